@@ -1,0 +1,64 @@
+import { z } from "zod";
+
+/** Treats `VAR=` (common in .env files and dashboards) the same as an unset variable. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int({ error: `must be a whole number from ${min} to ${max}` })
+    .min(min, { error: `must be a whole number from ${min} to ${max}` })
+    .max(max, { error: `must be a whole number from ${min} to ${max}` });
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: optional(integer(1, 65535)).default(3000),
+    REDIS_URL: optional(
+      z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }),
+    ),
+    SESSION_SECRET: optional(z.string().min(32, { error: "must be at least 32 characters" })),
+    ROOM_TTL_SECONDS: optional(integer(10, 86_400)).default(600),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+  })
+  .superRefine((env, ctx) => {
+    // Several instances behind one Redis must all verify each other's cookies, so a per-process
+    // random secret would log people out whenever the load balancer switched instance.
+    if (env.NODE_ENV === "production" && env.REDIS_URL && !env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SESSION_SECRET"],
+        message: "is required in production when REDIS_URL is set (at least 32 characters)",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Parses the environment, or throws one readable line naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+  throw new EnvError(`Invalid environment: ${problems.join("; ")}`);
+}
+
+function loadEnv(): Env {
+  try {
+    return parseEnv(process.env);
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    // One clear line, then stop: a half-configured server is worse than none.
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+export const env: Env = loadEnv();

@@ -1,0 +1,55 @@
+import { isbot } from "isbot";
+import type { Services } from "./services";
+import { memberIdOf, newRoomToken, ROOM_ID_PATTERN } from "./room-token";
+
+export type GateResult =
+  | { kind: "preview" }
+  | { kind: "redirect"; location: string }
+  | { kind: "member"; seat: number; ttlMs: number; setCookie?: string };
+
+export const LOBBY_ROOM_NOT_FOUND = "/?error=room-not-found";
+export const LOBBY_ROOM_FULL = "/?error=room-full";
+
+/**
+ * Link unfurlers (Slack, Telegram, iMessage…) and speculative prefetches must never take one of
+ * the two seats: the person the link was meant for would find the room full.
+ */
+export function isPreviewRequest(request: Request): boolean {
+  const headers = request.headers;
+  const purpose = `${headers.get("sec-purpose") ?? ""} ${headers.get("purpose") ?? ""} ${headers.get("x-moz") ?? ""} ${headers.get("x-purpose") ?? ""}`;
+  if (/prefetch|prerender|preview/i.test(purpose)) return true;
+  return isbot(headers.get("user-agent"));
+}
+
+/**
+ * The room's door. A returning member is recognised by the room's cookie; anyone else takes a
+ * free seat with a new token in one atomic store step, so simultaneous visitors cannot overfill.
+ */
+export async function enterRoom(
+  request: Request,
+  roomId: string,
+  services: Services,
+): Promise<GateResult> {
+  if (!ROOM_ID_PATTERN.test(roomId)) return { kind: "redirect", location: LOBBY_ROOM_NOT_FOUND };
+  if (isPreviewRequest(request)) return { kind: "preview" };
+
+  const existing = await services.cookies.read(request.headers.get("cookie"), roomId);
+  const token = existing ?? newRoomToken();
+  const outcome = await services.store.join(roomId, memberIdOf(roomId, token));
+
+  switch (outcome.status) {
+    case "not-found":
+      return { kind: "redirect", location: LOBBY_ROOM_NOT_FOUND };
+    case "full":
+      return { kind: "redirect", location: LOBBY_ROOM_FULL };
+    case "member":
+    case "joined": {
+      const result: GateResult = { kind: "member", seat: outcome.seat, ttlMs: outcome.ttlMs };
+      if (!existing || outcome.status === "joined") {
+        const expiresAt = new Date(Date.now() + outcome.ttlMs);
+        result.setCookie = await services.cookies.serialize(roomId, token, expiresAt, new URL(request.url));
+      }
+      return result;
+    }
+  }
+}

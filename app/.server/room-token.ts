@@ -1,0 +1,27 @@
+import { createHash, randomBytes } from "node:crypto";
+import { customAlphabet } from "nanoid";
+
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/** 21 characters of a 62-letter alphabet: about 125 bits, unguessable, and safe in a cookie name. */
+export const ROOM_ID_LENGTH = 21;
+export const ROOM_ID_PATTERN = /^[0-9A-Za-z]{21}$/;
+export const newRoomId = customAlphabet(ALPHABET, ROOM_ID_LENGTH);
+
+const TOKEN_PATTERN = /^[\w-]{22}$/;
+
+/** A fresh 128-bit member token, scoped to one room by the cookie that carries it. */
+export function newRoomToken(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+export function isRoomToken(value: unknown): value is string {
+  return typeof value === "string" && TOKEN_PATTERN.test(value);
+}
+
+/**
+ * What the store keeps instead of the token: a one-way hash, so a Redis dump or a memory snapshot
+ * cannot be replayed as a cookie. The room id is mixed in so a token means nothing elsewhere.
+ */
+export function memberIdOf(roomId: string, token: string): string {
+  return createHash("sha256").update(roomId).update(":").update(token).digest("base64url").slice(0, 22);
+}

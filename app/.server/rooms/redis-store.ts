@@ -1,0 +1,189 @@
+import { Redis } from "ioredis";
+import { LocalFanout } from "./local-fanout";
+import {
+  CHANNEL_PREFIX,
+  decodeEvent,
+  decodeStoredMessage,
+  roomChannel,
+  roomKeys,
+} from "./redis-codec";
+import {
+  appendMessageScript,
+  createRoomScript,
+  destroyScript,
+  joinScript,
+  memberScript,
+  messagesAfterScript,
+} from "./redis-scripts";
+import {
+  MESSAGE_CAP,
+  ROOM_CAPACITY,
+  type JoinOutcome,
+  type MemberStatus,
+  type NewMessage,
+  type RoomEventListener,
+  type RoomStore,
+} from "./types";
+
+const SCRIPTS = {
+  ephCreateRoom: { numberOfKeys: 1, lua: createRoomScript },
+  ephJoin: { numberOfKeys: 2, lua: joinScript },
+  ephMember: { numberOfKeys: 2, lua: memberScript },
+  ephAppend: { numberOfKeys: 2, lua: appendMessageScript },
+  ephMessagesAfter: { numberOfKeys: 2, lua: messagesAfterScript },
+  ephDestroy: { numberOfKeys: 3, lua: destroyScript },
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+type ScriptRunner = (...args: Array<string | number>) => Promise<unknown>;
+
+export interface RedisStoreOptions {
+  onError?: (error: Error, connection: "commands" | "subscriber") => void;
+}
+
+/**
+ * The multi-instance store. One connection for commands, one subscriber connection per process
+ * (not per stream) feeding a local fan-out; every room operation is one Lua round trip.
+ */
+export class RedisRoomStore implements RoomStore {
+  readonly kind = "redis";
+  private readonly redis: Redis;
+  private readonly subscriber: Redis;
+  private readonly fanout = new LocalFanout();
+  /** Resolves when Redis has confirmed the room's SUBSCRIBE on the subscriber connection. */
+  private readonly subscribed = new Map<string, Promise<unknown>>();
+
+  constructor(url: string, options: RedisStoreOptions = {}) {
+    this.redis = new Redis(url, { lazyConnect: false });
+    for (const [name, definition] of Object.entries(SCRIPTS)) {
+      this.redis.defineCommand(name, definition);
+    }
+    this.subscriber = this.redis.duplicate();
+    this.redis.on("error", (error) => options.onError?.(error, "commands"));
+    this.subscriber.on("error", (error) => options.onError?.(error, "subscriber"));
+    this.subscriber.on("message", (channel: string, payload: string) => {
+      if (!channel.startsWith(CHANNEL_PREFIX)) return;
+      this.fanout.deliver(channel.slice(CHANNEL_PREFIX.length), decodeEvent(payload));
+    });
+  }
+
+  private run(name: ScriptName, ...args: Array<string | number>): Promise<unknown> {
+    const runner = (this.redis as unknown as Record<ScriptName, ScriptRunner>)[name];
+    return runner.apply(this.redis, args);
+  }
+
+  async createRoom(roomId: string, ttlMs: number) {
+    const expiresAt = (await this.run("ephCreateRoom", roomKeys(roomId).meta, ttlMs)) as number;
+    if (expiresAt < 0) throw new Error("room id collision");
+    return { expiresAt };
+  }
+
+  async ttl(roomId: string) {
+    const pttl = await this.redis.pttl(roomKeys(roomId).meta);
+    return pttl < 0 ? null : pttl;
+  }
+
+  async join(roomId: string, memberId: string): Promise<JoinOutcome> {
+    const keys = roomKeys(roomId);
+    const [code, seat = 0, ttlMs = 0] = (await this.run(
+      "ephJoin",
+      keys.meta,
+      keys.members,
+      memberId,
+      ROOM_CAPACITY,
+    )) as number[];
+    switch (code) {
+      case 1:
+        return { status: "full", ttlMs };
+      case 2:
+        return { status: "member", seat, ttlMs };
+      case 3:
+        return { status: "joined", seat, ttlMs };
+      default:
+        return { status: "not-found" };
+    }
+  }
+
+  async memberStatus(roomId: string, memberId: string): Promise<MemberStatus> {
+    const keys = roomKeys(roomId);
+    const [code, seat = 0, ttlMs = 0] = (await this.run(
+      "ephMember",
+      keys.meta,
+      keys.members,
+      memberId,
+    )) as number[];
+    if (code === 2) return { status: "member", seat, ttlMs };
+    if (code === 1) return { status: "not-member", ttlMs };
+    return { status: "not-found" };
+  }
+
+  async appendMessage(roomId: string, draft: NewMessage) {
+    const keys = roomKeys(roomId);
+    const json = (await this.run(
+      "ephAppend",
+      keys.meta,
+      keys.messages,
+      roomChannel(roomId),
+      draft.author,
+      draft.sender,
+      draft.text,
+      MESSAGE_CAP,
+    )) as string | null;
+    return json === null ? null : decodeStoredMessage(json);
+  }
+
+  async messagesAfter(roomId: string, afterId: number) {
+    const keys = roomKeys(roomId);
+    const rows = (await this.run("ephMessagesAfter", keys.meta, keys.messages, afterId)) as
+      | string[]
+      | null;
+    if (rows === null) return null;
+    return rows.map(decodeStoredMessage).filter((message) => message.id > afterId);
+  }
+
+  async destroy(roomId: string) {
+    const keys = roomKeys(roomId);
+    const deleted = await this.run(
+      "ephDestroy",
+      keys.meta,
+      keys.members,
+      keys.messages,
+      roomChannel(roomId),
+    );
+    return deleted === 1;
+  }
+
+  async subscribe(roomId: string, listener: RoomEventListener) {
+    if (this.fanout.add(roomId, listener)) {
+      this.subscribed.set(roomId, this.subscriber.subscribe(roomChannel(roomId)));
+    }
+    const unsubscribe = () => {
+      if (this.fanout.remove(roomId, listener)) {
+        this.subscribed.delete(roomId);
+        this.subscriber.unsubscribe(roomChannel(roomId)).catch(() => {
+          // The connection is closing or reconnecting; a reconnect only resubscribes live rooms.
+        });
+      }
+    };
+    try {
+      await this.subscribed.get(roomId);
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
+    return unsubscribe;
+  }
+
+  async ping() {
+    await this.redis.ping();
+  }
+
+  async close() {
+    await Promise.allSettled([this.subscriber.quit(), this.redis.quit()]);
+  }
+
+  /** For tests and diagnostics: the raw command connection. */
+  get connection(): Redis {
+    return this.redis;
+  }
+}

@@ -1,0 +1,86 @@
+import type { PublishedEvent, RoomStore, StoredMessage } from "./types";
+
+export type RoomStreamEvent =
+  | { id: number; type: "message"; message: StoredMessage }
+  | { id: number; type: "destroyed" }
+  | { id: number; type: "expired" };
+
+export interface RoomStreamOptions {
+  roomId: string;
+  /** Last event id the client has seen; the stream starts right after it (0: from the start). */
+  afterId: number;
+  /** Remaining lifetime when the stream opened: the stream ends with `expired` at that moment. */
+  ttlMs: number;
+  signal: AbortSignal;
+  now?: () => number;
+}
+
+/**
+ * Every event of a room after `afterId`, once each and in order, until the room ends.
+ *
+ * It subscribes before reading the stored backlog, buffering live events meanwhile, so nothing
+ * published between the two reads is lost; anything at or below the last id yielded is dropped,
+ * so nothing is repeated.
+ */
+export async function* roomEventStream(
+  store: RoomStore,
+  { roomId, afterId, ttlMs, signal, now = Date.now }: RoomStreamOptions,
+): AsyncGenerator<RoomStreamEvent, void, undefined> {
+  const deadline = now() + ttlMs;
+  const queue: PublishedEvent[] = [];
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  const unsubscribe = await store.subscribe(roomId, (event) => {
+    queue.push(event);
+    notify();
+  });
+  let expired = false;
+  const expiryTimer = setTimeout(() => {
+    expired = true;
+    notify();
+  }, ttlMs);
+  signal.addEventListener("abort", notify, { once: true });
+
+  try {
+    let lastId = afterId;
+    const backlog = await store.messagesAfter(roomId, afterId);
+    if (backlog === null) {
+      // Gone between the membership check and now: tell the two endings apart by the clock.
+      yield { id: lastId + 1, type: now() >= deadline ? "expired" : "destroyed" };
+      return;
+    }
+    for (const message of backlog) {
+      lastId = message.id;
+      yield { id: message.id, type: "message", message };
+    }
+
+    while (!signal.aborted) {
+      const event = queue.shift();
+      if (event) {
+        if (event.type === "message") {
+          if (event.message.id <= lastId) continue;
+          lastId = event.message.id;
+          yield { id: lastId, type: "message", message: event.message };
+        } else {
+          yield { id: event.id, type: "destroyed" };
+          return;
+        }
+      } else if (expired) {
+        yield { id: lastId + 1, type: "expired" };
+        return;
+      } else {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    }
+  } finally {
+    clearTimeout(expiryTimer);
+    signal.removeEventListener("abort", notify);
+    unsubscribe();
+  }
+}

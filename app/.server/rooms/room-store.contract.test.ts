@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRoom, makeStore, STORE_KINDS } from "../../../tests/support/stores";
+import { waitFor } from "../../../tests/support/wait-for";
+import { newRoomId } from "../room-token";
+import { MESSAGE_CAP, type PublishedEvent, type RoomStore } from "./types";
+
+/** One contract, two implementations: the in-memory store must behave exactly like Redis. */
+describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
+  let store: RoomStore;
+  beforeAll(() => {
+    store = makeStore(kind);
+  });
+  afterAll(() => store.close());
+
+  it("creates a room whose remaining lifetime counts down from its ttl", async () => {
+    const roomId = await createRoom(store, 60_000);
+    const ttl = await store.ttl(roomId);
+    expect(ttl).toBeGreaterThan(59_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it("treats a room that never existed as gone everywhere", async () => {
+    const roomId = newRoomId();
+    expect(await store.ttl(roomId)).toBeNull();
+    expect(await store.join(roomId, "m1")).toEqual({ status: "not-found" });
+    expect(await store.memberStatus(roomId, "m1")).toEqual({ status: "not-found" });
+    expect(await store.appendMessage(roomId, { author: 1, sender: "a", text: "hi" })).toBeNull();
+    expect(await store.messagesAfter(roomId, 0)).toBeNull();
+    expect(await store.destroy(roomId)).toBe(false);
+  });
+
+  it("admits two members, recognises each on return, and refuses a third", async () => {
+    const roomId = await createRoom(store);
+    const first = await store.join(roomId, "alice");
+    const second = await store.join(roomId, "bob");
+    expect(first).toMatchObject({ status: "joined", seat: 1 });
+    expect(second).toMatchObject({ status: "joined", seat: 2 });
+    expect(await store.join(roomId, "alice")).toMatchObject({ status: "member", seat: 1 });
+    expect(await store.join(roomId, "carol")).toMatchObject({ status: "full" });
+    expect(await store.memberStatus(roomId, "bob")).toMatchObject({ status: "member", seat: 2 });
+    expect(await store.memberStatus(roomId, "carol")).toMatchObject({ status: "not-member" });
+  });
+
+  it("admits exactly two of 50 simultaneous first visits", async () => {
+    const roomId = await createRoom(store);
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => store.join(roomId, `visitor-${index}`)),
+    );
+    const joined = outcomes.filter((outcome) => outcome.status === "joined");
+    expect(joined).toHaveLength(2);
+    expect(outcomes.filter((outcome) => outcome.status === "full")).toHaveLength(48);
+    expect(new Set(joined.map((outcome) => ("seat" in outcome ? outcome.seat : 0)))).toEqual(new Set([1, 2]));
+  });
+
+  it("stores messages under increasing ids, oldest first, and returns those after an id", async () => {
+    const roomId = await createRoom(store);
+    const texts = ["one", "two", "three", "four"];
+    const stored = [];
+    for (const text of texts) stored.push(await store.appendMessage(roomId, { author: 1, sender: "ann", text }));
+    expect(stored.map((message) => message?.id)).toEqual([1, 2, 3, 4]);
+    expect(stored[0]).toMatchObject({ author: 1, sender: "ann", text: "one" });
+    expect(typeof stored[0]?.timestamp).toBe("number");
+    expect((await store.messagesAfter(roomId, 0))?.map((message) => message.text)).toEqual(texts);
+    expect((await store.messagesAfter(roomId, 2))?.map((message) => message.id)).toEqual([3, 4]);
+    expect(await store.messagesAfter(roomId, 4)).toEqual([]);
+  });
+
+  it("round-trips any unicode text and name exactly", async () => {
+    const roomId = await createRoom(store);
+    const text = `quotes " \\ / <b>html</b> \n emoji 🧨👩‍👩‍👧 RTL \u202e עברית \u0000 end`;
+    const sent = await store.appendMessage(roomId, { author: 2, sender: "名前 ✨", text });
+    const [read] = (await store.messagesAfter(roomId, 0)) ?? [];
+    expect(sent).toMatchObject({ text, sender: "名前 ✨" });
+    expect(read).toEqual(sent);
+  });
+
+  it(`keeps only the newest ${MESSAGE_CAP} messages`, async () => {
+    const roomId = await createRoom(store);
+    const total = MESSAGE_CAP + 25;
+    for (let index = 1; index <= total; index += 1) {
+      await store.appendMessage(roomId, { author: 1, sender: "s", text: `m${index}` });
+    }
+    const kept = (await store.messagesAfter(roomId, 0)) ?? [];
+    expect(kept).toHaveLength(MESSAGE_CAP);
+    expect(kept[0]?.id).toBe(26);
+    expect(kept.at(-1)?.id).toBe(total);
+  });
+
+  it("publishes messages and the room's destruction to subscribers until they unsubscribe", async () => {
+    const roomId = await createRoom(store);
+    const seen: PublishedEvent[] = [];
+    const unsubscribe = await store.subscribe(roomId, (event) => seen.push(event));
+    const otherSeen: PublishedEvent[] = [];
+    const otherRoom = await createRoom(store);
+    const unsubscribeOther = await store.subscribe(otherRoom, (event) => otherSeen.push(event));
+
+    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "hello" });
+    await waitFor(() => seen.length === 1, { what: "the message event" });
+    expect(seen[0]).toMatchObject({ type: "message", message: { id: 1, text: "hello" } });
+
+    expect(await store.destroy(roomId)).toBe(true);
+    await waitFor(() => seen.length === 2, { what: "the destroyed event" });
+    expect(seen[1]).toEqual({ type: "destroyed", id: 2 });
+    expect(otherSeen).toEqual([]);
+    unsubscribe();
+
+    // After unsubscribing nothing more arrives: prove it with an event that does arrive elsewhere.
+    await store.appendMessage(otherRoom, { author: 1, sender: "x", text: "marker" });
+    await waitFor(() => otherSeen.length === 1, { what: "the marker event" });
+    expect(seen).toHaveLength(2);
+    unsubscribeOther();
+  });
+
+  it("deletes everything on destroy", async () => {
+    const roomId = await createRoom(store);
+    await store.join(roomId, "alice");
+    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "secret" });
+    expect(await store.destroy(roomId)).toBe(true);
+    expect(await store.ttl(roomId)).toBeNull();
+    expect(await store.messagesAfter(roomId, 0)).toBeNull();
+    expect(await store.memberStatus(roomId, "alice")).toEqual({ status: "not-found" });
+    expect(await store.destroy(roomId)).toBe(false);
+  });
+
+  it("ends a room at its deadline, however active it was", async () => {
+    const roomId = await createRoom(store, 400);
+    await store.join(roomId, "alice");
+    const before = await store.ttl(roomId);
+    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "activity" });
+    const after = await store.ttl(roomId);
+    expect(after).not.toBeNull();
+    expect(after ?? Infinity).toBeLessThanOrEqual(before ?? 0);
+    await waitFor(async () => (await store.ttl(roomId)) === null, { what: "the room to expire" });
+    expect(await store.join(roomId, "bob")).toEqual({ status: "not-found" });
+    expect(await store.messagesAfter(roomId, 0)).toBeNull();
+  });
+
+  it("answers ping while the backing store is reachable", async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+  });
+});

@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import { env, type Env } from "./env";
+import { logger } from "./logger";
+import { MemoryRoomStore } from "./rooms/memory-store";
+import { RedisRoomStore } from "./rooms/redis-store";
+import type { RoomStore } from "./rooms/types";
+import { RoomCookies } from "./room-cookie";
+
+/** What request handlers depend on; tests build their own with either store. */
+export interface Services {
+  store: RoomStore;
+  cookies: RoomCookies;
+  defaultTtlSeconds: number;
+}
+
+export function createServices(config: Env, store?: RoomStore): Services {
+  return {
+    store: store ?? createStore(config),
+    cookies: new RoomCookies(cookieSecret(config), config.NODE_ENV === "production"),
+    defaultTtlSeconds: config.ROOM_TTL_SECONDS,
+  };
+}
+
+function createStore(config: Env): RoomStore {
+  if (!config.REDIS_URL) {
+    logger.info(
+      { store: "memory" },
+      "Using the in-memory store: single instance only, rooms end when the process does. Set REDIS_URL to run several instances.",
+    );
+    return new MemoryRoomStore();
+  }
+  logger.info({ store: "redis" }, "Using the Redis store");
+  return new RedisRoomStore(config.REDIS_URL, {
+    onError: (error, connection) =>
+      logger.warn({ connection, err: { message: error.message } }, "Redis connection error"),
+  });
+}
+
+function cookieSecret(config: Env): string {
+  if (config.SESSION_SECRET) return config.SESSION_SECRET;
+  if (config.REDIS_URL) {
+    logger.warn("SESSION_SECRET is unset: cookies from other instances will not verify");
+  }
+  return randomBytes(32).toString("base64url");
+}
+
+// Kept on globalThis so the dev server's module reloads reuse one store and one Redis connection.
+const holder = globalThis as typeof globalThis & { __ephemeraServices?: Services };
+
+export function getServices(): Services {
+  holder.__ephemeraServices ??= createServices(env);
+  return holder.__ephemeraServices;
+}

@@ -1,0 +1,11 @@
+import { messageRouter } from "./routers/message";
+import { roomRouter } from "./routers/room";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  room: roomRouter,
+  message: messageRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,37 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { MESSAGE_MAX_LENGTH, SENDER_MAX_LENGTH } from "~/lib/limits";
+import { toChatMessage } from "../to-client";
+import { memberProcedure, router } from "../trpc";
+
+const textSchema = z
+  .string({ error: "must be text" })
+  .trim()
+  .min(1, { error: "must not be empty" })
+  .max(MESSAGE_MAX_LENGTH, { error: `must be at most ${MESSAGE_MAX_LENGTH} characters` });
+
+const senderSchema = z
+  .string({ error: "must be a display name" })
+  .trim()
+  .min(1, { error: "must not be empty" })
+  .max(SENDER_MAX_LENGTH, { error: `must be at most ${SENDER_MAX_LENGTH} characters` });
+
+export const messageRouter = router({
+  send: memberProcedure
+    .input(z.object({ text: textSchema, sender: senderSchema }))
+    .mutation(async ({ ctx, input }) => {
+      const stored = await ctx.services.store.appendMessage(input.roomId, {
+        author: ctx.member.seat,
+        sender: input.sender,
+        text: input.text,
+      });
+      if (!stored) throw new TRPCError({ code: "NOT_FOUND", message: "This room has ended" });
+      return toChatMessage(stored, ctx.member.seat);
+    }),
+
+  list: memberProcedure.query(async ({ ctx, input }) => {
+    const stored = await ctx.services.store.messagesAfter(input.roomId, 0);
+    if (!stored) throw new TRPCError({ code: "NOT_FOUND", message: "This room has ended" });
+    return { messages: stored.map((message) => toChatMessage(message, ctx.member.seat)) };
+  }),
+});

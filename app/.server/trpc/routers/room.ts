@@ -1,0 +1,59 @@
+import { tracked, TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { TTL_MAX_SECONDS, TTL_MIN_SECONDS } from "~/lib/limits";
+import { logger, roomTag } from "../../logger";
+import { roomEventStream } from "../../rooms/room-event-stream";
+import { newRoomId } from "../../room-token";
+import { toRoomEvent } from "../to-client";
+import { memberProcedure, publicProcedure, router } from "../trpc";
+
+const ttlSecondsSchema = z
+  .number({ error: `must be a whole number of seconds from ${TTL_MIN_SECONDS} to ${TTL_MAX_SECONDS}` })
+  .int({ error: "must be a whole number of seconds" })
+  .min(TTL_MIN_SECONDS, { error: `must be at least ${TTL_MIN_SECONDS} seconds` })
+  .max(TTL_MAX_SECONDS, { error: `must be at most ${TTL_MAX_SECONDS} seconds (24 hours)` });
+
+/** Event ids are decimal strings of the per-room sequence. */
+const lastEventIdSchema = z
+  .string()
+  .regex(/^\d{1,15}$/, { error: "must be an event id from this room" })
+  .nullish();
+
+export const roomRouter = router({
+  create: publicProcedure
+    .input(z.object({ ttlSeconds: ttlSecondsSchema.optional() }).optional())
+    .mutation(async ({ ctx, input }) => {
+      const ttlSeconds = input?.ttlSeconds ?? ctx.services.defaultTtlSeconds;
+      const roomId = newRoomId();
+      await ctx.services.store.createRoom(roomId, ttlSeconds * 1000);
+      logger.info({ room: roomTag(roomId), ttlSeconds }, "room created");
+      return { roomId };
+    }),
+
+  ttl: memberProcedure.query(({ ctx }) => ({
+    ttl: Math.max(0, Math.ceil(ctx.member.ttlMs / 1000)),
+    ttlMs: ctx.member.ttlMs,
+  })),
+
+  destroy: memberProcedure.mutation(async ({ ctx, input }) => {
+    const destroyed = await ctx.services.store.destroy(input.roomId);
+    if (!destroyed) throw new TRPCError({ code: "NOT_FOUND", message: "This room has already ended" });
+    logger.info({ room: roomTag(input.roomId) }, "room destroyed");
+    return { ok: true as const };
+  }),
+
+  events: memberProcedure
+    .input(z.object({ lastEventId: lastEventIdSchema }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      const stream = roomEventStream(ctx.services.store, {
+        roomId: input.roomId,
+        afterId: input.lastEventId ? Number(input.lastEventId) : 0,
+        ttlMs: ctx.member.ttlMs,
+        // tRPC always passes a signal to subscriptions; the fallback only satisfies the type.
+        signal: signal ?? new AbortController().signal,
+      });
+      for await (const event of stream) {
+        yield tracked(String(event.id), toRoomEvent(event, ctx.member.seat));
+      }
+    }),
+});

@@ -1,0 +1,50 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { z } from "zod";
+import { env } from "../env";
+import { memberIdOf, ROOM_ID_PATTERN } from "../room-token";
+import type { Context } from "./context";
+import { describeValidationError } from "./errors";
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  isDev: env.NODE_ENV !== "production",
+  errorFormatter({ shape, error }) {
+    const validation = error.code === "BAD_REQUEST" ? describeValidationError(error.cause) : null;
+    if (!validation) return shape;
+    return { ...shape, message: validation.message, data: { ...shape.data, fields: validation.fields } };
+  },
+  sse: {
+    // Pings keep proxies (Fly, Render) from closing a quiet stream; a client that hears nothing
+    // for longer than the reconnect window assumes the connection died and resumes elsewhere.
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 40_000 },
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+export const roomIdSchema = z
+  .string({ error: "must be a room id" })
+  .regex(ROOM_ID_PATTERN, { error: "must be a 21-character room id" });
+
+/**
+ * For everything inside a room: the room must exist (NOT_FOUND) and the caller's cookie token must
+ * hold one of its seats (UNAUTHORIZED). Adds the caller's seat and the room's remaining lifetime.
+ */
+export const memberProcedure = publicProcedure
+  .input(z.object({ roomId: roomIdSchema }))
+  .use(async ({ ctx, input, next }) => {
+    const token = await ctx.roomToken(input.roomId);
+    const memberId = token ? memberIdOf(input.roomId, token) : "";
+    const status = await ctx.services.store.memberStatus(input.roomId, memberId);
+    if (status.status === "not-found") {
+      throw new TRPCError({ code: "NOT_FOUND", message: "This room does not exist or has ended" });
+    }
+    if (status.status === "not-member") {
+      throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not a member of this room" });
+    }
+    return next({ ctx: { member: { seat: status.seat, ttlMs: status.ttlMs } } });
+  });
