@@ -15,6 +15,8 @@ export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: optional(integer(1, 65535)).default(3000),
+    /** Interface to listen on; all of them by default, as a container needs. */
+    HOST: optional(z.string().min(1)).default("0.0.0.0"),
     REDIS_URL: optional(
       z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }),
     ),

@@ -14,13 +14,12 @@ export class RoomCookies {
     private readonly production: boolean,
   ) {}
 
-  private cookie(roomId: string, expires?: Date) {
+  private cookie(roomId: string) {
     return createCookie(`eph_${roomId}`, {
       secrets: [this.secret],
       httpOnly: true,
       sameSite: "lax",
       path: "/",
-      expires,
     });
   }
 
@@ -36,6 +35,6 @@ export class RoomCookies {
    */
   serialize(roomId: string, token: string, expiresAt: Date, requestUrl: URL): Promise<string> {
     const secure = this.production && !LOOPBACK_HOSTS.has(requestUrl.hostname);
-    return this.cookie(roomId, expiresAt).serialize(token, { secure });
+    return this.cookie(roomId).serialize(token, { secure, expires: expiresAt });
   }
 }

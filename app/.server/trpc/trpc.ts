@@ -12,7 +12,7 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const validation = error.code === "BAD_REQUEST" ? describeValidationError(error.cause) : null;
     if (!validation) return shape;
-    return { ...shape, message: validation.message, data: { ...shape.data, fields: validation.fields } };
+    return { ...shape, data: { ...shape.data, fields: validation.fields } };
   },
   sse: {
     // Pings keep proxies (Fly, Render) from closing a quiet stream; a client that hears nothing
@@ -24,7 +24,18 @@ const t = initTRPC.context<Context>().create({
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+/**
+ * Every procedure's input failures read as one sentence naming the fields, wherever the error
+ * surfaces (HTTP response, server-side callers, logs), not as zod's JSON dump of issues.
+ */
+export const publicProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === "BAD_REQUEST") {
+    const validation = describeValidationError(result.error.cause);
+    if (validation) result.error.message = validation.message;
+  }
+  return result;
+});
 
 export const roomIdSchema = z
   .string({ error: "must be a room id" })

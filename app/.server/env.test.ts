@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "./env";
+
+describe("parseEnv", () => {
+  it("gives a zero-setup default for everything", () => {
+    expect(parseEnv({})).toEqual({
+      NODE_ENV: "development",
+      PORT: 3000,
+      HOST: "0.0.0.0",
+      REDIS_URL: undefined,
+      SESSION_SECRET: undefined,
+      ROOM_TTL_SECONDS: 600,
+      LOG_LEVEL: "info",
+    });
+  });
+
+  it("reads and coerces every variable", () => {
+    const env = parseEnv({
+      NODE_ENV: "production",
+      PORT: "8080",
+      REDIS_URL: "rediss://user:pass@redis.internal:6380/0",
+      SESSION_SECRET: "s".repeat(32),
+      ROOM_TTL_SECONDS: "3600",
+      LOG_LEVEL: "warn",
+    });
+    expect(env).toMatchObject({ PORT: 8080, ROOM_TTL_SECONDS: 3600, LOG_LEVEL: "warn" });
+  });
+
+  it("treats empty values as unset", () => {
+    expect(parseEnv({ REDIS_URL: "", PORT: "", SESSION_SECRET: "" })).toMatchObject({
+      REDIS_URL: undefined,
+      PORT: 3000,
+    });
+  });
+
+  it.each([
+    [{ PORT: "eighty" }, "PORT must be a whole number from 1 to 65535"],
+    [{ PORT: "70000" }, "PORT must be a whole number from 1 to 65535"],
+    [{ ROOM_TTL_SECONDS: "5" }, "ROOM_TTL_SECONDS must be a whole number from 10 to 86400"],
+    [{ REDIS_URL: "localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
+    [{ REDIS_URL: "http://localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
+    [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
+    [
+      { NODE_ENV: "production", REDIS_URL: "redis://localhost:6379" },
+      "SESSION_SECRET is required in production when REDIS_URL is set (at least 32 characters)",
+    ],
+  ])("rejects %j with one line naming the variable", (source, problem) => {
+    expect(() => parseEnv(source)).toThrow(`Invalid environment: ${problem}`);
+  });
+
+  it("lists every bad variable in the same line", () => {
+    expect(() => parseEnv({ PORT: "x", ROOM_TTL_SECONDS: "1" })).toThrow(
+      "Invalid environment: PORT must be a whole number from 1 to 65535; ROOM_TTL_SECONDS must be a whole number from 10 to 86400",
+    );
+  });
+});

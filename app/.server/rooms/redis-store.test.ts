@@ -1,0 +1,96 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { collect, createRoom } from "../../../tests/support/stores";
+import { waitFor } from "../../../tests/support/wait-for";
+import { roomChannel } from "./redis-codec";
+import { RedisRoomStore } from "./redis-store";
+import { roomEventStream } from "./room-event-stream";
+
+describe("RedisRoomStore specifics", () => {
+  let store: RedisRoomStore;
+  let other: RedisRoomStore;
+  let admin: Redis;
+
+  beforeAll(() => {
+    store = new RedisRoomStore(inject("redisUrl"));
+    other = new RedisRoomStore(inject("redisUrl"));
+    admin = new Redis(inject("redisUrl"));
+  });
+  afterAll(async () => {
+    await Promise.all([store.close(), other.close(), admin.quit()]);
+  });
+
+  async function roomKeysWithDeadlines(roomId: string) {
+    const keys = await admin.keys(`room:{${roomId}}:*`);
+    return Promise.all(keys.map(async (key) => ({ key, deadline: await admin.pexpiretime(key) })));
+  }
+
+  it("gives every key of a room the room's own deadline, after every kind of write", async () => {
+    const roomId = await createRoom(store, 120_000);
+    const deadline = Number(await admin.hget(`room:{${roomId}}:meta`, "exp"));
+    expect(deadline).toBeGreaterThan(Date.now());
+
+    const check = async (expectedKeys: number) => {
+      const keys = await roomKeysWithDeadlines(roomId);
+      expect(keys).toHaveLength(expectedKeys);
+      for (const { key, deadline: keyDeadline } of keys) {
+        expect({ key, deadline: keyDeadline }).toEqual({ key, deadline });
+      }
+    };
+    await check(1);
+    await store.join(roomId, "alice");
+    await check(2);
+    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "hello" });
+    await check(3);
+    await store.join(roomId, "bob");
+    await store.appendMessage(roomId, { author: 2, sender: "bob", text: "hi" });
+    await check(3);
+    await store.destroy(roomId);
+    await check(0);
+  });
+
+  it("hash-tags every key with the room id so a cluster keeps a room on one shard", async () => {
+    const roomId = await createRoom(store);
+    await store.join(roomId, "alice");
+    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "x" });
+    const keys = (await roomKeysWithDeadlines(roomId)).map(({ key }) => key).sort();
+    expect(keys).toEqual([`room:{${roomId}}:members`, `room:{${roomId}}:meta`, `room:{${roomId}}:msgs`]);
+  });
+
+  it("keeps one Redis subscription per room per process, however many streams listen", async () => {
+    const roomId = await createRoom(store);
+    const controllers = [new AbortController(), new AbortController(), new AbortController()];
+    const streams = controllers.map((controller) =>
+      collect(roomEventStream(store, { roomId, afterId: 0, ttlMs: 60_000, signal: controller.signal })),
+    );
+    const numsub = async () => Number(((await admin.pubsub("NUMSUB", roomChannel(roomId))) as [string, number])[1]);
+    await waitFor(async () => (await numsub()) === 1, { what: "the room's subscription" });
+
+    await other.appendMessage(roomId, { author: 1, sender: "ann", text: "fan-out" });
+    for (const stream of streams) await waitFor(() => stream.items.length === 1, { what: "delivery" });
+    expect(await numsub()).toBe(1);
+
+    for (const controller of controllers) controller.abort();
+    await Promise.all(streams.map((stream) => stream.finished));
+    await waitFor(async () => (await numsub()) === 0, { what: "the unsubscribe" });
+  });
+
+  it("behaves as one app across two instances sharing one Redis", async () => {
+    const roomId = await createRoom(store);
+    expect(await store.join(roomId, "alice")).toMatchObject({ status: "joined" });
+    expect(await other.join(roomId, "bob")).toMatchObject({ status: "joined" });
+    expect(await store.join(roomId, "carol")).toMatchObject({ status: "full" });
+    expect(await other.join(roomId, "dave")).toMatchObject({ status: "full" });
+
+    const controller = new AbortController();
+    const onOther = collect(roomEventStream(other, { roomId, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
+    await waitFor(async () => (await admin.pubsub("NUMSUB", roomChannel(roomId)))[1] === 1, { what: "subscribe" });
+    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "across instances" });
+    await waitFor(() => onOther.items.length === 1, { what: "the cross-instance message" });
+    expect(onOther.items[0]).toMatchObject({ type: "message", message: { text: "across instances" } });
+
+    await store.destroy(roomId);
+    await onOther.finished;
+    expect(onOther.items.at(-1)).toMatchObject({ type: "destroyed" });
+  });
+});

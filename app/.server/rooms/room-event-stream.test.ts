@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { collect, createRoom, makeStore, STORE_KINDS } from "../../../tests/support/stores";
+import { waitFor } from "../../../tests/support/wait-for";
+import { roomEventStream, type RoomStreamEvent } from "./room-event-stream";
+import type { RoomStore } from "./types";
+
+const ids = (events: RoomStreamEvent[]) => events.map((event) => event.id);
+
+describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
+  let store: RoomStore;
+  beforeAll(() => {
+    store = makeStore(kind);
+  });
+  afterAll(() => store.close());
+
+  const send = (roomId: string, text: string) =>
+    store.appendMessage(roomId, { author: 1, sender: "ann", text });
+
+  function open(roomId: string, afterId = 0, ttlMs = 60_000) {
+    const controller = new AbortController();
+    const stream = collect(roomEventStream(store, { roomId, afterId, ttlMs, signal: controller.signal }));
+    return Object.assign(stream, { abort: () => controller.abort() });
+  }
+
+  it("replays the stored backlog, then delivers live messages in order", async () => {
+    const roomId = await createRoom(store);
+    await send(roomId, "before-1");
+    await send(roomId, "before-2");
+    const stream = open(roomId);
+    await waitFor(() => stream.items.length === 2, { what: "the backlog" });
+    await send(roomId, "live-3");
+    await waitFor(() => stream.items.length === 3, { what: "the live message" });
+    expect(ids(stream.items)).toEqual([1, 2, 3]);
+    expect(stream.items[2]).toMatchObject({ type: "message", message: { text: "live-3" } });
+    stream.abort();
+    await stream.finished;
+  });
+
+  it("resumes after lastEventId with exactly the missed messages", async () => {
+    const roomId = await createRoom(store);
+    for (const text of ["a", "b", "c", "d", "e"]) await send(roomId, text);
+    const stream = open(roomId, 3);
+    await waitFor(() => stream.items.length === 2, { what: "the missed messages" });
+    await send(roomId, "f");
+    await waitFor(() => stream.items.length === 3, { what: "the live message" });
+    expect(ids(stream.items)).toEqual([4, 5, 6]);
+    stream.abort();
+    await stream.finished;
+  });
+
+  it("loses and repeats nothing when messages arrive while it opens", async () => {
+    const roomId = await createRoom(store);
+    const total = 60;
+    // Sends race the subscribe-then-read-backlog window from both sides.
+    const sending = (async () => {
+      for (let index = 0; index < total; index += 1) await send(roomId, `m${index}`);
+    })();
+    const streams = [open(roomId), open(roomId, 0)];
+    await sending;
+    for (const stream of streams) {
+      await waitFor(() => stream.items.length >= total, { what: "every message" });
+      expect(ids(stream.items)).toEqual(Array.from({ length: total }, (_, index) => index + 1));
+      stream.abort();
+      await stream.finished;
+    }
+  });
+
+  it("ends with `destroyed` when the room is destroyed", async () => {
+    const roomId = await createRoom(store);
+    await send(roomId, "hello");
+    const stream = open(roomId);
+    await waitFor(() => stream.items.length === 1, { what: "the backlog" });
+    await store.destroy(roomId);
+    await stream.finished;
+    expect(stream.items.at(-1)).toEqual({ id: 2, type: "destroyed" });
+  });
+
+  it("ends with `expired` within a second of the deadline", async () => {
+    const roomId = await createRoom(store, 300);
+    const ttlMs = (await store.ttl(roomId)) ?? 0;
+    const deadline = Date.now() + ttlMs;
+    const stream = open(roomId, 0, ttlMs);
+    await stream.finished;
+    const lateBy = Date.now() - deadline;
+    expect(stream.items).toEqual([{ id: 1, type: "expired" }]);
+    expect(lateBy).toBeGreaterThanOrEqual(-50);
+    expect(lateBy).toBeLessThan(1000);
+  });
+
+  it("tells a room that vanished before the backlog read apart by the clock", async () => {
+    const roomId = await createRoom(store);
+    await store.destroy(roomId);
+    const destroyed = open(roomId, 0, 60_000);
+    await destroyed.finished;
+    expect(destroyed.items).toEqual([{ id: 1, type: "destroyed" }]);
+  });
+
+  it("stops and releases its subscription when the signal aborts", async () => {
+    const roomId = await createRoom(store);
+    const stream = open(roomId);
+    await send(roomId, "one");
+    await waitFor(() => stream.items.length === 1, { what: "the first message" });
+    stream.abort();
+    await stream.finished;
+    expect(stream.done).toBe(true);
+    await send(roomId, "after abort");
+    expect(stream.items).toHaveLength(1);
+  });
+});

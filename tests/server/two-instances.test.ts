@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { RoomEvent } from "~/lib/room-events";
+import { startAppServer, type AppServer } from "../support/app-server";
+import { TEST_SECRET } from "../support/app";
+import { Visitor } from "../support/visitor";
+import { waitFor } from "../support/wait-for";
+
+/** Two production processes behind one Redis must behave as one app. */
+describe("two app instances sharing one Redis", () => {
+  let first: AppServer;
+  let second: AppServer;
+
+  beforeAll(async () => {
+    const env = { REDIS_URL: inject("redisUrl"), SESSION_SECRET: TEST_SECRET };
+    [first, second] = await Promise.all([startAppServer(env), startAppServer(env)]);
+  });
+  afterAll(async () => {
+    await Promise.all([first?.stop(), second?.stop()]);
+  });
+
+  function subscribe(visitor: Visitor, roomId: string) {
+    const events: RoomEvent[] = [];
+    const errors: unknown[] = [];
+    const subscription = visitor.trpc.room.events.subscribe(
+      { roomId },
+      { onData: (tracked) => events.push(tracked.data), onError: (error) => errors.push(error) },
+    );
+    return { events, errors, stop: () => subscription.unsubscribe() };
+  }
+
+  it("seats one person on each instance, refuses a third on either, and relays messages across", async () => {
+    const alice = new Visitor(first.url);
+    const bob = new Visitor(second.url);
+    const { roomId } = await alice.trpc.room.create.mutate({ ttlSeconds: 120 });
+
+    expect((await alice.open(`/room/${roomId}`)).status).toBe(200);
+    expect((await bob.open(`/room/${roomId}`)).status).toBe(200);
+    for (const origin of [first.url, second.url]) {
+      const carol = await new Visitor(origin).open(`/room/${roomId}`);
+      expect(carol.status).toBe(302);
+      expect(carol.headers.get("location")).toBe("/?error=room-full");
+    }
+
+    const bobStream = subscribe(bob, roomId);
+    const aliceStream = subscribe(alice, roomId);
+    // Both streams replay the (empty) backlog and go live; a first message proves they are up.
+    await alice.trpc.message.send.mutate({ roomId, text: "hello from instance one", sender: "alice" });
+    await waitFor(() => bobStream.events.length === 1 && aliceStream.events.length === 1, { what: "first delivery" });
+    await bob.trpc.message.send.mutate({ roomId, text: "hello from instance two", sender: "bob" });
+    await waitFor(() => aliceStream.events.length === 2, { what: "the reply on instance one" });
+
+    expect(bobStream.events[0]).toMatchObject({ type: "message", message: { text: "hello from instance one", mine: false } });
+    expect(aliceStream.events[1]).toMatchObject({ type: "message", message: { text: "hello from instance two", mine: false } });
+    expect(aliceStream.events[0]).toMatchObject({ type: "message", message: { mine: true } });
+
+    expect(await bob.trpc.room.destroy.mutate({ roomId })).toEqual({ ok: true });
+    await waitFor(() => aliceStream.events.at(-1)?.type === "destroyed", { what: "destroyed on instance one" });
+    await waitFor(() => bobStream.events.at(-1)?.type === "destroyed", { what: "destroyed on instance two" });
+    aliceStream.stop();
+    bobStream.stop();
+    expect([...aliceStream.errors, ...bobStream.errors]).toEqual([]);
+
+    const afterwards = await alice.open(`/room/${roomId}`);
+    expect(afterwards.headers.get("location")).toBe("/?error=room-not-found");
+  });
+
+  it("recognises a member's cookie on the other instance", async () => {
+    const alice = new Visitor(first.url);
+    const { roomId } = await alice.trpc.room.create.mutate({});
+    await alice.open(`/room/${roomId}`);
+    const response = await fetch(`${second.url}/room/${roomId}`, {
+      redirect: "manual",
+      headers: { cookie: alice.cookieHeader(), "user-agent": "Mozilla/5.0 Chrome/156.0" },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    await alice.trpc.room.destroy.mutate({ roomId });
+  });
+});

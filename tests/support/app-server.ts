@@ -1,0 +1,76 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { freePort } from "./free-port";
+import { waitFor } from "./wait-for";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const SERVER_BUILD = resolve(ROOT, "build/server/index.js");
+const SERVER_ENTRY = resolve(ROOT, "build/server.js");
+
+export interface AppServer {
+  url: string;
+  output: () => string;
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The production build, started exactly as `npm start` runs it, on a free loopback port. */
+export async function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
+  if (!existsSync(SERVER_BUILD) || !existsSync(SERVER_ENTRY)) {
+    throw new Error("No production build: run `npm run build` first (`npm test` does).");
+  }
+  const port = await freePort();
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (hasExited) throw new Error(`server exited early:\n${output}`);
+      return (await fetch(`${url}/`)).ok;
+    },
+    { timeoutMs: 15_000, what: `the app on ${url}` },
+  ).catch((error: Error) => {
+    child.kill("SIGKILL");
+    throw new Error(`${error.message}\n${output}`);
+  });
+
+  return {
+    url,
+    output: () => output,
+    /** SIGTERM, then SIGKILL after a grace period (graceful drain is the server's own job). */
+    async stop(graceMs = 2000) {
+      if (!hasExited) child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Runs the built server with `env` and returns its exit code and output, for startup failures. */
+export async function runAppServerToExit(env: Record<string, string>, timeoutMs = 10_000) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+  const code = await new Promise<number | null>((resolveExit) => child.once("exit", resolveExit));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,47 @@
+import { parseEnv, type Env } from "~/.server/env";
+import { enterRoom } from "~/.server/room-gate";
+import { createServices, type Services } from "~/.server/services";
+import { createContext } from "~/.server/trpc/context";
+import { createCaller } from "~/.server/trpc/root";
+import { makeStore, type StoreKind } from "./stores";
+
+export const TEST_SECRET = "test-secret-test-secret-test-secret-0123";
+
+export function makeServices(kind: StoreKind, env: Record<string, string> = {}): Services {
+  const config: Env = parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, ...env });
+  return createServices(config, makeStore(kind));
+}
+
+export const CHROME_UA =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+export function visitRoom(
+  services: Services,
+  roomId: string,
+  { cookie, headers = {}, origin = "http://localhost:3000" }: { cookie?: string; headers?: Record<string, string>; origin?: string } = {},
+) {
+  const request = new Request(`${origin}/room/${roomId}`, {
+    headers: { "user-agent": CHROME_UA, ...(cookie ? { cookie } : {}), ...headers },
+  });
+  return enterRoom(request, roomId, services);
+}
+
+/** The `name=value` part of a Set-Cookie header, as a browser would send it back. */
+export function cookiePair(setCookie: string | undefined): string {
+  if (!setCookie) throw new Error("expected a Set-Cookie header");
+  return setCookie.split(";")[0] ?? "";
+}
+
+/** Visits the room as a new person and returns the cookie they would hold afterwards. */
+export async function joinAsNewVisitor(services: Services, roomId: string): Promise<string> {
+  const result = await visitRoom(services, roomId);
+  if (result.kind !== "member") throw new Error(`expected a seat, got ${JSON.stringify(result)}`);
+  return cookiePair(result.setCookie);
+}
+
+export function callerFor(services: Services, cookie?: string, signal?: AbortSignal) {
+  const request = new Request("http://localhost:3000/api/trpc", {
+    headers: cookie ? { cookie } : {},
+  });
+  return createCaller(createContext(request, services), { signal });
+}

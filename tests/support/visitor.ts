@@ -1,0 +1,59 @@
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import { EventSource } from "eventsource";
+import superjson from "superjson";
+import type { AppRouter } from "~/.server/trpc/root";
+
+/**
+ * One person with one browser's cookie jar, talking to one app origin over real HTTP: page loads
+ * through the gate, queries and mutations over tRPC HTTP, room events over SSE.
+ */
+export class Visitor {
+  private readonly cookies = new Map<string, string>();
+  readonly trpc;
+
+  constructor(readonly origin: string) {
+    const withCookies = (init?: RequestInit) => ({
+      ...init,
+      headers: { ...(init?.headers as Record<string, string> | undefined), cookie: this.cookieHeader() },
+    });
+    const url = `${origin}/api/trpc`;
+    this.trpc = createTRPCClient<AppRouter>({
+      links: [
+        splitLink({
+          condition: (op) => op.type === "subscription",
+          true: httpSubscriptionLink({
+            url,
+            transformer: superjson,
+            EventSource,
+            eventSourceOptions: () => ({
+              fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, withCookies(init)),
+            }),
+          }),
+          false: httpBatchLink({
+            url,
+            transformer: superjson,
+            fetch: (input, init) => fetch(input, withCookies(init as RequestInit)),
+          }),
+        }),
+      ],
+    });
+  }
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+
+  /** Loads a page like a browser's address bar would, without following redirects. */
+  async open(path: string, headers: Record<string, string> = {}) {
+    const response = await fetch(`${this.origin}${path}`, {
+      redirect: "manual",
+      headers: { cookie: this.cookieHeader(), "user-agent": "Mozilla/5.0 Chrome/156.0", ...headers },
+    });
+    for (const setCookie of response.headers.getSetCookie()) {
+      const [pair = ""] = setCookie.split(";");
+      const separator = pair.indexOf("=");
+      this.cookies.set(pair.slice(0, separator), pair.slice(separator + 1));
+    }
+    return response;
+  }
+}
