@@ -13,7 +13,10 @@ import { useState, type ReactNode } from "react";
 import { createQueryClient, createTrpcClient, trpc } from "~/lib/trpc";
 import stylesheet from "~/tailwind.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: stylesheet }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export const meta: MetaFunction = () => [
   { title: "Ephemera · private chat that destroys itself" },

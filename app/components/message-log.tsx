@@ -5,7 +5,11 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute:
 
 export function MessageLog({ messages }: { messages: ChatMessage[] }) {
   const end = useRef<HTMLDivElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: "end" }), [messages.length]);
+  useEffect(() => {
+    // Block body on purpose: newer browsers return a Promise from scrollIntoView, and React
+    // would take a returned value for a cleanup function.
+    void end.current?.scrollIntoView({ block: "end" });
+  }, [messages.length]);
 
   return (
     <div role="log" aria-live="polite" aria-label="Messages" className="flex-1 space-y-3 overflow-y-auto px-4 py-4">
