@@ -1,5 +1,5 @@
 import { useNavigate } from "@remix-run/react";
-import { useCallback, useRef } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import { formatCountdown, useCountdown } from "~/hooks/use-countdown";
 import { useDisplayName } from "~/hooks/use-display-name";
 import { useRoomEvents, type RoomEnding } from "~/hooks/use-room-events";
@@ -22,7 +22,10 @@ export function RoomView({ roomId, initialTtlMs }: { roomId: string; initialTtlM
 
   const { messages, addMessage, connection } = useRoomEvents(roomId, leave);
   const secondsLeft = useCountdown(roomId, initialTtlMs);
-  if (secondsLeft === 0) queueMicrotask(() => leave("expired"));
+  useEffect(() => {
+    // The server's `expired` event normally arrives first; this covers a stream that is down.
+    if (secondsLeft === 0) leave("expired");
+  }, [secondsLeft, leave]);
   const [name] = useDisplayName();
 
   const send = trpc.message.send.useMutation({ onSuccess: addMessage });

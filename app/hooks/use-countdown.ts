@@ -5,21 +5,36 @@ const RESYNC_MS = 30_000;
 
 /**
  * Seconds left before the room self-destructs. The deadline is re-derived from the server's
- * `room.ttl` (relative, so client and server clocks need not agree) and ticks locally between.
+ * `room.ttl`, which is relative, so client and server clocks need not agree. The server measured
+ * it somewhere inside the request's round trip; anchoring at the midpoint keeps the error under
+ * half a round trip however slow the network is.
  */
 export function useCountdown(roomId: string, initialTtlMs: number) {
   const [deadline, setDeadline] = useState(() => Date.now() + initialTtlMs);
   const [now, setNow] = useState(() => Date.now());
-  const ttl = trpc.room.ttl.useQuery({ roomId }, { refetchInterval: RESYNC_MS, retry: false });
+  const utils = trpc.useUtils();
 
   useEffect(() => {
-    if (ttl.data) setDeadline(ttl.dataUpdatedAt + ttl.data.ttlMs);
-  }, [ttl.data, ttl.dataUpdatedAt]);
-
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 250);
-    return () => clearInterval(timer);
-  }, []);
+    let cancelled = false;
+    async function sync() {
+      const sentAt = performance.now();
+      try {
+        const { ttlMs } = await utils.client.room.ttl.query({ roomId });
+        const roundTrip = performance.now() - sentAt;
+        if (!cancelled) setDeadline(Date.now() - roundTrip / 2 + ttlMs);
+      } catch {
+        // The room's end arrives as an event; a failed resync just keeps the last estimate.
+      }
+    }
+    void sync();
+    const resync = setInterval(sync, RESYNC_MS);
+    const tick = setInterval(() => setNow(Date.now()), 250);
+    return () => {
+      cancelled = true;
+      clearInterval(resync);
+      clearInterval(tick);
+    };
+  }, [roomId, utils]);
 
   return Math.max(0, Math.ceil((deadline - now) / 1000));
 }

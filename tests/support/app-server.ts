@@ -15,7 +15,7 @@ export interface AppServer {
 }
 
 /** The production build, started exactly as `npm start` runs it, on a free loopback port. */
-export async function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
+async function spawnServer(env: Record<string, string>) {
   if (!existsSync(SERVER_BUILD) || !existsSync(SERVER_ENTRY)) {
     throw new Error("No production build: run `npm run build` first (`npm test` does).");
   }
@@ -25,28 +25,39 @@ export async function startAppServer(env: Record<string, string> = {}): Promise<
     env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), NODE_ENV: "production", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const output = { stdout: "", stderr: "", all: "" };
+  child.stdout.on("data", (chunk: Buffer) => {
+    output.stdout += chunk.toString();
+    output.all += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    output.stderr += chunk.toString();
+    output.all += chunk.toString();
+  });
   const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
+  return { child, port, output, exited };
+}
+
+export async function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
+  const { child, port, output, exited } = await spawnServer(env);
   let hasExited = false;
   void exited.then(() => (hasExited = true));
 
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => {
-      if (hasExited) throw new Error(`server exited early:\n${output}`);
+      if (hasExited) throw new Error(`server exited early:\n${output.all}`);
       return (await fetch(`${url}/`)).ok;
     },
     { timeoutMs: 15_000, what: `the app on ${url}` },
   ).catch((error: Error) => {
     child.kill("SIGKILL");
-    throw new Error(`${error.message}\n${output}`);
+    throw new Error(`${error.message}\n${output.all}`);
   });
 
   return {
     url,
-    output: () => output,
+    output: () => output.all,
     /** SIGTERM, then SIGKILL after a grace period (graceful drain is the server's own job). */
     async stop(graceMs = 2000) {
       if (!hasExited) child.kill("SIGTERM");
@@ -59,18 +70,9 @@ export async function startAppServer(env: Record<string, string> = {}): Promise<
 
 /** Runs the built server with `env` and returns its exit code and output, for startup failures. */
 export async function runAppServerToExit(env: Record<string, string>, timeoutMs = 10_000) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), NODE_ENV: "production", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const { child, output, exited } = await spawnServer(env);
   const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-  const code = await new Promise<number | null>((resolveExit) => child.once("exit", resolveExit));
+  const code = await exited;
   clearTimeout(timer);
-  return { code, stdout, stderr };
+  return { code, stdout: output.stdout, stderr: output.stderr };
 }
