@@ -77,7 +77,12 @@ export class MemoryRoomStore implements RoomStore {
     if (room.members.size >= ROOM_CAPACITY) return { status: "full", ttlMs };
     room.joins += 1;
     room.members.set(memberId, room.joins);
+    this.fanout.deliver(roomId, { type: "members", count: room.members.size });
     return { status: "joined", seat: room.joins, ttlMs };
+  }
+
+  async memberCount(roomId: string) {
+    return this.live(roomId)?.members.size ?? null;
   }
 
   async memberStatus(roomId: string, memberId: string): Promise<MemberStatus> {
@@ -92,7 +97,9 @@ export class MemoryRoomStore implements RoomStore {
     const room = this.live(roomId);
     if (!room) return null;
     room.lastEventId += 1;
-    const message: StoredMessage = { id: room.lastEventId, ...draft, timestamp: this.now() };
+    const { clientId, ...fields } = draft;
+    const message: StoredMessage = { id: room.lastEventId, ...fields, timestamp: this.now() };
+    if (clientId) message.clientId = clientId;
     room.messages.push(message);
     if (room.messages.length > MESSAGE_CAP) room.messages.splice(0, room.messages.length - MESSAGE_CAP);
     this.fanout.deliver(roomId, { type: "message", message });

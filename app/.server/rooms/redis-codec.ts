@@ -10,17 +10,22 @@ interface CompactMessage {
   s: string;
   t: string;
   ts: number;
+  c?: string;
 }
 
 export function decodeStoredMessage(json: string): StoredMessage {
   const raw = JSON.parse(json) as CompactMessage;
-  return { id: raw.id, author: raw.a, sender: raw.s, text: raw.t, timestamp: raw.ts };
+  const message: StoredMessage = { id: raw.id, author: raw.a, sender: raw.s, text: raw.t, timestamp: raw.ts };
+  if (raw.c) message.clientId = raw.c;
+  return message;
 }
 
 export function decodeEvent(payload: string): PublishedEvent {
   switch (payload[0]) {
     case "m":
       return { type: "message", message: decodeStoredMessage(payload.slice(1)) };
+    case "j":
+      return { type: "members", count: Number(payload.slice(1)) };
     case "d":
       return { type: "destroyed", id: Number(payload.slice(1)) };
     default:

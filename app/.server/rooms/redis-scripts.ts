@@ -17,8 +17,9 @@ redis.call('PEXPIREAT', KEYS[1], exp)
 return tonumber(exp)`;
 
 /**
- * KEYS: meta, members. ARGV: memberId, capacity.
- * Returns {0} gone, {1, 0, pttl} full, {2, seat, pttl} already a member, {3, seat, pttl} joined.
+ * KEYS: meta, members. ARGV: memberId, capacity, channel.
+ * Returns {0} gone, {1, 0, pttl} full, {2, seat, pttl} already a member, {3, seat, pttl} joined;
+ * a join is published as `j<member count>`.
  */
 export const joinScript = `
 local exp = redis.call('HGET', KEYS[1], 'exp')
@@ -30,6 +31,7 @@ if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[2]) then return {1, 0, pttl} end
 local ord = redis.call('HINCRBY', KEYS[1], 'joins', 1)
 redis.call('HSET', KEYS[2], ARGV[1], ord)
 redis.call('PEXPIREAT', KEYS[2], exp)
+redis.call('PUBLISH', ARGV[3], 'j' .. redis.call('HLEN', KEYS[2]))
 return {3, ord, pttl}`;
 
 /** KEYS: meta, members. ARGV: memberId. Returns {0} gone, {1, 0, pttl} not a member, {2, seat, pttl}. */
@@ -41,7 +43,7 @@ if seat then return {2, tonumber(seat), pttl} end
 return {1, 0, pttl}`;
 
 /**
- * KEYS: meta, msgs. ARGV: channel, author, sender, text, cap.
+ * KEYS: meta, msgs. ARGV: channel, author, sender, text, cap, clientId ('' for none).
  * Stores the message under the next event id, trims the list, publishes it. Returns its JSON or nil.
  */
 export const appendMessageScript = `
@@ -49,7 +51,9 @@ local exp = redis.call('HGET', KEYS[1], 'exp')
 if not exp then return false end
 local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 ${NOW_MS}
-local msg = cjson.encode({id = id, a = tonumber(ARGV[2]), s = ARGV[3], t = ARGV[4], ts = now})
+local fields = {id = id, a = tonumber(ARGV[2]), s = ARGV[3], t = ARGV[4], ts = now}
+if ARGV[6] ~= '' then fields.c = ARGV[6] end
+local msg = cjson.encode(fields)
 redis.call('RPUSH', KEYS[2], msg)
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[5]), -1)
 redis.call('PEXPIREAT', KEYS[2], exp)

@@ -91,6 +91,7 @@ export class RedisRoomStore implements RoomStore {
       keys.members,
       memberId,
       ROOM_CAPACITY,
+      roomChannel(roomId),
     )) as number[];
     switch (code) {
       case 1:
@@ -102,6 +103,15 @@ export class RedisRoomStore implements RoomStore {
       default:
         return { status: "not-found" };
     }
+  }
+
+  async memberCount(roomId: string) {
+    const keys = roomKeys(roomId);
+    const [[, exists], [, count]] = (await this.redis.multi().exists(keys.meta).hlen(keys.members).exec()) as [
+      [unknown, number],
+      [unknown, number],
+    ];
+    return exists === 1 ? count : null;
   }
 
   async memberStatus(roomId: string, memberId: string): Promise<MemberStatus> {
@@ -128,6 +138,7 @@ export class RedisRoomStore implements RoomStore {
       draft.sender,
       draft.text,
       MESSAGE_CAP,
+      draft.clientId ?? "",
     )) as string | null;
     return json === null ? null : decodeStoredMessage(json);
   }

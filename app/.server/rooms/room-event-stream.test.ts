@@ -4,7 +4,8 @@ import { waitFor } from "../../../tests/support/wait-for";
 import { roomEventStream, type RoomStreamEvent } from "./room-event-stream";
 import type { RoomStore } from "./types";
 
-const ids = (events: RoomStreamEvent[]) => events.map((event) => event.id);
+const messages = (events: RoomStreamEvent[]) => events.filter((event) => event.type === "message");
+const ids = (events: RoomStreamEvent[]) => messages(events).map((event) => event.id);
 
 describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
   let store: RoomStore;
@@ -27,11 +28,11 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
     await send(roomId, "before-1");
     await send(roomId, "before-2");
     const stream = open(roomId);
-    await waitFor(() => stream.items.length === 2, { what: "the backlog" });
+    await waitFor(() => messages(stream.items).length === 2, { what: "the backlog" });
     await send(roomId, "live-3");
-    await waitFor(() => stream.items.length === 3, { what: "the live message" });
+    await waitFor(() => messages(stream.items).length === 3, { what: "the live message" });
     expect(ids(stream.items)).toEqual([1, 2, 3]);
-    expect(stream.items[2]).toMatchObject({ type: "message", message: { text: "live-3" } });
+    expect(messages(stream.items)[2]).toMatchObject({ type: "message", message: { text: "live-3" } });
     stream.abort();
     await stream.finished;
   });
@@ -40,9 +41,9 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
     const roomId = await createRoom(store);
     for (const text of ["a", "b", "c", "d", "e"]) await send(roomId, text);
     const stream = open(roomId, 3);
-    await waitFor(() => stream.items.length === 2, { what: "the missed messages" });
+    await waitFor(() => messages(stream.items).length === 2, { what: "the missed messages" });
     await send(roomId, "f");
-    await waitFor(() => stream.items.length === 3, { what: "the live message" });
+    await waitFor(() => messages(stream.items).length === 3, { what: "the live message" });
     expect(ids(stream.items)).toEqual([4, 5, 6]);
     stream.abort();
     await stream.finished;
@@ -58,7 +59,7 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
     const streams = [open(roomId), open(roomId, 0)];
     await sending;
     for (const stream of streams) {
-      await waitFor(() => stream.items.length >= total, { what: "every message" });
+      await waitFor(() => messages(stream.items).length >= total, { what: "every message" });
       expect(ids(stream.items)).toEqual(Array.from({ length: total }, (_, index) => index + 1));
       stream.abort();
       await stream.finished;
@@ -69,7 +70,7 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
     const roomId = await createRoom(store);
     await send(roomId, "hello");
     const stream = open(roomId);
-    await waitFor(() => stream.items.length === 1, { what: "the backlog" });
+    await waitFor(() => messages(stream.items).length === 1, { what: "the backlog" });
     await store.destroy(roomId);
     await stream.finished;
     expect(stream.items.at(-1)).toEqual({ id: 2, type: "destroyed" });
@@ -82,9 +83,34 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
     const stream = open(roomId, 0, ttlMs);
     await stream.finished;
     const lateBy = Date.now() - deadline;
-    expect(stream.items).toEqual([{ id: 1, type: "expired" }]);
+    expect(stream.items).toEqual([
+      { id: 0, type: "members", count: 0 },
+      { id: 1, type: "expired" },
+    ]);
     expect(lateBy).toBeGreaterThanOrEqual(-50);
     expect(lateBy).toBeLessThan(1000);
+  });
+
+  it("reports the seats taken after the backlog, then every new member, without replaying them", async () => {
+    const roomId = await createRoom(store);
+    await store.join(roomId, "alice");
+    await send(roomId, "hello");
+    const stream = open(roomId);
+    await waitFor(() => stream.items.length === 2, { what: "backlog and member count" });
+    expect(stream.items).toEqual([
+      expect.objectContaining({ id: 1, type: "message" }),
+      { id: 1, type: "members", count: 1 },
+    ]);
+    await store.join(roomId, "bob");
+    await store.join(roomId, "alice");
+    await send(roomId, "second");
+    await waitFor(() => messages(stream.items).length === 2, { what: "the second message" });
+    expect(stream.items.slice(2)).toEqual([
+      { id: 1, type: "members", count: 2 },
+      expect.objectContaining({ id: 2, type: "message" }),
+    ]);
+    stream.abort();
+    await stream.finished;
   });
 
   it("tells a room that vanished before the backlog read apart by the clock", async () => {
@@ -99,11 +125,12 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
     const roomId = await createRoom(store);
     const stream = open(roomId);
     await send(roomId, "one");
-    await waitFor(() => stream.items.length === 1, { what: "the first message" });
+    await waitFor(() => messages(stream.items).length === 1, { what: "the first message" });
     stream.abort();
     await stream.finished;
     expect(stream.done).toBe(true);
+    const seen = stream.items.length;
     await send(roomId, "after abort");
-    expect(stream.items).toHaveLength(1);
+    expect(stream.items).toHaveLength(seen);
   });
 });

@@ -2,6 +2,7 @@ import type { PublishedEvent, RoomStore, StoredMessage } from "./types";
 
 export type RoomStreamEvent =
   | { id: number; type: "message"; message: StoredMessage }
+  | { id: number; type: "members"; count: number }
   | { id: number; type: "destroyed" }
   | { id: number; type: "expired" };
 
@@ -20,7 +21,8 @@ export interface RoomStreamOptions {
  *
  * It subscribes before reading the stored backlog, buffering live events meanwhile, so nothing
  * published between the two reads is lost; anything at or below the last id yielded is dropped,
- * so nothing is repeated.
+ * so nothing is repeated. After the backlog comes the current member count; `members` events are
+ * state, not history, so they carry the last message's id and are never replayed.
  */
 export async function* roomEventStream(
   store: RoomStore,
@@ -47,8 +49,11 @@ export async function* roomEventStream(
 
   try {
     let lastId = afterId;
-    const backlog = await store.messagesAfter(roomId, afterId);
-    if (backlog === null) {
+    const [backlog, memberCount] = await Promise.all([
+      store.messagesAfter(roomId, afterId),
+      store.memberCount(roomId),
+    ]);
+    if (backlog === null || memberCount === null) {
       // Gone between the membership check and now: tell the two endings apart by the clock.
       yield { id: lastId + 1, type: now() >= deadline ? "expired" : "destroyed" };
       return;
@@ -57,6 +62,7 @@ export async function* roomEventStream(
       lastId = message.id;
       yield { id: message.id, type: "message", message };
     }
+    yield { id: lastId, type: "members", count: memberCount };
 
     while (!signal.aborted) {
       const event = queue.shift();
@@ -65,6 +71,8 @@ export async function* roomEventStream(
           if (event.message.id <= lastId) continue;
           lastId = event.message.id;
           yield { id: lastId, type: "message", message: event.message };
+        } else if (event.type === "members") {
+          yield { id: lastId, type: "members", count: event.count };
         } else {
           yield { id: event.id, type: "destroyed" };
           return;

@@ -41,6 +41,36 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     expect(await store.memberStatus(roomId, "carol")).toMatchObject({ status: "not-member" });
   });
 
+  it("counts the seats taken and announces each new member, not a returning one", async () => {
+    const roomId = await createRoom(store);
+    const seen: PublishedEvent[] = [];
+    const unsubscribe = await store.subscribe(roomId, (event) => seen.push(event));
+    expect(await store.memberCount(roomId)).toBe(0);
+    await store.join(roomId, "alice");
+    await store.join(roomId, "alice");
+    await store.join(roomId, "bob");
+    await store.join(roomId, "carol");
+    expect(await store.memberCount(roomId)).toBe(2);
+    await waitFor(() => seen.length === 2, { what: "two join announcements" });
+    await store.appendMessage(roomId, { author: 1, sender: "a", text: "marker" });
+    await waitFor(() => seen.length === 3, { what: "the marker message" });
+    expect(seen.slice(0, 2)).toEqual([
+      { type: "members", count: 1 },
+      { type: "members", count: 2 },
+    ]);
+    expect(await store.memberCount(newRoomId())).toBeNull();
+    unsubscribe();
+  });
+
+  it("keeps a send's clientId with the message, and none when it has none", async () => {
+    const roomId = await createRoom(store);
+    const withId = await store.appendMessage(roomId, { author: 1, sender: "a", text: "x", clientId: "abc-123" });
+    const without = await store.appendMessage(roomId, { author: 1, sender: "a", text: "y" });
+    expect(withId?.clientId).toBe("abc-123");
+    expect(without).not.toHaveProperty("clientId");
+    expect(await store.messagesAfter(roomId, 0)).toEqual([withId, without]);
+  });
+
   it("admits exactly two of 50 simultaneous first visits", async () => {
     const roomId = await createRoom(store);
     const outcomes = await Promise.all(

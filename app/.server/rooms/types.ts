@@ -5,11 +5,14 @@ export interface StoredMessage {
   sender: string;
   text: string;
   timestamp: number;
+  /** The sender's own id for the send, so their optimistic bubble can be matched exactly. */
+  clientId?: string;
 }
 
 /** Events published on a room's channel. Expiry is not published: each stream times it itself. */
 export type PublishedEvent =
   | { type: "message"; message: StoredMessage }
+  | { type: "members"; count: number }
   | { type: "destroyed"; id: number };
 
 export type RoomEventListener = (event: PublishedEvent) => void;
@@ -28,6 +31,7 @@ export interface NewMessage {
   author: number;
   sender: string;
   text: string;
+  clientId?: string;
 }
 
 export const ROOM_CAPACITY = 2;
@@ -42,8 +46,13 @@ export interface RoomStore {
   createRoom(roomId: string, ttlMs: number): Promise<{ expiresAt: number }>;
   /** Remaining lifetime in ms, or null when the room is gone. */
   ttl(roomId: string): Promise<number | null>;
-  /** Atomic check-and-add: never more than ROOM_CAPACITY members, however many arrive at once. */
+  /**
+   * Atomic check-and-add: never more than ROOM_CAPACITY members, however many arrive at once.
+   * A new member is announced to subscribers as a `members` event.
+   */
   join(roomId: string, memberId: string): Promise<JoinOutcome>;
+  /** How many seats are taken, or null when the room is gone. */
+  memberCount(roomId: string): Promise<number | null>;
   memberStatus(roomId: string, memberId: string): Promise<MemberStatus>;
   /** Stores the message with the next event id and publishes it; null when the room is gone. */
   appendMessage(roomId: string, message: NewMessage): Promise<StoredMessage | null>;

@@ -5,6 +5,7 @@ import { callerFor, joinAsNewVisitor, makeServices } from "../../../tests/suppor
 import { collect, createRoom, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { MESSAGE_MAX_LENGTH } from "~/lib/limits";
+import type { RoomEvent } from "~/lib/room-events";
 import type { Services } from "../services";
 
 /**
@@ -13,9 +14,14 @@ import type { Services } from "../services";
  */
 function unwrap(items: ReadonlyArray<unknown>) {
   return items.map((item) => {
-    if (Array.isArray(item)) return { id: item[0] as string, data: item[1] as unknown };
-    return item as { id: string; data: unknown };
+    if (Array.isArray(item)) return { id: item[0] as string, data: item[1] as RoomEvent };
+    return item as { id: string; data: RoomEvent };
   });
+}
+
+/** The events that are history (messages and the ending), without member-count updates. */
+function history(items: ReadonlyArray<unknown>) {
+  return unwrap(items).filter((event) => event.data.type !== "members");
 }
 
 async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
@@ -91,6 +97,16 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       expect(forAlice.messages.map((m) => [m.text, m.mine])).toEqual([["hello bob", true], ["hi alice", false]]);
       expect(forBob.messages.map((m) => [m.text, m.mine])).toEqual([["hello bob", false], ["hi alice", true]]);
       expect(JSON.stringify(forBob)).not.toMatch(/token|author/);
+    });
+
+    it("echoes the sender's clientId to the sender only", async () => {
+      const { roomId, alice, bob } = await roomForTwo();
+      const sent = await alice.message.send({ roomId, text: "hi", sender: "alice", clientId: "c-1_x" });
+      expect(sent.clientId).toBe("c-1_x");
+      expect((await alice.message.list({ roomId })).messages[0]?.clientId).toBe("c-1_x");
+      expect((await bob.message.list({ roomId })).messages[0]).not.toHaveProperty("clientId");
+      const error = await rejection(alice.message.send({ roomId, text: "x", sender: "a", clientId: "<script>" }));
+      expect(error.message).toBe("clientId: must be 1 to 36 letters, digits, '-' or '_'");
     });
 
     it("accepts exactly the maximum length", async () => {
@@ -170,12 +186,12 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       const events = collect(await bob.room.events({ roomId }));
       await alice.message.send({ roomId, text: "one", sender: "alice" });
       await bob.message.send({ roomId, text: "two", sender: "bob" });
-      await waitFor(() => events.items.length === 2, { what: "both messages" });
+      await waitFor(() => history(events.items).length === 2, { what: "both messages" });
       expect(await alice.room.destroy({ roomId })).toEqual({ ok: true });
       await events.finished;
 
-      expect(unwrap(events.items).map((event) => event.id)).toEqual(["1", "2", "3"]);
-      expect(unwrap(events.items).map((event) => event.data)).toEqual([
+      expect(history(events.items).map((event) => event.id)).toEqual(["1", "2", "3"]);
+      expect(history(events.items).map((event) => event.data)).toEqual([
         { type: "message", message: expect.objectContaining({ text: "one", mine: false, sender: "alice" }) },
         { type: "message", message: expect.objectContaining({ text: "two", mine: true, sender: "bob" }) },
         { type: "destroyed" },
@@ -187,10 +203,10 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       const { roomId, alice, bob } = await roomForTwo();
       for (const text of ["a", "b", "c"]) await alice.message.send({ roomId, text, sender: "alice" });
       const events = collect(await bob.room.events({ roomId, lastEventId: "2" }));
-      await waitFor(() => events.items.length === 1, { what: "the missed message" });
+      await waitFor(() => history(events.items).length === 1, { what: "the missed message" });
       await alice.message.send({ roomId, text: "d", sender: "alice" });
-      await waitFor(() => events.items.length === 2, { what: "the live message" });
-      expect(unwrap(events.items).map((event) => event.id)).toEqual(["3", "4"]);
+      await waitFor(() => history(events.items).length === 2, { what: "the live message" });
+      expect(history(events.items).map((event) => event.id)).toEqual(["3", "4"]);
       await alice.room.destroy({ roomId });
       await events.finished;
     });
@@ -206,7 +222,10 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       const { roomId, bob } = await roomForTwo(500);
       const events = collect(await bob.room.events({ roomId }));
       await events.finished;
-      expect(unwrap(events.items).map((event) => event.data)).toEqual([{ type: "expired" }]);
+      expect(unwrap(events.items).map((event) => event.data)).toEqual([
+        { type: "members", count: 2 },
+        { type: "expired" },
+      ]);
     });
   });
 });

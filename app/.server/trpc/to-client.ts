@@ -3,17 +3,25 @@ import type { RoomStreamEvent } from "../rooms/room-event-stream";
 import type { StoredMessage } from "../rooms/types";
 
 export function toChatMessage(message: StoredMessage, viewerSeat: number): ChatMessage {
-  return {
+  const mine = message.author === viewerSeat;
+  const chat: ChatMessage = {
     id: message.id,
     sender: message.sender,
     text: message.text,
     timestamp: message.timestamp,
-    mine: message.author === viewerSeat,
+    mine,
   };
+  if (mine && message.clientId) chat.clientId = message.clientId;
+  return chat;
 }
 
 export function toRoomEvent(event: RoomStreamEvent, viewerSeat: number): RoomEvent {
-  return event.type === "message"
-    ? { type: "message", message: toChatMessage(event.message, viewerSeat) }
-    : { type: event.type };
+  switch (event.type) {
+    case "message":
+      return { type: "message", message: toChatMessage(event.message, viewerSeat) };
+    case "members":
+      return { type: "members", count: event.count };
+    default:
+      return { type: event.type };
+  }
 }

@@ -16,14 +16,19 @@ const senderSchema = z
   .min(1, { error: "must not be empty" })
   .max(SENDER_MAX_LENGTH, { error: `must be at most ${SENDER_MAX_LENGTH} characters` });
 
+const clientIdSchema = z
+  .string()
+  .regex(/^[\w-]{1,36}$/, { error: "must be 1 to 36 letters, digits, '-' or '_'" });
+
 export const messageRouter = router({
   send: memberProcedure
-    .input(z.object({ text: textSchema, sender: senderSchema }))
+    .input(z.object({ text: textSchema, sender: senderSchema, clientId: clientIdSchema.optional() }))
     .mutation(async ({ ctx, input }) => {
       const stored = await ctx.services.store.appendMessage(input.roomId, {
         author: ctx.member.seat,
         sender: input.sender,
         text: input.text,
+        clientId: input.clientId,
       });
       if (!stored) throw new TRPCError({ code: "NOT_FOUND", message: "This room has ended" });
       return toChatMessage(stored, ctx.member.seat);
