@@ -1,43 +1,41 @@
 import { useState, type FormEvent, type KeyboardEvent } from "react";
 import { MESSAGE_MAX_LENGTH } from "~/lib/limits";
 
+/** Shown once fewer than this many characters are left. */
+const COUNTER_FROM = 200;
+
 interface ComposerProps {
-  disabled: boolean;
-  sending: boolean;
-  error?: string;
-  onSend: (text: string) => Promise<void>;
+  name: string;
+  onSend: (text: string) => void;
 }
 
-export function Composer({ disabled, sending, error, onSend }: ComposerProps) {
+/** Enter sends, Shift+Enter starts a new line; the text box clears at once (sending is optimistic). */
+export function Composer({ name, onSend }: ComposerProps) {
   const [text, setText] = useState("");
+  const left = MESSAGE_MAX_LENGTH - text.length;
+  const canSend = text.trim().length > 0 && name.length > 0;
 
-  async function submit() {
-    const trimmed = text.trim();
-    if (!trimmed || disabled) return;
-    await onSend(trimmed);
+  function submit() {
+    if (!canSend) return;
+    onSend(text.trim());
     setText("");
   }
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    void submit().catch(() => {});
+    submit();
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
-      void submit().catch(() => {});
+      submit();
     }
   }
 
   return (
-    <form onSubmit={onSubmit} className="border-t border-zinc-800 p-3">
-      {error && (
-        <p role="alert" className="pb-2 text-sm text-red-400">
-          {error}
-        </p>
-      )}
-      <div className="flex gap-2">
+    <form onSubmit={onSubmit} className="border-t border-zinc-800 bg-zinc-950 px-3 pb-[max(0.75rem,env(safe-area-inset-bottom))] pt-3">
+      <div className="flex items-end gap-2">
         <label className="sr-only" htmlFor="message">
           Message
         </label>
@@ -45,20 +43,30 @@ export function Composer({ disabled, sending, error, onSend }: ComposerProps) {
           id="message"
           rows={1}
           value={text}
+          autoFocus
           maxLength={MESSAGE_MAX_LENGTH}
           onChange={(event) => setText(event.target.value)}
           onKeyDown={onKeyDown}
           placeholder="Type a message…"
-          className="flex-1 resize-none rounded border border-zinc-700 bg-zinc-950 px-3 py-2"
+          aria-describedby="composer-hint"
+          className="max-h-40 min-h-10 flex-1 resize-none rounded border border-zinc-700 bg-zinc-900 px-3 py-2 text-base [field-sizing:content] placeholder:text-zinc-600 focus:border-emerald-500 focus:outline-none sm:text-sm"
         />
         <button
           type="submit"
-          disabled={disabled || sending || !text.trim()}
-          className="rounded bg-emerald-500 px-4 py-2 font-bold text-zinc-950 disabled:opacity-50"
+          disabled={!canSend}
+          className="h-10 rounded bg-emerald-500 px-4 font-bold text-zinc-950 hover:bg-emerald-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-300 disabled:cursor-not-allowed disabled:bg-zinc-700 disabled:text-zinc-400"
         >
           Send
         </button>
       </div>
+      <p id="composer-hint" className="mt-1 flex justify-between gap-2 text-xs text-zinc-500">
+        <span className="truncate">{name ? `as ${name} · Enter to send, Shift+Enter for a new line` : "\u00a0"}</span>
+        {left < COUNTER_FROM && (
+          <span aria-live="polite" className={`shrink-0 tabular-nums ${left === 0 ? "text-red-400" : "text-amber-300"}`}>
+            {text.length}/{MESSAGE_MAX_LENGTH}
+          </span>
+        )}
+      </p>
     </form>
   );
 }

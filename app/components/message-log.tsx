@@ -1,39 +1,80 @@
-import { useEffect, useRef } from "react";
-import type { ChatMessage } from "~/lib/room-events";
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import type { Conversation } from "~/lib/conversation";
+import { MessageBubble } from "./message-bubble";
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const NEAR_BOTTOM_PX = 64;
 
-export function MessageLog({ messages }: { messages: ChatMessage[] }) {
-  const end = useRef<HTMLDivElement>(null);
+/**
+ * The conversation, newest at the bottom. It follows new messages while the reader is at the
+ * bottom; a reader who scrolled up keeps their place and gets a pill to jump down instead.
+ */
+export function MessageLog({ conversation, onRetry }: { conversation: Conversation; onRetry: (clientId: string) => void }) {
+  const container = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const [unseen, setUnseen] = useState(0);
+  const { confirmed, pending } = conversation;
+  const total = confirmed.length + pending.length;
+  const previousTotal = useRef(total);
+
+  const scrollToBottom = useCallback(() => {
+    const element = container.current;
+    if (element) element.scrollTop = element.scrollHeight;
+    atBottom.current = true;
+    setUnseen(0);
+  }, []);
+
+  useLayoutEffect(() => {
+    const added = total - previousTotal.current;
+    previousTotal.current = total;
+    if (added <= 0) return;
+    const newestIsMine = pending.length > 0 || confirmed[confirmed.length - 1]?.mine === true;
+    if (atBottom.current || newestIsMine) scrollToBottom();
+    else setUnseen((count) => count + added);
+  }, [total, pending.length, confirmed, scrollToBottom]);
+
   useEffect(() => {
-    // Block body on purpose: newer browsers return a Promise from scrollIntoView, and React
-    // would take a returned value for a cleanup function.
-    void end.current?.scrollIntoView({ block: "end" });
-  }, [messages.length]);
+    scrollToBottom();
+  }, [scrollToBottom]);
+
+  function onScroll() {
+    const element = container.current;
+    if (!element) return;
+    atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < NEAR_BOTTOM_PX;
+    if (atBottom.current) setUnseen(0);
+  }
 
   return (
-    <div role="log" aria-live="polite" aria-label="Messages" className="flex-1 space-y-3 overflow-y-auto px-4 py-4">
-      {messages.length === 0 && (
-        <p className="text-center text-sm text-zinc-500">No messages yet. Share the link and say hello.</p>
-      )}
-      {messages.map((message) => (
-        <article
-          key={message.id}
-          className={`flex flex-col ${message.mine ? "items-end" : "items-start"}`}
+    <div className="relative min-h-0 flex-1">
+      <div
+        ref={container}
+        onScroll={onScroll}
+        role="log"
+        aria-live="polite"
+        aria-label="Messages"
+        tabIndex={0}
+        className="h-full space-y-4 overflow-y-auto px-4 py-4 focus-visible:outline-2 focus-visible:outline-emerald-400"
+      >
+        {total === 0 && (
+          <p className="mx-auto max-w-xs pt-10 text-center text-sm text-zinc-500">
+            No messages yet. Copy the link, send it to one person, and say hello.
+          </p>
+        )}
+        {confirmed.map((message) => (
+          <MessageBubble key={`m${message.id}`} kind="confirmed" message={message} />
+        ))}
+        {pending.map((message) => (
+          <MessageBubble key={`p${message.clientId}`} kind="pending" message={message} onRetry={onRetry} />
+        ))}
+      </div>
+      {unseen > 0 && (
+        <button
+          type="button"
+          onClick={scrollToBottom}
+          className="absolute bottom-3 left-1/2 -translate-x-1/2 rounded-full bg-emerald-500 px-4 py-1 text-sm font-bold text-zinc-950 shadow-lg"
         >
-          <p className="text-xs text-zinc-500">
-            {message.mine ? "You" : message.sender} · {timeFormat.format(message.timestamp)}
-          </p>
-          <p
-            className={`max-w-[85%] whitespace-pre-wrap break-words rounded px-3 py-2 ${
-              message.mine ? "bg-emerald-500/15 text-emerald-100" : "bg-zinc-800 text-zinc-100"
-            }`}
-          >
-            {message.text}
-          </p>
-        </article>
-      ))}
-      <div ref={end} />
+          {unseen === 1 ? "1 new message" : `${unseen} new messages`} ↓
+        </button>
+      )}
     </div>
   );
 }

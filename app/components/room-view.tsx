@@ -1,12 +1,15 @@
 import { useNavigate } from "@remix-run/react";
 import { useCallback, useEffect, useRef } from "react";
-import { formatCountdown, useCountdown } from "~/hooks/use-countdown";
+import { useCountdown } from "~/hooks/use-countdown";
 import { useDisplayName } from "~/hooks/use-display-name";
-import { useRoomEvents, type RoomEnding } from "~/hooks/use-room-events";
+import { useRoom, type RoomEnding } from "~/hooks/use-room";
+import { useToast } from "~/hooks/use-toast";
+import { useUnreadTitle } from "~/hooks/use-unread-title";
+import { copyText } from "~/lib/copy-text";
 import { trpc } from "~/lib/trpc";
 import { Composer } from "./composer";
-import { DestroyDialog } from "./destroy-dialog";
 import { MessageLog } from "./message-log";
+import { RoomHeader } from "./room-header";
 
 export function RoomView({ roomId, initialTtlMs }: { roomId: string; initialTtlMs: number }) {
   const navigate = useNavigate();
@@ -20,47 +23,51 @@ export function RoomView({ roomId, initialTtlMs }: { roomId: string; initialTtlM
     [navigate],
   );
 
-  const { messages, addMessage, connection } = useRoomEvents(roomId, leave);
+  const { conversation, memberCount, connection, send, retry } = useRoom(roomId, leave);
   const secondsLeft = useCountdown(roomId, initialTtlMs);
   useEffect(() => {
     // The server's `expired` event normally arrives first; this covers a stream that is down.
     if (secondsLeft === 0) leave("expired");
   }, [secondsLeft, leave]);
-  const [name] = useDisplayName();
 
-  const send = trpc.message.send.useMutation({ onSuccess: addMessage });
+  const [name] = useDisplayName();
+  const toast = useToast();
+  useUnreadTitle(conversation.confirmed.filter((message) => !message.mine).length);
   const destroy = trpc.room.destroy.useMutation({ onSuccess: () => leave("destroyed") });
+
+  async function onCopyLink() {
+    const copied = await copyText(window.location.href);
+    toast.show(copied ? "Link copied" : "Could not copy: copy the address bar instead");
+  }
 
   return (
     <main className="mx-auto flex h-dvh max-w-3xl flex-col">
-      <header className="flex flex-wrap items-center gap-3 border-b border-zinc-800 px-4 py-3">
-        <h1 className="font-bold text-emerald-400">{">"} ephemera</h1>
-        <span
-          role="timer"
-          aria-label="Time until the room self-destructs"
-          className={secondsLeft <= 60 ? "text-red-400" : "text-zinc-300"}
-        >
-          {formatCountdown(secondsLeft)}
-        </span>
-        <div className="ml-auto">
-          <DestroyDialog pending={destroy.isPending} onConfirm={() => destroy.mutate({ roomId })} />
-        </div>
-      </header>
-
-      {connection === "connecting" && (
-        <p role="status" className="bg-amber-500/10 px-4 py-1 text-sm text-amber-200">
-          Reconnecting…
+      <RoomHeader
+        secondsLeft={secondsLeft}
+        memberCount={memberCount}
+        destroying={destroy.isPending}
+        onCopyLink={onCopyLink}
+        onDestroy={() => destroy.mutate({ roomId })}
+      />
+      {connection === "reconnecting" && (
+        <p role="status" className="bg-amber-500/15 px-4 py-1.5 text-sm text-amber-200">
+          Reconnecting… messages sent meanwhile will arrive once you are back.
         </p>
       )}
-
-      <MessageLog messages={messages} />
-
-      <Composer
-        disabled={!name}
-        sending={send.isPending}
-        error={send.error?.message}
-        onSend={(text) => send.mutateAsync({ roomId, text, sender: name }).then(() => undefined)}
-      />
+      {destroy.error && (
+        <p role="alert" className="bg-red-500/15 px-4 py-1.5 text-sm text-red-300">
+          Could not destroy the room: {destroy.error.message}
+        </p>
+      )}
+      <MessageLog conversation={conversation} onRetry={retry} />
+      <Composer name={name} onSend={(text) => send(text, name)} />
+      <div aria-live="polite" className="pointer-events-none fixed inset-x-0 bottom-24 flex justify-center">
+        {toast.message && (
+          <p role="status" className="rounded bg-zinc-100 px-4 py-2 text-sm font-bold text-zinc-900 shadow-lg">
+            {toast.message}
+          </p>
+        )}
+      </div>
     </main>
   );
 }

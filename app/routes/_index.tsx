@@ -2,6 +2,7 @@ import type { MetaFunction } from "@remix-run/node";
 import { useNavigate, useSearchParams } from "@remix-run/react";
 import { useState, type FormEvent } from "react";
 import { useDisplayName } from "~/hooks/use-display-name";
+import { randomName } from "~/lib/identity";
 import { DEFAULT_TTL_SECONDS, SENDER_MAX_LENGTH, TTL_CHOICES } from "~/lib/limits";
 import { trpc } from "~/lib/trpc";
 
@@ -9,7 +10,7 @@ export const meta: MetaFunction = () => [{ title: "Ephemera · private chat that
 
 const NOTICES: Record<string, string> = {
   "room-not-found": "That room does not exist or has already ended.",
-  "room-full": "That room already has two people in it.",
+  "room-full": "That room already has two people in it. Ask for a new link.",
   destroyed: "The room was destroyed. Every message in it is gone.",
   expired: "The room's time ran out. Every message in it is gone.",
 };
@@ -20,6 +21,8 @@ function noticeFor(params: URLSearchParams): string | null {
   const error = params.get("error");
   return error ? (NOTICES[error] ?? "Something went wrong. Please try again.") : null;
 }
+
+const SHORT_LABELS: Record<number, string> = { 300: "5 min", 600: "10 min", 3600: "1 hour", 86_400: "24 hours" };
 
 export default function Lobby() {
   const [params] = useSearchParams();
@@ -33,50 +36,80 @@ export default function Lobby() {
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
+    if (!name.trim()) setName(randomName());
     create.mutate({ ttlSeconds });
   }
 
   return (
-    <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-6 p-6">
-      <header className="space-y-1">
-        <h1 className="text-2xl font-bold text-emerald-400">{">"} ephemera</h1>
-        <p className="text-sm text-zinc-400">A private room for two that destroys itself.</p>
+    <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-6 px-5 py-10">
+      <header className="space-y-2">
+        <h1 className="text-3xl font-bold tracking-tight text-emerald-400">
+          {">"} ephemera<span className="animate-pulse">_</span>
+        </h1>
+        <p className="text-zinc-400">A private room for two. When the timer ends, so does every word.</p>
       </header>
 
       {notice && (
-        <div role="alert" className="rounded border border-amber-500/50 bg-amber-500/10 p-3 text-sm text-amber-200">
+        <div role="alert" className="rounded border border-amber-500/50 bg-amber-500/10 px-4 py-3 text-sm text-amber-100">
           {notice}
         </div>
       )}
 
-      <form onSubmit={onSubmit} className="space-y-4 rounded border border-zinc-800 bg-zinc-900/60 p-4">
-        <label className="block space-y-1 text-sm">
-          <span className="text-zinc-400">Your name</span>
-          <input
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-            maxLength={SENDER_MAX_LENGTH}
-            className="w-full rounded border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100"
-          />
-        </label>
-        <label className="block space-y-1 text-sm">
-          <span className="text-zinc-400">Self-destruct after</span>
-          <select
-            value={ttlSeconds}
-            onChange={(event) => setTtlSeconds(Number(event.target.value))}
-            className="w-full rounded border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100"
-          >
+      <form onSubmit={onSubmit} className="space-y-5 rounded-lg border border-zinc-800 bg-zinc-900/60 p-5">
+        <div className="space-y-1.5">
+          <label htmlFor="display-name" className="text-sm text-zinc-400">
+            Your name
+          </label>
+          <div className="flex gap-2">
+            <input
+              id="display-name"
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              maxLength={SENDER_MAX_LENGTH}
+              autoComplete="off"
+              spellCheck={false}
+              className="min-w-0 flex-1 rounded border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100 focus:border-emerald-500 focus:outline-none"
+            />
+            <button
+              type="button"
+              onClick={() => setName(randomName())}
+              aria-label="Pick a new random name"
+              title="Pick a new random name"
+              className="rounded border border-zinc-700 px-3 text-zinc-300 hover:bg-zinc-800 focus-visible:outline-2 focus-visible:outline-emerald-400"
+            >
+              ↻
+            </button>
+          </div>
+          <p className="text-xs text-zinc-500">Only the other person sees it. It stays in this browser.</p>
+        </div>
+
+        <fieldset className="space-y-1.5">
+          <legend className="text-sm text-zinc-400">Self-destruct after</legend>
+          <div className="grid grid-cols-4 gap-1 rounded border border-zinc-700 bg-zinc-950 p-1">
             {TTL_CHOICES.map((choice) => (
-              <option key={choice.seconds} value={choice.seconds}>
-                {choice.label}
-              </option>
+              <label
+                key={choice.seconds}
+                className="cursor-pointer rounded px-1 py-1.5 text-center text-sm text-zinc-300 has-[:checked]:bg-emerald-500 has-[:checked]:font-bold has-[:checked]:text-zinc-950 has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-emerald-300"
+              >
+                <input
+                  type="radio"
+                  name="ttl"
+                  value={choice.seconds}
+                  checked={ttlSeconds === choice.seconds}
+                  onChange={() => setTtlSeconds(choice.seconds)}
+                  aria-label={choice.label}
+                  className="sr-only"
+                />
+                {SHORT_LABELS[choice.seconds] ?? choice.label}
+              </label>
             ))}
-          </select>
-        </label>
+          </div>
+        </fieldset>
+
         <button
           type="submit"
           disabled={create.isPending}
-          className="w-full rounded bg-emerald-500 px-4 py-2 font-bold text-zinc-950 hover:bg-emerald-400 disabled:opacity-60"
+          className="w-full rounded bg-emerald-500 px-4 py-2.5 font-bold text-zinc-950 hover:bg-emerald-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-300 disabled:opacity-60"
         >
           {create.isPending ? "Creating…" : "Create room"}
         </button>
@@ -87,10 +120,16 @@ export default function Lobby() {
         )}
       </form>
 
-      <p className="text-xs leading-relaxed text-zinc-500">
-        Nothing is kept after the room ends: when its timer runs out or either of you destroys it,
-        every message is deleted from the server. There are no accounts and no history.
-      </p>
+      <section aria-labelledby="data-heading" className="space-y-1 text-sm leading-relaxed text-zinc-500">
+        <h2 id="data-heading" className="font-bold text-zinc-400">
+          What happens to your data
+        </h2>
+        <p>
+          Nothing is kept after the room ends. When the timer runs out or either of you presses
+          “Destroy now”, every message is deleted from the server. There are no accounts, no history,
+          and no third-party scripts or trackers; your name lives only in this browser.
+        </p>
+      </section>
     </main>
   );
 }

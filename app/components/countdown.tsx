@@ -1,0 +1,19 @@
+import { formatCountdown } from "~/hooks/use-countdown";
+
+/** Time left before the room self-destructs; turns to a warning colour in the last minute. */
+export function Countdown({ secondsLeft }: { secondsLeft: number }) {
+  const warning = secondsLeft <= 60;
+  return (
+    <p className="flex items-baseline gap-2 text-sm">
+      <span className="text-zinc-500">Self-destructs in</span>
+      <span
+        role="timer"
+        aria-label={`Self-destructs in ${formatCountdown(secondsLeft)}`}
+        data-warning={warning}
+        className={`font-bold tabular-nums ${warning ? "animate-pulse text-red-400" : "text-amber-300"}`}
+      >
+        {formatCountdown(secondsLeft)}
+      </span>
+    </p>
+  );
+}

@@ -1,0 +1,52 @@
+import type { PendingMessage } from "~/lib/conversation";
+import type { ChatMessage } from "~/lib/room-events";
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+
+type BubbleProps =
+  | { kind: "confirmed"; message: ChatMessage }
+  | { kind: "pending"; message: PendingMessage; onRetry: (clientId: string) => void };
+
+/** One message. Text is always rendered as text, never as HTML, and long words wrap. */
+export function MessageBubble(props: BubbleProps) {
+  const { message } = props;
+  const mine = props.kind === "pending" || props.message.mine;
+  const failed = props.kind === "pending" && props.message.status === "failed";
+  return (
+    <article
+      data-author={mine ? "me" : "partner"}
+      data-status={props.kind === "pending" ? props.message.status : "sent"}
+      className={`flex flex-col gap-1 ${mine ? "items-end" : "items-start"}`}
+    >
+      <p className="text-xs text-zinc-500">
+        <span className={mine ? "text-emerald-300/80" : "text-sky-300/80"}>{message.sender}</span>
+        {mine && <span className="sr-only"> (you)</span>} ·{" "}
+        <time dateTime={new Date(message.timestamp).toISOString()}>{timeFormat.format(message.timestamp)}</time>
+      </p>
+      <p
+        className={`max-w-[85%] whitespace-pre-wrap rounded-lg px-3 py-2 [overflow-wrap:anywhere] ${
+          mine
+            ? "rounded-br-sm bg-emerald-500/15 text-emerald-50"
+            : "rounded-bl-sm bg-zinc-800 text-zinc-100"
+        } ${props.kind === "pending" && !failed ? "opacity-60" : ""} ${failed ? "ring-1 ring-red-500/70" : ""}`}
+      >
+        {message.text}
+      </p>
+      {props.kind === "pending" &&
+        (failed ? (
+          <p role="alert" className="flex items-center gap-2 text-xs text-red-400">
+            Not sent{props.message.error ? `: ${props.message.error}` : ""}
+            <button
+              type="button"
+              onClick={() => props.onRetry(props.message.clientId)}
+              className="rounded border border-red-500/60 px-2 py-0.5 text-red-200 hover:bg-red-500/10"
+            >
+              Retry
+            </button>
+          </p>
+        ) : (
+          <p className="text-xs text-zinc-500">Sending…</p>
+        ))}
+    </article>
+  );
+}
