@@ -1,0 +1,47 @@
+import { expect, test } from "./fixtures";
+import { createRoomFromLobby, joinRoom } from "./helpers";
+
+test("an anonymous name is made on first visit, kept, editable, and used in the room", async ({ people }) => {
+  const alice = await people.join();
+  const bob = await people.join();
+  await alice.goto("/");
+  const name = alice.getByRole("textbox", { name: "Your name" });
+  await expect(name).toHaveValue(/^[a-z]+-anonymous-[0-9a-z]{5}$/);
+  const generated = await name.inputValue();
+
+  await alice.reload();
+  await expect(name).toHaveValue(generated);
+  await alice.getByRole("button", { name: "Pick a new random name" }).click();
+  await expect(name).not.toHaveValue(generated);
+  await name.fill("Alice in Chains");
+  await alice.reload();
+  await expect(name).toHaveValue("Alice in Chains");
+
+  const url = await createRoomFromLobby(alice);
+  await joinRoom(bob, url, alice);
+  await alice.getByRole("textbox", { name: "Message" }).fill("who am I?");
+  await alice.keyboard.press("Enter");
+  await expect(bob.getByRole("log").locator("article")).toContainText("Alice in Chains");
+});
+
+test("the lifetime chosen in the lobby is the room's, shown as h:mm:ss past an hour", async ({ people }) => {
+  const page = await people.join();
+  await page.goto("/");
+  await expect(page.getByRole("radio", { name: "10 minutes" })).toBeChecked();
+  await createRoomFromLobby(page, "1 hour");
+  await expect(page.getByRole("timer")).toHaveText(/^(1:00:00|59:\d\d)$/);
+
+  await createRoomFromLobby(page, "24 hours");
+  await expect(page.getByRole("timer")).toHaveText(/^(24:00:00|23:59:\d\d)$/);
+
+  await createRoomFromLobby(page, "5 minutes");
+  await expect(page.getByRole("timer")).toHaveText(/^0[45]:\d\d$/);
+});
+
+test("the lobby says what happens to your data", async ({ people }) => {
+  const page = await people.join();
+  await page.goto("/");
+  await expect(page.getByRole("region", { name: "What happens to your data" })).toContainText(
+    "Nothing is kept after the room ends",
+  );
+});
