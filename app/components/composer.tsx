@@ -49,7 +49,7 @@ export function Composer({ name, onSend }: ComposerProps) {
           onKeyDown={onKeyDown}
           placeholder="Type a message…"
           aria-describedby="composer-hint"
-          className="max-h-40 min-h-10 flex-1 resize-none rounded border border-zinc-700 bg-zinc-900 px-3 py-2 text-base [field-sizing:content] placeholder:text-zinc-600 focus:border-emerald-500 focus:outline-none sm:text-sm"
+          className="max-h-40 min-h-10 flex-1 resize-none rounded border border-zinc-700 bg-zinc-900 px-3 py-2 text-base [field-sizing:content] placeholder:text-zinc-500 focus:border-emerald-500 focus:outline-none sm:text-sm"
         />
         <button
           type="submit"
@@ -59,7 +59,7 @@ export function Composer({ name, onSend }: ComposerProps) {
           Send
         </button>
       </div>
-      <p id="composer-hint" className="mt-1 flex justify-between gap-2 text-xs text-zinc-500">
+      <p id="composer-hint" className="mt-1 flex justify-between gap-2 text-xs text-zinc-400">
         <span className="truncate">{name ? `as ${name} · Enter to send, Shift+Enter for a new line` : "\u00a0"}</span>
         {left < COUNTER_FROM && (
           <span aria-live="polite" className={`shrink-0 tabular-nums ${left === 0 ? "text-red-400" : "text-amber-300"}`}>

@@ -5,7 +5,7 @@ export function Countdown({ secondsLeft }: { secondsLeft: number }) {
   const warning = secondsLeft <= 60;
   return (
     <p className="flex items-baseline gap-2 text-sm">
-      <span className="text-zinc-500">Self-destructs in</span>
+      <span className="text-zinc-400">Self-destructs in</span>
       <span
         role="timer"
         aria-label={`Self-destructs in ${formatCountdown(secondsLeft)}`}

@@ -18,7 +18,7 @@ export function MessageBubble(props: BubbleProps) {
       data-status={props.kind === "pending" ? props.message.status : "sent"}
       className={`flex flex-col gap-1 ${mine ? "items-end" : "items-start"}`}
     >
-      <p className="text-xs text-zinc-500">
+      <p className="text-xs text-zinc-400">
         <span className={mine ? "text-emerald-300/80" : "text-sky-300/80"}>{message.sender}</span>
         {mine && <span className="sr-only"> (you)</span>} ·{" "}
         <time dateTime={new Date(message.timestamp).toISOString()}>{timeFormat.format(message.timestamp)}</time>
@@ -45,7 +45,7 @@ export function MessageBubble(props: BubbleProps) {
             </button>
           </p>
         ) : (
-          <p className="text-xs text-zinc-500">Sending…</p>
+          <p className="text-xs text-zinc-400">Sending…</p>
         ))}
     </article>
   );

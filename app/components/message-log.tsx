@@ -55,7 +55,7 @@ export function MessageLog({ conversation, onRetry }: { conversation: Conversati
         className="h-full space-y-4 overflow-y-auto px-4 py-4 focus-visible:outline-2 focus-visible:outline-emerald-400"
       >
         {total === 0 && (
-          <p className="mx-auto max-w-xs pt-10 text-center text-sm text-zinc-500">
+          <p className="mx-auto max-w-xs pt-10 text-center text-sm text-zinc-400">
             No messages yet. Copy the link, send it to one person, and say hello.
           </p>
         )}

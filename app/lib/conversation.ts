@@ -24,7 +24,7 @@ export const emptyConversation: Conversation = { confirmed: [], pending: [] };
  * response): a repeat is ignored, and the pending bubble it confirms is replaced, not doubled.
  */
 export function confirm(conversation: Conversation, message: ChatMessage): Conversation {
-  const pending = message.clientId
+  const pending = conversation.pending.some((item) => item.clientId === message.clientId)
     ? conversation.pending.filter((item) => item.clientId !== message.clientId)
     : conversation.pending;
   const { confirmed } = conversation;

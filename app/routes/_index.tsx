@@ -80,7 +80,7 @@ export default function Lobby() {
               ↻
             </button>
           </div>
-          <p className="text-xs text-zinc-500">Only the other person sees it. It stays in this browser.</p>
+          <p className="text-xs text-zinc-400">Only the other person sees it. It stays in this browser.</p>
         </div>
 
         <fieldset className="space-y-1.5">
@@ -120,7 +120,7 @@ export default function Lobby() {
         )}
       </form>
 
-      <section aria-labelledby="data-heading" className="space-y-1 text-sm leading-relaxed text-zinc-500">
+      <section aria-labelledby="data-heading" className="space-y-1 text-sm leading-relaxed text-zinc-400">
         <h2 id="data-heading" className="font-bold text-zinc-400">
           What happens to your data
         </h2>

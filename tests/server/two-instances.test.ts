@@ -19,13 +19,22 @@ describe("two app instances sharing one Redis", () => {
   });
 
   function subscribe(visitor: Visitor, roomId: string) {
+    const all: RoomEvent[] = [];
     const events: RoomEvent[] = [];
+    const seats: number[] = [];
     const errors: unknown[] = [];
     const subscription = visitor.trpc.room.events.subscribe(
       { roomId },
-      { onData: (tracked) => events.push(tracked.data), onError: (error) => errors.push(error) },
+      {
+        onData: ({ data }) => {
+          all.push(data);
+          if (data.type === "members") seats.push(data.count);
+          else events.push(data);
+        },
+        onError: (error) => errors.push(error),
+      },
     );
-    return { events, errors, stop: () => subscription.unsubscribe() };
+    return { events, seats, all, errors, stop: () => subscription.unsubscribe() };
   }
 
   it("seats one person on each instance, refuses a third on either, and relays messages across", async () => {
@@ -52,6 +61,7 @@ describe("two app instances sharing one Redis", () => {
     expect(bobStream.events[0]).toMatchObject({ type: "message", message: { text: "hello from instance one", mine: false } });
     expect(aliceStream.events[1]).toMatchObject({ type: "message", message: { text: "hello from instance two", mine: false } });
     expect(aliceStream.events[0]).toMatchObject({ type: "message", message: { mine: true } });
+    expect(aliceStream.seats).toEqual([2]);
 
     expect(await bob.trpc.room.destroy.mutate({ roomId })).toEqual({ ok: true });
     await waitFor(() => aliceStream.events.at(-1)?.type === "destroyed", { what: "destroyed on instance one" });

@@ -10,19 +10,20 @@ const SERVER_ENTRY = resolve(ROOT, "build/server.js");
 
 export interface AppServer {
   url: string;
+  port: number;
   output: () => string;
   stop(graceMs?: number): Promise<void>;
 }
 
 /** The production build, started exactly as `npm start` runs it, on a free loopback port. */
-async function spawnServer(env: Record<string, string>) {
+async function spawnServer(env: Record<string, string>, port?: number) {
   if (!existsSync(SERVER_BUILD) || !existsSync(SERVER_ENTRY)) {
     throw new Error("No production build: run `npm run build` first (`npm test` does).");
   }
-  const port = await freePort();
+  const listenPort = port ?? (await freePort());
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(port), NODE_ENV: "production", ...env },
+    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(listenPort), NODE_ENV: "production", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output = { stdout: "", stderr: "", all: "" };
@@ -35,15 +36,17 @@ async function spawnServer(env: Record<string, string>) {
     output.all += chunk.toString();
   });
   const exited = new Promise<number | null>((resolveExit) => child.once("exit", (code) => resolveExit(code)));
-  return { child, port, output, exited };
+  return { child, port: listenPort, output, exited };
 }
 
-export async function startAppServer(env: Record<string, string> = {}): Promise<AppServer> {
-  const { child, port, output, exited } = await spawnServer(env);
+/** Starts the server on a free port, or on `port` (to bring an instance back where it was). */
+export async function startAppServer(env: Record<string, string> = {}, port?: number): Promise<AppServer> {
+  const spawned = await spawnServer(env, port);
+  const { child, output, exited } = spawned;
   let hasExited = false;
   void exited.then(() => (hasExited = true));
 
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${spawned.port}`;
   await waitFor(
     async () => {
       if (hasExited) throw new Error(`server exited early:\n${output.all}`);
@@ -57,10 +60,12 @@ export async function startAppServer(env: Record<string, string> = {}): Promise<
 
   return {
     url,
+    port: spawned.port,
     output: () => output.all,
     /** SIGTERM, then SIGKILL after a grace period (graceful drain is the server's own job). */
     async stop(graceMs = 2000) {
-      if (!hasExited) child.kill("SIGTERM");
+      if (hasExited) return;
+      child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
       await exited;
       clearTimeout(timer);

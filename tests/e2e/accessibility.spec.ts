@@ -1,0 +1,83 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import { createRoomFromLobby, joinRoom, typeAndSend } from "./helpers";
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(" ")).join(", ")})`);
+}
+
+test("axe finds no serious or critical problems in the lobby, its notices, a live room and the destroy dialog", async ({ people }) => {
+  const [alice, bob] = [await people.join(), await people.join()];
+  await alice.goto("/");
+  await expect(alice.getByRole("textbox", { name: "Your name" })).not.toHaveValue("");
+  expect(await seriousViolations(alice)).toEqual([]);
+  await alice.goto("/?error=room-full");
+  expect(await seriousViolations(alice)).toEqual([]);
+
+  await joinRoom(bob, await createRoomFromLobby(alice), alice);
+  await typeAndSend(alice, "hello");
+  await typeAndSend(bob, "hi there");
+  await expect(alice.getByRole("log").locator("article")).toHaveCount(2);
+  expect(await seriousViolations(alice)).toEqual([]);
+
+  await alice.getByRole("button", { name: "Destroy now" }).click();
+  await expect(alice.getByRole("dialog")).toBeVisible();
+  expect(await seriousViolations(alice)).toEqual([]);
+});
+
+/** Presses Tab until `name` has focus; fails if it is not reachable within `limit` presses. */
+async function tabTo(page: Page, role: "button" | "textbox", name: string, limit = 15) {
+  const target = page.getByRole(role, { name, exact: true });
+  for (let presses = 0; presses < limit; presses += 1) {
+    if (await target.evaluate((node) => node === document.activeElement).catch(() => false)) return;
+    await page.keyboard.press("Tab");
+  }
+  await expect(target, `${name} is reachable with Tab`).toBeFocused();
+}
+
+test("keyboard only: create a room, send a message, destroy it", async ({ people }) => {
+  const [alice, bob] = [await people.join(), await people.join()];
+  await alice.goto("/");
+  await expect(alice.getByRole("textbox", { name: "Your name" })).not.toHaveValue("");
+
+  // Choose "1 hour" with the arrow keys inside the lifetime group, then create.
+  await tabTo(alice, "button", "Pick a new random name");
+  await alice.keyboard.press("Tab");
+  await expect(alice.getByRole("radio", { name: "10 minutes" })).toBeFocused();
+  await alice.keyboard.press("ArrowRight");
+  await expect(alice.getByRole("radio", { name: "1 hour" })).toBeChecked();
+  await tabTo(alice, "button", "Create room");
+  await alice.keyboard.press("Enter");
+  await expect(alice).toHaveURL(/\/room\//);
+  await expect(alice.getByRole("timer")).toHaveText(/^(1:00:00|59:\d\d)$/);
+  await joinRoom(bob, alice.url(), alice);
+
+  // The message box has focus on arrival.
+  await expect(alice.getByRole("textbox", { name: "Message" })).toBeFocused();
+  await alice.keyboard.type("typed without a mouse");
+  await alice.keyboard.press("Enter");
+  await expect(bob.getByRole("log")).toContainText("typed without a mouse");
+
+  await tabTo(alice, "button", "Destroy now");
+  await alice.keyboard.press("Enter");
+  await expect(alice.getByRole("dialog")).toBeVisible();
+  await tabTo(alice, "button", "Destroy room");
+  await alice.keyboard.press("Enter");
+  await expect(alice).toHaveURL(/\/\?destroyed=true$/);
+  await expect(bob).toHaveURL(/\/\?destroyed=true$/);
+});
+
+test("Escape closes the destroy dialog without destroying", async ({ people }) => {
+  const page = await people.join();
+  await createRoomFromLobby(page);
+  await page.getByRole("button", { name: "Destroy now" }).click();
+  await expect(page.getByRole("dialog")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toBeHidden();
+  await expect(page).toHaveURL(/\/room\//);
+  await expect(page.getByRole("button", { name: "Destroy now" })).toBeFocused();
+});
