@@ -1,53 +1,46 @@
 /**
  * The production HTTP server that `npm start` runs (and the container). Unlike remix-serve it
- * writes no access log: request URLs contain room ids, which must never reach a log.
+ * writes no access log of raw URLs: room URLs carry room ids, which must never reach a log.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
-import type * as entry from "./app/entry.server";
-import compression from "compression";
-import express from "express";
+import type { AppBuild } from "./server/http-app";
+import { createHttpApp } from "./server/http-app";
+import { ShutdownCoordinator } from "./server/graceful-shutdown";
+
+// What `npm start` and the container run is production unless told otherwise (as remix-serve did);
+// it must be set before the build's env validation reads it.
+process.env.NODE_ENV ??= "production";
 
 const buildDir = path.dirname(fileURLToPath(import.meta.url));
-const serverBuildPath = path.join(buildDir, "server/index.js");
-const build = (await import(serverBuildPath)) as ServerBuild & { entry: { module: typeof entry } };
-// Importing the build validated the environment (a bad value has already stopped the process).
-const { env, closeServices, logger } = build.entry.module;
+// Importing the build validates the environment: a bad value has already stopped the process.
+const build = (await import(path.join(buildDir, "server/index.js"))) as AppBuild;
+const { env, logger, closeServices } = build.entry.module;
 
-const app = express();
-app.disable("x-powered-by");
-app.use(
-  compression({
-    // An event stream must reach the browser event by event, never held back by a compressor.
-    filter: (req, res) =>
-      !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") &&
-      compression.filter(req, res),
-  }),
-);
-// Fingerprinted assets never change; everything else in public/ may.
-app.use("/assets", express.static(path.join(buildDir, "client/assets"), { immutable: true, maxAge: "1y" }));
-app.use(express.static(path.join(buildDir, "client"), { maxAge: "1h" }));
-app.all("*", createRequestHandler({ build, mode: env.NODE_ENV }));
-
+const shutdown = new ShutdownCoordinator();
+const app = createHttpApp(build, path.join(buildDir, "client"), shutdown);
 const server = app.listen(env.PORT, env.HOST, () => {
   logger.info(`Ephemera listening on http://localhost:${env.PORT}`);
 });
 
-let stopping = false;
-function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info(`${signal}: shutting down`);
-  // Stop accepting, drop idle keep-alive sockets, and cut open event streams: their clients
-  // reconnect (to another instance, behind a load balancer) and resume from their last event id.
-  server.close();
-  server.closeIdleConnections();
-  server.closeAllConnections();
-  const forceExit = setTimeout(() => process.exit(0), 10_000);
+function stop(signal: string) {
+  if (shutdown.stopping) return;
+  logger.info({ signal, openStreams: shutdown.openStreams }, "shutting down");
+  const forceExit = setTimeout(() => {
+    logger.warn("shutdown took too long; exiting");
+    process.exit(1);
+  }, env.SHUTDOWN_TIMEOUT_MS);
   forceExit.unref();
-  void closeServices().finally(() => process.exit(0));
+  shutdown
+    .shutdown(server, { drainMs: Math.max(0, env.SHUTDOWN_TIMEOUT_MS - 2000), closeStore: closeServices })
+    .then(() => {
+      logger.info("shut down cleanly");
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      logger.error({ err: { message: String(error) } }, "shutdown failed");
+      process.exit(1);
+    });
 }
-process.once("SIGTERM", () => shutdown("SIGTERM"));
-process.once("SIGINT", () => shutdown("SIGINT"));
+process.once("SIGTERM", () => stop("SIGTERM"));
+process.once("SIGINT", () => stop("SIGINT"));

@@ -1,10 +1,11 @@
 import { PassThrough } from "node:stream";
-import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/node";
+import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { logger } from "./.server/logger";
 import { getServices } from "./.server/services";
+import { NonceProvider } from "./lib/nonce";
 
 // The production server (server.ts) reads these from the built module.
 export { env } from "./.server/env";
@@ -19,6 +20,13 @@ export async function closeServices(): Promise<void> {
   await getServices().store.close();
 }
 
+/** For `/readyz`: resolves with the store's kind when it answers, rejects when it does not. */
+export async function checkStore(): Promise<string> {
+  const { store } = getServices();
+  await store.ping();
+  return store.kind;
+}
+
 const ABORT_DELAY_MS = 5_000;
 
 export default function handleRequest(
@@ -26,14 +34,19 @@ export default function handleRequest(
   responseStatusCode: number,
   responseHeaders: Headers,
   remixContext: EntryContext,
+  loadContext: AppLoadContext,
 ) {
+  const nonce = typeof loadContext.cspNonce === "string" ? loadContext.cspNonce : "";
   // Crawlers and link unfurlers get the complete document; people get the shell as soon as it is ready.
   const readyEvent = isbot(request.headers.get("user-agent")) ? "onAllReady" : "onShellReady";
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(
-      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} />,
+      <NonceProvider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} />
+      </NonceProvider>,
       {
+        nonce,
         [readyEvent]() {
           shellRendered = true;
           const body = new PassThrough();
@@ -58,4 +71,11 @@ export default function handleRequest(
     );
     setTimeout(abort, ABORT_DELAY_MS);
   });
+}
+
+declare module "@remix-run/node" {
+  interface AppLoadContext {
+    /** Set by server.ts for each request; absent under the Vite dev server. */
+    cspNonce?: string;
+  }
 }

@@ -10,6 +10,7 @@ import {
   useRouteError,
 } from "@remix-run/react";
 import { useState, type ReactNode } from "react";
+import { useNonce } from "~/lib/nonce";
 import { createQueryClient, createTrpcClient, trpc } from "~/lib/trpc";
 import stylesheet from "~/tailwind.css?url";
 
@@ -24,6 +25,7 @@ export const meta: MetaFunction = () => [
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -36,8 +38,8 @@ export function Layout({ children }: { children: ReactNode }) {
       </head>
       <body className="min-h-dvh bg-zinc-950 font-mono text-zinc-100 antialiased">
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

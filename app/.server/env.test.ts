@@ -10,6 +10,8 @@ describe("parseEnv", () => {
       REDIS_URL: undefined,
       SESSION_SECRET: undefined,
       ROOM_TTL_SECONDS: 600,
+      MAX_BODY_BYTES: 65_536,
+      SHUTDOWN_TIMEOUT_MS: 10_000,
       LOG_LEVEL: "info",
     });
   });

@@ -22,6 +22,10 @@ export const envSchema = z
     ),
     SESSION_SECRET: optional(z.string().min(32, { error: "must be at least 32 characters" })),
     ROOM_TTL_SECONDS: optional(integer(10, 86_400)).default(600),
+    /** Largest request body accepted; a 2000-character message is at most ~8 KB of JSON. */
+    MAX_BODY_BYTES: optional(integer(1024, 10_485_760)).default(65_536),
+    /** How long a SIGTERM may take: streams are cut at once, requests in flight get the rest. */
+    SHUTDOWN_TIMEOUT_MS: optional(integer(1000, 60_000)).default(10_000),
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),

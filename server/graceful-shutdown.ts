@@ -1,0 +1,41 @@
+import type { Server } from "node:http";
+import type { Request, RequestHandler, Response } from "express";
+
+/** EventSource asks for an event stream; tRPC answers those with its SSE response. */
+const isEventStream = (req: Request) => (req.get("accept") ?? "").includes("text/event-stream");
+
+/**
+ * Knows which responses are open, so a shutdown can cut event streams at once (their clients
+ * reconnect, through the load balancer, to another instance and resume from their last event id)
+ * while ordinary requests in flight get a moment to finish.
+ */
+export class ShutdownCoordinator {
+  private readonly streams = new Set<Response>();
+  private readonly inflight = new Set<Response>();
+  stopping = false;
+
+  readonly track: RequestHandler = (req, res, next) => {
+    const open = isEventStream(req) ? this.streams : this.inflight;
+    open.add(res);
+    res.on("close", () => open.delete(res));
+    if (this.stopping) res.setHeader("Connection", "close");
+    next();
+  };
+
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  async shutdown(server: Server, { drainMs, closeStore }: { drainMs: number; closeStore: () => Promise<void> }) {
+    this.stopping = true;
+    server.close();
+    server.closeIdleConnections();
+    for (const res of this.streams) res.destroy();
+    const deadline = Date.now() + drainMs;
+    while (this.inflight.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    server.closeAllConnections();
+    await closeStore();
+  }
+}

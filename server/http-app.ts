@@ -1,0 +1,49 @@
+import path from "node:path";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import type * as entry from "../app/entry.server";
+import { bodyLimit } from "./body-limit";
+import type { ShutdownCoordinator } from "./graceful-shutdown";
+import { healthRoutes } from "./health";
+import { requestLog } from "./request-log";
+import { cspNonce, securityHeaders } from "./security-headers";
+
+export type AppBuild = ServerBuild & { entry: { module: typeof entry } };
+
+/** The production HTTP pipeline in front of Remix, in the order a request meets it. */
+export function createHttpApp(build: AppBuild, clientDir: string, shutdown: ShutdownCoordinator) {
+  const { env, logger, checkStore } = build.entry.module;
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(shutdown.track);
+  app.use(requestLog(logger));
+  app.use(
+    healthRoutes({
+      checkStore: () => (shutdown.stopping ? Promise.reject(new Error("shutting down")) : checkStore()),
+    }),
+  );
+  app.use(cspNonce, securityHeaders({ production: env.NODE_ENV === "production" }));
+  app.use(
+    compression({
+      // An event stream must reach the browser event by event, never held back by a compressor.
+      filter: (req, res) =>
+        !String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream") &&
+        compression.filter(req, res),
+    }),
+  );
+  app.use(bodyLimit(env.MAX_BODY_BYTES));
+  // Fingerprinted assets never change; everything else in public/ may.
+  app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(clientDir, { maxAge: "1h" }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: env.NODE_ENV,
+      getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce }),
+    }),
+  );
+  return app;
+}

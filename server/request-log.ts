@@ -1,0 +1,40 @@
+import { randomUUID } from "node:crypto";
+import type { RequestHandler } from "express";
+import type { Logger } from "pino";
+
+const ROOM_ID = /[0-9A-Za-z]{21}/g;
+
+/**
+ * What may be logged of a URL: the path with every room id cut to a 4-character prefix, and no
+ * query string (tRPC GET inputs carry room ids).
+ */
+export function redactPath(url: string): string {
+  const path = url.split("?")[0] ?? "";
+  return path.replace(ROOM_ID, (id) => `${id.slice(0, 4)}…`);
+}
+
+const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/** One JSON line per finished request, with an id the response echoes as X-Request-Id. */
+export function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get("x-request-id") ?? req.get("fly-request-id");
+    const requestId = incoming && /^[\w-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader("X-Request-Id", requestId);
+    const started = process.hrtime.bigint();
+    res.on("close", () => {
+      const path = redactPath(req.originalUrl);
+      const entry = {
+        reqId: requestId,
+        method: req.method,
+        path,
+        status: res.statusCode,
+        ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
+        aborted: !res.writableFinished || undefined,
+      };
+      if (QUIET_PATHS.has(path)) logger.debug(entry, "request");
+      else logger.info(entry, "request");
+    });
+    next();
+  };
+}

@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAppServer, type AppServer } from "../support/app-server";
+import { Visitor } from "../support/visitor";
+import { waitFor } from "../support/wait-for";
+
+describe("the production HTTP layer", () => {
+  let server: AppServer;
+  beforeAll(async () => {
+    server = await startAppServer({ LOG_LEVEL: "info", MAX_BODY_BYTES: "4096" });
+  });
+  afterAll(() => server?.stop());
+
+  function expectSecurityHeaders(response: Response) {
+    const csp = response.headers.get("content-security-policy") ?? "";
+    const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? "";
+    expect(scriptSrc).toMatch(/^'self' 'nonce-[A-Za-z0-9+/=]{20,}'$/);
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("object-src 'none'");
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("strict-transport-security")).toMatch(/^max-age=\d{8,}; includeSubDomains$/);
+    return /'nonce-([^']+)'/.exec(csp)?.[1] ?? "";
+  }
+
+  it("sends strict security headers on the lobby, a room and the API, with a fresh nonce on every page", async () => {
+    const alice = new Visitor(server.url);
+    const lobby = await alice.open("/");
+    const lobbyNonce = expectSecurityHeaders(lobby);
+    const html = await lobby.text();
+    const inlineScripts = [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>/g)].map((match) => match[1] ?? "");
+    expect(inlineScripts.length).toBeGreaterThan(0);
+    for (const attributes of inlineScripts) expect(attributes).toContain(`nonce="${lobbyNonce}"`);
+
+    const { roomId } = await alice.trpc.room.create.mutate({});
+    const room = await alice.open(`/room/${roomId}`);
+    expect(room.status).toBe(200);
+    expect(expectSecurityHeaders(room)).not.toBe(lobbyNonce);
+
+    const input = encodeURIComponent(JSON.stringify({ json: { roomId } }));
+    const api = await fetch(`${server.url}/api/trpc/room.ttl?input=${input}`, { headers: { cookie: alice.cookieHeader() } });
+    expect(api.status).toBe(200);
+    expectSecurityHeaders(api);
+  });
+
+  it("compresses pages but never an event stream, whose events arrive while it stays open", async () => {
+    const page = await fetch(`${server.url}/`, { headers: { "accept-encoding": "gzip" } });
+    expect(page.headers.get("content-encoding")).toBe("gzip");
+
+    const alice = new Visitor(server.url);
+    const { roomId } = await alice.trpc.room.create.mutate({});
+    await alice.open(`/room/${roomId}`);
+    const controller = new AbortController();
+    const input = encodeURIComponent(JSON.stringify({ json: { roomId } }));
+    const stream = await fetch(`${server.url}/api/trpc/room.events?input=${input}`, {
+      headers: { cookie: alice.cookieHeader(), accept: "text/event-stream", "accept-encoding": "gzip, br" },
+      signal: controller.signal,
+    });
+    expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(stream.headers.get("content-encoding")).toBeNull();
+    let text = "";
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    void (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += value;
+      }
+    })().catch(() => {});
+    await waitFor(() => text.includes('"members"'), { what: "the stream to open" });
+    const sentAt = Date.now();
+    await alice.trpc.message.send.mutate({ roomId, text: "prompt", sender: "a" });
+    await waitFor(() => text.includes("prompt"), { what: "the event", timeoutMs: 2000 });
+    expect(Date.now() - sentAt).toBeLessThan(1000);
+    controller.abort();
+  });
+
+  it("answers health and readiness", async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", store: "memory" });
+  });
+
+  it("refuses oversized bodies with 413 and a clear message, and bodies of unknown length with 411", async () => {
+    const big = await fetch(`${server.url}/api/trpc/room.create`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ json: { ttlSeconds: 60, padding: "x".repeat(5000) } }),
+    });
+    expect(big.status).toBe(413);
+    const body = (await big.json()) as { error: { json: { message: string; data: { code: string } } } };
+    expect(body.error.json).toMatchObject({ message: "Request body too large: at most 4096 bytes", data: { code: "PAYLOAD_TOO_LARGE" } });
+
+    const chunked = await fetch(`${server.url}/api/trpc/room.create`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode("{}"));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(411);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it("logs each request as JSON with its id and a redacted path", async () => {
+    const alice = new Visitor(server.url);
+    const { roomId } = await alice.trpc.room.create.mutate({});
+    const response = await fetch(`${server.url}/room/${roomId}?utm=secret-query`, {
+      headers: { "x-request-id": "trace-abc-123", "user-agent": "Mozilla/5.0 Chrome/156" },
+      redirect: "manual",
+    });
+    expect(response.headers.get("x-request-id")).toBe("trace-abc-123");
+    const line = await waitFor(
+      () =>
+        server
+          .output()
+          .split("\n")
+          .find((entry) => entry.includes("trace-abc-123")),
+      { what: "the request's log line" },
+    );
+    expect(JSON.parse(line)).toMatchObject({
+      reqId: "trace-abc-123",
+      method: "GET",
+      path: `/room/${roomId.slice(0, 4)}…`,
+      status: 200,
+      msg: "request",
+    });
+    expect(server.output()).not.toContain(roomId);
+    expect(server.output()).not.toContain("secret-query");
+    expect((await fetch(`${server.url}/healthz`)).headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("ends open event streams and exits cleanly within the timeout on SIGTERM", async () => {
+    const server = await startAppServer({ LOG_LEVEL: "info", SHUTDOWN_TIMEOUT_MS: "10000" });
+    const alice = new Visitor(server.url);
+    const { roomId } = await alice.trpc.room.create.mutate({});
+    await alice.open(`/room/${roomId}`);
+    const input = encodeURIComponent(JSON.stringify({ json: { roomId } }));
+    const stream = await fetch(`${server.url}/api/trpc/room.events?input=${input}`, {
+      headers: { cookie: alice.cookieHeader(), accept: "text/event-stream" },
+    });
+    const reader = stream.body!.getReader();
+    await reader.read();
+    const ended = (async () => {
+      try {
+        while (!(await reader.read()).done) {
+          // drain until the server cuts the stream
+        }
+      } catch {
+        // a cut connection is an end too
+      }
+    })();
+
+    const started = Date.now();
+    await server.stop(15_000);
+    await ended;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(server.output()).toContain('"msg":"shutting down"');
+    expect(server.output()).toContain('"openStreams":1');
+    expect(server.output()).toContain("shut down cleanly");
+  });
+});
