@@ -10,6 +10,7 @@ import { NonceProvider } from "./lib/nonce";
 // The production server (server.ts) reads these from the built module.
 export { env } from "./.server/env";
 export { logger } from "./.server/logger";
+export { registry as metricsRegistry } from "./.server/metrics";
 
 // Built at startup, not on the first request: the store's startup line (and a bad Redis URL)
 // should show when the process starts.

@@ -7,6 +7,7 @@ import type * as entry from "../app/entry.server";
 import { bodyLimit } from "./body-limit";
 import type { ShutdownCoordinator } from "./graceful-shutdown";
 import { healthRoutes } from "./health";
+import { metricsRoute } from "./metrics-route";
 import { requestLog } from "./request-log";
 import { cspNonce, securityHeaders } from "./security-headers";
 
@@ -14,7 +15,7 @@ export type AppBuild = ServerBuild & { entry: { module: typeof entry } };
 
 /** The production HTTP pipeline in front of Remix, in the order a request meets it. */
 export function createHttpApp(build: AppBuild, clientDir: string, shutdown: ShutdownCoordinator) {
-  const { env, logger, checkStore } = build.entry.module;
+  const { env, logger, checkStore, metricsRegistry } = build.entry.module;
   const app = express();
   app.disable("x-powered-by");
   app.use(shutdown.track);
@@ -24,6 +25,7 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
       checkStore: () => (shutdown.stopping ? Promise.reject(new Error("shutting down")) : checkStore()),
     }),
   );
+  app.use(metricsRoute(metricsRegistry, env.METRICS_TOKEN));
   app.use(cspNonce, securityHeaders({ production: env.NODE_ENV === "production" }));
   app.use(
     compression({

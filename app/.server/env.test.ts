@@ -12,6 +12,7 @@ describe("parseEnv", () => {
       ROOM_TTL_SECONDS: 600,
       MAX_BODY_BYTES: 65_536,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      METRICS_TOKEN: undefined,
       LOG_LEVEL: "info",
     });
   });

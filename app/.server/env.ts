@@ -26,6 +26,8 @@ export const envSchema = z
     MAX_BODY_BYTES: optional(integer(1024, 10_485_760)).default(65_536),
     /** How long a SIGTERM may take: streams are cut at once, requests in flight get the rest. */
     SHUTDOWN_TIMEOUT_MS: optional(integer(1000, 60_000)).default(10_000),
+    /** Enables /metrics, which then requires `Authorization: Bearer <token>`. */
+    METRICS_TOKEN: optional(z.string().min(16, { error: "must be at least 16 characters" })),
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),

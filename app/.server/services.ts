@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { env, type Env } from "./env";
 import { logger } from "./logger";
+import { metrics } from "./metrics";
 import { MemoryRoomStore } from "./rooms/memory-store";
 import { RedisRoomStore } from "./rooms/redis-store";
 import type { RoomStore } from "./rooms/types";
@@ -31,8 +32,11 @@ function createStore(config: Env): RoomStore {
   }
   logger.info({ store: "redis" }, "Using the Redis store");
   return new RedisRoomStore(config.REDIS_URL, {
-    onError: (error, connection) =>
-      logger.warn({ connection, err: { message: error.message } }, "Redis connection error"),
+    onError: (error, connection) => {
+      metrics.redisErrors.inc({ connection });
+      logger.warn({ connection, err: { message: error.message } }, "Redis connection error");
+    },
+    onReconnecting: (connection) => metrics.redisReconnects.inc({ connection }),
   });
 }
 

@@ -37,8 +37,11 @@ const SCRIPTS = {
 type ScriptName = keyof typeof SCRIPTS;
 type ScriptRunner = (...args: Array<string | number>) => Promise<unknown>;
 
+type Connection = "commands" | "subscriber";
+
 export interface RedisStoreOptions {
-  onError?: (error: Error, connection: "commands" | "subscriber") => void;
+  onError?: (error: Error, connection: Connection) => void;
+  onReconnecting?: (connection: Connection) => void;
 }
 
 /**
@@ -61,6 +64,8 @@ export class RedisRoomStore implements RoomStore {
     this.subscriber = this.redis.duplicate();
     this.redis.on("error", (error) => options.onError?.(error, "commands"));
     this.subscriber.on("error", (error) => options.onError?.(error, "subscriber"));
+    this.redis.on("reconnecting", () => options.onReconnecting?.("commands"));
+    this.subscriber.on("reconnecting", () => options.onReconnecting?.("subscriber"));
     this.subscriber.on("message", (channel: string, payload: string) => {
       if (!channel.startsWith(CHANNEL_PREFIX)) return;
       this.fanout.deliver(channel.slice(CHANNEL_PREFIX.length), decodeEvent(payload));

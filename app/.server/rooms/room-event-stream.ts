@@ -1,7 +1,8 @@
 import type { PublishedEvent, RoomStore, StoredMessage } from "./types";
 
 export type RoomStreamEvent =
-  | { id: number; type: "message"; message: StoredMessage }
+  /** `live` is false for messages replayed from the stored backlog. */
+  | { id: number; type: "message"; message: StoredMessage; live: boolean }
   | { id: number; type: "members"; count: number }
   | { id: number; type: "destroyed" }
   | { id: number; type: "expired" };
@@ -60,7 +61,7 @@ export async function* roomEventStream(
     }
     for (const message of backlog) {
       lastId = message.id;
-      yield { id: message.id, type: "message", message };
+      yield { id: message.id, type: "message", message, live: false };
     }
     yield { id: lastId, type: "members", count: memberCount };
 
@@ -70,7 +71,7 @@ export async function* roomEventStream(
         if (event.type === "message") {
           if (event.message.id <= lastId) continue;
           lastId = event.message.id;
-          yield { id: lastId, type: "message", message: event.message };
+          yield { id: lastId, type: "message", message: event.message, live: true };
         } else if (event.type === "members") {
           yield { id: lastId, type: "members", count: event.count };
         } else {

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { MESSAGE_MAX_LENGTH, SENDER_MAX_LENGTH } from "~/lib/limits";
+import { metrics } from "../../metrics";
 import { toChatMessage } from "../to-client";
 import { memberProcedure, router } from "../trpc";
 
@@ -31,6 +32,7 @@ export const messageRouter = router({
         clientId: input.clientId,
       });
       if (!stored) throw new TRPCError({ code: "NOT_FOUND", message: "This room has ended" });
+      metrics.messagesSent.inc();
       return toChatMessage(stored, ctx.member.seat);
     }),
 

@@ -2,6 +2,7 @@ import { tracked, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { TTL_MAX_SECONDS, TTL_MIN_SECONDS } from "~/lib/limits";
 import { logger, roomTag } from "../../logger";
+import { countExpiry, metrics } from "../../metrics";
 import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
 import { toRoomEvent } from "../to-client";
@@ -26,6 +27,7 @@ export const roomRouter = router({
       const ttlSeconds = input?.ttlSeconds ?? ctx.services.defaultTtlSeconds;
       const roomId = newRoomId();
       await ctx.services.store.createRoom(roomId, ttlSeconds * 1000);
+      metrics.roomsCreated.inc();
       logger.info({ room: roomTag(roomId), ttlSeconds }, "room created");
       return { roomId };
     }),
@@ -38,6 +40,7 @@ export const roomRouter = router({
   destroy: memberProcedure.mutation(async ({ ctx, input }) => {
     const destroyed = await ctx.services.store.destroy(input.roomId);
     if (!destroyed) throw new TRPCError({ code: "NOT_FOUND", message: "This room has already ended" });
+    metrics.roomsDestroyed.inc();
     logger.info({ room: roomTag(input.roomId) }, "room destroyed");
     return { ok: true as const };
   }),
@@ -52,8 +55,17 @@ export const roomRouter = router({
         // tRPC always passes a signal to subscriptions; the fallback only satisfies the type.
         signal: signal ?? new AbortController().signal,
       });
-      for await (const event of stream) {
-        yield tracked(String(event.id), toRoomEvent(event, ctx.member.seat));
+      metrics.openEventStreams.inc();
+      try {
+        for await (const event of stream) {
+          if (event.type === "message" && event.live) {
+            metrics.sendToDeliver.observe(Math.max(0, Date.now() - event.message.timestamp) / 1000);
+          }
+          if (event.type === "expired" && ctx.member.seat === 1) countExpiry(input.roomId);
+          yield tracked(String(event.id), toRoomEvent(event, ctx.member.seat));
+        }
+      } finally {
+        metrics.openEventStreams.dec();
       }
     }),
 });

@@ -1,0 +1,24 @@
+import { timingSafeEqual } from "node:crypto";
+import type { RequestHandler } from "express";
+import type { Registry } from "prom-client";
+
+/**
+ * `/metrics` for Prometheus. Without a token configured it does not exist (404); with one, a
+ * scrape must present it as a bearer token.
+ */
+export function metricsRoute(registry: Registry, token: string | undefined): RequestHandler {
+  const expected = token ? Buffer.from(`Bearer ${token}`) : null;
+  return async (req, res, next) => {
+    if (req.path !== "/metrics" || req.method !== "GET") return next();
+    if (!expected) return next();
+    const presented = Buffer.from(req.get("authorization") ?? "");
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+      res.setHeader("WWW-Authenticate", 'Bearer realm="metrics"');
+      res.status(401).json({ error: "A valid metrics token is required" });
+      return;
+    }
+    res.setHeader("Content-Type", registry.contentType);
+    res.setHeader("Cache-Control", "no-store");
+    res.end(await registry.metrics());
+  };
+}

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RoomEvent } from "~/lib/room-events";
+import { startAppServer, type AppServer } from "../support/app-server";
+import { Visitor } from "../support/visitor";
+import { waitFor } from "../support/wait-for";
+
+const TOKEN = "metrics-token-0123456789";
+
+function metricValue(text: string, name: string): number {
+  const line = text.split("\n").find((entry) => entry.startsWith(`${name} `) || entry.startsWith(`${name}{`));
+  return line ? Number(line.split(" ").pop()) : Number.NaN;
+}
+
+describe("Prometheus metrics", () => {
+  let server: AppServer;
+  beforeAll(async () => {
+    server = await startAppServer({ METRICS_TOKEN: TOKEN });
+  });
+  afterAll(() => server?.stop());
+
+  const scrape = async () => {
+    const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
+    return response.text();
+  };
+
+  it("refuses a scrape without the right token", async () => {
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    const wrong = await fetch(`${server.url}/metrics`, { headers: { authorization: "Bearer wrong-token-wrong-token" } });
+    expect(wrong.status).toBe(401);
+  });
+
+  it("counts rooms, messages, open streams and send-to-deliver latency", async () => {
+    const before = await scrape();
+    const alice = new Visitor(server.url);
+    const bob = new Visitor(server.url);
+    const { roomId } = await alice.trpc.room.create.mutate({});
+    await alice.open(`/room/${roomId}`);
+    await bob.open(`/room/${roomId}`);
+    const received: RoomEvent[] = [];
+    const subscription = bob.trpc.room.events.subscribe({ roomId }, { onData: ({ data }) => received.push(data) });
+    await waitFor(() => received.some((event) => event.type === "members"), { what: "the stream to open" });
+    await alice.trpc.message.send.mutate({ roomId, text: "counted, never logged", sender: "alice" });
+    await waitFor(() => received.some((event) => event.type === "message"), { what: "delivery" });
+
+    const during = await scrape();
+    expect(metricValue(during, "ephemera_rooms_created_total")).toBe(metricValue(before, "ephemera_rooms_created_total") + 1);
+    expect(metricValue(during, "ephemera_messages_sent_total")).toBe(metricValue(before, "ephemera_messages_sent_total") + 1);
+    expect(metricValue(during, "ephemera_open_event_streams")).toBe(1);
+    expect(metricValue(during, "ephemera_send_to_deliver_seconds_count")).toBe(
+      metricValue(before, "ephemera_send_to_deliver_seconds_count") + 1,
+    );
+    expect(during).not.toContain(roomId);
+    expect(during).not.toContain("counted, never logged");
+
+    await alice.trpc.room.destroy.mutate({ roomId });
+    await waitFor(() => received.some((event) => event.type === "destroyed"), { what: "destroyed" });
+    subscription.unsubscribe();
+    await waitFor(async () => metricValue(await scrape(), "ephemera_open_event_streams") === 0, { what: "the stream to close" });
+    expect(metricValue(await scrape(), "ephemera_rooms_destroyed_total")).toBe(
+      metricValue(before, "ephemera_rooms_destroyed_total") + 1,
+    );
+  });
+
+  it("does not exist without a token configured", async () => {
+    const plain = await startAppServer();
+    try {
+      expect((await fetch(`${plain.url}/metrics`)).status).toBe(404);
+    } finally {
+      await plain.stop();
+    }
+  });
+});
