@@ -78,5 +78,7 @@ declare module "@remix-run/node" {
   interface AppLoadContext {
     /** Set by server.ts for each request; absent under the Vite dev server. */
     cspNonce?: string;
+    /** The TCP peer's address, for rate limits. */
+    clientAddress?: string;
   }
 }

@@ -44,7 +44,7 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
     createRequestHandler({
       build,
       mode: env.NODE_ENV,
-      getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce }),
+      getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce, clientAddress: req.socket.remoteAddress }),
     }),
   );
   return app;

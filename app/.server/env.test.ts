@@ -13,6 +13,12 @@ describe("parseEnv", () => {
       MAX_BODY_BYTES: 65_536,
       SHUTDOWN_TIMEOUT_MS: 10_000,
       METRICS_TOKEN: undefined,
+      RATE_LIMITS: "on",
+      RATE_LIMIT_ROOMS_PER_MINUTE: 20,
+      RATE_LIMIT_JOINS_PER_MINUTE: 60,
+      RATE_LIMIT_MESSAGES_PER_SECOND: 5,
+      RATE_LIMIT_MESSAGE_BURST: 10,
+      TRUST_PROXY: "off",
       LOG_LEVEL: "info",
     });
   });
@@ -37,6 +43,16 @@ describe("parseEnv", () => {
   });
 
   it.each([
+    [{ TRUST_PROXY: "1" }, 1],
+    [{ TRUST_PROXY: "fly" }, "fly"],
+    [{ TRUST_PROXY: "" }, "off"],
+  ])("reads TRUST_PROXY %j", (source, expected) => {
+    expect(parseEnv(source).TRUST_PROXY).toBe(expected);
+  });
+
+  it.each([
+    [{ TRUST_PROXY: "yes" }, "TRUST_PROXY must be off, fly, or the number of proxies in front of the app (1-10)"],
+    [{ RATE_LIMITS: "maybe" }, "RATE_LIMITS must be on or off"],
     [{ PORT: "eighty" }, "PORT must be a whole number from 1 to 65535"],
     [{ PORT: "70000" }, "PORT must be a whole number from 1 to 65535"],
     [{ ROOM_TTL_SECONDS: "5" }, "ROOM_TTL_SECONDS must be a whole number from 10 to 86400"],

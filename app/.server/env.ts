@@ -28,6 +28,21 @@ export const envSchema = z
     SHUTDOWN_TIMEOUT_MS: optional(integer(1000, 60_000)).default(10_000),
     /** Enables /metrics, which then requires `Authorization: Bearer <token>`. */
     METRICS_TOKEN: optional(z.string().min(16, { error: "must be at least 16 characters" })),
+    /** `off` disables every limit (load tests, benchmarks). */
+    RATE_LIMITS: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
+    RATE_LIMIT_ROOMS_PER_MINUTE: optional(integer(1, 100_000)).default(20),
+    RATE_LIMIT_JOINS_PER_MINUTE: optional(integer(1, 100_000)).default(60),
+    RATE_LIMIT_MESSAGES_PER_SECOND: optional(integer(1, 10_000)).default(5),
+    RATE_LIMIT_MESSAGE_BURST: optional(integer(0, 10_000)).default(10),
+    /** Which proxy headers to believe for the client's address: off, fly, or a hop count. */
+    TRUST_PROXY: z
+      .preprocess(
+        (value) => (value === "" || value === undefined ? "off" : /^\d+$/.test(String(value)) ? Number(value) : value),
+        z.union([z.enum(["off", "fly"]), z.number().int().min(1).max(10)], {
+          error: "must be off, fly, or the number of proxies in front of the app (1-10)",
+        }),
+      )
+      .default("off"),
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),

@@ -1,9 +1,12 @@
 import { isbot } from "isbot";
+import { clientAddress } from "./client-address";
+import { RateLimitedError } from "./rate-limits";
 import type { Services } from "./services";
 import { memberIdOf, newRoomToken, ROOM_ID_PATTERN } from "./room-token";
 
 export type GateResult =
   | { kind: "preview" }
+  | { kind: "rate-limited"; message: string; retryAfterSeconds: number }
   | { kind: "redirect"; location: string }
   | { kind: "member"; seat: number; ttlMs: number; setCookie?: string };
 
@@ -29,11 +32,21 @@ export async function enterRoom(
   request: Request,
   roomId: string,
   services: Services,
+  peerAddress?: string,
 ): Promise<GateResult> {
   if (!ROOM_ID_PATTERN.test(roomId)) return { kind: "redirect", location: LOBBY_ROOM_NOT_FOUND };
   if (isPreviewRequest(request)) return { kind: "preview" };
 
   const existing = await services.cookies.read(request.headers.get("cookie"), roomId);
+  if (!existing) {
+    // Only attempts at a new seat count: a member coming back is never limited.
+    try {
+      await services.limits.consume("joinRoom", clientAddress(request.headers, peerAddress, services.trustProxy));
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error;
+      return { kind: "rate-limited", message: error.message, retryAfterSeconds: error.retryAfterSeconds };
+    }
+  }
   const token = existing ?? newRoomToken();
   const outcome = await services.store.join(roomId, memberIdOf(roomId, token));
 

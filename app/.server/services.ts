@@ -5,20 +5,26 @@ import { metrics } from "./metrics";
 import { MemoryRoomStore } from "./rooms/memory-store";
 import { RedisRoomStore } from "./rooms/redis-store";
 import type { RoomStore } from "./rooms/types";
+import { RateLimits } from "./rate-limits";
 import { RoomCookies } from "./room-cookie";
 
 /** What request handlers depend on; tests build their own with either store. */
 export interface Services {
   store: RoomStore;
   cookies: RoomCookies;
+  limits: RateLimits;
   defaultTtlSeconds: number;
+  trustProxy: Env["TRUST_PROXY"];
 }
 
-export function createServices(config: Env, store?: RoomStore): Services {
+export function createServices(config: Env, givenStore?: RoomStore): Services {
+  const store = givenStore ?? createStore(config);
   return {
-    store: store ?? createStore(config),
+    store,
     cookies: new RoomCookies(cookieSecret(config), config.NODE_ENV === "production"),
+    limits: new RateLimits(config, store instanceof RedisRoomStore ? store.connection : undefined),
     defaultTtlSeconds: config.ROOM_TTL_SECONDS,
+    trustProxy: config.TRUST_PROXY,
   };
 }
 

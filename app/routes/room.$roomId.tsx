@@ -1,5 +1,5 @@
 import { json, redirect, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { enterRoom } from "~/.server/room-gate";
 import { getServices } from "~/.server/services";
 import { RoomView } from "~/components/room-view";
@@ -9,10 +9,14 @@ export const meta: MetaFunction = () => [
   { name: "robots", content: "noindex, nofollow" },
 ];
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
-  const result = await enterRoom(request, params.roomId ?? "", getServices());
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const result = await enterRoom(request, params.roomId ?? "", getServices(), context.clientAddress);
   const headers = new Headers({ "Cache-Control": "no-store" });
   if (result.kind === "redirect") throw redirect(result.location, { headers });
+  if (result.kind === "rate-limited") {
+    headers.set("Retry-After", String(result.retryAfterSeconds));
+    throw new Response(result.message, { status: 429, statusText: "Too Many Requests", headers });
+  }
   // Bots and prefetches see a neutral page and take no seat.
   if (result.kind === "preview") return json({ kind: "preview" as const }, { headers });
   if (result.setCookie) headers.append("Set-Cookie", result.setCookie);
@@ -22,7 +26,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   );
 }
 
-export const headers: HeadersFunction = ({ loaderHeaders }) => loaderHeaders;
+// A thrown response (429) brings its own headers, such as Retry-After.
+export const headers: HeadersFunction = ({ loaderHeaders, errorHeaders }) => errorHeaders ?? loaderHeaders;
 
 export default function Room() {
   const data = useLoaderData<typeof loader>();
@@ -35,4 +40,22 @@ export default function Room() {
     );
   }
   return <RoomView key={data.roomId} roomId={data.roomId} initialTtlMs={data.ttlMs} />;
+}
+
+/** What went wrong on the way into a room (too many attempts, a server error), and a way back. */
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const limited = isRouteErrorResponse(error) && error.status === 429;
+  const detail = isRouteErrorResponse(error) && typeof error.data === "string" ? error.data : null;
+  return (
+    <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-4 p-6">
+      <h1 className="text-xl font-bold text-amber-300">{limited ? "Slow down" : "This room could not be opened"}</h1>
+      <p role="alert" className="text-zinc-300">
+        {detail ?? "Something went wrong on our side. Nothing you wrote was kept."}
+      </p>
+      <a className="text-emerald-400 underline" href="/">
+        Back to the lobby
+      </a>
+    </main>
+  );
 }

@@ -2,7 +2,14 @@ import { startAppServer } from "../support/app-server";
 
 /** One production server with the in-memory store, exactly what `npm start` gives a new user. */
 export default async function globalSetup() {
-  const server = await startAppServer({ LOG_LEVEL: "warn" });
+  // Limits stay on, raised because every test browser shares one address.
+  const server = await startAppServer({
+    LOG_LEVEL: "warn",
+    RATE_LIMITS: "on",
+    RATE_LIMIT_ROOMS_PER_MINUTE: "10000",
+    RATE_LIMIT_JOINS_PER_MINUTE: "10000",
+    RATE_LIMIT_MESSAGES_PER_SECOND: "1000",
+  });
   process.env.E2E_BASE_URL = server.url;
   return () => server.stop();
 }

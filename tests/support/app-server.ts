@@ -23,7 +23,8 @@ async function spawnServer(env: Record<string, string>, port?: number) {
   const listenPort = port ?? (await freePort());
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(listenPort), NODE_ENV: "production", ...env },
+    // Limits are off unless a test is about them: every test client shares 127.0.0.1.
+    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(listenPort), NODE_ENV: "production", RATE_LIMITS: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output = { stdout: "", stderr: "", all: "" };

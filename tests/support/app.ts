@@ -8,7 +8,8 @@ import { makeStore, type StoreKind } from "./stores";
 export const TEST_SECRET = "test-secret-test-secret-test-secret-0123";
 
 export function makeServices(kind: StoreKind, env: Record<string, string> = {}): Services {
-  const config: Env = parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, ...env });
+  // Limits are off unless a test is about them: suites create many rooms from one "address".
+  const config: Env = parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, RATE_LIMITS: "off", ...env });
   return createServices(config, makeStore(kind));
 }
 
@@ -39,9 +40,9 @@ export async function joinAsNewVisitor(services: Services, roomId: string): Prom
   return cookiePair(result.setCookie);
 }
 
-export function callerFor(services: Services, cookie?: string, signal?: AbortSignal) {
+export function callerFor(services: Services, cookie?: string, signal?: AbortSignal, peerAddress = "203.0.113.7") {
   const request = new Request("http://localhost:3000/api/trpc", {
     headers: cookie ? { cookie } : {},
   });
-  return createCaller(createContext(request, services), { signal });
+  return createCaller(createContext(request, services, peerAddress), { signal });
 }

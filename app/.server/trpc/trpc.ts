@@ -4,12 +4,16 @@ import { z } from "zod";
 import { env } from "../env";
 import { memberIdOf, ROOM_ID_PATTERN } from "../room-token";
 import type { Context } from "./context";
+import { RateLimitedError } from "../rate-limits";
 import { describeValidationError } from "./errors";
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   isDev: env.NODE_ENV !== "production",
   errorFormatter({ shape, error }) {
+    if (error.cause instanceof RateLimitedError) {
+      return { ...shape, data: { ...shape.data, retryAfterSeconds: error.cause.retryAfterSeconds } };
+    }
     const validation = error.code === "BAD_REQUEST" ? describeValidationError(error.cause) : null;
     if (!validation) return shape;
     return { ...shape, data: { ...shape.data, fields: validation.fields } };

@@ -25,6 +25,8 @@ export const messageRouter = router({
   send: memberProcedure
     .input(z.object({ text: textSchema, sender: senderSchema, clientId: clientIdSchema.optional() }))
     .mutation(async ({ ctx, input }) => {
+      // Per participant: a seat is one person, whatever network they are on.
+      await ctx.services.limits.consumeOrThrow("sendMessage", `${input.roomId}:${ctx.member.seat}`);
       const stored = await ctx.services.store.appendMessage(input.roomId, {
         author: ctx.member.seat,
         sender: input.sender,

@@ -24,6 +24,7 @@ export const roomRouter = router({
   create: publicProcedure
     .input(z.object({ ttlSeconds: ttlSecondsSchema.optional() }).optional())
     .mutation(async ({ ctx, input }) => {
+      await ctx.services.limits.consumeOrThrow("createRoom", ctx.clientKey);
       const ttlSeconds = input?.ttlSeconds ?? ctx.services.defaultTtlSeconds;
       const roomId = newRoomId();
       await ctx.services.store.createRoom(roomId, ttlSeconds * 1000);

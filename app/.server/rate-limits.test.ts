@@ -1,0 +1,92 @@
+import { TRPCError } from "@trpc/server";
+import { describe, expect, inject, it } from "vitest";
+import { callerFor, joinAsNewVisitor, makeServices, visitRoom } from "../../tests/support/app";
+import { createRoom, STORE_KINDS } from "../../tests/support/stores";
+import { parseEnv } from "./env";
+import { RateLimitedError, RateLimits } from "./rate-limits";
+import { RedisRoomStore } from "./rooms/redis-store";
+
+const limited = { RATE_LIMITS: "on", RATE_LIMIT_ROOMS_PER_MINUTE: "3", RATE_LIMIT_JOINS_PER_MINUTE: "4", RATE_LIMIT_MESSAGES_PER_SECOND: "2", RATE_LIMIT_MESSAGE_BURST: "1" };
+
+async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
+  const error = await promise.then(() => null, (caught: unknown) => caught);
+  if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
+  return error;
+}
+
+describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
+  it("limits room creation per address with TOO_MANY_REQUESTS and a wait", async () => {
+    const services = makeServices(kind, limited);
+    try {
+      const caller = callerFor(services, undefined, undefined, `198.51.100.${kind === "redis" ? 1 : 2}`);
+      for (let index = 0; index < 3; index += 1) await caller.room.create();
+      const error = await trpcError(caller.room.create());
+      expect(error.code).toBe("TOO_MANY_REQUESTS");
+      expect(error.message).toMatch(/^You are creating rooms too quickly\. Slow down and try again in \d+ s\.$/);
+      expect((error.cause as RateLimitedError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      // Someone else is unaffected.
+      await callerFor(services, undefined, undefined, "198.51.100.99").room.create();
+    } finally {
+      await services.store.close();
+    }
+  });
+
+  it("limits each participant's messages to the rate plus the burst", async () => {
+    const services = makeServices(kind, limited);
+    try {
+      const roomId = await createRoom(services.store);
+      const alice = callerFor(services, await joinAsNewVisitor(services, roomId));
+      const bob = callerFor(services, await joinAsNewVisitor(services, roomId));
+      const sent = await Promise.allSettled(
+        Array.from({ length: 5 }, (_, index) => alice.message.send({ roomId, text: `m${index}`, sender: "a" })),
+      );
+      expect(sent.filter((result) => result.status === "fulfilled")).toHaveLength(3);
+      const refused = sent.find((result) => result.status === "rejected") as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+      expect(String(refused.reason.message)).toContain("You are sending messages too fast. Slow down");
+      expect((await alice.message.list({ roomId })).messages).toHaveLength(3);
+      await bob.message.send({ roomId, text: "bob is not limited by alice", sender: "b" });
+    } finally {
+      await services.store.close();
+    }
+  });
+
+  it("limits new seats per address at the gate, never a returning member", async () => {
+    const services = makeServices(kind, limited);
+    try {
+      const roomId = await createRoom(services.store);
+      const cookie = await joinAsNewVisitor(services, roomId);
+      for (let index = 0; index < 3; index += 1) await visitRoom(services, await createRoom(services.store));
+      const result = await visitRoom(services, await createRoom(services.store));
+      expect(result).toMatchObject({ kind: "rate-limited", message: expect.stringContaining("Slow down") });
+      expect(await visitRoom(services, roomId, { cookie })).toMatchObject({ kind: "member", seat: 1 });
+    } finally {
+      await services.store.close();
+    }
+  });
+});
+
+describe("RATE_LIMITS=off", () => {
+  it("turns every limit off", async () => {
+    const limits = new RateLimits(parseEnv({ ...limited, RATE_LIMITS: "off" }));
+    expect(limits.enabled).toBe(false);
+    for (let index = 0; index < 50; index += 1) await limits.consume("sendMessage", "same-person");
+  });
+});
+
+describe("limits shared through Redis", () => {
+  it("counts one visitor the same on every instance", async () => {
+    const config = parseEnv(limited);
+    const [first, second] = [new RedisRoomStore(inject("redisUrl")), new RedisRoomStore(inject("redisUrl"))];
+    try {
+      const [a, b] = [new RateLimits(config, first.connection), new RateLimits(config, second.connection)];
+      const key = `shared-${Date.now()}`;
+      await a.consume("createRoom", key);
+      await b.consume("createRoom", key);
+      await a.consume("createRoom", key);
+      await expect(b.consume("createRoom", key)).rejects.toBeInstanceOf(RateLimitedError);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+});

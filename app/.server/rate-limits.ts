@@ -1,0 +1,87 @@
+import { createHash } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import type { Redis } from "ioredis";
+import {
+  BurstyRateLimiter,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from "rate-limiter-flexible";
+import type { Env } from "./env";
+
+export type LimitName = "createRoom" | "joinRoom" | "sendMessage";
+
+export class RateLimitedError extends Error {
+  override name = "RateLimitedError";
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+const MESSAGES: Record<LimitName, string> = {
+  createRoom: "You are creating rooms too quickly. Slow down",
+  joinRoom: "Too many rooms opened from your network. Slow down",
+  sendMessage: "You are sending messages too fast. Slow down",
+};
+
+/**
+ * Limits kept in Redis when the app uses Redis (so every instance counts the same visitor), in
+ * memory otherwise. Keys are hashes: no IP address or member id is stored as such.
+ */
+export class RateLimits {
+  private readonly limiters: Partial<Record<LimitName, RateLimiterAbstract | BurstyRateLimiter>>;
+
+  constructor(config: Env, redis?: Redis) {
+    if (config.RATE_LIMITS === "off") {
+      this.limiters = {};
+      return;
+    }
+    const make = (keyPrefix: string, points: number, duration: number) =>
+      redis
+        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `rl:${keyPrefix}`, points, duration })
+        : new RateLimiterMemory({ keyPrefix, points, duration });
+    this.limiters = {
+      createRoom: make("create", config.RATE_LIMIT_ROOMS_PER_MINUTE, 60),
+      joinRoom: make("join", config.RATE_LIMIT_JOINS_PER_MINUTE, 60),
+      // About N a second, with a small burst on top for a quick reply or two.
+      sendMessage: new BurstyRateLimiter(
+        make("msg", config.RATE_LIMIT_MESSAGES_PER_SECOND, 1),
+        make("msgburst", config.RATE_LIMIT_MESSAGE_BURST, 10),
+      ),
+    };
+  }
+
+  get enabled(): boolean {
+    return Object.keys(this.limiters).length > 0;
+  }
+
+  /** Takes one point for `key`, or throws RateLimitedError saying how long to wait. */
+  async consume(name: LimitName, key: string): Promise<void> {
+    const limiter = this.limiters[name];
+    if (!limiter) return;
+    const hashed = createHash("sha256").update(key).digest("base64url").slice(0, 22);
+    try {
+      await limiter.consume(hashed);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      throw new RateLimitedError(`${MESSAGES[name]} and try again in ${retryAfterSeconds} s.`, retryAfterSeconds);
+    }
+  }
+
+  /** The same check for tRPC procedures: TOO_MANY_REQUESTS with the wait in its data. */
+  async consumeOrThrow(name: LimitName, key: string): Promise<void> {
+    try {
+      await this.consume(name, key);
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: error.message, cause: error });
+      }
+      throw error;
+    }
+  }
+}
