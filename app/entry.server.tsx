@@ -4,7 +4,8 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { logger } from "./.server/logger";
-import { getServices } from "./.server/services";
+import { env } from "./.server/env";
+import { checkRedisPersistence, getServices } from "./.server/services";
 import { NonceProvider } from "./lib/nonce";
 
 // The production server (server.ts) reads these from the built module.
@@ -14,7 +15,12 @@ export { registry as metricsRegistry } from "./.server/metrics";
 
 // Built at startup, not on the first request: the store's startup line (and a bad Redis URL)
 // should show when the process starts.
-getServices();
+void checkRedisPersistence(getServices().store, env).then((verdict) => {
+  if (verdict === "refuse") {
+    logger.fatal("REQUIRE_EPHEMERAL_REDIS=true and Redis may write to disk: refusing to start");
+    process.exit(1);
+  }
+});
 
 /** Lets the production server close the store (and its Redis connections) on shutdown. */
 export async function closeServices(): Promise<void> {

@@ -19,6 +19,7 @@ describe("parseEnv", () => {
       RATE_LIMIT_MESSAGES_PER_SECOND: 5,
       RATE_LIMIT_MESSAGE_BURST: 10,
       TRUST_PROXY: "off",
+      REQUIRE_EPHEMERAL_REDIS: false,
       LOG_LEVEL: "info",
     });
   });

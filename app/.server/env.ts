@@ -43,6 +43,11 @@ export const envSchema = z
         }),
       )
       .default("off"),
+    /** Refuse to start when Redis writes snapshots or an append-only file (messages would hit a disk). */
+    REQUIRE_EPHEMERAL_REDIS: z
+      .enum(["true", "false"], { error: "must be true or false" })
+      .default("false")
+      .transform((value) => value === "true"),
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),

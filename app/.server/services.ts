@@ -54,6 +54,31 @@ function cookieSecret(config: Env): string {
   return randomBytes(32).toString("base64url");
 }
 
+/**
+ * The promise that messages never touch a disk holds only if Redis persists nothing. Say so
+ * loudly when it does, or refuse to run when REQUIRE_EPHEMERAL_REDIS is set.
+ */
+export async function checkRedisPersistence(store: RoomStore, config: Env): Promise<"ok" | "refuse"> {
+  if (!(store instanceof RedisRoomStore)) return "ok";
+  const check = await store.checkPersistence();
+  if (check.status === "ephemeral") {
+    logger.info("Redis persists nothing to disk");
+    return "ok";
+  }
+  if (check.status === "unknown") {
+    logger.warn(
+      { reason: check.reason },
+      "Could not check whether Redis writes to disk (CONFIG is not allowed here). Make sure your provider keeps no snapshots or AOF.",
+    );
+    return config.REQUIRE_EPHEMERAL_REDIS ? "refuse" : "ok";
+  }
+  logger.warn(
+    { settings: check.settings },
+    `REDIS PERSISTS TO DISK (${check.settings.join(", ")}): messages can outlive their rooms in snapshots. Run redis-server with --save "" --appendonly no, or CONFIG SET save "" and CONFIG SET appendonly no.`,
+  );
+  return config.REQUIRE_EPHEMERAL_REDIS ? "refuse" : "ok";
+}
+
 // Kept on globalThis so the dev server's module reloads reuse one store and one Redis connection.
 const holder = globalThis as typeof globalThis & { __ephemeraServices?: Services };
 

@@ -18,6 +18,7 @@ export function useRoom(roomId: string, onEnd: (ending: RoomEnding) => void) {
   const [conversation, setConversation] = useState<Conversation>(emptyConversation);
   const [memberCount, setMemberCount] = useState<number | null>(null);
   const everLive = useRef(false);
+  const restart = useRef<() => void>();
 
   const onEvent = useCallback(
     (event: RoomEvent) => {
@@ -37,12 +38,19 @@ export function useRoom(roomId: string, onEnd: (ending: RoomEnding) => void) {
       },
       onError: (error) => {
         // The room ended while we were disconnected: nothing is left to resume.
-        if (error.data?.code === "NOT_FOUND") navigate("/?error=room-not-found", { replace: true });
+        if (error.data?.code === "NOT_FOUND") {
+          navigate("/?error=room-not-found", { replace: true });
+          return;
+        }
+        // Anything else (the store briefly unreachable) is temporary: start over in a moment.
+        // The fresh stream replays the stored messages, and repeats are dropped by id.
+        setTimeout(() => restart.current?.(), 2000);
       },
     },
   );
+  restart.current = subscription.reset;
   const connection: ConnectionState =
-    subscription.status === "pending" ? "live" : everLive.current ? "reconnecting" : "connecting";
+    subscription.status === "pending" ? "live" : everLive.current || subscription.status === "error" ? "reconnecting" : "connecting";
 
   const sendMutation = trpc.message.send.useMutation();
   const deliver = useCallback(

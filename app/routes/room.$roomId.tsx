@@ -1,6 +1,7 @@
 import { json, redirect, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
-import { enterRoom } from "~/.server/room-gate";
+import { enterRoom, type GateResult } from "~/.server/room-gate";
+import { StoreUnavailableError } from "~/.server/rooms/types";
 import { getServices } from "~/.server/services";
 import { RoomView } from "~/components/room-view";
 
@@ -10,8 +11,19 @@ export const meta: MetaFunction = () => [
 ];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const result = await enterRoom(request, params.roomId ?? "", getServices(), context.clientAddress);
   const headers = new Headers({ "Cache-Control": "no-store" });
+  let result: GateResult;
+  try {
+    result = await enterRoom(request, params.roomId ?? "", getServices(), context.clientAddress);
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    headers.set("Retry-After", "5");
+    throw new Response("Ephemera cannot reach its message store right now. Try the link again in a moment.", {
+      status: 503,
+      statusText: "Service Unavailable",
+      headers,
+    });
+  }
   if (result.kind === "redirect") throw redirect(result.location, { headers });
   if (result.kind === "rate-limited") {
     headers.set("Retry-After", String(result.retryAfterSeconds));

@@ -16,12 +16,12 @@ export interface TestRedis {
  * A private `redis-server` on a free port, persisting nothing, so tests neither depend on nor
  * pollute the machine's own Redis.
  */
-export async function startRedisServer(): Promise<TestRedis> {
-  const port = await freePort();
+export async function startRedisServer({ port: fixedPort, args = [] }: { port?: number; args?: string[] } = {}): Promise<TestRedis> {
+  const port = fixedPort ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "ephemera-redis-"));
   const child: ChildProcess = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, ...args],
     { stdio: "ignore" },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

@@ -15,9 +15,11 @@ import {
   memberScript,
   messagesAfterScript,
 } from "./redis-scripts";
+import { ReplyError } from "ioredis";
 import {
   MESSAGE_CAP,
   ROOM_CAPACITY,
+  StoreUnavailableError,
   type JoinOutcome,
   type MemberStatus,
   type NewMessage,
@@ -44,6 +46,21 @@ export interface RedisStoreOptions {
   onReconnecting?: (connection: Connection) => void;
 }
 
+/** What the startup check found about Redis writing to disk. */
+export type PersistenceCheck =
+  | { status: "ephemeral" }
+  | { status: "persistent"; settings: string[] }
+  | { status: "unknown"; reason: string };
+
+/**
+ * A script's own error (a bug) is a reply error; anything else means Redis could not be reached
+ * in time, which the caller may retry.
+ */
+function unavailable(error: unknown): never {
+  if (error instanceof ReplyError) throw error;
+  throw new StoreUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });
+}
+
 /**
  * The multi-instance store. One connection for commands, one subscriber connection per process
  * (not per stream) feeding a local fan-out; every room operation is one Lua round trip.
@@ -57,7 +74,12 @@ export class RedisRoomStore implements RoomStore {
   private readonly subscribed = new Map<string, Promise<unknown>>();
 
   constructor(url: string, options: RedisStoreOptions = {}) {
-    this.redis = new Redis(url, { lazyConnect: false });
+    // A command waits through at most two reconnection attempts (~300 ms) before failing, so a
+    // send during an outage gets a prompt, retryable error instead of hanging.
+    this.redis = new Redis(url, {
+      maxRetriesPerRequest: 2,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+    });
     for (const [name, definition] of Object.entries(SCRIPTS)) {
       this.redis.defineCommand(name, definition);
     }
@@ -70,11 +92,29 @@ export class RedisRoomStore implements RoomStore {
       if (!channel.startsWith(CHANNEL_PREFIX)) return;
       this.fanout.deliver(channel.slice(CHANNEL_PREFIX.length), decodeEvent(payload));
     });
+    // Pub/sub is at-most-once: whatever was published while the subscriber was away is gone.
+    // After a reconnect, make sure every room is subscribed again, then have every stream re-read
+    // the stored messages it may have missed.
+    let connectedBefore = false;
+    this.subscriber.on("ready", () => {
+      if (!connectedBefore) {
+        connectedBefore = true;
+        return;
+      }
+      const channels = this.fanout.roomIds().map(roomChannel);
+      const resubscribed = channels.length > 0 ? this.subscriber.subscribe(...channels) : Promise.resolve();
+      resubscribed.then(
+        () => this.fanout.deliverToAll({ type: "resync" }),
+        () => {
+          // The connection dropped again; the next "ready" retries.
+        },
+      );
+    });
   }
 
   private run(name: ScriptName, ...args: Array<string | number>): Promise<unknown> {
     const runner = (this.redis as unknown as Record<ScriptName, ScriptRunner>)[name];
-    return runner.apply(this.redis, args);
+    return runner.apply(this.redis, args).catch(unavailable);
   }
 
   async createRoom(roomId: string, ttlMs: number) {
@@ -84,7 +124,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async ttl(roomId: string) {
-    const pttl = await this.redis.pttl(roomKeys(roomId).meta);
+    const pttl = await this.redis.pttl(roomKeys(roomId).meta).catch(unavailable);
     return pttl < 0 ? null : pttl;
   }
 
@@ -112,7 +152,7 @@ export class RedisRoomStore implements RoomStore {
 
   async memberCount(roomId: string) {
     const keys = roomKeys(roomId);
-    const [[, exists], [, count]] = (await this.redis.multi().exists(keys.meta).hlen(keys.members).exec()) as [
+    const [[, exists], [, count]] = (await this.redis.multi().exists(keys.meta).hlen(keys.members).exec().catch(unavailable)) as [
       [unknown, number],
       [unknown, number],
     ];
@@ -185,13 +225,28 @@ export class RedisRoomStore implements RoomStore {
       await this.subscribed.get(roomId);
     } catch (error) {
       unsubscribe();
-      throw error;
+      unavailable(error);
     }
     return unsubscribe;
   }
 
   async ping() {
-    await this.redis.ping();
+    await this.redis.ping().catch(unavailable);
+  }
+
+  /** Whether this Redis writes snapshots or an append-only file: messages must never hit a disk. */
+  async checkPersistence(): Promise<PersistenceCheck> {
+    try {
+      const save = (await this.redis.config("GET", "save")) as string[];
+      const appendonly = (await this.redis.config("GET", "appendonly")) as string[];
+      const settings: string[] = [];
+      if (save[1]) settings.push(`save "${save[1]}"`);
+      if (appendonly[1] === "yes") settings.push("appendonly yes");
+      return settings.length > 0 ? { status: "persistent", settings } : { status: "ephemeral" };
+    } catch (error) {
+      // Managed Redis services often refuse CONFIG.
+      return { status: "unknown", reason: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   async close() {

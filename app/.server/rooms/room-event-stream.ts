@@ -1,4 +1,4 @@
-import type { PublishedEvent, RoomStore, StoredMessage } from "./types";
+import { StoreUnavailableError, type PublishedEvent, type RoomStore, type StoredMessage } from "./types";
 
 export type RoomStreamEvent =
   /** `live` is false for messages replayed from the stored backlog. */
@@ -50,20 +50,17 @@ export async function* roomEventStream(
 
   try {
     let lastId = afterId;
-    const [backlog, memberCount] = await Promise.all([
-      store.messagesAfter(roomId, afterId),
-      store.memberCount(roomId),
-    ]);
-    if (backlog === null || memberCount === null) {
+    const snapshot = await readRoom(store, roomId, afterId);
+    if (!snapshot) {
       // Gone between the membership check and now: tell the two endings apart by the clock.
       yield { id: lastId + 1, type: now() >= deadline ? "expired" : "destroyed" };
       return;
     }
-    for (const message of backlog) {
+    for (const message of snapshot.messages) {
       lastId = message.id;
       yield { id: message.id, type: "message", message, live: false };
     }
-    yield { id: lastId, type: "members", count: memberCount };
+    yield { id: lastId, type: "members", count: snapshot.memberCount };
 
     while (!signal.aborted) {
       const event = queue.shift();
@@ -74,6 +71,25 @@ export async function* roomEventStream(
           yield { id: lastId, type: "message", message: event.message, live: true };
         } else if (event.type === "members") {
           yield { id: lastId, type: "members", count: event.count };
+        } else if (event.type === "resync") {
+          // The store's subscription was interrupted: read what may have been missed.
+          let missed: Awaited<ReturnType<typeof readRoom>>;
+          try {
+            missed = await readRoom(store, roomId, lastId);
+          } catch (error) {
+            if (error instanceof StoreUnavailableError) continue; // the next reconnect retries
+            throw error;
+          }
+          if (!missed) {
+            yield { id: lastId + 1, type: now() >= deadline ? "expired" : "destroyed" };
+            return;
+          }
+          for (const message of missed.messages) {
+            if (message.id <= lastId) continue;
+            lastId = message.id;
+            yield { id: lastId, type: "message", message, live: true };
+          }
+          yield { id: lastId, type: "members", count: missed.memberCount };
         } else {
           yield { id: event.id, type: "destroyed" };
           return;
@@ -92,4 +108,10 @@ export async function* roomEventStream(
     signal.removeEventListener("abort", notify);
     unsubscribe();
   }
+}
+
+/** The stored messages after `afterId` and the seats taken, or null when the room is gone. */
+async function readRoom(store: RoomStore, roomId: string, afterId: number) {
+  const [messages, memberCount] = await Promise.all([store.messagesAfter(roomId, afterId), store.memberCount(roomId)]);
+  return messages === null || memberCount === null ? null : { messages, memberCount };
 }

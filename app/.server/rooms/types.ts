@@ -9,11 +9,21 @@ export interface StoredMessage {
   clientId?: string;
 }
 
-/** Events published on a room's channel. Expiry is not published: each stream times it itself. */
+/**
+ * Events on a room's channel. Expiry is not published: each stream times it itself. `resync` is
+ * local: the store's subscription was interrupted, so events may have been missed and listeners
+ * must re-read the stored state.
+ */
 export type PublishedEvent =
   | { type: "message"; message: StoredMessage }
   | { type: "members"; count: number }
-  | { type: "destroyed"; id: number };
+  | { type: "destroyed"; id: number }
+  | { type: "resync" };
+
+/** The backing store cannot be reached right now; the operation may succeed if retried. */
+export class StoreUnavailableError extends Error {
+  override name = "StoreUnavailableError";
+}
 
 export type RoomEventListener = (event: PublishedEvent) => void;
 

@@ -5,6 +5,7 @@ import { env } from "../env";
 import { memberIdOf, ROOM_ID_PATTERN } from "../room-token";
 import type { Context } from "./context";
 import { RateLimitedError } from "../rate-limits";
+import { StoreUnavailableError } from "../rooms/types";
 import { describeValidationError } from "./errors";
 
 const t = initTRPC.context<Context>().create({
@@ -34,9 +35,21 @@ export const createCallerFactory = t.createCallerFactory;
  */
 export const publicProcedure = t.procedure.use(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.code === "BAD_REQUEST") {
+  if (result.ok) return result;
+  if (result.error.code === "BAD_REQUEST") {
     const validation = describeValidationError(result.error.cause);
     if (validation) result.error.message = validation.message;
+  }
+  // An unreachable store is a temporary condition the client can retry, not a server bug.
+  if (result.error.cause instanceof StoreUnavailableError) {
+    return {
+      ...result,
+      error: new TRPCError({
+        code: "SERVICE_UNAVAILABLE",
+        message: "Ephemera cannot reach its message store right now. Nothing was lost; try again in a moment.",
+        cause: result.error.cause,
+      }),
+    };
   }
   return result;
 });
