@@ -1,17 +1,34 @@
-# Minimal production image; hardening (non-root user, healthcheck, .dockerignore) comes with the
-# production issue. Run it with REDIS_URL and SESSION_SECRET set for more than one instance.
-FROM node:20-bookworm-slim AS build
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY . .
-RUN npm run build && npm prune --omit=dev
+# syntax=docker/dockerfile:1
+# Ephemera production image. Build: docker build -t ephemera .
+# Run:   docker run -p 3000:3000 -e REDIS_URL=... -e SESSION_SECRET=... ephemera
+# (Not built on the development machines, which have no Docker engine; CI runs these same steps
+# — npm ci, build, production-only install, `node build/server.js` — outside Docker.)
 
-FROM node:20-bookworm-slim
+FROM node:20-bookworm-slim AS base
 WORKDIR /app
-ENV NODE_ENV=production PORT=3000
-COPY --from=build /app/package.json ./
-COPY --from=build /app/node_modules ./node_modules
-COPY --from=build /app/build ./build
+ENV NODE_ENV=production
+
+# Everything needed to build, dev dependencies included.
+FROM base AS build
+COPY package.json package-lock.json ./
+RUN npm ci --include=dev --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+# Only what runs in production.
+FROM base AS production-deps
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM base
+ENV PORT=3000
+COPY --from=production-deps --chown=node:node /app/node_modules ./node_modules
+COPY --from=build --chown=node:node /app/build ./build
+COPY --chown=node:node package.json ./
+USER node
 EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM drains: event streams are cut so clients resume on another instance, then Redis closes.
+STOPSIGNAL SIGTERM
 CMD ["node", "build/server.js"]
