@@ -8,7 +8,8 @@ export default defineConfig({
   testDir: "tests/e2e",
   outputDir: "tests/e2e/.artifacts",
   globalSetup: "./tests/e2e/global-setup.ts",
-  timeout: 30_000,
+  // Several tests wait on real room timers (a 15 s room, the last minute of a countdown).
+  timeout: 60_000,
   expect: { timeout: 5_000 },
   workers: 2,
   reporter: [["list"]],
