@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom
  * ids or anything a person typed.
  */
 export const registry = new Registry();
-collectDefaultMetrics({ register: registry, prefix: "ephemera_process_" });
+collectDefaultMetrics({ register: registry, prefix: "ephemera_" });
 
 export const metrics = {
   openEventStreams: new Gauge({

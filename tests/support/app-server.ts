@@ -16,12 +16,12 @@ export interface AppServer {
 }
 
 /** The production build, started exactly as `npm start` runs it, on a free loopback port. */
-async function spawnServer(env: Record<string, string>, port?: number) {
+async function spawnServer(env: Record<string, string>, port?: number, nodeArgs: string[] = []) {
   if (!existsSync(SERVER_BUILD) || !existsSync(SERVER_ENTRY)) {
     throw new Error("No production build: run `npm run build` first (`npm test` does).");
   }
   const listenPort = port ?? (await freePort());
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...nodeArgs, SERVER_ENTRY], {
     cwd: ROOT,
     // Limits are off unless a test is about them: every test client shares 127.0.0.1.
     env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(listenPort), NODE_ENV: "production", RATE_LIMITS: "off", ...env },
@@ -41,8 +41,8 @@ async function spawnServer(env: Record<string, string>, port?: number) {
 }
 
 /** Starts the server on a free port, or on `port` (to bring an instance back where it was). */
-export async function startAppServer(env: Record<string, string> = {}, port?: number): Promise<AppServer> {
-  const spawned = await spawnServer(env, port);
+export async function startAppServer(env: Record<string, string> = {}, port?: number, nodeArgs: string[] = []): Promise<AppServer> {
+  const spawned = await spawnServer(env, port, nodeArgs);
   const { child, output, exited } = spawned;
   let hasExited = false;
   void exited.then(() => (hasExited = true));

@@ -1,0 +1,107 @@
+import http from "node:http";
+
+/**
+ * A lean client speaking Ephemera's real protocol: the gate over HTTP, tRPC mutations as JSON
+ * POSTs, `room.events` as server-sent events. Raw node:http keeps the load generator cheap enough
+ * not to be the bottleneck.
+ */
+const requestAgent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+const DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export function call(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, base);
+    const req = http.request(
+      { hostname: url.hostname, port: url.port, path: url.pathname + url.search, method, agent: requestAgent, headers: { "user-agent": DESKTOP_UA, ...headers } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    if (body !== undefined) {
+      req.setHeader("content-type", "application/json");
+      req.setHeader("content-length", Buffer.byteLength(body));
+      req.end(body);
+    } else req.end();
+  });
+}
+
+export async function createRoom(base: string, ttlSeconds = 3600): Promise<string> {
+  const reply = await call(base, "POST", "/api/trpc/room.create", {}, JSON.stringify({ json: { ttlSeconds } }));
+  if (reply.status !== 200) throw new Error(`room.create: ${reply.status} ${reply.body}`);
+  return (JSON.parse(reply.body) as { result: { data: { json: { roomId: string } } } }).result.data.json.roomId;
+}
+
+/** Opens the room page like a browser and returns the seat's cookie. */
+export async function visit(base: string, roomId: string): Promise<string> {
+  const reply = await call(base, "GET", `/room/${roomId}`);
+  const cookie = (reply.headers["set-cookie"] ?? [])[0]?.split(";")[0];
+  if (reply.status !== 200 || !cookie) throw new Error(`gate: ${reply.status}`);
+  return cookie;
+}
+
+export async function send(base: string, cookie: string, roomId: string, text: string): Promise<number> {
+  const reply = await call(base, "POST", "/api/trpc/message.send", { cookie }, JSON.stringify({ json: { roomId, text, sender: "bench" } }));
+  if (reply.status !== 200) throw new Error(`message.send: ${reply.status} ${reply.body.slice(0, 200)}`);
+  return reply.status;
+}
+
+export interface RoomEventData {
+  type: string;
+  message?: { id: number; text: string; mine: boolean };
+  count?: number;
+}
+
+export interface Stream {
+  opened: Promise<void>;
+  close(): void;
+}
+
+/** Subscribes to `room.events`; `onEvent` gets each event's data, parsed. */
+export function subscribe(base: string, cookie: string, roomId: string, onEvent: (event: RoomEventData) => void): Stream {
+  const url = new URL(`/api/trpc/room.events?input=${encodeURIComponent(JSON.stringify({ json: { roomId } }))}`, base);
+  let req: http.ClientRequest | undefined;
+  const opened = new Promise<void>((resolve, reject) => {
+    req = http.request(
+      { hostname: url.hostname, port: url.port, path: url.pathname + url.search, agent: false, headers: { cookie, accept: "text/event-stream", "user-agent": DESKTOP_UA } },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`room.events: ${res.statusCode}`));
+        res.setEncoding("utf8");
+        let buffer = "";
+        let first = true;
+        res.on("data", (chunk: string) => {
+          buffer += chunk;
+          let end: number;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const dataLine = block.split("\n").find((line) => line.startsWith("data: "));
+            if (!dataLine || block.includes("event: ping") || block.includes("event: connected")) continue;
+            const parsed = JSON.parse(dataLine.slice(6)) as { json?: RoomEventData };
+            if (parsed.json?.type) {
+              if (first) {
+                first = false;
+                resolve();
+              }
+              onEvent(parsed.json);
+            }
+          }
+        });
+        res.on("error", () => {});
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+  return { opened, close: () => req?.destroy() };
+}

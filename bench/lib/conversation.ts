@@ -1,0 +1,127 @@
+import { performance } from "node:perf_hooks";
+import { createRoom, send, subscribe, visit, type Stream } from "./client";
+import { latencyHistogram, summarize } from "./stats";
+
+interface Pair {
+  roomId: string;
+  sender: { base: string; cookie: string };
+  receiver: { base: string; cookie: string };
+}
+
+/**
+ * Rooms of two with both event streams open, as in real use. With two bases, each room's sender
+ * is on the first instance and its receiver on the second.
+ */
+export async function openRooms(bases: string[], rooms: number) {
+  const pairs: Pair[] = [];
+  const streams: Stream[] = [];
+  const listeners = new Map<string, (text: string) => void>();
+  const batch = 50;
+  for (let start = 0; start < rooms; start += batch) {
+    await Promise.all(
+      Array.from({ length: Math.min(batch, rooms - start) }, async () => {
+        const senderBase = bases[0]!;
+        const receiverBase = bases[bases.length - 1]!;
+        const roomId = await createRoom(senderBase);
+        const sender = { base: senderBase, cookie: await visit(senderBase, roomId) };
+        const receiver = { base: receiverBase, cookie: await visit(receiverBase, roomId) };
+        const own = subscribe(sender.base, sender.cookie, roomId, () => {});
+        const theirs = subscribe(receiver.base, receiver.cookie, roomId, (event) => {
+          if (event.type === "message" && event.message && !event.message.mine) listeners.get(roomId)?.(event.message.text);
+        });
+        await Promise.all([own.opened, theirs.opened]);
+        streams.push(own, theirs);
+        pairs.push({ roomId, sender, receiver });
+      }),
+    );
+  }
+  return {
+    pairs,
+    listeners,
+    close: () => streams.forEach((stream) => stream.close()),
+  };
+}
+
+const PAD = "x".repeat(100);
+/** Sequence numbers are unique across drives, so a late message from an earlier step never counts. */
+let nextSequence = 0;
+
+/**
+ * Sends `rate` messages a second across the rooms for `seconds`, each carrying its send time, and
+ * measures when the partner's stream receives it: latency, loss and duplicates.
+ */
+export async function drive(rooms: Awaited<ReturnType<typeof openRooms>>, { rate, seconds, maxInFlight = 4000 }: { rate: number; seconds: number; maxInFlight?: number }) {
+  const histogram = latencyHistogram();
+  const seen = new Set<number>();
+  let duplicates = 0;
+  let sent = 0;
+  let sendErrors = 0;
+  let firstSendError: string | undefined;
+  let overloaded = 0;
+  let inFlight = 0;
+  const firstSequence = nextSequence;
+  for (const pair of rooms.pairs) {
+    rooms.listeners.set(pair.roomId, (text) => {
+      const [seqText, sentAtText] = text.split("|");
+      const seq = Number(seqText);
+      if (seq < firstSequence) return;
+      if (seen.has(seq)) {
+        duplicates += 1;
+        return;
+      }
+      seen.add(seq);
+      histogram.recordValue(Math.max(1, Math.round((performance.now() - Number(sentAtText)) * 1000)));
+    });
+  }
+
+  const started = performance.now();
+  const total = Math.round(rate * seconds);
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+      for (; next < due; next += 1) {
+        if (inFlight >= maxInFlight) {
+          overloaded += 1;
+          continue;
+        }
+        const pair = rooms.pairs[next % rooms.pairs.length]!;
+        const text = `${nextSequence++}|${performance.now().toFixed(3)}|${PAD}`.slice(0, 100);
+        inFlight += 1;
+        send(pair.sender.base, pair.sender.cookie, pair.roomId, text)
+          .then(
+            () => (sent += 1),
+            (error: unknown) => {
+              sendErrors += 1;
+              firstSendError ??= String(error).slice(0, 200);
+            },
+          )
+          .finally(() => (inFlight -= 1));
+      }
+      if (next >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 2);
+  });
+  const elapsed = (performance.now() - started) / 1000;
+  // Let the last messages land; anything missing after this is lost.
+  const deadline = performance.now() + 5000;
+  while ((inFlight > 0 || seen.size < sent) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  for (const pair of rooms.pairs) rooms.listeners.delete(pair.roomId);
+
+  return {
+    rate,
+    seconds,
+    attempted: total,
+    sent,
+    delivered: seen.size,
+    lost: sent - seen.size,
+    duplicates,
+    sendErrors,
+    firstSendError,
+    overloaded,
+    achievedRate: Math.round(sent / elapsed),
+    latencyMs: summarize(histogram),
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * `npm run bench [-- scenario ...]`: runs the named scenarios (all by default) against the
+ * production build, prints one row each, and writes bench/results/<scenario>.json.
+ * Durations and sizes can be shortened for a quick look: BENCH_SECONDS, BENCH_ROOMS, BENCH_IDLE_ROOMS.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { resolve } from "node:path";
+import { churn } from "./scenarios/churn";
+import { idle } from "./scenarios/idle";
+import { latency } from "./scenarios/latency";
+import { redis } from "./scenarios/redis";
+import { throughput } from "./scenarios/throughput";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 30);
+const rooms = Number(process.env.BENCH_ROOMS ?? 500);
+
+const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
+  idle: () => idle({ rooms: Number(process.env.BENCH_IDLE_ROOMS ?? 2500) }),
+  latency: () => latency({ rooms, seconds, rate: Number(process.env.BENCH_RATE ?? 1000) }),
+  throughput: () => throughput({ rooms, seconds: Math.max(5, Math.round(seconds / 3)) }),
+  churn: () => churn({ seconds: Math.max(5, Math.round(seconds / 3)) }),
+  "cross-instance": () => latency({ instances: 2, rooms, seconds }),
+  redis: () => redis(),
+};
+
+const machine = {
+  cpu: os.cpus()[0]?.model ?? "unknown",
+  cores: os.cpus().length,
+  memoryGB: Math.round(os.totalmem() / 1024 ** 3),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+};
+
+const requested = process.argv.slice(2).filter((name) => !name.startsWith("-"));
+const names = requested.length > 0 ? requested : Object.keys(SCENARIOS);
+const outDir = resolve(import.meta.dirname, "results");
+mkdirSync(outDir, { recursive: true });
+
+for (const name of names) {
+  const scenario = SCENARIOS[name];
+  if (!scenario) {
+    console.error(`unknown scenario ${name}; choose from ${Object.keys(SCENARIOS).join(", ")}`);
+    process.exitCode = 1;
+    continue;
+  }
+  const startedAt = new Date().toISOString();
+  const result = await scenario();
+  writeFileSync(resolve(outDir, `${name}.json`), `${JSON.stringify({ scenario: name, startedAt, machine, result }, null, 2)}\n`);
+  console.log(`${name.padEnd(15)} ${JSON.stringify(result, (key, value) => (key === "steps" || key === "commandsPerMessage" ? undefined : value))}`);
+}

@@ -1,0 +1,53 @@
+import { performance } from "node:perf_hooks";
+import { createRoom, subscribe, visit } from "../lib/client";
+import { startCluster } from "../lib/cluster";
+import { latencyHistogram, summarize } from "../lib/stats";
+
+/** Per room: create, two gate visits, one subscription until its first event. At `rate` rooms/s. */
+export async function churn({ rate = 500, seconds = 10 } = {}) {
+  const cluster = await startCluster(1);
+  const base = cluster.apps[0]!.url;
+  const histogram = latencyHistogram();
+  let done = 0;
+  let failed = 0;
+  try {
+    const started = performance.now();
+    const total = rate * seconds;
+    const pending: Promise<void>[] = [];
+    let next = 0;
+    await new Promise<void>((resolve) => {
+      const tick = setInterval(() => {
+        const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+        for (; next < due; next += 1) {
+          const opStart = performance.now();
+          pending.push(
+            (async () => {
+              const roomId = await createRoom(base);
+              const [a] = await Promise.all([visit(base, roomId), visit(base, roomId)]);
+              const stream = subscribe(base, a, roomId, () => {});
+              await stream.opened;
+              stream.close();
+            })().then(
+              () => {
+                done += 1;
+                histogram.recordValue(Math.round((performance.now() - opStart) * 1000));
+              },
+              () => {
+                failed += 1;
+              },
+            ),
+          );
+        }
+        if (next >= total) {
+          clearInterval(tick);
+          resolve();
+        }
+      }, 2);
+    });
+    await Promise.all(pending);
+    const elapsed = (performance.now() - started) / 1000;
+    return { targetRate: rate, seconds, completed: done, failed, achievedRate: Math.round(done / elapsed), latencyMs: summarize(histogram) };
+  } finally {
+    await cluster.stop();
+  }
+}
