@@ -15,7 +15,8 @@ export type AppBuild = ServerBuild & { entry: { module: typeof entry } };
 
 /** The production HTTP pipeline in front of Remix, in the order a request meets it. */
 export function createHttpApp(build: AppBuild, clientDir: string, shutdown: ShutdownCoordinator) {
-  const { env, logger, checkStore, metricsRegistry } = build.entry.module;
+  const { env, logger, checkStore, metricsRegistry, handleTrpcRequest } = build.entry.module;
+  const production = env.NODE_ENV === "production";
   const app = express();
   app.disable("x-powered-by");
   app.use(shutdown.track);
@@ -26,7 +27,6 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
     }),
   );
   app.use(metricsRoute(metricsRegistry, env.METRICS_TOKEN));
-  app.use(cspNonce, securityHeaders({ production: env.NODE_ENV === "production" }));
   app.use(
     compression({
       // An event stream must reach the browser event by event, never held back by a compressor.
@@ -36,6 +36,12 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
     }),
   );
   app.use(bodyLimit(env.MAX_BODY_BYTES));
+  // The hot path (every send, every event stream) goes straight to tRPC, ahead of static files
+  // and page rendering.
+  app.use("/api/trpc", securityHeaders({ production, nonce: false }), (req, res, next) => {
+    handleTrpcRequest(req, res, req.path.slice(1)).catch(next);
+  });
+  app.use(cspNonce, securityHeaders({ production, nonce: true }));
   // Fingerprinted assets never change; everything else in public/ may.
   app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: "1y" }));
   app.use(express.static(clientDir, { maxAge: "1h" }));

@@ -18,13 +18,16 @@ export const cspNonce: RequestHandler = (_req, res, next) => {
  * A strict policy: only this origin's scripts plus the nonce'd inline ones, no framing, no
  * Referer (a room link must never leak to another site), HSTS when served for real.
  */
-export function securityHeaders({ production }: { production: boolean }): RequestHandler {
+export function securityHeaders({ production, nonce }: { production: boolean; nonce: boolean }): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         "default-src": ["'self'"],
-        "script-src": ["'self'", (_req, res) => `'nonce-${(res as unknown as { locals: { cspNonce: string } }).locals.cspNonce}'`],
+        // API answers are never documents: no inline script at all, so no nonce to make.
+        "script-src": nonce
+          ? ["'self'", (_req, res) => `'nonce-${(res as unknown as { locals: { cspNonce: string } }).locals.cspNonce}'`]
+          : ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'"],

@@ -1,4 +1,5 @@
 import type { Env } from "./env";
+import type { HeaderReader } from "./trpc/context";
 
 /**
  * The address a rate limit should count. Proxy headers are believed only when TRUST_PROXY says
@@ -7,7 +8,7 @@ import type { Env } from "./env";
  * - `fly`: Fly.io's `Fly-Client-IP`.
  * - a number N: the N-th X-Forwarded-For entry from the right (N trusted proxies; Render: 1).
  */
-export function clientAddress(headers: Headers, peerAddress: string | undefined, trustProxy: Env["TRUST_PROXY"]): string {
+export function clientAddress(headers: HeaderReader, peerAddress: string | undefined, trustProxy: Env["TRUST_PROXY"]): string {
   const peer = peerAddress ?? "unknown";
   if (trustProxy === "off") return peer;
   if (trustProxy === "fly") return headers.get("fly-client-ip")?.trim() || peer;

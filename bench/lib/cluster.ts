@@ -39,3 +39,23 @@ export async function metric(base: string, name: string): Promise<number> {
   const line = (await response.text()).split("\n").find((entry) => entry.startsWith(`${name} `));
   return line ? Number(line.split(" ")[1]) : Number.NaN;
 }
+
+/** The server's own view of a run: event-loop lag, GC time by kind, send→deliver buckets. */
+export async function serverView(base: string) {
+  const response = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const lines = (await response.text()).split("\n").filter((line) => line && !line.startsWith("#"));
+  const pick = (prefix: string) =>
+    Object.fromEntries(
+      lines.filter((line) => line.startsWith(prefix)).map((line) => {
+        const at = line.lastIndexOf(" ");
+        return [line.slice(prefix.length, at) || "value", Number(line.slice(at + 1))];
+      }),
+    );
+  return {
+    eventLoopLagSeconds: pick("ephemera_nodejs_eventloop_lag_"),
+    gcSecondsSum: pick("ephemera_nodejs_gc_duration_seconds_sum"),
+    gcCount: pick("ephemera_nodejs_gc_duration_seconds_count"),
+    sendToDeliverBuckets: pick("ephemera_send_to_deliver_seconds_bucket"),
+    cpuSeconds: pick("ephemera_process_cpu_seconds_total"),
+  };
+}

@@ -52,6 +52,7 @@ let nextSequence = 0;
  */
 export async function drive(rooms: Awaited<ReturnType<typeof openRooms>>, { rate, seconds, maxInFlight = 4000 }: { rate: number; seconds: number; maxInFlight?: number }) {
   const histogram = latencyHistogram();
+  const sendRtt = latencyHistogram();
   const seen = new Set<number>();
   let duplicates = 0;
   let sent = 0;
@@ -88,9 +89,13 @@ export async function drive(rooms: Awaited<ReturnType<typeof openRooms>>, { rate
         const pair = rooms.pairs[next % rooms.pairs.length]!;
         const text = `${nextSequence++}|${performance.now().toFixed(3)}|${PAD}`.slice(0, 100);
         inFlight += 1;
+        const issued = performance.now();
         send(pair.sender.base, pair.sender.cookie, pair.roomId, text)
           .then(
-            () => (sent += 1),
+            () => {
+              sent += 1;
+              sendRtt.recordValue(Math.max(1, Math.round((performance.now() - issued) * 1000)));
+            },
             (error: unknown) => {
               sendErrors += 1;
               firstSendError ??= String(error).slice(0, 200);
@@ -123,5 +128,6 @@ export async function drive(rooms: Awaited<ReturnType<typeof openRooms>>, { rate
     overloaded,
     achievedRate: Math.round(sent / elapsed),
     latencyMs: summarize(histogram),
+    sendRoundTripMs: summarize(sendRtt),
   };
 }

@@ -1,4 +1,4 @@
-import { startCluster } from "../lib/cluster";
+import { serverView, startCluster } from "../lib/cluster";
 import { drive, openRooms } from "../lib/conversation";
 
 /** 500 rooms, 1,000 messages/s in all; send → partner receives. Two instances for cross-instance. */
@@ -8,8 +8,9 @@ export async function latency({ instances = 1, rooms = 500, rate = 1000, seconds
     const open = await openRooms(cluster.apps.map((app) => app.url), rooms);
     await drive(open, { rate: Math.min(rate, 200), seconds: 2 }); // warm-up, not reported
     const result = await drive(open, { rate, seconds });
+    const servers = await Promise.all(cluster.apps.map((app) => serverView(app.url)));
     open.close();
-    return { instances, rooms, ...result };
+    return { instances, rooms, ...result, servers };
   } finally {
     await cluster.stop();
   }

@@ -44,5 +44,5 @@ export function callerFor(services: Services, cookie?: string, signal?: AbortSig
   const request = new Request("http://localhost:3000/api/trpc", {
     headers: cookie ? { cookie } : {},
   });
-  return createCaller(createContext(request, services, peerAddress), { signal });
+  return createCaller(createContext(request.headers, services, peerAddress), { signal });
 }

@@ -3,6 +3,7 @@ import {
   MESSAGE_CAP,
   ROOM_CAPACITY,
   type JoinOutcome,
+  type MemberAppendOutcome,
   type MemberStatus,
   type NewMessage,
   type RoomEventListener,
@@ -104,6 +105,13 @@ export class MemoryRoomStore implements RoomStore {
     if (room.messages.length > MESSAGE_CAP) room.messages.splice(0, room.messages.length - MESSAGE_CAP);
     this.fanout.deliver(roomId, { type: "message", message });
     return message;
+  }
+
+  async appendMemberMessage(roomId: string, memberId: string, draft: Omit<NewMessage, "author">): Promise<MemberAppendOutcome> {
+    const status = await this.memberStatus(roomId, memberId);
+    if (status.status !== "member") return { status: status.status };
+    const message = await this.appendMessage(roomId, { ...draft, author: status.seat });
+    return message ? { status: "stored", message } : { status: "not-found" };
   }
 
   async messagesAfter(roomId: string, afterId: number) {

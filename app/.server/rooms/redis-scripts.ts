@@ -61,6 +61,26 @@ redis.call('PUBLISH', ARGV[1], 'm' .. msg)
 return msg`;
 
 /**
+ * KEYS: meta, msgs, members. ARGV: channel, memberId, sender, text, cap, clientId ('' for none).
+ * A member's send in one round trip: {0} gone, {1} not a member, else {2, message JSON}.
+ */
+export const appendMemberMessageScript = `
+local exp = redis.call('HGET', KEYS[1], 'exp')
+if not exp then return {0} end
+local seat = redis.call('HGET', KEYS[3], ARGV[2])
+if not seat then return {1} end
+local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+${NOW_MS}
+local fields = {id = id, a = tonumber(seat), s = ARGV[3], t = ARGV[4], ts = now}
+if ARGV[6] ~= '' then fields.c = ARGV[6] end
+local msg = cjson.encode(fields)
+redis.call('RPUSH', KEYS[2], msg)
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[5]), -1)
+redis.call('PEXPIREAT', KEYS[2], exp)
+redis.call('PUBLISH', ARGV[1], 'm' .. msg)
+return {2, msg}`;
+
+/**
  * KEYS: meta, msgs. ARGV: afterId. Returns the newest (seq - afterId) stored messages, or nil
  * when the room is gone. Reading only the tail keeps a resume cheap in a long conversation.
  */

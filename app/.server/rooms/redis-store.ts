@@ -8,6 +8,7 @@ import {
   roomKeys,
 } from "./redis-codec";
 import {
+  appendMemberMessageScript,
   appendMessageScript,
   createRoomScript,
   destroyScript,
@@ -21,6 +22,7 @@ import {
   ROOM_CAPACITY,
   StoreUnavailableError,
   type JoinOutcome,
+  type MemberAppendOutcome,
   type MemberStatus,
   type NewMessage,
   type RoomEventListener,
@@ -32,6 +34,7 @@ const SCRIPTS = {
   ephJoin: { numberOfKeys: 2, lua: joinScript },
   ephMember: { numberOfKeys: 2, lua: memberScript },
   ephAppend: { numberOfKeys: 2, lua: appendMessageScript },
+  ephAppendMember: { numberOfKeys: 3, lua: appendMemberMessageScript },
   ephMessagesAfter: { numberOfKeys: 2, lua: messagesAfterScript },
   ephDestroy: { numberOfKeys: 3, lua: destroyScript },
 } as const;
@@ -186,6 +189,24 @@ export class RedisRoomStore implements RoomStore {
       draft.clientId ?? "",
     )) as string | null;
     return json === null ? null : decodeStoredMessage(json);
+  }
+
+  async appendMemberMessage(roomId: string, memberId: string, draft: Omit<NewMessage, "author">): Promise<MemberAppendOutcome> {
+    const keys = roomKeys(roomId);
+    const [code, json] = (await this.run(
+      "ephAppendMember",
+      keys.meta,
+      keys.messages,
+      keys.members,
+      roomChannel(roomId),
+      memberId,
+      draft.sender,
+      draft.text,
+      MESSAGE_CAP,
+      draft.clientId ?? "",
+    )) as [number, string?];
+    if (code === 2 && json) return { status: "stored", message: decodeStoredMessage(json) };
+    return { status: code === 1 ? "not-member" : "not-found" };
   }
 
   async messagesAfter(roomId: string, afterId: number) {

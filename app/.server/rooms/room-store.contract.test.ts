@@ -62,6 +62,25 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     unsubscribe();
   });
 
+  it("stores a member's send under their seat in one step, and refuses anyone else", async () => {
+    const roomId = await createRoom(store);
+    await store.join(roomId, "alice");
+    await store.join(roomId, "bob");
+    const seen: PublishedEvent[] = [];
+    const unsubscribe = await store.subscribe(roomId, (event) => seen.push(event));
+    const stored = await store.appendMemberMessage(roomId, "bob", { sender: "bob", text: "hi", clientId: "c1" });
+    expect(stored).toEqual({
+      status: "stored",
+      message: { id: 1, author: 2, sender: "bob", text: "hi", clientId: "c1", timestamp: expect.any(Number) },
+    });
+    expect(await store.appendMemberMessage(roomId, "mallory", { sender: "m", text: "x" })).toEqual({ status: "not-member" });
+    expect(await store.appendMemberMessage(roomId, "", { sender: "m", text: "x" })).toEqual({ status: "not-member" });
+    expect(await store.appendMemberMessage(newRoomId(), "bob", { sender: "b", text: "x" })).toEqual({ status: "not-found" });
+    await waitFor(() => seen.some((event) => event.type === "message"), { what: "the published send" });
+    expect(await store.messagesAfter(roomId, 0)).toHaveLength(1);
+    unsubscribe();
+  });
+
   it("keeps a send's clientId with the message, and none when it has none", async () => {
     const roomId = await createRoom(store);
     const withId = await store.appendMessage(roomId, { author: 1, sender: "a", text: "x", clientId: "abc-123" });

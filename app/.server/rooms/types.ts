@@ -44,6 +44,11 @@ export interface NewMessage {
   clientId?: string;
 }
 
+export type MemberAppendOutcome =
+  | { status: "not-found" }
+  | { status: "not-member" }
+  | { status: "stored"; message: StoredMessage };
+
 export const ROOM_CAPACITY = 2;
 export const MESSAGE_CAP = 1000;
 
@@ -66,6 +71,11 @@ export interface RoomStore {
   memberStatus(roomId: string, memberId: string): Promise<MemberStatus>;
   /** Stores the message with the next event id and publishes it; null when the room is gone. */
   appendMessage(roomId: string, message: NewMessage): Promise<StoredMessage | null>;
+  /**
+   * A member's send: checks the seat and stores under it in one step (one Redis round trip per
+   * message, the hot path).
+   */
+  appendMemberMessage(roomId: string, memberId: string, message: Omit<NewMessage, "author">): Promise<MemberAppendOutcome>;
   /** Stored messages with id > afterId, oldest first; null when the room is gone. */
   messagesAfter(roomId: string, afterId: number): Promise<StoredMessage[] | null>;
   /** Deletes every key of the room and publishes `destroyed`; false when it was already gone. */

@@ -1,6 +1,11 @@
 import { clientAddress } from "../client-address";
 import type { Services } from "../services";
 
+/** The one thing a context needs from a request; both Fetch `Headers` and Node headers fit. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 /** Per-request dependencies. Tests build one directly to call procedures with either store. */
 export interface Context {
   services: Services;
@@ -10,11 +15,11 @@ export interface Context {
   clientKey: string;
 }
 
-export function createContext(request: Request, services: Services, peerAddress?: string): Context {
-  const cookieHeader = request.headers.get("cookie");
+export function createContext(headers: HeaderReader, services: Services, peerAddress?: string): Context {
+  const cookieHeader = headers.get("cookie");
   return {
     services,
     roomToken: (roomId) => services.cookies.read(cookieHeader, roomId),
-    clientKey: clientAddress(request.headers, peerAddress, services.trustProxy),
+    clientKey: clientAddress(headers, peerAddress, services.trustProxy),
   };
 }

@@ -58,21 +58,25 @@ export const roomIdSchema = z
   .string({ error: "must be a room id" })
   .regex(ROOM_ID_PATTERN, { error: "must be a 21-character room id" });
 
+/** The caller's member id for a room ("" without a valid cookie for it). */
+export async function memberIdFor(ctx: Context, roomId: string): Promise<string> {
+  const token = await ctx.roomToken(roomId);
+  return token ? memberIdOf(roomId, token) : "";
+}
+
+export const roomNotFound = () => new TRPCError({ code: "NOT_FOUND", message: "This room does not exist or has ended" });
+export const notAMember = () => new TRPCError({ code: "UNAUTHORIZED", message: "You are not a member of this room" });
+
+/** Anything addressed to one room; membership is the procedure's own business. */
+export const roomProcedure = publicProcedure.input(z.object({ roomId: roomIdSchema }));
+
 /**
  * For everything inside a room: the room must exist (NOT_FOUND) and the caller's cookie token must
  * hold one of its seats (UNAUTHORIZED). Adds the caller's seat and the room's remaining lifetime.
  */
-export const memberProcedure = publicProcedure
-  .input(z.object({ roomId: roomIdSchema }))
-  .use(async ({ ctx, input, next }) => {
-    const token = await ctx.roomToken(input.roomId);
-    const memberId = token ? memberIdOf(input.roomId, token) : "";
-    const status = await ctx.services.store.memberStatus(input.roomId, memberId);
-    if (status.status === "not-found") {
-      throw new TRPCError({ code: "NOT_FOUND", message: "This room does not exist or has ended" });
-    }
-    if (status.status === "not-member") {
-      throw new TRPCError({ code: "UNAUTHORIZED", message: "You are not a member of this room" });
-    }
-    return next({ ctx: { member: { seat: status.seat, ttlMs: status.ttlMs } } });
-  });
+export const memberProcedure = roomProcedure.use(async ({ ctx, input, next }) => {
+  const status = await ctx.services.store.memberStatus(input.roomId, await memberIdFor(ctx, input.roomId));
+  if (status.status === "not-found") throw roomNotFound();
+  if (status.status === "not-member") throw notAMember();
+  return next({ ctx: { member: { seat: status.seat, ttlMs: status.ttlMs } } });
+});

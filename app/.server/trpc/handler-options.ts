@@ -1,0 +1,19 @@
+import type { TRPCError } from "@trpc/server";
+import { logger } from "../logger";
+import { RateLimitedError } from "../rate-limits";
+import { appRouter } from "./root";
+
+/** What both tRPC adapters share: the Remix resource route (dev) and the Node server (production). */
+export const trpcHandlerOptions = {
+  router: appRouter,
+  responseMeta({ errors }: { errors: TRPCError[] }) {
+    const limited = errors.map((error) => error.cause).find((cause) => cause instanceof RateLimitedError);
+    return limited ? { headers: new Headers({ "Retry-After": String(limited.retryAfterSeconds) }) } : {};
+  },
+  onError({ error, path, type }: { error: TRPCError; path?: string; type: string }) {
+    // Only what went wrong where: never the input, which holds message text and names.
+    if (error.code === "INTERNAL_SERVER_ERROR") {
+      logger.error({ path, type, err: { message: error.message } }, "tRPC procedure failed");
+    }
+  },
+};

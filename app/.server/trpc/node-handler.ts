@@ -1,0 +1,30 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
+import { env } from "../env";
+import { getServices } from "../services";
+import { createContext, type HeaderReader } from "./context";
+import { trpcHandlerOptions } from "./handler-options";
+
+function nodeHeaders(req: IncomingMessage): HeaderReader {
+  return {
+    get(name) {
+      const value = req.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(", ") : (value ?? null);
+    },
+  };
+}
+
+/**
+ * tRPC served straight from the Node server in production: no Remix routing or request
+ * conversion on the hot path (every send, every event stream). Same router, same context.
+ */
+export function handleTrpcRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  return nodeHTTPRequestHandler({
+    ...trpcHandlerOptions,
+    req,
+    res,
+    path,
+    maxBodySize: env.MAX_BODY_BYTES,
+    createContext: ({ req: request }) => createContext(nodeHeaders(request), getServices(), request.socket?.remoteAddress),
+  });
+}
