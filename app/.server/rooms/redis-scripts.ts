@@ -43,25 +43,30 @@ if seat then return {2, tonumber(seat), pttl} end
 return {1, 0, pttl}`;
 
 /**
- * KEYS: meta, msgs. ARGV: channel, author, sender, text, cap, clientId ('' for none).
- * Stores the message under the next event id, trims the list, publishes it. Returns its JSON or nil.
+ * Stores a message under the next event id, trims the list to the cap, keeps the list's deadline,
+ * publishes it. Needs locals `exp` (deadline) and `author`; ARGV: channel, (author or member id),
+ * sender, text, cap, clientId ('' for none). Leaves the message JSON in `msg`.
  */
-export const appendMessageScript = `
-local exp = redis.call('HGET', KEYS[1], 'exp')
-if not exp then return false end
-local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+const STORE_AND_PUBLISH = `local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 ${NOW_MS}
-local fields = {id = id, a = tonumber(ARGV[2]), s = ARGV[3], t = ARGV[4], ts = now}
+local fields = {id = id, a = author, s = ARGV[3], t = ARGV[4], ts = now}
 if ARGV[6] ~= '' then fields.c = ARGV[6] end
 local msg = cjson.encode(fields)
 redis.call('RPUSH', KEYS[2], msg)
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[5]), -1)
 redis.call('PEXPIREAT', KEYS[2], exp)
-redis.call('PUBLISH', ARGV[1], 'm' .. msg)
+redis.call('PUBLISH', ARGV[1], 'm' .. msg)`;
+
+/** KEYS: meta, msgs. ARGV: channel, author, sender, text, cap, clientId. Returns the JSON or nil. */
+export const appendMessageScript = `
+local exp = redis.call('HGET', KEYS[1], 'exp')
+if not exp then return false end
+local author = tonumber(ARGV[2])
+${STORE_AND_PUBLISH}
 return msg`;
 
 /**
- * KEYS: meta, msgs, members. ARGV: channel, memberId, sender, text, cap, clientId ('' for none).
+ * KEYS: meta, msgs, members. ARGV: channel, memberId, sender, text, cap, clientId.
  * A member's send in one round trip: {0} gone, {1} not a member, else {2, message JSON}.
  */
 export const appendMemberMessageScript = `
@@ -69,15 +74,8 @@ local exp = redis.call('HGET', KEYS[1], 'exp')
 if not exp then return {0} end
 local seat = redis.call('HGET', KEYS[3], ARGV[2])
 if not seat then return {1} end
-local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-${NOW_MS}
-local fields = {id = id, a = tonumber(seat), s = ARGV[3], t = ARGV[4], ts = now}
-if ARGV[6] ~= '' then fields.c = ARGV[6] end
-local msg = cjson.encode(fields)
-redis.call('RPUSH', KEYS[2], msg)
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[5]), -1)
-redis.call('PEXPIREAT', KEYS[2], exp)
-redis.call('PUBLISH', ARGV[1], 'm' .. msg)
+local author = tonumber(seat)
+${STORE_AND_PUBLISH}
 return {2, msg}`;
 
 /**
