@@ -17,8 +17,3 @@ export function summarize(histogram: Histogram) {
     max: ms(histogram.maxValue),
   };
 }
-
-export const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};

@@ -30,10 +30,6 @@ export class LocalFanout {
     return true;
   }
 
-  has(roomId: string): boolean {
-    return this.rooms.has(roomId);
-  }
-
   deliver(roomId: string, event: PublishedEvent): void {
     const listeners = this.rooms.get(roomId);
     if (!listeners) return;
@@ -47,9 +43,5 @@ export class LocalFanout {
 
   roomIds(): string[] {
     return [...this.rooms.keys()];
-  }
-
-  get roomCount(): number {
-    return this.rooms.size;
   }
 }
