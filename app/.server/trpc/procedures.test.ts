@@ -141,14 +141,15 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
     it("refuses callers without the room's cookie with UNAUTHORIZED", async () => {
       const { roomId } = await roomForTwo();
       const stranger = callerFor(services);
+      // Thunks, called one at a time: a rejection must always have its handler attached.
       for (const call of [
-        stranger.room.ttl({ roomId }),
-        stranger.message.list({ roomId }),
-        stranger.message.send({ roomId, text: "hi", sender: "eve" }),
-        stranger.room.destroy({ roomId }),
-        stranger.room.events({ roomId }),
+        () => stranger.room.ttl({ roomId }),
+        () => stranger.message.list({ roomId }),
+        () => stranger.message.send({ roomId, text: "hi", sender: "eve" }),
+        () => stranger.room.destroy({ roomId }),
+        () => stranger.room.events({ roomId }),
       ]) {
-        expect((await rejection(call)).code).toBe("UNAUTHORIZED");
+        expect((await rejection(call())).code).toBe("UNAUTHORIZED");
       }
       expect(await services.store.ttl(roomId)).not.toBeNull();
     });
@@ -163,13 +164,13 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       const { roomId, alice } = await roomForTwo();
       await alice.room.destroy({ roomId });
       for (const call of [
-        alice.room.ttl({ roomId }),
-        alice.message.list({ roomId }),
-        alice.message.send({ roomId, text: "hi", sender: "a" }),
-        alice.room.destroy({ roomId }),
-        alice.room.events({ roomId }),
+        () => alice.room.ttl({ roomId }),
+        () => alice.message.list({ roomId }),
+        () => alice.message.send({ roomId, text: "hi", sender: "a" }),
+        () => alice.room.destroy({ roomId }),
+        () => alice.room.events({ roomId }),
       ]) {
-        expect((await rejection(call)).code).toBe("NOT_FOUND");
+        expect((await rejection(call())).code).toBe("NOT_FOUND");
       }
     });
 
