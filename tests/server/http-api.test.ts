@@ -93,6 +93,38 @@ describe("the production server with the in-memory store", () => {
     expect(text).not.toMatch(/^id: [12]$/m);
   });
 
+  it("reports a subscription's errors as tRPC does: code, message and field to the real client", async () => {
+    const alice = new Visitor(server.url);
+    const { roomId } = await alice.trpc.room.create.mutate({});
+    await alice.open(`/room/${roomId}`);
+    await alice.trpc.room.destroy.mutate({ roomId });
+    const failure = await new Promise<{ data?: { code?: string }; message: string }>((resolve) => {
+      const subscription = alice.trpc.room.events.subscribe(
+        { roomId },
+        {
+          onError: (error) => {
+            subscription.unsubscribe();
+            resolve({ data: { code: error.data?.code }, message: error.message });
+          },
+        },
+      );
+    });
+    expect(failure.data?.code).toBe("NOT_FOUND");
+    expect(failure.message).toBe("This room does not exist or has ended");
+
+    const badInput = await fetch(`${server.url}/api/trpc/room.events?input=${encodeURIComponent(JSON.stringify({ json: { roomId: 42 } }))}`, {
+      headers: { accept: "text/event-stream" },
+    });
+    const text = await badInput.text();
+    expect(text).toMatch(/^event: connected\ndata: \{"reconnectAfterInactivityMs":40000\}/);
+    expect(text).toContain("event: serialized-error");
+    expect(text).toContain('"code":"BAD_REQUEST"');
+    expect(text).toContain("roomId: must be a room id");
+
+    const unparseable = await fetch(`${server.url}/api/trpc/room.events?input=%7Bnot-json`, { headers: { accept: "text/event-stream" } });
+    expect(await unparseable.text()).toContain('"code":"BAD_REQUEST"');
+  });
+
   it("never logs message text, display names, tokens or full room ids", async () => {
     const alice = new Visitor(server.url);
     const { roomId } = await alice.trpc.room.create.mutate({});

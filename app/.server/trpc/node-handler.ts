@@ -4,6 +4,7 @@ import { env } from "../env";
 import { getServices } from "../services";
 import { createContext, type HeaderReader } from "./context";
 import { trpcHandlerOptions } from "./handler-options";
+import { serveRoomEvents } from "./room-events-sse";
 
 function nodeHeaders(req: IncomingMessage): HeaderReader {
   return {
@@ -19,6 +20,9 @@ function nodeHeaders(req: IncomingMessage): HeaderReader {
  * conversion on the hot path (every send, every event stream). Same router, same context.
  */
 export function handleTrpcRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  if (path === "room.events" && req.method === "GET") {
+    return serveRoomEvents(req, res, createContext(nodeHeaders(req), getServices(), req.socket.remoteAddress));
+  }
   return nodeHTTPRequestHandler({
     ...trpcHandlerOptions,
     req,

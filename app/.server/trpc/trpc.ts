@@ -8,6 +8,16 @@ import { RateLimitedError } from "../rate-limits";
 import { StoreUnavailableError } from "../rooms/types";
 import { describeValidationError } from "./errors";
 
+/**
+ * Pings keep proxies (Fly, Render) from closing a quiet stream; a client that hears nothing for
+ * longer than the reconnect window assumes the connection died and resumes elsewhere. Shared with
+ * the production event-stream writer (room-events-sse.ts).
+ */
+export const SSE_OPTIONS = {
+  ping: { enabled: true, intervalMs: 15_000 },
+  client: { reconnectAfterInactivityMs: 40_000 },
+};
+
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   isDev: env.NODE_ENV !== "production",
@@ -19,12 +29,7 @@ const t = initTRPC.context<Context>().create({
     if (!validation) return shape;
     return { ...shape, data: { ...shape.data, fields: validation.fields } };
   },
-  sse: {
-    // Pings keep proxies (Fly, Render) from closing a quiet stream; a client that hears nothing
-    // for longer than the reconnect window assumes the connection died and resumes elsewhere.
-    ping: { enabled: true, intervalMs: 15_000 },
-    client: { reconnectAfterInactivityMs: 40_000 },
-  },
+  sse: SSE_OPTIONS,
 });
 
 export const router = t.router;

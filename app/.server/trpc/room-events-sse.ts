@@ -1,0 +1,89 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { TRPCError } from "@trpc/server";
+import {
+  getErrorShape,
+  getTRPCErrorFromUnknown,
+  isObject,
+  isTrackedEnvelope,
+  sseHeaders,
+} from "@trpc/server/unstable-core-do-not-import";
+import superjson from "superjson";
+import type { Context } from "./context";
+import { trpcHandlerOptions } from "./handler-options";
+import { createCaller } from "./root";
+import { SSE_OPTIONS } from "./trpc";
+
+/** A stream whose reader has stopped reading is cut rather than buffered without bound. */
+const MAX_BUFFERED_BYTES = 1 << 20;
+const CONNECTED = `event: connected\ndata: ${JSON.stringify(SSE_OPTIONS.client)}\n\n`;
+const PING = "event: ping\ndata: \n\n";
+const RETURN = "event: return\ndata: \n\n";
+
+/**
+ * `room.events` over server-sent events, written straight to the Node response: one string and
+ * one write per event. tRPC's own producer passes every event through nested async generators,
+ * two TransformStreams and a TextEncoderStream, and writes it in three or four pieces; at two
+ * streams per room that dominated the server's cost (bench/README.md).
+ *
+ * It speaks exactly the wire format `httpSubscriptionLink` reads (connected, id + data, ping,
+ * return, serialized-error) and calls the procedure through the router, so input validation,
+ * membership, error shapes and `lastEventId` resumption are tRPC's own. The Remix resource route
+ * (npm run dev) still uses tRPC's producer, and the same tests hold both to the protocol.
+ */
+export async function serveRoomEvents(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+  const controller = new AbortController();
+  res.on("close", () => controller.abort());
+  const write = (chunk: string) => {
+    if (!res.write(chunk) && res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
+  };
+  res.writeHead(200, sseHeaders);
+  write(CONNECTED);
+  const ping = setInterval(() => write(PING), SSE_OPTIONS.ping.intervalMs);
+
+  let input: unknown;
+  try {
+    input = readInput(req);
+    const events = await createCaller(ctx, { signal: controller.signal }).room.events(input as never);
+    for await (const event of events as AsyncIterable<unknown>) {
+      if (isTrackedEnvelope(event)) write(`id: ${event[0]}\ndata: ${JSON.stringify(superjson.serialize(event[1]))}\n\n`);
+      else write(`data: ${JSON.stringify(superjson.serialize(event))}\n\n`);
+    }
+    write(RETURN);
+  } catch (cause) {
+    if (!controller.signal.aborted) {
+      const error = getTRPCErrorFromUnknown(cause);
+      trpcHandlerOptions.onError({ error, path: "room.events", type: "subscription" });
+      const shape = getErrorShape({
+        config: trpcHandlerOptions.router._def._config,
+        error,
+        type: "subscription",
+        path: "room.events",
+        input,
+        ctx,
+      });
+      write(`event: serialized-error\ndata: ${JSON.stringify(superjson.serialize(shape))}\n\n`);
+    }
+  } finally {
+    clearInterval(ping);
+    res.end();
+  }
+}
+
+/** The subscription's input as tRPC reads it: `?input=` (superjson), plus `Last-Event-ID`. */
+function readInput(req: IncomingMessage): unknown {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  let input: unknown;
+  const raw = url.searchParams.get("input");
+  try {
+    input = raw === null ? undefined : superjson.deserialize(JSON.parse(raw));
+  } catch (cause) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "input: could not be parsed", cause });
+  }
+  const header = req.headers["last-event-id"];
+  const lastEventId =
+    (Array.isArray(header) ? header[0] : header) ??
+    url.searchParams.get("lastEventId") ??
+    url.searchParams.get("Last-Event-Id");
+  if (lastEventId) input = isObject(input) ? { ...input, lastEventId } : { lastEventId };
+  return input;
+}
