@@ -1,7 +1,11 @@
-import { formatCountdown } from "~/hooks/use-countdown";
+import { formatCountdown, useSecondsLeft } from "~/hooks/use-countdown";
 
-/** Time left before the room self-destructs; turns to a warning colour in the last minute. */
-export function Countdown({ secondsLeft }: { secondsLeft: number }) {
+/**
+ * Time left before the room self-destructs; turns to a warning colour in the last minute. It
+ * ticks on its own so the rest of the room does not re-render every second.
+ */
+export function Countdown({ deadline }: { deadline: number }) {
+  const secondsLeft = useSecondsLeft(deadline);
   const warning = secondsLeft <= 60;
   return (
     <p className="flex items-baseline gap-2 text-sm">

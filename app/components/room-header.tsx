@@ -2,20 +2,20 @@ import { Countdown } from "./countdown";
 import { DestroyDialog } from "./destroy-dialog";
 
 interface RoomHeaderProps {
-  secondsLeft: number;
+  deadline: number;
   memberCount: number | null;
   destroying: boolean;
   onCopyLink: () => void;
   onDestroy: () => void;
 }
 
-export function RoomHeader({ secondsLeft, memberCount, destroying, onCopyLink, onDestroy }: RoomHeaderProps) {
+export function RoomHeader({ deadline, memberCount, destroying, onCopyLink, onDestroy }: RoomHeaderProps) {
   const seats = memberCount ?? 1;
   return (
     <header className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-zinc-800 bg-zinc-950/90 px-4 py-3">
       <div className="flex w-full items-center justify-between gap-4 whitespace-nowrap sm:w-auto sm:flex-1 sm:justify-start">
         <h1 className="font-bold text-emerald-400">{">"} ephemera</h1>
-        <Countdown secondsLeft={secondsLeft} />
+        <Countdown deadline={deadline} />
       </div>
       <div className="flex w-full items-center justify-end gap-2 sm:w-auto">
         <p

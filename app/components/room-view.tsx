@@ -1,6 +1,6 @@
 import { useNavigate } from "@remix-run/react";
 import { useCallback, useEffect, useRef } from "react";
-import { useCountdown } from "~/hooks/use-countdown";
+import { useRoomDeadline } from "~/hooks/use-countdown";
 import { useDisplayName } from "~/hooks/use-display-name";
 import { useRoom, type RoomEnding } from "~/hooks/use-room";
 import { useToast } from "~/hooks/use-toast";
@@ -24,11 +24,12 @@ export function RoomView({ roomId, initialTtlMs }: { roomId: string; initialTtlM
   );
 
   const { conversation, memberCount, connection, send, retry } = useRoom(roomId, leave);
-  const secondsLeft = useCountdown(roomId, initialTtlMs);
+  const deadline = useRoomDeadline(roomId, initialTtlMs);
   useEffect(() => {
     // The server's `expired` event normally arrives first; this covers a stream that is down.
-    if (secondsLeft === 0) leave("expired");
-  }, [secondsLeft, leave]);
+    const timer = setTimeout(() => leave("expired"), Math.max(0, deadline - Date.now()));
+    return () => clearTimeout(timer);
+  }, [deadline, leave]);
 
   const [name] = useDisplayName();
   const toast = useToast();
@@ -43,7 +44,7 @@ export function RoomView({ roomId, initialTtlMs }: { roomId: string; initialTtlM
   return (
     <main className="mx-auto flex h-dvh max-w-3xl flex-col">
       <RoomHeader
-        secondsLeft={secondsLeft}
+        deadline={deadline}
         memberCount={memberCount}
         destroying={destroy.isPending}
         onCopyLink={onCopyLink}

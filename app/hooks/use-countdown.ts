@@ -2,16 +2,16 @@ import { useEffect, useState } from "react";
 import { trpc } from "~/lib/trpc";
 
 const RESYNC_MS = 30_000;
+const TICK_MS = 250;
 
 /**
- * Seconds left before the room self-destructs. The deadline is re-derived from the server's
- * `room.ttl`, which is relative, so client and server clocks need not agree. The server measured
- * it somewhere inside the request's round trip; anchoring at the midpoint keeps the error under
- * half a round trip however slow the network is.
+ * When the room self-destructs, as a time on this browser's clock. It is re-derived from the
+ * server's `room.ttl`, which is relative, so client and server clocks need not agree. The server
+ * measured it somewhere inside the request's round trip; anchoring at the midpoint keeps the error
+ * under half a round trip however slow the network is.
  */
-export function useCountdown(roomId: string, initialTtlMs: number) {
+export function useRoomDeadline(roomId: string, initialTtlMs: number): number {
   const [deadline, setDeadline] = useState(() => Date.now() + initialTtlMs);
-  const [now, setNow] = useState(() => Date.now());
   const utils = trpc.useUtils();
 
   useEffect(() => {
@@ -28,14 +28,25 @@ export function useCountdown(roomId: string, initialTtlMs: number) {
     }
     void sync();
     const resync = setInterval(sync, RESYNC_MS);
-    const tick = setInterval(() => setNow(Date.now()), 250);
     return () => {
       cancelled = true;
       clearInterval(resync);
-      clearInterval(tick);
     };
   }, [roomId, utils]);
 
+  return deadline;
+}
+
+/**
+ * Whole seconds left until `deadline`, ticking. Only the component that shows the seconds should
+ * call this: each tick re-renders its caller.
+ */
+export function useSecondsLeft(deadline: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const tick = setInterval(() => setNow(Date.now()), TICK_MS);
+    return () => clearInterval(tick);
+  }, []);
   return Math.max(0, Math.ceil((deadline - now) / 1000));
 }
 
