@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { MESSAGE_MAX_LENGTH, SENDER_MAX_LENGTH } from "~/lib/limits";
 import { metrics } from "../../metrics";
@@ -43,7 +42,7 @@ export const messageRouter = router({
 
   list: memberProcedure.query(async ({ ctx, input }) => {
     const stored = await ctx.services.store.messagesAfter(input.roomId, 0);
-    if (!stored) throw new TRPCError({ code: "NOT_FOUND", message: "This room has ended" });
+    if (!stored) throw roomNotFound();
     return { messages: stored.map((message) => toChatMessage(message, ctx.member.seat)) };
   }),
 });

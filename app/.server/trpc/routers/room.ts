@@ -1,4 +1,4 @@
-import { tracked, TRPCError } from "@trpc/server";
+import { tracked } from "@trpc/server";
 import { z } from "zod";
 import { TTL_MAX_SECONDS, TTL_MIN_SECONDS } from "~/lib/limits";
 import { logger, roomTag } from "../../logger";
@@ -6,7 +6,7 @@ import { countExpiry, metrics } from "../../metrics";
 import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
 import { toRoomEvent } from "../to-client";
-import { memberProcedure, publicProcedure, router } from "../trpc";
+import { memberProcedure, publicProcedure, roomNotFound, router } from "../trpc";
 
 const ttlSecondsSchema = z
   .number({ error: `must be a whole number of seconds from ${TTL_MIN_SECONDS} to ${TTL_MAX_SECONDS}` })
@@ -40,7 +40,7 @@ export const roomRouter = router({
 
   destroy: memberProcedure.mutation(async ({ ctx, input }) => {
     const destroyed = await ctx.services.store.destroy(input.roomId);
-    if (!destroyed) throw new TRPCError({ code: "NOT_FOUND", message: "This room has already ended" });
+    if (!destroyed) throw roomNotFound();
     metrics.roomsDestroyed.inc();
     logger.info({ room: roomTag(input.roomId) }, "room destroyed");
     return { ok: true as const };
