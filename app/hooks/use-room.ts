@@ -52,21 +52,18 @@ export function useRoom(roomId: string, onEnd: (ending: RoomEnding) => void) {
   const connection: ConnectionState =
     subscription.status === "pending" ? "live" : everLive.current || subscription.status === "error" ? "reconnecting" : "connecting";
 
-  const sendMutation = trpc.message.send.useMutation();
+  // mutateAsync settles each call on its own; mutate's per-call callbacks fire only for the latest
+  // call, which would leave an earlier failed send stuck at "Sending…" while another is in flight.
+  const { mutateAsync: sendMessage } = trpc.message.send.useMutation();
   const deliver = useCallback(
     (clientId: string, text: string, sender: string) => {
-      sendMutation.mutate(
-        { roomId, text, sender, clientId },
-        {
-          onSuccess: (message) => setConversation((current) => confirm(current, message)),
-          onError: (error) =>
-            setConversation((current) =>
-              updatePending(current, clientId, { status: "failed", error: error.message }),
-            ),
-        },
+      sendMessage({ roomId, text, sender, clientId }).then(
+        (message) => setConversation((current) => confirm(current, message)),
+        (error: Error) =>
+          setConversation((current) => updatePending(current, clientId, { status: "failed", error: error.message })),
       );
     },
-    [roomId, sendMutation],
+    [roomId, sendMessage],
   );
 
   const send = useCallback(

@@ -87,6 +87,27 @@ test.describe("a room for two", () => {
     await expect(alice.getByRole("log").locator("article", { hasText: "are you there?" })).toHaveCount(1);
   });
 
+  test("marks an earlier send failed even when a later one is still on its way", async ({ people }) => {
+    const page = await people.join();
+    await createRoomFromLobby(page);
+    people.allowConsoleError(/Failed to load resource: the server responded with a status of 503/);
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    await page.route("**/api/trpc/message.send**", async (route) => {
+      if (!(route.request().postData() ?? "").includes("doomed")) return route.continue();
+      await firstHeld;
+      await route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify([{ error: { json: { message: "Service unavailable", code: -32603, data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 503 } } } }]) });
+    });
+    await typeAndSend(page, "doomed first");
+    const doomed = page.getByRole("log").locator("article", { hasText: "doomed first" });
+    await expect(doomed).toHaveAttribute("data-status", "sending");
+    await typeAndSend(page, "fine second");
+    // The second send is in flight or done when the first one fails.
+    releaseFirst();
+    await expect(doomed).toHaveAttribute("data-status", "failed");
+    await expect(page.getByRole("log").locator("article", { hasText: "fine second" })).toHaveAttribute("data-status", "sent");
+  });
+
   test("shows seats taken, copies the link with a toast", async ({ people }) => {
     const [alice, bob] = [await people.join({ permissions: ["clipboard-read", "clipboard-write"] }), await people.join()];
     const url = await createRoomFromLobby(alice);
