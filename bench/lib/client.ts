@@ -50,10 +50,9 @@ export async function visit(base: string, roomId: string): Promise<string> {
   return cookie;
 }
 
-export async function send(base: string, cookie: string, roomId: string, text: string): Promise<number> {
+export async function send(base: string, cookie: string, roomId: string, text: string): Promise<void> {
   const reply = await call(base, "POST", "/api/trpc/message.send", { cookie }, JSON.stringify({ json: { roomId, text, sender: "bench" } }));
   if (reply.status !== 200) throw new Error(`message.send: ${reply.status} ${reply.body.slice(0, 200)}`);
-  return reply.status;
 }
 
 export interface RoomEventData {

@@ -32,7 +32,3 @@ export async function sendThroughApi(page: Page, text: string, sender = "bulk-se
   );
   expect(status).toBe(200);
 }
-
-export function roomIdOf(page: Page): string {
-  return new URL(page.url()).pathname.split("/").pop() ?? "";
-}

@@ -24,6 +24,20 @@ function history(items: ReadonlyArray<unknown>) {
   return unwrap(items).filter((event) => event.data.type !== "members");
 }
 
+/**
+ * One call of every procedure that works inside a room, as thunks to call one at a time: a
+ * rejection must always have its handler attached.
+ */
+function everyRoomProcedure(caller: ReturnType<typeof callerFor>, roomId: string) {
+  return [
+    () => caller.room.ttl({ roomId }),
+    () => caller.message.list({ roomId }),
+    () => caller.message.send({ roomId, text: "hi", sender: "someone" }),
+    () => caller.room.destroy({ roomId }),
+    () => caller.room.events({ roomId }),
+  ];
+}
+
 async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
   try {
     await promise;
@@ -140,15 +154,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
   describe("membership", () => {
     it("refuses callers without the room's cookie with UNAUTHORIZED", async () => {
       const { roomId } = await roomForTwo();
-      const stranger = callerFor(services);
-      // Thunks, called one at a time: a rejection must always have its handler attached.
-      for (const call of [
-        () => stranger.room.ttl({ roomId }),
-        () => stranger.message.list({ roomId }),
-        () => stranger.message.send({ roomId, text: "hi", sender: "eve" }),
-        () => stranger.room.destroy({ roomId }),
-        () => stranger.room.events({ roomId }),
-      ]) {
+      for (const call of everyRoomProcedure(callerFor(services), roomId)) {
         expect((await rejection(call())).code).toBe("UNAUTHORIZED");
       }
       expect(await services.store.ttl(roomId)).not.toBeNull();
@@ -163,13 +169,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
     it("answers NOT_FOUND for a room that is gone", async () => {
       const { roomId, alice } = await roomForTwo();
       await alice.room.destroy({ roomId });
-      for (const call of [
-        () => alice.room.ttl({ roomId }),
-        () => alice.message.list({ roomId }),
-        () => alice.message.send({ roomId, text: "hi", sender: "a" }),
-        () => alice.room.destroy({ roomId }),
-        () => alice.room.events({ roomId }),
-      ]) {
+      for (const call of everyRoomProcedure(alice, roomId)) {
         expect((await rejection(call())).code).toBe("NOT_FOUND");
       }
     });
