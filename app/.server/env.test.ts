@@ -12,6 +12,7 @@ describe("parseEnv", () => {
       ROOM_TTL_SECONDS: 600,
       MAX_BODY_BYTES: 65_536,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      PRESENCE_GRACE_MS: 5000,
       METRICS_TOKEN: undefined,
       RATE_LIMITS: "on",
       RATE_LIMIT_ROOMS_PER_MINUTE: 20,

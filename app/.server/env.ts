@@ -22,6 +22,11 @@ export const envSchema = z
     ),
     SESSION_SECRET: optional(z.string().min(32, { error: "must be at least 32 characters" })),
     ROOM_TTL_SECONDS: optional(integer(10, 86_400)).default(600),
+    /**
+     * How long someone whose tab closed or network dropped still shows as here: a reload within it
+     * never shows as leaving. Also sets how fast a crashed instance's people show as gone.
+     */
+    PRESENCE_GRACE_MS: optional(integer(500, 10_000)).default(5000),
     /** Largest request body accepted; a 2000-character message is at most ~8 KB of JSON. */
     MAX_BODY_BYTES: optional(integer(1024, 10_485_760)).default(65_536),
     /** How long a SIGTERM may take: streams are cut at once, requests in flight get the rest. */

@@ -1,10 +1,11 @@
 import { TRPCError } from "@trpc/server";
 import { describe, expect, inject, it } from "vitest";
-import { callerFor, joinAsNewVisitor, makeServices, visitRoom } from "../../tests/support/app";
+import { callerFor, joinAsNewVisitor, makeServices, TEST_SECRET, visitRoom } from "../../tests/support/app";
 import { createRoom, STORE_KINDS } from "../../tests/support/stores";
 import { parseEnv } from "./env";
 import { RateLimitedError, RateLimits } from "./rate-limits";
 import { RedisRoomStore } from "./rooms/redis-store";
+import { createServices } from "./services";
 
 const limited = { RATE_LIMITS: "on", RATE_LIMIT_ROOMS_PER_MINUTE: "3", RATE_LIMIT_JOINS_PER_MINUTE: "4", RATE_LIMIT_MESSAGES_PER_SECOND: "2", RATE_LIMIT_MESSAGE_BURST: "1" };
 
@@ -46,6 +47,31 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
       expect(String(refused.reason.message)).toContain("You are sending messages too fast. Slow down");
       expect((await alice.message.list({ roomId })).messages).toHaveLength(3);
       await bob.message.send({ roomId, text: "bob is not limited by alice", sender: "b" });
+    } finally {
+      await services.store.close();
+    }
+  });
+
+  it("limits each participant's typing and receipt signals together", async () => {
+    // Seats are taken without limits, so this test spends none of the gate's budget.
+    const unlimited = makeServices(kind);
+    const services = createServices(parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, ...limited }), unlimited.store);
+    try {
+      const roomId = await createRoom(services.store);
+      const alice = callerFor(services, await joinAsNewVisitor(unlimited, roomId));
+      const bob = callerFor(services, await joinAsNewVisitor(unlimited, roomId));
+      const signals = await Promise.allSettled(
+        Array.from({ length: 70 }, (_, index) =>
+          index % 2 === 0
+            ? alice.room.typing({ roomId, typing: true, sender: "a" })
+            : alice.message.receipt({ roomId, delivered: 0 }),
+        ),
+      );
+      expect(signals.filter((result) => result.status === "fulfilled")).toHaveLength(60);
+      expect(signals.find((result) => result.status === "rejected")).toMatchObject({
+        reason: { code: "TOO_MANY_REQUESTS", message: expect.stringContaining("Too many typing or read signals") },
+      });
+      await bob.room.typing({ roomId, typing: true, sender: "b" });
     } finally {
       await services.store.close();
     }

@@ -10,7 +10,7 @@ import {
 } from "rate-limiter-flexible";
 import type { Env } from "./env";
 
-export type LimitName = "createRoom" | "joinRoom" | "sendMessage";
+export type LimitName = "createRoom" | "joinRoom" | "sendMessage" | "signal";
 
 export class RateLimitedError extends Error {
   override name = "RateLimitedError";
@@ -26,6 +26,7 @@ const MESSAGES: Record<LimitName, string> = {
   createRoom: "You are creating rooms too quickly. Slow down",
   joinRoom: "Too many rooms opened from your network. Slow down",
   sendMessage: "You are sending messages too fast. Slow down",
+  signal: "Too many typing or read signals. Slow down",
 };
 
 /**
@@ -52,6 +53,9 @@ export class RateLimits {
         make("msg", config.RATE_LIMIT_MESSAGES_PER_SECOND, 1),
         make("msgburst", config.RATE_LIMIT_MESSAGE_BURST, 10),
       ),
+      // Typing and receipts: a browser sends about one a second each, a few more in a busy
+      // exchange. Generous, but a script cannot flood a room's channel with them.
+      signal: make("signal", 60, 10),
     };
   }
 

@@ -34,7 +34,7 @@ function createStore(config: Env): RoomStore {
       { store: "memory" },
       "Using the in-memory store: single instance only, rooms end when the process does. Set REDIS_URL to run several instances.",
     );
-    return new MemoryRoomStore();
+    return new MemoryRoomStore({ presenceGraceMs: config.PRESENCE_GRACE_MS });
   }
   logger.info({ store: "redis" }, "Using the Redis store");
   return new RedisRoomStore(config.REDIS_URL, {
@@ -43,6 +43,7 @@ function createStore(config: Env): RoomStore {
       logger.warn({ connection, err: { message: error.message } }, "Redis connection error");
     },
     onReconnecting: (connection) => metrics.redisReconnects.inc({ connection }),
+    presenceGraceMs: config.PRESENCE_GRACE_MS,
   });
 }
 

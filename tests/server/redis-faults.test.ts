@@ -28,7 +28,7 @@ describe("a dropped Redis subscription", () => {
     try {
       const roomId = await createRoom(listening);
       const controller = new AbortController();
-      const stream = collect(roomEventStream(listening, { roomId, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
+      const stream = collect(roomEventStream(listening, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
       const messages = () => stream.items.filter((event) => event.type === "message").map((event) => event.id);
       await sending.appendMessage(roomId, { author: 1, sender: "a", text: "before" });
       await waitFor(() => messages().length === 1, { what: "the first message" });

@@ -13,6 +13,8 @@ export interface AppServer {
   port: number;
   output: () => string;
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL: the process dies mid-flight, as in a crash or an out-of-memory kill. */
+  kill(): Promise<void>;
 }
 
 /** The production build, started exactly as `npm start` runs it, on a free loopback port. */
@@ -70,6 +72,11 @@ export async function startAppServer(env: Record<string, string> = {}, port?: nu
       const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
       await exited;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (hasExited) return;
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }

@@ -7,9 +7,14 @@ import { newRoomId } from "~/.server/room-token";
 export const STORE_KINDS = ["memory", "redis"] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
 
+/** Short enough for tests to watch a grace period pass. */
+export const TEST_PRESENCE_GRACE_MS = 300;
+
 /** A real store of either kind; Redis ones talk to the suite's own redis-server. */
-export function makeStore(kind: StoreKind): RoomStore {
-  return kind === "memory" ? new MemoryRoomStore() : new RedisRoomStore(inject("redisUrl"));
+export function makeStore(kind: StoreKind, presenceGraceMs = TEST_PRESENCE_GRACE_MS): RoomStore {
+  return kind === "memory"
+    ? new MemoryRoomStore({ presenceGraceMs })
+    : new RedisRoomStore(inject("redisUrl"), { presenceGraceMs });
 }
 
 export async function createRoom(store: RoomStore, ttlMs = 60_000): Promise<string> {

@@ -8,10 +8,12 @@ import type { AppRouter } from "~/.server/trpc/root";
  * through the gate, queries and mutations over tRPC HTTP, room events over SSE.
  */
 export class Visitor {
-  private readonly cookies = new Map<string, string>();
   readonly trpc;
 
-  constructor(readonly origin: string) {
+  constructor(
+    readonly origin: string,
+    private readonly cookies = new Map<string, string>(),
+  ) {
     const withCookies = (init?: RequestInit) => ({
       ...init,
       headers: { ...(init?.headers as Record<string, string> | undefined), cookie: this.cookieHeader() },
@@ -37,6 +39,11 @@ export class Visitor {
         }),
       ],
     });
+  }
+
+  /** The same browser (cookie jar) talking to another instance, as after a load balancer's switch. */
+  on(origin: string): Visitor {
+    return new Visitor(origin, this.cookies);
   }
 
   cookieHeader(): string {

@@ -1,15 +1,26 @@
 import { LocalFanout } from "./local-fanout";
 import {
+  DEFAULT_PRESENCE_GRACE_MS,
   MESSAGE_CAP,
   ROOM_CAPACITY,
+  TYPING_TTL_MS,
   type JoinOutcome,
   type MemberAppendOutcome,
   type MemberStatus,
   type NewMessage,
   type RoomEventListener,
+  type RoomState,
   type RoomStore,
   type StoredMessage,
 } from "./types";
+
+interface SeatPresence {
+  streams: number;
+  /** Announced as here. */
+  on: boolean;
+  lastSeen: number | null;
+  graceTimer?: NodeJS.Timeout;
+}
 
 interface MemoryRoom {
   expiresAt: number;
@@ -17,7 +28,18 @@ interface MemoryRoom {
   joins: number;
   members: Map<string, number>;
   messages: StoredMessage[];
+  /** `<author>:<clientId>` → the message, while it is kept. */
+  clientIds: Map<string, StoredMessage>;
+  presence: Map<number, SeatPresence>;
+  receipts: Map<number, { delivered: number; seen: number }>;
+  typing: Map<number, { name: string; until: number }>;
   expiryTimer: NodeJS.Timeout;
+}
+
+export interface MemoryStoreOptions {
+  now?: () => number;
+  /** How long a seat whose last stream closed still counts as here. */
+  presenceGraceMs?: number;
 }
 
 /**
@@ -29,7 +51,13 @@ export class MemoryRoomStore implements RoomStore {
   private readonly rooms = new Map<string, MemoryRoom>();
   private readonly fanout = new LocalFanout();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  private readonly now: () => number;
+  private readonly presenceGraceMs: number;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.presenceGraceMs = options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS;
+  }
 
   async createRoom(roomId: string, ttlMs: number) {
     if (this.rooms.has(roomId)) throw new Error("room id collision");
@@ -44,6 +72,10 @@ export class MemoryRoomStore implements RoomStore {
       joins: 0,
       members: new Map(),
       messages: [],
+      clientIds: new Map(),
+      presence: new Map(),
+      receipts: new Map(),
+      typing: new Map(),
       expiryTimer,
     });
     return { expiresAt };
@@ -61,6 +93,7 @@ export class MemoryRoomStore implements RoomStore {
 
   private forget(roomId: string, room: MemoryRoom) {
     clearTimeout(room.expiryTimer);
+    for (const seat of room.presence.values()) clearTimeout(seat.graceTimer);
     this.rooms.delete(roomId);
   }
 
@@ -97,21 +130,118 @@ export class MemoryRoomStore implements RoomStore {
   async appendMessage(roomId: string, draft: NewMessage) {
     const room = this.live(roomId);
     if (!room) return null;
-    room.lastEventId += 1;
+    return this.store(roomId, room, draft).message;
+  }
+
+  private store(roomId: string, room: MemoryRoom, draft: NewMessage) {
     const { clientId, ...fields } = draft;
+    const clientKey = clientId ? `${draft.author}:${clientId}` : undefined;
+    const prior = clientKey ? room.clientIds.get(clientKey) : undefined;
+    if (prior) return { status: "duplicate" as const, message: prior };
+    room.lastEventId += 1;
     const message: StoredMessage = { id: room.lastEventId, ...fields, timestamp: this.now() };
     if (clientId) message.clientId = clientId;
     room.messages.push(message);
-    if (room.messages.length > MESSAGE_CAP) room.messages.splice(0, room.messages.length - MESSAGE_CAP);
+    if (clientKey) room.clientIds.set(clientKey, message);
+    if (room.messages.length > MESSAGE_CAP) {
+      for (const old of room.messages.splice(0, room.messages.length - MESSAGE_CAP)) {
+        if (old.clientId) room.clientIds.delete(`${old.author}:${old.clientId}`);
+      }
+    }
+    room.typing.delete(draft.author);
     this.fanout.deliver(roomId, { type: "message", message });
-    return message;
+    return { status: "stored" as const, message };
   }
 
   async appendMemberMessage(roomId: string, memberId: string, draft: Omit<NewMessage, "author">): Promise<MemberAppendOutcome> {
-    const status = await this.memberStatus(roomId, memberId);
-    if (status.status !== "member") return { status: status.status };
-    const message = await this.appendMessage(roomId, { ...draft, author: status.seat });
-    return message ? { status: "stored", message } : { status: "not-found" };
+    const room = this.live(roomId);
+    if (!room) return { status: "not-found" };
+    const seat = room.members.get(memberId);
+    if (seat === undefined) return { status: "not-member" };
+    return this.store(roomId, room, { ...draft, author: seat });
+  }
+
+  async connect(roomId: string, seat: number) {
+    const room = this.live(roomId);
+    if (!room) return () => {};
+    const presence = room.presence.get(seat) ?? { streams: 0, on: false, lastSeen: null };
+    room.presence.set(seat, presence);
+    presence.streams += 1;
+    clearTimeout(presence.graceTimer);
+    presence.graceTimer = undefined;
+    if (!presence.on) {
+      presence.on = true;
+      this.fanout.deliver(roomId, { type: "presence", seat, here: true, lastSeen: presence.lastSeen });
+    }
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      presence.streams -= 1;
+      if (presence.streams > 0 || !presence.on || room.presence.get(seat) !== presence) return;
+      presence.lastSeen = this.now();
+      this.fanout.deliver(roomId, { type: "presence-grace", seat, until: presence.lastSeen + this.presenceGraceMs });
+      // A reload opens a new stream well within the grace period, so it never shows as leaving.
+      presence.graceTimer = setTimeout(() => {
+        presence.graceTimer = undefined;
+        if (presence.streams > 0 || this.rooms.get(roomId) !== room) return;
+        presence.on = false;
+        this.fanout.deliver(roomId, { type: "presence", seat, here: false, lastSeen: presence.lastSeen });
+      }, this.presenceGraceMs);
+      presence.graceTimer.unref();
+    };
+  }
+
+  async roomState(roomId: string): Promise<RoomState | null> {
+    const room = this.live(roomId);
+    if (!room) return null;
+    const now = this.now();
+    return {
+      memberCount: room.members.size,
+      presence: [...room.presence].map(([seat, presence]) => ({ seat, here: presence.on, lastSeen: presence.lastSeen })),
+      receipts: [...room.receipts].map(([seat, receipts]) => ({ seat, ...receipts })),
+      typing: [...room.typing]
+        .filter(([, typing]) => typing.until > now)
+        .map(([seat, typing]) => ({ seat, name: typing.name, expiresInMs: typing.until - now })),
+    };
+  }
+
+  async setTyping(roomId: string, seat: number, typing: { name: string } | null) {
+    const room = this.live(roomId);
+    if (!room) return false;
+    if (typing) {
+      room.typing.set(seat, { name: typing.name, until: this.now() + TYPING_TTL_MS });
+      this.fanout.deliver(roomId, { type: "typing", seat, typing: true, name: typing.name, expiresInMs: TYPING_TTL_MS });
+    } else if (room.typing.delete(seat)) {
+      this.fanout.deliver(roomId, { type: "typing", seat, typing: false, name: "", expiresInMs: 0 });
+    }
+    return true;
+  }
+
+  async markReceipts(roomId: string, seat: number, delivered: number, seen: number) {
+    const room = this.live(roomId);
+    if (!room) return false;
+    const before = room.receipts.get(seat) ?? { delivered: 0, seen: 0 };
+    const newSeen = Math.max(before.seen, Math.min(seen, room.lastEventId));
+    const newDelivered = Math.max(before.delivered, Math.min(delivered, room.lastEventId), newSeen);
+    if (newSeen !== before.seen || newDelivered !== before.delivered) {
+      room.receipts.set(seat, { delivered: newDelivered, seen: newSeen });
+      this.fanout.deliver(roomId, { type: "receipts", seat, delivered: newDelivered, seen: newSeen });
+    }
+    return true;
+  }
+
+  async leave(roomId: string, memberId: string) {
+    const room = this.live(roomId);
+    const seat = room?.members.get(memberId);
+    if (!room || seat === undefined) return false;
+    room.members.delete(memberId);
+    room.typing.delete(seat);
+    clearTimeout(room.presence.get(seat)?.graceTimer);
+    room.presence.delete(seat);
+    this.fanout.deliver(roomId, { type: "left", seat });
+    this.fanout.deliver(roomId, { type: "members", count: room.members.size });
+    return true;
   }
 
   async messagesAfter(roomId: string, afterId: number) {

@@ -28,9 +28,33 @@ export function decodeEvent(payload: string): PublishedEvent {
       return { type: "members", count: Number(payload.slice(1)) };
     case "d":
       return { type: "destroyed", id: Number(payload.slice(1)) };
+    case "p": {
+      const [seat, here, lastSeen] = fieldsOf(payload, 3);
+      return { type: "presence", seat: Number(seat), here: here === "1", lastSeen: Number(lastSeen) || null };
+    }
+    case "g": {
+      const [seat, until] = fieldsOf(payload, 2);
+      return { type: "presence-grace", seat: Number(seat), until: Number(until) };
+    }
+    case "t": {
+      const [seat, typing, expiresInMs, name] = fieldsOf(payload, 4);
+      return { type: "typing", seat: Number(seat), typing: typing === "1", name: name ?? "", expiresInMs: Number(expiresInMs) };
+    }
+    case "r": {
+      const [seat, delivered, seen] = fieldsOf(payload, 3);
+      return { type: "receipts", seat: Number(seat), delivered: Number(delivered), seen: Number(seen) };
+    }
+    case "l":
+      return { type: "left", seat: Number(payload.slice(1)) };
     default:
       throw new Error(`unknown room event tag ${JSON.stringify(payload[0])}`);
   }
+}
+
+/** The body's `:`-separated fields; the last one keeps any further colons (a name may hold them). */
+function fieldsOf(payload: string, count: number): string[] {
+  const parts = payload.slice(1).split(":");
+  return [...parts.slice(0, count - 1), parts.slice(count - 1).join(":")];
 }
 
 /** Keys share the `{roomId}` hash tag so a Redis Cluster keeps a room on one shard. */
@@ -38,7 +62,14 @@ export const roomKeys = (roomId: string) => ({
   meta: `room:{${roomId}}:meta`,
   members: `room:{${roomId}}:members`,
   messages: `room:{${roomId}}:msgs`,
+  /** Presence: open streams per seat and instance, grace periods, last seen. */
+  live: `room:{${roomId}}:live`,
+  /** `<author>:<clientId>` → message id, for as long as the message is kept. */
+  clientIds: `room:{${roomId}}:cids`,
 });
+
+/** Heartbeats of the app instances, so presence held by a crashed instance can be released. */
+export const INSTANCES_KEY = "ephemera:instances";
 
 export const CHANNEL_PREFIX = "ephemera:room:";
 export const roomChannel = (roomId: string) => `${CHANNEL_PREFIX}${roomId}`;

@@ -4,7 +4,7 @@
  * gets the room's deadline (PEXPIREAT), never a later one.
  */
 
-const NOW_MS = `local t = redis.call('TIME')
+export const NOW_MS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
 /** KEYS: meta. ARGV: ttlMs. Returns the deadline (ms since epoch), or -1 when the id is taken. */
@@ -43,40 +43,60 @@ if seat then return {2, tonumber(seat), pttl} end
 return {1, 0, pttl}`;
 
 /**
- * Stores a message under the next event id, trims the list to the cap, keeps the list's deadline,
- * publishes it. Needs locals `exp` (deadline) and `author`; ARGV: channel, (author or member id),
- * sender, text, cap, clientId ('' for none). Leaves the message JSON in `msg`.
+ * Stores a message under the next event id and publishes it, or finds the copy this author already
+ * stored under the same clientId (a retried send) and returns that instead. Needs locals `exp`
+ * (deadline) and `author`; KEYS[1..3]: meta, msgs, cids; ARGV: channel, (author or member id),
+ * sender, text, cap, clientId ('' for none). Returns {2, json} stored or {3, json} duplicate.
+ *
+ * Event ids count messages only, so message k sits at list index k - seq - 1; a clientId is
+ * forgotten when its message is trimmed, so a remembered one always points into the list.
  */
-const STORE_AND_PUBLISH = `local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+const STORE_AND_PUBLISH = `local cid = nil
+if ARGV[6] ~= '' then
+  cid = author .. ':' .. ARGV[6]
+  local prior = redis.call('HGET', KEYS[3], cid)
+  if prior then
+    local seq = tonumber(redis.call('HGET', KEYS[1], 'seq'))
+    return {3, redis.call('LINDEX', KEYS[2], tonumber(prior) - seq - 1)}
+  end
+end
+local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 ${NOW_MS}
 local fields = {id = id, a = author, s = ARGV[3], t = ARGV[4], ts = now}
-if ARGV[6] ~= '' then fields.c = ARGV[6] end
+if cid then fields.c = ARGV[6] end
 local msg = cjson.encode(fields)
-redis.call('RPUSH', KEYS[2], msg)
-redis.call('LTRIM', KEYS[2], -tonumber(ARGV[5]), -1)
+if redis.call('RPUSH', KEYS[2], msg) > tonumber(ARGV[5]) then
+  local oldest = cjson.decode(redis.call('LPOP', KEYS[2]))
+  if oldest.c then redis.call('HDEL', KEYS[3], oldest.a .. ':' .. oldest.c) end
+end
 redis.call('PEXPIREAT', KEYS[2], exp)
-redis.call('PUBLISH', ARGV[1], 'm' .. msg)`;
+if cid then
+  redis.call('HSET', KEYS[3], cid, id)
+  redis.call('PEXPIREAT', KEYS[3], exp)
+end
+-- Sending ends the author's typing signal (the partner's client clears it on the message).
+redis.call('HDEL', KEYS[1], 't' .. author, 'n' .. author)
+redis.call('PUBLISH', ARGV[1], 'm' .. msg)
+return {2, msg}`;
 
-/** KEYS: meta, msgs. ARGV: channel, author, sender, text, cap, clientId. Returns the JSON or nil. */
+/** KEYS: meta, msgs, cids. ARGV: channel, author, sender, text, cap, clientId. {0} when gone. */
 export const appendMessageScript = `
 local exp = redis.call('HGET', KEYS[1], 'exp')
-if not exp then return false end
+if not exp then return {0} end
 local author = tonumber(ARGV[2])
-${STORE_AND_PUBLISH}
-return msg`;
+${STORE_AND_PUBLISH}`;
 
 /**
- * KEYS: meta, msgs, members. ARGV: channel, memberId, sender, text, cap, clientId.
- * A member's send in one round trip: {0} gone, {1} not a member, else {2, message JSON}.
+ * KEYS: meta, msgs, cids, members. ARGV: channel, memberId, sender, text, cap, clientId.
+ * A member's send in one round trip: {0} gone, {1} not a member, else as STORE_AND_PUBLISH.
  */
 export const appendMemberMessageScript = `
 local exp = redis.call('HGET', KEYS[1], 'exp')
 if not exp then return {0} end
-local seat = redis.call('HGET', KEYS[3], ARGV[2])
+local seat = redis.call('HGET', KEYS[4], ARGV[2])
 if not seat then return {1} end
 local author = tonumber(seat)
-${STORE_AND_PUBLISH}
-return {2, msg}`;
+${STORE_AND_PUBLISH}`;
 
 /**
  * KEYS: meta, msgs. ARGV: afterId. Returns the newest (seq - afterId) stored messages, or nil
@@ -89,10 +109,65 @@ local missing = tonumber(seq) - tonumber(ARGV[1])
 if missing <= 0 then return {} end
 return redis.call('LRANGE', KEYS[2], -missing, -1)`;
 
-/** KEYS: meta, members, msgs. ARGV: channel. Deletes the room, publishes `destroyed`. */
+/** KEYS: every key of the room, meta first. ARGV: channel. Deletes the room, publishes `destroyed`. */
 export const destroyScript = `
 local seq = redis.call('HGET', KEYS[1], 'seq')
 if not seq then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('DEL', unpack(KEYS))
 redis.call('PUBLISH', ARGV[1], 'd' .. string.format('%d', tonumber(seq) + 1))
+return 1`;
+
+/**
+ * KEYS: meta. ARGV: seat, '1' or '0', ttlMs, name, channel. Starts (or renews) or stops a seat's
+ * typing signal in the meta hash (`t<seat>` until when, `n<seat>` the name). 0 when gone.
+ */
+export const typingScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local seat = ARGV[1]
+${NOW_MS}
+if ARGV[2] == '1' then
+  redis.call('HSET', KEYS[1], 't' .. seat, now + tonumber(ARGV[3]), 'n' .. seat, ARGV[4])
+  redis.call('PUBLISH', ARGV[5], 't' .. seat .. ':1:' .. ARGV[3] .. ':' .. ARGV[4])
+elseif redis.call('HDEL', KEYS[1], 't' .. seat, 'n' .. seat) > 0 then
+  redis.call('PUBLISH', ARGV[5], 't' .. seat .. ':0:0:')
+end
+return 1`;
+
+/**
+ * KEYS: meta. ARGV: seat, delivered, seen, channel. Raises the seat's watermarks (`d<seat>`,
+ * `s<seat>`), capped at the last event; seen implies delivered. Publishes only a change. 0 when gone.
+ */
+export const receiptsScript = `
+local seq = redis.call('HGET', KEYS[1], 'seq')
+if not seq then return 0 end
+seq = tonumber(seq)
+local seat = ARGV[1]
+local d0 = tonumber(redis.call('HGET', KEYS[1], 'd' .. seat) or 0)
+local s0 = tonumber(redis.call('HGET', KEYS[1], 's' .. seat) or 0)
+local seen = math.max(s0, math.min(tonumber(ARGV[3]), seq))
+local delivered = math.max(d0, math.min(tonumber(ARGV[2]), seq), seen)
+if delivered ~= d0 or seen ~= s0 then
+  redis.call('HSET', KEYS[1], 'd' .. seat, delivered, 's' .. seat, seen)
+  redis.call('PUBLISH', ARGV[4], 'r' .. seat .. ':' .. string.format('%d:%d', delivered, seen))
+end
+return 1`;
+
+/**
+ * KEYS: meta, members, live. ARGV: memberId, channel. Frees the member's seat for good: forgets
+ * its presence and typing, publishes `l<seat>` and the new count. 0 when not a member (or gone).
+ */
+export const leaveScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local seat = redis.call('HGET', KEYS[2], ARGV[1])
+if not seat then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[1], 't' .. seat, 'n' .. seat)
+local fields = redis.call('HKEYS', KEYS[3])
+for _, field in ipairs(fields) do
+  if string.match(field, '^%a+:' .. seat .. ':') or string.match(field, '^%a+:' .. seat .. '$') then
+    redis.call('HDEL', KEYS[3], field)
+  end
+end
+redis.call('PUBLISH', ARGV[2], 'l' .. seat)
+redis.call('PUBLISH', ARGV[2], 'j' .. redis.call('HLEN', KEYS[2]))
 return 1`;

@@ -43,8 +43,18 @@ describe("RedisRoomStore specifics", () => {
     await store.appendMessage(roomId, { author: 1, sender: "ann", text: "hello" });
     await check(3);
     await store.join(roomId, "bob");
-    await store.appendMessage(roomId, { author: 2, sender: "bob", text: "hi" });
-    await check(3);
+    await store.appendMessage(roomId, { author: 2, sender: "bob", text: "hi", clientId: "c1" });
+    await check(4);
+    const close = await store.connect(roomId, 2);
+    await check(5);
+    await store.setTyping(roomId, 2, { name: "bob" });
+    await store.markReceipts(roomId, 2, 1, 1);
+    close();
+    await waitFor(async () => (await admin.hget(`room:{${roomId}}:live`, "g:2")) !== null, { what: "the grace period" });
+    await check(5);
+    await store.leave(roomId, "bob");
+    await check(4); // bob's presence was all the live hash held
+
     await store.destroy(roomId);
     await check(0);
   });
@@ -52,16 +62,18 @@ describe("RedisRoomStore specifics", () => {
   it("hash-tags every key with the room id so a cluster keeps a room on one shard", async () => {
     const roomId = await createRoom(store);
     await store.join(roomId, "alice");
-    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "x" });
+    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "x", clientId: "c1" });
+    const close = await store.connect(roomId, 1);
     const keys = (await roomKeysWithDeadlines(roomId)).map(({ key }) => key).sort();
-    expect(keys).toEqual([`room:{${roomId}}:members`, `room:{${roomId}}:meta`, `room:{${roomId}}:msgs`]);
+    expect(keys).toEqual(["cids", "live", "members", "meta", "msgs"].map((name) => `room:{${roomId}}:${name}`));
+    close();
   });
 
   it("keeps one Redis subscription per room per process, however many streams listen", async () => {
     const roomId = await createRoom(store);
     const controllers = [new AbortController(), new AbortController(), new AbortController()];
     const streams = controllers.map((controller) =>
-      collect(roomEventStream(store, { roomId, afterId: 0, ttlMs: 60_000, signal: controller.signal })),
+      collect(roomEventStream(store, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal })),
     );
     const numsub = async () => Number(((await admin.pubsub("NUMSUB", roomChannel(roomId))) as [string, number])[1]);
     await waitFor(async () => (await numsub()) === 1, { what: "the room's subscription" });
@@ -84,7 +96,7 @@ describe("RedisRoomStore specifics", () => {
     expect(await other.join(roomId, "dave")).toMatchObject({ status: "full" });
 
     const controller = new AbortController();
-    const onOther = collect(roomEventStream(other, { roomId, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
+    const onOther = collect(roomEventStream(other, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
     await waitFor(async () => (await admin.pubsub("NUMSUB", roomChannel(roomId)))[1] === 1, { what: "subscribe" });
     await store.appendMessage(roomId, { author: 1, sender: "ann", text: "across instances" });
     await waitFor(() => onOther.items.some((item) => item.type === "message"), { what: "the cross-instance message" });

@@ -1,5 +1,7 @@
 import { Redis } from "ioredis";
 import { LocalFanout } from "./local-fanout";
+import { RedisPresence, type PresenceReply } from "./redis-presence";
+import { heartbeatScript, presenceScript } from "./redis-presence-scripts";
 import {
   CHANNEL_PREFIX,
   decodeEvent,
@@ -13,30 +15,42 @@ import {
   createRoomScript,
   destroyScript,
   joinScript,
+  leaveScript,
   memberScript,
   messagesAfterScript,
+  receiptsScript,
+  typingScript,
 } from "./redis-scripts";
 import { ReplyError } from "ioredis";
 import {
+  DEFAULT_PRESENCE_GRACE_MS,
   MESSAGE_CAP,
   ROOM_CAPACITY,
   StoreUnavailableError,
+  TYPING_TTL_MS,
   type JoinOutcome,
   type MemberAppendOutcome,
   type MemberStatus,
   type NewMessage,
   type RoomEventListener,
+  type RoomState,
   type RoomStore,
+  type SeatPresence,
 } from "./types";
 
 const SCRIPTS = {
   ephCreateRoom: { numberOfKeys: 1, lua: createRoomScript },
   ephJoin: { numberOfKeys: 2, lua: joinScript },
   ephMember: { numberOfKeys: 2, lua: memberScript },
-  ephAppend: { numberOfKeys: 2, lua: appendMessageScript },
-  ephAppendMember: { numberOfKeys: 3, lua: appendMemberMessageScript },
+  ephAppend: { numberOfKeys: 3, lua: appendMessageScript },
+  ephAppendMember: { numberOfKeys: 4, lua: appendMemberMessageScript },
   ephMessagesAfter: { numberOfKeys: 2, lua: messagesAfterScript },
-  ephDestroy: { numberOfKeys: 3, lua: destroyScript },
+  ephDestroy: { numberOfKeys: 5, lua: destroyScript },
+  ephPresence: { numberOfKeys: 4, lua: presenceScript },
+  ephHeartbeat: { numberOfKeys: 1, lua: heartbeatScript },
+  ephTyping: { numberOfKeys: 1, lua: typingScript },
+  ephReceipts: { numberOfKeys: 1, lua: receiptsScript },
+  ephLeave: { numberOfKeys: 3, lua: leaveScript },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -47,6 +61,8 @@ type Connection = "commands" | "subscriber";
 export interface RedisStoreOptions {
   onError?: (error: Error, connection: Connection) => void;
   onReconnecting?: (connection: Connection) => void;
+  /** How long a seat whose last stream closed still counts as here. */
+  presenceGraceMs?: number;
 }
 
 /** What the startup check found about Redis writing to disk. */
@@ -75,8 +91,10 @@ export class RedisRoomStore implements RoomStore {
   private readonly fanout = new LocalFanout();
   /** Resolves when Redis has confirmed the room's SUBSCRIBE on the subscriber connection. */
   private readonly subscribed = new Map<string, Promise<unknown>>();
+  private readonly presence: RedisPresence;
 
   constructor(url: string, options: RedisStoreOptions = {}) {
+
     // A command waits through at most two reconnection attempts (~300 ms) before failing, so a
     // send during an outage gets a prompt, retryable error instead of hanging.
     this.redis = new Redis(url, {
@@ -93,7 +111,12 @@ export class RedisRoomStore implements RoomStore {
     this.subscriber.on("reconnecting", () => options.onReconnecting?.("subscriber"));
     this.subscriber.on("message", (channel: string, payload: string) => {
       if (!channel.startsWith(CHANNEL_PREFIX)) return;
-      this.fanout.deliver(channel.slice(CHANNEL_PREFIX.length), decodeEvent(payload));
+      const roomId = channel.slice(CHANNEL_PREFIX.length);
+      const event = decodeEvent(payload);
+      // Whichever instance has listeners settles a grace period, so it ends even if the instance
+      // that started it has gone.
+      if (event.type === "presence-grace") this.presence.graceStarted(roomId);
+      this.fanout.deliver(roomId, event);
     });
     // Pub/sub is at-most-once: whatever was published while the subscriber was away is gone.
     // After a reconnect, make sure every room is subscribed again, then have every stream re-read
@@ -113,6 +136,12 @@ export class RedisRoomStore implements RoomStore {
         },
       );
     });
+    this.presence = new RedisPresence(
+      (...args) => this.run("ephPresence", ...args) as Promise<PresenceReply | null>,
+      (...args) => this.run("ephHeartbeat", ...args) as Promise<string[]>,
+      () => this.fanout.roomIds(),
+      options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS,
+    );
   }
 
   private run(name: ScriptName, ...args: Array<string | number>): Promise<unknown> {
@@ -177,18 +206,19 @@ export class RedisRoomStore implements RoomStore {
 
   async appendMessage(roomId: string, draft: NewMessage) {
     const keys = roomKeys(roomId);
-    const json = (await this.run(
+    const [code, json] = (await this.run(
       "ephAppend",
       keys.meta,
       keys.messages,
+      keys.clientIds,
       roomChannel(roomId),
       draft.author,
       draft.sender,
       draft.text,
       MESSAGE_CAP,
       draft.clientId ?? "",
-    )) as string | null;
-    return json === null ? null : decodeStoredMessage(json);
+    )) as [number, string?];
+    return code >= 2 && json ? decodeStoredMessage(json) : null;
   }
 
   async appendMemberMessage(roomId: string, memberId: string, draft: Omit<NewMessage, "author">): Promise<MemberAppendOutcome> {
@@ -197,6 +227,7 @@ export class RedisRoomStore implements RoomStore {
       "ephAppendMember",
       keys.meta,
       keys.messages,
+      keys.clientIds,
       keys.members,
       roomChannel(roomId),
       memberId,
@@ -205,7 +236,7 @@ export class RedisRoomStore implements RoomStore {
       MESSAGE_CAP,
       draft.clientId ?? "",
     )) as [number, string?];
-    if (code === 2 && json) return { status: "stored", message: decodeStoredMessage(json) };
+    if (code >= 2 && json) return { status: code === 3 ? "duplicate" : "stored", message: decodeStoredMessage(json) };
     return { status: code === 1 ? "not-member" : "not-found" };
   }
 
@@ -225,9 +256,64 @@ export class RedisRoomStore implements RoomStore {
       keys.meta,
       keys.members,
       keys.messages,
+      keys.live,
+      keys.clientIds,
       roomChannel(roomId),
     );
     return deleted === 1;
+  }
+
+  connect(roomId: string, seat: number) {
+    return this.presence.connect(roomId, seat);
+  }
+
+  async roomState(roomId: string): Promise<RoomState | null> {
+    const reply = await this.presence.read(roomId);
+    if (!reply) return null;
+    const [, memberCount, metaFields, seats, now] = reply;
+    const presence: SeatPresence[] = seats.map(([seat, here, lastSeen]) => ({
+      seat,
+      here: here === 1,
+      lastSeen: lastSeen || null,
+    }));
+    const meta = new Map<string, string>();
+    for (let index = 0; index < metaFields.length; index += 2) meta.set(metaFields[index]!, metaFields[index + 1]!);
+    const state: RoomState = { memberCount, presence, receipts: [], typing: [] };
+    for (const [field, value] of meta) {
+      const match = /^([dt])(\d+)$/.exec(field);
+      if (!match) continue;
+      const seat = Number(match[2]);
+      if (match[1] === "d") {
+        state.receipts.push({ seat, delivered: Number(value), seen: Number(meta.get(`s${seat}`) ?? 0) });
+      } else if (Number(value) > now) {
+        state.typing.push({ seat, name: meta.get(`n${seat}`) ?? "", expiresInMs: Number(value) - now });
+      }
+    }
+    return state;
+  }
+
+  async setTyping(roomId: string, seat: number, typing: { name: string } | null) {
+    const done = await this.run(
+      "ephTyping",
+      roomKeys(roomId).meta,
+      seat,
+      typing ? "1" : "0",
+      TYPING_TTL_MS,
+      typing?.name ?? "",
+      roomChannel(roomId),
+    );
+    return done === 1;
+  }
+
+  async markReceipts(roomId: string, seat: number, delivered: number, seen: number) {
+    const done = await this.run("ephReceipts", roomKeys(roomId).meta, seat, delivered, seen, roomChannel(roomId));
+    return done === 1;
+  }
+
+  async leave(roomId: string, memberId: string) {
+    const keys = roomKeys(roomId);
+    const done = await this.run("ephLeave", keys.meta, keys.members, keys.live, memberId, roomChannel(roomId));
+    return done === 1;
   }
 
   async subscribe(roomId: string, listener: RoomEventListener) {
@@ -271,6 +357,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async close() {
+    await this.presence.close();
     await Promise.allSettled([this.subscriber.quit(), this.redis.quit()]);
   }
 

@@ -1,14 +1,21 @@
-import { StoreUnavailableError, type PublishedEvent, type RoomStore, type StoredMessage } from "./types";
+import { PartnerView, type PartnerPresence, type PartnerReceipts } from "./partner-view";
+import { StoreUnavailableError, type PublishedEvent, type RoomState, type RoomStore, type StoredMessage } from "./types";
 
 export type RoomStreamEvent =
   /** `live` is false for messages replayed from the stored backlog. */
   | { id: number; type: "message"; message: StoredMessage; live: boolean }
   | { id: number; type: "members"; count: number }
+  | ({ id: number; type: "presence" } & PartnerPresence)
+  | { id: number; type: "typing"; typing: boolean; name: string; expiresInMs: number }
+  | ({ id: number; type: "receipts" } & PartnerReceipts)
+  | { id: number; type: "partner-left" }
   | { id: number; type: "destroyed" }
   | { id: number; type: "expired" };
 
 export interface RoomStreamOptions {
   roomId: string;
+  /** The viewer's seat: their own presence, typing and receipts are not news to them. */
+  seat: number;
   /** Last event id the client has seen; the stream starts right after it (0: from the start). */
   afterId: number;
   /** Remaining lifetime when the stream opened: the stream ends with `expired` at that moment. */
@@ -18,16 +25,18 @@ export interface RoomStreamOptions {
 }
 
 /**
- * Every event of a room after `afterId`, once each and in order, until the room ends.
+ * Every event of a room after `afterId`, once each and in order, until the room ends, for the
+ * member in `seat`, whose presence it holds for as long as it is open.
  *
  * It subscribes before reading the stored backlog, buffering live events meanwhile, so nothing
  * published between the two reads is lost; anything at or below the last id yielded is dropped,
- * so nothing is repeated. After the backlog comes the current member count; `members` events are
- * state, not history, so they carry the last message's id and are never replayed.
+ * so nothing is repeated. After the backlog comes the room's state (seats, the partner's presence,
+ * receipts and typing). State events are not history: they carry the last message's id, are never
+ * replayed, and a resumed stream starts with the current state instead.
  */
 export async function* roomEventStream(
   store: RoomStore,
-  { roomId, afterId, ttlMs, signal, now = Date.now }: RoomStreamOptions,
+  { roomId, seat, afterId, ttlMs, signal, now = Date.now }: RoomStreamOptions,
 ): AsyncGenerator<RoomStreamEvent, void, undefined> {
   const deadline = now() + ttlMs;
   const queue: PublishedEvent[] = [];
@@ -41,58 +50,98 @@ export async function* roomEventStream(
     queue.push(event);
     notify();
   });
+  let disconnect: () => void = () => {};
   let expired = false;
   const expiryTimer = setTimeout(() => {
     expired = true;
     notify();
   }, ttlMs);
   signal.addEventListener("abort", notify, { once: true });
+  const partner = new PartnerView(seat);
+  let lastId = afterId;
+  const ending = (): RoomStreamEvent => ({ id: lastId + 1, type: now() >= deadline ? "expired" : "destroyed" });
+
+  /** Messages after the last one yielded, then whatever state changed; false when the room is gone. */
+  async function* catchUp(messages: StoredMessage[] | null, state: RoomState | null, live: boolean) {
+    if (!messages || !state) return false;
+    for (const message of messages) {
+      if (message.id <= lastId) continue;
+      lastId = message.id;
+      yield { id: lastId, type: "message", message, live } as const;
+    }
+    yield { id: lastId, type: "members", count: state.memberCount } as const;
+    const changed = partner.load(state);
+    if (changed.presence) yield { id: lastId, type: "presence", ...changed.presence } as const;
+    if (changed.receipts) yield { id: lastId, type: "receipts", ...changed.receipts } as const;
+    for (const typing of state.typing) {
+      if (partner.isPartner(typing.seat)) yield { id: lastId, type: "typing", typing: true, name: typing.name, expiresInMs: typing.expiresInMs } as const;
+    }
+    return true;
+  }
 
   try {
-    let lastId = afterId;
-    const snapshot = await readRoom(store, roomId, afterId);
-    if (!snapshot) {
+    disconnect = await store.connect(roomId, seat);
+    const [backlog, state] = await Promise.all([store.messagesAfter(roomId, afterId), store.roomState(roomId)]);
+    if (!(yield* catchUp(backlog, state, false))) {
       // Gone between the membership check and now: tell the two endings apart by the clock.
-      yield { id: lastId + 1, type: now() >= deadline ? "expired" : "destroyed" };
+      yield ending();
       return;
     }
-    for (const message of snapshot.messages) {
-      lastId = message.id;
-      yield { id: message.id, type: "message", message, live: false };
-    }
-    yield { id: lastId, type: "members", count: snapshot.memberCount };
 
     while (!signal.aborted) {
       const event = queue.shift();
       if (event) {
-        if (event.type === "message") {
-          if (event.message.id <= lastId) continue;
-          lastId = event.message.id;
-          yield { id: lastId, type: "message", message: event.message, live: true };
-        } else if (event.type === "members") {
-          yield { id: lastId, type: "members", count: event.count };
-        } else if (event.type === "resync") {
-          // The store's subscription was interrupted: read what may have been missed.
-          let missed: Awaited<ReturnType<typeof readRoom>>;
-          try {
-            missed = await readRoom(store, roomId, lastId);
-          } catch (error) {
-            if (error instanceof StoreUnavailableError) continue; // the next reconnect retries
-            throw error;
+        switch (event.type) {
+          case "message":
+            if (event.message.id <= lastId) continue;
+            lastId = event.message.id;
+            yield { id: lastId, type: "message", message: event.message, live: true };
+            break;
+          case "members":
+            yield { id: lastId, type: "members", count: event.count };
+            break;
+          case "presence": {
+            const changed = partner.updatePresence(event.seat, { here: event.here, lastSeen: event.lastSeen });
+            if (changed) yield { id: lastId, type: "presence", ...changed };
+            break;
           }
-          if (!missed) {
-            yield { id: lastId + 1, type: now() >= deadline ? "expired" : "destroyed" };
+          case "receipts": {
+            const changed = partner.updateReceipts(event.seat, event);
+            if (changed) yield { id: lastId, type: "receipts", ...changed };
+            break;
+          }
+          case "typing":
+            if (partner.isPartner(event.seat)) {
+              yield { id: lastId, type: "typing", typing: event.typing, name: event.name, expiresInMs: event.expiresInMs };
+            }
+            break;
+          case "left": {
+            if (!partner.isPartner(event.seat)) break;
+            yield { id: lastId, type: "partner-left" };
+            const changed = partner.removeSeat(event.seat);
+            if (changed) yield { id: lastId, type: "presence", ...changed };
+            break;
+          }
+          case "presence-grace":
+            break; // still here until the grace period ends; the store settles it
+          case "resync": {
+            // The store's subscription was interrupted: read what may have been missed.
+            let missed: [StoredMessage[] | null, RoomState | null];
+            try {
+              missed = await Promise.all([store.messagesAfter(roomId, lastId), store.roomState(roomId)]);
+            } catch (error) {
+              if (error instanceof StoreUnavailableError) continue; // the next reconnect retries
+              throw error;
+            }
+            if (!(yield* catchUp(...missed, true))) {
+              yield ending();
+              return;
+            }
+            break;
+          }
+          case "destroyed":
+            yield { id: event.id, type: "destroyed" };
             return;
-          }
-          for (const message of missed.messages) {
-            if (message.id <= lastId) continue;
-            lastId = message.id;
-            yield { id: lastId, type: "message", message, live: true };
-          }
-          yield { id: lastId, type: "members", count: missed.memberCount };
-        } else {
-          yield { id: event.id, type: "destroyed" };
-          return;
         }
       } else if (expired) {
         yield { id: lastId + 1, type: "expired" };
@@ -106,12 +155,7 @@ export async function* roomEventStream(
   } finally {
     clearTimeout(expiryTimer);
     signal.removeEventListener("abort", notify);
+    disconnect();
     unsubscribe();
   }
-}
-
-/** The stored messages after `afterId` and the seats taken, or null when the room is gone. */
-async function readRoom(store: RoomStore, roomId: string, afterId: number) {
-  const [messages, memberCount] = await Promise.all([store.messagesAfter(roomId, afterId), store.memberCount(roomId)]);
-  return messages === null || memberCount === null ? null : { messages, memberCount };
 }

@@ -17,8 +17,47 @@ export interface StoredMessage {
 export type PublishedEvent =
   | { type: "message"; message: StoredMessage }
   | { type: "members"; count: number }
+  /** A seat's presence changed: its first stream opened, or its last one stayed closed past the grace period. */
+  | { type: "presence"; seat: number; here: boolean; lastSeen: number | null }
+  /**
+   * A seat's last stream closed; it counts as here until `until` (ms since epoch), so a reload
+   * does not flap. Internal: instances with listeners in the room settle it when that passes.
+   */
+  | { type: "presence-grace"; seat: number; until: number }
+  | { type: "typing"; seat: number; typing: boolean; name: string; expiresInMs: number }
+  /** A seat's receipt watermarks (event ids), never decreasing. */
+  | { type: "receipts"; seat: number; delivered: number; seen: number }
+  /** A member pressed "Leave room": the seat is free again. */
+  | { type: "left"; seat: number }
   | { type: "destroyed"; id: number }
   | { type: "resync" };
+
+/** One seat's presence as of a read; `here` includes the grace period after its last stream closed. */
+export interface SeatPresence {
+  seat: number;
+  here: boolean;
+  lastSeen: number | null;
+}
+
+export interface SeatReceipts {
+  seat: number;
+  delivered: number;
+  seen: number;
+}
+
+export interface SeatTyping {
+  seat: number;
+  name: string;
+  expiresInMs: number;
+}
+
+/** Everything about a room that is state rather than history, read in one step. */
+export interface RoomState {
+  memberCount: number;
+  presence: SeatPresence[];
+  receipts: SeatReceipts[];
+  typing: SeatTyping[];
+}
 
 /** The backing store cannot be reached right now; the operation may succeed if retried. */
 export class StoreUnavailableError extends Error {
@@ -47,10 +86,17 @@ export interface NewMessage {
 export type MemberAppendOutcome =
   | { status: "not-found" }
   | { status: "not-member" }
-  | { status: "stored"; message: StoredMessage };
+  /** `duplicate`: this author already sent this clientId; `message` is the one stored then. */
+  | { status: "stored" | "duplicate"; message: StoredMessage };
 
 export const ROOM_CAPACITY = 2;
+/** Stored messages per room; a send's clientId is remembered as long as its message is. */
 export const MESSAGE_CAP = 1000;
+/** How long a "typing" signal lasts unless renewed: a vanished client never leaves it stuck. */
+export const TYPING_TTL_MS = 3000;
+
+/** How long a seat whose last stream closed still counts as here: a reload must not flap. */
+export const DEFAULT_PRESENCE_GRACE_MS = 5000;
 
 /**
  * Everything a room needs from storage. Both implementations pass `room-store.contract.ts`.
@@ -73,9 +119,23 @@ export interface RoomStore {
   appendMessage(roomId: string, message: NewMessage): Promise<StoredMessage | null>;
   /**
    * A member's send: checks the seat and stores under it in one step (one Redis round trip per
-   * message, the hot path).
+   * message, the hot path). A clientId this author already used returns the first copy instead.
    */
   appendMemberMessage(roomId: string, memberId: string, message: Omit<NewMessage, "author">): Promise<MemberAppendOutcome>;
+  /**
+   * Marks one of the seat's event streams as open (announcing the seat as here if it was not);
+   * resolves to the function to call when the stream closes, which starts the grace period once
+   * the seat's last stream anywhere has closed.
+   */
+  connect(roomId: string, seat: number): Promise<() => void>;
+  /** Presence, receipts, typing and seats of the room; null when the room is gone. */
+  roomState(roomId: string): Promise<RoomState | null>;
+  /** Starts (with the typist's name) or stops a seat's typing signal; false when the room is gone. */
+  setTyping(roomId: string, seat: number, typing: { name: string } | null): Promise<boolean>;
+  /** Raises a seat's receipt watermarks (never lowers them, never past the last event); false when gone. */
+  markReceipts(roomId: string, seat: number, delivered: number, seen: number): Promise<boolean>;
+  /** Gives up a member's seat for good, announcing `left` and the new count; false when not a member. */
+  leave(roomId: string, memberId: string): Promise<boolean>;
   /** Stored messages with id > afterId, oldest first; null when the room is gone. */
   messagesAfter(roomId: string, afterId: number): Promise<StoredMessage[] | null>;
   /** Deletes every key of the room and publishes `destroyed`; false when it was already gone. */

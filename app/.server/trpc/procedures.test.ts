@@ -19,9 +19,11 @@ function unwrap(items: ReadonlyArray<unknown>) {
   });
 }
 
-/** The events that are history (messages and the ending), without member-count updates. */
+const HISTORY: ReadonlyArray<RoomEvent["type"]> = ["message", "destroyed", "expired"];
+
+/** The events that are history (messages and the ending), without state such as seats or presence. */
 function history(items: ReadonlyArray<unknown>) {
-  return unwrap(items).filter((event) => event.data.type !== "members");
+  return unwrap(items).filter((event) => HISTORY.includes(event.data.type));
 }
 
 /**
@@ -33,6 +35,9 @@ function everyRoomProcedure(caller: ReturnType<typeof callerFor>, roomId: string
     () => caller.room.ttl({ roomId }),
     () => caller.message.list({ roomId }),
     () => caller.message.send({ roomId, text: "hi", sender: "someone" }),
+    () => caller.message.receipt({ roomId, delivered: 1 }),
+    () => caller.room.typing({ roomId, typing: true, sender: "someone" }),
+    () => caller.room.leave({ roomId }),
     () => caller.room.destroy({ roomId }),
     () => caller.room.events({ roomId }),
   ];
@@ -225,6 +230,8 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       await events.finished;
       expect(unwrap(events.items).map((event) => event.data)).toEqual([
         { type: "members", count: 2 },
+        { type: "presence", here: false, lastSeen: null },
+        { type: "receipts", delivered: 0, seen: 0 },
         { type: "expired" },
       ]);
     });

@@ -6,6 +6,7 @@ import { memberIdOf, ROOM_ID_PATTERN } from "../room-token";
 import type { Context } from "./context";
 import { RateLimitedError } from "../rate-limits";
 import { StoreUnavailableError } from "../rooms/types";
+import { SENDER_MAX_LENGTH } from "~/lib/limits";
 import { describeValidationError } from "./errors";
 
 /**
@@ -62,6 +63,12 @@ export const publicProcedure = t.procedure.use(async ({ next }) => {
 export const roomIdSchema = z
   .string({ error: "must be a room id" })
   .regex(ROOM_ID_PATTERN, { error: "must be a 21-character room id" });
+
+export const senderSchema = z
+  .string({ error: "must be a display name" })
+  .trim()
+  .min(1, { error: "must not be empty" })
+  .max(SENDER_MAX_LENGTH, { error: `must be at most ${SENDER_MAX_LENGTH} characters` });
 
 /** The caller's member id for a room ("" without a valid cookie for it). */
 export async function memberIdFor(ctx: Context, roomId: string): Promise<string> {

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { MESSAGE_MAX_LENGTH, SENDER_MAX_LENGTH } from "~/lib/limits";
+import { MESSAGE_MAX_LENGTH } from "~/lib/limits";
 import { metrics } from "../../metrics";
-import { toChatMessage } from "../to-client";
-import { memberIdFor, memberProcedure, notAMember, roomNotFound, roomProcedure, router } from "../trpc";
+import { deliveryStatus, toChatMessage } from "../to-client";
+import { memberIdFor, memberProcedure, notAMember, roomNotFound, roomProcedure, router, senderSchema } from "../trpc";
 
 const textSchema = z
   .string({ error: "must be text" })
@@ -10,15 +10,15 @@ const textSchema = z
   .min(1, { error: "must not be empty" })
   .max(MESSAGE_MAX_LENGTH, { error: `must be at most ${MESSAGE_MAX_LENGTH} characters` });
 
-const senderSchema = z
-  .string({ error: "must be a display name" })
-  .trim()
-  .min(1, { error: "must not be empty" })
-  .max(SENDER_MAX_LENGTH, { error: `must be at most ${SENDER_MAX_LENGTH} characters` });
-
 const clientIdSchema = z
   .string()
   .regex(/^[\w-]{1,36}$/, { error: "must be 1 to 36 letters, digits, '-' or '_'" });
+
+const eventIdSchema = z
+  .number({ error: "must be a message id" })
+  .int({ error: "must be a whole number" })
+  .min(0, { error: "must not be negative" })
+  .max(Number.MAX_SAFE_INTEGER, { error: "must be a message id" });
 
 export const messageRouter = router({
   // The hot path: the seat check and the store-and-publish are one store step (one Redis round
@@ -36,13 +36,48 @@ export const messageRouter = router({
       });
       if (outcome.status === "not-found") throw roomNotFound();
       if (outcome.status === "not-member") throw notAMember();
-      metrics.messagesSent.inc();
-      return toChatMessage(outcome.message, outcome.message.author);
+      // A retry of a send that was stored (its answer was lost) gets the first copy back.
+      if (outcome.status === "stored") metrics.messagesSent.inc();
+      return { ...toChatMessage(outcome.message, outcome.message.author), status: "sent" as const };
     }),
 
+  /** Every stored message; the viewer's own carry their delivery status. */
   list: memberProcedure.query(async ({ ctx, input }) => {
-    const stored = await ctx.services.store.messagesAfter(input.roomId, 0);
-    if (!stored) throw roomNotFound();
-    return { messages: stored.map((message) => toChatMessage(message, ctx.member.seat)) };
+    const { store } = ctx.services;
+    const [stored, state] = await Promise.all([store.messagesAfter(input.roomId, 0), store.roomState(input.roomId)]);
+    if (!stored || !state) throw roomNotFound();
+    return {
+      messages: stored.map((message) => {
+        const chat = toChatMessage(message, ctx.member.seat);
+        if (chat.mine) chat.status = deliveryStatus(message.id, ctx.member.seat, state.receipts);
+        return chat;
+      }),
+    };
   }),
+
+  /**
+   * The caller's receipts as watermarks: every partner message up to `delivered` reached their
+   * device, up to `seen` was on their visible screen. Only ever raised; ids past the last
+   * message are capped.
+   */
+  receipt: memberProcedure
+    .input(
+      z
+        .object({ delivered: eventIdSchema.optional(), seen: eventIdSchema.optional() })
+        .refine((input) => input.delivered !== undefined || input.seen !== undefined, {
+          error: "give delivered, seen or both",
+          path: ["delivered"],
+        }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
+      const done = await ctx.services.store.markReceipts(
+        input.roomId,
+        ctx.member.seat,
+        input.delivered ?? 0,
+        input.seen ?? 0,
+      );
+      if (!done) throw roomNotFound();
+      return { ok: true as const };
+    }),
 });

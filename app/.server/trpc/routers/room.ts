@@ -6,7 +6,7 @@ import { countExpiry, metrics } from "../../metrics";
 import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
 import { toRoomEvent } from "../to-client";
-import { memberProcedure, publicProcedure, roomNotFound, router } from "../trpc";
+import { memberIdFor, memberProcedure, publicProcedure, roomNotFound, router, senderSchema } from "../trpc";
 
 const ttlSecondsSchema = z
   .number({ error: `must be a whole number of seconds from ${TTL_MIN_SECONDS} to ${TTL_MAX_SECONDS}` })
@@ -46,11 +46,34 @@ export const roomRouter = router({
     return { ok: true as const };
   }),
 
+  /** Best effort and frequent (about once a second while typing): no log line, no metric. */
+  typing: memberProcedure
+    .input(z.object({ typing: z.boolean({ error: "must be true or false" }), sender: senderSchema }))
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
+      const done = await ctx.services.store.setTyping(
+        input.roomId,
+        ctx.member.seat,
+        input.typing ? { name: input.sender } : null,
+      );
+      if (!done) throw roomNotFound();
+      return { ok: true as const };
+    }),
+
+  /** Gives up the caller's seat: the partner is told, and the link admits one new person. */
+  leave: memberProcedure.mutation(async ({ ctx, input }) => {
+    const left = await ctx.services.store.leave(input.roomId, await memberIdFor(ctx, input.roomId));
+    if (!left) throw roomNotFound();
+    logger.info({ room: roomTag(input.roomId) }, "member left");
+    return { ok: true as const };
+  }),
+
   events: memberProcedure
     .input(z.object({ lastEventId: lastEventIdSchema }))
     .subscription(async function* ({ ctx, input, signal }) {
       const stream = roomEventStream(ctx.services.store, {
         roomId: input.roomId,
+        seat: ctx.member.seat,
         afterId: input.lastEventId ? Number(input.lastEventId) : 0,
         ttlMs: ctx.member.ttlMs,
         // tRPC always passes a signal to subscriptions; the fallback only satisfies the type.

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRoom, makeStore, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
+import { waitFor } from "../../../tests/support/wait-for";
+import { newRoomId } from "../room-token";
+import { TYPING_TTL_MS, type PublishedEvent, type RoomStore } from "./types";
+
+/** The conversation's state (exactly-once sends, typing, receipts, presence, leaving), both stores. */
+describe.each(STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
+  let store: RoomStore;
+  beforeAll(() => {
+    store = makeStore(kind);
+  });
+  afterAll(() => store.close());
+
+  async function roomOfTwo() {
+    const roomId = await createRoom(store);
+    await store.join(roomId, "alice");
+    await store.join(roomId, "bob");
+    const events: PublishedEvent[] = [];
+    const unsubscribe = await store.subscribe(roomId, (event) => events.push(event));
+    return { roomId, events, unsubscribe };
+  }
+  const ofType = <T extends PublishedEvent["type"]>(events: PublishedEvent[], type: T) =>
+    events.filter((event): event is Extract<PublishedEvent, { type: T }> => event.type === type);
+
+  describe("sends with a clientId", () => {
+    it("stores a retried send once and answers the retry with the first copy", async () => {
+      const { roomId, events, unsubscribe } = await roomOfTwo();
+      const first = await store.appendMemberMessage(roomId, "alice", { sender: "a", text: "once", clientId: "c-1" });
+      const retry = await store.appendMemberMessage(roomId, "alice", { sender: "a", text: "once", clientId: "c-1" });
+      expect(first.status).toBe("stored");
+      expect(retry).toEqual({ status: "duplicate", message: first.status === "stored" ? first.message : null });
+      // Another author may use the same clientId: it is theirs, not a repeat.
+      const bobs = await store.appendMemberMessage(roomId, "bob", { sender: "b", text: "mine", clientId: "c-1" });
+      expect(bobs).toMatchObject({ status: "stored", message: { id: 2, author: 2 } });
+      await waitFor(() => ofType(events, "message").length === 2, { what: "two published messages" });
+      expect((await store.messagesAfter(roomId, 0))?.map((message) => message.text)).toEqual(["once", "mine"]);
+      unsubscribe();
+    });
+
+    it("stores one of 20 concurrent retries of the same send", async () => {
+      const { roomId, unsubscribe } = await roomOfTwo();
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, () => store.appendMemberMessage(roomId, "bob", { sender: "b", text: "x", clientId: "same" })),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === "stored")).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome.status === "duplicate")).toHaveLength(19);
+      expect(new Set(outcomes.map((outcome) => ("message" in outcome ? outcome.message.id : 0)))).toEqual(new Set([1]));
+      expect(await store.messagesAfter(roomId, 0)).toHaveLength(1);
+      unsubscribe();
+    });
+  });
+
+  describe("typing", () => {
+    it("publishes start and stop, keeps the signal as state for a short while, and ends it on send", async () => {
+      const { roomId, events, unsubscribe } = await roomOfTwo();
+      expect(await store.setTyping(roomId, 2, { name: "bob: the builder" })).toBe(true);
+      await waitFor(() => ofType(events, "typing").length === 1, { what: "the typing event" });
+      expect(ofType(events, "typing")[0]).toEqual({
+        type: "typing",
+        seat: 2,
+        typing: true,
+        name: "bob: the builder",
+        expiresInMs: TYPING_TTL_MS,
+      });
+      const state = await store.roomState(roomId);
+      expect(state?.typing).toEqual([{ seat: 2, name: "bob: the builder", expiresInMs: expect.any(Number) }]);
+      expect(state?.typing[0]?.expiresInMs).toBeGreaterThan(TYPING_TTL_MS - 1000);
+
+      await store.setTyping(roomId, 2, null);
+      await waitFor(() => ofType(events, "typing").length === 2, { what: "the stop event" });
+      expect(ofType(events, "typing")[1]).toMatchObject({ seat: 2, typing: false });
+      expect((await store.roomState(roomId))?.typing).toEqual([]);
+
+      await store.setTyping(roomId, 2, { name: "bob" });
+      await store.appendMemberMessage(roomId, "bob", { sender: "bob", text: "done typing" });
+      expect((await store.roomState(roomId))?.typing).toEqual([]);
+      expect(await store.setTyping(newRoomId(), 1, { name: "x" })).toBe(false);
+      unsubscribe();
+    });
+  });
+
+  describe("receipts", () => {
+    it("only ever raises watermarks, caps them at the last message, and publishes changes only", async () => {
+      const { roomId, events, unsubscribe } = await roomOfTwo();
+      for (const text of ["1", "2", "3"]) await store.appendMemberMessage(roomId, "alice", { sender: "a", text });
+      expect(await store.markReceipts(roomId, 2, 2, 0)).toBe(true);
+      expect(await store.markReceipts(roomId, 2, 1, 0)).toBe(true); // lower: ignored
+      expect(await store.markReceipts(roomId, 2, 2, 0)).toBe(true); // same: ignored
+      expect(await store.markReceipts(roomId, 2, 0, 1)).toBe(true); // seen 1, delivered stays 2
+      expect(await store.markReceipts(roomId, 2, 99, 99)).toBe(true); // capped at 3
+      await waitFor(() => ofType(events, "receipts").length === 3, { what: "three receipt changes" });
+      await store.appendMemberMessage(roomId, "alice", { sender: "a", text: "marker" });
+      await waitFor(() => ofType(events, "message").length === 4, { what: "the marker" });
+      expect(ofType(events, "receipts")).toEqual([
+        { type: "receipts", seat: 2, delivered: 2, seen: 0 },
+        { type: "receipts", seat: 2, delivered: 2, seen: 1 },
+        { type: "receipts", seat: 2, delivered: 3, seen: 3 },
+      ]);
+      expect((await store.roomState(roomId))?.receipts).toEqual([{ seat: 2, delivered: 3, seen: 3 }]);
+      expect(await store.markReceipts(newRoomId(), 2, 1, 1)).toBe(false);
+      unsubscribe();
+    });
+
+    it("ends up at the highest of many concurrent receipts", async () => {
+      const { roomId, unsubscribe } = await roomOfTwo();
+      for (let index = 0; index < 30; index += 1) await store.appendMemberMessage(roomId, "alice", { sender: "a", text: `${index}` });
+      const order = Array.from({ length: 30 }, (_, index) => (index * 7) % 30 + 1);
+      await Promise.all(order.map((id) => store.markReceipts(roomId, 2, id, id - 1)));
+      expect((await store.roomState(roomId))?.receipts).toEqual([{ seat: 2, delivered: 30, seen: 29 }]);
+      unsubscribe();
+    });
+  });
+
+  describe("presence", () => {
+    it("announces a seat's first stream, holds it through the grace period, then announces it gone", async () => {
+      const { roomId, events, unsubscribe } = await roomOfTwo();
+      expect((await store.roomState(roomId))?.presence).toEqual([]);
+      const closeFirst = await store.connect(roomId, 2);
+      const closeSecond = await store.connect(roomId, 2); // a second tab
+      await waitFor(() => ofType(events, "presence").length === 1, { what: "the arrival" });
+      expect(ofType(events, "presence")[0]).toMatchObject({ seat: 2, here: true });
+      expect((await store.roomState(roomId))?.presence).toEqual([{ seat: 2, here: true, lastSeen: null }]);
+
+      closeFirst();
+      closeSecond();
+      closeSecond(); // closing twice counts once
+      await waitFor(() => ofType(events, "presence-grace").length === 1, { what: "the grace period" });
+      const graceStarted = Date.now();
+      expect((await store.roomState(roomId))?.presence[0]).toMatchObject({ seat: 2, here: true });
+      await waitFor(() => ofType(events, "presence").length === 2, { what: "the departure", timeoutMs: 5000 });
+      expect(Date.now() - graceStarted).toBeGreaterThanOrEqual(TEST_PRESENCE_GRACE_MS - 100);
+      const departure = ofType(events, "presence")[1];
+      expect(departure).toMatchObject({ seat: 2, here: false, lastSeen: expect.any(Number) });
+      expect(Math.abs((departure?.lastSeen ?? 0) - graceStarted)).toBeLessThan(1000);
+      expect((await store.roomState(roomId))?.presence).toEqual([{ seat: 2, here: false, lastSeen: departure?.lastSeen }]);
+      unsubscribe();
+    });
+
+    it("does not flap when a stream reopens within the grace period (a reload)", async () => {
+      const { roomId, events, unsubscribe } = await roomOfTwo();
+      const close = await store.connect(roomId, 1);
+      close();
+      await waitFor(() => ofType(events, "presence-grace").length === 1, { what: "the grace period" });
+      const closeAgain = await store.connect(roomId, 1);
+      // Wait past the grace period, proven by a later departure of another seat arriving.
+      const closeOther = await store.connect(roomId, 2);
+      closeOther();
+      await waitFor(() => ofType(events, "presence").some((event) => event.seat === 2 && !event.here), {
+        what: "seat 2 leaving after its own grace period",
+        timeoutMs: 5000,
+      });
+      expect(ofType(events, "presence").filter((event) => event.seat === 1)).toEqual([
+        { type: "presence", seat: 1, here: true, lastSeen: null },
+      ]);
+      expect((await store.roomState(roomId))?.presence.find((seat) => seat.seat === 1)?.here).toBe(true);
+      closeAgain();
+      unsubscribe();
+    });
+  });
+
+  describe("leaving for good", () => {
+    it("frees the seat, tells the room, and admits one new person", async () => {
+      const { roomId, events, unsubscribe } = await roomOfTwo();
+      await store.connect(roomId, 2);
+      await store.setTyping(roomId, 2, { name: "bob" });
+      expect(await store.join(roomId, "carol")).toMatchObject({ status: "full" });
+      expect(await store.leave(roomId, "bob")).toBe(true);
+      expect(await store.leave(roomId, "bob")).toBe(false);
+      await waitFor(() => ofType(events, "left").length === 1, { what: "the left event" });
+      await waitFor(() => ofType(events, "members").at(-1)?.count === 1, { what: "the new count" });
+      const state = await store.roomState(roomId);
+      expect(state).toMatchObject({ memberCount: 1, typing: [], presence: [] });
+      expect(await store.memberStatus(roomId, "bob")).toMatchObject({ status: "not-member" });
+      expect(await store.join(roomId, "carol")).toMatchObject({ status: "joined", seat: 3 });
+      expect(await store.join(roomId, "dave")).toMatchObject({ status: "full" });
+      unsubscribe();
+    });
+  });
+
+  it("reads no state of a room that is gone", async () => {
+    expect(await store.roomState(newRoomId())).toBeNull();
+    expect(await store.leave(newRoomId(), "alice")).toBe(false);
+  });
+});

@@ -1,0 +1,95 @@
+import { NOW_MS } from "./redis-scripts";
+
+/**
+ * Presence, one script for every step so the rules live in one place. KEYS: meta, members, live,
+ * instances. ARGV: op (open | close | settle | state), seat, instance id, graceMs, channel,
+ * instanceTimeoutMs, the seat's open streams on this instance now (open and close; an absolute
+ * count, so repeating a step after a lost reply or a missed heartbeat changes nothing).
+ *
+ * The live hash holds, per seat: `c:<seat>:<instance>` open streams on that instance, `on:<seat>`
+ * while the seat is announced as here, `g:<seat>` the end of its grace period, `ls:<seat>` when
+ * its last stream closed. Streams on an instance that stopped heartbeating (crashed, cut off)
+ * count as closed, with no grace: it has already passed by the time anyone can tell.
+ *
+ * Returns nil when the room is gone, else {graceUntil (0 unless this close started a grace
+ * period), seats taken, meta fields (op state only), {{seat, here, lastSeen}...}, Redis' clock}.
+ */
+export const presenceScript = `
+local exp = redis.call('HGET', KEYS[1], 'exp')
+if not exp then return false end
+${NOW_MS}
+local op, seat, instance, channel = ARGV[1], ARGV[2], ARGV[3], ARGV[5]
+local graceMs, timeoutMs = tonumber(ARGV[4]), tonumber(ARGV[6])
+if op == 'open' or op == 'close' then
+  local field, count = 'c:' .. seat .. ':' .. instance, tonumber(ARGV[7])
+  if count > 0 then redis.call('HSET', KEYS[3], field, count) else redis.call('HDEL', KEYS[3], field) end
+end
+local alive = {}
+local function isAlive(owner)
+  if alive[owner] == nil then
+    local beat = redis.call('ZSCORE', KEYS[4], owner)
+    alive[owner] = beat ~= false and tonumber(beat) > now - timeoutMs
+  end
+  return alive[owner]
+end
+local seats, streams, on, grace, seen = {}, {}, {}, {}, {}
+local fields = redis.call('HGETALL', KEYS[3])
+for i = 1, #fields, 2 do
+  local kind, s, owner = string.match(fields[i], '^(%a+):(%d+):?(.*)$')
+  seats[s] = true
+  if kind == 'c' then
+    if isAlive(owner) then
+      streams[s] = (streams[s] or 0) + tonumber(fields[i + 1])
+    else
+      redis.call('HDEL', KEYS[3], fields[i])
+    end
+  elseif kind == 'on' then on[s] = true
+  elseif kind == 'g' then grace[s] = tonumber(fields[i + 1])
+  elseif kind == 'ls' then seen[s] = tonumber(fields[i + 1])
+  end
+end
+local graceUntil = 0
+local out = {}
+for s in pairs(seats) do
+  local here = 0
+  if (streams[s] or 0) > 0 then
+    here = 1
+    if grace[s] then redis.call('HDEL', KEYS[3], 'g:' .. s) end
+    if not on[s] then
+      redis.call('HSET', KEYS[3], 'on:' .. s, 1)
+      redis.call('PUBLISH', channel, 'p' .. s .. ':1:' .. (seen[s] or 0))
+    end
+  elseif on[s] then
+    if not grace[s] and op == 'close' and s == seat then
+      graceUntil = now + graceMs
+      seen[s] = now
+      here = 1
+      redis.call('HSET', KEYS[3], 'g:' .. s, graceUntil, 'ls:' .. s, now)
+      redis.call('PUBLISH', channel, 'g' .. s .. ':' .. graceUntil)
+    elseif grace[s] and grace[s] > now then
+      here = 1
+    else
+      if not grace[s] then seen[s] = now end
+      redis.call('HDEL', KEYS[3], 'on:' .. s, 'g:' .. s)
+      redis.call('HSET', KEYS[3], 'ls:' .. s, seen[s] or now)
+      redis.call('PUBLISH', channel, 'p' .. s .. ':0:' .. (seen[s] or now))
+    end
+  end
+  table.insert(out, {tonumber(s), here, seen[s] or 0})
+end
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIREAT', KEYS[3], exp) end
+local meta = {}
+if op == 'state' then meta = redis.call('HGETALL', KEYS[1]) end
+return {graceUntil, redis.call('HLEN', KEYS[2]), meta, out, now}`;
+
+/**
+ * KEYS: instances. ARGV: instance id, timeoutMs. Records this instance's heartbeat and returns the
+ * instances that have missed theirs (forgotten entirely after ten timeouts).
+ */
+export const heartbeatScript = `
+${NOW_MS}
+local timeoutMs = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - timeoutMs * 10)
+redis.call('PEXPIRE', KEYS[1], timeoutMs * 20)
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - timeoutMs)`;

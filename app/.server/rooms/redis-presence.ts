@@ -1,0 +1,156 @@
+import { randomBytes } from "node:crypto";
+import { INSTANCES_KEY, roomChannel, roomKeys } from "./redis-codec";
+
+type PresenceOp = "open" | "close" | "settle" | "state";
+
+/** {graceUntil, seats taken, meta fields (state only), [seat, here, lastSeen][], Redis' clock}. */
+export type PresenceReply = [number, number, string[], Array<[number, number, number]>, number];
+
+type RunPresence = (...args: Array<string | number>) => Promise<PresenceReply | null>;
+type RunHeartbeat = (...args: Array<string | number>) => Promise<string[]>;
+
+/**
+ * Presence for the Redis store (decision 006): counts of open streams per room, seat and instance,
+ * grace periods, and instance heartbeats so a crashed instance's streams count as closed. Every
+ * step is one run of `presenceScript`; this class decides when to run it.
+ */
+export class RedisPresence {
+  /** This process among the instances sharing the Redis. */
+  private readonly instanceId = randomBytes(9).toString("base64url");
+  private readonly heartbeatMs: number;
+  /** Missing heartbeats for this long means an instance is gone, its streams with it. */
+  private readonly instanceTimeoutMs: number;
+  /** Open streams on this instance, by room and seat. */
+  private readonly localStreams = new Map<string, Map<number, number>>();
+  private readonly firstHeartbeat: Promise<void>;
+  private readonly heartbeatTimer: NodeJS.Timeout;
+  private lastHeartbeatAt = 0;
+  private readonly deadInstances = new Set<string>();
+  private readonly settleTimers = new Set<NodeJS.Timeout>();
+  /** Steps in flight: closing waits for them, so a restarting instance's people leave with grace. */
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly runPresence: RunPresence,
+    private readonly runHeartbeat: RunHeartbeat,
+    /** Rooms with listeners on this instance: the ones whose presence it must keep settled. */
+    private readonly localRooms: () => string[],
+    private readonly graceMs: number,
+  ) {
+    // A crashed instance's people count as gone within timeout + one beat (8 s by default).
+    this.heartbeatMs = Math.min(2000, Math.max(50, Math.round(graceMs / 2)));
+    this.instanceTimeoutMs = this.heartbeatMs * 3;
+    this.firstHeartbeat = this.heartbeat();
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatMs);
+    this.heartbeatTimer.unref();
+  }
+
+  /** Counts one more open stream for the seat; resolves to the function that counts it closed. */
+  async connect(roomId: string, seat: number): Promise<() => void> {
+    await this.firstHeartbeat;
+    const seats = this.localStreams.get(roomId) ?? new Map<number, number>();
+    this.localStreams.set(roomId, seats);
+    const change = (delta: number) => {
+      const count = (seats.get(seat) ?? 0) + delta;
+      if (count > 0) seats.set(seat, count);
+      else seats.delete(seat);
+      if (seats.size === 0 && this.localStreams.get(roomId) === seats) this.localStreams.delete(roomId);
+      return count;
+    };
+    const opened = change(1);
+    try {
+      await this.step("open", roomId, seat, opened);
+    } catch (error) {
+      change(-1);
+      throw error;
+    }
+    let closed = false;
+    return () => {
+      if (closed) return;
+      closed = true;
+      const remaining = change(-1);
+      this.track(
+        this.step("close", roomId, seat, remaining).then((reply) => {
+          if (reply && reply[0] > 0) this.graceStarted(roomId);
+        }),
+      );
+    };
+  }
+
+  /** The room's presence and meta fields, settling any grace period or dead instance on the way. */
+  read(roomId: string): Promise<PresenceReply | null> {
+    return this.step("state", roomId, 0, 0);
+  }
+
+  /** A seat's grace period began (here or on another instance): settle the room when it ends. */
+  graceStarted(roomId: string): void {
+    const timer = setTimeout(() => {
+      this.settleTimers.delete(timer);
+      this.settle(roomId);
+    }, this.graceMs + 50);
+    timer.unref();
+    this.settleTimers.add(timer);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    for (const timer of this.settleTimers) clearTimeout(timer);
+    await Promise.allSettled([...this.pending]);
+  }
+
+  /**
+   * One heartbeat: keeps this instance counted as alive, and when another instance has stopped
+   * beating, settles presence in every room this one serves so its people are shown as gone.
+   * After a gap long enough for others to have written this instance off, it re-asserts its
+   * own streams.
+   */
+  private async heartbeat(): Promise<void> {
+    let dead: string[];
+    try {
+      dead = await this.runHeartbeat(INSTANCES_KEY, this.instanceId, this.instanceTimeoutMs);
+    } catch {
+      return; // Redis is unreachable; the next beat tries again
+    }
+    const now = Date.now();
+    const missedBeats = this.lastHeartbeatAt > 0 && now - this.lastHeartbeatAt > this.instanceTimeoutMs;
+    this.lastHeartbeatAt = now;
+    if (missedBeats) {
+      for (const [roomId, seats] of this.localStreams) {
+        for (const [seat, count] of seats) this.track(this.step("open", roomId, seat, count));
+      }
+    }
+    const newlyDead = dead.filter((id) => id !== this.instanceId && !this.deadInstances.has(id));
+    for (const id of newlyDead) this.deadInstances.add(id);
+    for (const id of this.deadInstances) if (!dead.includes(id)) this.deadInstances.delete(id);
+    if (newlyDead.length > 0) for (const roomId of this.localRooms()) this.settle(roomId);
+  }
+
+  private step(op: PresenceOp, roomId: string, seat: number, count: number): Promise<PresenceReply | null> {
+    const keys = roomKeys(roomId);
+    return this.runPresence(
+      keys.meta,
+      keys.members,
+      keys.live,
+      INSTANCES_KEY,
+      op,
+      seat,
+      this.instanceId,
+      this.graceMs,
+      roomChannel(roomId),
+      this.instanceTimeoutMs,
+      count,
+    );
+  }
+
+  private settle(roomId: string): void {
+    this.track(this.step("settle", roomId, 0, 0));
+  }
+
+  private track(step: Promise<unknown>): void {
+    const settled = step.catch(() => {
+      // Best effort: a lost step is repaired by the next settle or heartbeat.
+    });
+    this.pending.add(settled);
+    void settled.finally(() => this.pending.delete(settled));
+  }
+}

@@ -1,0 +1,118 @@
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callerFor, joinAsNewVisitor, makeServices, visitRoom } from "../../../tests/support/app";
+import { collect, createRoom, STORE_KINDS } from "../../../tests/support/stores";
+import { waitFor } from "../../../tests/support/wait-for";
+import type { RoomEvent } from "~/lib/room-events";
+import type { Services } from "../services";
+
+async function rejection(call: () => Promise<unknown>): Promise<TRPCError> {
+  try {
+    await call();
+  } catch (error) {
+    if (error instanceof TRPCError) return error;
+    throw error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** Server-side callers yield tRPC's raw `tracked()` envelopes: [id, data, marker]. */
+const data = (items: ReadonlyArray<unknown>) => items.map((item) => (item as [string, RoomEvent])[1]);
+
+describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
+  let services: Services;
+  beforeAll(() => {
+    services = makeServices(kind);
+  });
+  afterAll(() => services.store.close());
+
+  async function roomForTwo() {
+    const roomId = await createRoom(services.store);
+    const aliceCookie = await joinAsNewVisitor(services, roomId);
+    const bobCookie = await joinAsNewVisitor(services, roomId);
+    return { roomId, alice: callerFor(services, aliceCookie), bob: callerFor(services, bobCookie) };
+  }
+
+  it("relays typing to the partner only, with the typist's name", async () => {
+    const { roomId, alice, bob } = await roomForTwo();
+    const aliceEvents = collect((await alice.room.events({ roomId })) as AsyncIterable<unknown>);
+    await waitFor(() => data(aliceEvents.items).some((event) => event.type === "receipts"), { what: "alice's stream state" });
+    expect(await bob.room.typing({ roomId, typing: true, sender: "  bob  " })).toEqual({ ok: true });
+    await waitFor(() => data(aliceEvents.items).some((event) => event.type === "typing"), { what: "bob typing" });
+    expect(data(aliceEvents.items).find((event) => event.type === "typing")).toEqual({
+      type: "typing",
+      typing: true,
+      name: "bob",
+      expiresInMs: 3000,
+    });
+    await alice.room.typing({ roomId, typing: true, sender: "alice" });
+    await bob.room.typing({ roomId, typing: false, sender: "bob" });
+    await waitFor(() => data(aliceEvents.items).filter((event) => event.type === "typing").length === 2, { what: "bob stopping" });
+    // Alice's own typing never came back to her.
+    expect(data(aliceEvents.items).filter((event) => event.type === "typing").map((event) => "typing" in event && event.typing)).toEqual([
+      true,
+      false,
+    ]);
+    await alice.room.destroy({ roomId });
+    await aliceEvents.finished;
+  });
+
+  it("reports each own message's delivery status in message.list, monotonically", async () => {
+    const { roomId, alice, bob } = await roomForTwo();
+    for (const text of ["one", "two", "three"]) await alice.message.send({ roomId, text, sender: "alice" });
+    await bob.message.receipt({ roomId, delivered: 3, seen: 1 });
+    await bob.message.receipt({ roomId, delivered: 2 }); // late and lower: changes nothing
+    const statuses = async () => (await alice.message.list({ roomId })).messages.map((message) => message.status);
+    expect(await statuses()).toEqual(["seen", "delivered", "delivered"]);
+    await bob.message.receipt({ roomId, seen: 3 });
+    expect(await statuses()).toEqual(["seen", "seen", "seen"]);
+    // Alice's own receipts are about Bob's messages, not hers.
+    await alice.message.receipt({ roomId, seen: 3 });
+    await bob.message.send({ roomId, text: "four", sender: "bob" });
+    expect((await bob.message.list({ roomId })).messages.map((message) => message.status)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      "sent",
+    ]);
+  });
+
+  it.each([
+    [{ delivered: -1 }, "delivered: must not be negative"],
+    [{ seen: 1.5 }, "seen: must be a whole number"],
+    [{}, "delivered: give delivered, seen or both"],
+    [{ delivered: "7" }, "delivered: must be a message id"],
+  ])("rejects the receipt %j with BAD_REQUEST naming the field", async (input, message) => {
+    const { roomId, bob } = await roomForTwo();
+    const error = await rejection(() => bob.message.receipt({ roomId, ...(input as object) }));
+    expect(error).toMatchObject({ code: "BAD_REQUEST", message });
+  });
+
+  it.each([
+    [{ typing: "yes", sender: "bob" }, "typing: must be true or false"],
+    [{ typing: true, sender: "   " }, "sender: must not be empty"],
+    [{ typing: true }, "sender: must be a display name"],
+  ])("rejects the typing signal %j with BAD_REQUEST naming the field", async (input, message) => {
+    const { roomId, bob } = await roomForTwo();
+    const error = await rejection(() => bob.room.typing({ roomId, ...(input as { typing: boolean; sender: string }) }));
+    expect(error).toMatchObject({ code: "BAD_REQUEST", message });
+  });
+
+  it("lets a member leave once, after which the link admits a new person", async () => {
+    const { roomId, bob } = await roomForTwo();
+    expect(await bob.room.leave({ roomId })).toEqual({ ok: true });
+    expect(await rejection(() => bob.room.leave({ roomId }))).toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await visitRoom(services, roomId)).toMatchObject({ kind: "member", seat: 3 });
+    expect(await visitRoom(services, roomId)).toMatchObject({ kind: "redirect", location: "/?error=room-full" });
+  });
+
+  it("answers a retried send with the stored message instead of a second copy", async () => {
+    const { roomId, alice, bob } = await roomForTwo();
+    const attempts = await Promise.all(
+      [1, 2, 3].map(() => alice.message.send({ roomId, text: "retry", sender: "alice", clientId: "same-id" })),
+    );
+    expect(attempts.map((message) => message.id)).toEqual([1, 1, 1]);
+    expect(attempts[0]).toMatchObject({ mine: true, clientId: "same-id", status: "sent" });
+    expect((await bob.message.list({ roomId })).messages).toHaveLength(1);
+  });
+});

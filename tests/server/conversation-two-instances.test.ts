@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { RoomEvent } from "~/lib/room-events";
+import { startAppServer, type AppServer } from "../support/app-server";
+import { TEST_SECRET } from "../support/app";
+import { Visitor } from "../support/visitor";
+import { waitFor } from "../support/wait-for";
+
+const GRACE_MS = 1000;
+
+/**
+ * Typing, presence, receipts and exactly-once sends with the two people on two production
+ * processes sharing one Redis, including one process dying without a goodbye.
+ */
+describe("conversation state across two instances", () => {
+  let first: AppServer;
+  let second: AppServer;
+  const env = { REDIS_URL: inject("redisUrl"), SESSION_SECRET: TEST_SECRET, PRESENCE_GRACE_MS: String(GRACE_MS) };
+
+  beforeAll(async () => {
+    [first, second] = await Promise.all([startAppServer(env), startAppServer(env)]);
+  });
+  afterAll(async () => {
+    await Promise.all([first?.stop(), second?.stop()]);
+  });
+
+  function listen(visitor: Visitor, roomId: string) {
+    const events: Array<RoomEvent & { at: number }> = [];
+    const errors: unknown[] = [];
+    const subscription = visitor.trpc.room.events.subscribe(
+      { roomId },
+      {
+        onData: ({ data }) => events.push({ ...data, at: Date.now() }),
+        onError: (error) => errors.push(error),
+      },
+    );
+    const ofType = <T extends RoomEvent["type"]>(type: T) =>
+      events.filter((event): event is Extract<RoomEvent, { type: T }> & { at: number } => event.type === type);
+    return { events, errors, ofType, stop: () => subscription.unsubscribe() };
+  }
+
+  async function roomWithAliceOn(instance: AppServer, bobOn: AppServer) {
+    const alice = new Visitor(instance.url);
+    const bob = new Visitor(bobOn.url);
+    const { roomId } = await alice.trpc.room.create.mutate({ ttlSeconds: 300 });
+    await alice.open(`/room/${roomId}`);
+    await bob.open(`/room/${roomId}`);
+    return { alice, bob, roomId };
+  }
+
+  it("shows each person's presence, typing and receipts to the other", async () => {
+    const { alice, bob, roomId } = await roomWithAliceOn(first, second);
+    const aliceStream = listen(alice, roomId);
+    await waitFor(() => aliceStream.ofType("presence").length === 1, { what: "alice's first presence state" });
+    expect(aliceStream.ofType("presence")[0]).toMatchObject({ here: false, lastSeen: null });
+
+    const bobStream = listen(bob, roomId);
+    await waitFor(() => aliceStream.ofType("presence").at(-1)?.here === true, { what: "bob arriving" });
+    await waitFor(() => bobStream.ofType("presence").at(-1)?.here === true, { what: "alice already here" });
+
+    const typingSent = Date.now();
+    await bob.trpc.room.typing.mutate({ roomId, typing: true, sender: "bob" });
+    await waitFor(() => aliceStream.ofType("typing").length === 1, { what: "bob typing" });
+    expect(aliceStream.ofType("typing")[0]).toMatchObject({ typing: true, name: "bob", expiresInMs: 3000 });
+    expect(aliceStream.ofType("typing")[0]!.at - typingSent).toBeLessThan(300);
+    expect(bobStream.ofType("typing")).toEqual([]); // own typing is not news
+
+    const sent = await alice.trpc.message.send.mutate({ roomId, text: "did you get this?", sender: "alice", clientId: "a-1" });
+    expect(sent).toMatchObject({ id: 1, mine: true, status: "sent", clientId: "a-1" });
+    await waitFor(() => bobStream.ofType("message").length === 1, { what: "the message on bob's side" });
+    await bob.trpc.message.receipt.mutate({ roomId, delivered: 1 });
+    await waitFor(() => aliceStream.ofType("receipts").at(-1)?.delivered === 1, { what: "delivered" });
+    expect((await alice.trpc.message.list.query({ roomId })).messages[0]).toMatchObject({ status: "delivered" });
+    // Lower or repeated receipts change nothing and are not announced.
+    await bob.trpc.message.receipt.mutate({ roomId, delivered: 0 });
+    await bob.trpc.message.receipt.mutate({ roomId, seen: 1 });
+    await waitFor(() => aliceStream.ofType("receipts").at(-1)?.seen === 1, { what: "seen" });
+    expect(aliceStream.ofType("receipts").map(({ delivered, seen }) => [delivered, seen])).toEqual([
+      [0, 0],
+      [1, 0],
+      [1, 1],
+    ]);
+    expect((await alice.trpc.message.list.query({ roomId })).messages[0]).toMatchObject({ status: "seen" });
+    // Bob's view of his partner's message carries no status: it is not his.
+    expect((await bob.trpc.message.list.query({ roomId })).messages[0]).not.toHaveProperty("status");
+
+    bobStream.stop();
+    const closedAt = Date.now();
+    await waitFor(() => aliceStream.ofType("presence").at(-1)?.here === false, { what: "bob gone", timeoutMs: 10_000 });
+    const gone = aliceStream.ofType("presence").at(-1)!;
+    expect(gone.at - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 100);
+    expect(gone.lastSeen).toBeGreaterThanOrEqual(closedAt - 1000);
+    aliceStream.stop();
+    expect([...aliceStream.errors, ...bobStream.errors]).toEqual([]);
+  });
+
+  it("stores one message for concurrent retries of a send, whichever instance they reach", async () => {
+    const { alice, bob, roomId } = await roomWithAliceOn(first, second);
+    const bobStream = listen(bob, roomId);
+    const aliceElsewhere = alice.on(second.url);
+    const attempts = Array.from({ length: 12 }, (_, index) =>
+      (index % 2 === 0 ? alice : aliceElsewhere).trpc.message.send.mutate({
+        roomId,
+        text: "exactly once",
+        sender: "alice",
+        clientId: "retry-me",
+      }),
+    );
+    const answers = await Promise.all(attempts);
+    expect(new Set(answers.map((answer) => answer.id))).toEqual(new Set([1]));
+    await bob.trpc.message.send.mutate({ roomId, text: "marker", sender: "bob" });
+    await waitFor(() => bobStream.ofType("message").length === 2, { what: "the marker after the retries" });
+    expect(bobStream.ofType("message").map((event) => event.message.text)).toEqual(["exactly once", "marker"]);
+    expect((await bob.trpc.message.list.query({ roomId })).messages).toHaveLength(2);
+    bobStream.stop();
+  });
+
+  it("frees a seat for good on Leave room, telling the partner on the other instance", async () => {
+    const { alice, bob, roomId } = await roomWithAliceOn(first, second);
+    const aliceStream = listen(alice, roomId);
+    const bobStream = listen(bob, roomId);
+    await waitFor(() => aliceStream.ofType("presence").at(-1)?.here === true, { what: "bob here" });
+    expect(await bob.trpc.room.leave.mutate({ roomId })).toEqual({ ok: true });
+    await waitFor(() => aliceStream.ofType("partner-left").length === 1, { what: "partner-left" });
+    await waitFor(() => aliceStream.ofType("members").at(-1)?.count === 1, { what: "one seat taken" });
+    expect(aliceStream.ofType("presence").at(-1)).toMatchObject({ here: false, lastSeen: null });
+    await expect(bob.trpc.message.send.mutate({ roomId, text: "still here?", sender: "bob" })).rejects.toMatchObject({
+      data: { code: "UNAUTHORIZED" },
+    });
+    const carol = new Visitor(second.url);
+    expect((await carol.open(`/room/${roomId}`)).status).toBe(200);
+    expect((await new Visitor(first.url).open(`/room/${roomId}`)).headers.get("location")).toBe("/?error=room-full");
+    bobStream.stop();
+    aliceStream.stop();
+  });
+
+  it("shows a person whose instance died as gone, without waiting for a goodbye", async () => {
+    const doomed = await startAppServer(env);
+    const { alice, bob, roomId } = await roomWithAliceOn(first, doomed);
+    const aliceStream = listen(alice, roomId);
+    const bobStream = listen(bob, roomId);
+    await waitFor(() => aliceStream.ofType("presence").at(-1)?.here === true, { what: "bob here" });
+    const killedAt = Date.now();
+    await doomed.kill(); // no graceful close of bob's stream, no goodbye
+    await waitFor(() => aliceStream.ofType("presence").at(-1)?.here === false, { what: "bob gone", timeoutMs: 10_000 });
+    // One heartbeat timeout plus one beat, well inside the issue's ten seconds.
+    expect(Date.now() - killedAt).toBeLessThan(GRACE_MS * 4);
+    bobStream.stop();
+    aliceStream.stop();
+  });
+});
