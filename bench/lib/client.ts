@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 
 /**
@@ -50,8 +51,11 @@ export async function visit(base: string, roomId: string): Promise<string> {
   return cookie;
 }
 
+/** A send as the browser makes it, with its own 21-character clientId (for exactly-once storage). */
 export async function send(base: string, cookie: string, roomId: string, text: string): Promise<void> {
-  const reply = await call(base, "POST", "/api/trpc/message.send", { cookie }, JSON.stringify({ json: { roomId, text, sender: "bench" } }));
+  const clientId = randomBytes(16).toString("base64url").slice(0, 21);
+  const body = JSON.stringify({ json: { roomId, text, sender: "bench", clientId } });
+  const reply = await call(base, "POST", "/api/trpc/message.send", { cookie }, body);
   if (reply.status !== 200) throw new Error(`message.send: ${reply.status} ${reply.body.slice(0, 200)}`);
 }
 

@@ -46,7 +46,11 @@ export async function redis({ rooms = 10, messagesPerRoom = 200 } = {}) {
     const roundTrips = (perMessage.evalsha ?? 0) + (perMessage.eval ?? 0);
     const memory = [];
     for (const seat of seats.slice(1)) {
-      const bytes = Number(await cluster.admin.memory("USAGE", `room:{${seat.roomId}}:msgs`, "SAMPLES", "0"));
+      // The message list plus the clientIds kept for exactly-once sends, as long as the messages.
+      let bytes = 0;
+      for (const key of ["msgs", "cids"]) {
+        bytes += Number(await cluster.admin.memory("USAGE", `room:{${seat.roomId}}:${key}`, "SAMPLES", "0"));
+      }
       memory.push(bytes / messagesPerRoom);
     }
     return {

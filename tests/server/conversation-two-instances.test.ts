@@ -83,14 +83,23 @@ describe("conversation state across two instances", () => {
     // Bob's view of his partner's message carries no status: it is not his.
     expect((await bob.trpc.message.list.query({ roomId })).messages[0]).not.toHaveProperty("status");
 
+    // A reload that lands on the other instance, within the grace period: no flap.
     bobStream.stop();
+    const bobReloaded = listen(bob.on(first.url), roomId);
+    await waitFor(() => bobReloaded.ofType("receipts").length === 1, { what: "bob's new stream" });
+    // Proving that something does not happen needs the time it would have happened in.
+    const settled = Date.now() + GRACE_MS + 500;
+    await waitFor(() => Date.now() > settled, { what: "the grace period to pass", timeoutMs: GRACE_MS * 3 });
+    expect(aliceStream.ofType("presence").map((event) => event.here)).toEqual([false, true]);
+
+    bobReloaded.stop();
     const closedAt = Date.now();
     await waitFor(() => aliceStream.ofType("presence").at(-1)?.here === false, { what: "bob gone", timeoutMs: 10_000 });
     const gone = aliceStream.ofType("presence").at(-1)!;
     expect(gone.at - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 100);
     expect(gone.lastSeen).toBeGreaterThanOrEqual(closedAt - 1000);
     aliceStream.stop();
-    expect([...aliceStream.errors, ...bobStream.errors]).toEqual([]);
+    expect([...aliceStream.errors, ...bobStream.errors, ...bobReloaded.errors]).toEqual([]);
   });
 
   it("stores one message for concurrent retries of a send, whichever instance they reach", async () => {

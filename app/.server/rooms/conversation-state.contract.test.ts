@@ -80,6 +80,18 @@ describe.each(STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
     });
   });
 
+  it("forgets a typing signal that is never stopped (a vanished client)", async () => {
+    const { roomId, unsubscribe } = await roomOfTwo();
+    await store.setTyping(roomId, 1, { name: "alice" });
+    expect((await store.roomState(roomId))?.typing).toHaveLength(1);
+    await waitFor(async () => (await store.roomState(roomId))?.typing.length === 0, {
+      what: "the typing signal to lapse",
+      timeoutMs: TYPING_TTL_MS + 2000,
+      intervalMs: 100,
+    });
+    unsubscribe();
+  });
+
   describe("receipts", () => {
     it("only ever raises watermarks, caps them at the last message, and publishes changes only", async () => {
       const { roomId, events, unsubscribe } = await roomOfTwo();
