@@ -36,11 +36,6 @@ export class LocalFanout {
     for (const listener of listeners) listener(event);
   }
 
-  /** Tells every listener of every room, e.g. that events may have been missed. */
-  deliverToAll(event: PublishedEvent): void {
-    for (const roomId of this.roomIds()) this.deliver(roomId, event);
-  }
-
   roomIds(): string[] {
     return [...this.rooms.keys()];
   }

@@ -1,9 +1,9 @@
 import { Redis } from "ioredis";
 import { LocalFanout } from "./local-fanout";
+import { RedisChannels } from "./redis-channels";
 import { RedisPresence, type PresenceReply } from "./redis-presence";
 import { heartbeatScript, presenceScript } from "./redis-presence-scripts";
 import {
-  CHANNEL_PREFIX,
   decodeEvent,
   decodeStoredMessage,
   roomChannel,
@@ -89,8 +89,8 @@ export class RedisRoomStore implements RoomStore {
   private readonly redis: Redis;
   private readonly subscriber: Redis;
   private readonly fanout = new LocalFanout();
-  /** Resolves when Redis has confirmed the room's SUBSCRIBE on the subscriber connection. */
-  private readonly subscribed = new Map<string, Promise<unknown>>();
+  /** The process's one subscriber connection, shared with anything else that listens. */
+  readonly channels: RedisChannels;
   private readonly presence: RedisPresence;
 
   constructor(url: string, options: RedisStoreOptions = {}) {
@@ -109,33 +109,7 @@ export class RedisRoomStore implements RoomStore {
     this.subscriber.on("error", (error) => options.onError?.(error, "subscriber"));
     this.redis.on("reconnecting", () => options.onReconnecting?.("commands"));
     this.subscriber.on("reconnecting", () => options.onReconnecting?.("subscriber"));
-    this.subscriber.on("message", (channel: string, payload: string) => {
-      if (!channel.startsWith(CHANNEL_PREFIX)) return;
-      const roomId = channel.slice(CHANNEL_PREFIX.length);
-      const event = decodeEvent(payload);
-      // Whichever instance has listeners settles a grace period, so it ends even if the instance
-      // that started it has gone.
-      if (event.type === "presence-grace") this.presence.graceStarted(roomId);
-      this.fanout.deliver(roomId, event);
-    });
-    // Pub/sub is at-most-once: whatever was published while the subscriber was away is gone.
-    // After a reconnect, make sure every room is subscribed again, then have every stream re-read
-    // the stored messages it may have missed.
-    let connectedBefore = false;
-    this.subscriber.on("ready", () => {
-      if (!connectedBefore) {
-        connectedBefore = true;
-        return;
-      }
-      const channels = this.fanout.roomIds().map(roomChannel);
-      const resubscribed = channels.length > 0 ? this.subscriber.subscribe(...channels) : Promise.resolve();
-      resubscribed.then(
-        () => this.fanout.deliverToAll({ type: "resync" }),
-        () => {
-          // The connection dropped again; the next "ready" retries.
-        },
-      );
-    });
+    this.channels = new RedisChannels(this.subscriber);
     this.presence = new RedisPresence(
       (...args) => this.run("ephPresence", ...args) as Promise<PresenceReply | null>,
       (...args) => this.run("ephHeartbeat", ...args) as Promise<string[]>,
@@ -317,24 +291,32 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async subscribe(roomId: string, listener: RoomEventListener) {
-    if (this.fanout.add(roomId, listener)) {
-      this.subscribed.set(roomId, this.subscriber.subscribe(roomChannel(roomId)));
-    }
+    const channel = roomChannel(roomId);
     const unsubscribe = () => {
-      if (this.fanout.remove(roomId, listener)) {
-        this.subscribed.delete(roomId);
-        this.subscriber.unsubscribe(roomChannel(roomId)).catch(() => {
-          // The connection is closing or reconnecting; a reconnect only resubscribes live rooms.
-        });
-      }
+      if (this.fanout.remove(roomId, listener)) this.channels.remove(channel);
     };
+    this.fanout.add(roomId, listener);
     try {
-      await this.subscribed.get(roomId);
+      // One handler per room (registered by its first listener) decodes each event once for all
+      // of this instance's listeners; later ones wait for the same confirmation.
+      await this.channels.add(channel, (payload) => this.deliver(roomId, payload));
     } catch (error) {
       unsubscribe();
       unavailable(error);
     }
     return unsubscribe;
+  }
+
+  private deliver(roomId: string, payload: string | null): void {
+    if (payload === null) {
+      this.fanout.deliver(roomId, { type: "resync" });
+      return;
+    }
+    const event = decodeEvent(payload);
+    // Whichever instance has listeners settles a grace period, so it ends even if the instance
+    // that started it has gone.
+    if (event.type === "presence-grace") this.presence.graceStarted(roomId);
+    this.fanout.deliver(roomId, event);
   }
 
   async ping() {

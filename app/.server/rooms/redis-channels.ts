@@ -1,0 +1,61 @@
+import type { Redis } from "ioredis";
+
+/** Called with each payload published on the channel, or with null after a gap (see below). */
+export type ChannelHandler = (payload: string | null) => void;
+
+/**
+ * The process's one subscriber connection, shared by everything that listens (rooms, visitors
+ * waiting for a match): each channel has one handler, which fans out locally as it sees fit.
+ *
+ * Pub/sub is at-most-once: whatever was published while the connection was away is gone. After a
+ * reconnect every channel is subscribed again and its handler is called with null, so listeners
+ * re-read the stored state they may have missed.
+ */
+export class RedisChannels {
+  private readonly handlers = new Map<string, ChannelHandler>();
+  /** Resolves when Redis has confirmed the channel's SUBSCRIBE. */
+  private readonly subscribed = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly subscriber: Redis) {
+    subscriber.on("message", (channel: string, payload: string) => this.handlers.get(channel)?.(payload));
+    let connectedBefore = false;
+    subscriber.on("ready", () => {
+      if (!connectedBefore) {
+        connectedBefore = true;
+        return;
+      }
+      const channels = [...this.handlers.keys()];
+      const resubscribed = channels.length > 0 ? subscriber.subscribe(...channels) : Promise.resolve();
+      resubscribed.then(
+        () => {
+          for (const handler of this.handlers.values()) handler(null);
+        },
+        () => {
+          // The connection dropped again; the next "ready" retries.
+        },
+      );
+    });
+  }
+
+  /** Routes the channel to `handler` and resolves once Redis confirms the subscription. */
+  async add(channel: string, handler: ChannelHandler): Promise<void> {
+    if (!this.handlers.has(channel)) {
+      this.handlers.set(channel, handler);
+      this.subscribed.set(channel, this.subscriber.subscribe(channel));
+    }
+    try {
+      await this.subscribed.get(channel);
+    } catch (error) {
+      this.remove(channel);
+      throw error;
+    }
+  }
+
+  remove(channel: string): void {
+    if (!this.handlers.delete(channel)) return;
+    this.subscribed.delete(channel);
+    this.subscriber.unsubscribe(channel).catch(() => {
+      // The connection is closing or reconnecting; a reconnect only resubscribes live channels.
+    });
+  }
+}
