@@ -7,10 +7,12 @@ const COUNTER_FROM = 200;
 interface ComposerProps {
   name: string;
   onSend: (text: string) => void;
+  /** Every edit, for the typing signal. */
+  onTextChange?: (text: string) => void;
 }
 
 /** Enter sends, Shift+Enter starts a new line; the text box clears at once (sending is optimistic). */
-export function Composer({ name, onSend }: ComposerProps) {
+export function Composer({ name, onSend, onTextChange }: ComposerProps) {
   const [text, setText] = useState("");
   const left = MESSAGE_MAX_LENGTH - text.length;
   const canSend = text.trim().length > 0 && name.length > 0;
@@ -45,7 +47,10 @@ export function Composer({ name, onSend }: ComposerProps) {
           value={text}
           autoFocus
           maxLength={MESSAGE_MAX_LENGTH}
-          onChange={(event) => setText(event.target.value)}
+          onChange={(event) => {
+            setText(event.target.value);
+            onTextChange?.(event.target.value);
+          }}
           onKeyDown={onKeyDown}
           placeholder="Type a message…"
           aria-describedby="composer-hint"

@@ -10,7 +10,10 @@ export function Countdown({ deadline }: { deadline: number }) {
   return (
     <p className="flex items-baseline gap-2 text-sm">
       <span className="text-zinc-400">Self-destructs in</span>
+      {/* The server renders the time at its own moment; the browser's first paint may be a second
+          later, and that difference is not worth React throwing the page's markup away. */}
       <span
+        suppressHydrationWarning
         role="timer"
         aria-label={`Self-destructs in ${formatCountdown(secondsLeft)}`}
         data-warning={warning}

@@ -1,27 +1,34 @@
 import type { PendingMessage } from "~/lib/conversation";
-import type { ChatMessage } from "~/lib/room-events";
+import type { ChatMessage, DeliveryStatus } from "~/lib/room-events";
+import { ReceiptTicks } from "./receipt-ticks";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 
 type BubbleProps =
-  | { kind: "confirmed"; message: ChatMessage }
-  | { kind: "pending"; message: PendingMessage; onRetry: (clientId: string) => void };
+  | { kind: "confirmed"; message: ChatMessage; receipt?: DeliveryStatus }
+  | { kind: "pending"; message: PendingMessage; onRetry: (message: PendingMessage) => void };
+
+const PENDING_LABELS = { sending: "Sending…", queued: "Waiting for connection…" } as const;
 
 /** One message. Text is always rendered as text, never as HTML, and long words wrap. */
 export function MessageBubble(props: BubbleProps) {
   const { message } = props;
   const mine = props.kind === "pending" || props.message.mine;
   const failed = props.kind === "pending" && props.message.status === "failed";
+  const receipt = props.kind === "confirmed" && mine ? (props.receipt ?? "sent") : undefined;
   return (
     <article
       data-author={mine ? "me" : "partner"}
       data-status={props.kind === "pending" ? props.message.status : "sent"}
+      data-receipt={receipt}
+      data-id={props.kind === "confirmed" ? props.message.id : undefined}
       className={`flex flex-col gap-1 ${mine ? "items-end" : "items-start"}`}
     >
       <p className="text-xs text-zinc-400">
         <span className={mine ? "text-emerald-300/80" : "text-sky-300/80"}>{message.sender}</span>
         {mine && <span className="sr-only"> (you)</span>} ·{" "}
         <time dateTime={new Date(message.timestamp).toISOString()}>{timeFormat.format(message.timestamp)}</time>
+        {receipt && <ReceiptTicks status={receipt} />}
       </p>
       <p
         className={`max-w-[85%] whitespace-pre-wrap rounded-lg px-3 py-2 [overflow-wrap:anywhere] ${
@@ -33,19 +40,21 @@ export function MessageBubble(props: BubbleProps) {
         {message.text}
       </p>
       {props.kind === "pending" &&
-        (failed ? (
+        (props.message.status === "failed" ? (
           <p role="alert" className="flex items-center gap-2 text-xs text-red-400">
             Not sent{props.message.error ? `: ${props.message.error}` : ""}
             <button
               type="button"
-              onClick={() => props.onRetry(props.message.clientId)}
+              onClick={() => props.onRetry(props.message)}
               className="rounded border border-red-500/60 px-2 py-0.5 text-red-200 hover:bg-red-500/10"
             >
               Retry
             </button>
           </p>
         ) : (
-          <p className="text-xs text-zinc-400">Sending…</p>
+          <p className={`text-xs ${props.message.status === "queued" ? "text-amber-300" : "text-zinc-400"}`}>
+            {PENDING_LABELS[props.message.status]}
+          </p>
         ))}
     </article>
   );

@@ -1,20 +1,33 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { Conversation } from "~/lib/conversation";
+import { useSeenTracker } from "~/hooks/use-seen-tracker";
+import { logEntries, type Conversation, type PendingMessage } from "~/lib/conversation";
+import { receiptStatus, type Watermarks } from "~/lib/receipt-status";
 import { MessageBubble } from "./message-bubble";
+import { RoomNotice } from "./room-notice";
 
 const NEAR_BOTTOM_PX = 64;
+
+interface MessageLogProps {
+  conversation: Conversation;
+  receipts: Watermarks;
+  onRetry: (message: PendingMessage) => void;
+  /** The newest partner message that has been on the reader's visible screen. */
+  onSeen: (id: number) => void;
+}
 
 /**
  * The conversation, newest at the bottom. It follows new messages while the reader is at the
  * bottom; a reader who scrolled up keeps their place and gets a pill to jump down instead.
  */
-export function MessageLog({ conversation, onRetry }: { conversation: Conversation; onRetry: (clientId: string) => void }) {
+export function MessageLog({ conversation, receipts, onRetry, onSeen }: MessageLogProps) {
   const container = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [unseen, setUnseen] = useState(0);
-  const { confirmed, pending } = conversation;
-  const total = confirmed.length + pending.length;
-  const previousTotal = useRef(total);
+  const { confirmed, pending, notices } = conversation;
+  const messageCount = confirmed.length + pending.length;
+  const total = messageCount + notices.length;
+  const previous = useRef({ total, messageCount });
+  useSeenTracker(container, confirmed, onSeen);
 
   const scrollToBottom = useCallback(() => {
     const element = container.current;
@@ -24,13 +37,15 @@ export function MessageLog({ conversation, onRetry }: { conversation: Conversati
   }, []);
 
   useLayoutEffect(() => {
-    const added = total - previousTotal.current;
-    previousTotal.current = total;
+    const added = total - previous.current.total;
+    const addedMessages = messageCount - previous.current.messageCount;
+    previous.current = { total, messageCount };
     if (added <= 0) return;
     const newestIsMine = pending.length > 0 || confirmed[confirmed.length - 1]?.mine === true;
     if (atBottom.current || newestIsMine) scrollToBottom();
-    else setUnseen((count) => count + added);
-  }, [total, pending.length, confirmed, scrollToBottom]);
+    // A notice alone is not worth a "new messages" pill.
+    else if (addedMessages > 0) setUnseen((count) => count + addedMessages);
+  }, [total, messageCount, pending.length, confirmed, scrollToBottom]);
 
   useEffect(() => {
     scrollToBottom();
@@ -54,14 +69,23 @@ export function MessageLog({ conversation, onRetry }: { conversation: Conversati
         tabIndex={0}
         className="h-full space-y-4 overflow-y-auto px-4 py-4 focus-visible:outline-2 focus-visible:outline-emerald-400"
       >
-        {total === 0 && (
+        {messageCount === 0 && (
           <p className="mx-auto max-w-xs pt-10 text-center text-sm text-zinc-400">
             No messages yet. Copy the link, send it to one person, and say hello.
           </p>
         )}
-        {confirmed.map((message) => (
-          <MessageBubble key={`m${message.id}`} kind="confirmed" message={message} />
-        ))}
+        {logEntries(conversation).map((entry) =>
+          entry.kind === "notice" ? (
+            <RoomNotice key={entry.notice.key} text={entry.notice.text} />
+          ) : (
+            <MessageBubble
+              key={`m${entry.message.id}`}
+              kind="confirmed"
+              message={entry.message}
+              receipt={entry.message.mine ? receiptStatus(entry.message, receipts) : undefined}
+            />
+          ),
+        )}
         {pending.map((message) => (
           <MessageBubble key={`p${message.clientId}`} kind="pending" message={message} onRetry={onRetry} />
         ))}

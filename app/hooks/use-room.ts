@@ -1,32 +1,40 @@
 import { useNavigate } from "@remix-run/react";
-import { nanoid } from "nanoid";
-import { useCallback, useRef, useState } from "react";
-import { addPending, confirm, emptyConversation, updatePending, type Conversation } from "~/lib/conversation";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { RoomEvent } from "~/lib/room-events";
+import { applyRoomEvent, expirePartnerTyping, initialRoomState, type RoomState } from "~/lib/room-state";
 import { trpc } from "~/lib/trpc";
+import { useOutbox } from "./use-outbox";
 
-export type RoomEnding = "destroyed" | "expired";
+export type RoomEnding = "destroyed" | "expired" | "left";
 export type ConnectionState = "connecting" | "live" | "reconnecting";
 
+/** Clears a typing indicator a little after its expiry, so a timer firing early cannot miss it. */
+const TYPING_EXPIRY_SLACK_MS = 50;
+
 /**
- * Everything live about one room: its single event stream (history, messages, seats, the end),
- * optimistic sends with retry, and the connection state. The tRPC link resumes the stream from
- * its last event id after a drop, so each event arrives once.
+ * Everything live about one room: its single event stream (history, messages, seats, the
+ * partner's presence, typing and receipts, the end), the outbox of own sends, and the connection
+ * state. The tRPC link resumes the stream from its last event id after a drop, so each event
+ * arrives once; the partner's state is re-sent on every (re)connection.
  */
 export function useRoom(roomId: string, onEnd: (ending: RoomEnding) => void) {
   const navigate = useNavigate();
-  const [conversation, setConversation] = useState<Conversation>(emptyConversation);
-  const [memberCount, setMemberCount] = useState<number | null>(null);
+  const [state, setState] = useState<RoomState>(initialRoomState);
   const everLive = useRef(false);
   const restart = useRef<() => void>();
+  const restartTimer = useRef<ReturnType<typeof setTimeout>>();
+  const { send, retry, settle, wake } = useOutbox(roomId, setState);
 
   const onEvent = useCallback(
     (event: RoomEvent) => {
-      if (event.type === "message") setConversation((current) => confirm(current, event.message));
-      else if (event.type === "members") setMemberCount(event.count);
-      else onEnd(event.type);
+      if (event.type === "destroyed" || event.type === "expired") {
+        onEnd(event.type);
+        return;
+      }
+      if (event.type === "message" && event.message.mine && event.message.clientId) settle(event.message.clientId);
+      setState((current) => applyRoomEvent(current, event, Date.now()));
     },
-    [onEnd],
+    [onEnd, settle],
   );
 
   const subscription = trpc.room.events.useSubscription(
@@ -44,48 +52,29 @@ export function useRoom(roomId: string, onEnd: (ending: RoomEnding) => void) {
         }
         // Anything else (the store briefly unreachable) is temporary: start over in a moment.
         // The fresh stream replays the stored messages, and repeats are dropped by id.
-        setTimeout(() => restart.current?.(), 2000);
+        clearTimeout(restartTimer.current);
+        restartTimer.current = setTimeout(() => restart.current?.(), 2000);
       },
     },
   );
   restart.current = subscription.reset;
+  useEffect(() => () => clearTimeout(restartTimer.current), []);
   const connection: ConnectionState =
     subscription.status === "pending" ? "live" : everLive.current || subscription.status === "error" ? "reconnecting" : "connecting";
 
-  // mutateAsync settles each call on its own; mutate's per-call callbacks fire only for the latest
-  // call, which would leave an earlier failed send stuck at "Sending…" while another is in flight.
-  const { mutateAsync: sendMessage } = trpc.message.send.useMutation();
-  const deliver = useCallback(
-    (clientId: string, text: string, sender: string) => {
-      sendMessage({ roomId, text, sender, clientId }).then(
-        (message) => setConversation((current) => confirm(current, message)),
-        (error: Error) =>
-          setConversation((current) => updatePending(current, clientId, { status: "failed", error: error.message })),
-      );
-    },
-    [roomId, sendMessage],
-  );
+  useEffect(() => {
+    if (connection === "live") wake();
+  }, [connection, wake]);
 
-  const send = useCallback(
-    (text: string, sender: string) => {
-      const clientId = nanoid();
-      setConversation((current) =>
-        addPending(current, { clientId, text, sender, timestamp: Date.now(), status: "sending" }),
-      );
-      deliver(clientId, text, sender);
-    },
-    [deliver],
-  );
+  const typingUntil = state.partner.typing?.until;
+  useEffect(() => {
+    if (typingUntil === undefined) return;
+    const timer = setTimeout(
+      () => setState((current) => expirePartnerTyping(current, Date.now())),
+      Math.max(0, typingUntil - Date.now()) + TYPING_EXPIRY_SLACK_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [typingUntil]);
 
-  const retry = useCallback(
-    (clientId: string) => {
-      const item = conversation.pending.find((pending) => pending.clientId === clientId);
-      if (!item) return;
-      setConversation((current) => updatePending(current, clientId, { status: "sending", error: undefined }));
-      deliver(clientId, item.text, item.sender);
-    },
-    [conversation.pending, deliver],
-  );
-
-  return { conversation, memberCount, connection, send, retry };
+  return { state, connection, send, retry };
 }

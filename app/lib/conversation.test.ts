@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { addPending, confirm, emptyConversation, updatePending, type PendingMessage } from "./conversation";
+import {
+  addNotice,
+  addPending,
+  confirm,
+  emptyConversation,
+  latestPartnerId,
+  logEntries,
+  updatePending,
+  type PendingMessage,
+} from "./conversation";
 import type { ChatMessage } from "./room-events";
 
 const message = (id: number, extra: Partial<ChatMessage> = {}): ChatMessage => ({
@@ -44,5 +53,31 @@ describe("conversation state", () => {
       ["a", "sending"],
       ["b", "failed"],
     ]);
+  });
+
+  it("updates several pending sends at once, and keeps the state when none matches", () => {
+    const state = addPending(addPending(addPending(emptyConversation, pending("a")), pending("b")), pending("c"));
+    const queued = updatePending(state, ["a", "c"], { status: "queued" });
+    expect(queued.pending.map((item) => item.status)).toEqual(["queued", "sending", "queued"]);
+    expect(updatePending(state, "zzz", { status: "failed" })).toBe(state);
+  });
+
+  it("places notices after the message that was newest when they happened", () => {
+    let state = addNotice(emptyConversation, "before anything");
+    state = confirm(state, message(1));
+    state = confirm(state, message(2));
+    state = addNotice(state, "after two");
+    state = addNotice(state, "also after two");
+    state = confirm(state, message(5));
+    const order = logEntries(state).map((entry) => (entry.kind === "message" ? entry.message.id : entry.notice.text));
+    expect(order).toEqual(["before anything", 1, 2, "after two", "also after two", 5]);
+    expect(new Set(state.notices.map((notice) => notice.key)).size).toBe(3);
+  });
+
+  it("finds the newest partner message for delivery receipts", () => {
+    let state = emptyConversation;
+    expect(latestPartnerId(state)).toBe(0);
+    state = confirm(confirm(confirm(state, message(1)), message(2)), message(3, { mine: true }));
+    expect(latestPartnerId(state)).toBe(2);
   });
 });

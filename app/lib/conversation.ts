@@ -1,13 +1,23 @@
 import type { ChatMessage } from "./room-events";
 
-/** A send the server has not confirmed yet. */
+/**
+ * A send the server has not confirmed yet: `sending` while the outbox works on it, `queued` while
+ * it waits for the network to come back, `failed` when the server refused it (Retry resends).
+ */
 export interface PendingMessage {
   clientId: string;
   sender: string;
   text: string;
   timestamp: number;
-  status: "sending" | "failed";
+  status: "sending" | "queued" | "failed";
   error?: string;
+}
+
+/** A system line in the log ("… joined"), placed after the message that was newest when it happened. */
+export interface Notice {
+  key: string;
+  text: string;
+  afterId: number;
 }
 
 export interface Conversation {
@@ -15,9 +25,10 @@ export interface Conversation {
   confirmed: ChatMessage[];
   /** Own sends in the order they were made, until their stored message arrives. */
   pending: PendingMessage[];
+  notices: Notice[];
 }
 
-export const emptyConversation: Conversation = { confirmed: [], pending: [] };
+export const emptyConversation: Conversation = { confirmed: [], pending: [], notices: [] };
 
 /**
  * Adds a stored message, whichever way it arrived first (the event stream or the send's own
@@ -29,11 +40,11 @@ export function confirm(conversation: Conversation, message: ChatMessage): Conve
     : conversation.pending;
   const { confirmed } = conversation;
   const last = confirmed[confirmed.length - 1];
-  if (!last || last.id < message.id) return { confirmed: [...confirmed, message], pending };
+  if (!last || last.id < message.id) return { ...conversation, confirmed: [...confirmed, message], pending };
   if (confirmed.some((item) => item.id === message.id)) {
-    return pending === conversation.pending ? conversation : { confirmed, pending };
+    return pending === conversation.pending ? conversation : { ...conversation, pending };
   }
-  return { confirmed: [...confirmed, message].sort((a, b) => a.id - b.id), pending };
+  return { ...conversation, confirmed: [...confirmed, message].sort((a, b) => a.id - b.id), pending };
 }
 
 export function addPending(conversation: Conversation, message: PendingMessage): Conversation {
@@ -42,11 +53,45 @@ export function addPending(conversation: Conversation, message: PendingMessage):
 
 export function updatePending(
   conversation: Conversation,
-  clientId: string,
+  clientIds: string | readonly string[],
   change: Partial<Pick<PendingMessage, "status" | "error">>,
 ): Conversation {
+  const ids = new Set(typeof clientIds === "string" ? [clientIds] : clientIds);
+  if (!conversation.pending.some((item) => ids.has(item.clientId))) return conversation;
   return {
     ...conversation,
-    pending: conversation.pending.map((item) => (item.clientId === clientId ? { ...item, ...change } : item)),
+    pending: conversation.pending.map((item) => (ids.has(item.clientId) ? { ...item, ...change } : item)),
   };
+}
+
+export function addNotice(conversation: Conversation, text: string): Conversation {
+  const afterId = conversation.confirmed[conversation.confirmed.length - 1]?.id ?? 0;
+  const key = `n${conversation.notices.length}`;
+  return { ...conversation, notices: [...conversation.notices, { key, text, afterId }] };
+}
+
+export type LogEntry = { kind: "message"; message: ChatMessage } | { kind: "notice"; notice: Notice };
+
+/** Messages and notices in the order they happened, for the log to render in one pass. */
+export function logEntries(conversation: Conversation): LogEntry[] {
+  const entries: LogEntry[] = [];
+  let next = 0;
+  const { notices } = conversation;
+  for (const message of conversation.confirmed) {
+    for (; next < notices.length && (notices[next]?.afterId ?? 0) < message.id; next += 1) {
+      entries.push({ kind: "notice", notice: notices[next] as Notice });
+    }
+    entries.push({ kind: "message", message });
+  }
+  for (; next < notices.length; next += 1) entries.push({ kind: "notice", notice: notices[next] as Notice });
+  return entries;
+}
+
+/** The newest partner message, whose id is what "delivered" acknowledges. */
+export function latestPartnerId(conversation: Conversation): number {
+  for (let index = conversation.confirmed.length - 1; index >= 0; index -= 1) {
+    const message = conversation.confirmed[index];
+    if (message && !message.mine) return message.id;
+  }
+  return 0;
 }

@@ -13,11 +13,13 @@ const NOTICES: Record<string, string> = {
   "room-full": "That room already has two people in it. Ask for a new link.",
   destroyed: "The room was destroyed. Every message in it is gone.",
   expired: "The room's time ran out. Every message in it is gone.",
+  left: "You left the room. Its messages stay with the other person until the room ends, then they are deleted.",
 };
 
 function noticeFor(params: URLSearchParams): string | null {
   if (params.get("destroyed") === "true") return NOTICES.destroyed ?? null;
   if (params.get("expired") === "true") return NOTICES.expired ?? null;
+  if (params.get("left") === "true") return NOTICES.left ?? null;
   const error = params.get("error");
   return error ? (NOTICES[error] ?? "Something went wrong. Please try again.") : null;
 }

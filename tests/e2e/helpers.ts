@@ -32,3 +32,35 @@ export async function sendThroughApi(page: Page, text: string, sender = "bulk-se
   );
   expect(status).toBe(200);
 }
+
+/** The display name this person's browser chose (the lobby keeps it in localStorage). */
+export async function displayName(page: Page): Promise<string> {
+  const name = await page.evaluate(() => window.localStorage.getItem("ephemera:name"));
+  expect(name, "a display name in localStorage").toBeTruthy();
+  return name ?? "";
+}
+
+/**
+ * Pretends the tab is in the background (or back in front), as far as the page can tell:
+ * `document.visibilityState` and a `visibilitychange` event. Headless pages are always visible.
+ */
+export async function setVisibility(page: Page, state: "visible" | "hidden"): Promise<void> {
+  await page.evaluate((visibility) => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => visibility });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => visibility === "hidden" });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, state);
+}
+
+/** Makes every page this page loads from now on start hidden, until `setVisibility` says otherwise. */
+export async function startHidden(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+  });
+}
+
+/** The texts of the log's messages, oldest first. */
+export function messageTexts(page: Page) {
+  return page.getByRole("log").locator("article > p:nth-child(2)");
+}

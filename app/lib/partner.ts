@@ -1,0 +1,88 @@
+import type { RoomEvent } from "./room-events";
+
+export interface Presence {
+  here: boolean;
+  lastSeen: number | null;
+}
+
+/** What this browser knows about the other person. */
+export interface PartnerState {
+  /** Null until the stream first says: the state found on arrival is not news to announce. */
+  presence: Presence | null;
+  /** Their display name as last seen on a message or typing signal; names are per browser. */
+  name: string | null;
+  /** Shown until this time (this browser's clock) unless a stop, a message or a departure comes first. */
+  typing: { name: string; until: number } | null;
+  /** They pressed Leave: their seat waits for one new person, whose name we do not know yet. */
+  left: boolean;
+}
+
+export const unknownPartner: PartnerState = { presence: null, name: null, typing: null, left: false };
+
+export function partnerName(state: PartnerState): string {
+  return state.name ?? "Your partner";
+}
+
+export interface PartnerUpdate {
+  state: PartnerState;
+  /** A line for the log when something changed that the reader should know about. */
+  notice: string | null;
+}
+
+/** Folds one stream event into the partner's state; events about anything else pass through. */
+export function applyPartnerEvent(state: PartnerState, event: RoomEvent, now: number): PartnerUpdate {
+  switch (event.type) {
+    case "message": {
+      if (event.message.mine) return { state, notice: null };
+      // Their message ends whatever they were typing.
+      return { state: { ...state, name: event.message.sender, typing: null }, notice: null };
+    }
+    case "typing": {
+      const typing = event.typing ? { name: event.name, until: now + event.expiresInMs } : null;
+      return { state: { ...state, name: event.name, typing }, notice: null };
+    }
+    case "presence":
+      return applyPresence(state, { here: event.here, lastSeen: event.lastSeen });
+    case "partner-left":
+      return {
+        state: { presence: { here: false, lastSeen: null }, name: null, typing: null, left: true },
+        notice: `${partnerName(state)} left the room. The link now lets one new person in.`,
+      };
+    default:
+      return { state, notice: null };
+  }
+}
+
+function applyPresence(state: PartnerState, presence: Presence): PartnerUpdate {
+  const before = state.presence;
+  const next: PartnerState = {
+    ...state,
+    presence,
+    typing: presence.here ? state.typing : null,
+    left: presence.here ? false : state.left,
+  };
+  if (!before || before.here === presence.here) return { state: next, notice: null };
+  if (presence.here) return { state: next, notice: `${partnerName(state)} joined` };
+  // After Leave, their stream closing is the same departure, already announced.
+  return { state: next, notice: state.left ? null : `${partnerName(state)} left` };
+}
+
+/** Clears a typing indicator whose signal was never followed by a stop (a vanished client). */
+export function expireTyping(state: PartnerState, now: number): PartnerState {
+  return state.typing && state.typing.until <= now ? { ...state, typing: null } : state;
+}
+
+export type PartnerStatus =
+  | { kind: "unknown" }
+  | { kind: "online" }
+  | { kind: "last-seen"; at: number }
+  | { kind: "waiting" };
+
+/** The header's one word on the other person. */
+export function partnerStatus(state: PartnerState): PartnerStatus {
+  const { presence } = state;
+  if (!presence) return { kind: "unknown" };
+  if (presence.here) return { kind: "online" };
+  if (state.left || presence.lastSeen === null) return { kind: "waiting" };
+  return { kind: "last-seen", at: presence.lastSeen };
+}

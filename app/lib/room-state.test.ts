@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { partnerStatus } from "./partner";
+import type { ChatMessage, RoomEvent } from "./room-events";
+import { applyRoomEvent, expirePartnerTyping, initialRoomState, type RoomState } from "./room-state";
+
+const NOW = 1_700_000_000_000;
+const message = (id: number, mine = false, sender = "otter"): RoomEvent => ({
+  type: "message",
+  message: { id, sender, text: `m${id}`, timestamp: NOW, mine } satisfies ChatMessage,
+});
+const presence = (here: boolean, lastSeen: number | null = here ? NOW : NOW - 60_000): RoomEvent => ({
+  type: "presence",
+  here,
+  lastSeen,
+});
+const typing = (on: boolean, name = "otter", expiresInMs = 3000): RoomEvent => ({ type: "typing", typing: on, name, expiresInMs });
+
+function run(events: RoomEvent[], state: RoomState = initialRoomState, now = NOW): RoomState {
+  return events.reduce((current, event) => applyRoomEvent(current, event, now), state);
+}
+const notices = (state: RoomState) => state.conversation.notices.map((notice) => notice.text);
+
+describe("room state from the stream", () => {
+  it("announces nothing about the state found on arrival, then each change", () => {
+    const arrived = run([message(1), { type: "members", count: 2 }, presence(true)]);
+    expect(notices(arrived)).toEqual([]);
+    expect(partnerStatus(arrived.partner)).toEqual({ kind: "online" });
+    expect(arrived.memberCount).toBe(2);
+
+    const away = run([presence(false, NOW + 5), presence(false, NOW + 5)], arrived);
+    expect(notices(away)).toEqual(["otter left"]);
+    expect(partnerStatus(away.partner)).toEqual({ kind: "last-seen", at: NOW + 5 });
+    const back = run([presence(true)], away);
+    expect(notices(back)).toEqual(["otter left", "otter joined"]);
+    expect(back.conversation.notices.map((notice) => notice.afterId)).toEqual([1, 1]);
+  });
+
+  it("calls a partner with no known name 'Your partner', and waits for someone who never came", () => {
+    const alone = run([{ type: "members", count: 1 }, presence(false, null)]);
+    expect(partnerStatus(alone.partner)).toEqual({ kind: "waiting" });
+    expect(partnerStatus(initialRoomState.partner)).toEqual({ kind: "unknown" });
+    expect(notices(run([presence(true)], alone))).toEqual(["Your partner joined"]);
+  });
+
+  it("learns the name from typing, and clears the indicator on stop, message, departure or expiry", () => {
+    const base = run([presence(true)]);
+    const typingState = run([typing(true, "lynx")], base);
+    expect(typingState.partner.typing).toEqual({ name: "lynx", until: NOW + 3000 });
+    expect(typingState.partner.name).toBe("lynx");
+    expect(run([typing(false, "lynx")], typingState).partner.typing).toBeNull();
+    expect(run([message(4, false, "lynx")], typingState).partner.typing).toBeNull();
+    expect(run([message(4, true, "me")], typingState).partner.typing).not.toBeNull();
+    expect(run([presence(false)], typingState).partner.typing).toBeNull();
+    expect(run([{ type: "partner-left" }], typingState).partner.typing).toBeNull();
+
+    expect(expirePartnerTyping(typingState, NOW + 2999)).toBe(typingState);
+    expect(expirePartnerTyping(typingState, NOW + 3000).partner.typing).toBeNull();
+  });
+
+  it("announces Leave once, waits for one new person, and greets them without the old name", () => {
+    const before = run([message(1, false, "otter"), presence(true), { type: "members", count: 2 }]);
+    const left = run([{ type: "partner-left" }, { type: "members", count: 1 }, presence(false, NOW + 10)], before);
+    expect(notices(left)).toEqual(["otter left the room. The link now lets one new person in."]);
+    expect(partnerStatus(left.partner)).toEqual({ kind: "waiting" });
+    expect(left.memberCount).toBe(1);
+
+    const newcomer = run([{ type: "members", count: 2 }, presence(true)], left);
+    expect(notices(newcomer).at(-1)).toBe("Your partner joined");
+    expect(partnerStatus(newcomer.partner)).toEqual({ kind: "online" });
+  });
+
+  it("keeps receipt watermarks rising and leaves unrelated state untouched", () => {
+    const state = run([{ type: "receipts", delivered: 4, seen: 2 }, { type: "receipts", delivered: 3, seen: 3 }]);
+    expect(state.receipts).toEqual({ delivered: 4, seen: 3 });
+    expect(run([{ type: "receipts", delivered: 1, seen: 1 }], state)).toBe(state);
+    expect(run([{ type: "destroyed" }], state)).toBe(state);
+  });
+});
