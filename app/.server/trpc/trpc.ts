@@ -92,3 +92,14 @@ export const memberProcedure = roomProcedure.use(async ({ ctx, input, next }) =>
   if (status.status === "not-member") throw notAMember();
   return next({ ctx: { member: { seat: status.seat, ttlMs: status.ttlMs } } });
 });
+
+/**
+ * Typing and receipts: best effort, and often in flight when a room ends. For a room that is gone
+ * they answer `{ ok: false }` rather than an error (`member` is null), so a browser racing the end
+ * of a room logs nothing; anyone without a seat is still refused.
+ */
+export const signalProcedure = roomProcedure.use(async ({ ctx, input, next }) => {
+  const status = await ctx.services.store.memberStatus(input.roomId, await memberIdFor(ctx, input.roomId));
+  if (status.status === "not-member") throw notAMember();
+  return next({ ctx: { member: status.status === "member" ? { seat: status.seat, ttlMs: status.ttlMs } : null } });
+});

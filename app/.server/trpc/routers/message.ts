@@ -2,7 +2,7 @@ import { z } from "zod";
 import { MESSAGE_MAX_LENGTH } from "~/lib/limits";
 import { metrics } from "../../metrics";
 import { deliveryStatus, toChatMessage } from "../to-client";
-import { memberIdFor, memberProcedure, notAMember, roomNotFound, roomProcedure, router, senderSchema } from "../trpc";
+import { memberIdFor, memberProcedure, notAMember, roomNotFound, roomProcedure, router, senderSchema, signalProcedure } from "../trpc";
 
 const textSchema = z
   .string({ error: "must be text" })
@@ -60,7 +60,7 @@ export const messageRouter = router({
    * device, up to `seen` was on their visible screen. Only ever raised; ids past the last
    * message are capped.
    */
-  receipt: memberProcedure
+  receipt: signalProcedure
     .input(
       z
         .object({ delivered: eventIdSchema.optional(), seen: eventIdSchema.optional() })
@@ -70,6 +70,7 @@ export const messageRouter = router({
         }),
     )
     .mutation(async ({ ctx, input }) => {
+      if (!ctx.member) return { ok: false };
       await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
       const done = await ctx.services.store.markReceipts(
         input.roomId,
@@ -77,7 +78,6 @@ export const messageRouter = router({
         input.delivered ?? 0,
         input.seen ?? 0,
       );
-      if (!done) throw roomNotFound();
-      return { ok: true as const };
+      return { ok: done };
     }),
 });
