@@ -10,7 +10,7 @@ import {
 } from "rate-limiter-flexible";
 import type { Env } from "./env";
 
-export type LimitName = "createRoom" | "joinRoom" | "sendMessage" | "signal";
+export type LimitName = "createRoom" | "joinRoom" | "findStranger" | "sendMessage" | "signal";
 
 export class RateLimitedError extends Error {
   override name = "RateLimitedError";
@@ -25,6 +25,7 @@ export class RateLimitedError extends Error {
 const MESSAGES: Record<LimitName, string> = {
   createRoom: "You are creating rooms too quickly. Slow down",
   joinRoom: "Too many rooms opened from your network. Slow down",
+  findStranger: "You are looking for strangers too quickly. Slow down",
   sendMessage: "You are sending messages too fast. Slow down",
   signal: "Too many typing or read signals. Slow down",
 };
@@ -48,6 +49,8 @@ export class RateLimits {
     this.limiters = {
       createRoom: make("create", config.RATE_LIMIT_ROOMS_PER_MINUTE, 60),
       joinRoom: make("join", config.RATE_LIMIT_JOINS_PER_MINUTE, 60),
+      // Every skip is a new search: the same budget as opening rooms.
+      findStranger: make("stranger", config.RATE_LIMIT_JOINS_PER_MINUTE, 60),
       // About N a second, with a small burst on top for a quick reply or two.
       sendMessage: new BurstyRateLimiter(
         make("msg", config.RATE_LIMIT_MESSAGES_PER_SECOND, 1),

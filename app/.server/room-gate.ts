@@ -2,13 +2,14 @@ import { isbot } from "isbot";
 import { clientAddress } from "./client-address";
 import { RateLimitedError } from "./rate-limits";
 import type { Services } from "./services";
-import { memberIdOf, newRoomToken, ROOM_ID_PATTERN } from "./room-token";
+import { memberIdOf, newRoomToken, ROOM_ID_PATTERN, visitorIdOf } from "./room-token";
+import { claimFor, type RoomKind } from "./rooms/types";
 
 export type GateResult =
   | { kind: "preview" }
   | { kind: "rate-limited"; message: string; retryAfterSeconds: number }
   | { kind: "redirect"; location: string }
-  | { kind: "member"; seat: number; ttlMs: number; setCookie?: string };
+  | { kind: "member"; seat: number; ttlMs: number; roomKind: RoomKind; setCookie?: string };
 
 export const LOBBY_ROOM_NOT_FOUND = "/?error=room-not-found";
 export const LOBBY_ROOM_FULL = "/?error=room-full";
@@ -48,7 +49,10 @@ export async function enterRoom(
     }
   }
   const token = existing ?? newRoomToken();
-  const outcome = await services.store.join(roomId, memberIdOf(roomId, token));
+  // A stranger arriving in the room they were matched into claims the seat held for them.
+  const visitor = existing ? null : await services.cookies.readVisitor(request.headers.get("cookie"));
+  const claim = visitor ? claimFor(visitorIdOf(visitor)) : undefined;
+  const outcome = await services.store.join(roomId, memberIdOf(roomId, token), claim);
 
   switch (outcome.status) {
     case "not-found":
@@ -57,7 +61,7 @@ export async function enterRoom(
       return { kind: "redirect", location: LOBBY_ROOM_FULL };
     case "member":
     case "joined": {
-      const result: GateResult = { kind: "member", seat: outcome.seat, ttlMs: outcome.ttlMs };
+      const result: GateResult = { kind: "member", seat: outcome.seat, ttlMs: outcome.ttlMs, roomKind: outcome.kind };
       if (!existing || outcome.status === "joined") {
         const expiresAt = new Date(Date.now() + outcome.ttlMs);
         result.setCookie = await services.cookies.serialize(roomId, token, expiresAt, new URL(request.url));

@@ -25,3 +25,11 @@ export function isRoomToken(value: unknown): value is string {
 export function memberIdOf(roomId: string, token: string): string {
   return createHash("sha256").update(roomId).update(":").update(token).digest("base64url").slice(0, 22);
 }
+
+/**
+ * A visitor of "Talk to a stranger", as the stores know them: a hash of the token in their
+ * visitor cookie, so a dump of the queue cannot be replayed as anyone's cookie.
+ */
+export function visitorIdOf(token: string): string {
+  return createHash("sha256").update("visitor:").update(token).digest("base64url").slice(0, 22);
+}

@@ -5,12 +5,16 @@ import { metrics } from "./metrics";
 import { MemoryRoomStore } from "./rooms/memory-store";
 import { RedisRoomStore } from "./rooms/redis-store";
 import type { RoomStore } from "./rooms/types";
+import { MemoryMatchStore } from "./match/memory-match-store";
+import { RedisMatchStore } from "./match/redis-match-store";
+import type { MatchStore } from "./match/types";
 import { RateLimits } from "./rate-limits";
 import { RoomCookies } from "./room-cookie";
 
 /** What request handlers depend on; tests build their own with either store. */
 export interface Services {
   store: RoomStore;
+  matches: MatchStore;
   cookies: RoomCookies;
   limits: RateLimits;
   defaultTtlSeconds: number;
@@ -21,6 +25,7 @@ export function createServices(config: Env, givenStore?: RoomStore): Services {
   const store = givenStore ?? createStore(config);
   return {
     store,
+    matches: createMatchStore(store, config),
     cookies: new RoomCookies(cookieSecret(config), config.NODE_ENV === "production"),
     limits: new RateLimits(config, store instanceof RedisRoomStore ? store.connection : undefined),
     defaultTtlSeconds: config.ROOM_TTL_SECONDS,
@@ -45,6 +50,13 @@ function createStore(config: Env): RoomStore {
     onReconnecting: (connection) => metrics.redisReconnects.inc({ connection }),
     presenceGraceMs: config.PRESENCE_GRACE_MS,
   });
+}
+
+/** The stranger queue lives beside the rooms it creates: in Redis with Redis, else in memory. */
+function createMatchStore(store: RoomStore, config: Env): MatchStore {
+  if (store instanceof RedisRoomStore) return new RedisMatchStore(store, config.PRESENCE_GRACE_MS);
+  if (store instanceof MemoryRoomStore) return new MemoryMatchStore(store, { graceMs: config.PRESENCE_GRACE_MS });
+  throw new Error(`no stranger queue for a ${store.kind} room store`);
 }
 
 function cookieSecret(config: Env): string {

@@ -33,7 +33,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (result.kind === "preview") return json({ kind: "preview" as const }, { headers });
   if (result.setCookie) headers.append("Set-Cookie", result.setCookie);
   return json(
-    { kind: "member" as const, roomId: params.roomId ?? "", ttlMs: result.ttlMs },
+    { kind: "member" as const, roomId: params.roomId ?? "", ttlMs: result.ttlMs, roomKind: result.roomKind },
     { headers },
   );
 }

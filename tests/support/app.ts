@@ -1,5 +1,6 @@
 import { parseEnv, type Env } from "~/.server/env";
 import { enterRoom } from "~/.server/room-gate";
+import { newRoomToken } from "~/.server/room-token";
 import { createServices, type Services } from "~/.server/services";
 import { createContext } from "~/.server/trpc/context";
 import { createCaller } from "~/.server/trpc/root";
@@ -45,4 +46,9 @@ export function callerFor(services: Services, cookie?: string, signal?: AbortSig
     headers: cookie ? { cookie } : {},
   });
   return createCaller(createContext(request.headers, services, peerAddress), { signal });
+}
+
+/** A browser that has opened /stranger: its visitor cookie, as `name=value`. */
+export async function visitorCookie(services: Services): Promise<string> {
+  return cookiePair(await services.cookies.serializeVisitor(newRoomToken(), new URL("http://localhost:3000/stranger")));
 }

@@ -2,6 +2,9 @@ import { inject } from "vitest";
 import { MemoryRoomStore } from "~/.server/rooms/memory-store";
 import { RedisRoomStore } from "~/.server/rooms/redis-store";
 import type { RoomStore } from "~/.server/rooms/types";
+import { MemoryMatchStore } from "~/.server/match/memory-match-store";
+import { RedisMatchStore } from "~/.server/match/redis-match-store";
+import type { MatchStore } from "~/.server/match/types";
 import { newRoomId } from "~/.server/room-token";
 
 export const STORE_KINDS = ["memory", "redis"] as const;
@@ -38,4 +41,17 @@ export function collect<T>(iterable: AsyncIterable<T>) {
       return done;
     },
   };
+}
+
+/**
+ * A room store and a stranger queue of either kind. The Redis queue is one per database, so each
+ * test file that uses it passes its own database number and never meets another file's visitors.
+ */
+export function makeMatchStores(kind: StoreKind, database: number, presenceGraceMs = TEST_PRESENCE_GRACE_MS) {
+  if (kind === "memory") {
+    const rooms = new MemoryRoomStore({ presenceGraceMs });
+    return { rooms, matches: new MemoryMatchStore(rooms, { graceMs: presenceGraceMs }) as MatchStore };
+  }
+  const rooms = new RedisRoomStore(`${inject("redisUrl")}/${database}`, { presenceGraceMs });
+  return { rooms, matches: new RedisMatchStore(rooms, presenceGraceMs) as MatchStore };
 }

@@ -9,6 +9,7 @@ import {
   type MemberStatus,
   type NewMessage,
   type RoomEventListener,
+  type RoomKind,
   type RoomState,
   type RoomStore,
   type StoredMessage,
@@ -23,6 +24,7 @@ interface SeatPresence {
 }
 
 interface MemoryRoom {
+  kind: RoomKind;
   expiresAt: number;
   lastEventId: number;
   joins: number;
@@ -59,7 +61,25 @@ export class MemoryRoomStore implements RoomStore {
     this.presenceGraceMs = options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS;
   }
 
+  /**
+   * A room for two matched strangers, both seats held under their claims; the match store calls
+   * this in the same synchronous step as the pairing, so it is as atomic as Redis' script.
+   */
+  createMatchedRoom(roomId: string, ttlMs: number, claims: [string, string]): { expiresAt: number } {
+    const created = this.newRoom(roomId, ttlMs, "match");
+    const room = this.rooms.get(roomId)!;
+    for (const claim of claims) {
+      room.joins += 1;
+      room.members.set(claim, room.joins);
+    }
+    return created;
+  }
+
   async createRoom(roomId: string, ttlMs: number) {
+    return this.newRoom(roomId, ttlMs, "private");
+  }
+
+  private newRoom(roomId: string, ttlMs: number, kind: RoomKind) {
     if (this.rooms.has(roomId)) throw new Error("room id collision");
     const expiresAt = this.now() + ttlMs;
     // The timer frees memory at the deadline; reads also check the deadline so an entry can
@@ -67,6 +87,7 @@ export class MemoryRoomStore implements RoomStore {
     const expiryTimer = setTimeout(() => this.rooms.delete(roomId), ttlMs);
     expiryTimer.unref();
     this.rooms.set(roomId, {
+      kind,
       expiresAt,
       lastEventId: 0,
       joins: 0,
@@ -97,22 +118,33 @@ export class MemoryRoomStore implements RoomStore {
     this.rooms.delete(roomId);
   }
 
+  /** For the match store's synchronous steps. */
+  isLive(roomId: string): boolean {
+    return this.live(roomId) !== undefined;
+  }
+
   async ttl(roomId: string) {
     const room = this.live(roomId);
     return room ? room.expiresAt - this.now() : null;
   }
 
-  async join(roomId: string, memberId: string): Promise<JoinOutcome> {
+  async join(roomId: string, memberId: string, claim?: string): Promise<JoinOutcome> {
     const room = this.live(roomId);
     if (!room) return { status: "not-found" };
     const ttlMs = room.expiresAt - this.now();
     const seat = room.members.get(memberId);
-    if (seat !== undefined) return { status: "member", seat, ttlMs };
+    if (seat !== undefined) return { status: "member", seat, ttlMs, kind: room.kind };
+    const claimed = claim === undefined ? undefined : room.members.get(claim);
+    if (claim !== undefined && claimed !== undefined) {
+      room.members.delete(claim);
+      room.members.set(memberId, claimed);
+      return { status: "joined", seat: claimed, ttlMs, kind: room.kind };
+    }
     if (room.members.size >= ROOM_CAPACITY) return { status: "full", ttlMs };
     room.joins += 1;
     room.members.set(memberId, room.joins);
     this.fanout.deliver(roomId, { type: "members", count: room.members.size });
-    return { status: "joined", seat: room.joins, ttlMs };
+    return { status: "joined", seat: room.joins, ttlMs, kind: room.kind };
   }
 
   async memberCount(roomId: string) {
@@ -234,14 +266,15 @@ export class MemoryRoomStore implements RoomStore {
   async leave(roomId: string, memberId: string) {
     const room = this.live(roomId);
     const seat = room?.members.get(memberId);
-    if (!room || seat === undefined) return false;
+    if (!room || seat === undefined) return "not-member";
+    if (room.kind === "match") return "match";
     room.members.delete(memberId);
     room.typing.delete(seat);
     clearTimeout(room.presence.get(seat)?.graceTimer);
     room.presence.delete(seat);
     this.fanout.deliver(roomId, { type: "left", seat });
     this.fanout.deliver(roomId, { type: "members", count: room.members.size });
-    return true;
+    return "left";
   }
 
   async messagesAfter(roomId: string, afterId: number) {

@@ -17,22 +17,32 @@ redis.call('PEXPIREAT', KEYS[1], exp)
 return tonumber(exp)`;
 
 /**
- * KEYS: meta, members. ARGV: memberId, capacity, channel.
- * Returns {0} gone, {1, 0, pttl} full, {2, seat, pttl} already a member, {3, seat, pttl} joined;
- * a join is published as `j<member count>`.
+ * KEYS: meta, members. ARGV: memberId, capacity, channel, claim ('' for none).
+ * Returns {0} gone, {1, 0, pttl} full, {2, seat, pttl, kind} already a member, {3, seat, pttl,
+ * kind} joined; a new member is published as `j<member count>`. A seat held under `claim` is
+ * handed over to the member (the count does not change, so nothing is published).
  */
 export const joinScript = `
 local exp = redis.call('HGET', KEYS[1], 'exp')
 if not exp then return {0} end
 local pttl = redis.call('PTTL', KEYS[1])
+local kind = redis.call('HGET', KEYS[1], 'kind') or 'private'
 local seat = redis.call('HGET', KEYS[2], ARGV[1])
-if seat then return {2, tonumber(seat), pttl} end
+if seat then return {2, tonumber(seat), pttl, kind} end
+if ARGV[4] ~= '' then
+  local claimed = redis.call('HGET', KEYS[2], ARGV[4])
+  if claimed then
+    redis.call('HDEL', KEYS[2], ARGV[4])
+    redis.call('HSET', KEYS[2], ARGV[1], claimed)
+    return {3, tonumber(claimed), pttl, kind}
+  end
+end
 if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[2]) then return {1, 0, pttl} end
 local ord = redis.call('HINCRBY', KEYS[1], 'joins', 1)
 redis.call('HSET', KEYS[2], ARGV[1], ord)
 redis.call('PEXPIREAT', KEYS[2], exp)
 redis.call('PUBLISH', ARGV[3], 'j' .. redis.call('HLEN', KEYS[2]))
-return {3, ord, pttl}`;
+return {3, ord, pttl, kind}`;
 
 /** KEYS: meta, members. ARGV: memberId. Returns {0} gone, {1, 0, pttl} not a member, {2, seat, pttl}. */
 export const memberScript = `
@@ -154,12 +164,14 @@ return 1`;
 
 /**
  * KEYS: meta, members, live. ARGV: memberId, channel. Frees the member's seat for good: forgets
- * its presence and typing, publishes `l<seat>` and the new count. 0 when not a member (or gone).
+ * its presence and typing, publishes `l<seat>` and the new count. 0 when not a member (or gone),
+ * 2 in a stranger chat, whose seats are never given up.
  */
 export const leaveScript = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local seat = redis.call('HGET', KEYS[2], ARGV[1])
 if not seat then return 0 end
+if redis.call('HGET', KEYS[1], 'kind') == 'match' then return 2 end
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[1], 't' .. seat, 'n' .. seat)
 local fields = redis.call('HKEYS', KEYS[3])

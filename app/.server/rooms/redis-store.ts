@@ -33,6 +33,7 @@ import {
   type MemberStatus,
   type NewMessage,
   type RoomEventListener,
+  type RoomKind,
   type RoomState,
   type RoomStore,
   type SeatPresence,
@@ -134,23 +135,24 @@ export class RedisRoomStore implements RoomStore {
     return pttl < 0 ? null : pttl;
   }
 
-  async join(roomId: string, memberId: string): Promise<JoinOutcome> {
+  async join(roomId: string, memberId: string, claim?: string): Promise<JoinOutcome> {
     const keys = roomKeys(roomId);
-    const [code, seat = 0, ttlMs = 0] = (await this.run(
+    const [code, seat = 0, ttlMs = 0, kind = "private"] = (await this.run(
       "ephJoin",
       keys.meta,
       keys.members,
       memberId,
       ROOM_CAPACITY,
       roomChannel(roomId),
-    )) as number[];
+      claim ?? "",
+    )) as [number, number?, number?, RoomKind?];
     switch (code) {
       case 1:
         return { status: "full", ttlMs };
       case 2:
-        return { status: "member", seat, ttlMs };
+        return { status: "member", seat, ttlMs, kind };
       case 3:
-        return { status: "joined", seat, ttlMs };
+        return { status: "joined", seat, ttlMs, kind };
       default:
         return { status: "not-found" };
     }
@@ -287,7 +289,7 @@ export class RedisRoomStore implements RoomStore {
   async leave(roomId: string, memberId: string) {
     const keys = roomKeys(roomId);
     const done = await this.run("ephLeave", keys.meta, keys.members, keys.live, memberId, roomChannel(roomId));
-    return done === 1;
+    return done === 1 ? "left" : done === 2 ? "match" : "not-member";
   }
 
   async subscribe(roomId: string, listener: RoomEventListener) {

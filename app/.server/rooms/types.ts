@@ -71,10 +71,16 @@ export type MemberStatus =
   | { status: "not-member"; ttlMs: number }
   | { status: "member"; seat: number; ttlMs: number };
 
+/** `private`: shared by link; `match`: made for two strangers, whose seats were claimed for them. */
+export type RoomKind = "private" | "match";
+
 export type JoinOutcome =
   | { status: "not-found" }
   | { status: "full"; ttlMs: number }
-  | { status: "member" | "joined"; seat: number; ttlMs: number };
+  | { status: "member" | "joined"; seat: number; ttlMs: number; kind: RoomKind };
+
+/** A seat held for someone who has not opened the room yet: `v:<visitorId>` for a matched stranger. */
+export const claimFor = (visitorId: string) => `v:${visitorId}`;
 
 export interface NewMessage {
   author: number;
@@ -109,9 +115,10 @@ export interface RoomStore {
   ttl(roomId: string): Promise<number | null>;
   /**
    * Atomic check-and-add: never more than ROOM_CAPACITY members, however many arrive at once.
-   * A new member is announced to subscribers as a `members` event.
+   * A new member is announced to subscribers as a `members` event. With `claim`, a seat held
+   * under that name (see `claimFor`) is handed to `memberId` instead.
    */
-  join(roomId: string, memberId: string): Promise<JoinOutcome>;
+  join(roomId: string, memberId: string, claim?: string): Promise<JoinOutcome>;
   /** How many seats are taken, or null when the room is gone. */
   memberCount(roomId: string): Promise<number | null>;
   memberStatus(roomId: string, memberId: string): Promise<MemberStatus>;
@@ -134,8 +141,11 @@ export interface RoomStore {
   setTyping(roomId: string, seat: number, typing: { name: string } | null): Promise<boolean>;
   /** Raises a seat's receipt watermarks (never lowers them, never past the last event); false when gone. */
   markReceipts(roomId: string, seat: number, delivered: number, seen: number): Promise<boolean>;
-  /** Gives up a member's seat for good, announcing `left` and the new count; false when not a member. */
-  leave(roomId: string, memberId: string): Promise<boolean>;
+  /**
+   * Gives up a member's seat for good, announcing `left` and the new count. A stranger chat's
+   * seats are never given up (nobody else may take one): it ends instead (`match`).
+   */
+  leave(roomId: string, memberId: string): Promise<"left" | "not-member" | "match">;
   /** Stored messages with id > afterId, oldest first; null when the room is gone. */
   messagesAfter(roomId: string, afterId: number): Promise<StoredMessage[] | null>;
   /** Deletes every key of the room and publishes `destroyed`; false when it was already gone. */

@@ -1,4 +1,5 @@
 import { clientAddress } from "../client-address";
+import { visitorIdOf } from "../room-token";
 import type { Services } from "../services";
 
 /** The one thing a context needs from a request; both Fetch `Headers` and Node headers fit. */
@@ -11,6 +12,8 @@ export interface Context {
   services: Services;
   /** The caller's member token for a room, from that room's signed cookie. */
   roomToken(roomId: string): Promise<string | null>;
+  /** The caller's "Talk to a stranger" identity (a hash of their visitor cookie), if they have one. */
+  visitorId(): Promise<string | null>;
   /** Who the caller is for rate limits: their address, as far as TRUST_PROXY lets us tell. */
   clientKey: string;
 }
@@ -20,6 +23,10 @@ export function createContext(headers: HeaderReader, services: Services, peerAdd
   return {
     services,
     roomToken: (roomId) => services.cookies.read(cookieHeader, roomId),
+    visitorId: async () => {
+      const token = await services.cookies.readVisitor(cookieHeader);
+      return token ? visitorIdOf(token) : null;
+    },
     clientKey: clientAddress(headers, peerAddress, services.trustProxy),
   };
 }

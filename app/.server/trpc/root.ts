@@ -1,3 +1,4 @@
+import { matchRouter } from "./routers/match";
 import { messageRouter } from "./routers/message";
 import { roomRouter } from "./routers/room";
 import { createCallerFactory, router } from "./trpc";
@@ -5,6 +6,7 @@ import { createCallerFactory, router } from "./trpc";
 export const appRouter = router({
   room: roomRouter,
   message: messageRouter,
+  match: matchRouter,
 });
 
 export type AppRouter = typeof appRouter;

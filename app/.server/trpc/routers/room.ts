@@ -1,4 +1,4 @@
-import { tracked } from "@trpc/server";
+import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import { TTL_MAX_SECONDS, TTL_MIN_SECONDS } from "~/lib/limits";
 import { logger, roomTag } from "../../logger";
@@ -6,7 +6,7 @@ import { countExpiry, metrics } from "../../metrics";
 import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
 import { toRoomEvent } from "../to-client";
-import { memberIdFor, memberProcedure, publicProcedure, roomNotFound, router, senderSchema } from "../trpc";
+import { memberIdFor, memberProcedure, publicProcedure, roomNotFound, router, senderSchema, signalProcedure } from "../trpc";
 
 const ttlSecondsSchema = z
   .number({ error: `must be a whole number of seconds from ${TTL_MIN_SECONDS} to ${TTL_MAX_SECONDS}` })
@@ -47,23 +47,26 @@ export const roomRouter = router({
   }),
 
   /** Best effort and frequent (about once a second while typing): no log line, no metric. */
-  typing: memberProcedure
+  typing: signalProcedure
     .input(z.object({ typing: z.boolean({ error: "must be true or false" }), sender: senderSchema }))
     .mutation(async ({ ctx, input }) => {
+      if (!ctx.member) return { ok: false };
       await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
       const done = await ctx.services.store.setTyping(
         input.roomId,
         ctx.member.seat,
         input.typing ? { name: input.sender } : null,
       );
-      if (!done) throw roomNotFound();
-      return { ok: true as const };
+      return { ok: done };
     }),
 
   /** Gives up the caller's seat: the partner is told, and the link admits one new person. */
   leave: memberProcedure.mutation(async ({ ctx, input }) => {
     const left = await ctx.services.store.leave(input.roomId, await memberIdFor(ctx, input.roomId));
-    if (!left) throw roomNotFound();
+    if (left === "match") {
+      throw new TRPCError({ code: "BAD_REQUEST", message: "roomId: a chat with a stranger ends with Skip or End chat" });
+    }
+    if (left === "not-member") throw roomNotFound();
     logger.info({ room: roomTag(input.roomId) }, "member left");
     return { ok: true as const };
   }),

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeMatchStores, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
+import { waitFor } from "../../../tests/support/wait-for";
+import { newRoomId } from "../room-token";
+import { claimFor, type RoomStore } from "../rooms/types";
+import type { MatchState, MatchStore } from "./types";
+
+let visitorSerial = 0;
+const newVisitor = () => `visitor-${process.pid}-${Date.now()}-${(visitorSerial += 1)}`;
+
+/** One queue contract, two implementations; Redis database 1 is this file's own. */
+describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
+  let rooms: RoomStore;
+  let matches: MatchStore;
+  beforeAll(() => {
+    ({ rooms, matches } = makeMatchStores(kind, 1));
+  });
+  afterAll(async () => {
+    await matches.close();
+    await rooms.close();
+  });
+
+  const find = (visitorId: string) => matches.find(visitorId, { roomId: newRoomId(), roomTtlMs: 60_000 });
+
+  async function pair() {
+    const [alice, bob] = [newVisitor(), newVisitor()];
+    expect(await find(alice)).toMatchObject({ status: "waiting" });
+    const matched = await find(bob);
+    if (matched.status !== "matched") throw new Error(`expected a match, got ${JSON.stringify(matched)}`);
+    return { alice, bob, roomId: matched.roomId };
+  }
+
+  it("queues the first visitor and pairs the next one with them, in a room with both seats claimed", async () => {
+    const { alice, bob, roomId } = await pair();
+    expect(await matches.state(alice)).toEqual({ status: "matched", roomId });
+    expect(await matches.state(bob)).toEqual({ status: "matched", roomId });
+    // Nobody else gets in, even with the URL; each of the two claims their own seat.
+    expect(await rooms.join(roomId, "someone-else")).toMatchObject({ status: "full" });
+    expect(await rooms.join(roomId, "alice-member", claimFor(alice))).toMatchObject({ status: "joined", seat: 1, kind: "match" });
+    expect(await rooms.join(roomId, "bob-member", claimFor(bob))).toMatchObject({ status: "joined", seat: 2, kind: "match" });
+    expect(await rooms.join(roomId, "mallory", claimFor(alice))).toMatchObject({ status: "full" });
+    expect(await rooms.memberCount(roomId)).toBe(2);
+    await matches.end(alice, roomId, { block: false });
+  });
+
+  it("tells a waiting visitor the moment they are matched", async () => {
+    const alice = newVisitor();
+    const heard: Array<MatchState | null> = [];
+    const unsubscribe = await matches.subscribe(alice, (state) => heard.push(state));
+    await find(alice);
+    const matched = await find(newVisitor());
+    await waitFor(() => heard.some((state) => state?.status === "matched"), { what: "the match notice" });
+    expect(heard.map((state) => state?.status)).toEqual(["waiting", "matched"]);
+    expect(heard[1]).toEqual(matched);
+    unsubscribe();
+  });
+
+  it("pairs first come, first served, and never anyone with themselves", async () => {
+    const [first, second, third] = [newVisitor(), newVisitor(), newVisitor()];
+    await find(first);
+    expect(await find(first)).toMatchObject({ status: "waiting" }); // asking again changes nothing
+    await find(second).then((state) => expect(state.status).toBe("matched"));
+    expect(await matches.state(first)).toMatchObject({ status: "matched" });
+    expect(await find(third)).toMatchObject({ status: "waiting" });
+    await matches.cancel(third);
+    expect(await matches.state(third)).toEqual({ status: "idle" });
+  });
+
+  it("keeps a visitor in one chat: asking again returns it", async () => {
+    const { alice, roomId } = await pair();
+    expect(await find(alice)).toEqual({ status: "matched", roomId });
+    await matches.end(alice, roomId, { block: false });
+  });
+
+  it("ends a chat for both, and does not pair the two again right away", async () => {
+    const { alice, bob, roomId } = await pair();
+    expect(await matches.end(bob, "another-room", { block: false })).toBeNull();
+    expect(await matches.end(bob, roomId, { block: false })).toEqual({ roomId });
+    expect(await matches.state(alice)).toEqual({ status: "idle" });
+    expect(await matches.state(bob)).toEqual({ status: "idle" });
+    expect(await matches.end(alice, roomId, { block: false })).toBeNull();
+    await find(bob);
+    expect(await find(alice)).toMatchObject({ status: "waiting" });
+    const carol = newVisitor();
+    const next = await find(carol);
+    expect(next.status).toBe("matched"); // with bob, the longest waiting
+    expect(await matches.state(bob)).toEqual(next);
+    expect(await matches.state(alice)).toMatchObject({ status: "waiting" });
+    await matches.cancel(alice);
+  });
+
+  it("never pairs a reported pair again that day, even after other chats", async () => {
+    const { alice, bob, roomId } = await pair();
+    await matches.end(alice, roomId, { block: true });
+    // Each has another chat in between, so "not right away" no longer applies.
+    for (const visitor of [alice, bob]) {
+      await find(visitor);
+      const other = newVisitor();
+      const chat = await find(other);
+      if (chat.status !== "matched") throw new Error("expected a chat");
+      await matches.end(other, chat.roomId, { block: false });
+    }
+    await find(alice);
+    expect(await find(bob)).toMatchObject({ status: "waiting" });
+    await matches.cancel(alice);
+    await matches.cancel(bob);
+  });
+
+  it("drops a waiting visitor whose stream stays closed past the grace period", async () => {
+    const leaves = newVisitor();
+    const release = await matches.hold(leaves);
+    await find(leaves);
+    release();
+    await waitFor(async () => (await matches.state(leaves)).status === "idle", {
+      what: "the closed visitor to leave the queue",
+      timeoutMs: TEST_PRESENCE_GRACE_MS * 10,
+    });
+    const next = newVisitor();
+    expect(await find(next)).toMatchObject({ status: "waiting" }); // not paired with someone gone
+    await matches.cancel(next);
+  });
+
+  it("keeps a waiting visitor's place through a reload within the grace period", async () => {
+    const stays = newVisitor();
+    const release = await matches.hold(stays);
+    await find(stays);
+    release();
+    const releaseAgain = await matches.hold(stays);
+    // Proving that something does not happen needs the time it would have happened in.
+    const past = Date.now() + TEST_PRESENCE_GRACE_MS * 3;
+    await waitFor(() => Date.now() > past, { what: "the grace period to pass", timeoutMs: TEST_PRESENCE_GRACE_MS * 6 });
+    expect(await matches.state(stays)).toMatchObject({ status: "waiting" });
+    expect(await find(newVisitor())).toMatchObject({ status: "matched" });
+    expect(await matches.state(stays)).toMatchObject({ status: "matched" });
+    releaseAgain();
+  });
+
+  it("counts people waiting and chatting, and the hour's matches", async () => {
+    const before = await matches.hourStats();
+    const { alice, roomId } = await pair();
+    const waiting = newVisitor();
+    await find(waiting);
+    const counts = await matches.counts();
+    expect(counts.waiting).toBeGreaterThanOrEqual(1);
+    expect(counts.chatting).toBeGreaterThanOrEqual(2);
+    await matches.end(alice, roomId, { block: false });
+    const after = await matches.hourStats();
+    expect(after.matches).toBe(before.matches + 1);
+    expect(after.medianWaitSeconds).not.toBeNull();
+    expect(after.medianChatSeconds).not.toBeNull();
+    await matches.cancel(waiting);
+  });
+
+  it("treats a chat whose room is gone as over", async () => {
+    const { alice, roomId } = await pair();
+    await rooms.destroy(roomId);
+    expect(await matches.state(alice)).toEqual({ status: "idle" });
+  });
+});

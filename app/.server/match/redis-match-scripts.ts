@@ -1,0 +1,165 @@
+import { NOW_MS } from "../rooms/redis-scripts";
+import { CHAT_BUCKETS, STATS_RETENTION_MS, WAIT_BUCKETS } from "./match-stats";
+
+/**
+ * The stranger queue's scripts. Keys: `match:queue` (visitor → ticket number, oldest first), `match:lease` (visitor → until when they stay queued without an open stream),
+ * `match:v:<visitor>` (state, since, room, partner, matchedAt, last), `match:block:<sha1 of the
+ * pair>`, `match:chats` (sha1 of a live chat's room id → its deadline), `match:stats:<hour>`.
+ * Per-visitor keys are reached from inside the scripts, so the queue needs one Redis (not a
+ * Cluster), as presence already does (decision 006). Every key has a deadline.
+ */
+
+/** Lua bucket index (0-based) of `seconds` in `bounds`. */
+const bucketFunction = (name: string, bounds: readonly number[]) => `local function ${name}(seconds)
+  local bounds = {${bounds.filter(Number.isFinite).join(", ")}}
+  for i, bound in ipairs(bounds) do if seconds <= bound then return i - 1 end end
+  return ${bounds.length - 1}
+end`;
+
+const COMMON = `${NOW_MS}
+local statsKey = 'match:stats:' .. math.floor(now / 3600000)
+local function count(field)
+  redis.call('HINCRBY', statsKey, field, 1)
+  redis.call('PEXPIRE', statsKey, ${STATS_RETENTION_MS + 3_600_000})
+end
+${bucketFunction("waitBucket", WAIT_BUCKETS)}
+${bucketFunction("chatBucket", CHAT_BUCKETS)}
+local function dropLapsed()
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('HDEL', 'match:v:' .. id, 'state', 'since')
+  end
+end
+local function tell(id, state)
+  redis.call('PUBLISH', ARGV[1] .. id, cjson.encode(state))
+end
+local function stateOf(key)
+  local state = redis.call('HGET', key, 'state')
+  if state == 'matched' then
+    local room = redis.call('HGET', key, 'room')
+    if redis.call('EXISTS', 'room:{' .. room .. '}:meta') == 1 then return {'matched', room} end
+    redis.call('HDEL', key, 'state', 'room', 'partner')
+    return {'idle'}
+  end
+  if state == 'waiting' then return {'waiting', redis.call('HGET', key, 'since')} end
+  return {'idle'}
+end`;
+
+/**
+ * KEYS: queue, lease, chats, me, new room meta, new room members. ARGV: channel prefix, visitor,
+ * new room id, room ttl ms, grace ms, room capacity... Returns {'matched', roomId} | {'waiting', since}.
+ */
+export const findScript = `
+${COMMON}
+dropLapsed()
+local me, vid = KEYS[4], ARGV[2]
+local current = stateOf(me)
+if current[1] == 'matched' then return current end
+if current[1] == 'waiting' then
+  redis.call('ZADD', KEYS[2], 'GT', now + tonumber(ARGV[5]), vid)
+  return current
+end
+local last = redis.call('HGET', me, 'last')
+for _, cid in ipairs(redis.call('ZRANGE', KEYS[1], 0, 199)) do
+  local other = 'match:v:' .. cid
+  local pair = vid < cid and (vid .. ':' .. cid) or (cid .. ':' .. vid)
+  if cid ~= vid and cid ~= last and redis.call('HGET', other, 'last') ~= vid
+    and redis.call('EXISTS', 'match:block:' .. redis.sha1hex(pair)) == 0 then
+    local waited = now - tonumber(redis.call('HGET', other, 'since') or now)
+    redis.call('ZREM', KEYS[1], cid)
+    redis.call('ZREM', KEYS[2], cid)
+    local roomId = ARGV[3]
+    local exp = string.format('%d', now + tonumber(ARGV[4]))
+    redis.call('HSET', KEYS[5], 'exp', exp, 'seq', 0, 'joins', 2, 'kind', 'match')
+    redis.call('PEXPIREAT', KEYS[5], exp)
+    redis.call('HSET', KEYS[6], 'v:' .. cid, 1, 'v:' .. vid, 2)
+    redis.call('PEXPIREAT', KEYS[6], exp)
+    for _, pairing in ipairs({{other, cid, vid}, {me, vid, cid}}) do
+      redis.call('HDEL', pairing[1], 'since')
+      redis.call('HSET', pairing[1], 'state', 'matched', 'room', roomId, 'partner', pairing[3], 'matchedAt', now, 'last', pairing[3])
+      redis.call('PEXPIREAT', pairing[1], exp + ${STATS_RETENTION_MS})
+      tell(pairing[2], {status = 'matched', roomId = roomId})
+    end
+    redis.call('ZADD', KEYS[3], exp, redis.sha1hex(roomId))
+    redis.call('PEXPIRE', KEYS[3], 86400000 * 2)
+    count('m')
+    count('w' .. waitBucket(waited / 1000))
+    count('w' .. waitBucket(0))
+    return {'matched', roomId}
+  end
+end
+-- A ticket number, not the time, orders the queue: two arrivals in one millisecond keep their order.
+redis.call('ZADD', KEYS[1], redis.call('INCR', 'match:ticket'), vid)
+redis.call('PEXPIRE', 'match:ticket', 86400000)
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), vid)
+redis.call('PEXPIRE', KEYS[1], 86400000)
+redis.call('PEXPIRE', KEYS[2], 86400000)
+redis.call('HSET', me, 'state', 'waiting', 'since', now)
+redis.call('PEXPIRE', me, ${STATS_RETENTION_MS})
+tell(vid, {status = 'waiting', since = now})
+return {'waiting', tostring(now)}`;
+
+/** KEYS: queue, lease, chats, me. ARGV: channel prefix, visitor. */
+export const cancelScript = `
+${COMMON}
+if redis.call('ZREM', KEYS[1], ARGV[2]) == 0 then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('HDEL', KEYS[4], 'state', 'since')
+tell(ARGV[2], {status = 'idle'})
+return 1`;
+
+/** KEYS: queue, lease, chats, me. ARGV: channel prefix, visitor. */
+export const stateScript = `
+${COMMON}
+dropLapsed()
+return stateOf(KEYS[4])`;
+
+/**
+ * KEYS: queue, lease, chats, me. ARGV: channel prefix, visitor, room id, block ('1'/'0').
+ * Ends the visitor's chat in that room for both; returns 0 when they were in no such chat.
+ */
+export const endScript = `
+${COMMON}
+local me, vid, roomId = KEYS[4], ARGV[2], ARGV[3]
+if redis.call('HGET', me, 'state') ~= 'matched' or redis.call('HGET', me, 'room') ~= roomId then return 0 end
+local pid = redis.call('HGET', me, 'partner')
+local other = 'match:v:' .. pid
+if ARGV[4] == '1' then
+  local pair = vid < pid and (vid .. ':' .. pid) or (pid .. ':' .. vid)
+  local key = 'match:block:' .. redis.sha1hex(pair)
+  redis.call('SET', key, 1)
+  redis.call('PEXPIREAT', key, (math.floor(now / 86400000) + 1) * 86400000)
+end
+if redis.call('HGET', other, 'room') == roomId then
+  -- The first of the two to end it records how long it lasted.
+  count('c' .. chatBucket((now - tonumber(redis.call('HGET', me, 'matchedAt'))) / 1000))
+  redis.call('HDEL', other, 'state', 'room', 'partner')
+  tell(pid, {status = 'idle'})
+end
+redis.call('HDEL', me, 'state', 'room', 'partner')
+redis.call('ZREM', KEYS[3], redis.sha1hex(roomId))
+tell(vid, {status = 'idle'})
+return 1`;
+
+/** KEYS: queue, lease, chats. Returns {waiting, chatting}. */
+export const countsScript = `
+${COMMON}
+dropLapsed()
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+return {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[3]) * 2}`;
+
+/** KEYS: none. Returns the current hour's stats hash. */
+export const hourStatsScript = `
+${NOW_MS}
+return redis.call('HGETALL', 'match:stats:' .. math.floor(now / 3600000))`;
+
+/**
+ * KEYS: lease. ARGV: how long (ms), visitors... Sets each queued visitor's lease to now + ms
+ * (only visitors still in the queue: XX), by Redis' clock like every other deadline here.
+ */
+export const leaseScript = `
+${NOW_MS}
+local untilMs = now + tonumber(ARGV[1])
+for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', untilMs, ARGV[i]) end
+return 1`;

@@ -1,0 +1,160 @@
+import { ReplyError, type Redis } from "ioredis";
+import { roomKeys } from "../rooms/redis-codec";
+import type { RedisRoomStore } from "../rooms/redis-store";
+import { StoreUnavailableError } from "../rooms/types";
+import { statsFromFields } from "./match-stats";
+import {
+  cancelScript,
+  countsScript,
+  endScript,
+  findScript,
+  hourStatsScript,
+  leaseScript,
+  stateScript,
+} from "./redis-match-scripts";
+import type { EndedChat, FindOptions, MatchCounts, MatchListener, MatchState, MatchStore } from "./types";
+
+const SCRIPTS = {
+  ephMatchFind: { numberOfKeys: 6, lua: findScript },
+  ephMatchCancel: { numberOfKeys: 4, lua: cancelScript },
+  ephMatchState: { numberOfKeys: 4, lua: stateScript },
+  ephMatchEnd: { numberOfKeys: 4, lua: endScript },
+  ephMatchCounts: { numberOfKeys: 3, lua: countsScript },
+  ephMatchHourStats: { numberOfKeys: 0, lua: hourStatsScript },
+  ephMatchLease: { numberOfKeys: 1, lua: leaseScript },
+} as const;
+type ScriptName = keyof typeof SCRIPTS;
+
+const QUEUE = "match:queue";
+const LEASE = "match:lease";
+const CHATS = "match:chats";
+const CHANNEL_PREFIX = "ephemera:visitor:";
+const visitorKey = (visitorId: string) => `match:v:${visitorId}`;
+
+/** While a waiting visitor's stream is open, their lease is renewed this often, for three times as long. */
+const LEASE_REFRESH_MS = 2000;
+
+function unavailable(error: unknown): never {
+  if (error instanceof ReplyError) throw error;
+  throw new StoreUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+function toState(reply: unknown): MatchState {
+  const [status, value] = reply as [string, string?];
+  if (status === "matched" && value) return { status: "matched", roomId: value };
+  if (status === "waiting" && value) return { status: "waiting", since: Number(value) };
+  return { status: "idle" };
+}
+
+/**
+ * The stranger queue in Redis, so visitors on different instances are paired with each other:
+ * every step is one Lua script (pairing creates the room with both seats claimed in the same
+ * script). It shares the room store's command connection and its one subscriber connection.
+ */
+export class RedisMatchStore implements MatchStore {
+  private readonly redis: Redis;
+  private readonly holders = new Map<string, number>();
+  private readonly listeners = new Map<string, Set<MatchListener>>();
+  private readonly refreshTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly rooms: RedisRoomStore,
+    private readonly graceMs: number,
+  ) {
+    this.redis = rooms.connection;
+    for (const [name, definition] of Object.entries(SCRIPTS)) this.redis.defineCommand(name, definition);
+    this.refreshTimer = setInterval(() => {
+      const waiting = [...this.holders.keys()];
+      if (waiting.length > 0) this.run("ephMatchLease", LEASE, LEASE_REFRESH_MS * 3, ...waiting).catch(() => {});
+    }, LEASE_REFRESH_MS);
+    this.refreshTimer.unref();
+  }
+
+  private run(name: ScriptName, ...args: Array<string | number>): Promise<unknown> {
+    const runner = (this.redis as unknown as Record<ScriptName, (...a: Array<string | number>) => Promise<unknown>>)[name];
+    return runner.apply(this.redis, args).catch(unavailable);
+  }
+
+  private visitorKeys(visitorId: string) {
+    return [QUEUE, LEASE, CHATS, visitorKey(visitorId)];
+  }
+
+  async find(visitorId: string, { roomId, roomTtlMs }: FindOptions): Promise<MatchState> {
+    const room = roomKeys(roomId);
+    const lease = this.holders.has(visitorId) ? LEASE_REFRESH_MS * 3 : this.graceMs;
+    return toState(
+      await this.run("ephMatchFind", ...this.visitorKeys(visitorId), room.meta, room.members, CHANNEL_PREFIX, visitorId, roomId, roomTtlMs, lease),
+    );
+  }
+
+  async cancel(visitorId: string): Promise<void> {
+    await this.run("ephMatchCancel", ...this.visitorKeys(visitorId), CHANNEL_PREFIX, visitorId);
+  }
+
+  async state(visitorId: string): Promise<MatchState> {
+    return toState(await this.run("ephMatchState", ...this.visitorKeys(visitorId), CHANNEL_PREFIX, visitorId));
+  }
+
+  async end(visitorId: string, roomId: string, { block }: { block: boolean }): Promise<EndedChat | null> {
+    const ended = await this.run("ephMatchEnd", ...this.visitorKeys(visitorId), CHANNEL_PREFIX, visitorId, roomId, block ? "1" : "0");
+    return ended === 1 ? { roomId } : null;
+  }
+
+  async hold(visitorId: string): Promise<() => void> {
+    this.holders.set(visitorId, (this.holders.get(visitorId) ?? 0) + 1);
+    await this.run("ephMatchLease", LEASE, LEASE_REFRESH_MS * 3, visitorId);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.holders.get(visitorId) ?? 1) - 1;
+      if (left > 0) {
+        this.holders.set(visitorId, left);
+        return;
+      }
+      this.holders.delete(visitorId);
+      // A reload within the grace period finds them still queued, in their place.
+      this.run("ephMatchLease", LEASE, this.graceMs, visitorId).catch(() => {});
+    };
+  }
+
+  async counts(): Promise<MatchCounts> {
+    const [waiting, chatting] = (await this.run("ephMatchCounts", QUEUE, LEASE, CHATS)) as [number, number];
+    return { waiting, chatting };
+  }
+
+  async hourStats() {
+    const flat = (await this.run("ephMatchHourStats")) as string[];
+    const fields: Record<string, string> = {};
+    for (let index = 0; index < flat.length; index += 2) fields[flat[index]!] = flat[index + 1]!;
+    return statsFromFields(fields);
+  }
+
+  async subscribe(visitorId: string, listener: MatchListener) {
+    const channel = `${CHANNEL_PREFIX}${visitorId}`;
+    const listeners = this.listeners.get(visitorId) ?? new Set();
+    this.listeners.set(visitorId, listeners);
+    listeners.add(listener);
+    const unsubscribe = () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.listeners.get(visitorId) === listeners) {
+        this.listeners.delete(visitorId);
+        this.rooms.channels.remove(channel);
+      }
+    };
+    try {
+      await this.rooms.channels.add(channel, (payload) => {
+        const state = payload === null ? null : (JSON.parse(payload) as MatchState);
+        for (const each of this.listeners.get(visitorId) ?? []) each(state);
+      });
+    } catch (error) {
+      unsubscribe();
+      unavailable(error);
+    }
+    return unsubscribe;
+  }
+
+  async close() {
+    clearInterval(this.refreshTimer);
+  }
+}

@@ -1,0 +1,129 @@
+import { TRPCError, tracked } from "@trpc/server";
+import { z } from "zod";
+import type { MatchEvent, StrangerCounts } from "~/lib/match-events";
+import { logger } from "../../logger";
+import type { MatchStore } from "../../match/types";
+import { newRoomId } from "../../room-token";
+import type { Context } from "../context";
+import { memberProcedure, publicProcedure, router } from "../trpc";
+
+/** How often an open "searching" screen gets fresh counts (only sent when they changed). */
+const COUNTS_EVERY_MS = 5000;
+
+/** Everything about the queue needs the visitor cookie the /stranger page sets. */
+const visitorProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const visitorId = await ctx.visitorId();
+  if (!visitorId) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Open the stranger page first: it gives this browser its visitor cookie" });
+  }
+  return next({ ctx: { visitor: visitorId } });
+});
+
+async function counts(matches: MatchStore): Promise<StrangerCounts> {
+  const { waiting, chatting } = await matches.counts();
+  return { online: waiting + chatting, waiting };
+}
+
+function find(ctx: Context, visitorId: string) {
+  return ctx.services.matches.find(visitorId, {
+    roomId: newRoomId(),
+    roomTtlMs: ctx.services.defaultTtlSeconds * 1000,
+  });
+}
+
+/** Ends the caller's stranger chat in `roomId` for both of them, and the room with it. */
+async function endChat(ctx: Context & { visitor: string }, roomId: string, block: boolean) {
+  const ended = await ctx.services.matches.end(ctx.visitor, roomId, { block });
+  if (!ended) throw new TRPCError({ code: "BAD_REQUEST", message: "roomId: this is not your current chat with a stranger" });
+  // The partner's stream hears `destroyed`: in a stranger chat that reads "Stranger left".
+  await ctx.services.store.destroy(roomId);
+  logger.info({ reported: block }, "stranger chat ended");
+}
+
+export const matchRouter = router({
+  /** Lobby figure; nothing about anyone. */
+  stats: publicProcedure.input(z.object({}).optional()).query(({ ctx }) => counts(ctx.services.matches)),
+
+  /** Pairs the caller with a waiting stranger, or queues them. */
+  find: visitorProcedure.input(z.object({})).mutation(async ({ ctx }) => {
+    await ctx.services.limits.consumeOrThrow("findStranger", ctx.clientKey);
+    return find(ctx, ctx.visitor);
+  }),
+
+  cancel: visitorProcedure.input(z.object({})).mutation(async ({ ctx }) => {
+    await ctx.services.matches.cancel(ctx.visitor);
+    return { status: "idle" as const };
+  }),
+
+  /** Skip (optionally reporting): ends the chat for both and queues the caller again at once. */
+  next: memberProcedure
+    .input(z.object({ report: z.boolean({ error: "must be true or false" }).default(false) }))
+    .unstable_concat(visitorProcedure)
+    .mutation(async ({ ctx, input }) => {
+      await endChat(ctx, input.roomId, input.report);
+      await ctx.services.limits.consumeOrThrow("findStranger", ctx.clientKey);
+      return find(ctx, ctx.visitor);
+    }),
+
+  /** End chat: ends it for both and leaves the caller idle. */
+  end: memberProcedure
+    .unstable_concat(visitorProcedure)
+    .mutation(async ({ ctx, input }) => {
+      await endChat(ctx, input.roomId, false);
+      return { status: "idle" as const };
+    }),
+
+  /**
+   * The caller's state and the counts, live. While it is open a waiting caller keeps their place
+   * in the queue; once it closes, only for the grace period (a reload does not lose the place).
+   */
+  events: visitorProcedure.input(z.object({})).subscription(async function* ({ ctx, signal }) {
+    const { matches } = ctx.services;
+    const queue: Array<MatchEvent | "resync"> = [];
+    let wake: (() => void) | undefined;
+    const push = (item: MatchEvent | "resync") => {
+      queue.push(item);
+      wake?.();
+    };
+    const unsubscribe = await matches.subscribe(ctx.visitor, (state) => push(state ? { type: "state", state } : "resync"));
+    const release = await matches.hold(ctx.visitor).catch((error: unknown) => {
+      unsubscribe();
+      throw error;
+    });
+    let shown = "";
+    const refreshCounts = async () => {
+      const now = await counts(matches).catch(() => null);
+      const key = JSON.stringify(now);
+      if (now && key !== shown) {
+        shown = key;
+        push({ type: "counts", ...now });
+      }
+    };
+    const timer = setInterval(() => void refreshCounts(), COUNTS_EVERY_MS);
+    const onAbort = () => wake?.();
+    signal?.addEventListener("abort", onAbort);
+    let id = 0;
+    try {
+      push({ type: "state", state: await matches.state(ctx.visitor) });
+      await refreshCounts();
+      while (!signal?.aborted) {
+        const item = queue.shift();
+        if (!item) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = undefined;
+          continue;
+        }
+        const event: MatchEvent = item === "resync" ? { type: "state", state: await matches.state(ctx.visitor) } : item;
+        id += 1;
+        yield tracked(String(id), event);
+      }
+    } finally {
+      clearInterval(timer);
+      signal?.removeEventListener("abort", onAbort);
+      release();
+      unsubscribe();
+    }
+  }),
+});
