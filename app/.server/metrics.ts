@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { MatchStore } from "./match/types";
 
 /**
  * The process's metrics, exposed at /metrics when METRICS_TOKEN is set. Labels never carry room
@@ -54,3 +55,49 @@ export function countExpiry(roomId: string): void {
   metrics.roomsExpired.inc();
   setTimeout(() => recentlyExpired.delete(roomId), 60_000).unref();
 }
+
+/** Where the stranger-queue gauges read from: the process's queue, once services exist. */
+let matchSource: MatchStore | undefined;
+
+export function reportMatchesFrom(matches: MatchStore): void {
+  matchSource = matches;
+}
+
+/**
+ * A gauge read from the shared queue at scrape time, so every instance reports the same figures
+ * (they are about everyone, not this instance). Nothing is reported before services exist, or
+ * when the store cannot be reached.
+ */
+function matchGauge(name: string, help: string, read: (matches: MatchStore) => Promise<number | null>) {
+  return new Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      const value = matchSource ? await read(matchSource).catch(() => null) : null;
+      if (value === null) this.reset();
+      else this.set(value);
+    },
+  });
+}
+
+matchGauge("ephemera_strangers_waiting", "People waiting for a stranger, on every instance", async (matches) => (await matches.counts()).waiting);
+matchGauge(
+  "ephemera_strangers_online",
+  "People waiting for or chatting with a stranger, on every instance",
+  async (matches) => {
+    const { waiting, chatting } = await matches.counts();
+    return waiting + chatting;
+  },
+);
+matchGauge("ephemera_stranger_matches_this_hour", "Strangers paired this hour (UTC), all instances", async (matches) => (await matches.hourStats()).matches);
+matchGauge(
+  "ephemera_stranger_median_wait_seconds",
+  "This hour's median wait for a stranger: the upper bound of its histogram bucket",
+  async (matches) => (await matches.hourStats()).medianWaitSeconds,
+);
+matchGauge(
+  "ephemera_stranger_median_chat_seconds",
+  "This hour's median stranger chat length: the upper bound of its histogram bucket",
+  async (matches) => (await matches.hourStats()).medianChatSeconds,
+);

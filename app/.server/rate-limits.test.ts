@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { describe, expect, inject, it } from "vitest";
-import { callerFor, joinAsNewVisitor, makeServices, TEST_SECRET, visitRoom } from "../../tests/support/app";
+import { callerFor, joinAsNewVisitor, makeServices, TEST_SECRET, visitorCookie, visitRoom } from "../../tests/support/app";
 import { createRoom, STORE_KINDS } from "../../tests/support/stores";
 import { parseEnv } from "./env";
 import { RateLimitedError, RateLimits } from "./rate-limits";
@@ -73,6 +73,23 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
       });
       await bob.room.typing({ roomId, typing: true, sender: "b" });
     } finally {
+      await services.store.close();
+    }
+  });
+
+  it("limits searches for a stranger per address", async () => {
+    const services = makeServices(kind, limited);
+    try {
+      const address = `198.51.100.${kind === "redis" ? 21 : 22}`;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 5 }, async () => callerFor(services, await visitorCookie(services), undefined, address).match.find({})),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(4);
+      expect(outcomes.find((outcome) => outcome.status === "rejected")).toMatchObject({
+        reason: { code: "TOO_MANY_REQUESTS", message: expect.stringContaining("looking for strangers too quickly") },
+      });
+    } finally {
+      await services.matches.close();
       await services.store.close();
     }
   });

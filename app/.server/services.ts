@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { env, type Env } from "./env";
 import { logger } from "./logger";
-import { metrics } from "./metrics";
+import { metrics, reportMatchesFrom } from "./metrics";
 import { MemoryRoomStore } from "./rooms/memory-store";
 import { RedisRoomStore } from "./rooms/redis-store";
 import type { RoomStore } from "./rooms/types";
@@ -96,6 +96,9 @@ export async function checkRedisPersistence(store: RoomStore, config: Env): Prom
 const holder = globalThis as typeof globalThis & { __ephemeraServices?: Services };
 
 export function getServices(): Services {
-  holder.__ephemeraServices ??= createServices(env);
+  if (!holder.__ephemeraServices) {
+    holder.__ephemeraServices = createServices(env);
+    reportMatchesFrom(holder.__ephemeraServices.matches);
+  }
   return holder.__ephemeraServices;
 }

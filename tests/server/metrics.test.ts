@@ -63,6 +63,27 @@ describe("Prometheus metrics", () => {
     );
   });
 
+  it("reports the stranger queue as aggregates only: waiting, online, this hour's matches and medians", async () => {
+    const before = await scrape();
+    const [alice, bob] = [new Visitor(server.url), new Visitor(server.url)];
+    await alice.open("/stranger");
+    await bob.open("/stranger");
+    await alice.trpc.match.find.mutate({});
+    expect(metricValue(await scrape(), "ephemera_strangers_waiting")).toBe(1);
+    const matched = await bob.trpc.match.find.mutate({});
+    if (matched.status !== "matched") throw new Error("expected a match");
+    await bob.open(`/room/${matched.roomId}`);
+    await bob.trpc.match.end.mutate({ roomId: matched.roomId });
+    const after = await scrape();
+    expect(metricValue(after, "ephemera_strangers_waiting")).toBe(0);
+    expect(metricValue(after, "ephemera_stranger_matches_this_hour")).toBe(
+      (metricValue(before, "ephemera_stranger_matches_this_hour") || 0) + 1,
+    );
+    expect(metricValue(after, "ephemera_stranger_median_wait_seconds")).toBeGreaterThan(0);
+    expect(metricValue(after, "ephemera_stranger_median_chat_seconds")).toBeGreaterThan(0);
+    expect(after).not.toContain(matched.roomId);
+  });
+
   it("does not exist without a token configured", async () => {
     const plain = await startAppServer();
     try {
