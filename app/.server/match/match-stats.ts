@@ -4,6 +4,9 @@ import type { MatchHourStats } from "./types";
 export const WAIT_BUCKETS = [1, 2, 5, 10, 30, 60, 120, 300, 600, Infinity] as const;
 export const CHAT_BUCKETS = [10, 30, 60, 120, 300, 600, 1800, 3600, 86_400, Infinity] as const;
 
+/** After a chat, a visitor's record (their last partner, not to be matched again right away) lasts this long. */
+export const FORGET_AFTER_MS = 600_000;
+
 /** Stats are kept per hour, for two days. */
 export const STATS_RETENTION_MS = 48 * 3_600_000;
 

@@ -1,6 +1,15 @@
 import { claimFor } from "../rooms/types";
 import type { MemoryRoomStore } from "../rooms/memory-store";
-import { bucketOf, CHAT_BUCKETS, endOfUtcDay, hourOf, statsFromFields, STATS_RETENTION_MS, WAIT_BUCKETS } from "./match-stats";
+import {
+  bucketOf,
+  CHAT_BUCKETS,
+  endOfUtcDay,
+  FORGET_AFTER_MS,
+  hourOf,
+  statsFromFields,
+  STATS_RETENTION_MS,
+  WAIT_BUCKETS,
+} from "./match-stats";
 import type { EndedChat, FindOptions, MatchCounts, MatchListener, MatchState, MatchStore } from "./types";
 
 interface Visitor {
@@ -13,6 +22,8 @@ interface Visitor {
   matchedAt?: number;
   /** The partner of the last chat: not matched again right away. */
   last?: string;
+  /** When an idle visitor's record (just `last`) is forgotten. */
+  forgetAt?: number;
 }
 
 export interface MemoryMatchOptions {
@@ -117,12 +128,11 @@ export class MemoryMatchStore implements MatchStore {
     if (partner.roomId === roomId) {
       // The first of the two to end it records how long it lasted.
       this.count(now, "c", bucketOf(CHAT_BUCKETS, (now - (me.matchedAt ?? now)) / 1000));
-      partner.roomId = undefined;
-      partner.partner = undefined;
+      Object.assign(partner, { roomId: undefined, partner: undefined, matchedAt: undefined, forgetAt: now + FORGET_AFTER_MS });
       this.notify(partnerId, { status: "idle" });
     }
-    me.roomId = undefined;
-    me.partner = undefined;
+    // All that is left is who they just talked to, and only for a few minutes.
+    Object.assign(me, { roomId: undefined, partner: undefined, matchedAt: undefined, forgetAt: now + FORGET_AFTER_MS });
     this.chats.delete(roomId);
     this.notify(visitorId, { status: "idle" });
     return { roomId };
@@ -188,11 +198,9 @@ export class MemoryMatchStore implements MatchStore {
       this.queue.delete(visitorId);
       visitor.since = undefined;
     }
-    // Forget visitors with nothing left to remember; blocks and stats age out on their own.
     for (const [visitorId, visitor] of this.visitors) {
-      if (!this.queue.has(visitorId) && !visitor.roomId && !this.holders.has(visitorId) && visitor.matchedAt !== undefined && now - visitor.matchedAt > STATS_RETENTION_MS) {
-        this.visitors.delete(visitorId);
-      }
+      const idle = !this.queue.has(visitorId) && !visitor.roomId && !this.holders.has(visitorId);
+      if (idle && (visitor.forgetAt ?? 0) <= now) this.visitors.delete(visitorId);
     }
     for (const [pair, until] of this.blocks) if (until <= now) this.blocks.delete(pair);
     for (const hour of this.stats.keys()) if ((hour + 1) * 3_600_000 + STATS_RETENTION_MS <= now) this.stats.delete(hour);

@@ -1,13 +1,17 @@
 import { NOW_MS } from "../rooms/redis-scripts";
-import { CHAT_BUCKETS, STATS_RETENTION_MS, WAIT_BUCKETS } from "./match-stats";
+import { CHAT_BUCKETS, FORGET_AFTER_MS, STATS_RETENTION_MS, WAIT_BUCKETS } from "./match-stats";
 
 /**
  * The stranger queue's scripts. Keys: `match:queue` (visitor → ticket number, oldest first), `match:lease` (visitor → until when they stay queued without an open stream),
- * `match:v:<visitor>` (state, since, room, partner, matchedAt, last), `match:block:<sha1 of the
+ * `match:v:<visitor>` (state, since, room, partner, matchedAt, last; gone 10 minutes after a
+ * chat ends, or with the room), `match:block:<sha1 of the
  * pair>`, `match:chats` (sha1 of a live chat's room id → its deadline), `match:stats:<hour>`.
  * Per-visitor keys are reached from inside the scripts, so the queue needs one Redis (not a
  * Cluster), as presence already does (decision 006). Every key has a deadline.
  */
+
+/** A waiting visitor's record outlives their lease by far; the lease is what drops them. */
+const WAITING_TTL_MS = 3_600_000;
 
 /** Lua bucket index (0-based) of `seconds` in `bounds`. */
 const bucketFunction = (name: string, bounds: readonly number[]) => `local function ${name}(seconds)
@@ -78,7 +82,7 @@ for _, cid in ipairs(redis.call('ZRANGE', KEYS[1], 0, 199)) do
     for _, pairing in ipairs({{other, cid, vid}, {me, vid, cid}}) do
       redis.call('HDEL', pairing[1], 'since')
       redis.call('HSET', pairing[1], 'state', 'matched', 'room', roomId, 'partner', pairing[3], 'matchedAt', now, 'last', pairing[3])
-      redis.call('PEXPIREAT', pairing[1], exp + ${STATS_RETENTION_MS})
+      redis.call('PEXPIREAT', pairing[1], exp)
       tell(pairing[2], {status = 'matched', roomId = roomId})
     end
     redis.call('ZADD', KEYS[3], exp, redis.sha1hex(roomId))
@@ -96,7 +100,7 @@ redis.call('ZADD', KEYS[2], now + tonumber(ARGV[5]), vid)
 redis.call('PEXPIRE', KEYS[1], 86400000)
 redis.call('PEXPIRE', KEYS[2], 86400000)
 redis.call('HSET', me, 'state', 'waiting', 'since', now)
-redis.call('PEXPIRE', me, ${STATS_RETENTION_MS})
+redis.call('PEXPIRE', me, ${WAITING_TTL_MS})
 tell(vid, {status = 'waiting', since = now})
 return {'waiting', tostring(now)}`;
 
@@ -134,10 +138,13 @@ end
 if redis.call('HGET', other, 'room') == roomId then
   -- The first of the two to end it records how long it lasted.
   count('c' .. chatBucket((now - tonumber(redis.call('HGET', me, 'matchedAt'))) / 1000))
-  redis.call('HDEL', other, 'state', 'room', 'partner')
+  redis.call('HDEL', other, 'state', 'room', 'partner', 'matchedAt')
+  redis.call('PEXPIRE', other, ${FORGET_AFTER_MS})
   tell(pid, {status = 'idle'})
 end
-redis.call('HDEL', me, 'state', 'room', 'partner')
+-- All that is left is who they just talked to, and only for a few minutes.
+redis.call('HDEL', me, 'state', 'room', 'partner', 'matchedAt')
+redis.call('PEXPIRE', me, ${FORGET_AFTER_MS})
 redis.call('ZREM', KEYS[3], redis.sha1hex(roomId))
 tell(vid, {status = 'idle'})
 return 1`;

@@ -1,0 +1,56 @@
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { makeMatchStores } from "../../../tests/support/stores";
+import { newRoomId } from "../room-token";
+import type { RoomStore } from "../rooms/types";
+import { FORGET_AFTER_MS } from "./match-stats";
+import type { MatchStore } from "./types";
+
+/** What the queue leaves in Redis: little, hashed, and all of it with a deadline. Database 3. */
+describe("RedisMatchStore specifics", () => {
+  let rooms: RoomStore;
+  let matches: MatchStore;
+  let admin: Redis;
+  beforeAll(() => {
+    ({ rooms, matches } = makeMatchStores("redis", 3));
+    admin = new Redis(`${inject("redisUrl")}/3`);
+  });
+  afterAll(async () => {
+    await matches.close();
+    await rooms.close();
+    await admin.quit();
+  });
+
+  it("gives every key a deadline and keeps only a short-lived note of the last partner after a chat", async () => {
+    const [alice, bob] = ["visitor-hash-alice", "visitor-hash-bob"];
+    await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    const matched = await matches.find(bob, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    if (matched.status !== "matched") throw new Error("expected a match");
+    await matches.end(alice, matched.roomId, { block: true });
+
+    const keys = await admin.keys("*");
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      const ttl = await admin.pttl(key);
+      expect({ key, ttl }).toEqual({ key, ttl: expect.any(Number) });
+      expect(ttl, key).toBeGreaterThan(0);
+    }
+    for (const visitor of [alice, bob]) {
+      expect(await admin.hgetall(`match:v:${visitor}`)).toEqual({ last: visitor === alice ? bob : alice });
+      expect(await admin.pttl(`match:v:${visitor}`)).toBeLessThanOrEqual(FORGET_AFTER_MS);
+    }
+    // The block is a hash of the pair, nothing else, until the end of the day.
+    const blocks = keys.filter((key) => key.startsWith("match:block:"));
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0]).toMatch(/^match:block:[0-9a-f]{40}$/);
+    expect(await admin.pttl(blocks[0]!)).toBeLessThanOrEqual(86_400_000);
+    // Stats are counts in buckets: no ids.
+    const stats = keys.filter((key) => key.startsWith("match:stats:"));
+    for (const key of stats) {
+      const fields = Object.keys(await admin.hgetall(key));
+      for (const field of fields) expect(field).toMatch(/^(m|w\d+|c\d+)$/);
+    }
+    // Live chats are counted by a hash of their room id, not the id.
+    expect(JSON.stringify(await admin.zrange("match:chats", 0, -1))).not.toContain(matched.roomId);
+  });
+});
