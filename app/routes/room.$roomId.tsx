@@ -5,8 +5,8 @@ import { StoreUnavailableError } from "~/.server/rooms/types";
 import { getServices } from "~/.server/services";
 import { RoomView } from "~/components/room-view";
 
-export const meta: MetaFunction = () => [
-  { title: "Ephemera · private room" },
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data?.kind === "member" && data.roomKind === "match" ? "Ephemera · chat with a stranger" : "Ephemera · private room" },
   { name: "robots", content: "noindex, nofollow" },
 ];
 
@@ -51,7 +51,7 @@ export default function Room() {
       </main>
     );
   }
-  return <RoomView key={data.roomId} roomId={data.roomId} initialTtlMs={data.ttlMs} />;
+  return <RoomView key={data.roomId} roomId={data.roomId} initialTtlMs={data.ttlMs} roomKind={data.roomKind} />;
 }
 
 /** What went wrong on the way into a room (too many attempts, a server error), and a way back. */

@@ -38,9 +38,32 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     expect(await rooms.join(roomId, "someone-else")).toMatchObject({ status: "full" });
     expect(await rooms.join(roomId, "alice-member", claimFor(alice))).toMatchObject({ status: "joined", seat: 1, kind: "match" });
     expect(await rooms.join(roomId, "bob-member", claimFor(bob))).toMatchObject({ status: "joined", seat: 2, kind: "match" });
-    expect(await rooms.join(roomId, "mallory", claimFor(alice))).toMatchObject({ status: "full" });
+    expect(await rooms.join(roomId, "mallory", claimFor(newVisitor()))).toMatchObject({ status: "full" });
     expect(await rooms.memberCount(roomId)).toBe(2);
     await matches.end(alice, roomId, { block: false });
+  });
+
+  it("lets a stranger claim their seat again if their first visit's cookie never arrived", async () => {
+    const { alice, bob, roomId } = await pair();
+    await rooms.join(roomId, "alice-lost-token", claimFor(alice));
+    expect(await rooms.join(roomId, "alice-second-try", claimFor(alice))).toMatchObject({ status: "joined", seat: 1 });
+    expect(await rooms.memberStatus(roomId, "alice-lost-token")).toMatchObject({ status: "not-member" });
+    expect(await rooms.memberStatus(roomId, "alice-second-try")).toMatchObject({ status: "member", seat: 1 });
+    expect(await rooms.memberCount(roomId)).toBe(2);
+    expect(await rooms.join(roomId, "bob-token", claimFor(bob))).toMatchObject({ status: "joined", seat: 2 });
+    expect(await rooms.memberCount(roomId)).toBe(2);
+    await matches.end(alice, roomId, { block: false });
+  });
+
+  it("never passes a name between strangers, whatever a client sends", async () => {
+    const { alice, bob, roomId } = await pair();
+    await rooms.join(roomId, "alice-member", claimFor(alice));
+    await rooms.join(roomId, "bob-member", claimFor(bob));
+    const sent = await rooms.appendMemberMessage(roomId, "alice-member", { sender: "Alice Realname", text: "hi" });
+    expect(sent).toMatchObject({ status: "stored", message: { sender: "Stranger" } });
+    await rooms.setTyping(roomId, 2, { name: "Bob Realname" });
+    expect((await rooms.roomState(roomId))?.typing).toEqual([{ seat: 2, name: "Stranger", expiresInMs: expect.any(Number) }]);
+    await matches.end(bob, roomId, { block: false });
   });
 
   it("tells a waiting visitor the moment they are matched", async () => {

@@ -75,7 +75,9 @@ for _, cid in ipairs(redis.call('ZRANGE', KEYS[1], 0, 199)) do
     redis.call('ZREM', KEYS[2], cid)
     local roomId = ARGV[3]
     local exp = string.format('%d', now + tonumber(ARGV[4]))
-    redis.call('HSET', KEYS[5], 'exp', exp, 'seq', 0, 'joins', 2, 'kind', 'match')
+    -- The seats are held for the two in the members hash until they arrive, and remembered in
+    -- meta so each can claim theirs again if their first visit's cookie never reached them.
+    redis.call('HSET', KEYS[5], 'exp', exp, 'seq', 0, 'joins', 2, 'kind', 'match', 'v:' .. cid, 1, 'v:' .. vid, 2)
     redis.call('PEXPIREAT', KEYS[5], exp)
     redis.call('HSET', KEYS[6], 'v:' .. cid, 1, 'v:' .. vid, 2)
     redis.call('PEXPIREAT', KEYS[6], exp)

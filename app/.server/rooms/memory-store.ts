@@ -25,6 +25,8 @@ interface SeatPresence {
 
 interface MemoryRoom {
   kind: RoomKind;
+  /** Seats held for matched strangers, by claim, so a claim can be made again. */
+  claims: Map<string, number>;
   expiresAt: number;
   lastEventId: number;
   joins: number;
@@ -71,6 +73,7 @@ export class MemoryRoomStore implements RoomStore {
     for (const claim of claims) {
       room.joins += 1;
       room.members.set(claim, room.joins);
+      room.claims.set(claim, room.joins);
     }
     return created;
   }
@@ -88,6 +91,7 @@ export class MemoryRoomStore implements RoomStore {
     expiryTimer.unref();
     this.rooms.set(roomId, {
       kind,
+      claims: new Map(),
       expiresAt,
       lastEventId: 0,
       joins: 0,
@@ -134,11 +138,13 @@ export class MemoryRoomStore implements RoomStore {
     const ttlMs = room.expiresAt - this.now();
     const seat = room.members.get(memberId);
     if (seat !== undefined) return { status: "member", seat, ttlMs, kind: room.kind };
-    const claimed = claim === undefined ? undefined : room.members.get(claim);
-    if (claim !== undefined && claimed !== undefined) {
-      room.members.delete(claim);
-      room.members.set(memberId, claimed);
-      return { status: "joined", seat: claimed, ttlMs, kind: room.kind };
+    const held = claim === undefined ? undefined : room.claims.get(claim);
+    if (held !== undefined) {
+      // Whoever holds the seat now (the placeholder, or a token whose cookie never reached the
+      // browser) gives it up: the seat belongs to the claimant.
+      for (const [member, seat] of room.members) if (seat === held) room.members.delete(member);
+      room.members.set(memberId, held);
+      return { status: "joined", seat: held, ttlMs, kind: room.kind };
     }
     if (room.members.size >= ROOM_CAPACITY) return { status: "full", ttlMs };
     room.joins += 1;
@@ -171,6 +177,8 @@ export class MemoryRoomStore implements RoomStore {
     const prior = clientKey ? room.clientIds.get(clientKey) : undefined;
     if (prior) return { status: "duplicate" as const, message: prior };
     room.lastEventId += 1;
+    // Strangers are never told each other's names, whatever a client sends.
+    if (room.kind === "match") fields.sender = "Stranger";
     const message: StoredMessage = { id: room.lastEventId, ...fields, timestamp: this.now() };
     if (clientId) message.clientId = clientId;
     room.messages.push(message);
@@ -242,8 +250,9 @@ export class MemoryRoomStore implements RoomStore {
     const room = this.live(roomId);
     if (!room) return false;
     if (typing) {
-      room.typing.set(seat, { name: typing.name, until: this.now() + TYPING_TTL_MS });
-      this.fanout.deliver(roomId, { type: "typing", seat, typing: true, name: typing.name, expiresInMs: TYPING_TTL_MS });
+      const name = room.kind === "match" ? "Stranger" : typing.name;
+      room.typing.set(seat, { name, until: this.now() + TYPING_TTL_MS });
+      this.fanout.deliver(roomId, { type: "typing", seat, typing: true, name, expiresInMs: TYPING_TTL_MS });
     } else if (room.typing.delete(seat)) {
       this.fanout.deliver(roomId, { type: "typing", seat, typing: false, name: "", expiresInMs: 0 });
     }

@@ -19,8 +19,9 @@ return tonumber(exp)`;
 /**
  * KEYS: meta, members. ARGV: memberId, capacity, channel, claim ('' for none).
  * Returns {0} gone, {1, 0, pttl} full, {2, seat, pttl, kind} already a member, {3, seat, pttl,
- * kind} joined; a new member is published as `j<member count>`. A seat held under `claim` is
- * handed over to the member (the count does not change, so nothing is published).
+ * kind} joined; a new member is published as `j<member count>`. A seat held for `claim` (listed
+ * in meta) is handed to the member, however often they claim it (the count does not change, so
+ * nothing is published).
  */
 export const joinScript = `
 local exp = redis.call('HGET', KEYS[1], 'exp')
@@ -30,11 +31,16 @@ local kind = redis.call('HGET', KEYS[1], 'kind') or 'private'
 local seat = redis.call('HGET', KEYS[2], ARGV[1])
 if seat then return {2, tonumber(seat), pttl, kind} end
 if ARGV[4] ~= '' then
-  local claimed = redis.call('HGET', KEYS[2], ARGV[4])
-  if claimed then
-    redis.call('HDEL', KEYS[2], ARGV[4])
-    redis.call('HSET', KEYS[2], ARGV[1], claimed)
-    return {3, tonumber(claimed), pttl, kind}
+  local held = redis.call('HGET', KEYS[1], ARGV[4])
+  if held then
+    -- Whoever holds that seat now (the placeholder, or a token whose cookie never reached the
+    -- browser) gives it up: the seat belongs to the claimant.
+    local members = redis.call('HGETALL', KEYS[2])
+    for i = 1, #members, 2 do
+      if members[i + 1] == held then redis.call('HDEL', KEYS[2], members[i]) end
+    end
+    redis.call('HSET', KEYS[2], ARGV[1], held)
+    return {3, tonumber(held), pttl, kind}
   end
 end
 if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[2]) then return {1, 0, pttl} end
@@ -72,7 +78,10 @@ if ARGV[6] ~= '' then
 end
 local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 ${NOW_MS}
-local fields = {id = id, a = author, s = ARGV[3], t = ARGV[4], ts = now}
+-- Strangers are never told each other's names, whatever a client sends.
+local sender = ARGV[3]
+if redis.call('HGET', KEYS[1], 'kind') == 'match' then sender = 'Stranger' end
+local fields = {id = id, a = author, s = sender, t = ARGV[4], ts = now}
 if cid then fields.c = ARGV[6] end
 local msg = cjson.encode(fields)
 if redis.call('RPUSH', KEYS[2], msg) > tonumber(ARGV[5]) then
@@ -136,8 +145,10 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local seat = ARGV[1]
 ${NOW_MS}
 if ARGV[2] == '1' then
-  redis.call('HSET', KEYS[1], 't' .. seat, now + tonumber(ARGV[3]), 'n' .. seat, ARGV[4])
-  redis.call('PUBLISH', ARGV[5], 't' .. seat .. ':1:' .. ARGV[3] .. ':' .. ARGV[4])
+  local name = ARGV[4]
+  if redis.call('HGET', KEYS[1], 'kind') == 'match' then name = 'Stranger' end
+  redis.call('HSET', KEYS[1], 't' .. seat, now + tonumber(ARGV[3]), 'n' .. seat, name)
+  redis.call('PUBLISH', ARGV[5], 't' .. seat .. ':1:' .. ARGV[3] .. ':' .. name)
 elseif redis.call('HDEL', KEYS[1], 't' .. seat, 'n' .. seat) > 0 then
   redis.call('PUBLISH', ARGV[5], 't' .. seat .. ':0:0:')
 end

@@ -118,6 +118,8 @@ export const matchRouter = router({
         const event: MatchEvent = item === "resync" ? { type: "state", state: await matches.state(ctx.visitor) } : item;
         id += 1;
         yield tracked(String(id), event);
+        // A state change is a change in the counts too (someone joined the queue or left it).
+        if (event.type === "state") void refreshCounts();
       }
     } finally {
       clearInterval(timer);
