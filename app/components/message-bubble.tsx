@@ -4,9 +4,13 @@ import { ReceiptTicks } from "./receipt-ticks";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 
-type BubbleProps =
+type BubbleProps = (
   | { kind: "confirmed"; message: ChatMessage; receipt?: DeliveryStatus }
-  | { kind: "pending"; message: PendingMessage; onRetry: (message: PendingMessage) => void };
+  | { kind: "pending"; message: PendingMessage; onRetry: (message: PendingMessage) => void }
+) & {
+  /** Shown instead of the sender's name ("You", "Stranger" in a stranger chat). */
+  label?: string;
+};
 
 const PENDING_LABELS = { sending: "Sending…", queued: "Waiting for connection…" } as const;
 
@@ -25,8 +29,8 @@ export function MessageBubble(props: BubbleProps) {
       className={`flex flex-col gap-1 ${mine ? "items-end" : "items-start"}`}
     >
       <p className="text-xs text-zinc-400">
-        <span className={mine ? "text-emerald-300/80" : "text-sky-300/80"}>{message.sender}</span>
-        {mine && <span className="sr-only"> (you)</span>} ·{" "}
+        <span className={mine ? "text-emerald-300/80" : "text-sky-300/80"}>{props.label ?? message.sender}</span>
+        {mine && !props.label && <span className="sr-only"> (you)</span>} ·{" "}
         <time dateTime={new Date(message.timestamp).toISOString()}>{timeFormat.format(message.timestamp)}</time>
         {receipt && <ReceiptTicks status={receipt} />}
       </p>

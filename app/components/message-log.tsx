@@ -13,13 +13,17 @@ interface MessageLogProps {
   onRetry: (message: PendingMessage) => void;
   /** The newest partner message that has been on the reader's visible screen. */
   onSeen: (id: number) => void;
+  /** Labels instead of senders' names (a stranger chat shares none). */
+  labels?: { mine: string; partner: string };
+  /** What an empty log says. */
+  emptyText: string;
 }
 
 /**
  * The conversation, newest at the bottom. It follows new messages while the reader is at the
  * bottom; a reader who scrolled up keeps their place and gets a pill to jump down instead.
  */
-export function MessageLog({ conversation, receipts, onRetry, onSeen }: MessageLogProps) {
+export function MessageLog({ conversation, receipts, onRetry, onSeen, labels, emptyText }: MessageLogProps) {
   const container = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [unseen, setUnseen] = useState(0);
@@ -71,7 +75,7 @@ export function MessageLog({ conversation, receipts, onRetry, onSeen }: MessageL
       >
         {messageCount === 0 && (
           <p className="mx-auto max-w-xs pt-10 text-center text-sm text-zinc-400">
-            No messages yet. Copy the link, send it to one person, and say hello.
+            {emptyText}
           </p>
         )}
         {logEntries(conversation).map((entry) =>
@@ -82,12 +86,13 @@ export function MessageLog({ conversation, receipts, onRetry, onSeen }: MessageL
               key={`m${entry.message.id}`}
               kind="confirmed"
               message={entry.message}
+              label={labels && (entry.message.mine ? labels.mine : labels.partner)}
               receipt={entry.message.mine ? receiptStatus(entry.message, receipts) : undefined}
             />
           ),
         )}
         {pending.map((message) => (
-          <MessageBubble key={`p${message.clientId}`} kind="pending" message={message} onRetry={onRetry} />
+          <MessageBubble key={`p${message.clientId}`} kind="pending" message={message} onRetry={onRetry} label={labels?.mine} />
         ))}
       </div>
       {unseen > 0 && (

@@ -1,15 +1,26 @@
-import { partnerName, partnerStatus, type PartnerState } from "~/lib/partner";
+import { partnerName, partnerStatus, type PartnerState, type PartnerStatus as Status } from "~/lib/partner";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 
+function privateText(status: Status, name: string): string {
+  if (status.kind === "online") return `${name} · online`;
+  if (status.kind === "last-seen") return `${name} · last seen ${timeFormat.format(status.at)}`;
+  if (status.kind === "waiting") return "waiting for someone to join";
+  return "\u00a0";
+}
+
+// A stranger has no name and no history worth a time: who they are to you, and whether they are here.
+const STRANGER_TEXT: Record<Status["kind"], string> = {
+  unknown: "Chatting with a Stranger",
+  online: "Chatting with a Stranger · online",
+  "last-seen": "Chatting with a Stranger · disconnected",
+  waiting: "Chatting with a Stranger · on their way",
+};
+
 /** The other person in a few words: here now, when they were last here, or nobody yet. */
-export function PartnerStatus({ partner }: { partner: PartnerState }) {
+export function PartnerStatus({ partner, stranger }: { partner: PartnerState; stranger: boolean }) {
   const status = partnerStatus(partner);
-  const name = partnerName(partner);
-  let text = "\u00a0";
-  if (status.kind === "online") text = `${name} · online`;
-  else if (status.kind === "last-seen") text = `${name} · last seen ${timeFormat.format(status.at)}`;
-  else if (status.kind === "waiting") text = "waiting for someone to join";
+  const text = stranger ? STRANGER_TEXT[status.kind] : privateText(status, partnerName(partner));
   return (
     <p data-testid="presence" data-presence={status.kind} className="flex min-w-0 items-center gap-2 text-xs text-zinc-400">
       {status.kind !== "unknown" && (

@@ -1,33 +1,44 @@
-import { useNavigate } from "@remix-run/react";
-import { useCallback, useEffect, useRef } from "react";
+import { useEffect } from "react";
+import type { RoomKind } from "~/.server/rooms/types";
 import { useRoomDeadline } from "~/hooks/use-countdown";
 import { useDisplayName } from "~/hooks/use-display-name";
 import { useReceipts } from "~/hooks/use-receipts";
-import { useRoom, type RoomEnding } from "~/hooks/use-room";
+import { useRoom } from "~/hooks/use-room";
+import { useRoomExit } from "~/hooks/use-room-exit";
+import { useStrangerChat } from "~/hooks/use-stranger-chat";
 import { useToast } from "~/hooks/use-toast";
 import { useTypingSignal } from "~/hooks/use-typing-signal";
 import { useUnreadTitle } from "~/hooks/use-unread-title";
 import { latestPartnerId } from "~/lib/conversation";
 import { copyText } from "~/lib/copy-text";
+import { STRANGER_NAME, strangerDisconnected } from "~/lib/stranger";
 import { trpc } from "~/lib/trpc";
 import { Composer } from "./composer";
 import { MessageLog } from "./message-log";
+import { PrivateRoomActions } from "./private-room-actions";
 import { RoomHeader } from "./room-header";
+import { StrangerActions } from "./stranger-actions";
+import { StrangerGone } from "./stranger-gone";
 import { TypingIndicator } from "./typing-indicator";
 
-export function RoomView({ roomId, initialTtlMs }: { roomId: string; initialTtlMs: number }) {
-  const navigate = useNavigate();
-  const ended = useRef(false);
-  const end = useCallback(
-    (ending: RoomEnding) => {
-      if (ended.current) return;
-      ended.current = true;
-      navigate(`/?${ending}=true`, { replace: true });
-    },
-    [navigate],
-  );
+const STRANGER_LABELS = { mine: "You", partner: STRANGER_NAME };
+const EMPTY_TEXT = {
+  private: "No messages yet. Copy the link, send it to one person, and say hello.",
+  match: "You are talking to a random stranger. Neither of you sees the other’s name. Say hello!",
+};
 
-  const { state, connection, send, retry } = useRoom(roomId, end);
+interface RoomViewProps {
+  roomId: string;
+  initialTtlMs: number;
+  /** "match": a chat with a stranger, where nobody's name is shown and there is no link to share. */
+  roomKind: RoomKind;
+}
+
+export function RoomView({ roomId, initialTtlMs, roomKind }: RoomViewProps) {
+  const stranger = roomKind === "match";
+  const exit = useRoomExit(roomKind);
+  const { end, closing } = exit;
+  const { state, connection, send, retry } = useRoom(roomId, roomKind, end);
   const { conversation, partner } = state;
   const deadline = useRoomDeadline(roomId, initialTtlMs);
   useEffect(() => {
@@ -36,18 +47,22 @@ export function RoomView({ roomId, initialTtlMs }: { roomId: string; initialTtlM
     return () => clearTimeout(timer);
   }, [deadline, end]);
 
-  const [name] = useDisplayName();
-  // Set from the moment Destroy or Leave is confirmed: best-effort requests would race it and 404.
-  const closing = useRef(false);
+  const [displayName] = useDisplayName();
+  // Strangers are not told each other's names: this browser sends "Stranger" instead.
+  const name = stranger ? STRANGER_NAME : displayName;
   const typing = useTypingSignal(roomId, name, closing);
   const onSeen = useReceipts(roomId, latestPartnerId(conversation), connection === "live", closing);
   const toast = useToast();
   useUnreadTitle(conversation.confirmed.filter((message) => !message.mine).length);
-  const reopen = () => {
-    closing.current = false;
-  };
-  const destroy = trpc.room.destroy.useMutation({ onSuccess: () => end("destroyed"), onError: reopen });
-  const leave = trpc.room.leave.useMutation({ onSuccess: () => end("left"), onError: reopen });
+  const destroy = trpc.room.destroy.useMutation({ onSuccess: () => end("destroyed"), onError: exit.fail });
+  const leave = trpc.room.leave.useMutation({ onSuccess: () => end("left"), onError: exit.fail });
+  const chat = useStrangerChat(roomId, exit);
+  const gone = stranger && strangerDisconnected(partner);
+  const error = destroy.error
+    ? `Could not destroy the room: ${destroy.error.message}`
+    : leave.error
+      ? `Could not leave the room: ${leave.error.message}`
+      : chat.error;
 
   async function onCopyLink() {
     const copied = await copyText(window.location.href);
@@ -61,35 +76,52 @@ export function RoomView({ roomId, initialTtlMs }: { roomId: string; initialTtlM
 
   return (
     <main className="mx-auto flex h-dvh max-w-3xl flex-col">
-      <RoomHeader
-        deadline={deadline}
-        memberCount={state.memberCount}
-        partner={partner}
-        destroying={destroy.isPending}
-        leaving={leave.isPending}
-        onCopyLink={onCopyLink}
-        onDestroy={() => {
-          closing.current = true;
-          destroy.mutate({ roomId });
-        }}
-        onLeave={() => {
-          closing.current = true;
-          leave.mutate({ roomId });
-        }}
-      />
+      <RoomHeader deadline={deadline} partner={partner} stranger={stranger}>
+        {stranger ? (
+          <StrangerActions pending={chat.pending} onSkip={chat.skip} onEndChat={chat.endChat} />
+        ) : (
+          <PrivateRoomActions
+            memberCount={state.memberCount}
+            destroying={destroy.isPending}
+            leaving={leave.isPending}
+            onCopyLink={onCopyLink}
+            onDestroy={() => {
+              exit.begin();
+              destroy.mutate({ roomId });
+            }}
+            onLeave={() => {
+              exit.begin();
+              leave.mutate({ roomId });
+            }}
+          />
+        )}
+      </RoomHeader>
       {connection === "reconnecting" && (
         <p role="status" className="bg-amber-500/15 px-4 py-1.5 text-sm text-amber-200">
           Reconnecting… messages sent meanwhile will arrive once you are back.
         </p>
       )}
-      {(destroy.error ?? leave.error) && (
+      {error && (
         <p role="alert" className="bg-red-500/15 px-4 py-1.5 text-sm text-red-300">
-          {destroy.error ? `Could not destroy the room: ${destroy.error.message}` : `Could not leave the room: ${leave.error?.message}`}
+          {error}
         </p>
       )}
-      <MessageLog conversation={conversation} receipts={state.receipts} onRetry={retry} onSeen={onSeen} />
-      <TypingIndicator name={partner.typing?.name ?? null} />
-      <Composer name={name} onSend={onSend} onTextChange={typing.onInput} />
+      <MessageLog
+        conversation={conversation}
+        receipts={state.receipts}
+        onRetry={retry}
+        onSeen={onSeen}
+        labels={stranger ? STRANGER_LABELS : undefined}
+        emptyText={EMPTY_TEXT[roomKind]}
+      />
+      {gone ? (
+        <StrangerGone pending={chat.pending} onNewChat={chat.newChat} />
+      ) : (
+        <>
+          <TypingIndicator name={partner.typing?.name ?? null} />
+          <Composer name={name} onSend={onSend} onTextChange={typing.onInput} />
+        </>
+      )}
       <div aria-live="polite" className="pointer-events-none fixed inset-x-0 bottom-24 flex justify-center">
         {toast.message && (
           <p role="status" className="rounded bg-zinc-100 px-4 py-2 text-sm font-bold text-zinc-900 shadow-lg">

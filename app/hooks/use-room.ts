@@ -1,11 +1,12 @@
-import { useNavigate } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState } from "react";
+import type { RoomKind } from "~/.server/rooms/types";
+import type { RoomEnding } from "~/lib/room-ending";
 import type { RoomEvent } from "~/lib/room-events";
 import { applyRoomEvent, expirePartnerTyping, initialRoomState, type RoomState } from "~/lib/room-state";
+import { maskStrangerName, strangerRoomState } from "~/lib/stranger";
 import { trpc } from "~/lib/trpc";
 import { useOutbox } from "./use-outbox";
 
-export type RoomEnding = "destroyed" | "expired" | "left";
 export type ConnectionState = "connecting" | "live" | "reconnecting";
 
 /** Clears a typing indicator a little after its expiry, so a timer firing early cannot miss it. */
@@ -15,26 +16,28 @@ const TYPING_EXPIRY_SLACK_MS = 50;
  * Everything live about one room: its single event stream (history, messages, seats, the
  * partner's presence, typing and receipts, the end), the outbox of own sends, and the connection
  * state. The tRPC link resumes the stream from its last event id after a drop, so each event
- * arrives once; the partner's state is re-sent on every (re)connection.
+ * arrives once; the partner's state is re-sent on every (re)connection. In a stranger chat the
+ * partner is "Stranger", whatever name their browser sent.
  */
-export function useRoom(roomId: string, onEnd: (ending: RoomEnding) => void) {
-  const navigate = useNavigate();
-  const [state, setState] = useState<RoomState>(initialRoomState);
+export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEnding) => void) {
+  const stranger = kind === "match";
+  const [state, setState] = useState<RoomState>(stranger ? strangerRoomState : initialRoomState);
   const everLive = useRef(false);
   const restart = useRef<() => void>();
   const restartTimer = useRef<ReturnType<typeof setTimeout>>();
   const { send, retry, settle, wake } = useOutbox(roomId, setState);
 
   const onEvent = useCallback(
-    (event: RoomEvent) => {
-      if (event.type === "destroyed" || event.type === "expired") {
-        onEnd(event.type);
+    (received: RoomEvent) => {
+      if (received.type === "destroyed" || received.type === "expired") {
+        onEnd(received.type);
         return;
       }
+      const event = stranger ? maskStrangerName(received) : received;
       if (event.type === "message" && event.message.mine && event.message.clientId) settle(event.message.clientId);
       setState((current) => applyRoomEvent(current, event, Date.now()));
     },
-    [onEnd, settle],
+    [onEnd, settle, stranger],
   );
 
   const subscription = trpc.room.events.useSubscription(
@@ -47,7 +50,7 @@ export function useRoom(roomId: string, onEnd: (ending: RoomEnding) => void) {
       onError: (error) => {
         // The room ended while we were disconnected: nothing is left to resume.
         if (error.data?.code === "NOT_FOUND") {
-          navigate("/?error=room-not-found", { replace: true });
+          onEnd("gone");
           return;
         }
         // Anything else (the store briefly unreachable) is temporary: start over in a moment.

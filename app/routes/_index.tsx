@@ -1,6 +1,7 @@
 import type { MetaFunction } from "@remix-run/node";
 import { useNavigate, useSearchParams } from "@remix-run/react";
 import { useState, type FormEvent } from "react";
+import { OnlineCount } from "~/components/online-count";
 import { useDisplayName } from "~/hooks/use-display-name";
 import { randomName } from "~/lib/identity";
 import { DEFAULT_TTL_SECONDS, SENDER_MAX_LENGTH, TTL_CHOICES } from "~/lib/limits";
@@ -121,6 +122,22 @@ export default function Lobby() {
           </p>
         )}
       </form>
+
+      <section aria-labelledby="stranger-heading" className="space-y-3">
+        <h2 id="stranger-heading" className="flex items-center gap-3 text-sm text-zinc-400">
+          <span aria-hidden="true" className="h-px flex-1 bg-zinc-800" />
+          No one to invite?
+          <span aria-hidden="true" className="h-px flex-1 bg-zinc-800" />
+        </h2>
+        <button
+          type="button"
+          onClick={() => navigate("/stranger")}
+          className="w-full rounded border border-emerald-500/60 px-4 py-2.5 font-bold text-emerald-300 hover:bg-emerald-500/10 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-300"
+        >
+          Talk to a stranger
+        </button>
+        <OnlineCount />
+      </section>
 
       <section aria-labelledby="data-heading" className="space-y-1 text-sm leading-relaxed text-zinc-400">
         <h2 id="data-heading" className="font-bold text-zinc-400">

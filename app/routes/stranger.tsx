@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { isPreviewRequest } from "~/.server/room-gate";
 import { newRoomToken } from "~/.server/room-token";
 import { getServices } from "~/.server/services";
+import { SearchStatus } from "~/components/search-status";
 import type { StrangerCounts, StrangerState } from "~/lib/match-events";
 import { trpc } from "~/lib/trpc";
 
@@ -28,10 +29,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const NOTICES: Record<string, string> = {
-  left: "Stranger left. Start a new chat whenever you like.",
-  disconnected: "Stranger disconnected. Start a new chat whenever you like.",
+  left: "Stranger left. Every message in the chat is gone.",
+  disconnected: "Stranger disconnected. Every message in the chat is gone.",
   ended: "You ended the chat. Every message in it is gone.",
+  expired: "The chat's time ran out. Every message in it is gone.",
+  gone: "The chat ended while you were away. Every message in it is gone.",
 };
+
+const BUTTON = "flex-1 rounded px-4 py-2.5 font-bold focus-visible:outline-2 focus-visible:outline-offset-2 disabled:opacity-60";
 
 export default function Stranger() {
   const { preview } = useLoaderData<typeof loader>();
@@ -39,6 +44,7 @@ export default function Stranger() {
   const navigate = useNavigate();
   // Arriving from "Talk to a stranger" starts the search; after a chat, the visitor chooses.
   const notice = NOTICES[params.get("after") ?? ""] ?? null;
+  const [noticeShown, setNoticeShown] = useState(true);
   const [state, setState] = useState<StrangerState | null>(null);
   const [counts, setCounts] = useState<StrangerCounts | null>(null);
   const find = trpc.match.find.useMutation({ onSuccess: setState });
@@ -52,8 +58,13 @@ export default function Stranger() {
     },
   });
 
+  // The match arrives twice (the find's answer and the stream): a second navigation would abort
+  // the first one's page load after the server gave the seat to it, and the room would be full.
+  const opened = useRef<string | null>(null);
   useEffect(() => {
-    if (state?.status === "matched") navigate(`/room/${state.roomId}`, { replace: true });
+    if (state?.status !== "matched" || opened.current === state.roomId) return;
+    opened.current = state.roomId;
+    navigate(`/room/${state.roomId}`, { replace: true });
   }, [state, navigate]);
 
   useEffect(() => {
@@ -62,60 +73,68 @@ export default function Stranger() {
     if (state.status === "idle") find.mutate({});
   }, [preview, state, notice, find]);
 
-  const searching = state?.status === "waiting" || find.isPending;
+  function onNewChat() {
+    started.current = true;
+    setNoticeShown(false);
+    find.mutate({});
+  }
+
+  const searching = (state?.status === "waiting" || find.isPending) && !cancel.isPending;
+  const phase = preview ? "preview" : state === null ? "connecting" : state.status === "matched" ? "matched" : searching ? "searching" : "idle";
   return (
     <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-6 px-5 py-10">
       <header className="space-y-2">
-        <h1 className="text-3xl font-bold tracking-tight text-emerald-400">{">"} talk to a stranger</h1>
+        <h1 className="text-3xl font-bold tracking-tight text-emerald-400">
+          {">"} talk to a stranger<span className="motion-safe:animate-pulse">_</span>
+        </h1>
         <p className="text-zinc-400">
           One random person, one conversation. Nobody learns who you are; the chat destroys itself.
         </p>
       </header>
-      {notice && !searching && (
+
+      {notice && noticeShown && !searching && (
         <div role="alert" className="rounded border border-amber-500/50 bg-amber-500/10 px-4 py-3 text-sm text-amber-100">
           {notice}
         </div>
       )}
-      <section className="space-y-4 rounded-lg border border-zinc-800 bg-zinc-900/60 p-5" aria-live="polite">
-        {searching ? (
-          <p role="status" className="flex items-center gap-3 text-zinc-100">
-            <span aria-hidden className="inline-block size-3 animate-ping rounded-full bg-emerald-400" />
-            Looking for someone to talk to…
-          </p>
-        ) : (
-          <p className="text-zinc-300">{state === null ? "Connecting…" : "Not searching."}</p>
-        )}
-        {counts && (
-          <p className="text-sm text-zinc-400" data-testid="stranger-counts">
-            {counts.online === 1 ? "1 person online" : `${counts.online} people online`} · {counts.waiting} waiting
-          </p>
-        )}
+
+      <section aria-label="Search" className="space-y-5 rounded-lg border border-zinc-800 bg-zinc-900/60 p-5">
+        <SearchStatus phase={phase} counts={counts} />
         {find.error && (
           <p role="alert" className="text-sm text-red-400">
             Could not start a search: {find.error.message}
           </p>
         )}
-        <div className="flex gap-2">
-          {searching ? (
-            <button
-              type="button"
-              onClick={() => cancel.mutate({})}
-              className="flex-1 rounded border border-zinc-600 px-4 py-2 font-bold text-zinc-100 hover:bg-zinc-800 focus-visible:outline-2 focus-visible:outline-emerald-400"
-            >
-              Cancel
-            </button>
-          ) : (
-            <button
-              type="button"
-              disabled={state === null}
-              onClick={() => find.mutate({})}
-              className="flex-1 rounded bg-emerald-500 px-4 py-2 font-bold text-zinc-950 hover:bg-emerald-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-300 disabled:opacity-60"
-            >
-              New chat
-            </button>
-          )}
-        </div>
+        {!preview && (
+          <div className="flex gap-2">
+            {searching ? (
+              <button
+                type="button"
+                onClick={() => cancel.mutate({})}
+                className={`${BUTTON} border border-zinc-600 text-zinc-100 hover:bg-zinc-800 focus-visible:outline-emerald-400`}
+              >
+                Cancel
+              </button>
+            ) : (
+              <button
+                type="button"
+                disabled={state === null || state.status === "matched" || cancel.isPending}
+                onClick={onNewChat}
+                className={`${BUTTON} bg-emerald-500 text-zinc-950 hover:bg-emerald-400 focus-visible:outline-emerald-300`}
+              >
+                New chat
+              </button>
+            )}
+          </div>
+        )}
       </section>
+
+      <ul className="list-inside list-disc space-y-1 text-sm leading-relaxed text-zinc-400 marker:text-emerald-500">
+        <li>You both appear as “Stranger”: names are never shared.</li>
+        <li>Skip ends the chat for both of you and finds someone new.</li>
+        <li>When a chat ends, every message in it is deleted from the server.</li>
+      </ul>
+
       <Link to="/" className="text-sm text-zinc-400 underline hover:text-zinc-200">
         Back to private rooms
       </Link>

@@ -64,3 +64,36 @@ export async function startHidden(page: Page): Promise<void> {
 export function messageTexts(page: Page) {
   return page.getByRole("log").locator("article > p:nth-child(2)");
 }
+
+const ROOM_URL = /\/room\/[0-9A-Za-z]{21}$/;
+
+/** From the lobby's "Talk to a stranger" to the search screen, searching. */
+export async function talkToStranger(page: Page): Promise<void> {
+  await page.goto("/");
+  await page.getByRole("button", { name: "Talk to a stranger" }).click();
+  await expect(page).toHaveURL(/\/stranger$/);
+}
+
+/** Waits until the search screen says it is looking (and has not already been matched). */
+export async function expectSearching(page: Page): Promise<void> {
+  await expect(page.getByRole("status")).toHaveText("Looking for someone to talk to…");
+  await expect(page.getByRole("button", { name: "Cancel" })).toBeVisible();
+}
+
+/** Both pages are in the same stranger chat, and each sees the other there. */
+export async function expectPaired(one: Page, other: Page): Promise<void> {
+  await expect(one).toHaveURL(ROOM_URL);
+  await expect(other).toHaveURL(ROOM_URL);
+  expect(one.url()).toBe(other.url());
+  for (const page of [one, other]) {
+    await expect(page.getByTestId("presence")).toHaveText("Chatting with a Stranger · online");
+  }
+}
+
+/** Two people search, one after the other, and end up in one chat. */
+export async function pairStrangers(one: Page, other: Page): Promise<void> {
+  await talkToStranger(one);
+  await expectSearching(one);
+  await talkToStranger(other);
+  await expectPaired(one, other);
+}

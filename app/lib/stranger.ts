@@ -1,0 +1,32 @@
+import { partnerStatus, unknownPartner, type PartnerState } from "./partner";
+import type { RoomEvent } from "./room-events";
+import { initialRoomState, type RoomState } from "./room-state";
+
+/** How strangers appear to each other, and the only name this browser sends in their chat. */
+export const STRANGER_NAME = "Stranger";
+
+/**
+ * Names are not shared with strangers. This browser sends none, and whatever the other browser
+ * sent (an older page, a hand-made request) is shown as "Stranger" all the same.
+ */
+export function maskStrangerName(event: RoomEvent): RoomEvent {
+  if (event.type === "message" && !event.message.mine && event.message.sender !== STRANGER_NAME) {
+    return { ...event, message: { ...event.message, sender: STRANGER_NAME } };
+  }
+  if (event.type === "typing" && event.name !== STRANGER_NAME) return { ...event, name: STRANGER_NAME };
+  return event;
+}
+
+/** Known as "Stranger" from the start, so even the first "… joined" names nobody. */
+export const strangerRoomState: RoomState = {
+  ...initialRoomState,
+  partner: { ...unknownPartner, name: STRANGER_NAME },
+};
+
+/**
+ * The stranger was here and has been gone longer than the server's grace period (a closed tab or
+ * a lost connection, not a reload). Someone who never arrived is not "disconnected".
+ */
+export function strangerDisconnected(partner: PartnerState): boolean {
+  return partnerStatus(partner).kind === "last-seen";
+}

@@ -1,0 +1,171 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import { displayName, expectPaired, expectSearching, pairStrangers, talkToStranger, typeAndSend } from "./helpers";
+
+// The queue is shared by every test on the server: two of these tests running side by side could
+// pair their people with each other. Every test also leaves nobody waiting when it ends.
+test.describe.configure({ mode: "serial" });
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(" ")).join(", ")})`);
+}
+
+test("two strangers meet in one chat, talk, and never see each other's names", async ({ people }) => {
+  const [alice, bob] = [await people.join(), await people.join()];
+  await pairStrangers(alice, bob);
+  const [aliceName, bobName] = [await displayName(alice), await displayName(bob)];
+
+  for (const page of [alice, bob]) {
+    await expect(page.getByRole("button", { name: "Copy link" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Leave room" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Skip", exact: true })).toBeVisible();
+    await expect(page.getByRole("button", { name: "End chat" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Report and skip" })).toBeVisible();
+  }
+
+  await alice.getByRole("textbox", { name: "Message" }).pressSequentially("hello, stranger", { delay: 30 });
+  await expect(bob.getByTestId("typing")).toHaveText("Stranger is typing…");
+  await alice.keyboard.press("Enter");
+  await typeAndSend(bob, "hi back");
+  await expect(alice.getByRole("log")).toContainText("hi back");
+  await expect(bob.getByRole("log")).toContainText("hello, stranger");
+
+  const aliceSaid = bob.getByRole("log").locator('article[data-author="partner"]');
+  await expect(aliceSaid).toContainText("Stranger");
+  await expect(alice.getByRole("log").locator('article[data-author="me"]')).toContainText("You");
+  for (const [page, otherName] of [
+    [alice, bobName],
+    [bob, aliceName],
+  ] as const) {
+    await expect(page.locator("body")).not.toContainText(otherName);
+  }
+});
+
+test("Skip ends the chat for both; the skipper meets someone new, never the one they skipped", async ({ people }) => {
+  const [alice, bob, carol] = [await people.join(), await people.join(), await people.join()];
+  await pairStrangers(alice, bob);
+  const skipped = alice.url();
+
+  await bob.getByRole("button", { name: "Skip", exact: true }).click();
+  await expect(alice).toHaveURL(/\/stranger\?after=left$/);
+  await expect(alice.getByRole("alert")).toContainText("Stranger left");
+  await expect(alice.getByRole("status")).toHaveText("Not searching.");
+  await expect(bob).toHaveURL(/\/stranger$/);
+  await expectSearching(bob);
+
+  await talkToStranger(carol);
+  await expectPaired(bob, carol);
+  expect(bob.url()).not.toBe(skipped);
+  await expect(alice).toHaveURL(/\/stranger\?after=left$/);
+
+  // "New chat" after the stranger left searches again.
+  await alice.getByRole("button", { name: "New chat" }).click();
+  await expectSearching(alice);
+  await expect(alice.getByRole("alert")).toHaveCount(0);
+  await alice.getByRole("button", { name: "Cancel" }).click();
+  await expect(alice.getByRole("status")).toHaveText("Not searching.");
+});
+
+test("Skip goes straight into a chat with someone already waiting", async ({ people }) => {
+  const [alice, bob, carol] = [await people.join(), await people.join(), await people.join()];
+  await pairStrangers(alice, bob);
+  await talkToStranger(carol);
+  await expectSearching(carol);
+
+  await bob.getByRole("button", { name: "Skip", exact: true }).click();
+  await expectPaired(bob, carol);
+  await expect(alice).toHaveURL(/\/stranger\?after=left$/);
+});
+
+test("Report and skip says what it does, then moves on; the two are not paired again", async ({ people }) => {
+  const [alice, bob] = [await people.join(), await people.join()];
+  await pairStrangers(alice, bob);
+
+  await bob.getByRole("button", { name: "Report and skip" }).click();
+  const dialog = bob.getByRole("dialog");
+  await expect(dialog).toContainText("Nothing about the conversation is recorded");
+  await expect(dialog).toContainText("won’t be matched again today");
+  await dialog.getByRole("button", { name: "Report and skip" }).click();
+
+  await expect(alice).toHaveURL(/\/stranger\?after=left$/);
+  await expectSearching(bob);
+  await alice.getByRole("button", { name: "New chat" }).click();
+  // The search answers at once: both still looking means they were not put together.
+  await expectSearching(alice);
+  await expectSearching(bob);
+  for (const page of [alice, bob]) {
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await expect(page.getByRole("status")).toHaveText("Not searching.");
+  }
+});
+
+test("End chat leaves you idle with a New chat button, and tells the stranger they left", async ({ people }) => {
+  const [alice, bob] = [await people.join(), await people.join()];
+  await pairStrangers(alice, bob);
+
+  await alice.getByRole("button", { name: "End chat" }).click();
+  await expect(alice).toHaveURL(/\/stranger\?after=ended$/);
+  await expect(alice.getByRole("alert")).toContainText("You ended the chat.");
+  await expect(alice.getByRole("status")).toHaveText("Not searching.");
+  await expect(alice.getByRole("button", { name: "New chat" })).toBeEnabled();
+  await expect(bob).toHaveURL(/\/stranger\?after=left$/);
+  await expect(bob.getByRole("alert")).toContainText("Stranger left");
+});
+
+test("a stranger who closes the tab shows as disconnected, and a new chat can start", async ({ people }) => {
+  const [alice, bob] = [await people.join(), await people.join()];
+  await pairStrangers(alice, bob);
+  await bob.context().close();
+
+  // The server's grace period on the test server is two seconds.
+  const gone = alice.getByRole("alert");
+  await expect(gone).toContainText("Stranger disconnected", { timeout: 10_000 });
+  await expect(alice.getByRole("textbox", { name: "Message" })).toHaveCount(0);
+  await expect(alice.getByTestId("notice").last()).toHaveText("Stranger left");
+
+  await gone.getByRole("button", { name: "New chat" }).click();
+  await expect(alice).toHaveURL(/\/stranger$/);
+  await expectSearching(alice);
+  await alice.getByRole("button", { name: "Cancel" }).click();
+  await expect(alice.getByRole("status")).toHaveText("Not searching.");
+});
+
+test("Cancel stops the search; the lobby shows how many people are online", async ({ people }) => {
+  const page = await people.join();
+  await page.goto("/");
+  await expect(page.getByTestId("online-count")).toHaveText(/^\d+ (person|people) online$/);
+  await page.getByRole("button", { name: "Talk to a stranger" }).click();
+  await expectSearching(page);
+  await expect(page.getByTestId("stranger-counts")).toHaveText(/online · \d+ waiting$/);
+
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("status")).toHaveText("Not searching.");
+  await expect(page.getByRole("button", { name: "New chat" })).toBeEnabled();
+  await expect(page.getByRole("button", { name: "Cancel" })).toHaveCount(0);
+});
+
+test.describe("axe finds no serious or critical problems", () => {
+  test.slow();
+
+  test("while searching, and in a stranger chat with its report dialog", async ({ people }) => {
+    const [alice, bob] = [await people.join(), await people.join()];
+    await talkToStranger(alice);
+    await expectSearching(alice);
+    expect(await seriousViolations(alice)).toEqual([]);
+
+    await talkToStranger(bob);
+    await expectPaired(alice, bob);
+    await typeAndSend(alice, "hello");
+    await typeAndSend(bob, "hi there");
+    await expect(alice.getByRole("log").locator("article")).toHaveCount(2);
+    expect(await seriousViolations(alice)).toEqual([]);
+
+    await alice.getByRole("button", { name: "Report and skip" }).click();
+    await expect(alice.getByRole("dialog")).toBeVisible();
+    expect(await seriousViolations(alice)).toEqual([]);
+  });
+});
