@@ -2,6 +2,7 @@
  * `npm run bench [-- scenario ...]`: runs the named scenarios (all by default) against the
  * production build, prints one row each, and writes bench/results/<scenario>.json.
  * Durations and sizes can be shortened for a quick look: BENCH_SECONDS, BENCH_ROOMS, BENCH_IDLE_ROOMS.
+ * BENCH_RECEIPTS=on makes every reader acknowledge what it receives, as browsers do.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";

@@ -59,6 +59,13 @@ export async function send(base: string, cookie: string, roomId: string, text: s
   if (reply.status !== 200) throw new Error(`message.send: ${reply.status} ${reply.body.slice(0, 200)}`);
 }
 
+/** A reader's receipt, as the browser sends it after messages reach it while its tab is visible. */
+export async function acknowledge(base: string, cookie: string, roomId: string, id: number): Promise<void> {
+  const body = JSON.stringify({ json: { roomId, delivered: id, seen: id } });
+  const reply = await call(base, "POST", "/api/trpc/message.receipt", { cookie }, body);
+  if (reply.status !== 200) throw new Error(`message.receipt: ${reply.status} ${reply.body.slice(0, 200)}`);
+}
+
 export interface RoomEventData {
   type: string;
   message?: { id: number; text: string; mine: boolean };

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { createRoom, send, subscribe, visit, type Stream } from "./client";
+import { acknowledge, createRoom, send, subscribe, visit, type Stream } from "./client";
 import { latencyHistogram, summarize } from "./stats";
 
 interface Pair {
@@ -9,10 +9,36 @@ interface Pair {
 }
 
 /**
- * Rooms of two with both event streams open, as in real use. With two bases, each room's sender
- * is on the first instance and its receiver on the second.
+ * The browser's receipt sender: one request in flight per reader, later ids coalesced into the
+ * next one, so a busy room costs fewer receipts than messages.
  */
-export async function openRooms(bases: string[], rooms: number) {
+function receiptSender(base: string, cookie: string, roomId: string) {
+  let inFlight = false;
+  let pending = 0;
+  let sentUpTo = 0;
+  const flush = () => {
+    if (inFlight || pending <= sentUpTo) return;
+    inFlight = true;
+    const id = pending;
+    acknowledge(base, cookie, roomId, id)
+      .then(() => (sentUpTo = id), () => {})
+      .finally(() => {
+        inFlight = false;
+        flush();
+      });
+  };
+  return (id: number) => {
+    pending = Math.max(pending, id);
+    flush();
+  };
+}
+
+/**
+ * Rooms of two with both event streams open, as in real use. With two bases, each room's sender
+ * is on the first instance and its receiver on the second. With `receipts`, the receiver
+ * acknowledges what it receives as the browser does (delivered and seen, coalesced).
+ */
+export async function openRooms(bases: string[], rooms: number, { receipts = process.env.BENCH_RECEIPTS === "on" } = {}) {
   const pairs: Pair[] = [];
   const streams: Stream[] = [];
   const listeners = new Map<string, (text: string) => void>();
@@ -26,8 +52,12 @@ export async function openRooms(bases: string[], rooms: number) {
         const sender = { base: senderBase, cookie: await visit(senderBase, roomId) };
         const receiver = { base: receiverBase, cookie: await visit(receiverBase, roomId) };
         const own = subscribe(sender.base, sender.cookie, roomId, () => {});
+        const ack = receipts ? receiptSender(receiver.base, receiver.cookie, roomId) : undefined;
         const theirs = subscribe(receiver.base, receiver.cookie, roomId, (event) => {
-          if (event.type === "message" && event.message && !event.message.mine) listeners.get(roomId)?.(event.message.text);
+          if (event.type === "message" && event.message && !event.message.mine) {
+            listeners.get(roomId)?.(event.message.text);
+            ack?.(event.message.id);
+          }
         });
         await Promise.all([own.opened, theirs.opened]);
         streams.push(own, theirs);
