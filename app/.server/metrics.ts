@@ -63,41 +63,56 @@ export function reportMatchesFrom(matches: MatchStore): void {
   matchSource = matches;
 }
 
+interface MatchFigures {
+  waiting: number;
+  online: number;
+  matches: number;
+  medianWaitSeconds: number | null;
+  medianChatSeconds: number | null;
+}
+
+/** One read of the queue per scrape, shared by its five gauges (they are collected together). */
+let figures: { at: number; read: Promise<MatchFigures | null> } | undefined;
+
+function readFigures(): Promise<MatchFigures | null> {
+  const matches = matchSource;
+  if (!matches) return Promise.resolve(null);
+  if (figures && Date.now() - figures.at < 1000) return figures.read;
+  const read = Promise.all([matches.counts(), matches.hourStats()]).then(
+    ([counts, stats]) => ({ waiting: counts.waiting, online: counts.waiting + counts.chatting, ...stats }),
+    () => null,
+  );
+  figures = { at: Date.now(), read };
+  return read;
+}
+
 /**
  * A gauge read from the shared queue at scrape time, so every instance reports the same figures
- * (they are about everyone, not this instance). Nothing is reported before services exist, or
- * when the store cannot be reached.
+ * (they are about everyone, not this instance). Without a value (no data this hour, or the store
+ * unreachable) it reports NaN, Prometheus' "no value", rather than a misleading 0.
  */
-function matchGauge(name: string, help: string, read: (matches: MatchStore) => Promise<number | null>) {
+function matchGauge(name: string, help: string, pick: (figures: MatchFigures) => number | null) {
   return new Gauge({
     name,
     help,
     registers: [registry],
     async collect() {
-      const value = matchSource ? await read(matchSource).catch(() => null) : null;
-      if (value === null) this.reset();
-      else this.set(value);
+      const read = await readFigures();
+      this.set(read ? (pick(read) ?? Number.NaN) : Number.NaN);
     },
   });
 }
 
-matchGauge("ephemera_strangers_waiting", "People waiting for a stranger, on every instance", async (matches) => (await matches.counts()).waiting);
-matchGauge(
-  "ephemera_strangers_online",
-  "People waiting for or chatting with a stranger, on every instance",
-  async (matches) => {
-    const { waiting, chatting } = await matches.counts();
-    return waiting + chatting;
-  },
-);
-matchGauge("ephemera_stranger_matches_this_hour", "Strangers paired this hour (UTC), all instances", async (matches) => (await matches.hourStats()).matches);
+matchGauge("ephemera_strangers_waiting", "People waiting for a stranger, on every instance", (read) => read.waiting);
+matchGauge("ephemera_strangers_online", "People waiting for or chatting with a stranger, on every instance", (read) => read.online);
+matchGauge("ephemera_stranger_matches_this_hour", "Strangers paired this hour (UTC), all instances", (read) => read.matches);
 matchGauge(
   "ephemera_stranger_median_wait_seconds",
   "This hour's median wait for a stranger: the upper bound of its histogram bucket",
-  async (matches) => (await matches.hourStats()).medianWaitSeconds,
+  (read) => read.medianWaitSeconds,
 );
 matchGauge(
   "ephemera_stranger_median_chat_seconds",
   "This hour's median stranger chat length: the upper bound of its histogram bucket",
-  async (matches) => (await matches.hourStats()).medianChatSeconds,
+  (read) => read.medianChatSeconds,
 );

@@ -6,6 +6,7 @@ import { parseEnv } from "./env";
 import { RateLimitedError, RateLimits } from "./rate-limits";
 import { RedisRoomStore } from "./rooms/redis-store";
 import { createServices } from "./services";
+import { visitorIdOf } from "./room-token";
 
 const limited = { RATE_LIMITS: "on", RATE_LIMIT_ROOMS_PER_MINUTE: "3", RATE_LIMIT_JOINS_PER_MINUTE: "4", RATE_LIMIT_MESSAGES_PER_SECOND: "2", RATE_LIMIT_MESSAGE_BURST: "1" };
 
@@ -77,17 +78,26 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
     }
   });
 
-  it("limits searches for a stranger per address", async () => {
+  it("limits searches for a stranger per address; a refused Skip leaves the chat as it was", async () => {
     const services = makeServices(kind, limited);
     try {
       const address = `198.51.100.${kind === "redis" ? 21 : 22}`;
-      const outcomes = await Promise.allSettled(
-        Array.from({ length: 5 }, async () => callerFor(services, await visitorCookie(services), undefined, address).match.find({})),
-      );
-      expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(4);
-      expect(outcomes.find((outcome) => outcome.status === "rejected")).toMatchObject({
-        reason: { code: "TOO_MANY_REQUESTS", message: expect.stringContaining("looking for strangers too quickly") },
-      });
+      const cookies = await Promise.all(Array.from({ length: 5 }, () => visitorCookie(services)));
+      const outcomes = [];
+      for (const cookie of cookies) {
+        outcomes.push(await callerFor(services, cookie, undefined, address).match.find({}).then((state) => state, (error: unknown) => error));
+      }
+      expect(outcomes.slice(0, 4).map((state) => (state as { status: string }).status)).toEqual(["waiting", "matched", "waiting", "matched"]);
+      expect(outcomes[4]).toMatchObject({ code: "TOO_MANY_REQUESTS", message: expect.stringContaining("looking for strangers too quickly") });
+
+      const { roomId } = outcomes[1] as { roomId: string };
+      const entered = await visitRoom(services, roomId, { cookie: cookies[1] });
+      if (entered.kind !== "member") throw new Error("expected a seat");
+      const skipper = callerFor(services, `${cookies[1]}; ${entered.setCookie?.split(";")[0]}`, undefined, address);
+      expect(await skipper.match.next({ roomId }).then(() => null, (error: unknown) => error)).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+      expect(await services.store.ttl(roomId)).not.toBeNull();
+      const token = await services.cookies.readVisitor(cookies[1]!);
+      expect(await services.matches.state(visitorIdOf(token!))).toEqual({ status: "matched", roomId });
     } finally {
       await services.matches.close();
       await services.store.close();

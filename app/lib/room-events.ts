@@ -46,5 +46,7 @@ export type RoomEvent =
   | { type: "receipts"; delivered: number; seen: number }
   /** The partner pressed "Leave room": their seat is free for one new person. */
   | { type: "partner-left" }
+  /** The viewer gave up their seat (in another tab): this stream ends here. */
+  | { type: "left" }
   | { type: "destroyed" }
   | { type: "expired" };

@@ -134,6 +134,8 @@ export class MemoryMatchStore implements MatchStore {
     // All that is left is who they just talked to, and only for a few minutes.
     Object.assign(me, { roomId: undefined, partner: undefined, matchedAt: undefined, forgetAt: now + FORGET_AFTER_MS });
     this.chats.delete(roomId);
+    // In the same synchronous step, as Redis' script does: the partner's stream hears `destroyed`.
+    void this.rooms.destroy(roomId);
     this.notify(visitorId, { status: "idle" });
     return { roomId };
   }
@@ -199,6 +201,8 @@ export class MemoryMatchStore implements MatchStore {
       visitor.since = undefined;
     }
     for (const [visitorId, visitor] of this.visitors) {
+      // A chat whose room expired or was destroyed without End chat is over too.
+      if (visitor.roomId && this.stateNow(visitorId, now).status === "idle") visitor.forgetAt = now + FORGET_AFTER_MS;
       const idle = !this.queue.has(visitorId) && !visitor.roomId && !this.holders.has(visitorId);
       if (idle && (visitor.forgetAt ?? 0) <= now) this.visitors.delete(visitorId);
     }

@@ -122,8 +122,10 @@ dropLapsed()
 return stateOf(KEYS[4])`;
 
 /**
- * KEYS: queue, lease, chats, me. ARGV: channel prefix, visitor, room id, block ('1'/'0').
- * Ends the visitor's chat in that room for both; returns 0 when they were in no such chat.
+ * KEYS: queue, lease, chats, me. ARGV: channel prefix, visitor, room id, block ('1'/'0'), the
+ * room's channel, then every key of the room. Ends the visitor's chat in that room for both and
+ * destroys the room in the same step (the partner's stream hears `destroyed`); returns 0 when
+ * they were in no such chat.
  */
 export const endScript = `
 ${COMMON}
@@ -148,6 +150,11 @@ end
 redis.call('HDEL', me, 'state', 'room', 'partner', 'matchedAt')
 redis.call('PEXPIRE', me, ${FORGET_AFTER_MS})
 redis.call('ZREM', KEYS[3], redis.sha1hex(roomId))
+local seq = redis.call('HGET', ARGV[6], 'seq')
+if seq then
+  redis.call('DEL', unpack(ARGV, 6))
+  redis.call('PUBLISH', ARGV[5], 'd' .. string.format('%d', tonumber(seq) + 1))
+end
 tell(vid, {status = 'idle'})
 return 1`;
 

@@ -1,5 +1,5 @@
 import { ReplyError, type Redis } from "ioredis";
-import { roomKeys } from "../rooms/redis-codec";
+import { roomChannel, roomKeys } from "../rooms/redis-codec";
 import type { RedisRoomStore } from "../rooms/redis-store";
 import { StoreUnavailableError } from "../rooms/types";
 import { statsFromFields } from "./match-stats";
@@ -96,13 +96,29 @@ export class RedisMatchStore implements MatchStore {
   }
 
   async end(visitorId: string, roomId: string, { block }: { block: boolean }): Promise<EndedChat | null> {
-    const ended = await this.run("ephMatchEnd", ...this.visitorKeys(visitorId), CHANNEL_PREFIX, visitorId, roomId, block ? "1" : "0");
+    const room = roomKeys(roomId);
+    const ended = await this.run(
+      "ephMatchEnd",
+      ...this.visitorKeys(visitorId),
+      CHANNEL_PREFIX,
+      visitorId,
+      roomId,
+      block ? "1" : "0",
+      roomChannel(roomId),
+      // The meta key first: the script reads the room's last event id from it.
+      room.meta,
+      room.members,
+      room.messages,
+      room.live,
+      room.clientIds,
+    );
     return ended === 1 ? { roomId } : null;
   }
 
   async hold(visitorId: string): Promise<() => void> {
-    this.holders.set(visitorId, (this.holders.get(visitorId) ?? 0) + 1);
     await this.run("ephMatchLease", LEASE, LEASE_REFRESH_MS * 3, visitorId);
+    // Counted only once Redis has it: a failed hold must not keep renewing a lease nobody holds.
+    this.holders.set(visitorId, (this.holders.get(visitorId) ?? 0) + 1);
     let released = false;
     return () => {
       if (released) return;

@@ -50,7 +50,7 @@ export interface MatchStore {
   cancel(visitorId: string): Promise<void>;
   state(visitorId: string): Promise<MatchState>;
   /**
-   * Ends the visitor's chat for both (the caller destroys the room), records its length, and with
+   * Ends the visitor's chat for both and destroys its room in the same step, records its length, and with
    * `block` bars this pair from meeting again until the end of the day (UTC). Null when the
    * visitor was in no chat, or in another one than `roomId`.
    */

@@ -219,6 +219,7 @@ export class MemoryRoomStore implements RoomStore {
       closed = true;
       presence.streams -= 1;
       if (presence.streams > 0 || !presence.on || room.presence.get(seat) !== presence) return;
+      if (this.rooms.get(roomId) !== room) return; // the room is gone: nobody to tell
       presence.lastSeen = this.now();
       this.fanout.deliver(roomId, { type: "presence-grace", seat, until: presence.lastSeen + this.presenceGraceMs });
       // A reload opens a new stream well within the grace period, so it never shows as leaving.

@@ -112,7 +112,9 @@ export class RedisPresence {
       return; // Redis is unreachable; the next beat tries again
     }
     const now = Date.now();
-    const missedBeats = this.lastHeartbeatAt > 0 && now - this.lastHeartbeatAt > this.instanceTimeoutMs;
+    // Streams opened after a failed first beat were counted under an instance nobody had heard
+    // of, so others may have dropped them: the first beat that succeeds re-asserts them too.
+    const missedBeats = this.lastHeartbeatAt === 0 || now - this.lastHeartbeatAt > this.instanceTimeoutMs;
     this.lastHeartbeatAt = now;
     if (missedBeats) {
       for (const [roomId, seats] of this.localStreams) {

@@ -9,6 +9,7 @@ export type RoomStreamEvent =
   | { id: number; type: "typing"; typing: boolean; name: string; expiresInMs: number }
   | ({ id: number; type: "receipts" } & PartnerReceipts)
   | { id: number; type: "partner-left" }
+  | { id: number; type: "left" }
   | { id: number; type: "destroyed" }
   | { id: number; type: "expired" };
 
@@ -116,7 +117,11 @@ export async function* roomEventStream(
             }
             break;
           case "left": {
-            if (!partner.isPartner(event.seat)) break;
+            if (!partner.isPartner(event.seat)) {
+              // This seat was given up in another tab: nothing more here is this viewer's to read.
+              yield { id: lastId, type: "left" };
+              return;
+            }
             yield { id: lastId, type: "partner-left" };
             const changed = partner.removeSeat(event.seat);
             if (changed) yield { id: lastId, type: "presence", ...changed };

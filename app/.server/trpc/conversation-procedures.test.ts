@@ -100,7 +100,12 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
 
   it("lets a member leave once, after which the link admits a new person", async () => {
     const { roomId, bob } = await roomForTwo();
+    // Bob's other tab stops reading the room the moment he gives up his seat.
+    const otherTab = collect((await bob.room.events({ roomId })) as AsyncIterable<unknown>);
+    await waitFor(() => data(otherTab.items).some((event) => event.type === "receipts"), { what: "the other tab's stream" });
     expect(await bob.room.leave({ roomId })).toEqual({ ok: true });
+    await otherTab.finished;
+    expect(data(otherTab.items).at(-1)).toEqual({ type: "left" });
     expect(await rejection(() => bob.room.leave({ roomId }))).toMatchObject({ code: "UNAUTHORIZED" });
     expect(await visitRoom(services, roomId)).toMatchObject({ kind: "member", seat: 3 });
     expect(await visitRoom(services, roomId)).toMatchObject({ kind: "redirect", location: "/?error=room-full" });

@@ -33,10 +33,10 @@ function find(ctx: Context, visitorId: string) {
 
 /** Ends the caller's stranger chat in `roomId` for both of them, and the room with it. */
 async function endChat(ctx: Context & { visitor: string }, roomId: string, block: boolean) {
+  // The room is destroyed in the same step; the partner's stream hears `destroyed`, which in a
+  // stranger chat reads "Stranger left".
   const ended = await ctx.services.matches.end(ctx.visitor, roomId, { block });
   if (!ended) throw new TRPCError({ code: "BAD_REQUEST", message: "roomId: this is not your current chat with a stranger" });
-  // The partner's stream hears `destroyed`: in a stranger chat that reads "Stranger left".
-  await ctx.services.store.destroy(roomId);
   logger.info({ reported: block }, "stranger chat ended");
 }
 
@@ -60,8 +60,9 @@ export const matchRouter = router({
     .input(z.object({ report: z.boolean({ error: "must be true or false" }).default(false) }))
     .unstable_concat(visitorProcedure)
     .mutation(async ({ ctx, input }) => {
-      await endChat(ctx, input.roomId, input.report);
+      // Limited before anything ends: a refused Skip leaves the chat as it was.
       await ctx.services.limits.consumeOrThrow("findStranger", ctx.clientKey);
+      await endChat(ctx, input.roomId, input.report);
       return find(ctx, ctx.visitor);
     }),
 
