@@ -17,7 +17,7 @@ export function LeaveDialog({ pending, onConfirm }: { pending: boolean; onConfir
       onConfirm={onConfirm}
     >
       <p>The other person stays, and the conversation stays with them until the room ends.</p>
-      <p>You cannot come back: the link will let one new person in instead.</p>
+      <p>Your seat is freed: the link will let one person take it, someone new or you again.</p>
     </ConfirmDialog>
   );
 }

@@ -29,7 +29,7 @@ export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEndi
 
   const onEvent = useCallback(
     (received: RoomEvent) => {
-      if (received.type === "destroyed" || received.type === "expired") {
+      if (received.type === "destroyed" || received.type === "expired" || received.type === "left") {
         onEnd(received.type);
         return;
       }
@@ -51,6 +51,11 @@ export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEndi
         // The room ended while we were disconnected: nothing is left to resume.
         if (error.data?.code === "NOT_FOUND") {
           onEnd("gone");
+          return;
+        }
+        // The seat is no longer this browser's (given up in another tab): retrying cannot help.
+        if (error.data?.code === "UNAUTHORIZED") {
+          onEnd("left");
           return;
         }
         // Anything else (the store briefly unreachable) is temporary: start over in a moment.
