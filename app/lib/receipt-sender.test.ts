@@ -61,6 +61,23 @@ describe("sending receipts", () => {
     expect(send).toHaveBeenCalledTimes(3);
   });
 
+  it("with a coalescing window, sends a message's delivered and seen in one request", async () => {
+    vi.useFakeTimers();
+    try {
+      const { send, bodies } = controlledSend();
+      const receipts = createReceiptSender(send, { coalesceMs: 150 });
+      receipts.raise({ delivered: 5 });
+      await vi.advanceTimersByTimeAsync(100);
+      expect(send).not.toHaveBeenCalled();
+      receipts.raise({ seen: 5 });
+      await vi.advanceTimersByTimeAsync(50);
+      expect(bodies()).toEqual([{ delivered: 5, seen: 5 }]);
+      receipts.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("sends nothing once stopped", async () => {
     const { send } = controlledSend();
     const receipts = createReceiptSender(send);

@@ -10,16 +10,23 @@ export interface ReceiptSender {
 
 /**
  * Acknowledges partner messages with as few requests as possible: one in flight at a time, and
- * whatever rises meanwhile goes in the next one. Receipts are best-effort: a failure is retried
- * with the next change, never surfaced.
+ * whatever rises meanwhile goes in the next one. With `coalesceMs`, a rise waits that long first,
+ * so a message that arrives and is read at once costs one request (delivered and seen), not two.
+ * Receipts are best-effort: a failure is retried with the next change, never surfaced.
  */
-export function createReceiptSender(send: (marks: Partial<Watermarks>) => Promise<unknown>): ReceiptSender {
+export function createReceiptSender(
+  send: (marks: Partial<Watermarks>) => Promise<unknown>,
+  { coalesceMs = 0 }: { coalesceMs?: number } = {},
+): ReceiptSender {
   let wanted: Watermarks = noReceipts;
   let acked: Watermarks = noReceipts;
   let inFlight = false;
   let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
 
   async function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
     if (inFlight || stopped) return;
     // Seen implies delivered: the server need not infer it.
     const delivered = Math.max(wanted.delivered, wanted.seen);
@@ -44,11 +51,13 @@ export function createReceiptSender(send: (marks: Partial<Watermarks>) => Promis
   return {
     raise(marks) {
       wanted = raiseWatermarks(wanted, marks);
-      void flush();
+      if (coalesceMs <= 0) void flush();
+      else timer ??= setTimeout(() => void flush(), coalesceMs);
     },
     flush: () => void flush(),
     stop() {
       stopped = true;
+      clearTimeout(timer);
     },
   };
 }

@@ -9,14 +9,16 @@ interface Pair {
 }
 
 /**
- * The browser's receipt sender: one request in flight per reader, later ids coalesced into the
- * next one, so a busy room costs fewer receipts than messages.
+ * The browser's receipt sender: a 150 ms coalescing window, one request in flight per reader,
+ * later ids coalesced into the next one, so a busy room costs fewer receipts than messages.
  */
 function receiptSender(base: string, cookie: string, roomId: string) {
   let inFlight = false;
   let pending = 0;
   let sentUpTo = 0;
+  let timer: NodeJS.Timeout | undefined;
   const flush = () => {
+    timer = undefined;
     if (inFlight || pending <= sentUpTo) return;
     inFlight = true;
     const id = pending;
@@ -29,7 +31,8 @@ function receiptSender(base: string, cookie: string, roomId: string) {
   };
   return (id: number) => {
     pending = Math.max(pending, id);
-    flush();
+    // The browser waits 150 ms so delivered and seen go in one request (use-receipts.ts).
+    timer ??= setTimeout(flush, 150);
   };
 }
 
