@@ -71,19 +71,24 @@ interface MatchFigures {
   medianChatSeconds: number | null;
 }
 
-/** One read of the queue per scrape, shared by its five gauges (they are collected together). */
-let figures: { at: number; read: Promise<MatchFigures | null> } | undefined;
+/**
+ * One read of the queue per scrape, shared by its five gauges: a scrape starts every collector in
+ * the same tick, so they all find this read still pending; the next scrape reads afresh.
+ */
+let pendingRead: Promise<MatchFigures | null> | undefined;
 
 function readFigures(): Promise<MatchFigures | null> {
   const matches = matchSource;
   if (!matches) return Promise.resolve(null);
-  if (figures && Date.now() - figures.at < 1000) return figures.read;
-  const read = Promise.all([matches.counts(), matches.hourStats()]).then(
-    ([counts, stats]) => ({ waiting: counts.waiting, online: counts.waiting + counts.chatting, ...stats }),
-    () => null,
-  );
-  figures = { at: Date.now(), read };
-  return read;
+  pendingRead ??= Promise.all([matches.counts(), matches.hourStats()])
+    .then(
+      ([counts, stats]) => ({ waiting: counts.waiting, online: counts.waiting + counts.chatting, ...stats }),
+      () => null,
+    )
+    .finally(() => {
+      pendingRead = undefined;
+    });
+  return pendingRead;
 }
 
 /**
