@@ -1,7 +1,7 @@
-import { ReplyError, type Redis } from "ioredis";
 import { roomChannel, roomKeys } from "../rooms/redis-codec";
 import type { RedisRoomStore } from "../rooms/redis-store";
-import { StoreUnavailableError } from "../rooms/types";
+import { defineScripts, unavailable } from "../rooms/redis-script-runner";
+import { Holders } from "./holders";
 import { statsFromFields } from "./match-stats";
 import {
   cancelScript,
@@ -23,7 +23,6 @@ const SCRIPTS = {
   ephMatchHourStats: { numberOfKeys: 0, lua: hourStatsScript },
   ephMatchLease: { numberOfKeys: 1, lua: leaseScript },
 } as const;
-type ScriptName = keyof typeof SCRIPTS;
 
 const QUEUE = "match:queue";
 const LEASE = "match:lease";
@@ -34,10 +33,6 @@ const visitorKey = (visitorId: string) => `match:v:${visitorId}`;
 /** While a waiting visitor's stream is open, their lease is renewed this often, for three times as long. */
 const LEASE_REFRESH_MS = 2000;
 
-function unavailable(error: unknown): never {
-  if (error instanceof ReplyError) throw error;
-  throw new StoreUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });
-}
 
 function toState(reply: unknown): MatchState {
   const [status, value] = reply as [string, string?];
@@ -52,8 +47,8 @@ function toState(reply: unknown): MatchState {
  * script). It shares the room store's command connection and its one subscriber connection.
  */
 export class RedisMatchStore implements MatchStore {
-  private readonly redis: Redis;
-  private readonly holders = new Map<string, number>();
+  private readonly run: ReturnType<typeof defineScripts<keyof typeof SCRIPTS>>;
+  private readonly holders = new Holders();
   private readonly listeners = new Map<string, Set<MatchListener>>();
   private readonly refreshTimer: NodeJS.Timeout;
 
@@ -61,18 +56,12 @@ export class RedisMatchStore implements MatchStore {
     private readonly rooms: RedisRoomStore,
     private readonly graceMs: number,
   ) {
-    this.redis = rooms.connection;
-    for (const [name, definition] of Object.entries(SCRIPTS)) this.redis.defineCommand(name, definition);
+    this.run = defineScripts(rooms.connection, SCRIPTS);
     this.refreshTimer = setInterval(() => {
-      const waiting = [...this.holders.keys()];
+      const waiting = this.holders.visitorIds();
       if (waiting.length > 0) this.run("ephMatchLease", LEASE, LEASE_REFRESH_MS * 3, ...waiting).catch(() => {});
     }, LEASE_REFRESH_MS);
     this.refreshTimer.unref();
-  }
-
-  private run(name: ScriptName, ...args: Array<string | number>): Promise<unknown> {
-    const runner = (this.redis as unknown as Record<ScriptName, (...a: Array<string | number>) => Promise<unknown>>)[name];
-    return runner.apply(this.redis, args).catch(unavailable);
   }
 
   private visitorKeys(visitorId: string) {
@@ -118,20 +107,10 @@ export class RedisMatchStore implements MatchStore {
   async hold(visitorId: string): Promise<() => void> {
     await this.run("ephMatchLease", LEASE, LEASE_REFRESH_MS * 3, visitorId);
     // Counted only once Redis has it: a failed hold must not keep renewing a lease nobody holds.
-    this.holders.set(visitorId, (this.holders.get(visitorId) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.holders.get(visitorId) ?? 1) - 1;
-      if (left > 0) {
-        this.holders.set(visitorId, left);
-        return;
-      }
-      this.holders.delete(visitorId);
+    return this.holders.acquire(visitorId, () => {
       // A reload within the grace period finds them still queued, in their place.
       this.run("ephMatchLease", LEASE, this.graceMs, visitorId).catch(() => {});
-    };
+    });
   }
 
   async counts(): Promise<MatchCounts> {

@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { LocalFanout } from "./local-fanout";
 import { RedisChannels } from "./redis-channels";
+import { defineScripts, unavailable } from "./redis-script-runner";
 import { RedisPresence, type PresenceReply } from "./redis-presence";
 import { heartbeatScript, presenceScript } from "./redis-presence-scripts";
 import {
@@ -21,12 +22,10 @@ import {
   receiptsScript,
   typingScript,
 } from "./redis-scripts";
-import { ReplyError } from "ioredis";
 import {
   DEFAULT_PRESENCE_GRACE_MS,
   MESSAGE_CAP,
   ROOM_CAPACITY,
-  StoreUnavailableError,
   TYPING_TTL_MS,
   type JoinOutcome,
   type MemberAppendOutcome,
@@ -54,8 +53,6 @@ const SCRIPTS = {
   ephLeave: { numberOfKeys: 3, lua: leaveScript },
 } as const;
 
-type ScriptName = keyof typeof SCRIPTS;
-type ScriptRunner = (...args: Array<string | number>) => Promise<unknown>;
 
 type Connection = "commands" | "subscriber";
 
@@ -73,15 +70,6 @@ export type PersistenceCheck =
   | { status: "unknown"; reason: string };
 
 /**
- * A script's own error (a bug) is a reply error; anything else means Redis could not be reached
- * in time, which the caller may retry.
- */
-function unavailable(error: unknown): never {
-  if (error instanceof ReplyError) throw error;
-  throw new StoreUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });
-}
-
-/**
  * The multi-instance store. One connection for commands, one subscriber connection per process
  * (not per stream) feeding a local fan-out; every room operation is one Lua round trip.
  */
@@ -93,18 +81,16 @@ export class RedisRoomStore implements RoomStore {
   /** The process's one subscriber connection, shared with anything else that listens. */
   readonly channels: RedisChannels;
   private readonly presence: RedisPresence;
+  private readonly run: ReturnType<typeof defineScripts<keyof typeof SCRIPTS>>;
 
   constructor(url: string, options: RedisStoreOptions = {}) {
-
     // A command waits through at most two reconnection attempts (~300 ms) before failing, so a
     // send during an outage gets a prompt, retryable error instead of hanging.
     this.redis = new Redis(url, {
       maxRetriesPerRequest: 2,
       retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
     });
-    for (const [name, definition] of Object.entries(SCRIPTS)) {
-      this.redis.defineCommand(name, definition);
-    }
+    this.run = defineScripts(this.redis, SCRIPTS);
     this.subscriber = this.redis.duplicate();
     this.redis.on("error", (error) => options.onError?.(error, "commands"));
     this.subscriber.on("error", (error) => options.onError?.(error, "subscriber"));
@@ -117,11 +103,6 @@ export class RedisRoomStore implements RoomStore {
       () => this.fanout.roomIds(),
       options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS,
     );
-  }
-
-  private run(name: ScriptName, ...args: Array<string | number>): Promise<unknown> {
-    const runner = (this.redis as unknown as Record<ScriptName, ScriptRunner>)[name];
-    return runner.apply(this.redis, args).catch(unavailable);
   }
 
   async createRoom(roomId: string, ttlMs: number) {

@@ -1,0 +1,30 @@
+import { ReplyError, type Redis } from "ioredis";
+import { StoreUnavailableError } from "./types";
+
+export interface ScriptDefinition {
+  numberOfKeys: number;
+  lua: string;
+}
+
+type Run = (...args: Array<string | number>) => Promise<unknown>;
+
+/**
+ * A script's own error (a bug) is a reply error; anything else means Redis could not be reached
+ * in time, which the caller may retry.
+ */
+export function unavailable(error: unknown): never {
+  if (error instanceof ReplyError) throw error;
+  throw new StoreUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/**
+ * Defines `scripts` on the connection (ioredis runs each by EVALSHA, loading it when Redis lacks
+ * it) and returns the one way to run them: by name, with unreachable-Redis errors turned into
+ * StoreUnavailableError.
+ */
+export function defineScripts<Name extends string>(redis: Redis, scripts: Record<Name, ScriptDefinition>) {
+  for (const [name, definition] of Object.entries<ScriptDefinition>(scripts)) redis.defineCommand(name, definition);
+  const commands = redis as unknown as Record<Name, Run>;
+  return (name: Name, ...args: Array<string | number>): Promise<unknown> =>
+    commands[name].apply(redis, args).catch(unavailable);
+}
