@@ -1,5 +1,6 @@
 import { claimFor } from "../rooms/types";
 import type { MemoryRoomStore } from "../rooms/memory-store";
+import { Holders } from "./holders";
 import {
   bucketOf,
   CHAT_BUCKETS,
@@ -39,7 +40,7 @@ export class MemoryMatchStore implements MatchStore {
   /** Waiting visitors, oldest first (a Set keeps insertion order). */
   private readonly queue = new Set<string>();
   private readonly visitors = new Map<string, Visitor>();
-  private readonly holders = new Map<string, number>();
+  private readonly holders = new Holders();
   /** Blocked pairs until the end of the day. */
   private readonly blocks = new Map<string, number>();
   /** Live stranger rooms and their deadlines, for the "chatting" count. */
@@ -61,7 +62,7 @@ export class MemoryMatchStore implements MatchStore {
     const me = this.visitor(visitorId);
     const current = this.stateNow(visitorId, now);
     if (current.status !== "idle") {
-      if (current.status === "waiting" && !this.holders.get(visitorId)) me.leaseUntil = Math.max(me.leaseUntil ?? 0, now + this.options.graceMs);
+      if (current.status === "waiting" && !this.holders.has(visitorId)) me.leaseUntil = Math.max(me.leaseUntil ?? 0, now + this.options.graceMs);
       return current;
     }
     for (const candidateId of this.queue) {
@@ -141,20 +142,10 @@ export class MemoryMatchStore implements MatchStore {
   }
 
   async hold(visitorId: string): Promise<() => void> {
-    this.holders.set(visitorId, (this.holders.get(visitorId) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.holders.get(visitorId) ?? 1) - 1;
-      if (left > 0) {
-        this.holders.set(visitorId, left);
-        return;
-      }
-      this.holders.delete(visitorId);
+    return this.holders.acquire(visitorId, () => {
       const me = this.visitors.get(visitorId);
       if (me && this.queue.has(visitorId)) me.leaseUntil = this.now() + this.options.graceMs;
-    };
+    });
   }
 
   async counts(): Promise<MatchCounts> {
@@ -196,7 +187,7 @@ export class MemoryMatchStore implements MatchStore {
   private dropLapsed(now: number) {
     for (const visitorId of this.queue) {
       const visitor = this.visitor(visitorId);
-      if (this.holders.get(visitorId) || (visitor.leaseUntil ?? 0) > now) continue;
+      if (this.holders.has(visitorId) || (visitor.leaseUntil ?? 0) > now) continue;
       this.queue.delete(visitorId);
       visitor.since = undefined;
     }
