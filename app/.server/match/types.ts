@@ -1,8 +1,7 @@
-/** Where a visitor stands with "Talk to a stranger". */
-export type MatchState =
-  | { status: "idle" }
-  | { status: "waiting"; since: number }
-  | { status: "matched"; roomId: string };
+import type { StrangerState } from "~/lib/match-events";
+
+/** Where a visitor stands with "Talk to a stranger": exactly what the browser is told. */
+export type MatchState = StrangerState;
 
 /** Right now, across every instance: people waiting, and people in stranger chats. */
 export interface MatchCounts {
