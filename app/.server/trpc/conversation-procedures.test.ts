@@ -1,20 +1,10 @@
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rejection } from "../../../tests/support/trpc-error";
 import { callerFor, joinAsNewVisitor, makeServices, visitRoom } from "../../../tests/support/app";
 import { collect, createRoom, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import type { RoomEvent } from "~/lib/room-events";
 import type { Services } from "../services";
-
-async function rejection(call: () => Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call();
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** Server-side callers yield tRPC's raw `tracked()` envelopes: [id, data, marker]. */
 const data = (items: ReadonlyArray<unknown>) => items.map((item) => (item as [string, RoomEvent])[1]);

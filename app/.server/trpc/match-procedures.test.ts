@@ -1,5 +1,5 @@
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rejection } from "../../../tests/support/trpc-error";
 import { callerFor, cookiePair, TEST_SECRET, visitorCookie, visitRoom } from "../../../tests/support/app";
 import { collect, makeMatchStores, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
@@ -7,16 +7,6 @@ import type { MatchEvent, StrangerState } from "~/lib/match-events";
 import type { RoomEvent } from "~/lib/room-events";
 import { parseEnv } from "../env";
 import { createServices, type Services } from "../services";
-
-async function rejection(call: () => Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call();
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 /** The match procedures with either store; Redis database 2 is this file's own queue. */
 describe.each(STORE_KINDS)("match procedures (%s store)", (kind) => {

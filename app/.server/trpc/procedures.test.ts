@@ -1,6 +1,6 @@
-import { TRPCError } from "@trpc/server";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { rejection } from "../../../tests/support/trpc-error";
 import { callerFor, joinAsNewVisitor, makeServices } from "../../../tests/support/app";
 import { collect, createRoom, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
@@ -49,16 +49,6 @@ function everyRoomProcedure(caller: ReturnType<typeof callerFor>, roomId: string
   ];
 }
 
-async function rejection(promise: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
-
 describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
   let services: Services;
   beforeAll(() => {
@@ -94,7 +84,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       [{ ttlSeconds: 60.5 }, "ttlSeconds: must be a whole number of seconds"],
       [{ ttlSeconds: "600" }, "ttlSeconds: must be a whole number of seconds from 10 to 86400"],
     ])("rejects %j with BAD_REQUEST naming the field", async (input, message) => {
-      const error = await rejection(callerFor(services).room.create(input as never));
+      const error = await rejection(() => callerFor(services).room.create(input as never));
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toBe(message);
     });
@@ -130,7 +120,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       expect(sent.clientId).toBe("c-1_x");
       expect((await alice.message.list({ roomId })).messages[0]?.clientId).toBe("c-1_x");
       expect((await bob.message.list({ roomId })).messages[0]).not.toHaveProperty("clientId");
-      const error = await rejection(alice.message.send({ roomId, text: "x", sender: "a", clientId: "<script>" }));
+      const error = await rejection(() => alice.message.send({ roomId, text: "x", sender: "a", clientId: "<script>" }));
       expect(error.message).toBe("clientId: must be 1 to 36 letters, digits, '-' or '_'");
     });
 
@@ -149,7 +139,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       ["no text at all", { sender: "a" }, "text: must be text"],
     ])("rejects %s with BAD_REQUEST naming the field", async (_case, input, message) => {
       const { roomId, alice } = await roomForTwo();
-      const error = await rejection(alice.message.send({ roomId, ...(input as { text: string; sender: string }) }));
+      const error = await rejection(() => alice.message.send({ roomId, ...(input as { text: string; sender: string }) }));
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toBe(message);
       expect(await alice.message.list({ roomId })).toEqual({ messages: [] });
@@ -157,7 +147,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
 
     it("names every bad field at once", async () => {
       const { roomId, alice } = await roomForTwo();
-      const error = await rejection(alice.message.send({ roomId, text: "", sender: "" }));
+      const error = await rejection(() => alice.message.send({ roomId, text: "", sender: "" }));
       expect(error.message).toBe("text: must not be empty; sender: must not be empty");
     });
   });
@@ -167,7 +157,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       const { roomId } = await roomForTwo();
       const stranger = callerFor(services);
       for (const call of [...everyRoomProcedure(stranger, roomId), ...signals(stranger, roomId)]) {
-        expect((await rejection(call())).code).toBe("UNAUTHORIZED");
+        expect((await rejection(call)).code).toBe("UNAUTHORIZED");
       }
       expect(await services.store.ttl(roomId)).not.toBeNull();
     });
@@ -175,20 +165,20 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
     it("refuses a member of one room in another room", async () => {
       const first = await roomForTwo();
       const second = await roomForTwo();
-      expect((await rejection(first.alice.message.list({ roomId: second.roomId }))).code).toBe("UNAUTHORIZED");
+      expect((await rejection(() => first.alice.message.list({ roomId: second.roomId }))).code).toBe("UNAUTHORIZED");
     });
 
     it("answers NOT_FOUND for a room that is gone", async () => {
       const { roomId, alice } = await roomForTwo();
       await alice.room.destroy({ roomId });
       for (const call of everyRoomProcedure(alice, roomId)) {
-        expect((await rejection(call())).code).toBe("NOT_FOUND");
+        expect((await rejection(call)).code).toBe("NOT_FOUND");
       }
       for (const call of signals(alice, roomId)) expect(await call()).toEqual({ ok: false });
     });
 
     it("rejects a malformed room id with BAD_REQUEST naming roomId", async () => {
-      const error = await rejection(callerFor(services).message.list({ roomId: "nope" }));
+      const error = await rejection(() => callerFor(services).message.list({ roomId: "nope" }));
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toBe("roomId: must be a 21-character room id");
     });
@@ -227,7 +217,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
 
     it("rejects a malformed lastEventId with BAD_REQUEST naming it", async () => {
       const { roomId, bob } = await roomForTwo();
-      const error = await rejection(bob.room.events({ roomId, lastEventId: "abc" }));
+      const error = await rejection(() => bob.room.events({ roomId, lastEventId: "abc" }));
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toBe("lastEventId: must be an event id from this room");
     });
