@@ -1,14 +1,7 @@
-import AxeBuilder from "@axe-core/playwright";
-import { devices, type Page } from "@playwright/test";
+import { devices } from "@playwright/test";
+import { seriousViolations } from "./axe";
 import { expect, test } from "./fixtures";
 import { createRoomFromLobby, joinRoom, typeAndSend } from "./helpers";
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(" ")).join(", ")})`);
-}
 
 test.describe("presence, typing, receipts and Leave", () => {
   // A full axe analysis takes seconds on a busy machine.

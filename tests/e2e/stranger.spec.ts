@@ -1,18 +1,10 @@
-import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "@playwright/test";
+import { seriousViolations } from "./axe";
 import { expect, test } from "./fixtures";
 import { displayName, expectPaired, expectSearching, pairStrangers, talkToStranger, typeAndSend } from "./helpers";
 
 // The queue is shared by every test on the server: two of these tests running side by side could
 // pair their people with each other. Every test also leaves nobody waiting when it ends.
 test.describe.configure({ mode: "serial" });
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
-  return results.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(" ")).join(", ")})`);
-}
 
 test("two strangers meet in one chat, talk, and never see each other's names", async ({ people }) => {
   const [alice, bob] = [await people.join(), await people.join()];
