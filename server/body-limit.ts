@@ -5,9 +5,10 @@ import type { RequestHandler } from "express";
  * declared Content-Length, so a declared length is a hard bound; a body without one is refused.
  * The answer is tRPC-shaped so the client shows the message.
  */
-export function bodyLimit(maxBytes: number): RequestHandler {
+export function bodyLimit(limitFor: number | ((path: string) => number)): RequestHandler {
   return (req, res, next) => {
     if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
+    const maxBytes = typeof limitFor === "number" ? limitFor : limitFor(req.path);
     const declared = req.get("content-length");
     if (declared === undefined) {
       if (!req.get("transfer-encoding")) return next();

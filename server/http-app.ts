@@ -4,12 +4,15 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import type * as entry from "../app/entry.server";
+import { SEALED_IMAGE_MAX_BYTES } from "../app/lib/limits";
 import { bodyLimit } from "./body-limit";
 import type { ShutdownCoordinator } from "./graceful-shutdown";
 import { healthRoutes } from "./health";
 import { metricsRoute } from "./metrics-route";
 import { requestLog } from "./request-log";
 import { cspNonce, securityHeaders } from "./security-headers";
+
+const IMAGE_PATH = /^\/api\/rooms\/[^/]+\/images\/[^/]+$/;
 
 export type AppBuild = ServerBuild & { entry: { module: typeof entry } };
 
@@ -35,7 +38,8 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
         compression.filter(req, res),
     }),
   );
-  app.use(bodyLimit(env.MAX_BODY_BYTES));
+  // Sealed images are the one large body; their route also stops reading at the same cap.
+  app.use(bodyLimit((path) => (IMAGE_PATH.test(path) ? SEALED_IMAGE_MAX_BYTES : env.MAX_BODY_BYTES)));
   // The hot path (every send, every event stream) goes straight to tRPC, ahead of static files
   // and page rendering.
   app.use("/api/trpc", securityHeaders({ production, nonce: false }), (req, res, next) => {

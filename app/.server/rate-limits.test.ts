@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { describe, expect, inject, it } from "vitest";
 import { callerFor, joinAsNewVisitor, makeServices, TEST_SECRET, visitorCookie, visitRoom } from "../../tests/support/app";
+import { opaque, opaqueName } from "../../tests/support/opaque";
 import { createRoom, STORE_KINDS } from "../../tests/support/stores";
 import { parseEnv } from "./env";
 import { RateLimitedError, RateLimits } from "./rate-limits";
@@ -40,20 +41,20 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
       const alice = callerFor(services, await joinAsNewVisitor(services, roomId));
       const bob = callerFor(services, await joinAsNewVisitor(services, roomId));
       const sent = await Promise.allSettled(
-        Array.from({ length: 5 }, (_, index) => alice.message.send({ roomId, text: `m${index}`, sender: "a" })),
+        Array.from({ length: 5 }, (_, index) => alice.message.send({ roomId, ciphertext: opaque(`m${index}`), clientId: `a-${index}` })),
       );
       expect(sent.filter((result) => result.status === "fulfilled")).toHaveLength(3);
       const refused = sent.find((result) => result.status === "rejected") as PromiseRejectedResult;
       expect(refused.reason).toMatchObject({ code: "TOO_MANY_REQUESTS" });
       expect(String(refused.reason.message)).toContain("You are sending messages too fast. Slow down");
       expect((await alice.message.list({ roomId })).messages).toHaveLength(3);
-      await bob.message.send({ roomId, text: "bob is not limited by alice", sender: "b" });
+      await bob.message.send({ roomId, ciphertext: opaque("bob is not limited by alice"), clientId: "b-1" });
     } finally {
       await services.store.close();
     }
   });
 
-  it("limits each participant's typing and receipt signals together", async () => {
+  it("limits each participant's typing, receipt and public-key signals together", async () => {
     // Seats are taken without limits, so this test spends none of the gate's budget.
     const unlimited = makeServices(kind);
     const services = createServices(parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, ...limited }), unlimited.store);
@@ -63,16 +64,21 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
       const bob = callerFor(services, await joinAsNewVisitor(unlimited, roomId));
       const signals = await Promise.allSettled(
         Array.from({ length: 70 }, (_, index) =>
-          index % 2 === 0
-            ? alice.room.typing({ roomId, typing: true, sender: "a" })
-            : alice.message.receipt({ roomId, delivered: 0 }),
+          index % 3 === 0
+            ? alice.room.typing({ roomId, typing: true, name: opaqueName("a") })
+            : index % 3 === 1
+              ? alice.message.receipt({ roomId, delivered: 0 })
+              : alice.room.publishKeys({ roomId, publicKeys: `x25519.alice-${index}` }),
         ),
       );
       expect(signals.filter((result) => result.status === "fulfilled")).toHaveLength(60);
       expect(signals.find((result) => result.status === "rejected")).toMatchObject({
         reason: { code: "TOO_MANY_REQUESTS", message: expect.stringContaining("Too many typing or read signals") },
       });
-      await bob.room.typing({ roomId, typing: true, sender: "b" });
+      // One budget for all three: a third of the burst was keys, yet alice's next keys are refused.
+      expect(await trpcError(alice.room.publishKeys({ roomId, publicKeys: "x25519.alice-again" }))).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+      await bob.room.typing({ roomId, typing: true, name: opaqueName("b") });
+      expect(await bob.room.publishKeys({ roomId, publicKeys: "x25519.bob" })).toEqual({ ok: true });
     } finally {
       await services.store.close();
     }

@@ -10,7 +10,7 @@ import {
 } from "rate-limiter-flexible";
 import type { Env } from "./env";
 
-export type LimitName = "createRoom" | "joinRoom" | "findStranger" | "sendMessage" | "signal";
+export type LimitName = "createRoom" | "joinRoom" | "findStranger" | "sendMessage" | "signal" | "uploadImage";
 
 export class RateLimitedError extends Error {
   override name = "RateLimitedError";
@@ -28,6 +28,7 @@ const MESSAGES: Record<LimitName, string> = {
   findStranger: "You are looking for strangers too quickly. Slow down",
   sendMessage: "You are sending messages too fast. Slow down",
   signal: "Too many typing or read signals. Slow down",
+  uploadImage: "You are sending images too quickly. Slow down",
 };
 
 /**
@@ -59,6 +60,8 @@ export class RateLimits {
       // Typing and receipts: a browser sends about one a second each, a few more in a busy
       // exchange. Generous, but a script cannot flood a room's channel with them.
       signal: make("signal", 60, 10),
+      // Each image is up to 2 MB of Redis memory until the room ends: a handful a minute.
+      uploadImage: make("image", 10, 60),
     };
   }
 

@@ -15,7 +15,7 @@ describe.each(STORE_KINDS)("room gate (%s store)", (kind) => {
   it("seats a first visitor with a signed, HttpOnly, Lax cookie that expires with the room", async () => {
     const roomId = await createRoom(services.store, 120_000);
     const result = await visitRoom(services, roomId);
-    expect(result).toMatchObject({ kind: "member", seat: 1 });
+    expect(result).toMatchObject({ kind: "member", seat: 1, joined: true });
     if (result.kind !== "member") return;
     const cookie = result.setCookie ?? "";
     expect(cookie).toMatch(new RegExp(`^eph_${roomId}=`));
@@ -31,7 +31,8 @@ describe.each(STORE_KINDS)("room gate (%s store)", (kind) => {
     const roomId = await createRoom(services.store);
     const cookie = await joinAsNewVisitor(services, roomId);
     const again = await visitRoom(services, roomId, { cookie });
-    expect(again).toMatchObject({ kind: "member", seat: 1 });
+    // Not a new seat: a browser that lost the link's key must not give this seat away.
+    expect(again).toMatchObject({ kind: "member", seat: 1, joined: false });
     expect(again.kind === "member" && again.setCookie).toBeFalsy();
     await joinAsNewVisitor(services, roomId);
     expect(await visitRoom(services, roomId, { cookie })).toMatchObject({ kind: "member", seat: 1 });

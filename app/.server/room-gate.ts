@@ -9,7 +9,8 @@ export type GateResult =
   | { kind: "preview" }
   | { kind: "rate-limited"; message: string; retryAfterSeconds: number }
   | { kind: "redirect"; location: string }
-  | { kind: "member"; seat: number; ttlMs: number; roomKind: RoomKind; setCookie?: string };
+  /** `joined`: this visit took the seat (rather than coming back to it). */
+  | { kind: "member"; seat: number; ttlMs: number; roomKind: RoomKind; joined: boolean; setCookie?: string };
 
 export const LOBBY_ROOM_NOT_FOUND = "/?error=room-not-found";
 export const LOBBY_ROOM_FULL = "/?error=room-full";
@@ -61,7 +62,13 @@ export async function enterRoom(
       return { kind: "redirect", location: LOBBY_ROOM_FULL };
     case "member":
     case "joined": {
-      const result: GateResult = { kind: "member", seat: outcome.seat, ttlMs: outcome.ttlMs, roomKind: outcome.kind };
+      const result: GateResult = {
+        kind: "member",
+        seat: outcome.seat,
+        ttlMs: outcome.ttlMs,
+        roomKind: outcome.kind,
+        joined: outcome.status === "joined",
+      };
       if (!existing || outcome.status === "joined") {
         const expiresAt = new Date(Date.now() + outcome.ttlMs);
         result.setCookie = await services.cookies.serialize(roomId, token, expiresAt, new URL(request.url));

@@ -11,3 +11,18 @@ export const TTL_CHOICES = [
   { seconds: 86_400, label: "24 hours" },
 ] as const;
 export const DEFAULT_TTL_SECONDS = 600;
+
+/**
+ * Sealed (encrypted) sizes the server accepts. A message's payload is its text and the sender's
+ * name as JSON, sealed with AES-GCM and base64url-encoded: even 2,000 characters that each need
+ * six bytes of JSON escaping fit.
+ */
+export const SEALED_MESSAGE_MAX_LENGTH = 16_384;
+/** AES-GCM adds a 12-byte IV and a 16-byte tag: 28 bytes, 38 base64url characters. */
+export const SEALED_MIN_LENGTH = 38;
+export const SEALED_NAME_MAX_LENGTH = 256;
+/** A browser's serialised public keys for key agreement (X25519 and P-256). */
+export const PUBLIC_KEYS_MAX_LENGTH = 256;
+/** The browser re-encodes an image to stay under this before sealing it. */
+export const IMAGE_MAX_BYTES = 2_000_000;
+export const SEALED_IMAGE_MAX_BYTES = IMAGE_MAX_BYTES + 28;

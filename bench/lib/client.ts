@@ -51,10 +51,37 @@ export async function visit(base: string, roomId: string): Promise<string> {
   return cookie;
 }
 
-/** A send as the browser makes it, with its own 21-character clientId (for exactly-once storage). */
+/** What a browser seals: its compact payload JSON (message-payload.ts), the sender's name inside. */
+const BENCH_NAME = "bench";
+/** AES-GCM's 12-byte IV and 16-byte tag around the sealed payload. */
+const SEAL_OVERHEAD_BYTES = 28;
+const SEAL_PREFIX = Buffer.alloc(SEAL_OVERHEAD_BYTES);
+
+/**
+ * A stand-in ciphertext exactly as long as the browser's sealed message for `text` from "bench"
+ * (a 100-character text: 148 bytes, 198 base64url characters), so the server stores and relays
+ * as many bytes as in real use. Not encrypted: the load generator reads `text` back from it with
+ * `openBenchMessage` (the server cannot tell, and never looks).
+ */
+export function sealBenchMessage(text: string): string {
+  const payload = Buffer.from(JSON.stringify({ n: BENCH_NAME, t: text }));
+  return Buffer.concat([SEAL_PREFIX, payload]).toString("base64url");
+}
+
+/** The text inside a `sealBenchMessage` ciphertext; null for anything else. */
+export function openBenchMessage(ciphertext: string): string | null {
+  try {
+    const wire = JSON.parse(Buffer.from(ciphertext, "base64url").subarray(SEAL_OVERHEAD_BYTES).toString()) as { t?: unknown };
+    return typeof wire.t === "string" ? wire.t : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A send as the browser makes it: sealed, with its own 21-character clientId (for exactly-once storage). */
 export async function send(base: string, cookie: string, roomId: string, text: string): Promise<void> {
   const clientId = randomBytes(16).toString("base64url").slice(0, 21);
-  const body = JSON.stringify({ json: { roomId, text, sender: "bench", clientId } });
+  const body = JSON.stringify({ json: { roomId, ciphertext: sealBenchMessage(text), clientId } });
   const reply = await call(base, "POST", "/api/trpc/message.send", { cookie }, body);
   if (reply.status !== 200) throw new Error(`message.send: ${reply.status} ${reply.body.slice(0, 200)}`);
 }
@@ -68,7 +95,7 @@ export async function acknowledge(base: string, cookie: string, roomId: string, 
 
 export interface RoomEventData {
   type: string;
-  message?: { id: number; text: string; mine: boolean };
+  message?: { id: number; ciphertext: string; clientId: string; mine: boolean };
   count?: number;
 }
 

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { acknowledge, createRoom, send, subscribe, visit, type Stream } from "./client";
+import { acknowledge, createRoom, openBenchMessage, send, subscribe, visit, type Stream } from "./client";
 import { latencyHistogram, summarize } from "./stats";
 
 interface Pair {
@@ -58,7 +58,9 @@ export async function openRooms(bases: string[], rooms: number, { receipts = pro
         const ack = receipts ? receiptSender(receiver.base, receiver.cookie, roomId) : undefined;
         const theirs = subscribe(receiver.base, receiver.cookie, roomId, (event) => {
           if (event.type === "message" && event.message && !event.message.mine) {
-            listeners.get(roomId)?.(event.message.text);
+            // The send time travels inside the (stand-in) sealed message, as the text did.
+            const text = openBenchMessage(event.message.ciphertext);
+            if (text !== null) listeners.get(roomId)?.(text);
             ack?.(event.message.id);
           }
         });
@@ -80,7 +82,8 @@ const PAD = "x".repeat(100);
 let nextSequence = 0;
 
 /**
- * Sends `rate` messages a second across the rooms for `seconds`, each carrying its send time, and
+ * Sends `rate` messages a second across the rooms for `seconds`, each carrying its send time (in
+ * a 100-character text, sealed to the size the browser's would be: see `sealBenchMessage`), and
  * measures when the partner's stream receives it: latency, loss and duplicates.
  */
 export async function drive(rooms: Awaited<ReturnType<typeof openRooms>>, { rate, seconds, maxInFlight = 4000 }: { rate: number; seconds: number; maxInFlight?: number }) {

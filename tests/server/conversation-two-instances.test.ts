@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RoomEvent } from "~/lib/room-events";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
+import { fromOpaque, opaque, opaqueName } from "../support/opaque";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
 
@@ -47,7 +48,7 @@ describe("conversation state across two instances", () => {
     return { alice, bob, roomId };
   }
 
-  it("shows each person's presence, typing and receipts to the other", async () => {
+  it("shows each person's presence, typing, public keys and receipts to the other", async () => {
     const { alice, bob, roomId } = await roomWithAliceOn(first, second);
     const aliceStream = listen(alice, roomId);
     await waitFor(() => aliceStream.ofType("presence").length === 1, { what: "alice's first presence state" });
@@ -58,15 +59,24 @@ describe("conversation state across two instances", () => {
     await waitFor(() => bobStream.ofType("presence").at(-1)?.here === true, { what: "alice already here" });
 
     const typingSent = Date.now();
-    await bob.trpc.room.typing.mutate({ roomId, typing: true, sender: "bob" });
+    await bob.trpc.room.typing.mutate({ roomId, typing: true, name: opaqueName("bob") });
     await waitFor(() => aliceStream.ofType("typing").length === 1, { what: "bob typing" });
-    expect(aliceStream.ofType("typing")[0]).toMatchObject({ typing: true, name: "bob", expiresInMs: 3000 });
+    expect(aliceStream.ofType("typing")[0]).toMatchObject({ typing: true, name: opaqueName("bob"), expiresInMs: 3000 });
     expect(aliceStream.ofType("typing")[0]!.at - typingSent).toBeLessThan(300);
     expect(bobStream.ofType("typing")).toEqual([]); // own typing is not news
 
-    const sent = await alice.trpc.message.send.mutate({ roomId, text: "did you get this?", sender: "alice", clientId: "a-1" });
-    expect(sent).toMatchObject({ id: 1, mine: true, status: "sent", clientId: "a-1" });
+    expect(await bob.trpc.room.publishKeys.mutate({ roomId, publicKeys: "x25519.bob-on-two" })).toEqual({ ok: true });
+    await waitFor(() => aliceStream.ofType("partner-keys").length === 1, { what: "bob's keys on instance one" });
+    expect(aliceStream.ofType("partner-keys")[0]).toMatchObject({ publicKeys: "x25519.bob-on-two" });
+    expect(await alice.trpc.room.publishKeys.mutate({ roomId, publicKeys: "x25519.alice-on-one" })).toEqual({ ok: true });
+    await waitFor(() => bobStream.ofType("partner-keys").length === 1, { what: "alice's keys on instance two" });
+    expect(bobStream.ofType("partner-keys")[0]).toMatchObject({ publicKeys: "x25519.alice-on-one" });
+    expect(aliceStream.ofType("partner-keys")).toHaveLength(1); // own keys are not news
+
+    const sent = await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("did you get this?"), clientId: "a-1" });
+    expect(sent).toMatchObject({ id: 1, mine: true, status: "sent", clientId: "a-1", ciphertext: opaque("did you get this?") });
     await waitFor(() => bobStream.ofType("message").length === 1, { what: "the message on bob's side" });
+    expect(bobStream.ofType("message")[0]?.message).toMatchObject({ ciphertext: opaque("did you get this?"), clientId: "a-1", mine: false });
     await bob.trpc.message.receipt.mutate({ roomId, delivered: 1 });
     await waitFor(() => aliceStream.ofType("receipts").at(-1)?.delivered === 1, { what: "delivered" });
     expect((await alice.trpc.message.list.query({ roomId })).messages[0]).toMatchObject({ status: "delivered" });
@@ -87,6 +97,8 @@ describe("conversation state across two instances", () => {
     bobStream.stop();
     const bobReloaded = listen(bob.on(first.url), roomId);
     await waitFor(() => bobReloaded.ofType("receipts").length === 1, { what: "bob's new stream" });
+    await waitFor(() => bobReloaded.ofType("partner-keys").length === 1, { what: "alice's keys, as state on opening" });
+    expect(bobReloaded.ofType("partner-keys")[0]).toMatchObject({ publicKeys: "x25519.alice-on-one" });
     // Proving that something does not happen needs the time it would have happened in.
     const settled = Date.now() + GRACE_MS + 500;
     await waitFor(() => Date.now() > settled, { what: "the grace period to pass", timeoutMs: GRACE_MS * 3 });
@@ -109,16 +121,15 @@ describe("conversation state across two instances", () => {
     const attempts = Array.from({ length: 12 }, (_, index) =>
       (index % 2 === 0 ? alice : aliceElsewhere).trpc.message.send.mutate({
         roomId,
-        text: "exactly once",
-        sender: "alice",
+        ciphertext: opaque("exactly once"),
         clientId: "retry-me",
       }),
     );
     const answers = await Promise.all(attempts);
     expect(new Set(answers.map((answer) => answer.id))).toEqual(new Set([1]));
-    await bob.trpc.message.send.mutate({ roomId, text: "marker", sender: "bob" });
+    await bob.trpc.message.send.mutate({ roomId, ciphertext: opaque("marker"), clientId: "b-marker" });
     await waitFor(() => bobStream.ofType("message").length === 2, { what: "the marker after the retries" });
-    expect(bobStream.ofType("message").map((event) => event.message.text)).toEqual(["exactly once", "marker"]);
+    expect(bobStream.ofType("message").map((event) => fromOpaque(event.message.ciphertext))).toEqual(["exactly once", "marker"]);
     expect((await bob.trpc.message.list.query({ roomId })).messages).toHaveLength(2);
     bobStream.stop();
   });
@@ -132,7 +143,7 @@ describe("conversation state across two instances", () => {
     await waitFor(() => aliceStream.ofType("partner-left").length === 1, { what: "partner-left" });
     await waitFor(() => aliceStream.ofType("members").at(-1)?.count === 1, { what: "one seat taken" });
     expect(aliceStream.ofType("presence").at(-1)).toMatchObject({ here: false, lastSeen: null });
-    await expect(bob.trpc.message.send.mutate({ roomId, text: "still here?", sender: "bob" })).rejects.toMatchObject({
+    await expect(bob.trpc.message.send.mutate({ roomId, ciphertext: opaque("still here?"), clientId: "b-gone" })).rejects.toMatchObject({
       data: { code: "UNAUTHORIZED" },
     });
     const carol = new Visitor(second.url);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RoomEvent } from "~/lib/room-events";
 import { TEST_SECRET } from "../support/app";
+import { fromOpaque, opaque } from "../support/opaque";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { startLoadBalancer } from "../support/load-balancer";
 import { Visitor } from "../support/visitor";
@@ -25,12 +26,16 @@ describe("an instance shut down mid-conversation", () => {
       await bob.open(`/room/${roomId}`);
 
       const received: number[] = [];
+      const texts: string[] = [];
       const errors: unknown[] = [];
       const subscription = alice.trpc.room.events.subscribe(
         { roomId },
         {
           onData: ({ data }: { data: RoomEvent }) => {
-            if (data.type === "message") received.push(data.message.id);
+            if (data.type === "message") {
+              received.push(data.message.id);
+              texts.push(fromOpaque(data.message.ciphertext));
+            }
           },
           onError: (error) => errors.push(error),
         },
@@ -38,7 +43,7 @@ describe("an instance shut down mid-conversation", () => {
 
       const total = 12;
       for (let index = 1; index <= total; index += 1) {
-        await bob.trpc.message.send.mutate({ roomId, text: `message ${index}`, sender: "bob" });
+        await bob.trpc.message.send.mutate({ roomId, ciphertext: opaque(`message ${index}`), clientId: `b-${index}` });
         if (index === 4) {
           await waitFor(() => received.length === 4, { what: "the first messages through instance one" });
           // The platform takes the instance out of rotation and sends it SIGTERM.
@@ -51,6 +56,7 @@ describe("an instance shut down mid-conversation", () => {
 
       await waitFor(() => received.length >= total, { what: "every message on instance two", timeoutMs: 15_000 });
       expect(received).toEqual(Array.from({ length: total }, (_, index) => index + 1));
+      expect(texts).toEqual(Array.from({ length: total }, (_, index) => `message ${index + 1}`));
       expect(errors).toEqual([]);
       expect(first.output()).toContain("shut down cleanly");
       subscription.unsubscribe();

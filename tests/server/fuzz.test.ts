@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { TEST_SECRET } from "../support/app";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { hostileInput, hostileString } from "../support/hostile";
+import { opaque } from "../support/opaque";
 import { Visitor } from "../support/visitor";
 
 const PROCEDURES = [
@@ -10,8 +11,11 @@ const PROCEDURES = [
   { path: "room.ttl", method: "GET" },
   { path: "room.destroy", method: "POST" },
   { path: "room.events", method: "GET" },
+  { path: "room.typing", method: "POST" },
+  { path: "room.publishKeys", method: "POST" },
   { path: "message.send", method: "POST" },
   { path: "message.list", method: "GET" },
+  { path: "message.receipt", method: "POST" },
 ] as const;
 
 /**
@@ -31,7 +35,7 @@ describe("fuzzing the HTTP surface", () => {
     const { roomId } = await alice.trpc.room.create.mutate({ ttlSeconds: 600 });
     await alice.open(`/room/${roomId}`);
     await bob.open(`/room/${roomId}`);
-    await alice.trpc.message.send.mutate({ roomId, text: "victim's secret", sender: "alice" });
+    await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("victim's secret"), clientId: "victim-1" });
     victim = { roomId, alice };
     victimBefore = await alice.trpc.message.list.query({ roomId });
   });

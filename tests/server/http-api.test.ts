@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAppServerToExit, startAppServer, type AppServer } from "../support/app-server";
+import { fromOpaque, opaque, opaqueName } from "../support/opaque";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
 
@@ -59,7 +60,7 @@ describe("the production server with the in-memory store", () => {
     const alice = new Visitor(server.url);
     const { roomId } = await alice.trpc.room.create.mutate({});
     await alice.open(`/room/${roomId}`);
-    for (const text of ["one", "two", "three"]) await alice.trpc.message.send.mutate({ roomId, text, sender: "a" });
+    for (const text of ["one", "two", "three"]) await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque(text), clientId: `a-${text}` });
 
     const controller = new AbortController();
     const input = encodeURIComponent(JSON.stringify({ json: { roomId } }));
@@ -79,15 +80,20 @@ describe("the production server with the in-memory store", () => {
     })().catch(() => {});
     const messageIds = () =>
       [...text.matchAll(/^data: (.*)$/gm)]
-        .map((match) => JSON.parse(match[1] ?? "null") as { json?: { type?: string; message?: { id: number } } })
+        .map((match) => JSON.parse(match[1] ?? "null") as { json?: { type?: string; message?: { id: number; ciphertext: string } } })
         .filter((data) => data?.json?.type === "message")
         .map((data) => data.json?.message?.id);
+    const messageTexts = () =>
+      [...text.matchAll(/^data: (.*)$/gm)]
+        .map((match) => JSON.parse(match[1] ?? "null") as { json?: { type?: string; message?: { ciphertext: string } } })
+        .flatMap((data) => (data?.json?.type === "message" && data.json.message ? [fromOpaque(data.json.message.ciphertext)] : []));
     await waitFor(() => messageIds().length === 1, { what: "event 3" });
-    await alice.trpc.message.send.mutate({ roomId, text: "four", sender: "a" });
+    await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("four"), clientId: "a-four" });
     await waitFor(() => messageIds().length === 2, { what: "event 4, live through the open stream" });
     controller.abort();
     await reading;
     expect(messageIds()).toEqual([3, 4]);
+    expect(messageTexts()).toEqual(["three", "four"]);
     expect(text).toMatch(/^id: 3$/m);
     expect(text).toMatch(/^id: 4$/m);
     expect(text).not.toMatch(/^id: [12]$/m);
@@ -125,16 +131,27 @@ describe("the production server with the in-memory store", () => {
     expect(await unparseable.text()).toContain('"code":"BAD_REQUEST"');
   });
 
-  it("never logs message text, display names, tokens or full room ids", async () => {
+  it("never logs sealed messages, sealed names, public keys, clientIds, tokens or full room ids", async () => {
     const alice = new Visitor(server.url);
     const { roomId } = await alice.trpc.room.create.mutate({});
     await alice.open(`/room/${roomId}`);
-    await alice.trpc.message.send.mutate({ roomId, text: "PRIVATE-TEXT-7f3a", sender: "PRIVATE-NAME-9c2e" });
+    const ciphertext = opaque("PRIVATE-TEXT-7f3a");
+    const sealedName = opaqueName("PRIVATE-NAME-9c2e");
+    await alice.trpc.message.send.mutate({ roomId, ciphertext, clientId: "PRIVATE-CLIENT-ID-4d1b" });
+    await alice.trpc.room.typing.mutate({ roomId, typing: true, name: sealedName });
+    await alice.trpc.room.publishKeys.mutate({ roomId, publicKeys: "PRIVATE-KEYS-5e8f" });
+    // A refused send is logged too (at most as a client error): still without what it carried.
+    await expect(alice.trpc.message.send.mutate({ roomId, ciphertext: `${ciphertext}!`, clientId: "c-1" })).rejects.toThrow();
     await alice.trpc.room.destroy.mutate({ roomId });
     await waitFor(() => server.output().includes("room destroyed"), { what: "the destroy log line" });
     const logs = server.output();
     expect(logs).toContain(roomId.slice(0, 4));
     expect(logs).not.toContain(roomId);
+    // The sealed forms are all the server ever had; the plaintexts are checked for good measure.
+    expect(logs).not.toContain(ciphertext);
+    expect(logs).not.toContain(sealedName);
+    expect(logs).not.toContain("PRIVATE-KEYS-5e8f");
+    expect(logs).not.toContain("PRIVATE-CLIENT-ID-4d1b");
     expect(logs).not.toContain("PRIVATE-TEXT-7f3a");
     expect(logs).not.toContain("PRIVATE-NAME-9c2e");
     const token = alice.cookieHeader().split("=").slice(1).join("=");

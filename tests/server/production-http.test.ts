@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAppServer, type AppServer } from "../support/app-server";
+import { opaque } from "../support/opaque";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
 
@@ -72,8 +73,8 @@ describe("the production HTTP layer", () => {
     })().catch(() => {});
     await waitFor(() => text.includes('"members"'), { what: "the stream to open" });
     const sentAt = Date.now();
-    await alice.trpc.message.send.mutate({ roomId, text: "prompt", sender: "a" });
-    await waitFor(() => text.includes("prompt"), { what: "the event", timeoutMs: 2000 });
+    await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("prompt"), clientId: "a-prompt" });
+    await waitFor(() => text.includes(opaque("prompt")), { what: "the event", timeoutMs: 2000 });
     expect(Date.now() - sentAt).toBeLessThan(1000);
     controller.abort();
   });

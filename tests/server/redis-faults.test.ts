@@ -5,6 +5,7 @@ import { roomEventStream } from "~/.server/rooms/room-event-stream";
 import { startAppServer, runAppServerToExit } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
 import { startRedisServer, type TestRedis } from "../support/redis-server";
+import { opaque } from "../support/opaque";
 import { collect, createRoom } from "../support/stores";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
@@ -21,7 +22,7 @@ describe("a dropped Redis subscription", () => {
     await redis.stop();
   });
 
-  it("backfills what was published while the subscriber was away, once each", async () => {
+  it("backfills what was published while the subscriber was away, once each, and the partner's keys", async () => {
     const [listening, sending] = [new RedisRoomStore(redis.url), new RedisRoomStore(redis.url)];
     stores.push(listening, sending);
     const admin = new Redis(redis.url);
@@ -30,16 +31,22 @@ describe("a dropped Redis subscription", () => {
       const controller = new AbortController();
       const stream = collect(roomEventStream(listening, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
       const messages = () => stream.items.filter((event) => event.type === "message").map((event) => event.id);
-      await sending.appendMessage(roomId, { author: 1, sender: "a", text: "before" });
+      await sending.appendMessage(roomId, { author: 1, ciphertext: "before" });
       await waitFor(() => messages().length === 1, { what: "the first message" });
 
       // Cut every pub/sub connection, then publish at once: nobody is subscribed to hear it.
       await admin.client("KILL", "TYPE", "pubsub");
       for (let index = 0; index < 5; index += 1) {
-        await sending.appendMessage(roomId, { author: 1, sender: "a", text: `during ${index}` });
+        await sending.appendMessage(roomId, { author: 1, ciphertext: `during ${index}` });
       }
+      await sending.publishKeys(roomId, 2, "x25519.published-while-away");
       await waitFor(() => messages().length === 6, { what: "the backfill", timeoutMs: 10_000 });
-      await sending.appendMessage(roomId, { author: 1, sender: "a", text: "after" });
+      // State is re-read on resync: keys published meanwhile arrive although their event was lost.
+      await waitFor(() => stream.items.some((event) => event.type === "partner-keys"), { what: "the partner's keys" });
+      expect(stream.items.filter((event) => event.type === "partner-keys")).toEqual([
+        { id: 6, type: "partner-keys", publicKeys: "x25519.published-while-away" },
+      ]);
+      await sending.appendMessage(roomId, { author: 1, ciphertext: "after" });
       await waitFor(() => messages().length === 7, { what: "live delivery after the reconnect" });
       expect(messages()).toEqual([1, 2, 3, 4, 5, 6, 7]);
       controller.abort();
@@ -63,7 +70,8 @@ describe("Redis going down and coming back", () => {
       await redis.stop();
       await waitFor(async () => (await fetch(`${server.url}/readyz`)).status === 503, { what: "not ready" });
       const started = Date.now();
-      const error = await alice.trpc.message.send.mutate({ roomId, text: "during the outage", sender: "a" }).then(
+      const duringTheOutage = opaque("during the outage");
+      const error = await alice.trpc.message.send.mutate({ roomId, ciphertext: duringTheOutage, clientId: "a-outage" }).then(
         () => null,
         (caught: { data?: { code?: string; httpStatus?: number }; message: string }) => caught,
       );
@@ -79,9 +87,9 @@ describe("Redis going down and coming back", () => {
       // A Redis that keeps nothing on disk comes back empty: the old room is gone, new ones work.
       const { roomId: fresh } = await alice.trpc.room.create.mutate({});
       await alice.open(`/room/${fresh}`);
-      expect(await alice.trpc.message.send.mutate({ roomId: fresh, text: "after", sender: "a" })).toMatchObject({ id: 1 });
+      expect(await alice.trpc.message.send.mutate({ roomId: fresh, ciphertext: opaque("after"), clientId: "a-after" })).toMatchObject({ id: 1 });
       expect(server.output()).toContain("Redis connection error");
-      expect(server.output()).not.toContain("during the outage");
+      expect(server.output()).not.toContain(duringTheOutage);
     } finally {
       await server.stop();
       await redis.stop();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RoomEvent } from "~/lib/room-events";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
+import { opaque } from "../support/opaque";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
 
@@ -54,13 +55,19 @@ describe("two app instances sharing one Redis", () => {
     const bobStream = subscribe(bob, roomId);
     const aliceStream = subscribe(alice, roomId);
     // Both streams replay the (empty) backlog and go live; a first message proves they are up.
-    await alice.trpc.message.send.mutate({ roomId, text: "hello from instance one", sender: "alice" });
+    await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("hello from instance one"), clientId: "a-1" });
     await waitFor(() => bobStream.events.length === 1 && aliceStream.events.length === 1, { what: "first delivery" });
-    await bob.trpc.message.send.mutate({ roomId, text: "hello from instance two", sender: "bob" });
+    await bob.trpc.message.send.mutate({ roomId, ciphertext: opaque("hello from instance two"), clientId: "b-1" });
     await waitFor(() => aliceStream.events.length === 2, { what: "the reply on instance one" });
 
-    expect(bobStream.events[0]).toMatchObject({ type: "message", message: { text: "hello from instance one", mine: false } });
-    expect(aliceStream.events[1]).toMatchObject({ type: "message", message: { text: "hello from instance two", mine: false } });
+    expect(bobStream.events[0]).toMatchObject({
+      type: "message",
+      message: { ciphertext: opaque("hello from instance one"), clientId: "a-1", mine: false },
+    });
+    expect(aliceStream.events[1]).toMatchObject({
+      type: "message",
+      message: { ciphertext: opaque("hello from instance two"), clientId: "b-1", mine: false },
+    });
     expect(aliceStream.events[0]).toMatchObject({ type: "message", message: { mine: true } });
     expect(aliceStream.seats).toEqual([2]);
 

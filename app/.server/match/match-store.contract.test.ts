@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { opaque, opaqueName } from "../../../tests/support/opaque";
 import { makeMatchStores, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
@@ -55,14 +56,18 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     await matches.end(alice, roomId, { block: false });
   });
 
-  it("never passes a name between strangers, whatever a client sends", async () => {
+  it("relays a stranger's sealed message and typing name exactly as sent: it cannot read them", async () => {
     const { alice, bob, roomId } = await pair();
     await rooms.join(roomId, "alice-member", claimFor(alice));
     await rooms.join(roomId, "bob-member", claimFor(bob));
-    const sent = await rooms.appendMemberMessage(roomId, "alice-member", { sender: "Alice Realname", text: "hi" });
-    expect(sent).toMatchObject({ status: "stored", message: { sender: "Stranger" } });
-    await rooms.setTyping(roomId, 2, { name: "Bob Realname" });
-    expect((await rooms.roomState(roomId))?.typing).toEqual([{ seat: 2, name: "Stranger", expiresInMs: expect.any(Number) }]);
+    // Names travel sealed inside the ciphertext now; hiding them is the browsers' business.
+    const ciphertext = opaque('{"n":"Alice Realname","t":"hi"}');
+    const sent = await rooms.appendMemberMessage(roomId, "alice-member", { ciphertext, clientId: "c-1" });
+    expect(sent).toMatchObject({ status: "stored", message: { author: 1, ciphertext, clientId: "c-1" } });
+    expect((await rooms.messagesAfter(roomId, 0))?.map((message) => message.ciphertext)).toEqual([ciphertext]);
+    const sealedName = opaqueName("Bob Realname");
+    await rooms.setTyping(roomId, 2, { name: sealedName });
+    expect((await rooms.roomState(roomId))?.typing).toEqual([{ seat: 2, name: sealedName, expiresInMs: expect.any(Number) }]);
     await matches.end(bob, roomId, { block: false });
   });
 

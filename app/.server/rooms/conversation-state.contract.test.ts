@@ -26,22 +26,22 @@ describe.each(STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
   describe("sends with a clientId", () => {
     it("stores a retried send once and answers the retry with the first copy", async () => {
       const { roomId, events, unsubscribe } = await roomOfTwo();
-      const first = await store.appendMemberMessage(roomId, "alice", { sender: "a", text: "once", clientId: "c-1" });
-      const retry = await store.appendMemberMessage(roomId, "alice", { sender: "a", text: "once", clientId: "c-1" });
+      const first = await store.appendMemberMessage(roomId, "alice", { ciphertext: "once", clientId: "c-1" });
+      const retry = await store.appendMemberMessage(roomId, "alice", { ciphertext: "once", clientId: "c-1" });
       expect(first.status).toBe("stored");
       expect(retry).toEqual({ status: "duplicate", message: first.status === "stored" ? first.message : null });
       // Another author may use the same clientId: it is theirs, not a repeat.
-      const bobs = await store.appendMemberMessage(roomId, "bob", { sender: "b", text: "mine", clientId: "c-1" });
+      const bobs = await store.appendMemberMessage(roomId, "bob", { ciphertext: "mine", clientId: "c-1" });
       expect(bobs).toMatchObject({ status: "stored", message: { id: 2, author: 2 } });
       await waitFor(() => ofType(events, "message").length === 2, { what: "two published messages" });
-      expect((await store.messagesAfter(roomId, 0))?.map((message) => message.text)).toEqual(["once", "mine"]);
+      expect((await store.messagesAfter(roomId, 0))?.map((message) => message.ciphertext)).toEqual(["once", "mine"]);
       unsubscribe();
     });
 
     it("stores one of 20 concurrent retries of the same send", async () => {
       const { roomId, unsubscribe } = await roomOfTwo();
       const outcomes = await Promise.all(
-        Array.from({ length: 20 }, () => store.appendMemberMessage(roomId, "bob", { sender: "b", text: "x", clientId: "same" })),
+        Array.from({ length: 20 }, () => store.appendMemberMessage(roomId, "bob", { ciphertext: "x", clientId: "same" })),
       );
       expect(outcomes.filter((outcome) => outcome.status === "stored")).toHaveLength(1);
       expect(outcomes.filter((outcome) => outcome.status === "duplicate")).toHaveLength(19);
@@ -73,7 +73,7 @@ describe.each(STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
       expect((await store.roomState(roomId))?.typing).toEqual([]);
 
       await store.setTyping(roomId, 2, { name: "bob" });
-      await store.appendMemberMessage(roomId, "bob", { sender: "bob", text: "done typing" });
+      await store.appendMemberMessage(roomId, "bob", { ciphertext: "done typing" });
       expect((await store.roomState(roomId))?.typing).toEqual([]);
       expect(await store.setTyping(newRoomId(), 1, { name: "x" })).toBe(false);
       unsubscribe();
@@ -92,17 +92,56 @@ describe.each(STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
     unsubscribe();
   });
 
+  describe("public keys", () => {
+    it("keeps each seat's latest keys as state and publishes every change", async () => {
+      const { roomId, events, unsubscribe } = await roomOfTwo();
+      expect((await store.roomState(roomId))?.keys).toEqual([]);
+      // Opaque to the store: any string, colons included, is kept and relayed as it is.
+      expect(await store.publishKeys(roomId, 1, "x25519:alice-1.p256:alice-1")).toBe(true);
+      expect(await store.publishKeys(roomId, 2, "x25519:bob-1.p256:bob-1")).toBe(true);
+      await waitFor(() => ofType(events, "keys").length === 2, { what: "both seats' keys" });
+      expect(ofType(events, "keys")).toEqual([
+        { type: "keys", seat: 1, publicKeys: "x25519:alice-1.p256:alice-1" },
+        { type: "keys", seat: 2, publicKeys: "x25519:bob-1.p256:bob-1" },
+      ]);
+      const bySeat = async () => [...((await store.roomState(roomId))?.keys ?? [])].sort((a, b) => a.seat - b.seat);
+      expect(await bySeat()).toEqual([
+        { seat: 1, publicKeys: "x25519:alice-1.p256:alice-1" },
+        { seat: 2, publicKeys: "x25519:bob-1.p256:bob-1" },
+      ]);
+
+      // A new pair of keys (a reload that lost the old ones) replaces the seat's, and only it.
+      expect(await store.publishKeys(roomId, 2, "x25519:bob-2.p256:bob-2")).toBe(true);
+      await waitFor(() => ofType(events, "keys").length === 3, { what: "the replacement" });
+      expect(ofType(events, "keys")[2]).toEqual({ type: "keys", seat: 2, publicKeys: "x25519:bob-2.p256:bob-2" });
+      expect(await bySeat()).toEqual([
+        { seat: 1, publicKeys: "x25519:alice-1.p256:alice-1" },
+        { seat: 2, publicKeys: "x25519:bob-2.p256:bob-2" },
+      ]);
+      unsubscribe();
+    });
+
+    it("answers false for a room that is gone", async () => {
+      expect(await store.publishKeys(newRoomId(), 1, "x25519:k")).toBe(false);
+      const { roomId, unsubscribe } = await roomOfTwo();
+      await store.destroy(roomId);
+      expect(await store.publishKeys(roomId, 1, "x25519:k")).toBe(false);
+      expect(await store.roomState(roomId)).toBeNull();
+      unsubscribe();
+    });
+  });
+
   describe("receipts", () => {
     it("only ever raises watermarks, caps them at the last message, and publishes changes only", async () => {
       const { roomId, events, unsubscribe } = await roomOfTwo();
-      for (const text of ["1", "2", "3"]) await store.appendMemberMessage(roomId, "alice", { sender: "a", text });
+      for (const text of ["1", "2", "3"]) await store.appendMemberMessage(roomId, "alice", { ciphertext: text });
       expect(await store.markReceipts(roomId, 2, 2, 0)).toBe(true);
       expect(await store.markReceipts(roomId, 2, 1, 0)).toBe(true); // lower: ignored
       expect(await store.markReceipts(roomId, 2, 2, 0)).toBe(true); // same: ignored
       expect(await store.markReceipts(roomId, 2, 0, 1)).toBe(true); // seen 1, delivered stays 2
       expect(await store.markReceipts(roomId, 2, 99, 99)).toBe(true); // capped at 3
       await waitFor(() => ofType(events, "receipts").length === 3, { what: "three receipt changes" });
-      await store.appendMemberMessage(roomId, "alice", { sender: "a", text: "marker" });
+      await store.appendMemberMessage(roomId, "alice", { ciphertext: "marker" });
       await waitFor(() => ofType(events, "message").length === 4, { what: "the marker" });
       expect(ofType(events, "receipts")).toEqual([
         { type: "receipts", seat: 2, delivered: 2, seen: 0 },
@@ -116,7 +155,7 @@ describe.each(STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
 
     it("ends up at the highest of many concurrent receipts", async () => {
       const { roomId, unsubscribe } = await roomOfTwo();
-      for (let index = 0; index < 30; index += 1) await store.appendMemberMessage(roomId, "alice", { sender: "a", text: `${index}` });
+      for (let index = 0; index < 30; index += 1) await store.appendMemberMessage(roomId, "alice", { ciphertext: `${index}` });
       const order = Array.from({ length: 30 }, (_, index) => (index * 7) % 30 + 1);
       await Promise.all(order.map((id) => store.markReceipts(roomId, 2, id, id - 1)));
       expect((await store.roomState(roomId))?.receipts).toEqual([{ seat: 2, delivered: 30, seen: 29 }]);
@@ -176,13 +215,15 @@ describe.each(STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
       const { roomId, events, unsubscribe } = await roomOfTwo();
       await store.connect(roomId, 2);
       await store.setTyping(roomId, 2, { name: "bob" });
+      await store.publishKeys(roomId, 2, "bobs-public-keys");
       expect(await store.join(roomId, "carol")).toMatchObject({ status: "full" });
       expect(await store.leave(roomId, "bob")).toBe("left");
       expect(await store.leave(roomId, "bob")).toBe("not-member");
       await waitFor(() => ofType(events, "left").length === 1, { what: "the left event" });
       await waitFor(() => ofType(events, "members").at(-1)?.count === 1, { what: "the new count" });
       const state = await store.roomState(roomId);
-      expect(state).toMatchObject({ memberCount: 1, typing: [], presence: [] });
+      // Whoever takes the seat next must not be handed the old occupant's keys.
+      expect(state).toMatchObject({ memberCount: 1, typing: [], presence: [], keys: [] });
       expect(await store.memberStatus(roomId, "bob")).toMatchObject({ status: "not-member" });
       expect(await store.join(roomId, "carol")).toMatchObject({ status: "joined", seat: 3 });
       expect(await store.join(roomId, "dave")).toMatchObject({ status: "full" });

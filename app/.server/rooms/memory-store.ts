@@ -3,7 +3,10 @@ import {
   DEFAULT_PRESENCE_GRACE_MS,
   MESSAGE_CAP,
   ROOM_CAPACITY,
+  ROOM_IMAGE_BYTES_MAX,
   TYPING_TTL_MS,
+  type ImageGetOutcome,
+  type ImagePutOutcome,
   type JoinOutcome,
   type MemberAppendOutcome,
   type MemberStatus,
@@ -37,6 +40,11 @@ interface MemoryRoom {
   presence: Map<number, SeatPresence>;
   receipts: Map<number, { delivered: number; seen: number }>;
   typing: Map<number, { name: string; until: number }>;
+  /** Public keys per seat, for a stranger chat's key agreement. */
+  keys: Map<number, string>;
+  /** Sealed images by id, and their total size against the room's budget. */
+  images: Map<string, Uint8Array>;
+  imageBytes: number;
   expiryTimer: NodeJS.Timeout;
 }
 
@@ -101,6 +109,9 @@ export class MemoryRoomStore implements RoomStore {
       presence: new Map(),
       receipts: new Map(),
       typing: new Map(),
+      keys: new Map(),
+      images: new Map(),
+      imageBytes: 0,
       expiryTimer,
     });
     return { expiresAt };
@@ -177,8 +188,6 @@ export class MemoryRoomStore implements RoomStore {
     const prior = clientKey ? room.clientIds.get(clientKey) : undefined;
     if (prior) return { status: "duplicate" as const, message: prior };
     room.lastEventId += 1;
-    // Strangers are never told each other's names, whatever a client sends.
-    if (room.kind === "match") fields.sender = "Stranger";
     const message: StoredMessage = { id: room.lastEventId, ...fields, timestamp: this.now() };
     if (clientId) message.clientId = clientId;
     room.messages.push(message);
@@ -244,6 +253,7 @@ export class MemoryRoomStore implements RoomStore {
       typing: [...room.typing]
         .filter(([, typing]) => typing.until > now)
         .map(([seat, typing]) => ({ seat, name: typing.name, expiresInMs: typing.until - now })),
+      keys: [...room.keys].map(([seat, publicKeys]) => ({ seat, publicKeys })),
     };
   }
 
@@ -251,13 +261,40 @@ export class MemoryRoomStore implements RoomStore {
     const room = this.live(roomId);
     if (!room) return false;
     if (typing) {
-      const name = room.kind === "match" ? "Stranger" : typing.name;
-      room.typing.set(seat, { name, until: this.now() + TYPING_TTL_MS });
-      this.fanout.deliver(roomId, { type: "typing", seat, typing: true, name, expiresInMs: TYPING_TTL_MS });
+      room.typing.set(seat, { name: typing.name, until: this.now() + TYPING_TTL_MS });
+      this.fanout.deliver(roomId, { type: "typing", seat, typing: true, name: typing.name, expiresInMs: TYPING_TTL_MS });
     } else if (room.typing.delete(seat)) {
       this.fanout.deliver(roomId, { type: "typing", seat, typing: false, name: "", expiresInMs: 0 });
     }
     return true;
+  }
+
+  async publishKeys(roomId: string, seat: number, publicKeys: string) {
+    const room = this.live(roomId);
+    if (!room) return false;
+    room.keys.set(seat, publicKeys);
+    this.fanout.deliver(roomId, { type: "keys", seat, publicKeys });
+    return true;
+  }
+
+  async putImage(roomId: string, memberId: string, imageId: string, bytes: Uint8Array): Promise<ImagePutOutcome> {
+    const room = this.live(roomId);
+    if (!room) return "not-found";
+    if (!room.members.has(memberId)) return "not-member";
+    if (room.images.has(imageId)) return "exists";
+    if (room.imageBytes + bytes.byteLength > ROOM_IMAGE_BYTES_MAX) return "room-full";
+    // A copy: the caller's buffer may be reused.
+    room.images.set(imageId, bytes.slice());
+    room.imageBytes += bytes.byteLength;
+    return "stored";
+  }
+
+  async getImage(roomId: string, memberId: string, imageId: string): Promise<ImageGetOutcome> {
+    const room = this.live(roomId);
+    if (!room) return { status: "not-found" };
+    if (!room.members.has(memberId)) return { status: "not-member" };
+    const bytes = room.images.get(imageId);
+    return bytes ? { status: "found", bytes } : { status: "no-image" };
   }
 
   async markReceipts(roomId: string, seat: number, delivered: number, seen: number) {
@@ -280,6 +317,7 @@ export class MemoryRoomStore implements RoomStore {
     if (room.kind === "match") return "match";
     room.members.delete(memberId);
     room.typing.delete(seat);
+    room.keys.delete(seat);
     clearTimeout(room.presence.get(seat)?.graceTimer);
     room.presence.delete(seat);
     this.fanout.deliver(roomId, { type: "left", seat });

@@ -7,15 +7,15 @@ import type { PublishedEvent, StoredMessage } from "./types";
 interface CompactMessage {
   id: number;
   a: number;
-  s: string;
-  t: string;
+  /** The sealed message, opaque to the server. */
+  x: string;
   ts: number;
   c?: string;
 }
 
 export function decodeStoredMessage(json: string): StoredMessage {
   const raw = JSON.parse(json) as CompactMessage;
-  const message: StoredMessage = { id: raw.id, author: raw.a, sender: raw.s, text: raw.t, timestamp: raw.ts };
+  const message: StoredMessage = { id: raw.id, author: raw.a, ciphertext: raw.x, timestamp: raw.ts };
   if (raw.c) message.clientId = raw.c;
   return message;
 }
@@ -46,6 +46,10 @@ export function decodeEvent(payload: string): PublishedEvent {
     }
     case "l":
       return { type: "left", seat: Number(payload.slice(1)) };
+    case "k": {
+      const [seat, publicKeys] = fieldsOf(payload, 2);
+      return { type: "keys", seat: Number(seat), publicKeys: publicKeys ?? "" };
+    }
     default:
       throw new Error(`unknown room event tag ${JSON.stringify(payload[0])}`);
   }
@@ -66,6 +70,8 @@ export const roomKeys = (roomId: string) => ({
   live: `room:{${roomId}}:live`,
   /** `<author>:<clientId>` → message id, for as long as the message is kept. */
   clientIds: `room:{${roomId}}:cids`,
+  /** Sealed images by id; its `#bytes` field counts them against the room's budget. */
+  images: `room:{${roomId}}:imgs`,
 });
 
 /** Heartbeats of the app instances, so presence held by a crashed instance can be released. */

@@ -6,7 +6,8 @@ export interface ScriptDefinition {
   lua: string;
 }
 
-type Run = (...args: Array<string | number>) => Promise<unknown>;
+type ScriptArgument = string | number | Buffer;
+type Run = (...args: ScriptArgument[]) => Promise<unknown>;
 
 /**
  * A script's own error (a bug) is a reply error; anything else means Redis could not be reached
@@ -20,11 +21,15 @@ export function unavailable(error: unknown): never {
 /**
  * Defines `scripts` on the connection (ioredis runs each by EVALSHA, loading it when Redis lacks
  * it) and returns the one way to run them: by name, with unreachable-Redis errors turned into
- * StoreUnavailableError.
+ * StoreUnavailableError (`run.buffer` for binary replies).
  */
 export function defineScripts<Name extends string>(redis: Redis, scripts: Record<Name, ScriptDefinition>) {
   for (const [name, definition] of Object.entries<ScriptDefinition>(scripts)) redis.defineCommand(name, definition);
-  const commands = redis as unknown as Record<Name, Run>;
-  return (name: Name, ...args: Array<string | number>): Promise<unknown> =>
-    commands[name].apply(redis, args).catch(unavailable);
+  const commands = redis as unknown as Record<string, Run>;
+  const run = (name: Name, ...args: ScriptArgument[]): Promise<unknown> =>
+    commands[name]!.apply(redis, args).catch(unavailable);
+  /** The same, with bulk replies as Buffers: for binary data such as sealed images. */
+  const buffer = (name: Name, ...args: ScriptArgument[]): Promise<unknown> =>
+    commands[`${name}Buffer`]!.apply(redis, args).catch(unavailable);
+  return Object.assign(run, { buffer });
 }

@@ -62,14 +62,14 @@ return {1, 0, pttl}`;
  * Stores a message under the next event id and publishes it, or finds the copy this author already
  * stored under the same clientId (a retried send) and returns that instead. Needs locals `exp`
  * (deadline) and `author`; KEYS[1..3]: meta, msgs, cids; ARGV: channel, (author or member id),
- * sender, text, cap, clientId ('' for none). Returns {2, json} stored or {3, json} duplicate.
+ * ciphertext, cap, clientId ('' for none). Returns {2, json} stored or {3, json} duplicate.
  *
  * Event ids count messages only, so message k sits at list index k - seq - 1; a clientId is
  * forgotten when its message is trimmed, so a remembered one always points into the list.
  */
 const STORE_AND_PUBLISH = `local cid = nil
-if ARGV[6] ~= '' then
-  cid = author .. ':' .. ARGV[6]
+if ARGV[5] ~= '' then
+  cid = author .. ':' .. ARGV[5]
   local prior = redis.call('HGET', KEYS[3], cid)
   if prior then
     local seq = tonumber(redis.call('HGET', KEYS[1], 'seq'))
@@ -78,13 +78,10 @@ if ARGV[6] ~= '' then
 end
 local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 ${NOW_MS}
--- Strangers are never told each other's names, whatever a client sends.
-local sender = ARGV[3]
-if redis.call('HGET', KEYS[1], 'kind') == 'match' then sender = 'Stranger' end
-local fields = {id = id, a = author, s = sender, t = ARGV[4], ts = now}
-if cid then fields.c = ARGV[6] end
+local fields = {id = id, a = author, x = ARGV[3], ts = now}
+if cid then fields.c = ARGV[5] end
 local msg = cjson.encode(fields)
-if redis.call('RPUSH', KEYS[2], msg) > tonumber(ARGV[5]) then
+if redis.call('RPUSH', KEYS[2], msg) > tonumber(ARGV[4]) then
   local oldest = cjson.decode(redis.call('LPOP', KEYS[2]))
   if oldest.c then redis.call('HDEL', KEYS[3], oldest.a .. ':' .. oldest.c) end
 end
@@ -98,7 +95,7 @@ redis.call('HDEL', KEYS[1], 't' .. author, 'n' .. author)
 redis.call('PUBLISH', ARGV[1], 'm' .. msg)
 return {2, msg}`;
 
-/** KEYS: meta, msgs, cids. ARGV: channel, author, sender, text, cap, clientId. {0} when gone. */
+/** KEYS: meta, msgs, cids. ARGV: channel, author, ciphertext, cap, clientId. {0} when gone. */
 export const appendMessageScript = `
 local exp = redis.call('HGET', KEYS[1], 'exp')
 if not exp then return {0} end
@@ -106,7 +103,7 @@ local author = tonumber(ARGV[2])
 ${STORE_AND_PUBLISH}`;
 
 /**
- * KEYS: meta, msgs, cids, members. ARGV: channel, memberId, sender, text, cap, clientId.
+ * KEYS: meta, msgs, cids, members. ARGV: channel, memberId, ciphertext, cap, clientId.
  * A member's send in one round trip: {0} gone, {1} not a member, else as STORE_AND_PUBLISH.
  */
 export const appendMemberMessageScript = `
@@ -137,8 +134,8 @@ redis.call('PUBLISH', ARGV[1], 'd' .. string.format('%d', tonumber(seq) + 1))
 return 1`;
 
 /**
- * KEYS: meta. ARGV: seat, '1' or '0', ttlMs, name, channel. Starts (or renews) or stops a seat's
- * typing signal in the meta hash (`t<seat>` until when, `n<seat>` the name). 0 when gone.
+ * KEYS: meta. ARGV: seat, '1' or '0', ttlMs, sealed name, channel. Starts (or renews) or stops a
+ * seat's typing signal in the meta hash (`t<seat>` until when, `n<seat>` the name). 0 when gone.
  */
 export const typingScript = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -146,7 +143,6 @@ local seat = ARGV[1]
 ${NOW_MS}
 if ARGV[2] == '1' then
   local name = ARGV[4]
-  if redis.call('HGET', KEYS[1], 'kind') == 'match' then name = 'Stranger' end
   redis.call('HSET', KEYS[1], 't' .. seat, now + tonumber(ARGV[3]), 'n' .. seat, name)
   redis.call('PUBLISH', ARGV[5], 't' .. seat .. ':1:' .. ARGV[3] .. ':' .. name)
 elseif redis.call('HDEL', KEYS[1], 't' .. seat, 'n' .. seat) > 0 then
@@ -175,7 +171,7 @@ return 1`;
 
 /**
  * KEYS: meta, members, live. ARGV: memberId, channel. Frees the member's seat for good: forgets
- * its presence and typing, publishes `l<seat>` and the new count. 0 when not a member (or gone),
+ * its presence, typing and public keys, publishes `l<seat>` and the new count. 0 when not a member (or gone),
  * 2 in a stranger chat, whose seats are never given up.
  */
 export const leaveScript = `
@@ -184,7 +180,7 @@ local seat = redis.call('HGET', KEYS[2], ARGV[1])
 if not seat then return 0 end
 if redis.call('HGET', KEYS[1], 'kind') == 'match' then return 2 end
 redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[1], 't' .. seat, 'n' .. seat)
+redis.call('HDEL', KEYS[1], 't' .. seat, 'n' .. seat, 'k' .. seat)
 local fields = redis.call('HKEYS', KEYS[3])
 for _, field in ipairs(fields) do
   if string.match(field, '^%a+:' .. seat .. ':') or string.match(field, '^%a+:' .. seat .. '$') then
@@ -194,3 +190,38 @@ end
 redis.call('PUBLISH', ARGV[2], 'l' .. seat)
 redis.call('PUBLISH', ARGV[2], 'j' .. redis.call('HLEN', KEYS[2]))
 return 1`;
+
+/**
+ * KEYS: meta. ARGV: seat, public keys, channel. Keeps the seat's latest public keys (`k<seat>`)
+ * for whoever opens the room later, and publishes them to those already here. 0 when gone.
+ */
+export const publishKeysScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'k' .. ARGV[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], 'k' .. ARGV[1] .. ':' .. ARGV[2])
+return 1`;
+
+/**
+ * KEYS: meta, members, images. ARGV: memberId, imageId, bytes, room budget. Stores a member's
+ * sealed image once per id, within the room's budget (counted in the images hash's `#bytes`),
+ * with the room's deadline. Returns 0 gone, 1 not a member, 2 id taken, 3 over budget, 4 stored.
+ */
+export const putImageScript = `
+local exp = redis.call('HGET', KEYS[1], 'exp')
+if not exp then return 0 end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 1 end
+local field = 'i:' .. ARGV[2]
+if redis.call('HEXISTS', KEYS[3], field) == 1 then return 2 end
+local used = tonumber(redis.call('HGET', KEYS[3], '#bytes') or 0)
+if used + #ARGV[3] > tonumber(ARGV[4]) then return 3 end
+redis.call('HSET', KEYS[3], field, ARGV[3], '#bytes', used + #ARGV[3])
+redis.call('PEXPIREAT', KEYS[3], exp)
+return 4`;
+
+/** KEYS: meta, members, images. ARGV: memberId, imageId. Returns {0} gone, {1} not a member, {2} no such image, {3, bytes}. */
+export const getImageScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0} end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return {1} end
+local bytes = redis.call('HGET', KEYS[3], 'i:' .. ARGV[2])
+if not bytes then return {2} end
+return {3, bytes}`;

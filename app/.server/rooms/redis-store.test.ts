@@ -40,32 +40,53 @@ describe("RedisRoomStore specifics", () => {
     await check(1);
     await store.join(roomId, "alice");
     await check(2);
-    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "hello" });
+    await store.appendMessage(roomId, { author: 1, ciphertext: "hello" });
     await check(3);
     await store.join(roomId, "bob");
-    await store.appendMessage(roomId, { author: 2, sender: "bob", text: "hi", clientId: "c1" });
+    await store.appendMessage(roomId, { author: 2, ciphertext: "hi", clientId: "c1" });
     await check(4);
     const close = await store.connect(roomId, 2);
     await check(5);
     await store.setTyping(roomId, 2, { name: "bob" });
     await store.markReceipts(roomId, 2, 1, 1);
+    await store.publishKeys(roomId, 2, "x25519:bob");
     close();
     await waitFor(async () => (await admin.hget(`room:{${roomId}}:live`, "g:2")) !== null, { what: "the grace period" });
     await check(5);
+    expect(await store.putImage(roomId, "alice", "img-first", new Uint8Array([0, 1, 2, 255]))).toBe("stored");
+    await check(6);
+    expect(await store.putImage(roomId, "bob", "img-second", new Uint8Array([255, 0]))).toBe("stored");
+    await check(6);
     await store.leave(roomId, "bob");
-    await check(4); // bob's presence was all the live hash held
+    await check(5); // bob's presence was all the live hash held
 
     await store.destroy(roomId);
     await check(0);
+    expect(await admin.exists(`room:{${roomId}}:imgs`)).toBe(0);
+  });
+
+  it("keeps images in one hash per room, counted against the room's budget", async () => {
+    const roomId = await createRoom(store);
+    await store.join(roomId, "alice");
+    const bytes = Uint8Array.from({ length: 256 }, (_, index) => index);
+    await store.putImage(roomId, "alice", "img-a", bytes);
+    await store.putImage(roomId, "alice", "img-b", bytes.subarray(0, 10));
+    expect(await store.putImage(roomId, "alice", "img-a", bytes.subarray(0, 1))).toBe("exists");
+    const hash = await admin.hgetallBuffer(`room:{${roomId}}:imgs`);
+    expect(Object.keys(hash).sort()).toEqual(["#bytes", "i:img-a", "i:img-b"]);
+    expect(new Uint8Array(hash["i:img-a"]!)).toEqual(bytes);
+    expect(hash["#bytes"]!.toString()).toBe("266");
+    await store.destroy(roomId);
   });
 
   it("hash-tags every key with the room id so a cluster keeps a room on one shard", async () => {
     const roomId = await createRoom(store);
     await store.join(roomId, "alice");
-    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "x", clientId: "c1" });
+    await store.appendMessage(roomId, { author: 1, ciphertext: "x", clientId: "c1" });
+    await store.putImage(roomId, "alice", "img-1", new Uint8Array([1, 2, 3]));
     const close = await store.connect(roomId, 1);
     const keys = (await roomKeysWithDeadlines(roomId)).map(({ key }) => key).sort();
-    expect(keys).toEqual(["cids", "live", "members", "meta", "msgs"].map((name) => `room:{${roomId}}:${name}`));
+    expect(keys).toEqual(["cids", "imgs", "live", "members", "meta", "msgs"].map((name) => `room:{${roomId}}:${name}`));
     close();
   });
 
@@ -78,7 +99,7 @@ describe("RedisRoomStore specifics", () => {
     const numsub = async () => Number(((await admin.pubsub("NUMSUB", roomChannel(roomId))) as [string, number])[1]);
     await waitFor(async () => (await numsub()) === 1, { what: "the room's subscription" });
 
-    await other.appendMessage(roomId, { author: 1, sender: "ann", text: "fan-out" });
+    await other.appendMessage(roomId, { author: 1, ciphertext: "fan-out" });
     const delivered = (items: Array<{ type: string }>) => items.some((item) => item.type === "message");
     for (const stream of streams) await waitFor(() => delivered(stream.items), { what: "delivery" });
     expect(await numsub()).toBe(1);
@@ -98,10 +119,10 @@ describe("RedisRoomStore specifics", () => {
     const controller = new AbortController();
     const onOther = collect(roomEventStream(other, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
     await waitFor(async () => (await admin.pubsub("NUMSUB", roomChannel(roomId)))[1] === 1, { what: "subscribe" });
-    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "across instances" });
+    await store.appendMessage(roomId, { author: 1, ciphertext: "across instances" });
     await waitFor(() => onOther.items.some((item) => item.type === "message"), { what: "the cross-instance message" });
     expect(onOther.items.find((item) => item.type === "message")).toMatchObject({
-      message: { text: "across instances" },
+      message: { ciphertext: "across instances" },
     });
 
     await store.destroy(roomId);

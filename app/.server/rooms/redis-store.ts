@@ -15,10 +15,13 @@ import {
   appendMessageScript,
   createRoomScript,
   destroyScript,
+  getImageScript,
   joinScript,
   leaveScript,
   memberScript,
   messagesAfterScript,
+  publishKeysScript,
+  putImageScript,
   receiptsScript,
   typingScript,
 } from "./redis-scripts";
@@ -26,7 +29,10 @@ import {
   DEFAULT_PRESENCE_GRACE_MS,
   MESSAGE_CAP,
   ROOM_CAPACITY,
+  ROOM_IMAGE_BYTES_MAX,
   TYPING_TTL_MS,
+  type ImageGetOutcome,
+  type ImagePutOutcome,
   type JoinOutcome,
   type MemberAppendOutcome,
   type MemberStatus,
@@ -45,14 +51,18 @@ const SCRIPTS = {
   ephAppend: { numberOfKeys: 3, lua: appendMessageScript },
   ephAppendMember: { numberOfKeys: 4, lua: appendMemberMessageScript },
   ephMessagesAfter: { numberOfKeys: 2, lua: messagesAfterScript },
-  ephDestroy: { numberOfKeys: 5, lua: destroyScript },
+  ephDestroy: { numberOfKeys: 6, lua: destroyScript },
   ephPresence: { numberOfKeys: 4, lua: presenceScript },
   ephHeartbeat: { numberOfKeys: 1, lua: heartbeatScript },
   ephTyping: { numberOfKeys: 1, lua: typingScript },
   ephReceipts: { numberOfKeys: 1, lua: receiptsScript },
   ephLeave: { numberOfKeys: 3, lua: leaveScript },
+  ephPublishKeys: { numberOfKeys: 1, lua: publishKeysScript },
+  ephPutImage: { numberOfKeys: 3, lua: putImageScript },
+  ephGetImage: { numberOfKeys: 3, lua: getImageScript },
 } as const;
 
+const PUT_IMAGE_OUTCOMES: ImagePutOutcome[] = ["not-found", "not-member", "exists", "room-full", "stored"];
 
 type Connection = "commands" | "subscriber";
 
@@ -170,8 +180,7 @@ export class RedisRoomStore implements RoomStore {
       keys.clientIds,
       roomChannel(roomId),
       draft.author,
-      draft.sender,
-      draft.text,
+      draft.ciphertext,
       MESSAGE_CAP,
       draft.clientId ?? "",
     )) as [number, string?];
@@ -188,8 +197,7 @@ export class RedisRoomStore implements RoomStore {
       keys.members,
       roomChannel(roomId),
       memberId,
-      draft.sender,
-      draft.text,
+      draft.ciphertext,
       MESSAGE_CAP,
       draft.clientId ?? "",
     )) as [number, string?];
@@ -215,6 +223,7 @@ export class RedisRoomStore implements RoomStore {
       keys.messages,
       keys.live,
       keys.clientIds,
+      keys.images,
       roomChannel(roomId),
     );
     return deleted === 1;
@@ -235,12 +244,14 @@ export class RedisRoomStore implements RoomStore {
     }));
     const meta = new Map<string, string>();
     for (let index = 0; index < metaFields.length; index += 2) meta.set(metaFields[index]!, metaFields[index + 1]!);
-    const state: RoomState = { memberCount, presence, receipts: [], typing: [] };
+    const state: RoomState = { memberCount, presence, receipts: [], typing: [], keys: [] };
     for (const [field, value] of meta) {
-      const match = /^([dt])(\d+)$/.exec(field);
+      const match = /^([dtk])(\d+)$/.exec(field);
       if (!match) continue;
       const seat = Number(match[2]);
-      if (match[1] === "d") {
+      if (match[1] === "k") {
+        state.keys.push({ seat, publicKeys: value });
+      } else if (match[1] === "d") {
         state.receipts.push({ seat, delivered: Number(value), seen: Number(meta.get(`s${seat}`) ?? 0) });
       } else if (Number(value) > now) {
         state.typing.push({ seat, name: meta.get(`n${seat}`) ?? "", expiresInMs: Number(value) - now });
@@ -260,6 +271,36 @@ export class RedisRoomStore implements RoomStore {
       roomChannel(roomId),
     );
     return done === 1;
+  }
+
+  async publishKeys(roomId: string, seat: number, publicKeys: string) {
+    const done = await this.run("ephPublishKeys", roomKeys(roomId).meta, seat, publicKeys, roomChannel(roomId));
+    return done === 1;
+  }
+
+  async putImage(roomId: string, memberId: string, imageId: string, bytes: Uint8Array): Promise<ImagePutOutcome> {
+    const keys = roomKeys(roomId);
+    const code = (await this.run(
+      "ephPutImage",
+      keys.meta,
+      keys.members,
+      keys.images,
+      memberId,
+      imageId,
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      ROOM_IMAGE_BYTES_MAX,
+    )) as number;
+    return PUT_IMAGE_OUTCOMES[code] ?? "not-found";
+  }
+
+  async getImage(roomId: string, memberId: string, imageId: string): Promise<ImageGetOutcome> {
+    const keys = roomKeys(roomId);
+    const [code, bytes] = (await this.run.buffer("ephGetImage", keys.meta, keys.members, keys.images, memberId, imageId)) as [
+      number,
+      Buffer?,
+    ];
+    if (code === 3 && bytes) return { status: "found", bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+    return { status: code === 2 ? "no-image" : code === 1 ? "not-member" : "not-found" };
   }
 
   async markReceipts(roomId: string, seat: number, delivered: number, seen: number) {

@@ -15,7 +15,7 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
   afterAll(() => store.close());
 
   const send = (roomId: string, text: string) =>
-    store.appendMessage(roomId, { author: 1, sender: "ann", text });
+    store.appendMessage(roomId, { author: 1, ciphertext: text });
 
   function open(roomId: string, afterId = 0, ttlMs = 60_000) {
     const controller = new AbortController();
@@ -32,7 +32,7 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
     await send(roomId, "live-3");
     await waitFor(() => messages(stream.items).length === 3, { what: "the live message" });
     expect(ids(stream.items)).toEqual([1, 2, 3]);
-    expect(messages(stream.items)[2]).toMatchObject({ type: "message", message: { text: "live-3" } });
+    expect(messages(stream.items)[2]).toMatchObject({ type: "message", message: { ciphertext: "live-3" } });
     stream.abort();
     await stream.finished;
   });
@@ -114,6 +114,38 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
     ]);
     stream.abort();
     await stream.finished;
+  });
+
+  it("delivers the partner's public keys on open and live, never the viewer's own", async () => {
+    const roomId = await createRoom(store);
+    await store.join(roomId, "alice");
+    await store.join(roomId, "bob");
+    await store.publishKeys(roomId, 1, "own-keys-on-open");
+    await store.publishKeys(roomId, 2, "partner-keys-on-open");
+    const stream = open(roomId); // seat 1
+    const keys = () => stream.items.filter((event) => event.type === "partner-keys");
+    await waitFor(() => keys().length === 1, { what: "the partner's keys as state" });
+    expect(keys()).toEqual([{ id: 0, type: "partner-keys", publicKeys: "partner-keys-on-open" }]);
+
+    await store.publishKeys(roomId, 1, "own-keys-live");
+    await send(roomId, "after own keys");
+    await store.publishKeys(roomId, 2, "partner-keys-live");
+    await waitFor(() => keys().length === 2, { what: "the partner's new keys" });
+    expect(keys()[1]).toEqual({ id: 1, type: "partner-keys", publicKeys: "partner-keys-live" });
+    expect(JSON.stringify(stream.items)).not.toContain("own-keys");
+    stream.abort();
+    await stream.finished;
+
+    // A stream opened later (a reload) gets the partner's latest keys only.
+    const reopened = open(roomId, 1);
+    await waitFor(() => reopened.items.some((event) => event.type === "partner-keys"), { what: "the keys on reopening" });
+    await send(roomId, "marker");
+    await waitFor(() => messages(reopened.items).length === 1, { what: "the marker" });
+    expect(reopened.items.filter((event) => event.type === "partner-keys")).toEqual([
+      { id: 1, type: "partner-keys", publicKeys: "partner-keys-live" },
+    ]);
+    reopened.abort();
+    await reopened.finished;
   });
 
   it("tells a room that vanished before the backlog read apart by the clock", async () => {

@@ -7,6 +7,7 @@ export type RoomStreamEvent =
   | { id: number; type: "members"; count: number }
   | ({ id: number; type: "presence" } & PartnerPresence)
   | { id: number; type: "typing"; typing: boolean; name: string; expiresInMs: number }
+  | { id: number; type: "partner-keys"; publicKeys: string }
   | ({ id: number; type: "receipts" } & PartnerReceipts)
   | { id: number; type: "partner-left" }
   | { id: number; type: "left" }
@@ -32,7 +33,7 @@ export interface RoomStreamOptions {
  * It subscribes before reading the stored backlog, buffering live events meanwhile, so nothing
  * published between the two reads is lost; anything at or below the last id yielded is dropped,
  * so nothing is repeated. After the backlog comes the room's state (seats, the partner's presence,
- * receipts and typing). State events are not history: they carry the last message's id, are never
+ * receipts, typing and public keys). State events are not history: they carry the last message's id, are never
  * replayed, and a resumed stream starts with the current state instead.
  */
 export async function* roomEventStream(
@@ -77,6 +78,9 @@ export async function* roomEventStream(
     for (const typing of state.typing) {
       if (partner.isPartner(typing.seat)) yield { id: lastId, type: "typing", typing: true, name: typing.name, expiresInMs: typing.expiresInMs } as const;
     }
+    for (const keys of state.keys) {
+      if (partner.isPartner(keys.seat)) yield { id: lastId, type: "partner-keys", publicKeys: keys.publicKeys } as const;
+    }
     return true;
   }
 
@@ -115,6 +119,9 @@ export async function* roomEventStream(
             if (partner.isPartner(event.seat)) {
               yield { id: lastId, type: "typing", typing: event.typing, name: event.name, expiresInMs: event.expiresInMs };
             }
+            break;
+          case "keys":
+            if (partner.isPartner(event.seat)) yield { id: lastId, type: "partner-keys", publicKeys: event.publicKeys };
             break;
           case "left": {
             if (!partner.isPartner(event.seat)) {

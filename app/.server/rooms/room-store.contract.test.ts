@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRoom, makeStore, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
-import { MESSAGE_CAP, type PublishedEvent, type RoomStore } from "./types";
+import { MESSAGE_CAP, ROOM_IMAGE_BYTES_MAX, type PublishedEvent, type RoomStore } from "./types";
+
+/** Every byte value once, 0x00 and bytes that are never valid UTF-8 (0x80, 0xC0, 0xFF) included. */
+const EVERY_BYTE = Uint8Array.from({ length: 256 }, (_, index) => index);
+const MIB = 1024 * 1024;
 
 /** One contract, two implementations: the in-memory store must behave exactly like Redis. */
 describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
@@ -24,7 +28,7 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     expect(await store.ttl(roomId)).toBeNull();
     expect(await store.join(roomId, "m1")).toEqual({ status: "not-found" });
     expect(await store.memberStatus(roomId, "m1")).toEqual({ status: "not-found" });
-    expect(await store.appendMessage(roomId, { author: 1, sender: "a", text: "hi" })).toBeNull();
+    expect(await store.appendMessage(roomId, { author: 1, ciphertext: "hi" })).toBeNull();
     expect(await store.messagesAfter(roomId, 0)).toBeNull();
     expect(await store.destroy(roomId)).toBe(false);
   });
@@ -52,7 +56,7 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     await store.join(roomId, "carol");
     expect(await store.memberCount(roomId)).toBe(2);
     await waitFor(() => seen.length === 2, { what: "two join announcements" });
-    await store.appendMessage(roomId, { author: 1, sender: "a", text: "marker" });
+    await store.appendMessage(roomId, { author: 1, ciphertext: "marker" });
     await waitFor(() => seen.length === 3, { what: "the marker message" });
     expect(seen.slice(0, 2)).toEqual([
       { type: "members", count: 1 },
@@ -68,14 +72,14 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     await store.join(roomId, "bob");
     const seen: PublishedEvent[] = [];
     const unsubscribe = await store.subscribe(roomId, (event) => seen.push(event));
-    const stored = await store.appendMemberMessage(roomId, "bob", { sender: "bob", text: "hi", clientId: "c1" });
+    const stored = await store.appendMemberMessage(roomId, "bob", { ciphertext: "hi", clientId: "c1" });
     expect(stored).toEqual({
       status: "stored",
-      message: { id: 1, author: 2, sender: "bob", text: "hi", clientId: "c1", timestamp: expect.any(Number) },
+      message: { id: 1, author: 2, ciphertext: "hi", clientId: "c1", timestamp: expect.any(Number) },
     });
-    expect(await store.appendMemberMessage(roomId, "mallory", { sender: "m", text: "x" })).toEqual({ status: "not-member" });
-    expect(await store.appendMemberMessage(roomId, "", { sender: "m", text: "x" })).toEqual({ status: "not-member" });
-    expect(await store.appendMemberMessage(newRoomId(), "bob", { sender: "b", text: "x" })).toEqual({ status: "not-found" });
+    expect(await store.appendMemberMessage(roomId, "mallory", { ciphertext: "x" })).toEqual({ status: "not-member" });
+    expect(await store.appendMemberMessage(roomId, "", { ciphertext: "x" })).toEqual({ status: "not-member" });
+    expect(await store.appendMemberMessage(newRoomId(), "bob", { ciphertext: "x" })).toEqual({ status: "not-found" });
     await waitFor(() => seen.some((event) => event.type === "message"), { what: "the published send" });
     expect(await store.messagesAfter(roomId, 0)).toHaveLength(1);
     unsubscribe();
@@ -83,8 +87,8 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
 
   it("keeps a send's clientId with the message, and none when it has none", async () => {
     const roomId = await createRoom(store);
-    const withId = await store.appendMessage(roomId, { author: 1, sender: "a", text: "x", clientId: "abc-123" });
-    const without = await store.appendMessage(roomId, { author: 1, sender: "a", text: "y" });
+    const withId = await store.appendMessage(roomId, { author: 1, ciphertext: "x", clientId: "abc-123" });
+    const without = await store.appendMessage(roomId, { author: 1, ciphertext: "y" });
     expect(withId?.clientId).toBe("abc-123");
     expect(without).not.toHaveProperty("clientId");
     expect(await store.messagesAfter(roomId, 0)).toEqual([withId, without]);
@@ -105,29 +109,32 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     const roomId = await createRoom(store);
     const texts = ["one", "two", "three", "four"];
     const stored = [];
-    for (const text of texts) stored.push(await store.appendMessage(roomId, { author: 1, sender: "ann", text }));
+    for (const text of texts) stored.push(await store.appendMessage(roomId, { author: 1, ciphertext: text }));
     expect(stored.map((message) => message?.id)).toEqual([1, 2, 3, 4]);
-    expect(stored[0]).toMatchObject({ author: 1, sender: "ann", text: "one" });
+    expect(stored[0]).toMatchObject({ author: 1, ciphertext: "one" });
     expect(typeof stored[0]?.timestamp).toBe("number");
-    expect((await store.messagesAfter(roomId, 0))?.map((message) => message.text)).toEqual(texts);
+    expect((await store.messagesAfter(roomId, 0))?.map((message) => message.ciphertext)).toEqual(texts);
     expect((await store.messagesAfter(roomId, 2))?.map((message) => message.id)).toEqual([3, 4]);
     expect(await store.messagesAfter(roomId, 4)).toEqual([]);
   });
 
-  it("round-trips any unicode text and name exactly", async () => {
+  it("round-trips any string as a ciphertext or a sealed name exactly, reading none of it", async () => {
     const roomId = await createRoom(store);
     const text = `quotes " \\ / <b>html</b> \n emoji 🧨👩‍👩‍👧 RTL \u202e עברית \u0000 end`;
-    const sent = await store.appendMessage(roomId, { author: 2, sender: "名前 ✨", text });
+    const sent = await store.appendMessage(roomId, { author: 2, ciphertext: text });
     const [read] = (await store.messagesAfter(roomId, 0)) ?? [];
-    expect(sent).toMatchObject({ text, sender: "名前 ✨" });
+    expect(sent).toMatchObject({ ciphertext: text });
     expect(read).toEqual(sent);
+    const name = "名前 ✨: with: colons";
+    await store.setTyping(roomId, 2, { name });
+    expect((await store.roomState(roomId))?.typing).toEqual([{ seat: 2, name, expiresInMs: expect.any(Number) }]);
   });
 
   it(`keeps only the newest ${MESSAGE_CAP} messages`, async () => {
     const roomId = await createRoom(store);
     const total = MESSAGE_CAP + 25;
     for (let index = 1; index <= total; index += 1) {
-      await store.appendMessage(roomId, { author: 1, sender: "s", text: `m${index}` });
+      await store.appendMessage(roomId, { author: 1, ciphertext: `m${index}` });
     }
     const kept = (await store.messagesAfter(roomId, 0)) ?? [];
     expect(kept).toHaveLength(MESSAGE_CAP);
@@ -143,9 +150,9 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     const otherRoom = await createRoom(store);
     const unsubscribeOther = await store.subscribe(otherRoom, (event) => otherSeen.push(event));
 
-    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "hello" });
+    await store.appendMessage(roomId, { author: 1, ciphertext: "hello" });
     await waitFor(() => seen.length === 1, { what: "the message event" });
-    expect(seen[0]).toMatchObject({ type: "message", message: { id: 1, text: "hello" } });
+    expect(seen[0]).toMatchObject({ type: "message", message: { id: 1, ciphertext: "hello" } });
 
     expect(await store.destroy(roomId)).toBe(true);
     await waitFor(() => seen.length === 2, { what: "the destroyed event" });
@@ -154,7 +161,7 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     unsubscribe();
 
     // After unsubscribing nothing more arrives: prove it with an event that does arrive elsewhere.
-    await store.appendMessage(otherRoom, { author: 1, sender: "x", text: "marker" });
+    await store.appendMessage(otherRoom, { author: 1, ciphertext: "marker" });
     await waitFor(() => otherSeen.length === 1, { what: "the marker event" });
     expect(seen).toHaveLength(2);
     unsubscribeOther();
@@ -163,7 +170,7 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
   it("deletes everything on destroy", async () => {
     const roomId = await createRoom(store);
     await store.join(roomId, "alice");
-    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "secret" });
+    await store.appendMessage(roomId, { author: 1, ciphertext: "secret" });
     expect(await store.destroy(roomId)).toBe(true);
     expect(await store.ttl(roomId)).toBeNull();
     expect(await store.messagesAfter(roomId, 0)).toBeNull();
@@ -175,13 +182,105 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     const roomId = await createRoom(store, 400);
     await store.join(roomId, "alice");
     const before = await store.ttl(roomId);
-    await store.appendMessage(roomId, { author: 1, sender: "ann", text: "activity" });
+    await store.appendMessage(roomId, { author: 1, ciphertext: "activity" });
     const after = await store.ttl(roomId);
     expect(after).not.toBeNull();
     expect(after ?? Infinity).toBeLessThanOrEqual(before ?? 0);
     await waitFor(async () => (await store.ttl(roomId)) === null, { what: "the room to expire" });
     expect(await store.join(roomId, "bob")).toEqual({ status: "not-found" });
     expect(await store.messagesAfter(roomId, 0)).toBeNull();
+  });
+
+  describe("sealed images", () => {
+    async function roomOfTwo() {
+      const roomId = await createRoom(store);
+      await store.join(roomId, "alice");
+      await store.join(roomId, "bob");
+      return roomId;
+    }
+
+    it("keeps a member's bytes exactly, binary-safe, for every member to read", async () => {
+      const roomId = await roomOfTwo();
+      expect(await store.putImage(roomId, "alice", "img-every-byte", EVERY_BYTE)).toBe("stored");
+      for (const member of ["alice", "bob"]) {
+        expect(await store.getImage(roomId, member, "img-every-byte")).toEqual({ status: "found", bytes: EVERY_BYTE });
+      }
+    });
+
+    it("keeps a copy: the caller may reuse its buffer after the put", async () => {
+      const roomId = await roomOfTwo();
+      const buffer = EVERY_BYTE.slice();
+      expect(await store.putImage(roomId, "alice", "img-reused-buffer", buffer)).toBe("stored");
+      buffer.fill(0x2a);
+      expect(await store.getImage(roomId, "bob", "img-reused-buffer")).toEqual({ status: "found", bytes: EVERY_BYTE });
+    });
+
+    it("writes an id once: a second put under it is `exists` and the first bytes stay", async () => {
+      const roomId = await roomOfTwo();
+      const first = EVERY_BYTE.subarray(0, 100);
+      expect(await store.putImage(roomId, "alice", "img-once", first)).toBe("stored");
+      expect(await store.putImage(roomId, "bob", "img-once", EVERY_BYTE)).toBe("exists");
+      expect(await store.putImage(roomId, "alice", "img-once", EVERY_BYTE)).toBe("exists");
+      expect(await store.getImage(roomId, "bob", "img-once")).toEqual({ status: "found", bytes: first });
+    });
+
+    it("refuses anyone without a seat, both ways, and answers `no-image` for an unknown id", async () => {
+      const roomId = await roomOfTwo();
+      await store.putImage(roomId, "alice", "img-members-only", EVERY_BYTE);
+      expect(await store.putImage(roomId, "mallory", "img-by-mallory", EVERY_BYTE)).toBe("not-member");
+      expect(await store.putImage(roomId, "", "img-by-nobody", EVERY_BYTE)).toBe("not-member");
+      expect(await store.getImage(roomId, "mallory", "img-members-only")).toEqual({ status: "not-member" });
+      expect(await store.getImage(roomId, "", "img-members-only")).toEqual({ status: "not-member" });
+      // Nothing mallory sent was kept.
+      expect(await store.getImage(roomId, "alice", "img-by-mallory")).toEqual({ status: "no-image" });
+      expect(await store.getImage(roomId, "bob", "img-never-sent")).toEqual({ status: "no-image" });
+    });
+
+    it("answers `not-found` for a room that never existed", async () => {
+      const roomId = newRoomId();
+      expect(await store.putImage(roomId, "alice", "img-nowhere", EVERY_BYTE)).toBe("not-found");
+      expect(await store.getImage(roomId, "alice", "img-nowhere")).toEqual({ status: "not-found" });
+    });
+
+    it(`holds at most ${ROOM_IMAGE_BYTES_MAX / MIB} MiB of images per room, then answers \`room-full\``, async () => {
+      const roomId = await roomOfTwo();
+      const chunk = new Uint8Array(4 * MIB).fill(0xff);
+      const puts = ROOM_IMAGE_BYTES_MAX / chunk.byteLength;
+      expect(Number.isInteger(puts)).toBe(true);
+      // Exactly up to the budget is allowed, by either member.
+      for (let index = 0; index < puts; index += 1) {
+        expect(await store.putImage(roomId, index % 2 === 0 ? "alice" : "bob", `img-chunk-${index}`, chunk)).toBe("stored");
+      }
+      expect(await store.putImage(roomId, "alice", "img-one-byte-over", EVERY_BYTE.subarray(0, 1))).toBe("room-full");
+      expect(await store.getImage(roomId, "bob", "img-one-byte-over")).toEqual({ status: "no-image" });
+      // A refused id was not taken, and another room has its own budget.
+      const other = await roomOfTwo();
+      expect(await store.putImage(other, "alice", "img-one-byte-over", EVERY_BYTE)).toBe("stored");
+      const last = await store.getImage(roomId, "bob", `img-chunk-${puts - 1}`);
+      // Compared as buffers: a deep equality over 4 MiB, element by element, is far too slow.
+      expect(last.status === "found" && Buffer.from(last.bytes).equals(chunk)).toBe(true);
+      await Promise.all([store.destroy(roomId), store.destroy(other)]);
+    });
+
+    it("refuses a single image larger than the whole budget", async () => {
+      const roomId = await roomOfTwo();
+      expect(await store.putImage(roomId, "alice", "img-too-big", new Uint8Array(ROOM_IMAGE_BYTES_MAX + 1))).toBe("room-full");
+      expect(await store.putImage(roomId, "alice", "img-small", EVERY_BYTE)).toBe("stored");
+    });
+
+    it("deletes a room's images when the room is destroyed", async () => {
+      const roomId = await roomOfTwo();
+      await store.putImage(roomId, "alice", "img-doomed", EVERY_BYTE);
+      expect(await store.destroy(roomId)).toBe(true);
+      expect(await store.getImage(roomId, "alice", "img-doomed")).toEqual({ status: "not-found" });
+      expect(await store.putImage(roomId, "alice", "img-after-the-end", EVERY_BYTE)).toBe("not-found");
+      // Nothing lingers for a room that reuses the id: its images and its budget start empty.
+      await store.createRoom(roomId, 60_000);
+      await store.join(roomId, "alice");
+      expect(await store.getImage(roomId, "alice", "img-doomed")).toEqual({ status: "no-image" });
+      expect(await store.putImage(roomId, "alice", "img-doomed", new Uint8Array(ROOM_IMAGE_BYTES_MAX))).toBe("stored");
+      await store.destroy(roomId);
+    });
   });
 
   it("answers ping while the backing store is reachable", async () => {

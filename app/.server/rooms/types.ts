@@ -1,9 +1,11 @@
-/** A message as stored: `author` is the join ordinal of the member who sent it, never a token. */
+/**
+ * A message as stored: `author` is the join ordinal of the member who sent it, never a token.
+ * `ciphertext` is sealed in the sender's browser (name and text inside): the server cannot read it.
+ */
 export interface StoredMessage {
   id: number;
   author: number;
-  sender: string;
-  text: string;
+  ciphertext: string;
   timestamp: number;
   /** The sender's own id for the send, so their optimistic bubble can be matched exactly. */
   clientId?: string;
@@ -24,7 +26,10 @@ export type PublishedEvent =
    * does not flap. Internal: instances with listeners in the room settle it when that passes.
    */
   | { type: "presence-grace"; seat: number; until: number }
+  /** `name` is sealed by the typist's browser (empty when stopping): the server relays it unread. */
   | { type: "typing"; seat: number; typing: boolean; name: string; expiresInMs: number }
+  /** A seat's public keys for a stranger chat's key agreement (opaque to the server). */
+  | { type: "keys"; seat: number; publicKeys: string }
   /** A seat's receipt watermarks (event ids), never decreasing. */
   | { type: "receipts"; seat: number; delivered: number; seen: number }
   /** A member pressed "Leave room": the seat is free again. */
@@ -45,6 +50,11 @@ export interface SeatReceipts {
   seen: number;
 }
 
+export interface SeatKeys {
+  seat: number;
+  publicKeys: string;
+}
+
 export interface SeatTyping {
   seat: number;
   name: string;
@@ -57,6 +67,8 @@ export interface RoomState {
   presence: SeatPresence[];
   receipts: SeatReceipts[];
   typing: SeatTyping[];
+  /** Public keys published for key agreement, per seat (stranger chats). */
+  keys: SeatKeys[];
 }
 
 /** The backing store cannot be reached right now; the operation may succeed if retried. */
@@ -84,10 +96,15 @@ export const claimFor = (visitorId: string) => `v:${visitorId}`;
 
 export interface NewMessage {
   author: number;
-  sender: string;
-  text: string;
+  ciphertext: string;
   clientId?: string;
 }
+
+export type ImagePutOutcome = "stored" | "not-found" | "not-member" | "exists" | "room-full";
+export type ImageGetOutcome = { status: "found"; bytes: Uint8Array } | { status: "not-found" | "not-member" | "no-image" };
+
+/** Sealed image bytes a room may hold in all: Redis memory is shared by every room. */
+export const ROOM_IMAGE_BYTES_MAX = 24 * 1024 * 1024;
 
 export type MemberAppendOutcome =
   | { status: "not-found" }
@@ -139,6 +156,15 @@ export interface RoomStore {
   roomState(roomId: string): Promise<RoomState | null>;
   /** Starts (with the typist's name) or stops a seat's typing signal; false when the room is gone. */
   setTyping(roomId: string, seat: number, typing: { name: string } | null): Promise<boolean>;
+  /** Publishes (or replaces) a seat's public keys for key agreement; false when the room is gone. */
+  publishKeys(roomId: string, seat: number, publicKeys: string): Promise<boolean>;
+  /**
+   * Keeps a member's sealed image under an id of their browser's choosing, until the room ends.
+   * An id is written once (`exists`); a room holds at most ROOM_IMAGE_BYTES_MAX (`room-full`).
+   */
+  putImage(roomId: string, memberId: string, imageId: string, bytes: Uint8Array): Promise<ImagePutOutcome>;
+  /** A stored image, for members of the room only. */
+  getImage(roomId: string, memberId: string, imageId: string): Promise<ImageGetOutcome>;
   /** Raises a seat's receipt watermarks (never lowers them, never past the last event); false when gone. */
   markReceipts(roomId: string, seat: number, delivered: number, seen: number): Promise<boolean>;
   /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejection } from "../../../tests/support/trpc-error";
 import { callerFor, joinAsNewVisitor, makeServices, visitRoom } from "../../../tests/support/app";
+import { fromOpaque, opaque, opaqueName } from "../../../tests/support/opaque";
 import { collect, createRoom, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import type { RoomEvent } from "~/lib/room-events";
@@ -23,20 +24,25 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
     return { roomId, alice: callerFor(services, aliceCookie), bob: callerFor(services, bobCookie) };
   }
 
-  it("relays typing to the partner only, with the typist's name", async () => {
+  it("relays typing to the partner only, with the typist's sealed name exactly as sent", async () => {
     const { roomId, alice, bob } = await roomForTwo();
     const aliceEvents = collect((await alice.room.events({ roomId })) as AsyncIterable<unknown>);
     await waitFor(() => data(aliceEvents.items).some((event) => event.type === "receipts"), { what: "alice's stream state" });
-    expect(await bob.room.typing({ roomId, typing: true, sender: "  bob  " })).toEqual({ ok: true });
+    const sealedName = opaqueName("  bob  ");
+    expect(await bob.room.typing({ roomId, typing: true, name: sealedName })).toEqual({ ok: true });
     await waitFor(() => data(aliceEvents.items).some((event) => event.type === "typing"), { what: "bob typing" });
-    expect(data(aliceEvents.items).find((event) => event.type === "typing")).toEqual({
+    const typing = data(aliceEvents.items).find((event) => event.type === "typing");
+    expect(typing).toEqual({
       type: "typing",
       typing: true,
-      name: "bob",
+      name: sealedName,
       expiresInMs: 3000,
     });
-    await alice.room.typing({ roomId, typing: true, sender: "alice" });
-    await bob.room.typing({ roomId, typing: false, sender: "bob" });
+    // Unread and untouched: the partner's browser opens it and finds what was sealed.
+    expect(typing?.type === "typing" && fromOpaque(typing.name)).toBe("  bob  ");
+    await alice.room.typing({ roomId, typing: true, name: opaqueName("alice") });
+    // Stopping needs no name.
+    expect(await bob.room.typing({ roomId, typing: false })).toEqual({ ok: true });
     await waitFor(() => data(aliceEvents.items).filter((event) => event.type === "typing").length === 2, { what: "bob stopping" });
     // Alice's own typing never came back to her.
     expect(data(aliceEvents.items).filter((event) => event.type === "typing").map((event) => "typing" in event && event.typing)).toEqual([
@@ -49,7 +55,7 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
 
   it("reports each own message's delivery status in message.list, monotonically", async () => {
     const { roomId, alice, bob } = await roomForTwo();
-    for (const text of ["one", "two", "three"]) await alice.message.send({ roomId, text, sender: "alice" });
+    for (const text of ["one", "two", "three"]) await alice.message.send({ roomId, ciphertext: opaque(text), clientId: `a-${text}` });
     await bob.message.receipt({ roomId, delivered: 3, seen: 1 });
     await bob.message.receipt({ roomId, delivered: 2 }); // late and lower: changes nothing
     const statuses = async () => (await alice.message.list({ roomId })).messages.map((message) => message.status);
@@ -58,7 +64,7 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
     expect(await statuses()).toEqual(["seen", "seen", "seen"]);
     // Alice's own receipts are about Bob's messages, not hers.
     await alice.message.receipt({ roomId, seen: 3 });
-    await bob.message.send({ roomId, text: "four", sender: "bob" });
+    await bob.message.send({ roomId, ciphertext: opaque("four"), clientId: "b-four" });
     expect((await bob.message.list({ roomId })).messages.map((message) => message.status)).toEqual([
       undefined,
       undefined,
@@ -79,13 +85,30 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
   });
 
   it.each([
-    [{ typing: "yes", sender: "bob" }, "typing: must be true or false"],
-    [{ typing: true, sender: "   " }, "sender: must not be empty"],
-    [{ typing: true }, "sender: must be a display name"],
+    [{ typing: "yes", name: opaqueName("bob") }, "typing: must be true or false"],
+    [{ typing: true }, "name: must be given (sealed) when typing"],
+    [{ typing: true, name: "bob" }, "name: must be at least 38 characters: it is not sealed"],
+    [{ typing: true, name: "bob the builder, typing in plain text!" }, "name: must be base64url (letters, digits, '-' and '_')"],
+    [{ typing: true, name: `${opaqueName("bob")}=` }, "name: must be base64url (letters, digits, '-' and '_')"],
+    [{ typing: true, name: "A".repeat(257) }, "name: must be at most 256 characters"],
+    [{ typing: true, name: 42 }, "name: must be sealed text (base64url)"],
   ])("rejects the typing signal %j with BAD_REQUEST naming the field", async (input, message) => {
-    const { roomId, bob } = await roomForTwo();
-    const error = await rejection(() => bob.room.typing({ roomId, ...(input as { typing: boolean; sender: string }) }));
+    const { roomId, alice, bob } = await roomForTwo();
+    const aliceEvents = collect((await alice.room.events({ roomId })) as AsyncIterable<unknown>);
+    const error = await rejection(() => bob.room.typing({ roomId, ...(input as { typing: boolean; name: string }) }));
     expect(error).toMatchObject({ code: "BAD_REQUEST", message });
+    expect((await services.store.roomState(roomId))?.typing).toEqual([]);
+    await alice.room.destroy({ roomId });
+    await aliceEvents.finished;
+    expect(data(aliceEvents.items).filter((event) => event.type === "typing")).toEqual([]);
+  });
+
+  it("accepts a sealed name of exactly the maximum length", async () => {
+    const { roomId, bob } = await roomForTwo();
+    const longest = opaqueName("n".repeat((256 * 3) / 4 - 28));
+    expect(longest).toHaveLength(256);
+    expect(await bob.room.typing({ roomId, typing: true, name: longest })).toEqual({ ok: true });
+    expect((await services.store.roomState(roomId))?.typing).toEqual([{ seat: 2, name: longest, expiresInMs: expect.any(Number) }]);
   });
 
   it("lets a member leave once, after which the link admits a new person", async () => {
@@ -104,10 +127,13 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
   it("answers a retried send with the stored message instead of a second copy", async () => {
     const { roomId, alice, bob } = await roomForTwo();
     const attempts = await Promise.all(
-      [1, 2, 3].map(() => alice.message.send({ roomId, text: "retry", sender: "alice", clientId: "same-id" })),
+      [1, 2, 3].map(() => alice.message.send({ roomId, ciphertext: opaque("retry"), clientId: "same-id" })),
     );
     expect(attempts.map((message) => message.id)).toEqual([1, 1, 1]);
     expect(attempts[0]).toMatchObject({ mine: true, clientId: "same-id", status: "sent" });
-    expect((await bob.message.list({ roomId })).messages).toHaveLength(1);
+    expect(attempts.map((message) => message.ciphertext)).toEqual([1, 2, 3].map(() => opaque("retry")));
+    const [stored, ...rest] = (await bob.message.list({ roomId })).messages;
+    expect(rest).toEqual([]);
+    expect(stored).toMatchObject({ ciphertext: opaque("retry"), clientId: "same-id", mine: false });
   });
 });

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, joinAsNewVisitor, makeServices } from "../../../tests/support/app";
 import { hostileInput } from "../../../tests/support/hostile";
+import { opaque } from "../../../tests/support/opaque";
 import { createRoom, STORE_KINDS } from "../../../tests/support/stores";
 import type { Services } from "../services";
 
@@ -18,7 +19,8 @@ describe.each(STORE_KINDS)("procedures under hostile input (%s store)", (kind) =
   it("either succeed or fail with a client error and a message, polluting nothing", async () => {
     const victim = await createRoom(services.store);
     const victimCaller = callerFor(services, await joinAsNewVisitor(services, victim));
-    await victimCaller.message.send({ roomId: victim, text: "untouchable", sender: "v" });
+    await victimCaller.message.send({ roomId: victim, ciphertext: opaque("untouchable"), clientId: "v-1" });
+    await victimCaller.room.publishKeys({ roomId: victim, publicKeys: "x25519.victim" });
     const before = await victimCaller.message.list({ roomId: victim });
 
     const own = await createRoom(services.store);
@@ -31,9 +33,13 @@ describe.each(STORE_KINDS)("procedures under hostile input (%s store)", (kind) =
         const iterable = await attacker.room.events(input as never);
         await (iterable as AsyncIterable<unknown>)[Symbol.asyncIterator]().return?.();
       },
+      "room.typing": (input) => attacker.room.typing(input as never),
+      "room.publishKeys": (input) => attacker.room.publishKeys(input as never),
       "message.send": (input) => attacker.message.send(input as never),
       "message.list": (input) => attacker.message.list(input as never),
+      "message.receipt": (input) => attacker.message.receipt(input as never),
     };
+    const victimStateBefore = await services.store.roomState(victim);
 
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...Object.keys(calls)), hostileInput, async (name, input) => {
@@ -51,5 +57,9 @@ describe.each(STORE_KINDS)("procedures under hostile input (%s store)", (kind) =
     );
 
     expect(await victimCaller.message.list({ roomId: victim })).toEqual(before);
+    const victimState = await services.store.roomState(victim);
+    expect(victimState?.keys).toEqual(victimStateBefore?.keys);
+    expect(victimState?.typing).toEqual([]);
+    expect(victimState?.receipts).toEqual(victimStateBefore?.receipts);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejection } from "../../../tests/support/trpc-error";
 import { callerFor, cookiePair, TEST_SECRET, visitorCookie, visitRoom } from "../../../tests/support/app";
+import { fromOpaque, opaque } from "../../../tests/support/opaque";
 import { collect, makeMatchStores, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import type { MatchEvent, StrangerState } from "~/lib/match-events";
@@ -61,8 +62,9 @@ describe.each(STORE_KINDS)("match procedures (%s store)", (kind) => {
     expect(await bob.enter(matched.roomId)).toMatchObject({ kind: "member", seat: 2, roomKind: "match" });
     expect(await visitRoom(services, matched.roomId)).toMatchObject({ kind: "redirect", location: "/?error=room-full" });
     expect(await (await stranger()).enter(matched.roomId)).toMatchObject({ kind: "redirect", location: "/?error=room-full" });
-    await alice.caller.message.send({ roomId: matched.roomId, text: "hi stranger", sender: "a" });
-    expect((await bob.caller.message.list({ roomId: matched.roomId })).messages).toHaveLength(1);
+    await alice.caller.message.send({ roomId: matched.roomId, ciphertext: opaque("hi stranger"), clientId: "a-1" });
+    const { messages } = await bob.caller.message.list({ roomId: matched.roomId });
+    expect(messages.map((message) => [fromOpaque(message.ciphertext), message.clientId, message.mine])).toEqual([["hi stranger", "a-1", false]]);
     // A stranger chat's seat cannot be handed to someone else.
     expect(await rejection(() => bob.caller.room.leave({ roomId: matched.roomId }))).toMatchObject({ code: "BAD_REQUEST" });
     await alice.caller.match.end({ roomId: matched.roomId });

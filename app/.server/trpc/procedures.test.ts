@@ -4,7 +4,8 @@ import { rejection } from "../../../tests/support/trpc-error";
 import { callerFor, joinAsNewVisitor, makeServices } from "../../../tests/support/app";
 import { collect, createRoom, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
-import { MESSAGE_MAX_LENGTH } from "~/lib/limits";
+import { fromOpaque, opaque, opaqueName } from "../../../tests/support/opaque";
+import { PUBLIC_KEYS_MAX_LENGTH, SEALED_MESSAGE_MAX_LENGTH, SEALED_MIN_LENGTH } from "~/lib/limits";
 import type { RoomEvent } from "~/lib/room-events";
 import type { Services } from "../services";
 
@@ -26,11 +27,12 @@ function history(items: ReadonlyArray<unknown>) {
   return unwrap(items).filter((event) => HISTORY.includes(event.data.type));
 }
 
-/** Typing and receipts: best effort, so a room that is gone is `{ ok: false }`, not an error. */
+/** Typing, receipts and public keys: best effort, so a room that is gone is `{ ok: false }`, not an error. */
 function signals(caller: ReturnType<typeof callerFor>, roomId: string) {
   return [
     () => caller.message.receipt({ roomId, delivered: 1 }),
-    () => caller.room.typing({ roomId, typing: true, sender: "someone" }),
+    () => caller.room.typing({ roomId, typing: true, name: opaqueName("someone") }),
+    () => caller.room.publishKeys({ roomId, publicKeys: "x25519.someone" }),
   ];
 }
 
@@ -42,7 +44,7 @@ function everyRoomProcedure(caller: ReturnType<typeof callerFor>, roomId: string
   return [
     () => caller.room.ttl({ roomId }),
     () => caller.message.list({ roomId }),
-    () => caller.message.send({ roomId, text: "hi", sender: "someone" }),
+    () => caller.message.send({ roomId, ciphertext: opaque("hi"), clientId: "c-probe" }),
     () => caller.room.leave({ roomId }),
     () => caller.room.destroy({ roomId }),
     () => caller.room.events({ roomId }),
@@ -101,54 +103,158 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
   });
 
   describe("message.send and message.list", () => {
-    it("stores trimmed text, returns it, and lists oldest first with `mine` per viewer", async () => {
+    it("stores the ciphertext exactly as sent, returns it, and lists oldest first with `mine` per viewer", async () => {
       const { roomId, alice, bob } = await roomForTwo();
-      const sent = await alice.message.send({ roomId, text: "  hello bob \n", sender: " alice " });
-      expect(sent).toMatchObject({ id: 1, text: "hello bob", sender: "alice", mine: true });
-      await bob.message.send({ roomId, text: "hi alice", sender: "bob" });
+      const ciphertext = opaque("hello bob");
+      const sent = await alice.message.send({ roomId, ciphertext, clientId: "a-1" });
+      expect(sent).toEqual({ id: 1, ciphertext, clientId: "a-1", timestamp: expect.any(Number), mine: true, status: "sent" });
+      await bob.message.send({ roomId, ciphertext: opaque("hi alice"), clientId: "b-1" });
 
       const forAlice = await alice.message.list({ roomId });
       const forBob = await bob.message.list({ roomId });
-      expect(forAlice.messages.map((m) => [m.text, m.mine])).toEqual([["hello bob", true], ["hi alice", false]]);
-      expect(forBob.messages.map((m) => [m.text, m.mine])).toEqual([["hello bob", false], ["hi alice", true]]);
-      expect(JSON.stringify(forBob)).not.toMatch(/token|author/);
+      expect(forAlice.messages.map((m) => [fromOpaque(m.ciphertext), m.mine])).toEqual([["hello bob", true], ["hi alice", false]]);
+      expect(forBob.messages.map((m) => [fromOpaque(m.ciphertext), m.mine])).toEqual([["hello bob", false], ["hi alice", true]]);
+      // The partner's copy is the sealed message and nothing more: no name, no text, no author.
+      expect(forBob.messages[0]).toEqual({ id: 1, ciphertext, clientId: "a-1", timestamp: sent.timestamp, mine: false });
+      expect(JSON.stringify(forBob)).not.toMatch(/token|author|sender|"text"/);
     });
 
-    it("echoes the sender's clientId to the sender only", async () => {
+    it("gives every reader the clientId the ciphertext is bound to, and '' for a message without one", async () => {
       const { roomId, alice, bob } = await roomForTwo();
-      const sent = await alice.message.send({ roomId, text: "hi", sender: "alice", clientId: "c-1_x" });
+      const sent = await alice.message.send({ roomId, ciphertext: opaque("hi"), clientId: "c-1_x" });
       expect(sent.clientId).toBe("c-1_x");
-      expect((await alice.message.list({ roomId })).messages[0]?.clientId).toBe("c-1_x");
-      expect((await bob.message.list({ roomId })).messages[0]).not.toHaveProperty("clientId");
-      const error = await rejection(() => alice.message.send({ roomId, text: "x", sender: "a", clientId: "<script>" }));
-      expect(error.message).toBe("clientId: must be 1 to 36 letters, digits, '-' or '_'");
+      expect((await alice.message.list({ roomId })).messages[0]).toMatchObject({ clientId: "c-1_x", mine: true });
+      expect((await bob.message.list({ roomId })).messages[0]).toMatchObject({ clientId: "c-1_x", mine: false });
+      const events = collect(await bob.room.events({ roomId }));
+      await waitFor(() => history(events.items).length === 1, { what: "the message on bob's stream" });
+      expect(history(events.items)[0]?.data).toEqual({
+        type: "message",
+        message: { id: 1, ciphertext: opaque("hi"), clientId: "c-1_x", timestamp: sent.timestamp, mine: false },
+      });
+      // Stored without a clientId (not possible through message.send): readers get "".
+      await services.store.appendMessage(roomId, { author: 1, ciphertext: opaque("no id") });
+      expect((await bob.message.list({ roomId })).messages[1]).toMatchObject({ ciphertext: opaque("no id"), clientId: "", mine: false });
+      await alice.room.destroy({ roomId });
+      await events.finished;
     });
 
-    it("accepts exactly the maximum length", async () => {
+    it("accepts exactly the shortest and the longest sealed message", async () => {
       const { roomId, alice } = await roomForTwo();
-      const text = "x".repeat(MESSAGE_MAX_LENGTH);
-      expect((await alice.message.send({ roomId, text, sender: "a" })).text).toBe(text);
+      const shortest = opaque("");
+      expect(shortest).toHaveLength(SEALED_MIN_LENGTH);
+      expect((await alice.message.send({ roomId, ciphertext: shortest, clientId: "c-short" })).ciphertext).toBe(shortest);
+      // 16,384 base64url characters are 12,288 bytes, 28 of them the stand-in's IV and tag.
+      const longest = opaque("x".repeat((SEALED_MESSAGE_MAX_LENGTH * 3) / 4 - 28));
+      expect(longest).toHaveLength(SEALED_MESSAGE_MAX_LENGTH);
+      const sent = await alice.message.send({ roomId, ciphertext: longest, clientId: "c-long" });
+      expect(sent.ciphertext).toBe(longest);
+      expect((await alice.message.list({ roomId })).messages.map((message) => message.ciphertext)).toEqual([shortest, longest]);
     });
 
+    const NOT_SEALED = `ciphertext: must be at least ${SEALED_MIN_LENGTH} characters: it is not sealed`;
+    const NOT_BASE64URL = "ciphertext: must be base64url (letters, digits, '-' and '_')";
+    const BAD_CLIENT_ID = "clientId: must be 1 to 36 letters, digits, '-' or '_'";
     it.each([
-      ["blank text", { text: "   ", sender: "a" }, "text: must not be empty"],
-      ["2001 characters", { text: "x".repeat(MESSAGE_MAX_LENGTH + 1), sender: "a" }, "text: must be at most 2000 characters"],
-      ["an empty name", { text: "hi", sender: "" }, "sender: must not be empty"],
-      ["a 41-character name", { text: "hi", sender: "n".repeat(41) }, "sender: must be at most 40 characters"],
-      ["a number as text", { text: 42, sender: "a" }, "text: must be text"],
-      ["no text at all", { sender: "a" }, "text: must be text"],
+      ["plain text (too short)", { ciphertext: "hi", clientId: "c-1" }, NOT_SEALED],
+      ["37 characters", { ciphertext: opaque("").slice(1), clientId: "c-1" }, NOT_SEALED],
+      ["16,385 characters", { ciphertext: "A".repeat(SEALED_MESSAGE_MAX_LENGTH + 1), clientId: "c-1" }, "ciphertext: must be at most 16384 characters"],
+      ["base64 with padding", { ciphertext: `${opaque("padded")}==`, clientId: "c-1" }, NOT_BASE64URL],
+      ["base64's '+' and '/'", { ciphertext: `${opaque("plus")}+/`, clientId: "c-1" }, NOT_BASE64URL],
+      ["long plain text", { ciphertext: "hello bob, this is plain text and it is long enough", clientId: "c-1" }, NOT_BASE64URL],
+      ["a number as the ciphertext", { ciphertext: 42, clientId: "c-1" }, "ciphertext: must be sealed text (base64url)"],
+      ["no ciphertext at all", { clientId: "c-1" }, "ciphertext: must be sealed text (base64url)"],
+      ["an empty clientId", { ciphertext: opaque("hi"), clientId: "" }, BAD_CLIENT_ID],
+      ["a 37-character clientId", { ciphertext: opaque("hi"), clientId: "c".repeat(37) }, BAD_CLIENT_ID],
+      ["markup as the clientId", { ciphertext: opaque("hi"), clientId: "<script>" }, BAD_CLIENT_ID],
     ])("rejects %s with BAD_REQUEST naming the field", async (_case, input, message) => {
       const { roomId, alice } = await roomForTwo();
-      const error = await rejection(() => alice.message.send({ roomId, ...(input as { text: string; sender: string }) }));
+      const error = await rejection(() => alice.message.send({ roomId, ...(input as { ciphertext: string; clientId: string }) }));
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toBe(message);
       expect(await alice.message.list({ roomId })).toEqual({ messages: [] });
     });
 
+    it.each([
+      ["no clientId", { ciphertext: opaque("hi") }],
+      ["a number as the clientId", { ciphertext: opaque("hi"), clientId: 7 }],
+    ])("rejects a send with %s: the ciphertext is bound to it", async (_case, input) => {
+      const { roomId, alice } = await roomForTwo();
+      const error = await rejection(() => alice.message.send({ roomId, ...(input as { ciphertext: string; clientId: string }) }));
+      expect(error.code).toBe("BAD_REQUEST");
+      expect(error.message).toBe("clientId: must be the send's id: 1 to 36 letters, digits, '-' or '_'");
+      expect(await alice.message.list({ roomId })).toEqual({ messages: [] });
+    });
+
     it("names every bad field at once", async () => {
       const { roomId, alice } = await roomForTwo();
-      const error = await rejection(() => alice.message.send({ roomId, text: "", sender: "" }));
-      expect(error.message).toBe("text: must not be empty; sender: must not be empty");
+      const error = await rejection(() => alice.message.send({ roomId, ciphertext: "hi", clientId: "" }));
+      expect(error.message).toBe(`${NOT_SEALED}; ${BAD_CLIENT_ID}`);
+      const both = await rejection(() => alice.message.send({ roomId, ciphertext: "hi!", clientId: "c-1" }));
+      expect(both.message).toBe(`${NOT_SEALED}, ${NOT_BASE64URL.replace("ciphertext: ", "")}`);
+    });
+  });
+
+  describe("room.publishKeys", () => {
+    it("relays a member's public keys to the partner's stream, live and on opening, never to their own", async () => {
+      const { roomId, alice, bob } = await roomForTwo();
+      const bobEvents = collect(await bob.room.events({ roomId }));
+      const aliceEvents = collect(await alice.room.events({ roomId }));
+      const partnerKeys = (items: ReadonlyArray<unknown>) =>
+        unwrap(items).map((event) => event.data).filter((data) => data.type === "partner-keys");
+      await waitFor(() => unwrap(aliceEvents.items).some((event) => event.data.type === "receipts"), { what: "alice's stream state" });
+
+      expect(await alice.room.publishKeys({ roomId, publicKeys: "x25519.alice-Key_1~p256.alice-Key_1" })).toEqual({ ok: true });
+      await waitFor(() => partnerKeys(bobEvents.items).length === 1, { what: "alice's keys on bob's stream" });
+      expect(partnerKeys(bobEvents.items)).toEqual([{ type: "partner-keys", publicKeys: "x25519.alice-Key_1~p256.alice-Key_1" }]);
+
+      // Bob answers with his; alice hears his, and her own never came back to her.
+      expect(await bob.room.publishKeys({ roomId, publicKeys: "x25519.bob-Key_1" })).toEqual({ ok: true });
+      await waitFor(() => partnerKeys(aliceEvents.items).length === 1, { what: "bob's keys on alice's stream" });
+      expect(partnerKeys(aliceEvents.items)).toEqual([{ type: "partner-keys", publicKeys: "x25519.bob-Key_1" }]);
+      expect(partnerKeys(bobEvents.items)).toHaveLength(1);
+
+      // A stream opened later (a reload) starts with the partner's keys.
+      const bobAgain = collect(await bob.room.events({ roomId }));
+      await waitFor(() => partnerKeys(bobAgain.items).length === 1, { what: "alice's keys on opening" });
+      expect(partnerKeys(bobAgain.items)).toEqual([{ type: "partner-keys", publicKeys: "x25519.alice-Key_1~p256.alice-Key_1" }]);
+
+      await alice.room.destroy({ roomId });
+      await Promise.all([bobEvents.finished, aliceEvents.finished, bobAgain.finished]);
+      expect(await alice.room.publishKeys({ roomId, publicKeys: "x25519.too-late" })).toEqual({ ok: false });
+    });
+
+    it.each([
+      ["no keys at all", {}, "publicKeys: must be public keys"],
+      ["a number", { publicKeys: 42 }, "publicKeys: must be public keys"],
+      [
+        "an empty string",
+        { publicKeys: "" },
+        "publicKeys: must hold only letters, digits, '.', '~', '-' and '_'",
+      ],
+      [
+        `${PUBLIC_KEYS_MAX_LENGTH + 1} characters`,
+        { publicKeys: "k".repeat(PUBLIC_KEYS_MAX_LENGTH + 1) },
+        `publicKeys: must be at most ${PUBLIC_KEYS_MAX_LENGTH} characters`,
+      ],
+      ["a space", { publicKeys: "x25519 abc" }, "publicKeys: must hold only letters, digits, '.', '~', '-' and '_'"],
+      ["markup", { publicKeys: "<img src=x>" }, "publicKeys: must hold only letters, digits, '.', '~', '-' and '_'"],
+    ])("rejects %s with BAD_REQUEST naming the field", async (_case, input, message) => {
+      const { roomId, alice } = await roomForTwo();
+      const error = await rejection(() => alice.room.publishKeys({ roomId, ...(input as { publicKeys: string }) }));
+      expect(error).toMatchObject({ code: "BAD_REQUEST", message });
+      expect((await services.store.roomState(roomId))?.keys).toEqual([]);
+    });
+
+    it("accepts exactly the maximum length, and refuses anyone without a seat", async () => {
+      const { roomId, alice } = await roomForTwo();
+      const longest = "k".repeat(PUBLIC_KEYS_MAX_LENGTH);
+      expect(await alice.room.publishKeys({ roomId, publicKeys: longest })).toEqual({ ok: true });
+      const outsider = callerFor(services, await joinAsNewVisitor(services, await createRoom(services.store)));
+      for (const caller of [callerFor(services), outsider]) {
+        const error = await rejection(() => caller.room.publishKeys({ roomId, publicKeys: "x25519.mallory" }));
+        expect(error).toMatchObject({ code: "UNAUTHORIZED", message: "You are not a member of this room" });
+      }
+      expect((await services.store.roomState(roomId))?.keys).toEqual([{ seat: 1, publicKeys: longest }]);
     });
   });
 
@@ -188,16 +294,16 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
     it("streams messages to the partner, then `destroyed`, with increasing event ids", async () => {
       const { roomId, alice, bob } = await roomForTwo();
       const events = collect(await bob.room.events({ roomId }));
-      await alice.message.send({ roomId, text: "one", sender: "alice" });
-      await bob.message.send({ roomId, text: "two", sender: "bob" });
+      await alice.message.send({ roomId, ciphertext: opaque("one"), clientId: "a-1" });
+      await bob.message.send({ roomId, ciphertext: opaque("two"), clientId: "b-1" });
       await waitFor(() => history(events.items).length === 2, { what: "both messages" });
       expect(await alice.room.destroy({ roomId })).toEqual({ ok: true });
       await events.finished;
 
       expect(history(events.items).map((event) => event.id)).toEqual(["1", "2", "3"]);
       expect(history(events.items).map((event) => event.data)).toEqual([
-        { type: "message", message: expect.objectContaining({ text: "one", mine: false, sender: "alice" }) },
-        { type: "message", message: expect.objectContaining({ text: "two", mine: true, sender: "bob" }) },
+        { type: "message", message: expect.objectContaining({ ciphertext: opaque("one"), clientId: "a-1", mine: false }) },
+        { type: "message", message: expect.objectContaining({ ciphertext: opaque("two"), clientId: "b-1", mine: true }) },
         { type: "destroyed" },
       ]);
       expect(await services.store.ttl(roomId)).toBeNull();
@@ -205,12 +311,15 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
 
     it("resumes from lastEventId with exactly what was missed", async () => {
       const { roomId, alice, bob } = await roomForTwo();
-      for (const text of ["a", "b", "c"]) await alice.message.send({ roomId, text, sender: "alice" });
+      for (const text of ["a", "b", "c"]) await alice.message.send({ roomId, ciphertext: opaque(text), clientId: `c-${text}` });
       const events = collect(await bob.room.events({ roomId, lastEventId: "2" }));
       await waitFor(() => history(events.items).length === 1, { what: "the missed message" });
-      await alice.message.send({ roomId, text: "d", sender: "alice" });
+      await alice.message.send({ roomId, ciphertext: opaque("d"), clientId: "c-d" });
       await waitFor(() => history(events.items).length === 2, { what: "the live message" });
       expect(history(events.items).map((event) => event.id)).toEqual(["3", "4"]);
+      expect(
+        history(events.items).map((event) => (event.data.type === "message" ? fromOpaque(event.data.message.ciphertext) : null)),
+      ).toEqual(["c", "d"]);
       await alice.room.destroy({ roomId });
       await events.finished;
     });

@@ -1,18 +1,16 @@
-import type { ChatMessage, DeliveryStatus, RoomEvent } from "~/lib/room-events";
+import type { DeliveryStatus, RoomEvent, SealedMessage } from "~/lib/room-events";
 import type { RoomStreamEvent } from "../rooms/room-event-stream";
 import type { SeatReceipts, StoredMessage } from "../rooms/types";
 
-export function toChatMessage(message: StoredMessage, viewerSeat: number): ChatMessage {
-  const mine = message.author === viewerSeat;
-  const chat: ChatMessage = {
+export function toSealedMessage(message: StoredMessage, viewerSeat: number): SealedMessage {
+  return {
     id: message.id,
-    sender: message.sender,
-    text: message.text,
+    ciphertext: message.ciphertext,
+    // Every reader needs it: the ciphertext is bound to it, so a copy moved elsewhere fails to open.
+    clientId: message.clientId ?? "",
     timestamp: message.timestamp,
-    mine,
+    mine: message.author === viewerSeat,
   };
-  if (mine && message.clientId) chat.clientId = message.clientId;
-  return chat;
 }
 
 /** An own message's status, from the other seats' receipt watermarks. */
@@ -28,6 +26,6 @@ export function deliveryStatus(messageId: number, viewerSeat: number, receipts: 
 
 export function toRoomEvent(event: RoomStreamEvent, viewerSeat: number): RoomEvent {
   const { id: _id, ...rest } = event;
-  if (rest.type === "message") return { type: "message", message: toChatMessage(rest.message, viewerSeat) };
+  if (rest.type === "message") return { type: "message", message: toSealedMessage(rest.message, viewerSeat) };
   return rest;
 }

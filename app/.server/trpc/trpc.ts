@@ -6,7 +6,7 @@ import { memberIdOf, ROOM_ID_PATTERN } from "../room-token";
 import type { Context } from "./context";
 import { RateLimitedError } from "../rate-limits";
 import { StoreUnavailableError } from "../rooms/types";
-import { SENDER_MAX_LENGTH } from "~/lib/limits";
+import { SEALED_MIN_LENGTH } from "~/lib/limits";
 import { describeValidationError } from "./errors";
 
 /**
@@ -64,11 +64,14 @@ export const roomIdSchema = z
   .string({ error: "must be a room id" })
   .regex(ROOM_ID_PATTERN, { error: "must be a 21-character room id" });
 
-export const senderSchema = z
-  .string({ error: "must be a display name" })
-  .trim()
-  .min(1, { error: "must not be empty" })
-  .max(SENDER_MAX_LENGTH, { error: `must be at most ${SENDER_MAX_LENGTH} characters` });
+/** Something sealed in a browser (base64url of IV, ciphertext and tag): opaque to the server. */
+export function sealedSchema(maxLength: number) {
+  return z
+    .string({ error: "must be sealed text (base64url)" })
+    .min(SEALED_MIN_LENGTH, { error: `must be at least ${SEALED_MIN_LENGTH} characters: it is not sealed` })
+    .max(maxLength, { error: `must be at most ${maxLength} characters` })
+    .regex(/^[\w-]+$/, { error: "must be base64url (letters, digits, '-' and '_')" });
+}
 
 /** The caller's member id for a room ("" without a valid cookie for it). */
 export async function memberIdFor(ctx: Context, roomId: string): Promise<string> {

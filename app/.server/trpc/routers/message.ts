@@ -1,17 +1,11 @@
 import { z } from "zod";
-import { MESSAGE_MAX_LENGTH } from "~/lib/limits";
+import { SEALED_MESSAGE_MAX_LENGTH } from "~/lib/limits";
 import { metrics } from "../../metrics";
-import { deliveryStatus, toChatMessage } from "../to-client";
-import { memberIdFor, memberProcedure, notAMember, roomNotFound, roomProcedure, router, senderSchema, signalProcedure } from "../trpc";
-
-const textSchema = z
-  .string({ error: "must be text" })
-  .trim()
-  .min(1, { error: "must not be empty" })
-  .max(MESSAGE_MAX_LENGTH, { error: `must be at most ${MESSAGE_MAX_LENGTH} characters` });
+import { deliveryStatus, toSealedMessage } from "../to-client";
+import { memberIdFor, memberProcedure, notAMember, roomNotFound, roomProcedure, router, sealedSchema, signalProcedure } from "../trpc";
 
 const clientIdSchema = z
-  .string()
+  .string({ error: "must be the send's id: 1 to 36 letters, digits, '-' or '_'" })
   .regex(/^[\w-]{1,36}$/, { error: "must be 1 to 36 letters, digits, '-' or '_'" });
 
 const eventIdSchema = z
@@ -22,23 +16,23 @@ const eventIdSchema = z
 
 export const messageRouter = router({
   // The hot path: the seat check and the store-and-publish are one store step (one Redis round
-  // trip), with the same NOT_FOUND / UNAUTHORIZED answers as every member procedure.
+  // trip), with the same NOT_FOUND / UNAUTHORIZED answers as every member procedure. The message
+  // (name and text) is sealed in the sender's browser, bound to the room and its clientId.
   send: roomProcedure
-    .input(z.object({ text: textSchema, sender: senderSchema, clientId: clientIdSchema.optional() }))
+    .input(z.object({ ciphertext: sealedSchema(SEALED_MESSAGE_MAX_LENGTH), clientId: clientIdSchema }))
     .mutation(async ({ ctx, input }) => {
       const memberId = await memberIdFor(ctx, input.roomId);
       // Per participant: a seat is one person, whatever network they are on.
       await ctx.services.limits.consumeOrThrow("sendMessage", `${input.roomId}:${memberId}`);
       const outcome = await ctx.services.store.appendMemberMessage(input.roomId, memberId, {
-        sender: input.sender,
-        text: input.text,
+        ciphertext: input.ciphertext,
         clientId: input.clientId,
       });
       if (outcome.status === "not-found") throw roomNotFound();
       if (outcome.status === "not-member") throw notAMember();
       // A retry of a send that was stored (its answer was lost) gets the first copy back.
       if (outcome.status === "stored") metrics.messagesSent.inc();
-      return { ...toChatMessage(outcome.message, outcome.message.author), status: "sent" as const };
+      return { ...toSealedMessage(outcome.message, outcome.message.author), status: "sent" as const };
     }),
 
   /** Every stored message; the viewer's own carry their delivery status. */
@@ -48,7 +42,7 @@ export const messageRouter = router({
     if (!stored || !state) throw roomNotFound();
     return {
       messages: stored.map((message) => {
-        const chat = toChatMessage(message, ctx.member.seat);
+        const chat = toSealedMessage(message, ctx.member.seat);
         if (chat.mine) chat.status = deliveryStatus(message.id, ctx.member.seat, state.receipts);
         return chat;
       }),

@@ -1,12 +1,18 @@
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import { TTL_MAX_SECONDS, TTL_MIN_SECONDS } from "~/lib/limits";
+import { PUBLIC_KEYS_MAX_LENGTH, SEALED_NAME_MAX_LENGTH, TTL_MAX_SECONDS, TTL_MIN_SECONDS } from "~/lib/limits";
 import { logger, roomTag } from "../../logger";
 import { countExpiry, metrics } from "../../metrics";
 import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
 import { toRoomEvent } from "../to-client";
-import { memberIdFor, memberProcedure, publicProcedure, roomNotFound, router, senderSchema, signalProcedure } from "../trpc";
+import { memberIdFor, memberProcedure, publicProcedure, roomNotFound, router, sealedSchema, signalProcedure } from "../trpc";
+
+/** A browser's public keys as it serialised them: opaque, but from a small alphabet. */
+const publicKeysSchema = z
+  .string({ error: "must be public keys" })
+  .max(PUBLIC_KEYS_MAX_LENGTH, { error: `must be at most ${PUBLIC_KEYS_MAX_LENGTH} characters` })
+  .regex(/^[\w.~-]+$/, { error: "must hold only letters, digits, '.', '~', '-' and '_'" });
 
 const ttlSecondsSchema = z
   .number({ error: `must be a whole number of seconds from ${TTL_MIN_SECONDS} to ${TTL_MAX_SECONDS}` })
@@ -48,17 +54,32 @@ export const roomRouter = router({
 
   /** Best effort and frequent (about once a second while typing): no log line, no metric. */
   typing: signalProcedure
-    .input(z.object({ typing: z.boolean({ error: "must be true or false" }), sender: senderSchema }))
+    .input(
+      z
+        .object({ typing: z.boolean({ error: "must be true or false" }), name: sealedSchema(SEALED_NAME_MAX_LENGTH).optional() })
+        .refine((input) => !input.typing || input.name !== undefined, { error: "must be given (sealed) when typing", path: ["name"] }),
+    )
     .mutation(async ({ ctx, input }) => {
       if (!ctx.member) return { ok: false };
       await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
+      // The name is sealed by the typist's browser: relayed as it is, never read.
       const done = await ctx.services.store.setTyping(
         input.roomId,
         ctx.member.seat,
-        input.typing ? { name: input.sender } : null,
+        input.typing && input.name ? { name: input.name } : null,
       );
       return { ok: done };
     }),
+
+  /**
+   * A stranger chat's key agreement: the caller's public keys, relayed to the partner's stream
+   * (now and whenever they open the room). The server sees public keys only, never the room key.
+   */
+  publishKeys: signalProcedure.input(z.object({ publicKeys: publicKeysSchema })).mutation(async ({ ctx, input }) => {
+    if (!ctx.member) return { ok: false };
+    await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
+    return { ok: await ctx.services.store.publishKeys(input.roomId, ctx.member.seat, input.publicKeys) };
+  }),
 
   /** Gives up the caller's seat: the partner is told, and the link admits one new person. */
   leave: memberProcedure.mutation(async ({ ctx, input }) => {

@@ -1,0 +1,134 @@
+import { SEALED_IMAGE_MAX_BYTES, SEALED_MIN_LENGTH } from "~/lib/limits";
+import { logger, roomTag } from "./logger";
+import { RateLimitedError } from "./rate-limits";
+import { memberIdOf, ROOM_ID_PATTERN } from "./room-token";
+import { StoreUnavailableError } from "./rooms/types";
+import type { Services } from "./services";
+
+/** Image ids are chosen by the sender's browser (the image is sealed to its id before upload). */
+export const IMAGE_ID_PATTERN = /^[\w-]{8,36}$/;
+
+/** AES-GCM output is at least an IV and a tag long. */
+const SEALED_MIN_BYTES = Math.floor((SEALED_MIN_LENGTH * 3) / 4);
+
+/**
+ * Sealed images in and out of a room: `PUT` stores the bytes a member's browser sealed, `GET`
+ * hands them to members. The server checks membership and size; it cannot see what the image is.
+ * Answers are JSON `{ error: { code, message } }` on failure, the message naming what was wrong.
+ */
+export async function handleImageRequest(
+  request: Request,
+  params: { roomId?: string; imageId?: string },
+  services: Services,
+): Promise<Response> {
+  const roomId = params.roomId ?? "";
+  const imageId = params.imageId ?? "";
+  if (!ROOM_ID_PATTERN.test(roomId)) return failure(400, "BAD_REQUEST", "roomId: must be a 21-character room id");
+  if (!IMAGE_ID_PATTERN.test(imageId)) {
+    return failure(400, "BAD_REQUEST", "imageId: must be 8 to 36 letters, digits, '-' or '_'");
+  }
+  const token = await services.cookies.read(request.headers.get("cookie"), roomId);
+  const memberId = token ? memberIdOf(roomId, token) : "";
+  try {
+    if (request.method === "GET" || request.method === "HEAD") return await download(services, roomId, memberId, imageId);
+    if (request.method === "PUT") return await upload(request, services, roomId, memberId, imageId);
+    return failure(405, "METHOD_NOT_SUPPORTED", "Images are uploaded with PUT and read with GET", { Allow: "GET, PUT" });
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) {
+      return failure(503, "SERVICE_UNAVAILABLE", "Ephemera cannot reach its message store right now. Try again in a moment.", {
+        "Retry-After": "5",
+      });
+    }
+    throw error;
+  }
+}
+
+async function download(services: Services, roomId: string, memberId: string, imageId: string): Promise<Response> {
+  const found = await services.store.getImage(roomId, memberId, imageId);
+  switch (found.status) {
+    case "not-found":
+      return roomGone();
+    case "not-member":
+      return notAMember();
+    case "no-image":
+      return failure(404, "NOT_FOUND", "imageId: no such image in this room");
+    case "found":
+      return new Response(found.bytes as Uint8Array<ArrayBuffer>, {
+        headers: {
+          "Content-Type": "application/octet-stream",
+          "Content-Length": String(found.bytes.byteLength),
+          // Ciphertext, but still the room's: never kept by a browser cache or a proxy.
+          "Cache-Control": "no-store",
+        },
+      });
+  }
+}
+
+async function upload(request: Request, services: Services, roomId: string, memberId: string, imageId: string) {
+  // Membership first: a stranger to the room must not make us read two megabytes.
+  const status = await services.store.memberStatus(roomId, memberId);
+  if (status.status === "not-found") return roomGone();
+  if (status.status === "not-member") return notAMember();
+  try {
+    await services.limits.consume("uploadImage", `${roomId}:${memberId}`);
+  } catch (error) {
+    if (!(error instanceof RateLimitedError)) throw error;
+    return failure(429, "TOO_MANY_REQUESTS", error.message, { "Retry-After": String(error.retryAfterSeconds) });
+  }
+  const body = await readCapped(request, SEALED_IMAGE_MAX_BYTES);
+  if (body === "too-large") {
+    return failure(413, "PAYLOAD_TOO_LARGE", `body: a sealed image must be at most ${SEALED_IMAGE_MAX_BYTES} bytes`);
+  }
+  if (body.byteLength < SEALED_MIN_BYTES) return failure(400, "BAD_REQUEST", "body: too short to be a sealed image");
+  const outcome = await services.store.putImage(roomId, memberId, imageId, body);
+  switch (outcome) {
+    case "not-found":
+      return roomGone();
+    case "not-member":
+      return notAMember();
+    case "exists":
+      return failure(409, "CONFLICT", "imageId: this room already has an image with that id");
+    case "room-full":
+      return failure(413, "PAYLOAD_TOO_LARGE", "This room has no room for more images: it holds as many as it can");
+    case "stored":
+      logger.info({ room: roomTag(roomId), bytes: body.byteLength }, "image stored");
+      return Response.json({ ok: true }, { status: 201, headers: { "Cache-Control": "no-store" } });
+  }
+}
+
+/**
+ * The body, read chunk by chunk and abandoned as soon as it passes `maxBytes`, so an oversized
+ * upload costs at most that much memory whatever it declares (or doesn't).
+ */
+export async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array | "too-large"> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes) return "too-large";
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      return "too-large";
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+const roomGone = () => failure(404, "NOT_FOUND", "This room does not exist or has ended");
+const notAMember = () => failure(401, "UNAUTHORIZED", "You are not a member of this room");
+
+function failure(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ error: { code, message } }, { status, headers: { "Cache-Control": "no-store", ...headers } });
+}

@@ -1,0 +1,11 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { handleImageRequest } from "~/.server/image-transfer";
+import { getServices } from "~/.server/services";
+
+/** A room's sealed images: `PUT` from the sender's browser, `GET` for the room's members. */
+function handler({ request, params }: LoaderFunctionArgs | ActionFunctionArgs) {
+  return handleImageRequest(request, params, getServices());
+}
+
+export const loader = handler;
+export const action = handler;
