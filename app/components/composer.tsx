@@ -1,4 +1,4 @@
-import { useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { MESSAGE_MAX_LENGTH } from "~/lib/limits";
 
 /** Shown once fewer than this many characters are left. */
@@ -9,13 +9,23 @@ interface ComposerProps {
   onSend: (text: string) => void;
   /** Every edit, for the typing signal. */
   onTextChange?: (text: string) => void;
+  /** Said instead of the usual hint while nothing can be sent ("Securing the chat…"). */
+  disabledReason?: string | null;
 }
 
 /** Enter sends, Shift+Enter starts a new line; the text box clears at once (sending is optimistic). */
-export function Composer({ name, onSend, onTextChange }: ComposerProps) {
+export function Composer({ name, onSend, onTextChange, disabledReason }: ComposerProps) {
   const [text, setText] = useState("");
+  const box = useRef<HTMLTextAreaElement>(null);
+  const disabled = Boolean(disabledReason);
   const left = MESSAGE_MAX_LENGTH - text.length;
-  const canSend = text.trim().length > 0 && name.length > 0;
+  const canSend = !disabled && text.trim().length > 0 && name.length > 0;
+
+  useEffect(() => {
+    // Ready now (the chat was secured): the box takes focus, as it does on arrival, unless the
+    // person has already moved somewhere else on the page.
+    if (!disabled && (document.activeElement === null || document.activeElement === document.body)) box.current?.focus();
+  }, [disabled]);
 
   function submit() {
     if (!canSend) return;
@@ -43,7 +53,9 @@ export function Composer({ name, onSend, onTextChange }: ComposerProps) {
         </label>
         <textarea
           id="message"
+          ref={box}
           rows={1}
+          disabled={disabled}
           value={text}
           autoFocus
           maxLength={MESSAGE_MAX_LENGTH}
@@ -54,7 +66,7 @@ export function Composer({ name, onSend, onTextChange }: ComposerProps) {
           onKeyDown={onKeyDown}
           placeholder="Type a message…"
           aria-describedby="composer-hint"
-          className="max-h-40 min-h-10 flex-1 resize-none rounded border border-zinc-700 bg-zinc-900 px-3 py-2 text-base [field-sizing:content] placeholder:text-zinc-500 focus:border-emerald-500 focus:outline-none sm:text-sm"
+          className="max-h-40 min-h-10 flex-1 resize-none rounded border border-zinc-700 bg-zinc-900 px-3 py-2 text-base [field-sizing:content] placeholder:text-zinc-500 focus:border-emerald-500 focus:outline-none disabled:cursor-not-allowed disabled:opacity-60 sm:text-sm"
         />
         <button
           type="submit"
@@ -65,7 +77,13 @@ export function Composer({ name, onSend, onTextChange }: ComposerProps) {
         </button>
       </div>
       <p id="composer-hint" className="mt-1 flex justify-between gap-2 text-xs text-zinc-400">
-        <span className="truncate">{name ? `as ${name} · Enter to send, Shift+Enter for a new line` : "\u00a0"}</span>
+        {disabledReason ? (
+          <span role="status" className="truncate text-amber-200">
+            {disabledReason}
+          </span>
+        ) : (
+          <span className="truncate">{name ? `as ${name} · Enter to send, Shift+Enter for a new line` : "\u00a0"}</span>
+        )}
         {left < COUNTER_FROM && (
           <span aria-live="polite" className={`shrink-0 tabular-nums ${left === 0 ? "text-red-400" : "text-amber-300"}`}>
             {text.length}/{MESSAGE_MAX_LENGTH}

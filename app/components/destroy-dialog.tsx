@@ -4,7 +4,7 @@ export function DestroyDialog({ pending, onConfirm }: { pending: boolean; onConf
   return (
     <ConfirmDialog
       trigger="Destroy now"
-      triggerClassName="rounded border border-red-500/60 px-3 py-1 text-sm text-red-300 hover:bg-red-500/10"
+      triggerClassName="whitespace-nowrap rounded border border-red-500/60 px-2 py-1 text-sm text-red-300 hover:bg-red-500/10 sm:px-3"
       title="Destroy this room?"
       confirmLabel="Destroy room"
       confirmClassName="bg-red-500"

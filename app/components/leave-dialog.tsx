@@ -9,7 +9,7 @@ export function LeaveDialog({ pending, onConfirm }: { pending: boolean; onConfir
           Leave<span className="sr-only sm:not-sr-only"> room</span>
         </>
       }
-      triggerClassName="rounded border border-zinc-700 px-3 py-1 text-sm text-zinc-200 hover:bg-zinc-800 focus-visible:outline-2 focus-visible:outline-emerald-400"
+      triggerClassName="whitespace-nowrap rounded border border-zinc-700 px-2 py-1 text-sm text-zinc-200 hover:bg-zinc-800 focus-visible:outline-2 focus-visible:outline-emerald-400 sm:px-3"
       title="Leave this room?"
       confirmLabel="Leave room"
       confirmClassName="bg-amber-400"

@@ -20,29 +20,39 @@ export function MessageBubble(props: BubbleProps) {
   const mine = props.kind === "pending" || props.message.mine;
   const failed = props.kind === "pending" && props.message.status === "failed";
   const receipt = props.kind === "confirmed" && mine ? (props.receipt ?? "sent") : undefined;
+  // Nothing of an unreadable message is known, its sender's name included.
+  const undecryptable = props.kind === "confirmed" && props.message.undecryptable === true;
+  const label = props.label ?? (undecryptable ? (mine ? "You" : "Your partner") : message.sender);
   return (
     <article
       data-author={mine ? "me" : "partner"}
       data-status={props.kind === "pending" ? props.message.status : "sent"}
       data-receipt={receipt}
       data-id={props.kind === "confirmed" ? props.message.id : undefined}
+      data-undecryptable={undecryptable || undefined}
       className={`flex flex-col gap-1 ${mine ? "items-end" : "items-start"}`}
     >
       <p className="text-xs text-zinc-400">
-        <span className={mine ? "text-emerald-300/80" : "text-sky-300/80"}>{props.label ?? message.sender}</span>
-        {mine && !props.label && <span className="sr-only"> (you)</span>} ·{" "}
+        <span className={mine ? "text-emerald-300/80" : "text-sky-300/80"}>{label}</span>
+        {mine && !props.label && !undecryptable && <span className="sr-only"> (you)</span>} ·{" "}
         <time dateTime={new Date(message.timestamp).toISOString()}>{timeFormat.format(message.timestamp)}</time>
         {receipt && <ReceiptTicks status={receipt} />}
       </p>
-      <p
-        className={`max-w-[85%] whitespace-pre-wrap rounded-lg px-3 py-2 [overflow-wrap:anywhere] ${
-          mine
-            ? "rounded-br-sm bg-emerald-500/15 text-emerald-50"
-            : "rounded-bl-sm bg-zinc-800 text-zinc-100"
-        } ${props.kind === "pending" && !failed ? "opacity-60" : ""} ${failed ? "ring-1 ring-red-500/70" : ""}`}
-      >
-        {message.text}
-      </p>
+      {undecryptable ? (
+        <p className="max-w-[85%] rounded-lg border border-dashed border-amber-500/60 px-3 py-2 italic text-amber-200">
+          This message could not be decrypted
+        </p>
+      ) : (
+        <p
+          className={`max-w-[85%] whitespace-pre-wrap rounded-lg px-3 py-2 [overflow-wrap:anywhere] ${
+            mine
+              ? "rounded-br-sm bg-emerald-500/15 text-emerald-50"
+              : "rounded-bl-sm bg-zinc-800 text-zinc-100"
+          } ${props.kind === "pending" && !failed ? "opacity-60" : ""} ${failed ? "ring-1 ring-red-500/70" : ""}`}
+        >
+          {props.kind === "confirmed" && props.message.image ? <span className="italic text-zinc-400">[image]</span> : message.text}
+        </p>
+      )}
       {props.kind === "pending" &&
         (props.message.status === "failed" ? (
           <p role="alert" className="flex items-center gap-2 text-xs text-red-400">

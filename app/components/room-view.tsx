@@ -1,22 +1,28 @@
-import { useEffect } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import type { RoomKind } from "~/.server/rooms/types";
 import { useRoomDeadline } from "~/hooks/use-countdown";
 import { useDisplayName } from "~/hooks/use-display-name";
 import { useReceipts } from "~/hooks/use-receipts";
-import { useRoom } from "~/hooks/use-room";
+import { useRoom, type RoomCrypto } from "~/hooks/use-room";
 import { useRoomExit } from "~/hooks/use-room-exit";
+import { useRoomKeys } from "~/hooks/use-room-keys";
 import { useStrangerChat } from "~/hooks/use-stranger-chat";
 import { useToast } from "~/hooks/use-toast";
 import { useTypingSignal } from "~/hooks/use-typing-signal";
 import { useUnreadTitle } from "~/hooks/use-unread-title";
 import { latestPartnerId } from "~/lib/conversation";
 import { copyText } from "~/lib/copy-text";
+import { DecryptError } from "~/lib/crypto/seal";
+import { openMessage, openName, sealMessage, sealName } from "~/lib/crypto/message-payload";
+import type { RoomKey } from "~/lib/crypto/room-key";
+import { roomLink, showInAddressBar } from "~/lib/room-link";
 import { STRANGER_NAME, strangerDisconnected } from "~/lib/stranger";
 import { trpc } from "~/lib/trpc";
 import { Composer } from "./composer";
 import { MessageLog } from "./message-log";
 import { PrivateRoomActions } from "./private-room-actions";
 import { RoomHeader } from "./room-header";
+import { SafetyCode } from "./safety-code";
 import { StrangerActions } from "./stranger-actions";
 import { StrangerGone } from "./stranger-gone";
 import { TypingIndicator } from "./typing-indicator";
@@ -32,13 +38,42 @@ interface RoomViewProps {
   initialTtlMs: number;
   /** "match": a chat with a stranger, where nobody's name is shown and there is no link to share. */
   roomKind: RoomKind;
+  /** The key from the link's fragment; a stranger chat without one agrees one with the partner. */
+  initialKey: RoomKey | null;
 }
 
-export function RoomView({ roomId, initialTtlMs, roomKind }: RoomViewProps) {
+/** What the composer says while nothing can be sent in a stranger chat. */
+const NOT_SECURED = {
+  securing: "Securing the chat…",
+  failed: "This chat could not be secured: the stranger’s browser started over. Skip to meet someone else.",
+} as const;
+
+/** Opens with the room's key, or fails as anything sealed with another key would. */
+function withKey<T>(roomKey: RoomKey | null, open: (key: CryptoKey) => Promise<T>): Promise<T> {
+  return roomKey ? open(roomKey.key) : Promise.reject(new DecryptError("There is no room key yet"));
+}
+
+export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomViewProps) {
   const stranger = roomKind === "match";
   const exit = useRoomExit(roomKind);
   const { end, closing } = exit;
-  const { state, connection, send, retry } = useRoom(roomId, roomKind, end);
+  const keys = useRoomKeys(roomId, roomKind, initialKey);
+  const { current: roomKey, latest: latestKey, onPartnerKeys } = keys;
+  const crypto = useMemo<RoomCrypto>(
+    () => ({
+      // The ref, not the render's key: a stranger chat's key arrives between two stream events.
+      openMessage: (sealed) =>
+        withKey(latestKey.current, (key) => openMessage(key, roomId, sealed.clientId, sealed.ciphertext)),
+      openName: (sealed) => withKey(latestKey.current, (key) => openName(key, roomId, sealed)),
+      onPartnerKeys,
+      seal: async ({ clientId, sender, text }) => {
+        if (!roomKey) throw new Error("The chat is not secured yet");
+        return sealMessage(roomKey.key, roomId, clientId, { kind: "text", name: sender, text });
+      },
+    }),
+    [latestKey, onPartnerKeys, roomId, roomKey],
+  );
+  const { state, connection, send, retry } = useRoom(roomId, roomKind, end, crypto);
   const { conversation, partner } = state;
   const deadline = useRoomDeadline(roomId, initialTtlMs);
   useEffect(() => {
@@ -50,7 +85,11 @@ export function RoomView({ roomId, initialTtlMs, roomKind }: RoomViewProps) {
   const [displayName] = useDisplayName();
   // Strangers are not told each other's names: this browser sends "Stranger" instead.
   const name = stranger ? STRANGER_NAME : displayName;
-  const typing = useTypingSignal(roomId, name, closing);
+  const sealTypingName = useCallback(
+    (typist: string) => (roomKey ? sealName(roomKey.key, roomId, typist) : null),
+    [roomKey, roomId],
+  );
+  const typing = useTypingSignal(roomId, name, closing, sealTypingName);
   const onSeen = useReceipts(roomId, latestPartnerId(conversation), connection === "live", closing);
   const toast = useToast();
   useUnreadTitle(conversation.confirmed.filter((message) => !message.mine).length);
@@ -64,9 +103,18 @@ export function RoomView({ roomId, initialTtlMs, roomKind }: RoomViewProps) {
       ? `Could not leave the room: ${leave.error.message}`
       : chat.error;
 
+  const [linkHidden, setLinkHidden] = useState(false);
+
   async function onCopyLink() {
-    const copied = await copyText(window.location.href);
-    toast.show(copied ? "Link copied" : "Could not copy: copy the address bar instead");
+    // From memory: the address bar may no longer show the key (Hide link).
+    const copied = roomKey ? await copyText(roomLink(window.location.origin, roomId, roomKey.secret)) : false;
+    toast.show(copied ? "Link copied" : "Could not copy the link");
+  }
+
+  function onHideLink() {
+    showInAddressBar(roomId, null);
+    setLinkHidden(true);
+    toast.show("Link hidden. Copy link still works, but reloading this tab can no longer unlock the room.");
   }
 
   function onSend(text: string) {
@@ -76,7 +124,7 @@ export function RoomView({ roomId, initialTtlMs, roomKind }: RoomViewProps) {
 
   return (
     <main className="mx-auto flex h-dvh max-w-3xl flex-col">
-      <RoomHeader deadline={deadline} partner={partner} stranger={stranger}>
+      <RoomHeader deadline={deadline} partner={partner} stranger={stranger} aside={stranger && <SafetyCode code={keys.safetyCode} />}>
         {stranger ? (
           <StrangerActions pending={chat.pending} onSkip={chat.skip} onEndChat={chat.endChat} />
         ) : (
@@ -85,6 +133,7 @@ export function RoomView({ roomId, initialTtlMs, roomKind }: RoomViewProps) {
             destroying={destroy.isPending}
             leaving={leave.isPending}
             onCopyLink={onCopyLink}
+            onHideLink={linkHidden ? undefined : onHideLink}
             onDestroy={() => {
               exit.begin();
               destroy.mutate({ roomId });
@@ -119,7 +168,12 @@ export function RoomView({ roomId, initialTtlMs, roomKind }: RoomViewProps) {
       ) : (
         <>
           <TypingIndicator name={partner.typing?.name ?? null} />
-          <Composer name={name} onSend={onSend} onTextChange={typing.onInput} />
+          <Composer
+            name={name}
+            onSend={onSend}
+            onTextChange={typing.onInput}
+            disabledReason={keys.status === "secured" ? null : NOT_SECURED[keys.status]}
+          />
         </>
       )}
       <div aria-live="polite" className="pointer-events-none fixed inset-x-0 bottom-24 flex justify-center">

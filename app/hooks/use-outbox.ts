@@ -1,38 +1,79 @@
 import { nanoid } from "nanoid";
 import { useCallback, useEffect, useRef, type Dispatch, type SetStateAction } from "react";
 import { addPending, confirm, updatePending, type PendingMessage } from "~/lib/conversation";
+import type { ReplayGuard } from "~/lib/message-opener";
 import { Outbox, type OutboxItem } from "~/lib/outbox";
-import type { ChatMessage } from "~/lib/room-events";
+import type { ChatMessage, SealedMessage } from "~/lib/room-events";
 import { updateConversation, type RoomState } from "~/lib/room-state";
 import { trpc } from "~/lib/trpc";
 
 /** A request the network swallowed without an answer is given up and sent again (same clientId). */
 const SEND_TIMEOUT_MS = 15_000;
 
+export interface OutboxCrypto {
+  /** The item's name and text sealed with the room key, bound to its clientId. */
+  seal: (item: OutboxItem) => Promise<string>;
+  /** The stream's replay check, told about each own message as the server stored it. */
+  replays: ReplayGuard;
+}
+
+/** Sealing failed (no key, a payload the partner could not open): not something a retry fixes. */
+class SealError extends Error {
+  constructor(cause: unknown) {
+    super("it could not be encrypted", { cause });
+    this.name = "SealError";
+  }
+}
+
+/** The stored message as its sender shows it: the sender already knows what is inside. */
+export function sentMessage(item: OutboxItem, stored: SealedMessage): ChatMessage {
+  const message: ChatMessage = {
+    id: stored.id,
+    sender: item.sender,
+    text: item.text,
+    timestamp: stored.timestamp,
+    mine: true,
+    clientId: item.clientId,
+  };
+  if (stored.status) message.status = stored.status;
+  return message;
+}
+
 /**
  * Own sends through an ordered outbox: optimistic bubbles at once, one request at a time, queued
- * while offline and resent when the network is back, failed only when the server says no.
+ * while offline and resent when the network is back, failed only when the server says no. Each
+ * attempt seals the message afresh (a new IV) under the same clientId, which the server dedupes by.
  */
-export function useOutbox(roomId: string, setState: Dispatch<SetStateAction<RoomState>>) {
+export function useOutbox(roomId: string, setState: Dispatch<SetStateAction<RoomState>>, crypto: OutboxCrypto) {
   const utils = trpc.useUtils();
-  const outbox = useRef<Outbox<ChatMessage>>();
+  const outbox = useRef<Outbox<SealedMessage>>();
+  const sealing = useRef(crypto);
+  sealing.current = crypto;
 
   useEffect(() => {
-    async function send(item: OutboxItem): Promise<ChatMessage> {
+    async function send(item: OutboxItem): Promise<SealedMessage> {
+      let ciphertext: string;
+      try {
+        ciphertext = await sealing.current.seal(item);
+      } catch (error) {
+        throw new SealError(error);
+      }
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
       try {
-        return await utils.client.message.send.mutate({ roomId, ...item }, { signal: controller.signal });
+        return await utils.client.message.send.mutate({ roomId, ciphertext, clientId: item.clientId }, { signal: controller.signal });
       } finally {
         clearTimeout(timer);
       }
     }
     const change = (update: Parameters<typeof updateConversation>[1]) =>
       setState((current) => updateConversation(current, update));
-    const box = new Outbox<ChatMessage>({
+    const box = new Outbox<SealedMessage>({
       send,
-      onSent: (_item, message) => {
-        if (message) change((conversation) => confirm(conversation, message));
+      onSent: (item, stored) => {
+        if (!stored) return;
+        sealing.current.replays.accept(true, stored.clientId, stored.id);
+        change((conversation) => confirm(conversation, sentMessage(item, stored)));
       },
       onFailed: (item, error) =>
         change((conversation) =>

@@ -1,43 +1,68 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { RoomKind } from "~/.server/rooms/types";
+import { RoomEventOpener, type OpenerDeps } from "~/lib/message-opener";
 import type { RoomEnding } from "~/lib/room-ending";
 import type { RoomEvent } from "~/lib/room-events";
 import { applyRoomEvent, expirePartnerTyping, initialRoomState, type RoomState } from "~/lib/room-state";
 import { maskStrangerName, strangerRoomState } from "~/lib/stranger";
 import { trpc } from "~/lib/trpc";
-import { useOutbox } from "./use-outbox";
+import { useOutbox, type OutboxCrypto } from "./use-outbox";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";
 
 /** Clears a typing indicator a little after its expiry, so a timer firing early cannot miss it. */
 const TYPING_EXPIRY_SLACK_MS = 50;
 
+/** How the room's sealed traffic is opened and sealed: with the room's keys (see RoomView). */
+export type RoomCrypto = Required<OpenerDeps> & Omit<OutboxCrypto, "replays">;
+
 /**
  * Everything live about one room: its single event stream (history, messages, seats, the
  * partner's presence, typing and receipts, the end), the outbox of own sends, and the connection
  * state. The tRPC link resumes the stream from its last event id after a drop, so each event
- * arrives once; the partner's state is re-sent on every (re)connection. In a stranger chat the
- * partner is "Stranger", whatever name their browser sent.
+ * arrives once; the partner's state is re-sent on every (re)connection. Every event is opened in
+ * the order it arrived (messages and typing names are sealed) before the page shows it. In a
+ * stranger chat the partner is "Stranger", whatever name their browser sealed.
  */
-export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEnding) => void) {
+export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEnding) => void, crypto: RoomCrypto) {
   const stranger = kind === "match";
   const [state, setState] = useState<RoomState>(stranger ? strangerRoomState : initialRoomState);
   const everLive = useRef(false);
   const restart = useRef<() => void>();
   const restartTimer = useRef<ReturnType<typeof setTimeout>>();
-  const { send, retry, settle, wake } = useOutbox(roomId, setState);
+  // The opener lives as long as the page; it reads whatever keys the room holds at the time.
+  const keys = useRef(crypto);
+  keys.current = crypto;
+  const [opener] = useState(
+    () =>
+      new RoomEventOpener(
+        {
+          openMessage: (message) => keys.current.openMessage(message),
+          openName: (sealed) => keys.current.openName(sealed),
+          onPartnerKeys: (publicKeys) => keys.current.onPartnerKeys(publicKeys),
+        },
+        (opened) => {
+          const event = stranger ? maskStrangerName(opened) : opened;
+          setState((current) => applyRoomEvent(current, event, Date.now()));
+        },
+      ),
+  );
+  const { send, retry, settle, wake } = useOutbox(roomId, setState, {
+    seal: (item) => keys.current.seal(item),
+    replays: opener.replays,
+  });
 
   const onEvent = useCallback(
-    (received: RoomEvent) => {
-      if (received.type === "destroyed" || received.type === "expired" || received.type === "left") {
-        onEnd(received.type);
+    (event: RoomEvent) => {
+      if (event.type === "destroyed" || event.type === "expired" || event.type === "left") {
+        onEnd(event.type);
         return;
       }
-      const event = stranger ? maskStrangerName(received) : received;
-      if (event.type === "message" && event.message.mine && event.message.clientId) settle(event.message.clientId);
-      setState((current) => applyRoomEvent(current, event, Date.now()));
+      // The clientId travels in the clear: the outbox can stop resending before the message is opened.
+      if (event.type === "message" && event.message.mine) settle(event.message.clientId);
+      opener.push(event);
     },
-    [onEnd, settle, stranger],
+    [onEnd, settle, opener],
   );
 
   const subscription = trpc.room.events.useSubscription(

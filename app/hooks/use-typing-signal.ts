@@ -2,21 +2,47 @@ import { useCallback, useEffect, useRef, type RefObject } from "react";
 import { createTypingSignal, type TypingSignal } from "~/lib/typing-signal";
 import { trpc } from "~/lib/trpc";
 
-/** Tells the partner while this person types (see typing-signal.ts for when); nothing while `quiet`. */
-export function useTypingSignal(roomId: string, name: string, quiet: RefObject<boolean>) {
+/** Seals a name for the typing indicator; null while there is no room key to seal it with. */
+export type NameSealer = (name: string) => Promise<string> | null;
+
+/**
+ * Tells the partner while this person types (see typing-signal.ts for when); nothing while `quiet`
+ * or while `seal` has no key. The name goes sealed, sealed once per name and key.
+ */
+export function useTypingSignal(roomId: string, name: string, quiet: RefObject<boolean>, seal: NameSealer) {
   const utils = trpc.useUtils();
   const sender = useRef(name);
+  const sealer = useRef(seal);
   const signal = useRef<TypingSignal>();
 
   useEffect(() => {
     sender.current = name;
   }, [name]);
+  useEffect(() => {
+    sealer.current = seal;
+  }, [seal]);
 
   useEffect(() => {
+    let sealed: { name: string; sealer: NameSealer; value: Promise<string> } | null = null;
+    // Sealing takes a moment: signals go out one after another, so a stop never overtakes its start.
+    let line: Promise<unknown> = Promise.resolve();
     const typingSignal = createTypingSignal((typing) => {
-      if (!sender.current || quiet.current) return;
-      // Best-effort: a lost signal only means a missed or lingering "typing…", which expires.
-      utils.client.room.typing.mutate({ roomId, typing, sender: sender.current }).catch(() => {});
+      const name = sender.current;
+      if (!name || quiet.current) return;
+      if (!sealed || sealed.name !== name || sealed.sealer !== sealer.current) {
+        const value = sealer.current(name);
+        if (!value) return;
+        sealed = { name, sealer: sealer.current, value };
+      }
+      const sealedName = sealed.value;
+      line = line
+        .then(async () => {
+          if (quiet.current) return;
+          const input = typing ? { roomId, typing, name: await sealedName } : { roomId, typing };
+          // Best-effort, not awaited: a lost signal only means a missed or lingering "typing…", which expires.
+          utils.client.room.typing.mutate(input).catch(() => {});
+        })
+        .catch(() => {});
     });
     signal.current = typingSignal;
     return () => typingSignal.dispose();

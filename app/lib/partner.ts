@@ -1,4 +1,4 @@
-import type { RoomEvent } from "./room-events";
+import type { OpenedRoomEvent } from "./room-events";
 
 export interface Presence {
   here: boolean;
@@ -30,27 +30,37 @@ export interface PartnerUpdate {
 }
 
 /** Folds one stream event into the partner's state; events about anything else pass through. */
-export function applyPartnerEvent(state: PartnerState, event: RoomEvent, now: number): PartnerUpdate {
+export function applyPartnerEvent(state: PartnerState, event: OpenedRoomEvent, now: number): PartnerUpdate {
   switch (event.type) {
     case "message": {
       if (event.message.mine) return { state, notice: null };
-      // Their message ends whatever they were typing.
-      return { state: { ...state, name: event.message.sender, typing: null }, notice: null };
+      // Their message ends whatever they were typing; one that could not be opened names nobody.
+      const name = event.message.undecryptable ? state.name : event.message.sender;
+      return { state: { ...state, name, typing: null }, notice: null };
     }
     case "typing": {
-      const typing = event.typing ? { name: event.name, until: now + event.expiresInMs } : null;
-      return { state: { ...state, name: event.name, typing }, notice: null };
+      // A name that could not be opened (or a stop, which carries none) keeps the one we know.
+      const name = event.typing && event.name ? event.name : state.name;
+      const typing = event.typing ? { name: name ?? partnerName(state), until: now + event.expiresInMs } : null;
+      return { state: { ...state, name, typing }, notice: null };
     }
     case "presence":
       return applyPresence(state, { here: event.here, lastSeen: event.lastSeen });
     case "partner-left":
       return {
         state: { presence: { here: false, lastSeen: null }, name: null, typing: null, left: true },
-        notice: `${partnerName(state)} left the room. The link now lets one new person in.`,
+        // Someone who never opened the room (a visit without the link's key gives its seat back
+        // at once) did not leave anything: the seat count says all there is.
+        notice: neverCame(state) ? null : `${partnerName(state)} left the room. The link now lets one new person in.`,
       };
     default:
       return { state, notice: null };
   }
+}
+
+/** Nobody has had the room open on the other side since this page knows (or since the last Leave). */
+function neverCame(state: PartnerState): boolean {
+  return state.presence !== null && !state.presence.here && state.presence.lastSeen === null;
 }
 
 function applyPresence(state: PartnerState, presence: Presence): PartnerUpdate {

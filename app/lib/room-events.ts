@@ -1,8 +1,27 @@
 /** What the browser receives; shared as types only, so no server code reaches the bundle. */
+import type { MessageImage } from "./crypto/message-payload";
 
 /** How far one of the viewer's own messages has got: stored, on the partner's device, read. */
 export type DeliveryStatus = "sent" | "delivered" | "seen";
 
+/**
+ * A message as the server relays it: sealed in the sender's browser with the room key (the
+ * sender's name and the text inside), bound to the room and `clientId`. Only the two browsers can
+ * open it.
+ */
+export interface SealedMessage {
+  id: number;
+  ciphertext: string;
+  /** The sender's id for the send; the ciphertext is bound to it. */
+  clientId: string;
+  timestamp: number;
+  /** True when the viewer sent it; computed per viewer, tokens never leave the server. */
+  mine: boolean;
+  /** Own messages only, as of when this copy was read (`message.list`, `message.send`). */
+  status?: DeliveryStatus;
+}
+
+/** A message as the browser shows it, once opened. */
 export interface ChatMessage {
   id: number;
   sender: string;
@@ -10,8 +29,15 @@ export interface ChatMessage {
   timestamp: number;
   /** True when the viewer sent it; computed per viewer, tokens never leave the server. */
   mine: boolean;
-  /** The id the sender's browser gave this send; only ever shown back to the sender. */
+  /** The id the sender's browser gave this send; kept on own messages (it confirms the pending bubble). */
   clientId?: string;
+  /**
+   * It arrived, but the room key could not open it (sealed with another key, or tampered with):
+   * `sender` and `text` are empty and the bubble says so.
+   */
+  undecryptable?: true;
+  /** An image message: what its sealed payload says about the picture (`text` is empty). */
+  image?: MessageImage;
   /**
    * Own messages only, as of when this copy was read (`message.list`, `message.send`). Live
    * progress arrives as `receipts` events, which apply to every own message at or below an id.
@@ -26,7 +52,7 @@ export interface ChatMessage {
  * the current state.
  */
 export type RoomEvent =
-  | { type: "message"; message: ChatMessage }
+  | { type: "message"; message: SealedMessage }
   /** How many of the two seats are taken. */
   | { type: "members"; count: number }
   /**
@@ -35,10 +61,15 @@ export type RoomEvent =
    */
   | { type: "presence"; here: boolean; lastSeen: number | null }
   /**
-   * The partner started or stopped typing. `expiresInMs` bounds a `typing: true` that is never
+   * The partner started or stopped typing; `name` is sealed (empty when stopping). `expiresInMs` bounds a `typing: true` that is never
    * followed by a stop (a vanished client): the indicator clears by itself after it.
    */
   | { type: "typing"; typing: boolean; name: string; expiresInMs: number }
+  /**
+   * The partner's public keys for key agreement (stranger chats), sent when the stream opens and
+   * whenever they change. The two browsers derive the room key from them; the server cannot.
+   */
+  | { type: "partner-keys"; publicKeys: string }
   /**
    * The partner's receipts as watermarks: every own message with id ≤ `delivered` reached their
    * device, every one with id ≤ `seen` was on their visible screen. Never decrease.
@@ -50,3 +81,13 @@ export type RoomEvent =
   | { type: "left" }
   | { type: "destroyed" }
   | { type: "expired" };
+
+/**
+ * A stream event once this browser has opened what was sealed in it: a message as it is shown,
+ * a typing indicator with the typist's name (null when it could not be opened). Public keys are
+ * the key agreement's business and never reach the page's state.
+ */
+export type OpenedRoomEvent =
+  | Exclude<RoomEvent, { type: "message" } | { type: "typing" } | { type: "partner-keys" }>
+  | { type: "message"; message: ChatMessage }
+  | { type: "typing"; typing: boolean; name: string | null; expiresInMs: number };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { partnerStatus } from "./partner";
-import type { ChatMessage, RoomEvent } from "./room-events";
+import type { ChatMessage, OpenedRoomEvent as RoomEvent } from "./room-events";
 import { applyRoomEvent, expirePartnerTyping, initialRoomState, type RoomState } from "./room-state";
 
 const NOW = 1_700_000_000_000;
@@ -67,6 +67,27 @@ describe("room state from the stream", () => {
     const newcomer = run([{ type: "members", count: 2 }, presence(true)], left);
     expect(notices(newcomer).at(-1)).toBe("Your partner joined");
     expect(partnerStatus(newcomer.partner)).toEqual({ kind: "online" });
+  });
+
+  it("keeps the known name when a typist's sealed name could not be opened", () => {
+    const named = run([presence(true), message(1, false, "lynx")]);
+    const unreadable = run([{ type: "typing", typing: true, name: null, expiresInMs: 3000 }], named);
+    expect(unreadable.partner.typing).toEqual({ name: "lynx", until: NOW + 3000 });
+    expect(unreadable.partner.name).toBe("lynx");
+    const nameless = run([{ type: "typing", typing: true, name: null, expiresInMs: 3000 }], run([presence(true)]));
+    expect(nameless.partner.typing?.name).toBe("Your partner");
+    // Nor does a message that could not be opened rename anyone.
+    const garbled = run([{ type: "message", message: { id: 2, sender: "", text: "", timestamp: NOW, mine: false, undecryptable: true } }], named);
+    expect(garbled.partner.name).toBe("lynx");
+    expect(garbled.conversation.confirmed.map((item) => item.id)).toEqual([1, 2]);
+  });
+
+  it("says nothing when someone who never opened the room gives their seat back", () => {
+    const alone = run([{ type: "members", count: 1 }, presence(false, null)]);
+    const bounced = run([{ type: "members", count: 2 }, { type: "partner-left" }, { type: "members", count: 1 }], alone);
+    expect(notices(bounced)).toEqual([]);
+    expect(bounced.memberCount).toBe(1);
+    expect(partnerStatus(bounced.partner)).toEqual({ kind: "waiting" });
   });
 
   it("keeps receipt watermarks rising and leaves unrelated state untouched", () => {

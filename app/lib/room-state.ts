@@ -1,7 +1,7 @@
 import { addNotice, confirm, emptyConversation, type Conversation } from "./conversation";
 import { applyPartnerEvent, expireTyping, unknownPartner, type PartnerState } from "./partner";
 import { noReceipts, raiseWatermarks, type Watermarks } from "./receipt-status";
-import type { RoomEvent } from "./room-events";
+import type { OpenedRoomEvent } from "./room-events";
 
 /** Everything the room page shows that the stream can change. */
 export interface RoomState {
@@ -21,7 +21,7 @@ export const initialRoomState: RoomState = {
 };
 
 /** One stream event folded into the page's state; the end of the room is the caller's business. */
-export function applyRoomEvent(state: RoomState, event: RoomEvent, now: number): RoomState {
+export function applyRoomEvent(state: RoomState, event: OpenedRoomEvent, now: number): RoomState {
   let next = state;
   if (event.type === "message") next = { ...next, conversation: confirm(next.conversation, event.message) };
   else if (event.type === "members") next = next.memberCount === event.count ? next : { ...next, memberCount: event.count };

@@ -1,16 +1,16 @@
 import { partnerStatus, unknownPartner, type PartnerState } from "./partner";
-import type { RoomEvent } from "./room-events";
+import type { OpenedRoomEvent } from "./room-events";
 import { initialRoomState, type RoomState } from "./room-state";
 
 /** How strangers appear to each other, and the only name this browser sends in their chat. */
 export const STRANGER_NAME = "Stranger";
 
 /**
- * Names are not shared with strangers. This browser sends none, and whatever the other browser
- * sent (an older page, a hand-made request) is shown as "Stranger" all the same.
+ * Names are not shared with strangers. This browser seals "Stranger" as its name, and whatever
+ * the other browser sealed (an older page, a hand-made request) is shown as "Stranger" all the same.
  */
-export function maskStrangerName(event: RoomEvent): RoomEvent {
-  if (event.type === "message" && !event.message.mine && event.message.sender !== STRANGER_NAME) {
+export function maskStrangerName(event: OpenedRoomEvent): OpenedRoomEvent {
+  if (event.type === "message" && !event.message.mine && !event.message.undecryptable && event.message.sender !== STRANGER_NAME) {
     return { ...event, message: { ...event.message, sender: STRANGER_NAME } };
   }
   if (event.type === "typing" && event.name !== STRANGER_NAME) return { ...event, name: STRANGER_NAME };

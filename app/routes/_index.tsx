@@ -1,10 +1,12 @@
 import type { MetaFunction } from "@remix-run/node";
 import { useNavigate, useSearchParams } from "@remix-run/react";
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { OnlineCount } from "~/components/online-count";
 import { useDisplayName } from "~/hooks/use-display-name";
+import { generateRoomKey } from "~/lib/crypto/room-key";
 import { randomName } from "~/lib/identity";
 import { DEFAULT_TTL_SECONDS, SENDER_MAX_LENGTH, TTL_CHOICES } from "~/lib/limits";
+import { roomPath } from "~/lib/room-link";
 import { trpc } from "~/lib/trpc";
 
 export const meta: MetaFunction = () => [{ title: "Ephemera · private chat that destroys itself" }];
@@ -33,13 +35,33 @@ export default function Lobby() {
   const navigate = useNavigate();
   const [name, setName] = useDisplayName();
   const [ttlSeconds, setTtlSeconds] = useState(DEFAULT_TTL_SECONDS);
+
+  useEffect(() => {
+    // A room link's redirect here (room full, room gone) keeps the link's fragment, its key:
+    // the address bar and the history entry should not hold on to it.
+    if (window.location.hash) {
+      window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
+    }
+  }, []);
+  // The room's key is made here, in the browser, and travels only in the link's fragment.
+  const secret = useRef<string | null>(null);
+  const [keyError, setKeyError] = useState<string | null>(null);
   const create = trpc.room.create.useMutation({
-    onSuccess: ({ roomId }) => navigate(`/room/${roomId}`),
+    onSuccess: ({ roomId }) => {
+      if (secret.current) navigate(`${roomPath(roomId)}#${secret.current}`);
+    },
   });
 
-  function onSubmit(event: FormEvent) {
+  async function onSubmit(event: FormEvent) {
     event.preventDefault();
     if (!name.trim()) setName(randomName());
+    setKeyError(null);
+    try {
+      secret.current = (await generateRoomKey()).secret;
+    } catch {
+      setKeyError("This browser cannot encrypt here: open Ephemera over https.");
+      return;
+    }
     create.mutate({ ttlSeconds });
   }
 
@@ -116,9 +138,9 @@ export default function Lobby() {
         >
           {create.isPending ? "Creating…" : "Create room"}
         </button>
-        {create.error && (
+        {(create.error ?? keyError) && (
           <p role="alert" className="text-sm text-red-400">
-            Could not create a room: {create.error.message}
+            Could not create a room: {create.error?.message ?? keyError}
           </p>
         )}
       </form>
@@ -143,6 +165,11 @@ export default function Lobby() {
         <h2 id="data-heading" className="font-bold text-zinc-400">
           What happens to your data
         </h2>
+        <p>
+          Messages and names are end-to-end encrypted: your browser makes the room’s key and puts it in
+          the link, after the “#”, a part browsers never send to a server. The server only ever holds
+          text it cannot read.
+        </p>
         <p>
           Nothing is kept after the room ends. When the timer runs out or either of you presses
           “Destroy now”, every message is deleted from the server. There are no accounts, no history,

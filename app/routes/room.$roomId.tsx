@@ -1,9 +1,11 @@
 import { json, redirect, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { enterRoom, type GateResult } from "~/.server/room-gate";
-import { StoreUnavailableError } from "~/.server/rooms/types";
+import { StoreUnavailableError, type RoomKind } from "~/.server/rooms/types";
 import { getServices } from "~/.server/services";
+import { MissingKey } from "~/components/missing-key";
 import { RoomView } from "~/components/room-view";
+import { useFragmentKey } from "~/hooks/use-fragment-key";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.kind === "member" && data.roomKind === "match" ? "Ephemera · chat with a stranger" : "Ephemera · private room" },
@@ -33,7 +35,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (result.kind === "preview") return json({ kind: "preview" as const }, { headers });
   if (result.setCookie) headers.append("Set-Cookie", result.setCookie);
   return json(
-    { kind: "member" as const, roomId: params.roomId ?? "", ttlMs: result.ttlMs, roomKind: result.roomKind },
+    { kind: "member" as const, roomId: params.roomId ?? "", ttlMs: result.ttlMs, roomKind: result.roomKind, joined: result.joined },
     { headers },
   );
 }
@@ -51,7 +53,50 @@ export default function Room() {
       </main>
     );
   }
-  return <RoomView key={data.roomId} roomId={data.roomId} initialTtlMs={data.ttlMs} roomKind={data.roomKind} />;
+  return <EncryptedRoom key={data.roomId} roomId={data.roomId} initialTtlMs={data.ttlMs} roomKind={data.roomKind} joined={data.joined} />;
+}
+
+interface EncryptedRoomProps {
+  roomId: string;
+  initialTtlMs: number;
+  roomKind: RoomKind;
+  joined: boolean;
+}
+
+/**
+ * The room once its key is known. The key is in the link's fragment, which only this browser sees:
+ * the server's render (and the first one here, which must match it) says "Unlocking the room…".
+ * A private room without its key cannot be read at all; a stranger chat without one agrees a key
+ * with the partner (RoomView does, over the room's stream).
+ */
+function EncryptedRoom({ roomId, initialTtlMs, roomKind, joined }: EncryptedRoomProps) {
+  const fragment = useFragmentKey();
+  if (fragment.status === "unlocking") {
+    return (
+      <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-2 p-6">
+        <p role="status" className="text-zinc-400">
+          Unlocking the room…
+        </p>
+      </main>
+    );
+  }
+  if (fragment.status === "unsupported") {
+    return (
+      <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-4 p-6">
+        <h1 className="text-xl font-bold text-amber-300">This browser cannot encrypt here</h1>
+        <p className="text-zinc-300">
+          Ephemera encrypts every message in your browser, and browsers only allow that on a secure
+          (https) address. Open the link over https, or in a browser that supports encryption.
+        </p>
+        <a className="text-emerald-400 underline" href="/">
+          Back to the lobby
+        </a>
+      </main>
+    );
+  }
+  const roomKey = fragment.status === "found" ? fragment.roomKey : null;
+  if (roomKind === "private" && !roomKey) return <MissingKey roomId={roomId} joined={joined} />;
+  return <RoomView roomId={roomId} initialTtlMs={initialTtlMs} roomKind={roomKind} initialKey={roomKey} />;
 }
 
 /** What went wrong on the way into a room (too many attempts, a server error), and a way back. */

@@ -131,6 +131,7 @@ export default function Stranger() {
 
       <ul className="list-inside list-disc space-y-1 text-sm leading-relaxed text-zinc-400 marker:text-emerald-500">
         <li>You both appear as “Stranger”: names are never shared.</li>
+        <li>Your two browsers agree a key the server never sees; compare the safety code to be sure.</li>
         <li>Skip ends the chat for both of you and finds someone new.</li>
         <li>When a chat ends, every message in it is deleted from the server.</li>
       </ul>

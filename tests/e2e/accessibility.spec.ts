@@ -1,7 +1,7 @@
 import type { Page } from "@playwright/test";
 import { seriousViolations } from "./axe";
 import { expect, test } from "./fixtures";
-import { createRoomFromLobby, joinRoom, typeAndSend } from "./helpers";
+import { createRoomFromLobby, joinRoom, KEYED_ROOM_URL, typeAndSend } from "./helpers";
 
 test.describe("axe finds no serious or critical problems", () => {
   // A full axe analysis takes seconds on a busy machine.
@@ -54,7 +54,7 @@ test("keyboard only: create a room, send a message, destroy it", async ({ people
   await expect(alice.getByRole("radio", { name: "1 hour" })).toBeChecked();
   await tabTo(alice, "button", "Create room");
   await alice.keyboard.press("Enter");
-  await expect(alice).toHaveURL(/\/room\//);
+  await expect(alice).toHaveURL(KEYED_ROOM_URL);
   await expect(alice.getByRole("timer")).toHaveText(/^(1:00:00|59:\d\d)$/);
   await joinRoom(bob, alice.url(), alice);
 

@@ -1,12 +1,5 @@
-import type { APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
-
-/** Rooms shorter than the lobby's choices, through the same API the lobby uses. */
-async function createRoom(request: APIRequestContext, ttlSeconds: number): Promise<string> {
-  const response = await request.post("/api/trpc/room.create", { data: { json: { ttlSeconds } } });
-  const body = (await response.json()) as { result: { data: { json: { roomId: string } } } };
-  return body.result.data.json.roomId;
-}
+import { createRoomThroughApi, KEYED_ROOM_URL } from "./helpers";
 
 function timerSeconds(text: string): number {
   const parts = text.split(":").map(Number);
@@ -14,11 +7,12 @@ function timerSeconds(text: string): number {
 }
 
 test("the countdown follows the server's clock and both people leave when it ends", async ({ people, request }) => {
-  const roomId = await createRoom(request, 15);
+  // Rooms shorter than the lobby's choices, through the same API the lobby uses.
+  const { roomId, path } = await createRoomThroughApi(request, 15);
   const alice = await people.join();
   const bob = await people.join();
-  await alice.goto(`/room/${roomId}`);
-  await bob.goto(`/room/${roomId}`);
+  await alice.goto(path);
+  await bob.goto(path);
 
   const timer = alice.getByRole("timer");
   await expect(timer).toHaveText(/^00:\d\d$/);
@@ -62,7 +56,7 @@ test("a third person is sent back to the lobby as room full", async ({ people })
   const [alice, bob, carol] = [await people.join(), await people.join(), await people.join()];
   await alice.goto("/");
   await alice.getByRole("button", { name: "Create room" }).click();
-  await expect(alice).toHaveURL(/\/room\//);
+  await expect(alice).toHaveURL(KEYED_ROOM_URL);
   await bob.goto(alice.url());
   await expect(bob.getByRole("textbox", { name: "Message" })).toBeVisible();
   await carol.goto(alice.url());

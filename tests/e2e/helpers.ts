@@ -1,12 +1,20 @@
+import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
+import { sealMessage } from "../../app/lib/crypto/message-payload";
+import { generateRoomKey, importRoomKey } from "../../app/lib/crypto/room-key";
 import { expect } from "./fixtures";
 
-/** Creates a room from the lobby, optionally choosing its lifetime, and returns its URL. */
+/** A room's address with its key in the fragment (a private room's link, a stranger chat once agreed). */
+export const KEYED_ROOM_URL = /\/room\/[0-9A-Za-z]{21}#[A-Za-z0-9_-]{43}$/;
+/** Any room's address; a stranger chat has its key in the fragment once the two agreed one. */
+export const ROOM_URL = /\/room\/[0-9A-Za-z]{21}(#[A-Za-z0-9_-]{43})?$/;
+
+/** Creates a room from the lobby, optionally choosing its lifetime, and returns its URL (key included). */
 export async function createRoomFromLobby(page: Page, lifetime?: string): Promise<string> {
   await page.goto("/");
   if (lifetime) await page.getByRole("radio", { name: lifetime }).check({ force: true });
   await page.getByRole("button", { name: "Create room" }).click();
-  await expect(page).toHaveURL(/\/room\/[0-9A-Za-z]{21}$/);
+  await expect(page).toHaveURL(KEYED_ROOM_URL);
   await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
   return page.url();
 }
@@ -23,12 +31,40 @@ export async function typeAndSend(page: Page, text: string): Promise<void> {
   await page.keyboard.press("Enter");
 }
 
-/** Sends through the API with this page's cookie, for volume without typing. */
+/**
+ * A room created through the API (for lifetimes the lobby does not offer) and the path that opens
+ * it: the key is made here, as the lobby would make it in the browser.
+ */
+export async function createRoomThroughApi(
+  request: { post: (url: string, options: { data: unknown }) => Promise<{ json: () => Promise<unknown> }> },
+  ttlSeconds: number,
+): Promise<{ roomId: string; path: string }> {
+  const response = await request.post("/api/trpc/room.create", { data: { json: { ttlSeconds } } });
+  const body = (await response.json()) as { result: { data: { json: { roomId: string } } } };
+  const roomId = body.result.data.json.roomId;
+  return { roomId, path: `/room/${roomId}#${(await generateRoomKey()).secret}` };
+}
+
+/** The room id and key of the room this page shows (its URL must still carry the key). */
+export async function roomKeyOf(page: Page) {
+  const url = new URL(page.url());
+  const roomId = url.pathname.split("/").pop() ?? "";
+  const roomKey = await importRoomKey(url.hash.slice(1));
+  expect(roomKey, "the room key in the page's fragment").not.toBeNull();
+  return { roomId, roomKey: roomKey as NonNullable<typeof roomKey> };
+}
+
+/**
+ * Sends through the API with this page's cookie, for volume without typing. Sealed here, in the
+ * test, with the key from the page's fragment, as a browser in the room would seal it.
+ */
 export async function sendThroughApi(page: Page, text: string, sender = "bulk-sender"): Promise<void> {
-  const roomId = new URL(page.url()).pathname.split("/").pop();
+  const { roomId, roomKey } = await roomKeyOf(page);
+  const clientId = randomUUID();
+  const ciphertext = await sealMessage(roomKey.key, roomId, clientId, { kind: "text", name: sender, text });
   const status = await page.evaluate(
     async (body) => (await fetch("/api/trpc/message.send", { method: "POST", headers: { "content-type": "application/json" }, body })).status,
-    JSON.stringify({ json: { roomId, text, sender } }),
+    JSON.stringify({ json: { roomId, ciphertext, clientId } }),
   );
   expect(status).toBe(200);
 }
@@ -65,8 +101,6 @@ export function messageTexts(page: Page) {
   return page.getByRole("log").locator("article > p:nth-child(2)");
 }
 
-const ROOM_URL = /\/room\/[0-9A-Za-z]{21}$/;
-
 /** From the lobby's "Talk to a stranger" to the search screen, searching. */
 export async function talkToStranger(page: Page): Promise<void> {
   await page.goto("/");
@@ -80,14 +114,21 @@ export async function expectSearching(page: Page): Promise<void> {
   await expect(page.getByRole("button", { name: "Cancel" })).toBeVisible();
 }
 
-/** Both pages are in the same stranger chat, and each sees the other there. */
+/**
+ * Both pages are in the same stranger chat, each sees the other there, and their browsers have
+ * agreed the chat's key: the same one (it is in both fragments), so the same safety code.
+ */
 export async function expectPaired(one: Page, other: Page): Promise<void> {
   await expect(one).toHaveURL(ROOM_URL);
   await expect(other).toHaveURL(ROOM_URL);
-  expect(one.url()).toBe(other.url());
+  expect(new URL(one.url()).pathname).toBe(new URL(other.url()).pathname);
   for (const page of [one, other]) {
     await expect(page.getByTestId("presence")).toHaveText("Chatting with a Stranger · online");
+    await expect(page.getByTestId("safety-code")).toHaveText(/^Safety code \d{3} \d{3}$/);
+    await expect(page).toHaveURL(KEYED_ROOM_URL);
   }
+  expect(one.url()).toBe(other.url());
+  expect(await one.getByTestId("safety-code").textContent()).toBe(await other.getByTestId("safety-code").textContent());
 }
 
 /** Two people search, one after the other, and end up in one chat. */

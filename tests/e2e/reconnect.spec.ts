@@ -1,7 +1,7 @@
 import { startAppServer, type AppServer } from "../support/app-server";
 import { startRedisServer, type TestRedis } from "../support/redis-server";
 import { expect, test } from "./fixtures";
-import { typeAndSend } from "./helpers";
+import { KEYED_ROOM_URL, typeAndSend } from "./helpers";
 
 /**
  * A dropped stream, the way it happens in production: Alice's instance dies while Bob, on another
@@ -31,8 +31,10 @@ test.describe("reconnecting after the stream drops", () => {
 
     await alice.goto("/");
     await alice.getByRole("button", { name: "Create room" }).click();
-    await expect(alice).toHaveURL(/\/room\//);
-    await bob.goto(new URL(alice.url()).pathname);
+    await expect(alice).toHaveURL(KEYED_ROOM_URL);
+    // Another instance: the same path and key, on Bob's own origin.
+    const { pathname, hash } = new URL(alice.url());
+    await bob.goto(pathname + hash);
     await expect(alice.getByTestId("participants")).toHaveText("2/2");
     await typeAndSend(bob, "before the drop");
     await expect(alice.getByRole("log")).toContainText("before the drop");

@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { createRoomFromLobby, joinRoom, sendThroughApi, typeAndSend } from "./helpers";
+import { createRoomFromLobby, createRoomThroughApi, joinRoom, sendThroughApi, typeAndSend } from "./helpers";
 
 test.describe("a room for two", () => {
   test("tells own and partner messages apart, with name and time, newest at the bottom", async ({ people }) => {
@@ -93,8 +93,11 @@ test.describe("a room for two", () => {
     people.allowConsoleError(/Failed to load resource: the server responded with a status of 503/);
     let releaseFirst!: () => void;
     const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    // The text is sealed: the first send is the doomed one (the outbox sends in order).
+    let sends = 0;
     await page.route("**/api/trpc/message.send**", async (route) => {
-      if (!(route.request().postData() ?? "").includes("doomed")) return route.continue();
+      sends += 1;
+      if (sends > 1) return route.continue();
       await firstHeld;
       await route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify([{ error: { json: { message: "Service unavailable", code: -32603, data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 503 } } } }]) });
     });
@@ -119,10 +122,9 @@ test.describe("a room for two", () => {
   });
 
   test("turns the countdown to a warning colour in the last minute", async ({ people, request }) => {
-    const response = await request.post("/api/trpc/room.create", { data: { json: { ttlSeconds: 75 } } });
-    const { roomId } = ((await response.json()) as { result: { data: { json: { roomId: string } } } }).result.data.json;
+    const { path } = await createRoomThroughApi(request, 75);
     const page = await people.join();
-    await page.goto(`/room/${roomId}`);
+    await page.goto(path);
     const timer = page.getByRole("timer");
     await expect(timer).toHaveAttribute("data-warning", "false");
     const calm = await timer.evaluate((node) => getComputedStyle(node).color);

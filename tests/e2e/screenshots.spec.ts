@@ -1,5 +1,6 @@
 import { devices } from "@playwright/test";
 import { expect, test } from "./fixtures";
+import { KEYED_ROOM_URL } from "./helpers";
 
 /** Pictures of the product for the README and for review, written on every run. */
 const SHOTS = "tests/e2e/.artifacts/screenshots";
@@ -18,7 +19,7 @@ for (const [label, device] of [
     await alice.screenshot({ path: `${SHOTS}/lobby-${label}.png` });
 
     await alice.getByRole("button", { name: "Create room" }).click();
-    await expect(alice).toHaveURL(/\/room\//);
+    await expect(alice).toHaveURL(KEYED_ROOM_URL);
     await bob.goto("/");
     await bob.getByLabel("Your name").fill("otter-anonymous-q7m2p");
     await bob.goto(alice.url());

@@ -1,4 +1,5 @@
 import { expect, test } from "./fixtures";
+import { KEYED_ROOM_URL } from "./helpers";
 
 test("two people create, join, talk both ways, and destroy a room", async ({ people }) => {
   const alice = await people.join();
@@ -6,7 +7,7 @@ test("two people create, join, talk both ways, and destroy a room", async ({ peo
 
   await alice.goto("/");
   await alice.getByRole("button", { name: "Create room" }).click();
-  await expect(alice).toHaveURL(/\/room\/[0-9A-Za-z]{21}$/);
+  await expect(alice).toHaveURL(KEYED_ROOM_URL);
   const roomUrl = alice.url();
 
   await bob.goto(roomUrl);

@@ -37,6 +37,49 @@ test("two strangers meet in one chat, talk, and never see each other's names", a
   }
 });
 
+test("strangers' browsers agree a key: the same safety code, sealed traffic, and a reload keeps reading", async ({ people }) => {
+  const [alice, bob] = [await people.join(), await people.join()];
+  const bodies: string[] = [];
+  for (const page of [alice, bob]) {
+    page.on("request", (request) => {
+      if (/message\.send|room\.typing|room\.publishKeys/.test(request.url())) bodies.push(request.postData() ?? "");
+    });
+  }
+  // Both see "Safety code 123 456", the same digits, and the same key in their fragments.
+  await pairStrangers(alice, bob);
+  const code = alice.getByTestId("safety-code");
+  await expect(code).toHaveAccessibleDescription(/^Compare it with the stranger: if you both see the same code, nobody in between can read this chat\.$/);
+  const shown = await code.textContent();
+  const secret = new URL(alice.url()).hash.slice(1);
+
+  await typeAndSend(alice, "what is the password");
+  await typeAndSend(bob, "swordfish, obviously");
+  await expect(alice.getByRole("log")).toContainText("swordfish, obviously");
+  await expect(bob.getByRole("log")).toContainText("what is the password");
+  await expect(bob.getByRole("log").locator('article[data-author="partner"]')).toContainText("Stranger");
+  expect(bodies.some((body) => body.includes("publicKeys"))).toBe(true);
+  for (const body of bodies) {
+    for (const plaintext of ["password", "swordfish", secret]) expect(body).not.toContain(plaintext);
+  }
+
+  // A reload takes the key from the fragment: history still opens, new messages too, same code.
+  await bob.reload();
+  await expect(bob.getByTestId("safety-code")).toHaveText(shown ?? "");
+  const bobLog = bob.getByRole("log");
+  await expect(bobLog.locator("article")).toHaveCount(2);
+  await expect(bobLog).toContainText("what is the password");
+  await expect(bobLog).toContainText("swordfish, obviously");
+  await expect(bobLog.locator("article[data-undecryptable]")).toHaveCount(0);
+  await typeAndSend(bob, "still here after a reload");
+  await expect(alice.getByRole("log")).toContainText("still here after a reload");
+  await typeAndSend(alice, "and I can still write to you");
+  await expect(bobLog).toContainText("and I can still write to you");
+  await expect(alice.getByTestId("safety-code")).toHaveText(shown ?? "");
+
+  await alice.getByRole("button", { name: "End chat" }).click();
+  await expect(bob).toHaveURL(/\/stranger\?after=left$/);
+});
+
 test("Skip ends the chat for both; the skipper meets someone new, never the one they skipped", async ({ people }) => {
   const [alice, bob, carol] = [await people.join(), await people.join(), await people.join()];
   await pairStrangers(alice, bob);

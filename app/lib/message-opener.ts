@@ -1,0 +1,122 @@
+import type { MessagePayload } from "./crypto/message-payload";
+import { SENDER_MAX_LENGTH } from "./limits";
+import type { ChatMessage, OpenedRoomEvent, RoomEvent, SealedMessage } from "./room-events";
+
+/** What the opener needs from the room's keys; each throws when it cannot open what it is given. */
+export interface OpenerDeps {
+  openMessage: (message: SealedMessage) => Promise<MessagePayload>;
+  openName: (sealed: string) => Promise<string>;
+  /** A stranger chat's key agreement: events behind it wait until it is done (they may need its key). */
+  onPartnerKeys?: (publicKeys: string) => Promise<void>;
+}
+
+/** Shown for a name that says nothing (a sender's browser sealed an empty one). */
+const NAMELESS = "Anonymous";
+
+/** The message as the log shows it, from the sealed copy and what was inside. */
+export function openedMessage(sealed: SealedMessage, payload: MessagePayload): ChatMessage {
+  const message: ChatMessage = {
+    id: sealed.id,
+    // The server cannot limit what it cannot read: the reader keeps names to their usual size.
+    sender: payload.name.trim().slice(0, SENDER_MAX_LENGTH) || NAMELESS,
+    text: payload.kind === "text" ? payload.text : "",
+    timestamp: sealed.timestamp,
+    mine: sealed.mine,
+  };
+  if (payload.kind === "image") message.image = payload.image;
+  // Own messages keep their clientId: it is what confirms (replaces) the pending bubble.
+  if (sealed.mine) message.clientId = sealed.clientId;
+  if (sealed.status) message.status = sealed.status;
+  return message;
+}
+
+/** A message the room key could not open: its place in the log, nothing of its content. */
+export function undecryptableMessage(sealed: SealedMessage): ChatMessage {
+  const message: ChatMessage = { id: sealed.id, sender: "", text: "", timestamp: sealed.timestamp, mine: sealed.mine, undecryptable: true };
+  if (sealed.status) message.status = sealed.status;
+  return message;
+}
+
+/**
+ * Each side's clientIds and the message id each was first opened under. A ciphertext is bound to
+ * its clientId, so a server replaying an old message can only do it under that clientId and a new
+ * id: the second id is refused. The same id again is a repeat delivery (a resumed stream), which
+ * the conversation drops by id anyway.
+ */
+export class ReplayGuard {
+  private readonly seen = new Map<string, number>();
+
+  accept(mine: boolean, clientId: string, id: number): boolean {
+    const key = `${mine ? "m" : "p"}:${clientId}`;
+    const first = this.seen.get(key);
+    if (first === undefined) {
+      this.seen.set(key, id);
+      return true;
+    }
+    return first === id;
+  }
+}
+
+/**
+ * Opens a room's stream events one at a time, in the order they arrived: opening is asynchronous,
+ * and message N must reach the page before N + 1 (and before the notice or the receipt that
+ * followed it). A message that cannot be opened still takes its place, marked undecryptable; a
+ * replayed one is dropped.
+ */
+export class RoomEventOpener {
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly deps: OpenerDeps,
+    private readonly apply: (event: OpenedRoomEvent) => void,
+    readonly replays: ReplayGuard = new ReplayGuard(),
+  ) {}
+
+  push(event: RoomEvent): void {
+    this.queue = this.queue.then(async () => {
+      if (this.stopped) return;
+      const opened = await this.open(event);
+      if (opened && !this.stopped) this.apply(opened);
+    });
+  }
+
+  /** Resolves once everything pushed so far has been applied or dropped. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  /** Nothing more reaches the page (it is going away). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async open(event: RoomEvent): Promise<OpenedRoomEvent | null> {
+    switch (event.type) {
+      case "message":
+        return this.openMessage(event.message);
+      case "typing": {
+        if (!event.typing) return { ...event, name: null };
+        const name = await this.deps.openName(event.name).catch(() => null);
+        return { ...event, name: name?.trim().slice(0, SENDER_MAX_LENGTH) || null };
+      }
+      case "partner-keys":
+        await this.deps.onPartnerKeys?.(event.publicKeys).catch(() => {});
+        return null;
+      default:
+        return event;
+    }
+  }
+
+  private async openMessage(sealed: SealedMessage): Promise<OpenedRoomEvent | null> {
+    let payload: MessagePayload;
+    try {
+      payload = await this.deps.openMessage(sealed);
+    } catch {
+      return { type: "message", message: undecryptableMessage(sealed) };
+    }
+    // Only an authentic message claims its clientId: garbage cannot lock a genuine one out.
+    if (!this.replays.accept(sealed.mine, sealed.clientId, sealed.id)) return null;
+    return { type: "message", message: openedMessage(sealed, payload) };
+  }
+}
