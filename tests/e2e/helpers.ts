@@ -119,9 +119,20 @@ export async function expectSearching(page: Page): Promise<void> {
  * agreed the chat's key: the same one (it is in both fragments), so the same safety code.
  */
 export async function expectPaired(one: Page, other: Page): Promise<void> {
-  await expect(one).toHaveURL(ROOM_URL);
-  await expect(other).toHaveURL(ROOM_URL);
-  expect(new URL(one.url()).pathname).toBe(new URL(other.url()).pathname);
+  // A page that skipped may still show its previous chat's URL for a moment: wait for the same room.
+  const roomPath = (page: Page) => {
+    const url = new URL(page.url());
+    return ROOM_URL.test(page.url()) ? url.pathname : `not in a room: ${url.pathname}`;
+  };
+  await expect
+    .poll(
+      () => {
+        const [first, second] = [roomPath(one), roomPath(other)];
+        return first === second && first.startsWith("/room/") ? "one room" : `${first} and ${second}`;
+      },
+      { message: "both pages in one room" },
+    )
+    .toBe("one room");
   for (const page of [one, other]) {
     await expect(page.getByTestId("presence")).toHaveText("Chatting with a Stranger · online");
     await expect(page.getByTestId("safety-code")).toHaveText(/^Safety code \d{3} \d{3}$/);
