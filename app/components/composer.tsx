@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from "react";
 import { MESSAGE_MAX_LENGTH } from "~/lib/limits";
 
 /** Shown once fewer than this many characters are left. */
@@ -11,12 +11,22 @@ interface ComposerProps {
   onTextChange?: (text: string) => void;
   /** Said instead of the usual hint while nothing can be sent ("Securing the chat…"). */
   disabledReason?: string | null;
+  /** An image chosen with Attach, pasted into the box or dropped on the composer. */
+  onAttach?: (file: File) => void;
+}
+
+/** The first image among what was pasted or dropped. */
+function imageIn(files: FileList | undefined | null): File | null {
+  for (const file of files ?? []) if (file.type.startsWith("image/")) return file;
+  return null;
 }
 
 /** Enter sends, Shift+Enter starts a new line; the text box clears at once (sending is optimistic). */
-export function Composer({ name, onSend, onTextChange, disabledReason }: ComposerProps) {
+export function Composer({ name, onSend, onTextChange, disabledReason, onAttach }: ComposerProps) {
   const [text, setText] = useState("");
+  const [dragging, setDragging] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const disabled = Boolean(disabledReason);
   const left = MESSAGE_MAX_LENGTH - text.length;
   const canSend = !disabled && text.trim().length > 0 && name.length > 0;
@@ -38,6 +48,27 @@ export function Composer({ name, onSend, onTextChange, disabledReason }: Compose
     submit();
   }
 
+  function onPaste(event: ClipboardEvent<HTMLTextAreaElement>) {
+    const file = imageIn(event.clipboardData.files);
+    if (!file || disabled || !onAttach) return;
+    event.preventDefault();
+    onAttach(file);
+  }
+
+  function onDragOver(event: DragEvent<HTMLFormElement>) {
+    if (disabled || !onAttach || !event.dataTransfer.types.includes("Files")) return;
+    event.preventDefault();
+    setDragging(true);
+  }
+
+  function onDrop(event: DragEvent<HTMLFormElement>) {
+    setDragging(false);
+    const file = imageIn(event.dataTransfer.files);
+    if (!file || disabled || !onAttach) return;
+    event.preventDefault();
+    onAttach(file);
+  }
+
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
     if (event.key === "Enter" && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
@@ -46,8 +77,46 @@ export function Composer({ name, onSend, onTextChange, disabledReason }: Compose
   }
 
   return (
-    <form onSubmit={onSubmit} className="border-t border-zinc-800 bg-zinc-950 px-3 pb-[max(0.75rem,env(safe-area-inset-bottom))] pt-3">
+    <form
+      onSubmit={onSubmit}
+      onDragOver={onDragOver}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+      className={`relative border-t border-zinc-800 bg-zinc-950 px-3 pb-[max(0.75rem,env(safe-area-inset-bottom))] pt-3 ${dragging ? "outline-2 outline-dashed outline-emerald-400" : ""}`}
+    >
+      {dragging && (
+        <p className="pointer-events-none absolute inset-0 flex items-center justify-center bg-zinc-950/90 text-sm font-bold text-emerald-300">
+          Drop the image to send it
+        </p>
+      )}
       <div className="flex items-end gap-2">
+        {onAttach && (
+          <>
+            <button
+              type="button"
+              aria-label="Attach image"
+              title="Attach image (or paste or drop one)"
+              disabled={disabled}
+              onClick={() => picker.current?.click()}
+              className="h-10 rounded border border-zinc-700 px-3 text-zinc-300 hover:border-emerald-500 hover:text-emerald-300 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-300 disabled:cursor-not-allowed disabled:opacity-60"
+            >
+              <span aria-hidden="true">📎</span>
+            </button>
+            <input
+              ref={picker}
+              type="file"
+              accept="image/*"
+              hidden
+              tabIndex={-1}
+              onChange={(event) => {
+                const file = event.target.files?.[0];
+                // Cleared, so choosing the same file again still sends it.
+                event.target.value = "";
+                if (file) onAttach(file);
+              }}
+            />
+          </>
+        )}
         <label className="sr-only" htmlFor="message">
           Message
         </label>
@@ -64,6 +133,7 @@ export function Composer({ name, onSend, onTextChange, disabledReason }: Compose
             onTextChange?.(event.target.value);
           }}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           placeholder="Type a message…"
           aria-describedby="composer-hint"
           className="max-h-40 min-h-10 flex-1 resize-none rounded border border-zinc-700 bg-zinc-900 px-3 py-2 text-base [field-sizing:content] placeholder:text-zinc-500 focus:border-emerald-500 focus:outline-none disabled:cursor-not-allowed disabled:opacity-60 sm:text-sm"

@@ -1,5 +1,6 @@
 import type { PendingMessage } from "~/lib/conversation";
 import type { ChatMessage, DeliveryStatus } from "~/lib/room-events";
+import { MessageImage } from "./message-image";
 import { ReceiptTicks } from "./receipt-ticks";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
@@ -23,6 +24,7 @@ export function MessageBubble(props: BubbleProps) {
   // Nothing of an unreadable message is known, its sender's name included.
   const undecryptable = props.kind === "confirmed" && props.message.undecryptable === true;
   const label = props.label ?? (undecryptable ? (mine ? "You" : "Your partner") : message.sender);
+  const image = props.kind === "confirmed" ? props.message.image : props.message.image;
   return (
     <article
       data-author={mine ? "me" : "partner"}
@@ -42,6 +44,10 @@ export function MessageBubble(props: BubbleProps) {
         <p className="max-w-[85%] rounded-lg border border-dashed border-amber-500/60 px-3 py-2 italic text-amber-200">
           This message could not be decrypted
         </p>
+      ) : image ? (
+        <div className={`max-w-[85%] ${props.kind === "pending" && !failed ? "opacity-60" : ""} ${failed ? "rounded-lg ring-1 ring-red-500/70" : ""}`}>
+          <MessageImage image={image} alt={`Image from ${label}`} />
+        </div>
       ) : (
         <p
           className={`max-w-[85%] whitespace-pre-wrap rounded-lg px-3 py-2 [overflow-wrap:anywhere] ${
@@ -50,7 +56,7 @@ export function MessageBubble(props: BubbleProps) {
               : "rounded-bl-sm bg-zinc-800 text-zinc-100"
           } ${props.kind === "pending" && !failed ? "opacity-60" : ""} ${failed ? "ring-1 ring-red-500/70" : ""}`}
         >
-          {props.kind === "confirmed" && props.message.image ? <span className="italic text-zinc-400">[image]</span> : message.text}
+          {message.text}
         </p>
       )}
       {props.kind === "pending" &&

@@ -1,3 +1,4 @@
+import { nanoid } from "nanoid";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { RoomKind } from "~/.server/rooms/types";
 import { useRoomDeadline } from "~/hooks/use-countdown";
@@ -5,6 +6,7 @@ import { useDisplayName } from "~/hooks/use-display-name";
 import { useReceipts } from "~/hooks/use-receipts";
 import { useRoom, type RoomCrypto } from "~/hooks/use-room";
 import { useRoomExit } from "~/hooks/use-room-exit";
+import { RoomImagesContext, useRoomImages } from "~/hooks/use-room-images";
 import { useRoomKeys } from "~/hooks/use-room-keys";
 import { useStrangerChat } from "~/hooks/use-stranger-chat";
 import { useToast } from "~/hooks/use-toast";
@@ -12,6 +14,8 @@ import { useTypingSignal } from "~/hooks/use-typing-signal";
 import { useUnreadTitle } from "~/hooks/use-unread-title";
 import { latestPartnerId } from "~/lib/conversation";
 import { copyText } from "~/lib/copy-text";
+import { ImagePrepareError, prepareImage } from "~/lib/image-prepare";
+import { uploadImage } from "~/lib/image-transfer";
 import { DecryptError } from "~/lib/crypto/seal";
 import { openMessage, openName, sealMessage, sealName } from "~/lib/crypto/message-payload";
 import type { RoomKey } from "~/lib/crypto/room-key";
@@ -59,6 +63,7 @@ export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomVie
   const { end, closing } = exit;
   const keys = useRoomKeys(roomId, roomKind, initialKey);
   const { current: roomKey, latest: latestKey, onPartnerKeys } = keys;
+  const images = useRoomImages(roomId, roomKey);
   const crypto = useMemo<RoomCrypto>(
     () => ({
       // The ref, not the render's key: a stranger chat's key arrives between two stream events.
@@ -66,9 +71,17 @@ export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomVie
         withKey(latestKey.current, (key) => openMessage(key, roomId, sealed.clientId, sealed.ciphertext)),
       openName: (sealed) => withKey(latestKey.current, (key) => openName(key, roomId, sealed)),
       onPartnerKeys,
-      seal: async ({ clientId, sender, text }) => {
+      seal: async ({ clientId, sender, text, image }) => {
         if (!roomKey) throw new Error("The chat is not secured yet");
+        if (image) {
+          const { id, width, height, bytes, type } = image;
+          return sealMessage(roomKey.key, roomId, clientId, { kind: "image", name: sender, image: { id, width, height, bytes, type } });
+        }
         return sealMessage(roomKey.key, roomId, clientId, { kind: "text", name: sender, text });
+      },
+      upload: async (image) => {
+        if (!roomKey) throw new Error("The chat is not secured yet");
+        await uploadImage(roomId, roomKey.key, image);
       },
     }),
     [latestKey, onPartnerKeys, roomId, roomKey],
@@ -104,6 +117,7 @@ export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomVie
       : chat.error;
 
   const [linkHidden, setLinkHidden] = useState(false);
+  const [imageError, setImageError] = useState<string | null>(null);
 
   async function onCopyLink() {
     // From memory: the address bar may no longer show the key (Hide link).
@@ -120,6 +134,19 @@ export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomVie
   function onSend(text: string) {
     typing.onSent();
     send(text, name);
+  }
+
+  async function onAttach(file: File) {
+    setImageError(null);
+    try {
+      const prepared = await prepareImage(file);
+      const id = nanoid();
+      // The sender shows their own picture from memory: no download of what they just sent.
+      images.remember(id, prepared.blob);
+      send("", name, { ...prepared, id });
+    } catch (caught) {
+      setImageError(caught instanceof ImagePrepareError ? caught.message : "This image could not be prepared for sending");
+    }
   }
 
   return (
@@ -150,11 +177,12 @@ export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomVie
           Reconnecting… messages sent meanwhile will arrive once you are back.
         </p>
       )}
-      {error && (
+      {(error ?? imageError) && (
         <p role="alert" className="bg-red-500/15 px-4 py-1.5 text-sm text-red-300">
-          {error}
+          {error ?? imageError}
         </p>
       )}
+      <RoomImagesContext.Provider value={images}>
       <MessageLog
         conversation={conversation}
         receipts={state.receipts}
@@ -163,6 +191,7 @@ export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomVie
         labels={stranger ? STRANGER_LABELS : undefined}
         emptyText={EMPTY_TEXT[roomKind]}
       />
+      </RoomImagesContext.Provider>
       {gone ? (
         <StrangerGone pending={chat.pending} onNewChat={chat.newChat} />
       ) : (
@@ -172,6 +201,7 @@ export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomVie
             name={name}
             onSend={onSend}
             onTextChange={typing.onInput}
+            onAttach={onAttach}
             disabledReason={keys.status === "secured" ? null : NOT_SECURED[keys.status]}
           />
         </>

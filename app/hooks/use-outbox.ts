@@ -2,7 +2,7 @@ import { nanoid } from "nanoid";
 import { useCallback, useEffect, useRef, type Dispatch, type SetStateAction } from "react";
 import { addPending, confirm, updatePending, type PendingMessage } from "~/lib/conversation";
 import type { ReplayGuard } from "~/lib/message-opener";
-import { Outbox, type OutboxItem } from "~/lib/outbox";
+import { Outbox, type OutboxItem, type OutgoingImage } from "~/lib/outbox";
 import type { ChatMessage, SealedMessage } from "~/lib/room-events";
 import { updateConversation, type RoomState } from "~/lib/room-state";
 import { trpc } from "~/lib/trpc";
@@ -11,8 +11,10 @@ import { trpc } from "~/lib/trpc";
 const SEND_TIMEOUT_MS = 15_000;
 
 export interface OutboxCrypto {
-  /** The item's name and text sealed with the room key, bound to its clientId. */
+  /** The item's name and text (or image) sealed with the room key, bound to its clientId. */
   seal: (item: OutboxItem) => Promise<string>;
+  /** Seals and uploads an image's bytes (before the message announcing it is sent). */
+  upload: (image: OutgoingImage) => Promise<void>;
   /** The stream's replay check, told about each own message as the server stored it. */
   replays: ReplayGuard;
 }
@@ -35,6 +37,10 @@ export function sentMessage(item: OutboxItem, stored: SealedMessage): ChatMessag
     mine: true,
     clientId: item.clientId,
   };
+  if (item.image) {
+    const { id, width, height, bytes, type } = item.image;
+    message.image = { id, width, height, bytes, type };
+  }
   if (stored.status) message.status = stored.status;
   return message;
 }
@@ -52,6 +58,11 @@ export function useOutbox(roomId: string, setState: Dispatch<SetStateAction<Room
 
   useEffect(() => {
     async function send(item: OutboxItem): Promise<SealedMessage> {
+      // The picture first: a message must never point at an image the partner cannot fetch.
+      if (item.image && !item.image.uploaded) {
+        await sealing.current.upload(item.image);
+        item.image.uploaded = true;
+      }
       let ciphertext: string;
       try {
         ciphertext = await sealing.current.seal(item);
@@ -93,27 +104,28 @@ export function useOutbox(roomId: string, setState: Dispatch<SetStateAction<Room
     };
   }, [roomId, setState, utils]);
 
+  /** A text (or, with `image`, a picture) from this browser: shown at once, sent in order. */
   const send = useCallback(
-    (text: string, sender: string) => {
+    (text: string, sender: string, image?: OutgoingImage) => {
       const clientId = nanoid();
       setState((current) =>
         updateConversation(current, (conversation) =>
-          addPending(conversation, { clientId, text, sender, timestamp: Date.now(), status: "sending" }),
+          addPending(conversation, { clientId, text, sender, timestamp: Date.now(), status: "sending", image }),
         ),
       );
-      outbox.current?.enqueue({ clientId, text, sender });
+      outbox.current?.enqueue({ clientId, text, sender, image });
     },
     [setState],
   );
 
   const retry = useCallback(
-    ({ clientId, text, sender }: PendingMessage) => {
+    ({ clientId, text, sender, image }: PendingMessage) => {
       setState((current) =>
         updateConversation(current, (conversation) =>
           updatePending(conversation, clientId, { status: "sending", error: undefined }),
         ),
       );
-      outbox.current?.enqueue({ clientId, text, sender });
+      outbox.current?.enqueue({ clientId, text, sender, image });
     },
     [setState],
   );

@@ -49,6 +49,7 @@ export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEndi
   );
   const { send, retry, settle, wake } = useOutbox(roomId, setState, {
     seal: (item) => keys.current.seal(item),
+    upload: (image) => keys.current.upload(image),
     replays: opener.replays,
   });
 

@@ -1,3 +1,4 @@
+import type { OutgoingImage } from "./outbox";
 import type { ChatMessage } from "./room-events";
 
 /**
@@ -11,6 +12,7 @@ export interface PendingMessage {
   timestamp: number;
   status: "sending" | "queued" | "failed";
   error?: string;
+  image?: OutgoingImage;
 }
 
 /** A system line in the log ("… joined"), placed after the message that was newest when it happened. */

@@ -1,9 +1,23 @@
 import { isTransientError } from "./send-error";
 
+/** An image on its way: prepared (re-encoded) in the browser, uploaded once, then announced. */
+export interface OutgoingImage {
+  id: string;
+  blob: Blob;
+  width: number;
+  height: number;
+  bytes: number;
+  type: "image/webp";
+  /** Set once the sealed bytes are on the server, so a retry only resends the message. */
+  uploaded?: boolean;
+}
+
 export interface OutboxItem {
   clientId: string;
+  /** Empty for an image. */
   text: string;
   sender: string;
+  image?: OutgoingImage;
 }
 
 export type OutboxStatus = "sending" | "queued";

@@ -9,6 +9,9 @@ const TRANSIENT_CODES = new Set(["SERVICE_UNAVAILABLE", "TIMEOUT"]);
  */
 export function isTransientError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  // Errors of our own making (an image upload) say so themselves.
+  const own = (error as { transient?: unknown }).transient;
+  if (typeof own === "boolean") return own;
   const data = (error as { data?: unknown }).data;
   if (typeof data === "object" && data !== null && "code" in data) {
     return TRANSIENT_CODES.has(String((data as { code: unknown }).code));
