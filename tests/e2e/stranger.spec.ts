@@ -1,6 +1,8 @@
 import { seriousViolations } from "./axe";
+import { isWebp, readGps } from "../support/exif-gps";
 import { expect, test } from "./fixtures";
 import { displayName, expectPaired, expectSearching, pairStrangers, talkToStranger, typeAndSend } from "./helpers";
+import { imageDownloads, logImages, photoWithGps } from "./image-fixtures";
 
 // The queue is shared by every test on the server: two of these tests running side by side could
 // pair their people with each other. Every test also leaves nobody waiting when it ends.
@@ -76,6 +78,21 @@ test("strangers' browsers agree a key: the same safety code, sealed traffic, and
   await expect(bobLog).toContainText("and I can still write to you");
   await expect(alice.getByTestId("safety-code")).toHaveText(shown ?? "");
 
+  await alice.getByRole("button", { name: "End chat" }).click();
+  await expect(bob).toHaveURL(/\/stranger\?after=left$/);
+});
+
+test("strangers share a picture: it arrives decrypted, from \"Stranger\", without its GPS", async ({ people }, testInfo) => {
+  const [alice, bob] = [await people.join(), await people.join()];
+  await pairStrangers(alice, bob);
+  const downloads = imageDownloads(bob, bob.url());
+  await alice.locator("form input[type=file]").setInputFiles((await photoWithGps(alice, testInfo)).path);
+  await expect(logImages(bob)).toHaveCount(1);
+  await expect(logImages(bob).first()).toHaveAttribute("alt", "Image from Stranger");
+  await expect.poll(() => downloads.length).toBe(1);
+  const received = await downloads[0]!;
+  expect(isWebp(received)).toBe(true);
+  expect(readGps(received)).toBeNull();
   await alice.getByRole("button", { name: "End chat" }).click();
   await expect(bob).toHaveURL(/\/stranger\?after=left$/);
 });
