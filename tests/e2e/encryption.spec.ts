@@ -84,6 +84,14 @@ test.describe("end-to-end encryption in a private room", () => {
       expect(request.body, `no body of ${request.url} holds the key`).not.toContain(secret);
     }
     expect(all.length).toBeGreaterThan(5);
+    // Nor does the browser keep it anywhere but the address bar and memory.
+    for (const page of [alice, bob]) {
+      const stored = await page.evaluate(() =>
+        [localStorage, sessionStorage].flatMap((storage) => Object.keys(storage).map((key) => `${key}=${storage.getItem(key)}`)).join("\n"),
+      );
+      expect(stored, "web storage holds no key").not.toContain(secret);
+      expect(await page.evaluate(() => document.cookie), "no readable cookie holds the key").not.toContain(secret);
+    }
   });
 
   test("a message sealed with another key shows as undecryptable, and the next ones still open", async ({ people }) => {
