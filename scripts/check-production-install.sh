@@ -28,9 +28,19 @@ curl -fs "$base/readyz" | grep -q '"ready"'
 room=$(curl -fs -X POST -H 'content-type: application/json' -d '{"json":{"ttlSeconds":60}}' "$base/api/trpc/room.create" \
   | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).result.data.json.roomId))")
 jar="$workdir/cookies"
-curl -fs -c "$jar" -A "Mozilla/5.0 Chrome/156" "$base/room/$room" | grep -q '<textarea\|Message'
+# The page itself waits for the key in the link's fragment, which only the browser has.
+page=$(curl -fs -c "$jar" -A "Mozilla/5.0 Chrome/156" "$base/room/$room")
+grep -q 'Unlocking the room' <<<"$page"
+# Messages arrive sealed; the server cannot tell this stand-in from a browser's ciphertext.
+sealed=$(node -e "console.log(Buffer.alloc(48, 7).toString('base64url'))")
 curl -fs -b "$jar" -X POST -H 'content-type: application/json' \
-  -d "{\"json\":{\"roomId\":\"$room\",\"text\":\"hello from production\",\"sender\":\"ci\"}}" "$base/api/trpc/message.send" | grep -q '"id":1'
+  -d "{\"json\":{\"roomId\":\"$room\",\"ciphertext\":\"$sealed\",\"clientId\":\"ci-1\"}}" "$base/api/trpc/message.send" | grep -q '"id":1'
+# A sealed image larger than the API's body limit goes through its own route, and comes back whole.
+head -c 300000 /dev/urandom > "$workdir/image.bin"
+curl -fs -b "$jar" -X PUT -H 'content-type: application/octet-stream' --data-binary "@$workdir/image.bin" \
+  "$base/api/rooms/$room/images/ci-image-1" | grep -q '"ok":true'
+curl -fs -b "$jar" "$base/api/rooms/$room/images/ci-image-1" -o "$workdir/image.back"
+cmp -s "$workdir/image.bin" "$workdir/image.back"
 curl -fs -b "$jar" -X POST -H 'content-type: application/json' -d "{\"json\":{\"roomId\":\"$room\"}}" "$base/api/trpc/room.destroy" | grep -q '"ok":true'
 
 kill -TERM "$server_pid"
