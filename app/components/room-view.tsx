@@ -1,4 +1,5 @@
 import { nanoid } from "nanoid";
+import { PrefetchPageLinks } from "@remix-run/react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { RoomKind } from "~/.server/rooms/types";
 import { useRoomDeadline } from "~/hooks/use-countdown";
@@ -151,6 +152,8 @@ export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomVie
 
   return (
     <main className="mx-auto flex h-dvh max-w-3xl flex-col">
+      {/* Every way out of a room leads to the lobby or the stranger page: have their code ready. */}
+      <PrefetchPageLinks page={stranger ? "/stranger" : "/"} />
       <RoomHeader deadline={deadline} partner={partner} stranger={stranger} aside={stranger && <SafetyCode code={keys.safetyCode} />}>
         {stranger ? (
           <StrangerActions pending={chat.pending} onSkip={chat.skip} onEndChat={chat.endChat} />
