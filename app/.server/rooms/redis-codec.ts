@@ -1,21 +1,30 @@
 import type { PublishedEvent, StoredMessage } from "./types";
 
 /**
- * The one codec between Redis and the app. Stored messages use short field names because every
- * byte is kept once per message; published events are a one-letter type followed by the body.
+ * The one codec between Redis and the app. A stored message is one record,
+ * `id|author|timestamp|clientId|ciphertext` (written by the send script), because every byte is
+ * kept once per message; published events are a one-letter type followed by the body.
  */
-interface CompactMessage {
-  id: number;
-  a: number;
-  /** The sealed message, opaque to the server. */
-  x: string;
-  ts: number;
-  c?: string;
+export function decodeStoredMessage(record: string): StoredMessage {
+  if (record.startsWith("{")) return decodeLegacyMessage(record);
+  const fields: string[] = [];
+  let start = 0;
+  for (let field = 0; field < 4; field += 1) {
+    const end = record.indexOf("|", start);
+    if (end < 0) throw new Error("malformed stored message");
+    fields.push(record.slice(start, end));
+    start = end + 1;
+  }
+  const [id, author, timestamp, clientId] = fields;
+  const message: StoredMessage = { id: Number(id), author: Number(author), ciphertext: record.slice(start), timestamp: Number(timestamp) };
+  if (clientId) message.clientId = clientId;
+  return message;
 }
 
-export function decodeStoredMessage(json: string): StoredMessage {
-  const raw = JSON.parse(json) as CompactMessage;
-  const message: StoredMessage = { id: raw.id, author: raw.a, ciphertext: raw.x, timestamp: raw.ts };
+/** Messages stored as JSON by an earlier version, still readable after a deploy mid-conversation. */
+function decodeLegacyMessage(json: string): StoredMessage {
+  const raw = JSON.parse(json) as { id: number; a: number; x?: string; t?: string; ts: number; c?: string };
+  const message: StoredMessage = { id: raw.id, author: raw.a, ciphertext: raw.x ?? "", timestamp: raw.ts };
   if (raw.c) message.clientId = raw.c;
   return message;
 }

@@ -4,6 +4,7 @@ import { collect, createRoom } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { roomChannel } from "./redis-codec";
 import { RedisRoomStore } from "./redis-store";
+import { MESSAGE_CAP } from "./types";
 import { roomEventStream } from "./room-event-stream";
 
 describe("RedisRoomStore specifics", () => {
@@ -77,6 +78,30 @@ describe("RedisRoomStore specifics", () => {
     expect(new Uint8Array(hash["i:img-a"]!)).toEqual(bytes);
     expect(hash["#bytes"]!.toString()).toBe("266");
     await store.destroy(roomId);
+  });
+
+  it("stores a 100-character message's record in under 300 bytes of Redis memory", async () => {
+    const roomId = await createRoom(store);
+    // As long as a browser's sealed 100-character text with a 20-character name (198 characters).
+    const ciphertext = "x".repeat(198);
+    await store.appendMessage(roomId, { author: 1, ciphertext, clientId: "V1StGXR8_Z5jdHi6B-myT" });
+    const [record] = await admin.lrange(`room:{${roomId}}:msgs`, 0, -1);
+    expect(record).toMatch(new RegExp(`^1\\|1\\|\\d{13}\\|V1StGXR8_Z5jdHi6B-myT\\|${ciphertext}$`));
+    expect(Buffer.byteLength(record ?? "")).toBeLessThan(260);
+  });
+
+  it("trims a message stored as JSON by the version before, forgetting its clientId with it", async () => {
+    const roomId = await createRoom(store);
+    const keys = { meta: `room:{${roomId}}:meta`, msgs: `room:{${roomId}}:msgs`, cids: `room:{${roomId}}:cids` };
+    await admin.rpush(keys.msgs, JSON.stringify({ id: 1, a: 1, x: "old", ts: 1, c: "legacy-id" }));
+    await admin.hset(keys.cids, "1:legacy-id", "1");
+    await admin.hset(keys.meta, "seq", 1);
+    expect((await store.messagesAfter(roomId, 0))?.[0]).toMatchObject({ id: 1, ciphertext: "old", clientId: "legacy-id" });
+    for (let index = 0; index < MESSAGE_CAP; index += 1) await store.appendMessage(roomId, { author: 2, ciphertext: `m${index}` });
+    expect(await admin.hexists(keys.cids, "1:legacy-id")).toBe(0);
+    const kept = await store.messagesAfter(roomId, 0);
+    expect(kept).toHaveLength(MESSAGE_CAP);
+    expect(kept?.[0]).toMatchObject({ id: 2, ciphertext: "m0" });
   });
 
   it("hash-tags every key with the room id so a cluster keeps a room on one shard", async () => {
