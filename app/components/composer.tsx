@@ -21,6 +21,8 @@ function imageIn(files: FileList | undefined | null): File | null {
   return null;
 }
 
+const carriesFiles = (event: DragEvent<HTMLElement>) => event.dataTransfer.types.includes("Files");
+
 /** Enter sends, Shift+Enter starts a new line; the text box clears at once (sending is optimistic). */
 export function Composer({ name, onSend, onTextChange, disabledReason, onAttach }: ComposerProps) {
   const [text, setText] = useState("");
@@ -36,6 +38,20 @@ export function Composer({ name, onSend, onTextChange, disabledReason, onAttach 
     // person has already moved somewhere else on the page.
     if (!disabled && (document.activeElement === null || document.activeElement === document.body)) box.current?.focus();
   }, [disabled]);
+
+  useEffect(() => {
+    // A file dropped anywhere else on the room page must not replace it (and, after Hide link,
+    // lose the only copy of the key in the address bar).
+    const keepPage = (event: globalThis.DragEvent) => {
+      if (event.dataTransfer?.types.includes("Files")) event.preventDefault();
+    };
+    window.addEventListener("dragover", keepPage);
+    window.addEventListener("drop", keepPage);
+    return () => {
+      window.removeEventListener("dragover", keepPage);
+      window.removeEventListener("drop", keepPage);
+    };
+  }, []);
 
   function submit() {
     if (!canSend) return;
@@ -56,17 +72,19 @@ export function Composer({ name, onSend, onTextChange, disabledReason, onAttach 
   }
 
   function onDragOver(event: DragEvent<HTMLFormElement>) {
-    if (disabled || !onAttach || !event.dataTransfer.types.includes("Files")) return;
+    if (!carriesFiles(event)) return;
+    // Always claimed: a file the browser opened itself would navigate away from the room.
     event.preventDefault();
-    setDragging(true);
+    if (!disabled && onAttach) setDragging(true);
   }
 
   function onDrop(event: DragEvent<HTMLFormElement>) {
     setDragging(false);
-    const file = imageIn(event.dataTransfer.files);
-    if (!file || disabled || !onAttach) return;
+    if (!carriesFiles(event)) return;
     event.preventDefault();
-    onAttach(file);
+    // Not an image? onAttach says so, rather than the drop doing nothing.
+    const file = imageIn(event.dataTransfer.files) ?? event.dataTransfer.files[0];
+    if (file && !disabled && onAttach) onAttach(file);
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {

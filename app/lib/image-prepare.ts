@@ -3,7 +3,8 @@ import { IMAGE_MAX_BYTES } from "./limits";
 /** An image ready to seal: re-encoded, so nothing of the original file (EXIF, GPS, XMP) is left. */
 export interface PreparedImage {
   blob: Blob;
-  type: "image/webp";
+  /** WebP where the browser can encode it; JPEG otherwise (Safari). Neither keeps metadata. */
+  type: "image/webp" | "image/jpeg";
   width: number;
   height: number;
   bytes: number;
@@ -40,7 +41,7 @@ export function encodingAttempts(width: number, height: number): Array<{ width: 
 
 /**
  * Decodes the file (honouring its EXIF orientation), scales it to fit 1280×1280 and re-encodes it
- * to WebP through a canvas, which keeps pixels only: the original's metadata never leaves the
+ * to WebP (JPEG where the browser cannot write WebP) through a canvas, which keeps pixels only: the original's metadata never leaves the
  * browser. Browser-only.
  */
 export async function prepareImage(file: Blob): Promise<PreparedImage> {
@@ -55,10 +56,16 @@ export async function prepareImage(file: Blob): Promise<PreparedImage> {
     throw notAnImage();
   }
   try {
+    let type: PreparedImage["type"] = "image/webp";
     for (const attempt of encodingAttempts(bitmap.width, bitmap.height)) {
-      const blob = await encode(bitmap, attempt.width, attempt.height, attempt.quality);
-      if (blob.type !== "image/webp") throw new ImagePrepareError("This browser cannot encode images for sending");
-      if (blob.size < IMAGE_MAX_BYTES) return { blob, type: "image/webp", width: attempt.width, height: attempt.height, bytes: blob.size };
+      let blob = await encode(bitmap, attempt.width, attempt.height, attempt.quality, type);
+      // Safari's canvas cannot write WebP and quietly hands back a PNG: JPEG it is, from here on.
+      if (blob.type !== type && type === "image/webp") {
+        type = "image/jpeg";
+        blob = await encode(bitmap, attempt.width, attempt.height, attempt.quality, type);
+      }
+      if (blob.type !== type) throw new ImagePrepareError("This browser cannot encode images for sending");
+      if (blob.size < IMAGE_MAX_BYTES) return { blob, type, width: attempt.width, height: attempt.height, bytes: blob.size };
     }
   } finally {
     bitmap.close();
@@ -68,17 +75,17 @@ export async function prepareImage(file: Blob): Promise<PreparedImage> {
 
 const notAnImage = () => new ImagePrepareError("This file is not an image Ephemera can read");
 
-async function encode(bitmap: ImageBitmap, width: number, height: number, quality: number): Promise<Blob> {
+async function encode(bitmap: ImageBitmap, width: number, height: number, quality: number, type: PreparedImage["type"]): Promise<Blob> {
   if (typeof OffscreenCanvas !== "undefined") {
     const canvas = new OffscreenCanvas(width, height);
     canvas.getContext("2d")?.drawImage(bitmap, 0, 0, width, height);
-    return canvas.convertToBlob({ type: "image/webp", quality });
+    return canvas.convertToBlob({ type, quality });
   }
   const canvas = document.createElement("canvas");
   canvas.width = width;
   canvas.height = height;
   canvas.getContext("2d")?.drawImage(bitmap, 0, 0, width, height);
   return new Promise((resolve, reject) =>
-    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(notAnImage())), "image/webp", quality),
+    canvas.toBlob((blob) => (blob ? resolve(blob) : reject(notAnImage())), type, quality),
   );
 }

@@ -7,7 +7,7 @@ export interface OutgoingImage {
   width: number;
   height: number;
   bytes: number;
-  type: "image/webp";
+  type: "image/webp" | "image/jpeg";
   /** Set once the sealed bytes are on the server, so a retry only resends the message. */
   uploaded?: boolean;
 }

@@ -81,10 +81,46 @@ test.describe("pictures in a private room", () => {
     await expect(logImages(alice)).toHaveCount(1);
     expect(await logImages(alice).first().evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(300);
 
+    // A dropped file that is not a picture is refused too, and no drop anywhere replaces the page.
+    const kept = await alice.evaluate(() => {
+      const drop = (target: Element) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File(["plain words"], "notes.txt", { type: "text/plain" }));
+        const event = new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true });
+        target.dispatchEvent(event);
+        return event.defaultPrevented;
+      };
+      return [drop(document.querySelector("form:has(#message)") as Element), drop(document.querySelector("[role=log]") as Element)];
+    });
+    expect(kept).toEqual([true, true]);
+    await expect(alice.getByRole("alert")).toHaveText("This file is not an image Ephemera can read");
+
     await alice.locator("form input[type=file]").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a picture") });
     await expect(alice.getByRole("alert")).toHaveText("This file is not an image Ephemera can read");
     await typeAndSend(alice, "after the refused file");
     await expect(bob.getByRole("log")).toContainText("after the refused file");
     await expect(bob.getByRole("log").locator("article")).toHaveCount(2);
+  });
+
+  test("from a browser whose canvas cannot write WebP (Safari), a picture goes as JPEG, still without metadata", async ({ people }, testInfo) => {
+    const [alice, bob] = [await people.join(), await people.join()];
+    await alice.addInitScript(() => {
+      // Safari's answer to a WebP request: a PNG, without complaint.
+      const convert = OffscreenCanvas.prototype.convertToBlob;
+      OffscreenCanvas.prototype.convertToBlob = function (options) {
+        return convert.call(this, options?.type === "image/webp" ? { ...options, type: "image/png" } : options);
+      };
+    });
+    const url = await createRoomFromLobby(alice);
+    await joinRoom(bob, url, alice);
+    const downloads = imageDownloads(bob, url);
+    await alice.locator("form input[type=file]").setInputFiles((await photoWithGps(alice, testInfo)).path);
+    await expect(logImages(bob)).toHaveCount(1);
+    await expect.poll(() => downloads.length).toBe(1);
+    const received = await downloads[0]!;
+    expect([...received.subarray(0, 2)]).toEqual([0xff, 0xd8]);
+    expect(containsExif(received)).toBe(false);
+    expect(readGps(received)).toBeNull();
+    await expect.poll(() => logImages(bob).first().evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(1280);
   });
 });
