@@ -1,6 +1,6 @@
 import { nanoid } from "nanoid";
 import { PrefetchPageLinks } from "@remix-run/react";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { RoomKind } from "~/.server/rooms/types";
 import { useRoomDeadline } from "~/hooks/use-countdown";
 import { useDisplayName } from "~/hooks/use-display-name";
@@ -119,6 +119,7 @@ export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomVie
 
   const [linkHidden, setLinkHidden] = useState(false);
   const [imageError, setImageError] = useState<string | null>(null);
+  const preparing = useRef(Promise.resolve());
 
   async function onCopyLink() {
     // From memory: the address bar may no longer show the key (Hide link).
@@ -137,17 +138,20 @@ export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomVie
     send(text, name);
   }
 
-  async function onAttach(file: File) {
+  function onAttach(file: File) {
     setImageError(null);
-    try {
-      const prepared = await prepareImage(file);
-      const id = nanoid();
-      // The sender shows their own picture from memory: no download of what they just sent.
-      images.remember(id, prepared.blob);
-      send("", name, { ...prepared, id });
-    } catch (caught) {
-      setImageError(caught instanceof ImagePrepareError ? caught.message : "This image could not be prepared for sending");
-    }
+    // One at a time: a small picture chosen right after a large one must not overtake it.
+    preparing.current = preparing.current.then(async () => {
+      try {
+        const prepared = await prepareImage(file);
+        const id = nanoid();
+        // The sender shows their own picture from memory: no download of what they just sent.
+        images.remember(id, prepared.blob);
+        send("", name, { ...prepared, id });
+      } catch (caught) {
+        setImageError(caught instanceof ImagePrepareError ? caught.message : "This image could not be prepared for sending");
+      }
+    });
   }
 
   return (

@@ -113,4 +113,15 @@ test.describe("pictures in a private room, more ways in", () => {
     await expect(viewer).toBeHidden();
     await expect(thumbnail).toBeFocused();
   });
+
+  test("two pictures chosen one right after the other arrive in that order, the large one first", async ({ people }) => {
+    const [alice, bob] = await privateRoom(people);
+    const input = alice.locator("form input[type=file]");
+    const [large, small] = [await drawnPng(alice, 2400, 1800), await drawnPng(alice, 60, 40)];
+    await input.setInputFiles({ name: "large.png", mimeType: "image/png", buffer: large });
+    await input.setInputFiles({ name: "small.png", mimeType: "image/png", buffer: small });
+    await expect(logImages(bob)).toHaveCount(2);
+    await expect.poll(() => naturalSize(bob, 0)).toEqual([1280, 960]);
+    await expect.poll(() => naturalSize(bob, 1)).toEqual([60, 40]);
+  });
 });
