@@ -1,4 +1,5 @@
-import { SEALED_IMAGE_MAX_BYTES, SEALED_MIN_LENGTH } from "~/lib/limits";
+import { SEAL_OVERHEAD_BYTES } from "~/lib/crypto/seal";
+import { SEALED_IMAGE_MAX_BYTES } from "~/lib/limits";
 import { logger, roomTag } from "./logger";
 import { RateLimitedError } from "./rate-limits";
 import { memberIdOf, ROOM_ID_PATTERN } from "./room-token";
@@ -8,8 +9,6 @@ import type { Services } from "./services";
 /** Image ids are chosen by the sender's browser (the image is sealed to its id before upload). */
 export const IMAGE_ID_PATTERN = /^[\w-]{8,36}$/;
 
-/** AES-GCM output is at least an IV and a tag long. */
-const SEALED_MIN_BYTES = Math.floor((SEALED_MIN_LENGTH * 3) / 4);
 
 /**
  * Sealed images in and out of a room: `PUT` stores the bytes a member's browser sealed, `GET`
@@ -79,7 +78,7 @@ async function upload(request: Request, services: Services, roomId: string, memb
   if (body === "too-large") {
     return failure(413, "PAYLOAD_TOO_LARGE", `body: a sealed image must be at most ${SEALED_IMAGE_MAX_BYTES} bytes`);
   }
-  if (body.byteLength < SEALED_MIN_BYTES) return failure(400, "BAD_REQUEST", "body: too short to be a sealed image");
+  if (body.byteLength < SEAL_OVERHEAD_BYTES) return failure(400, "BAD_REQUEST", "body: too short to be a sealed image");
   const outcome = await services.store.putImage(roomId, memberId, imageId, body);
   switch (outcome) {
     case "not-found":

@@ -1,3 +1,5 @@
+import { SEAL_OVERHEAD_BYTES } from "./crypto/seal";
+
 /** Limits shared by the server's validation and the browser's form hints. */
 export const MESSAGE_MAX_LENGTH = 2000;
 export const SENDER_MAX_LENGTH = 40;
@@ -18,11 +20,11 @@ export const DEFAULT_TTL_SECONDS = 600;
  * six bytes of JSON escaping fit.
  */
 export const SEALED_MESSAGE_MAX_LENGTH = 16_384;
-/** AES-GCM adds a 12-byte IV and a 16-byte tag: 28 bytes, 38 base64url characters. */
-export const SEALED_MIN_LENGTH = 38;
+/** The sealing overhead alone (IV and tag), in base64url characters. */
+export const SEALED_MIN_LENGTH = Math.ceil((SEAL_OVERHEAD_BYTES * 4) / 3);
 export const SEALED_NAME_MAX_LENGTH = 256;
 /** A browser's serialised public keys for key agreement (X25519 and P-256). */
 export const PUBLIC_KEYS_MAX_LENGTH = 256;
 /** The browser re-encodes an image to stay under this before sealing it. */
 export const IMAGE_MAX_BYTES = 2_000_000;
-export const SEALED_IMAGE_MAX_BYTES = IMAGE_MAX_BYTES + 28;
+export const SEALED_IMAGE_MAX_BYTES = IMAGE_MAX_BYTES + SEAL_OVERHEAD_BYTES;
