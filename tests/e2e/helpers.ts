@@ -101,11 +101,16 @@ export function messageTexts(page: Page) {
   return page.getByRole("log").locator("article > p:nth-child(2)");
 }
 
-/** From the lobby's "Talk to a stranger" to the search screen, searching. */
+/**
+ * From the lobby's "Talk to a stranger" to the search screen. Someone already waiting pairs with
+ * this person at once, and the page may leave `/stranger` for the chat within a few milliseconds:
+ * too quick for a polling URL assertion, so this listens for the navigation before clicking.
+ */
 export async function talkToStranger(page: Page): Promise<void> {
   await page.goto("/");
+  const searchScreen = page.waitForURL(/\/stranger$/, { waitUntil: "commit" });
   await page.getByRole("button", { name: "Talk to a stranger" }).click();
-  await expect(page).toHaveURL(/\/stranger$/);
+  await searchScreen;
 }
 
 /** Waits until the search screen says it is looking (and has not already been matched). */

@@ -1,3 +1,4 @@
+import type { APIRequestContext } from "@playwright/test";
 import { seriousViolations } from "./axe";
 import { isWebp, readGps } from "../support/exif-gps";
 import { expect, test } from "./fixtures";
@@ -7,6 +8,22 @@ import { imageDownloads, logImages, photoWithGps } from "./image-fixtures";
 // The queue is shared by every test on the server: two of these tests running side by side could
 // pair their people with each other. Every test also leaves nobody waiting when it ends.
 test.describe.configure({ mode: "serial" });
+
+/** How many are waiting in the server's queue right now (what the search screen shows). */
+async function waitingInQueue(request: APIRequestContext): Promise<number> {
+  const response = await request.get("/api/trpc/match.stats");
+  expect(response.ok()).toBe(true);
+  const body = (await response.json()) as { result: { data: { json: { waiting: number } } } };
+  return body.result.data.json.waiting;
+}
+
+// A searcher left over from one test would be paired with the next test's first person. A closed
+// page keeps its place for the grace period (two seconds here), so this waits that long at most.
+for (const hook of [test.beforeEach, test.afterEach]) {
+  hook(async ({ request }) => {
+    await expect.poll(() => waitingInQueue(request), { message: "nobody waiting in the queue", timeout: 6_000 }).toBe(0);
+  });
+}
 
 test("two strangers meet in one chat, talk, and never see each other's names", async ({ people }) => {
   const [alice, bob] = [await people.join(), await people.join()];
