@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import http from "node:http";
 
 /**
- * A lean client speaking Ephemera's real protocol: the gate over HTTP, tRPC mutations as JSON
- * POSTs, `room.events` as server-sent events. Raw node:http keeps the load generator cheap enough
+ * A lean client speaking Ephemera's real protocol: the gate over HTTP, tRPC mutations batched
+ * as the browser batches them, `room.events` as server-sent events. Raw node:http keeps the load generator cheap enough
  * not to be the bottleneck.
  */
 const requestAgent = new http.Agent({ keepAlive: true, maxSockets: 512 });
@@ -37,10 +37,18 @@ export function call(base: string, method: string, path: string, headers: Record
   });
 }
 
+/**
+ * One mutation as the browser's `httpBatchLink` sends it: a batch of one, `?batch=1`, the input
+ * under "0", the answer in an array. Returns the answer's data.
+ */
+export async function mutate<T = unknown>(base: string, path: string, input: unknown, cookie?: string): Promise<T> {
+  const reply = await call(base, "POST", `/api/trpc/${path}?batch=1`, cookie ? { cookie } : {}, JSON.stringify({ 0: { json: input } }));
+  if (reply.status !== 200) throw new Error(`${path}: ${reply.status} ${reply.body.slice(0, 200)}`);
+  return (JSON.parse(reply.body) as Array<{ result: { data: { json: T } } }>)[0]!.result.data.json;
+}
+
 export async function createRoom(base: string, ttlSeconds = 3600): Promise<string> {
-  const reply = await call(base, "POST", "/api/trpc/room.create", {}, JSON.stringify({ json: { ttlSeconds } }));
-  if (reply.status !== 200) throw new Error(`room.create: ${reply.status} ${reply.body}`);
-  return (JSON.parse(reply.body) as { result: { data: { json: { roomId: string } } } }).result.data.json.roomId;
+  return (await mutate<{ roomId: string }>(base, "room.create", { ttlSeconds })).roomId;
 }
 
 /** Opens the room page like a browser and returns the seat's cookie. */
@@ -81,16 +89,12 @@ export function openBenchMessage(ciphertext: string): string | null {
 /** A send as the browser makes it: sealed, with its own 21-character clientId (for exactly-once storage). */
 export async function send(base: string, cookie: string, roomId: string, text: string): Promise<void> {
   const clientId = randomBytes(16).toString("base64url").slice(0, 21);
-  const body = JSON.stringify({ json: { roomId, ciphertext: sealBenchMessage(text), clientId } });
-  const reply = await call(base, "POST", "/api/trpc/message.send", { cookie }, body);
-  if (reply.status !== 200) throw new Error(`message.send: ${reply.status} ${reply.body.slice(0, 200)}`);
+  await mutate(base, "message.send", { roomId, ciphertext: sealBenchMessage(text), clientId }, cookie);
 }
 
 /** A reader's receipt, as the browser sends it after messages reach it while its tab is visible. */
 export async function acknowledge(base: string, cookie: string, roomId: string, id: number): Promise<void> {
-  const body = JSON.stringify({ json: { roomId, delivered: id, seen: id } });
-  const reply = await call(base, "POST", "/api/trpc/message.receipt", { cookie }, body);
-  if (reply.status !== 200) throw new Error(`message.receipt: ${reply.status} ${reply.body.slice(0, 200)}`);
+  await mutate(base, "message.receipt", { roomId, delivered: id, seen: id }, cookie);
 }
 
 export interface RoomEventData {

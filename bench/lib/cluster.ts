@@ -40,6 +40,20 @@ export async function metric(base: string, name: string): Promise<number> {
   return line ? Number(line.split(" ")[1]) : Number.NaN;
 }
 
+/**
+ * Runs `work` and reports the CPU it cost per message, in microseconds: the servers' (from their
+ * /metrics) and this load process's own. Less noisy than latency on a shared machine, and what
+ * bounds throughput.
+ */
+export async function cpuPerMessage<T extends { sent: number }>(bases: string[], work: () => Promise<T>) {
+  const serverCpu = async () => (await Promise.all(bases.map((base) => metric(base, "ephemera_process_cpu_seconds_total")))).reduce((a, b) => a + b, 0);
+  const [serverBefore, loadBefore] = [await serverCpu(), process.cpuUsage()];
+  const result = await work();
+  const [serverAfter, load] = [await serverCpu(), process.cpuUsage(loadBefore)];
+  const perMessage = (micros: number) => Math.round(micros / Math.max(1, result.sent));
+  return { ...result, cpuMicrosPerMessage: { server: perMessage((serverAfter - serverBefore) * 1e6), loadGenerator: perMessage(load.user + load.system) } };
+}
+
 /** The server's own view of a run: event-loop lag, GC time by kind, send→deliver buckets. */
 export async function serverView(base: string) {
   const response = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });

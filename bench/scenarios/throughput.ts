@@ -1,4 +1,4 @@
-import { startCluster } from "../lib/cluster";
+import { cpuPerMessage, startCluster } from "../lib/cluster";
 import { drive, openRooms } from "../lib/conversation";
 
 const P99_LIMIT_MS = 250;
@@ -9,10 +9,11 @@ export async function throughput({ rooms = 500, rates = [250, 500, 1000, 2000, 3
   const steps = [];
   let held = 0;
   try {
-    const open = await openRooms(cluster.apps.map((app) => app.url), rooms);
+    const bases = cluster.apps.map((app) => app.url);
+    const open = await openRooms(bases, rooms);
     await drive(open, { rate: 200, seconds: 2 });
     for (const rate of rates) {
-      const step = await drive(open, { rate, seconds });
+      const step = await cpuPerMessage(bases, () => drive(open, { rate, seconds }));
       const ok = step.latencyMs.p99 <= P99_LIMIT_MS && step.lost === 0 && step.sendErrors === 0 && step.overloaded === 0;
       steps.push({ ...step, held: ok });
       if (!ok) break;
