@@ -4,6 +4,7 @@ import { env } from "../env";
 import { getServices } from "../services";
 import { createContext, type HeaderReader } from "./context";
 import { trpcHandlerOptions } from "./handler-options";
+import { isMutationBatch, serveMutationBatch } from "./mutation-batch";
 import { serveRoomEvents } from "./room-events-sse";
 
 function nodeHeaders(req: IncomingMessage): HeaderReader {
@@ -18,10 +19,15 @@ function nodeHeaders(req: IncomingMessage): HeaderReader {
 /**
  * tRPC served straight from the Node server in production: no Remix routing or request
  * conversion on the hot path (every send, every event stream). Same router, same context.
+ * Event streams and mutations take direct paths that speak tRPC's wire format without its
+ * per-request Fetch machinery; everything else goes through tRPC's Node adapter.
  */
 export function handleTrpcRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-  if (path === "room.events" && req.method === "GET") {
-    return serveRoomEvents(req, res, createContext(nodeHeaders(req), getServices(), req.socket.remoteAddress));
+  const context = () => createContext(nodeHeaders(req), getServices(), req.socket.remoteAddress);
+  if (path === "room.events" && req.method === "GET") return serveRoomEvents(req, res, context());
+  if (isMutationBatch(req, path, trpcHandlerOptions.router)) {
+    const search = new URLSearchParams(req.url?.split("?")[1] ?? "");
+    return serveMutationBatch(req, res, path, search, { ...trpcHandlerOptions, maxBodyBytes: env.MAX_BODY_BYTES, createContext: context });
   }
   return nodeHTTPRequestHandler({
     ...trpcHandlerOptions,

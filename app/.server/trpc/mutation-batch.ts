@@ -1,0 +1,149 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { callTRPCProcedure, getErrorShape, getTRPCErrorFromUnknown, TRPCError, type AnyTRPCRouter } from "@trpc/server";
+import { getHTTPStatusCode } from "@trpc/server/http";
+import type { TRPCResponse } from "@trpc/server/rpc";
+import superjson from "superjson";
+import type { Context } from "./context";
+import type { trpcHandlerOptions } from "./handler-options";
+
+export interface MutationBatchOptions {
+  router: AnyTRPCRouter;
+  onError: typeof trpcHandlerOptions.onError;
+  responseMeta: typeof trpcHandlerOptions.responseMeta;
+  maxBodyBytes: number;
+  createContext: () => Context;
+}
+
+const mutationPathsCache = new WeakMap<AnyTRPCRouter, Set<string>>();
+
+function mutationPaths(router: AnyTRPCRouter): Set<string> {
+  let paths = mutationPathsCache.get(router);
+  if (!paths) {
+    const procedures = router._def.procedures as Record<string, { _def: { type: string } }>;
+    paths = new Set(Object.keys(procedures).filter((path) => procedures[path]?._def.type === "mutation"));
+    mutationPathsCache.set(router, paths);
+  }
+  return paths;
+}
+
+/**
+ * Whether `serveMutationBatch` answers this request: a JSON POST whose every procedure is a
+ * mutation (every send, receipt and typing signal a browser makes). Anything else, including
+ * unknown paths and other content types, goes to tRPC's own adapter, which has the answers.
+ */
+export function isMutationBatch(req: IncomingMessage, pathParam: string, router: AnyTRPCRouter): boolean {
+  if (req.method !== "POST" || !req.headers["content-type"]?.startsWith("application/json")) return false;
+  // A streamed (JSONL) batch is answered progressively; only tRPC's adapter does that.
+  if (req.headers["trpc-accept"] !== undefined || req.headers.accept?.includes("application/jsonl")) return false;
+  const known = mutationPaths(router);
+  return pathParam.split(",").every((path) => known.has(path));
+}
+
+/**
+ * tRPC mutations answered straight from the Node request, in exactly the format tRPC's HTTP
+ * adapters use (a batch of answers in an array, or one answer; superjson; the same statuses,
+ * error shapes and `onError` / `responseMeta` hooks), and through the router's own procedures,
+ * so validation, middleware and errors are tRPC's. What it leaves out is the adapter's Fetch
+ * `Request`, `AbortSignal` and web-stream machinery per request: about a twentieth of the
+ * server's CPU at 800 sends a second (bench/README.md, decision 009).
+ */
+export async function serveMutationBatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathParam: string,
+  search: URLSearchParams,
+  options: MutationBatchOptions,
+): Promise<void> {
+  const isBatch = search.get("batch") === "1";
+  const paths = isBatch ? pathParam.split(",") : [pathParam];
+  const ctx = options.createContext();
+  const body = readBody(req, options.maxBodyBytes);
+  let inputs: Promise<Record<number, unknown>> | undefined;
+  // As tRPC does: the body is parsed on the first procedure's demand, and a body that cannot be
+  // parsed fails each call with PARSE_ERROR (from the procedure's own input step).
+  const readInputs = () =>
+    (inputs ??= body.then((text) => parseInputs(text, paths.length, isBatch)).catch((cause: unknown) => {
+      if (cause instanceof TRPCError) throw cause;
+      throw new TRPCError({ code: "BAD_REQUEST", message: cause instanceof Error ? cause.message : "Invalid input", cause });
+    }));
+
+  const errors: TRPCError[] = [];
+  const answers = await Promise.all(
+    paths.map(async (path, index): Promise<TRPCResponse> => {
+      try {
+        const data = await callTRPCProcedure({
+          router: options.router,
+          path,
+          type: "mutation",
+          ctx,
+          getRawInput: async () => (await readInputs())[index],
+          signal: undefined,
+          batchIndex: index,
+        });
+        return { result: { data } };
+      } catch (cause) {
+        const error = getTRPCErrorFromUnknown(cause);
+        errors.push(error);
+        options.onError({ error, path, type: "mutation" });
+        const input = await inputs?.then((all) => all[index], () => undefined);
+        return { error: getErrorShape({ config: options.router._def._config, error, type: "mutation", path, input, ctx }) };
+      }
+    }),
+  );
+  // Drain what was not read (a call that failed before reading its input), so the socket stays usable.
+  await body.catch(() => undefined);
+
+  const status = getHTTPStatusCode(answers);
+  const meta = options.responseMeta({ errors });
+  const json = JSON.stringify(isBatch ? answers.map(serialize) : serialize(answers[0]!));
+  const headers: Record<string, string | number> = {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(json),
+    vary: "trpc-accept, accept",
+  };
+  meta.headers?.forEach((value, key) => (headers[key] = value));
+  res.writeHead(status, headers);
+  res.end(json);
+}
+
+function serialize(answer: TRPCResponse): unknown {
+  return "error" in answer ? { error: superjson.serialize(answer.error) } : { result: { data: superjson.serialize(answer.result.data) } };
+}
+
+function parseInputs(text: string, count: number, isBatch: boolean): Record<number, unknown> {
+  const inputs: Record<number, unknown> = {};
+  const parsed: unknown = JSON.parse(text);
+  if (!isBatch) {
+    inputs[0] = superjson.deserialize(parsed as never);
+    return inputs;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: '"input" needs to be an object when doing a batch call' });
+  }
+  for (let index = 0; index < count; index += 1) {
+    const raw = (parsed as Record<number, unknown>)[index];
+    if (raw !== undefined) inputs[index] = superjson.deserialize(raw as never);
+  }
+  return inputs;
+}
+
+/**
+ * The whole body as text, refused past `maxBytes` as tRPC's adapter refuses it. In production
+ * the server's body limit has already refused any declared length over it, with a clearer message.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      // Past the cap the rest is read and dropped, so the answer can still be written.
+      if (size > maxBytes) {
+        chunks.length = 0;
+        reject(new TRPCError({ code: "PAYLOAD_TOO_LARGE" }));
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString()));
+    req.on("error", reject);
+  });
+}
