@@ -12,7 +12,7 @@ import { NonceProvider } from "./lib/nonce";
 export { env } from "./.server/env";
 export { logger } from "./.server/logger";
 export { registry as metricsRegistry } from "./.server/metrics";
-export { handleTrpcRequest } from "./.server/trpc/node-handler";
+export { handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } from "./.server/trpc/node-handler";
 
 // Built at startup, not on the first request: the store's startup line (and a bad Redis URL)
 // should show when the process starts.
@@ -46,28 +46,44 @@ export default function handleRequest(
 ) {
   const nonce = typeof loadContext.cspNonce === "string" ? loadContext.cspNonce : "";
   // Crawlers and link unfurlers get the complete document; people get the shell as soon as it is ready.
-  const readyEvent = isbot(request.headers.get("user-agent")) ? "onAllReady" : "onShellReady";
+  const forBots = isbot(request.headers.get("user-agent"));
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
+    let allDone = false;
+    // Cleared once rendering is done: an uncleared timer keeps the whole render (request,
+    // context, stream) in memory for its five seconds, on every page load.
+    let abortTimer: NodeJS.Timeout | undefined;
+    const done = () => {
+      allDone = true;
+      clearTimeout(abortTimer);
+    };
+    const respond = () => {
+      shellRendered = true;
+      const body = new PassThrough();
+      responseHeaders.set("Content-Type", "text/html");
+      resolve(
+        new Response(createReadableStreamFromReadable(body), {
+          headers: responseHeaders,
+          status: responseStatusCode,
+        }),
+      );
+      pipe(body);
+    };
     const { pipe, abort } = renderToPipeableStream(
       <NonceProvider value={nonce}>
         <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY_MS} />
       </NonceProvider>,
       {
         nonce,
-        [readyEvent]() {
-          shellRendered = true;
-          const body = new PassThrough();
-          responseHeaders.set("Content-Type", "text/html");
-          resolve(
-            new Response(createReadableStreamFromReadable(body), {
-              headers: responseHeaders,
-              status: responseStatusCode,
-            }),
-          );
-          pipe(body);
+        onShellReady() {
+          if (!forBots) respond();
+        },
+        onAllReady() {
+          done();
+          if (forBots) respond();
         },
         onShellError(error: unknown) {
+          done();
           reject(error);
         },
         onError(error: unknown) {
@@ -77,7 +93,7 @@ export default function handleRequest(
         },
       },
     );
-    setTimeout(abort, ABORT_DELAY_MS);
+    if (!allDone) abortTimer = setTimeout(abort, ABORT_DELAY_MS);
   });
 }
 

@@ -60,34 +60,13 @@ export async function* roomEventStream(
   }, ttlMs);
   signal.addEventListener("abort", notify, { once: true });
   const partner = new PartnerView(seat);
-  let lastId = afterId;
-  const ending = (): RoomStreamEvent => ({ id: lastId + 1, type: now() >= deadline ? "expired" : "destroyed" });
-
-  /** Messages after the last one yielded, then whatever state changed; false when the room is gone. */
-  async function* catchUp(messages: StoredMessage[] | null, state: RoomState | null, live: boolean) {
-    if (!messages || !state) return false;
-    for (const message of messages) {
-      if (message.id <= lastId) continue;
-      lastId = message.id;
-      yield { id: lastId, type: "message", message, live } as const;
-    }
-    yield { id: lastId, type: "members", count: state.memberCount } as const;
-    const changed = partner.load(state);
-    if (changed.presence) yield { id: lastId, type: "presence", ...changed.presence } as const;
-    if (changed.receipts) yield { id: lastId, type: "receipts", ...changed.receipts } as const;
-    for (const typing of state.typing) {
-      if (partner.isPartner(typing.seat)) yield { id: lastId, type: "typing", typing: true, name: typing.name, expiresInMs: typing.expiresInMs } as const;
-    }
-    for (const keys of state.keys) {
-      if (partner.isPartner(keys.seat)) yield { id: lastId, type: "partner-keys", publicKeys: keys.publicKeys } as const;
-    }
-    return true;
-  }
+  const cursor = { lastId: afterId };
+  const ending = (): RoomStreamEvent => ({ id: cursor.lastId + 1, type: now() >= deadline ? "expired" : "destroyed" });
 
   try {
     disconnect = await store.connect(roomId, seat);
     const [backlog, state] = await Promise.all([store.messagesAfter(roomId, afterId), store.roomState(roomId)]);
-    if (!(yield* catchUp(backlog, state, false))) {
+    if (!(yield* catchUp(cursor, partner, backlog, state, false))) {
       // Gone between the membership check and now: tell the two endings apart by the clock.
       yield ending();
       return;
@@ -98,40 +77,40 @@ export async function* roomEventStream(
       if (event) {
         switch (event.type) {
           case "message":
-            if (event.message.id <= lastId) continue;
-            lastId = event.message.id;
-            yield { id: lastId, type: "message", message: event.message, live: true };
+            if (event.message.id <= cursor.lastId) continue;
+            cursor.lastId = event.message.id;
+            yield { id: cursor.lastId, type: "message", message: event.message, live: true };
             break;
           case "members":
-            yield { id: lastId, type: "members", count: event.count };
+            yield { id: cursor.lastId, type: "members", count: event.count };
             break;
           case "presence": {
             const changed = partner.updatePresence(event.seat, { here: event.here, lastSeen: event.lastSeen });
-            if (changed) yield { id: lastId, type: "presence", ...changed };
+            if (changed) yield { id: cursor.lastId, type: "presence", ...changed };
             break;
           }
           case "receipts": {
             const changed = partner.updateReceipts(event.seat, event);
-            if (changed) yield { id: lastId, type: "receipts", ...changed };
+            if (changed) yield { id: cursor.lastId, type: "receipts", ...changed };
             break;
           }
           case "typing":
             if (partner.isPartner(event.seat)) {
-              yield { id: lastId, type: "typing", typing: event.typing, name: event.name, expiresInMs: event.expiresInMs };
+              yield { id: cursor.lastId, type: "typing", typing: event.typing, name: event.name, expiresInMs: event.expiresInMs };
             }
             break;
           case "keys":
-            if (partner.isPartner(event.seat)) yield { id: lastId, type: "partner-keys", publicKeys: event.publicKeys };
+            if (partner.isPartner(event.seat)) yield { id: cursor.lastId, type: "partner-keys", publicKeys: event.publicKeys };
             break;
           case "left": {
             if (!partner.isPartner(event.seat)) {
               // This seat was given up in another tab: nothing more here is this viewer's to read.
-              yield { id: lastId, type: "left" };
+              yield { id: cursor.lastId, type: "left" };
               return;
             }
-            yield { id: lastId, type: "partner-left" };
+            yield { id: cursor.lastId, type: "partner-left" };
             const changed = partner.removeSeat(event.seat);
-            if (changed) yield { id: lastId, type: "presence", ...changed };
+            if (changed) yield { id: cursor.lastId, type: "presence", ...changed };
             break;
           }
           case "presence-grace":
@@ -140,12 +119,12 @@ export async function* roomEventStream(
             // The store's subscription was interrupted: read what may have been missed.
             let missed: [StoredMessage[] | null, RoomState | null];
             try {
-              missed = await Promise.all([store.messagesAfter(roomId, lastId), store.roomState(roomId)]);
+              missed = await Promise.all([store.messagesAfter(roomId, cursor.lastId), store.roomState(roomId)]);
             } catch (error) {
               if (error instanceof StoreUnavailableError) continue; // the next reconnect retries
               throw error;
             }
-            if (!(yield* catchUp(...missed, true))) {
+            if (!(yield* catchUp(cursor, partner, ...missed, true))) {
               yield ending();
               return;
             }
@@ -156,7 +135,7 @@ export async function* roomEventStream(
             return;
         }
       } else if (expired) {
-        yield { id: lastId + 1, type: "expired" };
+        yield { id: cursor.lastId + 1, type: "expired" };
         return;
       } else {
         await new Promise<void>((resolve) => {
@@ -170,4 +149,36 @@ export async function* roomEventStream(
     disconnect();
     unsubscribe();
   }
+}
+
+/**
+ * Messages after the last one yielded, then whatever state changed; false when the room is gone.
+ * At module level, not inside `roomEventStream`: a generator function declared per call costs
+ * every open stream its own closure, prototype and hidden class.
+ */
+async function* catchUp(
+  cursor: { lastId: number },
+  partner: PartnerView,
+  messages: StoredMessage[] | null,
+  state: RoomState | null,
+  live: boolean,
+): AsyncGenerator<RoomStreamEvent, boolean, undefined> {
+  if (!messages || !state) return false;
+  for (const message of messages) {
+    if (message.id <= cursor.lastId) continue;
+    cursor.lastId = message.id;
+    yield { id: cursor.lastId, type: "message", message, live };
+  }
+  const lastId = cursor.lastId;
+  yield { id: lastId, type: "members", count: state.memberCount };
+  const changed = partner.load(state);
+  if (changed.presence) yield { id: lastId, type: "presence", ...changed.presence };
+  if (changed.receipts) yield { id: lastId, type: "receipts", ...changed.receipts };
+  for (const typing of state.typing) {
+    if (partner.isPartner(typing.seat)) yield { id: lastId, type: "typing", typing: true, name: typing.name, expiresInMs: typing.expiresInMs };
+  }
+  for (const keys of state.keys) {
+    if (partner.isPartner(keys.seat)) yield { id: lastId, type: "partner-keys", publicKeys: keys.publicKeys };
+  }
+  return true;
 }
