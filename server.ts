@@ -2,6 +2,7 @@
  * The production HTTP server that `npm start` runs (and the container). Unlike remix-serve it
  * writes no access log of raw URLs: room URLs carry room ids, which must never reach a log.
  */
+import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AppBuild } from "./server/http-app";
@@ -18,8 +19,8 @@ const build = (await import(path.join(buildDir, "server/index.js"))) as AppBuild
 const { env, logger, closeServices } = build.entry.module;
 
 const shutdown = new ShutdownCoordinator();
-const app = createHttpApp(build, path.join(buildDir, "client"), shutdown);
-const server = app.listen(env.PORT, env.HOST, () => {
+const server = http.createServer(createHttpApp(build, path.join(buildDir, "client"), shutdown));
+server.listen(env.PORT, env.HOST, () => {
   logger.info(`Ephemera listening on http://localhost:${env.PORT}`);
 });
 

@@ -1,17 +1,19 @@
-import type { RequestHandler } from "express";
+import type { ServerResponse } from "node:http";
+import type { NodeMiddleware } from "./node-middleware";
 
 /**
  * Caps request bodies before anything reads them. Node's parser already stops a body at its
  * declared Content-Length, so a declared length is a hard bound; a body without one is refused.
- * The answer is tRPC-shaped so the client shows the message.
+ * The answer is tRPC-shaped so the client shows the message. Plain Node types: it runs in front
+ * of Express and in the hot lane alike.
  */
-export function bodyLimit(limitFor: number | ((path: string) => number)): RequestHandler {
+export function bodyLimit(limitFor: number | ((path: string) => number)): NodeMiddleware {
   return (req, res, next) => {
     if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
-    const maxBytes = typeof limitFor === "number" ? limitFor : limitFor(req.path);
-    const declared = req.get("content-length");
+    const maxBytes = typeof limitFor === "number" ? limitFor : limitFor((req.url ?? "/").split("?")[0] ?? "/");
+    const declared = req.headers["content-length"];
     if (declared === undefined) {
-      if (!req.get("transfer-encoding")) return next();
+      if (!req.headers["transfer-encoding"]) return next();
       return refuse(res, 411, "LENGTH_REQUIRED", "Request bodies must declare a Content-Length");
     }
     const length = Number(declared);
@@ -25,7 +27,9 @@ export function bodyLimit(limitFor: number | ((path: string) => number)): Reques
   };
 }
 
-function refuse(res: Parameters<RequestHandler>[1], status: number, code: string, message: string) {
-  res.setHeader("Connection", "close");
-  res.status(status).json({ error: { json: { message, code: -32600, data: { code, httpStatus: status } } } });
+function refuse(res: ServerResponse, status: number, code: string, message: string) {
+  const body = JSON.stringify({ error: { json: { message, code: -32600, data: { code, httpStatus: status } } } });
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), Connection: "close" });
+  res.end(body);
 }
+

@@ -1,8 +1,8 @@
-import type { Server } from "node:http";
-import type { Request, RequestHandler, Response } from "express";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { NodeMiddleware } from "./node-middleware";
 
 /** EventSource asks for an event stream; tRPC answers those with its SSE response. */
-const isEventStream = (req: Request) => (req.get("accept") ?? "").includes("text/event-stream");
+const isEventStream = (req: IncomingMessage) => (req.headers.accept ?? "").includes("text/event-stream");
 
 /**
  * Knows which responses are open, so a shutdown can cut event streams at once (their clients
@@ -10,11 +10,11 @@ const isEventStream = (req: Request) => (req.get("accept") ?? "").includes("text
  * while ordinary requests in flight get a moment to finish.
  */
 export class ShutdownCoordinator {
-  private readonly streams = new Set<Response>();
-  private readonly inflight = new Set<Response>();
+  private readonly streams = new Set<ServerResponse>();
+  private readonly inflight = new Set<ServerResponse>();
   stopping = false;
 
-  readonly track: RequestHandler = (req, res, next) => {
+  readonly track: NodeMiddleware = (req, res, next) => {
     const open = isEventStream(req) ? this.streams : this.inflight;
     open.add(res);
     res.on("close", () => open.delete(res));

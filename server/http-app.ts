@@ -5,9 +5,11 @@ import compression from "compression";
 import express from "express";
 import type * as entry from "../app/entry.server";
 import { SEALED_IMAGE_MAX_BYTES } from "../app/lib/limits";
+import type { RequestListener } from "node:http";
 import { bodyLimit } from "./body-limit";
 import type { ShutdownCoordinator } from "./graceful-shutdown";
 import { healthRoutes } from "./health";
+import { withHotLane } from "./hot-lane";
 import { metricsRoute } from "./metrics-route";
 import { requestLog } from "./request-log";
 import { cspNonce, securityHeaders } from "./security-headers";
@@ -17,13 +19,18 @@ const IMAGE_PATH = /^\/api\/rooms\/[^/]+\/images\/[^/]+$/;
 export type AppBuild = ServerBuild & { entry: { module: typeof entry } };
 
 /** The production HTTP pipeline in front of Remix, in the order a request meets it. */
-export function createHttpApp(build: AppBuild, clientDir: string, shutdown: ShutdownCoordinator) {
-  const { env, logger, checkStore, metricsRegistry, handleTrpcRequest } = build.entry.module;
+export function createHttpApp(build: AppBuild, clientDir: string, shutdown: ShutdownCoordinator): RequestListener {
+  const { env, logger, checkStore, metricsRegistry, handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } = build.entry.module;
   const production = env.NODE_ENV === "production";
+  const track = shutdown.track;
+  const log = requestLog(logger);
+  const apiHeaders = securityHeaders({ production, nonce: false });
+  // Sealed images are the one large body; their route also stops reading at the same cap.
+  const limitBodies = bodyLimit((path) => (IMAGE_PATH.test(path) ? SEALED_IMAGE_MAX_BYTES : env.MAX_BODY_BYTES));
   const app = express();
   app.disable("x-powered-by");
-  app.use(shutdown.track);
-  app.use(requestLog(logger));
+  app.use(track);
+  app.use(log);
   app.use(
     healthRoutes({
       checkStore: () => (shutdown.stopping ? Promise.reject(new Error("shutting down")) : checkStore()),
@@ -38,11 +45,9 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
         compression.filter(req, res),
     }),
   );
-  // Sealed images are the one large body; their route also stops reading at the same cap.
-  app.use(bodyLimit((path) => (IMAGE_PATH.test(path) ? SEALED_IMAGE_MAX_BYTES : env.MAX_BODY_BYTES)));
-  // The hot path (every send, every event stream) goes straight to tRPC, ahead of static files
-  // and page rendering.
-  app.use("/api/trpc", securityHeaders({ production, nonce: false }), (req, res, next) => {
+  app.use(limitBodies);
+  // The rest of tRPC goes straight to it too, ahead of static files and page rendering.
+  app.use("/api/trpc", apiHeaders, (req, res, next) => {
     handleTrpcRequest(req, res, req.path.slice(1)).catch(next);
   });
   app.use(cspNonce, securityHeaders({ production, nonce: true }));
@@ -57,5 +62,10 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
       getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce, clientAddress: req.socket.remoteAddress }),
     }),
   );
-  return app;
+  return withHotLane(app, {
+    isHot: isHotTrpcRequest,
+    serve: serveHotTrpcRequest,
+    chain: [track, log, apiHeaders, limitBodies],
+    logger,
+  });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { RequestHandler } from "express";
 import type { Logger } from "pino";
+import type { NodeMiddleware } from "./node-middleware";
 
 const ROOM_ID = /[0-9A-Za-z]{21}/g;
 
@@ -16,14 +16,15 @@ export function redactPath(url: string): string {
 const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 /** One JSON line per finished request, with an id the response echoes as X-Request-Id. */
-export function requestLog(logger: Logger): RequestHandler {
+export function requestLog(logger: Logger): NodeMiddleware {
   return (req, res, next) => {
-    const incoming = req.get("x-request-id") ?? req.get("fly-request-id");
+    const incoming = header(req.headers["x-request-id"]) ?? header(req.headers["fly-request-id"]);
     const requestId = incoming && /^[\w-]{1,128}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader("X-Request-Id", requestId);
     const started = process.hrtime.bigint();
     res.on("close", () => {
-      const path = redactPath(req.originalUrl);
+      // Express rewrites req.url inside mounted routers; originalUrl is what the client asked for.
+      const path = redactPath((req as { originalUrl?: string }).originalUrl ?? req.url ?? "/");
       const entry = {
         reqId: requestId,
         method: req.method,
@@ -38,3 +39,5 @@ export function requestLog(logger: Logger): RequestHandler {
     next();
   };
 }
+
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { RequestHandler } from "express";
 import helmet from "helmet";
+import type { NodeMiddleware } from "./node-middleware";
 
 declare module "express-serve-static-core" {
   interface Locals {
@@ -18,7 +19,7 @@ export const cspNonce: RequestHandler = (_req, res, next) => {
  * A strict policy: only this origin's scripts plus the nonce'd inline ones, no framing, no
  * Referer (a room link must never leak to another site), HSTS when served for real.
  */
-export function securityHeaders({ production, nonce }: { production: boolean; nonce: boolean }): RequestHandler {
+export function securityHeaders({ production, nonce }: { production: boolean; nonce: boolean }): NodeMiddleware {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,

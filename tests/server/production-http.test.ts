@@ -45,6 +45,24 @@ describe("the production HTTP layer", () => {
     const api = await fetch(`${server.url}/api/trpc/room.ttl?input=${input}`, { headers: { cookie: alice.cookieHeader() } });
     expect(api.status).toBe(200);
     expectSecurityHeaders(api, { document: false });
+
+    // Sends and event streams take the hot lane past Express (server/hot-lane.ts): same headers.
+    const send = await fetch(`${server.url}/api/trpc/message.send?batch=1`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: alice.cookieHeader() },
+      body: JSON.stringify({ 0: { json: { roomId, ciphertext: opaque("headers"), clientId: "h-1" } } }),
+    });
+    expect(send.status).toBe(200);
+    expectSecurityHeaders(send, { document: false });
+    expect(send.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const controller = new AbortController();
+    const stream = await fetch(`${server.url}/api/trpc/room.events?input=${input}`, {
+      headers: { cookie: alice.cookieHeader(), accept: "text/event-stream" },
+      signal: controller.signal,
+    });
+    expect(stream.status).toBe(200);
+    expectSecurityHeaders(stream, { document: false });
+    controller.abort();
   });
 
   it("compresses pages but never an event stream, whose events arrive while it stays open", async () => {
@@ -139,6 +157,24 @@ describe("the production HTTP layer", () => {
     expect(server.output()).not.toContain(roomId);
     expect(server.output()).not.toContain("secret-query");
     expect((await fetch(`${server.url}/healthz`)).headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+
+    // A send, answered in the hot lane, is logged the same way.
+    await alice.open(`/room/${roomId}`);
+    await fetch(`${server.url}/api/trpc/message.send?batch=1`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: alice.cookieHeader(), "x-request-id": "trace-send-456" },
+      body: JSON.stringify({ 0: { json: { roomId, ciphertext: opaque("logged"), clientId: "l-1" } } }),
+    });
+    const sendLine = await waitFor(
+      () =>
+        server
+          .output()
+          .split("\n")
+          .find((entry) => entry.includes("trace-send-456")),
+      { what: "the send's log line" },
+    );
+    expect(JSON.parse(sendLine)).toMatchObject({ reqId: "trace-send-456", method: "POST", path: "/api/trpc/message.send", status: 200 });
+    expect(server.output()).not.toContain(opaque("logged"));
   });
 });
 

@@ -16,19 +16,32 @@ function nodeHeaders(req: IncomingMessage): HeaderReader {
   };
 }
 
+const contextFor = (req: IncomingMessage) => () => createContext(nodeHeaders(req), getServices(), req.socket.remoteAddress);
+
+/**
+ * The two kinds of tRPC request that make up nearly all of a busy server's traffic: event streams
+ * (`room.events`) and mutation batches (every send, receipt and typing signal). They have direct
+ * paths that speak tRPC's wire format without its per-request Fetch machinery, and the production
+ * server answers them ahead of Express (server/hot-lane.ts). `path` is what follows /api/trpc/.
+ */
+export function isHotTrpcRequest(req: IncomingMessage, path: string): boolean {
+  return (path === "room.events" && req.method === "GET") || isMutationBatch(req, path, trpcHandlerOptions.router);
+}
+
+/** Answers a request `isHotTrpcRequest` accepted. */
+export function serveHotTrpcRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  if (path === "room.events") return serveRoomEvents(req, res, contextFor(req)());
+  const search = new URLSearchParams(req.url?.split("?")[1] ?? "");
+  return serveMutationBatch(req, res, path, search, { ...trpcHandlerOptions, maxBodyBytes: env.MAX_BODY_BYTES, createContext: contextFor(req) });
+}
+
 /**
  * tRPC served straight from the Node server in production: no Remix routing or request
- * conversion on the hot path (every send, every event stream). Same router, same context.
- * Event streams and mutations take direct paths that speak tRPC's wire format without its
- * per-request Fetch machinery; everything else goes through tRPC's Node adapter.
+ * conversion. Same router, same context. Hot requests take their direct paths; everything else
+ * goes through tRPC's Node adapter.
  */
 export function handleTrpcRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-  const context = () => createContext(nodeHeaders(req), getServices(), req.socket.remoteAddress);
-  if (path === "room.events" && req.method === "GET") return serveRoomEvents(req, res, context());
-  if (isMutationBatch(req, path, trpcHandlerOptions.router)) {
-    const search = new URLSearchParams(req.url?.split("?")[1] ?? "");
-    return serveMutationBatch(req, res, path, search, { ...trpcHandlerOptions, maxBodyBytes: env.MAX_BODY_BYTES, createContext: context });
-  }
+  if (isHotTrpcRequest(req, path)) return serveHotTrpcRequest(req, res, path);
   return nodeHTTPRequestHandler({
     ...trpcHandlerOptions,
     req,
