@@ -12,6 +12,7 @@ import type { Context } from "./context";
 import { trpcHandlerOptions } from "./handler-options";
 import { createCaller } from "./root";
 import { SSE_OPTIONS } from "./trpc";
+import { wireJson } from "./wire-json";
 
 /** A stream whose reader has stopped reading is cut rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1 << 20;
@@ -45,8 +46,8 @@ export async function serveRoomEvents(req: IncomingMessage, res: ServerResponse,
     input = readInput(req);
     const events = await createCaller(ctx, { signal: controller.signal }).room.events(input as never);
     for await (const event of events as AsyncIterable<unknown>) {
-      if (isTrackedEnvelope(event)) write(`id: ${event[0]}\ndata: ${JSON.stringify(superjson.serialize(event[1]))}\n\n`);
-      else write(`data: ${JSON.stringify(superjson.serialize(event))}\n\n`);
+      if (isTrackedEnvelope(event)) write(`id: ${event[0]}\ndata: ${wireJson(event[1])}\n\n`);
+      else write(`data: ${wireJson(event)}\n\n`);
     }
     write(RETURN);
   } catch (cause) {
@@ -61,7 +62,7 @@ export async function serveRoomEvents(req: IncomingMessage, res: ServerResponse,
         input,
         ctx,
       });
-      write(`event: serialized-error\ndata: ${JSON.stringify(superjson.serialize(shape))}\n\n`);
+      write(`event: serialized-error\ndata: ${wireJson(shape)}\n\n`);
     }
   } finally {
     clearInterval(ping);

@@ -1,0 +1,48 @@
+import fc from "fast-check";
+import superjson from "superjson";
+import { describe, expect, it } from "vitest";
+import { wireJson } from "./wire-json";
+
+const superjsonText = (value: unknown) => JSON.stringify(superjson.serialize(value));
+
+describe("wireJson", () => {
+  it("writes exactly what superjson writes, for any value", () => {
+    const anything = fc.anything({
+      withBigInt: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withSparseArray: true,
+      withObjectString: true,
+      withBoxedValues: true,
+      maxDepth: 4,
+    });
+    fc.assert(
+      fc.property(anything, (value) => {
+        expect(wireJson(value)).toBe(superjsonText(value));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("writes the room's events and answers as superjson does, including the edge cases", () => {
+    const samples: unknown[] = [
+      { type: "message", message: { id: 7, ciphertext: "abc_-", clientId: "c-1", timestamp: 1_763_700_000_000, mine: false } },
+      { type: "presence", here: true, lastSeen: null },
+      { roomId: "x", status: "sent", nested: [1, [2, { deep: "yes" }]] },
+      { missing: undefined },
+      [1, , 3],
+      { at: new Date(0) },
+      Number.NaN,
+      -0,
+      { count: Number.POSITIVE_INFINITY },
+      Object.assign(Object.create(null) as object, { a: 1 }),
+      { "dotted.key": 1, "with\\backslash": 2 },
+      { deep: { a: { b: { c: { d: { e: { f: { g: { h: { i: 1 } } } } } } } } } },
+      null,
+      "text",
+    ];
+    for (const value of samples) expect(wireJson(value)).toBe(superjsonText(value));
+  });
+});
