@@ -80,6 +80,9 @@ describe("the production HTTP layer", () => {
     });
     expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
     expect(stream.headers.get("content-encoding")).toBeNull();
+    // Delimited by the connection, not chunked: each event is one write (room-events-sse.ts).
+    expect(stream.headers.get("transfer-encoding")).toBeNull();
+    expect(stream.headers.get("connection")).toBe("close");
     let text = "";
     const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
     void (async () => {
