@@ -6,7 +6,10 @@ import http from "node:http";
  * as the browser batches them, `room.events` as server-sent events. Raw node:http keeps the load generator cheap enough
  * not to be the bottleneck.
  */
-const requestAgent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+// With a timeout set, Node's agent drops an idle socket a second before the server's announced
+// keep-alive timeout; without one it keeps it, and a send on a socket the server just closed
+// fails with ECONNRESET (browsers retry those; this client does not).
+const requestAgent = new http.Agent({ keepAlive: true, maxSockets: 512, timeout: 60_000 });
 const DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 
 interface Reply {
