@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SEALED_MESSAGE_MAX_LENGTH } from "~/lib/limits";
 import { metrics } from "../../metrics";
 import { deliveryStatus, toSealedMessage } from "../to-client";
-import { memberIdFor, memberProcedure, notAMember, roomNotFound, roomProcedure, router, sealedSchema, signalProcedure } from "../trpc";
+import { memberIdFor, memberProcedure, notAMember, publicProcedure, roomIdSchema, roomNotFound, router, sealedSchema, signalProcedure } from "../trpc";
 
 const clientIdSchema = z
   .string({ error: "must be the send's id: 1 to 36 letters, digits, '-' or '_'" })
@@ -18,8 +18,10 @@ export const messageRouter = router({
   // The hot path: the seat check and the store-and-publish are one store step (one Redis round
   // trip), with the same NOT_FOUND / UNAUTHORIZED answers as every member procedure. The message
   // (name and text) is sealed in the sender's browser, bound to the room and its clientId.
-  send: roomProcedure
-    .input(z.object({ ciphertext: sealedSchema(SEALED_MESSAGE_MAX_LENGTH), clientId: clientIdSchema }))
+  // One input schema, not roomProcedure's plus its own: each input step is a middleware level,
+  // and tRPC copies the call's options and context at every level.
+  send: publicProcedure
+    .input(z.object({ roomId: roomIdSchema, ciphertext: sealedSchema(SEALED_MESSAGE_MAX_LENGTH), clientId: clientIdSchema }))
     .mutation(async ({ ctx, input }) => {
       const memberId = await memberIdFor(ctx, input.roomId);
       // Per participant: a seat is one person, whatever network they are on.
