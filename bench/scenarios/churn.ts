@@ -10,6 +10,7 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
   const histogram = latencyHistogram();
   let done = 0;
   let failed = 0;
+  let firstError: string | undefined;
   try {
     const started = performance.now();
     const total = rate * seconds;
@@ -32,8 +33,9 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
                 done += 1;
                 histogram.recordValue(Math.round((performance.now() - opStart) * 1000));
               },
-              () => {
+              (error: unknown) => {
                 failed += 1;
+                firstError ??= String(error).slice(0, 200);
               },
             ),
           );
@@ -46,7 +48,7 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
     });
     await Promise.all(pending);
     const elapsed = (performance.now() - started) / 1000;
-    return { targetRate: rate, seconds, completed: done, failed, achievedRate: Math.round(done / elapsed), latencyMs: summarize(histogram) };
+    return { targetRate: rate, seconds, completed: done, failed, firstError, achievedRate: Math.round(done / elapsed), latencyMs: summarize(histogram) };
   } finally {
     await cluster.stop();
   }
