@@ -6,7 +6,7 @@ export const METRICS_TOKEN = "bench-metrics-token-0123456789";
 const SECRET = "bench-secret-bench-secret-bench-secret!";
 
 /** A private redis-server and N production instances on it, as the product is deployed. */
-export async function startCluster(instances = 1) {
+export async function startCluster(instances = 1, extraNodeArgs: string[] = []) {
   const redis: TestRedis = await startRedisServer();
   const env = {
     REDIS_URL: redis.url,
@@ -17,7 +17,7 @@ export async function startCluster(instances = 1) {
     MAX_BODY_BYTES: "65536",
   };
   // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the servers.
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const nodeArgs = [...extraNodeArgs, ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
   const apps: AppServer[] = [];
   for (let index = 0; index < instances; index += 1) apps.push(await startAppServer(env, undefined, nodeArgs));
   const admin = new Redis(redis.url);

@@ -1,6 +1,9 @@
+import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createRoom, subscribe, visit, type Stream } from "../lib/client";
 import { metric, startCluster } from "../lib/cluster";
+
+const GC_ON_SIGNAL = resolve(import.meta.dirname, "../lib/gc-on-signal.cjs");
 
 /**
  * N rooms with both event streams open and nothing said: server memory per open stream, and CPU
@@ -8,8 +11,19 @@ import { metric, startCluster } from "../lib/cluster";
  * limit (`ulimit -n`): each stream holds one socket in the server and one in this load process.
  */
 export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
-  const cluster = await startCluster(1);
-  const base = cluster.apps[0]!.url;
+  const cluster = await startCluster(1, ["--expose-gc", "--require", GC_ON_SIGNAL]);
+  const app = cluster.apps[0]!;
+  const base = app.url;
+  const memory = async () => ({
+    rss: await metric(base, "ephemera_process_resident_memory_bytes"),
+    heap: await metric(base, "ephemera_nodejs_heap_size_used_bytes"),
+  });
+  /** Memory right after a full GC: what the open streams hold, without uncollected garbage. */
+  const memoryAfterGc = async () => {
+    app.signal("SIGUSR2");
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    return memory();
+  };
   const streams: Stream[] = [];
   try {
     // Warm the server up (code paths, JIT, pools) before the baseline.
@@ -20,8 +34,7 @@ export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
       stream.close();
     }
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const rssBefore = await metric(base, "ephemera_process_resident_memory_bytes");
-    const heapBefore = await metric(base, "ephemera_nodejs_heap_size_used_bytes");
+    const before = await memoryAfterGc();
 
     const opening = performance.now();
     const batch = 100;
@@ -43,16 +56,21 @@ export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
     const cpuBefore = await metric(base, "ephemera_process_cpu_seconds_total");
     await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
     const cpuAfter = await metric(base, "ephemera_process_cpu_seconds_total");
-    const rssAfter = await metric(base, "ephemera_process_resident_memory_bytes");
-    const heapAfter = await metric(base, "ephemera_nodejs_heap_size_used_bytes");
+    const after = await memory();
+    const afterGc = await memoryAfterGc();
+    const perStream = (bytes: number) => Math.round((bytes / open / 1024) * 10) / 10;
 
     return {
       rooms,
       openStreams: open,
       openSeconds: Math.round(openSeconds * 10) / 10,
-      rssPerStreamKB: Math.round(((rssAfter - rssBefore) / open / 1024) * 10) / 10,
-      heapPerStreamKB: Math.round(((heapAfter - heapBefore) / open / 1024) * 10) / 10,
-      rssTotalMB: Math.round(rssAfter / 1024 / 1024),
+      // As the process stands after the idle period, garbage included (it varies run to run).
+      rssPerStreamKB: perStream(after.rss - before.rss),
+      heapPerStreamKB: perStream(after.heap - before.heap),
+      // After a full GC: what each open stream costs.
+      rssPerStreamAfterGcKB: perStream(afterGc.rss - before.rss),
+      heapPerStreamAfterGcKB: perStream(afterGc.heap - before.heap),
+      rssTotalMB: Math.round(after.rss / 1024 / 1024),
       idleCpuPercent: Math.round(((cpuAfter - cpuBefore) / idleSeconds) * 1000) / 10,
     };
   } finally {

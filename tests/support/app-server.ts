@@ -15,6 +15,8 @@ export interface AppServer {
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL: the process dies mid-flight, as in a crash or an out-of-memory kill. */
   kill(): Promise<void>;
+  /** Sends the process a signal (the benchmark's SIGUSR2 asks a bench build for a full GC). */
+  signal(name: NodeJS.Signals): void;
 }
 
 /** The production build, started exactly as `npm start` runs it, on a free loopback port. */
@@ -77,6 +79,9 @@ export async function startAppServer(env: Record<string, string> = {}, port?: nu
       if (hasExited) return;
       child.kill("SIGKILL");
       await exited;
+    },
+    signal(name) {
+      if (!hasExited) child.kill(name);
     },
   };
 }
