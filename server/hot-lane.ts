@@ -23,7 +23,8 @@ export interface HotLaneOptions {
 export function withHotLane(app: RequestListener, { isHot, serve, chain, logger }: HotLaneOptions): RequestListener {
   return (req, res) => {
     const url = req.url ?? "/";
-    const path = url.startsWith(TRPC_PREFIX) ? decodeURIComponent(url.slice(TRPC_PREFIX.length).split("?")[0] ?? "") : null;
+    // Not URL-decoded: procedure paths are plain ASCII, and anything encoded goes to Express.
+    const path = url.startsWith(TRPC_PREFIX) ? (url.slice(TRPC_PREFIX.length).split("?")[0] ?? "") : null;
     if (path === null || !isHot(req, path)) return app(req, res);
     const fail = (error: unknown) => {
       logger.error({ err: { message: String(error) } }, "hot lane request failed");

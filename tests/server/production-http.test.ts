@@ -132,6 +132,16 @@ describe("the production HTTP layer", () => {
     } as RequestInit);
     expect(chunked.status).toBe(411);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+
+    // A malformed escape in a tRPC path is a client error, never a crash.
+    const malformed = await fetch(`${server.url}/api/trpc/message.send%E0%A4%A?batch=1`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(malformed.status).toBeGreaterThanOrEqual(400);
+    expect(malformed.status).toBeLessThan(500);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
   it("logs each request as JSON with its id and a redacted path", async () => {

@@ -42,6 +42,15 @@ export function serveHotTrpcRequest(req: IncomingMessage, res: ServerResponse, p
  */
 export function handleTrpcRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   if (isHotTrpcRequest(req, path)) return serveHotTrpcRequest(req, res, path);
+  if (!isDecodable(path)) {
+    // tRPC's adapter would answer 500 "URI malformed": it is the client's mistake.
+    const body = JSON.stringify({
+      error: { json: { message: "The procedure path is not valid URL encoding", code: -32600, data: { code: "BAD_REQUEST", httpStatus: 400 } } },
+    });
+    res.writeHead(400, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
+    res.end(body);
+    return Promise.resolve();
+  }
   return nodeHTTPRequestHandler({
     ...trpcHandlerOptions,
     req,
@@ -50,4 +59,13 @@ export function handleTrpcRequest(req: IncomingMessage, res: ServerResponse, pat
     maxBodySize: env.MAX_BODY_BYTES,
     createContext: ({ req: request }) => createContext(nodeHeaders(request), getServices(), request.socket?.remoteAddress),
   });
+}
+
+function isDecodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
