@@ -14,9 +14,9 @@ export function runChain(
   const step = (index: number) => (error?: unknown) => {
     if (error !== undefined) return onError(error);
     const middleware = chain[index];
-    if (!middleware) return last();
     try {
-      middleware(req, res, step(index + 1));
+      if (middleware) middleware(req, res, step(index + 1));
+      else last();
     } catch (thrown) {
       onError(thrown);
     }
