@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { createRoom, subscribe, visit } from "../lib/client";
-import { startCluster } from "../lib/cluster";
+import { metric, startCluster } from "../lib/cluster";
 import { latencyHistogram, summarize } from "../lib/stats";
 
 /** Per room: create, two gate visits, one subscription until its first event. At `rate` rooms/s. */
@@ -12,6 +12,7 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
   let failed = 0;
   let firstError: string | undefined;
   try {
+    const [serverCpuBefore, loadCpuBefore] = [await metric(base, "ephemera_process_cpu_seconds_total"), process.cpuUsage()];
     const started = performance.now();
     const total = rate * seconds;
     const pending: Promise<void>[] = [];
@@ -48,7 +49,12 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
     });
     await Promise.all(pending);
     const elapsed = (performance.now() - started) / 1000;
-    return { targetRate: rate, seconds, completed: done, failed, firstError, achievedRate: Math.round(done / elapsed), latencyMs: summarize(histogram) };
+    const serverCpu = (await metric(base, "ephemera_process_cpu_seconds_total")) - serverCpuBefore;
+    const loadCpu = process.cpuUsage(loadCpuBefore);
+    // Which side is busy: a core each at most.
+    const cpuPercent = { server: Math.round((serverCpu / elapsed) * 100), loadGenerator: Math.round(((loadCpu.user + loadCpu.system) / 1e6 / elapsed) * 100) };
+    return {
+      cpuPercent, targetRate: rate, seconds, completed: done, failed, firstError, achievedRate: Math.round(done / elapsed), latencyMs: summarize(histogram) };
   } finally {
     await cluster.stop();
   }
