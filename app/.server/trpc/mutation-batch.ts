@@ -45,8 +45,8 @@ export function isMutationBatch(req: IncomingMessage, pathParam: string, router:
  * adapters use (a batch of answers in an array, or one answer; superjson; the same statuses,
  * error shapes and `onError` / `responseMeta` hooks), and through the router's own procedures,
  * so validation, middleware and errors are tRPC's. What it leaves out is the adapter's Fetch
- * `Request`, `AbortSignal` and web-stream machinery per request: about a twentieth of the
- * server's CPU at 800 sends a second (bench/README.md, decision 009).
+ * `Request`, `AbortSignal` and web-stream machinery per request: a quarter of the server's
+ * CPU per message at 800 sends a second (bench/README.md, decision 009).
  */
 export async function serveMutationBatch(
   req: IncomingMessage,
