@@ -1,5 +1,8 @@
-import type { ServerResponse } from "node:http";
+import { refuseLikeTrpc } from "../app/.server/trpc/refuse";
 import type { NodeMiddleware } from "./node-middleware";
+
+/** The unread body makes the connection unusable for a next request. */
+const CLOSE = { Connection: "close" };
 
 /**
  * Caps request bodies before anything reads them. Node's parser already stops a body at its
@@ -14,22 +17,15 @@ export function bodyLimit(limitFor: number | ((path: string) => number)): NodeMi
     const declared = req.headers["content-length"];
     if (declared === undefined) {
       if (!req.headers["transfer-encoding"]) return next();
-      return refuse(res, 411, "LENGTH_REQUIRED", "Request bodies must declare a Content-Length");
+      return refuseLikeTrpc(res, 411, "LENGTH_REQUIRED", "Request bodies must declare a Content-Length", CLOSE);
     }
     const length = Number(declared);
     if (!Number.isSafeInteger(length) || length < 0) {
-      return refuse(res, 400, "BAD_REQUEST", "Content-Length is not a valid number");
+      return refuseLikeTrpc(res, 400, "BAD_REQUEST", "Content-Length is not a valid number", CLOSE);
     }
     if (length > maxBytes) {
-      return refuse(res, 413, "PAYLOAD_TOO_LARGE", `Request body too large: at most ${maxBytes} bytes`);
+      return refuseLikeTrpc(res, 413, "PAYLOAD_TOO_LARGE", `Request body too large: at most ${maxBytes} bytes`, CLOSE);
     }
     next();
   };
 }
-
-function refuse(res: ServerResponse, status: number, code: string, message: string) {
-  const body = JSON.stringify({ error: { json: { message, code: -32600, data: { code, httpStatus: status } } } });
-  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body), Connection: "close" });
-  res.end(body);
-}
-

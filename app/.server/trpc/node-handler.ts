@@ -5,6 +5,7 @@ import { getServices } from "../services";
 import { createContext, type HeaderReader } from "./context";
 import { trpcHandlerOptions } from "./handler-options";
 import { isMutationBatch, serveMutationBatch } from "./mutation-batch";
+import { refuseLikeTrpc } from "./refuse";
 import { serveRoomEvents } from "./room-events-sse";
 
 function nodeHeaders(req: IncomingMessage): HeaderReader {
@@ -44,11 +45,7 @@ export function handleTrpcRequest(req: IncomingMessage, res: ServerResponse, pat
   if (isHotTrpcRequest(req, path)) return serveHotTrpcRequest(req, res, path);
   if (!isDecodable(path)) {
     // tRPC's adapter would answer 500 "URI malformed": it is the client's mistake.
-    const body = JSON.stringify({
-      error: { json: { message: "The procedure path is not valid URL encoding", code: -32600, data: { code: "BAD_REQUEST", httpStatus: 400 } } },
-    });
-    res.writeHead(400, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
-    res.end(body);
+    refuseLikeTrpc(res, 400, "BAD_REQUEST", "The procedure path is not valid URL encoding");
     return Promise.resolve();
   }
   return nodeHTTPRequestHandler({
