@@ -5,6 +5,15 @@ import { wireJson } from "./wire-json";
 
 const superjsonText = (value: unknown) => JSON.stringify(superjson.serialize(value));
 
+/** The text, or the error: superjson refuses some values outright, and so must wireJson. */
+function outcome(write: () => string): { text: string } | { error: string } {
+  try {
+    return { text: write() };
+  } catch (error) {
+    return { error: String(error) };
+  }
+}
+
 describe("wireJson", () => {
   it("writes exactly what superjson writes, for any value", () => {
     const anything = fc.anything({
@@ -20,7 +29,7 @@ describe("wireJson", () => {
     });
     fc.assert(
       fc.property(anything, (value) => {
-        expect(wireJson(value)).toBe(superjsonText(value));
+        expect(outcome(() => wireJson(value))).toEqual(outcome(() => superjsonText(value)));
       }),
       { numRuns: 2000 },
     );
@@ -44,5 +53,13 @@ describe("wireJson", () => {
       "text",
     ];
     for (const value of samples) expect(wireJson(value)).toBe(superjsonText(value));
+  });
+
+  it("refuses what superjson refuses: keys that could pollute a prototype", () => {
+    const refused: unknown[] = [{ prototype: "" }, { a: { constructor: 1 } }, JSON.parse('{"__proto__":{"a":1}}'), [new Set([{ prototype: "" }])]];
+    for (const value of refused) {
+      expect(() => superjsonText(value)).toThrow(/prototype pollution/);
+      expect(() => wireJson(value)).toThrow(/prototype pollution/);
+    }
   });
 });

@@ -12,6 +12,8 @@ export function wireJson(value: unknown): string {
   return isPlainJson(value, 0) ? `{"json":${JSON.stringify(value)}}` : JSON.stringify(superjson.serialize(value));
 }
 
+const REFUSED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
 /** Deep enough for any event or answer; anything deeper takes superjson's path. */
 const MAX_DEPTH = 8;
 
@@ -34,7 +36,8 @@ function isPlainJson(value: unknown, depth: number): boolean {
       const prototype: unknown = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) return false;
       for (const key in value) {
-        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+        // superjson refuses these keys (prototype pollution); its path gives the same refusal.
+        if (REFUSED_KEYS.has(key) || !isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
       }
       return true;
     }
