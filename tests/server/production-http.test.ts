@@ -11,6 +11,14 @@ describe("the production HTTP layer", () => {
   });
   afterAll(() => server?.stop());
 
+  /** The server's log line for the request with this X-Request-Id, parsed, once it is written. */
+  async function logLine(requestId: string): Promise<unknown> {
+    const line = await waitFor(() => server.output().split("\n").find((entry) => entry.includes(requestId)), {
+      what: `the log line of request ${requestId}`,
+    });
+    return JSON.parse(line);
+  }
+
   function expectSecurityHeaders(response: Response, { document = true } = {}) {
     const csp = response.headers.get("content-security-policy") ?? "";
     const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? "";
@@ -152,15 +160,7 @@ describe("the production HTTP layer", () => {
       redirect: "manual",
     });
     expect(response.headers.get("x-request-id")).toBe("trace-abc-123");
-    const line = await waitFor(
-      () =>
-        server
-          .output()
-          .split("\n")
-          .find((entry) => entry.includes("trace-abc-123")),
-      { what: "the request's log line" },
-    );
-    expect(JSON.parse(line)).toMatchObject({
+    expect(await logLine("trace-abc-123")).toMatchObject({
       reqId: "trace-abc-123",
       method: "GET",
       path: `/room/${roomId.slice(0, 4)}…`,
@@ -178,15 +178,7 @@ describe("the production HTTP layer", () => {
       headers: { "content-type": "application/json", cookie: alice.cookieHeader(), "x-request-id": "trace-send-456" },
       body: JSON.stringify({ 0: { json: { roomId, ciphertext: opaque("logged"), clientId: "l-1" } } }),
     });
-    const sendLine = await waitFor(
-      () =>
-        server
-          .output()
-          .split("\n")
-          .find((entry) => entry.includes("trace-send-456")),
-      { what: "the send's log line" },
-    );
-    expect(JSON.parse(sendLine)).toMatchObject({ reqId: "trace-send-456", method: "POST", path: "/api/trpc/message.send", status: 200 });
+    expect(await logLine("trace-send-456")).toMatchObject({ reqId: "trace-send-456", method: "POST", path: "/api/trpc/message.send", status: 200 });
     expect(server.output()).not.toContain(opaque("logged"));
   });
 });
