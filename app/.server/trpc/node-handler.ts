@@ -54,7 +54,7 @@ export function handleTrpcRequest(req: IncomingMessage, res: ServerResponse, pat
     res,
     path,
     maxBodySize: env.MAX_BODY_BYTES,
-    createContext: ({ req: request }) => createContext(nodeHeaders(request), getServices(), request.socket?.remoteAddress),
+    createContext: contextFor(req),
   });
 }
 
