@@ -17,6 +17,8 @@ export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
   const memory = async () => ({
     rss: await metric(base, "ephemera_process_resident_memory_bytes"),
     heap: await metric(base, "ephemera_nodejs_heap_size_used_bytes"),
+    // What V8 has reserved for its heap, used or not: the gap to `heap` is fragmentation.
+    heapCommitted: await metric(base, "ephemera_nodejs_heap_size_total_bytes"),
   });
   /** Memory right after a full GC: what the open streams hold, without uncollected garbage. */
   const memoryAfterGc = async () => {
@@ -70,6 +72,7 @@ export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
       // After a full GC: what each open stream costs.
       rssPerStreamAfterGcKB: perStream(afterGc.rss - before.rss),
       heapPerStreamAfterGcKB: perStream(afterGc.heap - before.heap),
+      heapCommittedPerStreamAfterGcKB: perStream(afterGc.heapCommitted - before.heapCommitted),
       rssTotalMB: Math.round(after.rss / 1024 / 1024),
       idleCpuPercent: Math.round(((cpuAfter - cpuBefore) / idleSeconds) * 1000) / 10,
     };
