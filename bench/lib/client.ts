@@ -54,6 +54,27 @@ export async function createRoom(base: string, ttlSeconds = 3600): Promise<strin
   return (await mutate<{ roomId: string }>(base, "room.create", { ttlSeconds })).roomId;
 }
 
+/** The build's manifest version, which a browser finds in the page and sends with route discovery. */
+export async function manifestVersion(base: string): Promise<string> {
+  const version = /\/assets\/manifest-(\w+)\.js/.exec((await call(base, "GET", "/")).body)?.[1];
+  if (!version) throw new Error("no manifest version in the home page");
+  return version;
+}
+
+/**
+ * What the room's creator's browser does after `room.create`: a client-side navigation, so no
+ * document but Remix's route discovery (`/__manifest`) and then the room loader's data. Returns
+ * the seat's cookie.
+ */
+export async function navigateToRoom(base: string, roomId: string, version: string): Promise<string> {
+  const discovery = await call(base, "GET", `/__manifest?p=${encodeURIComponent(`/room/${roomId}`)}&version=${version}`);
+  if (discovery.status !== 200) throw new Error(`route discovery: ${discovery.status}`);
+  const reply = await call(base, "GET", `/room/${roomId}?_data=${encodeURIComponent("routes/room.$roomId")}`);
+  const cookie = (reply.headers["set-cookie"] ?? [])[0]?.split(";")[0];
+  if (reply.status !== 200 || !cookie) throw new Error(`gate (data): ${reply.status}`);
+  return cookie;
+}
+
 /** Opens the room page like a browser and returns the seat's cookie. */
 export async function visit(base: string, roomId: string): Promise<string> {
   const reply = await call(base, "GET", `/room/${roomId}`);

@@ -33,6 +33,13 @@ export async function startCluster(instances = 1, extraNodeArgs: string[] = []) 
   };
 }
 
+/** The CPU time Redis has used so far, in seconds (user + system). */
+export async function redisCpuSeconds(admin: Redis): Promise<number> {
+  const info = await admin.info("cpu");
+  const value = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? 0);
+  return value("used_cpu_sys") + value("used_cpu_user");
+}
+
 /** Reads a gauge or counter from an instance's /metrics. */
 export async function metric(base: string, name: string): Promise<number> {
   const response = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });

@@ -1,9 +1,13 @@
 import { performance } from "node:perf_hooks";
-import { createRoom, subscribe, visit } from "../lib/client";
-import { metric, startCluster } from "../lib/cluster";
+import { createRoom, manifestVersion, navigateToRoom, subscribe, visit } from "../lib/client";
+import { metric, redisCpuSeconds, startCluster } from "../lib/cluster";
 import { latencyHistogram, summarize } from "../lib/stats";
 
-/** Per room: create, two gate visits, one subscription until its first event. At `rate` rooms/s. */
+/**
+ * Per room, as two browsers make it: the creator creates it and navigates to it client-side
+ * (route discovery + the loader's data), the partner opens the shared link (a document), and one
+ * subscription runs until its first event. At `rate` rooms/s.
+ */
 export async function churn({ rate = 500, seconds = 10 } = {}) {
   const cluster = await startCluster(1);
   const base = cluster.apps[0]!.url;
@@ -12,7 +16,8 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
   let failed = 0;
   let firstError: string | undefined;
   try {
-    const [serverCpuBefore, loadCpuBefore] = [await metric(base, "ephemera_process_cpu_seconds_total"), process.cpuUsage()];
+    const version = await manifestVersion(base);
+    const [serverCpuBefore, redisCpuBefore, loadCpuBefore] = [await metric(base, "ephemera_process_cpu_seconds_total"), await redisCpuSeconds(cluster.admin), process.cpuUsage()];
     const started = performance.now();
     const total = rate * seconds;
     const pending: Promise<void>[] = [];
@@ -25,7 +30,7 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
           pending.push(
             (async () => {
               const roomId = await createRoom(base);
-              const [a] = await Promise.all([visit(base, roomId), visit(base, roomId)]);
+              const [a] = await Promise.all([navigateToRoom(base, roomId, version), visit(base, roomId)]);
               const stream = subscribe(base, a, roomId, () => {});
               await stream.opened;
               stream.close();
@@ -50,9 +55,10 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
     await Promise.all(pending);
     const elapsed = (performance.now() - started) / 1000;
     const serverCpu = (await metric(base, "ephemera_process_cpu_seconds_total")) - serverCpuBefore;
+    const redisCpu = (await redisCpuSeconds(cluster.admin)) - redisCpuBefore;
     const loadCpu = process.cpuUsage(loadCpuBefore);
     // Which side is busy: a core each at most.
-    const cpuPercent = { server: Math.round((serverCpu / elapsed) * 100), loadGenerator: Math.round(((loadCpu.user + loadCpu.system) / 1e6 / elapsed) * 100) };
+    const cpuPercent = { server: Math.round((serverCpu / elapsed) * 100), redis: Math.round((redisCpu / elapsed) * 100), loadGenerator: Math.round(((loadCpu.user + loadCpu.system) / 1e6 / elapsed) * 100) };
     return {
       cpuPercent, targetRate: rate, seconds, completed: done, failed, firstError, achievedRate: Math.round(done / elapsed), latencyMs: summarize(histogram) };
   } finally {

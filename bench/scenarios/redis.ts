@@ -1,5 +1,5 @@
 import { createRoom, send, visit } from "../lib/client";
-import { startCluster } from "../lib/cluster";
+import { redisCpuSeconds, startCluster } from "../lib/cluster";
 
 function commandStats(info: string) {
   const calls: Record<string, number> = {};
@@ -8,11 +8,6 @@ function commandStats(info: string) {
     if (match) calls[match[1]!] = Number(match[2]);
   }
   return calls;
-}
-
-function cpuSeconds(info: string) {
-  const value = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? 0);
-  return value("used_cpu_sys") + value("used_cpu_user");
 }
 
 /** What one message costs Redis: commands, round trips, CPU, and memory for a 100-character message. */
@@ -28,14 +23,14 @@ export async function redis({ rooms = 10, messagesPerRoom = 200 } = {}) {
     const text = "m".repeat(100);
     await send(base, seats[0]!.cookie, seats[0]!.roomId, text); // loads the scripts
     const statsBefore = commandStats(await cluster.admin.info("commandstats"));
-    const cpuBefore = cpuSeconds(await cluster.admin.info("cpu"));
+    const cpuBefore = await redisCpuSeconds(cluster.admin);
     let sent = 0;
     for (let round = 0; round < messagesPerRoom; round += 1) {
       await Promise.all(seats.map((seat) => send(base, seat.cookie, seat.roomId, text)));
       sent += seats.length;
     }
     const statsAfter = commandStats(await cluster.admin.info("commandstats"));
-    const cpuAfter = cpuSeconds(await cluster.admin.info("cpu"));
+    const cpuAfter = await redisCpuSeconds(cluster.admin);
 
     const perMessage: Record<string, number> = {};
     for (const [command, calls] of Object.entries(statsAfter)) {
