@@ -20,7 +20,10 @@ const { env, logger, closeServices } = build.entry.module;
 
 const shutdown = new ShutdownCoordinator();
 const server = http.createServer(createHttpApp(build, path.join(buildDir, "client"), shutdown));
-server.listen(env.PORT, env.HOST, () => {
+// Node's default accept queue (511) overflows when many connections arrive at once, as when every
+// open tab reconnects its event stream after a deploy; the kernel then drops the surplus and each
+// client retries after 1, 3, 7… seconds. The kernel caps this at net.core.somaxconn.
+server.listen({ port: env.PORT, host: env.HOST, backlog: 4096 }, () => {
   logger.info(`Ephemera listening on http://localhost:${env.PORT}`);
 });
 
