@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
+import type { Readable } from "node:stream";
+import zlib from "node:zlib";
 
 /**
  * A lean client speaking Ephemera's real protocol: the gate over HTTP, tRPC mutations batched
@@ -11,6 +13,17 @@ import http from "node:http";
 // fails with ECONNRESET (browsers retry those; this client does not).
 const requestAgent = new http.Agent({ keepAlive: true, maxSockets: 512, timeout: 60_000 });
 const DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+/** What Chrome accepts: the server compresses pages and JSON for it, which costs what it costs. */
+const BROWSER_ENCODINGS = "gzip, deflate, br, zstd";
+
+/** The response body, decompressed as a browser would. */
+function decoded(res: http.IncomingMessage): Readable {
+  const encoding = res.headers["content-encoding"];
+  if (encoding === "br") return res.pipe(zlib.createBrotliDecompress());
+  if (encoding === "gzip") return res.pipe(zlib.createGunzip());
+  if (encoding === "deflate") return res.pipe(zlib.createInflate());
+  return res;
+}
 
 interface Reply {
   status: number;
@@ -22,13 +35,14 @@ export function call(base: string, method: string, path: string, headers: Record
   return new Promise((resolve, reject) => {
     const url = new URL(path, base);
     const req = http.request(
-      { hostname: url.hostname, port: url.port, path: url.pathname + url.search, method, agent: requestAgent, headers: { "user-agent": DESKTOP_UA, ...headers } },
+      { hostname: url.hostname, port: url.port, path: url.pathname + url.search, method, agent: requestAgent, headers: { "user-agent": DESKTOP_UA, "accept-encoding": BROWSER_ENCODINGS, ...headers } },
       (res) => {
         let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-        res.on("error", reject);
+        const body = decoded(res);
+        body.setEncoding("utf8");
+        body.on("data", (chunk: string) => (text += chunk));
+        body.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        body.on("error", reject);
       },
     );
     req.on("error", reject);
