@@ -76,6 +76,11 @@ describe("the production HTTP layer", () => {
   it("compresses pages but never an event stream, whose events arrive while it stays open", async () => {
     const page = await fetch(`${server.url}/`, { headers: { "accept-encoding": "gzip" } });
     expect(page.headers.get("content-encoding")).toBe("gzip");
+    // What Chrome accepts gets brotli, with a window small enough to be cheap to set up per
+    // response (http-app.ts), and it still decodes to the whole page.
+    const chromePage = await fetch(`${server.url}/`, { headers: { "accept-encoding": "gzip, deflate, br, zstd" } });
+    expect(chromePage.headers.get("content-encoding")).toBe("br");
+    expect(await chromePage.text()).toMatch(/^<!DOCTYPE html>[\s\S]*<\/html>$/i);
 
     const alice = new Visitor(server.url);
     const { roomId } = await alice.trpc.room.create.mutate({});
