@@ -73,6 +73,24 @@ describe("the production HTTP layer", () => {
     controller.abort();
   });
 
+  it("sends scripts compressed at build time, with the same bytes as the plain file, cached for good", async () => {
+    const lobby = await (await fetch(`${server.url}/`)).text();
+    const script = /\/assets\/index-[\w-]+\.js/.exec(lobby)?.[0];
+    expect(script).toBeDefined();
+    const plain = await fetch(`${server.url}${script}`, { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    const original = await plain.text();
+    for (const [accepted, encoding] of [["gzip, deflate, br, zstd", "br"], ["gzip", "gzip"]] as const) {
+      const packed = await fetch(`${server.url}${script}`, { headers: { "accept-encoding": accepted } });
+      expect(packed.headers.get("content-encoding")).toBe(encoding);
+      expect(packed.headers.get("vary")).toMatch(/accept-encoding/i);
+      expect(packed.headers.get("cache-control")).toContain("immutable");
+      // Sent as stored: a length known up front, not a stream compressed on the way out.
+      expect(Number(packed.headers.get("content-length") ?? Number.NaN)).toBeLessThan(original.length / 2);
+      expect(await packed.text()).toBe(original);
+    }
+  });
+
   it("compresses pages but never an event stream, whose events arrive while it stays open", async () => {
     const page = await fetch(`${server.url}/`, { headers: { "accept-encoding": "gzip" } });
     expect(page.headers.get("content-encoding")).toBe("gzip");
