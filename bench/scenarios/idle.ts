@@ -1,14 +1,16 @@
 import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createRoom, subscribe, visit, type Stream } from "../lib/client";
+import { createRoom, subscribe, visit } from "../lib/client";
 import { metric, startCluster } from "../lib/cluster";
+import { holdStreams } from "../lib/hold-streams";
 
 const GC_ON_SIGNAL = resolve(import.meta.dirname, "../lib/gc-on-signal.cjs");
 
 /**
  * N rooms with both event streams open and nothing said: server memory per open stream, and CPU
  * while idle (keep-alive pings included). Streams per process are capped by the file-descriptor
- * limit (`ulimit -n`): each stream holds one socket in the server and one in this load process.
+ * limit (`ulimit -n`): each holds a socket in the server, and another in one of the stream-holder
+ * processes that open them (so the server, not the load generator, is what reaches the limit).
  */
 export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
   const cluster = await startCluster(1, ["--expose-gc", "--require", GC_ON_SIGNAL]);
@@ -26,7 +28,7 @@ export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     return memory();
   };
-  const streams: Stream[] = [];
+  let held: Awaited<ReturnType<typeof holdStreams>> | undefined;
   try {
     // Warm the server up (code paths, JIT, pools) before the baseline.
     for (let index = 0; index < 20; index += 1) {
@@ -39,20 +41,11 @@ export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
     const before = await memoryAfterGc();
 
     const opening = performance.now();
-    const batch = 100;
-    for (let start = 0; start < rooms; start += batch) {
-      await Promise.all(
-        Array.from({ length: Math.min(batch, rooms - start) }, async () => {
-          const roomId = await createRoom(base);
-          const [a, b] = [await visit(base, roomId), await visit(base, roomId)];
-          const pair = [subscribe(base, a, roomId, () => {}), subscribe(base, b, roomId, () => {})];
-          await Promise.all(pair.map((stream) => stream.opened));
-          streams.push(...pair);
-        }),
-      );
-    }
+    held = await holdStreams(base, rooms);
     const openSeconds = (performance.now() - opening) / 1000;
     const open = await metric(base, "ephemera_open_event_streams");
+    // How close the server came to its file-descriptor limit: one per stream, plus its own.
+    const fileDescriptors = { open: await metric(base, "ephemera_process_open_fds"), limit: await metric(base, "ephemera_process_max_fds") };
 
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const cpuBefore = await metric(base, "ephemera_process_cpu_seconds_total");
@@ -66,6 +59,7 @@ export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
       rooms,
       openStreams: open,
       openSeconds: Math.round(openSeconds * 10) / 10,
+      fileDescriptors,
       // As the process stands after the idle period, garbage included (it varies run to run).
       rssPerStreamKB: perStream(after.rss - before.rss),
       heapPerStreamKB: perStream(after.heap - before.heap),
@@ -77,7 +71,7 @@ export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
       idleCpuPercent: Math.round(((cpuAfter - cpuBefore) / idleSeconds) * 1000) / 10,
     };
   } finally {
-    streams.forEach((stream) => stream.close());
+    await held?.close();
     await cluster.stop();
   }
 }
