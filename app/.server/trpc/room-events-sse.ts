@@ -35,6 +35,8 @@ export async function serveRoomEvents(req: IncomingMessage, res: ServerResponse,
   const controller = new AbortController();
   res.on("close", () => controller.abort());
   const write = (chunk: string) => {
+    // Events already on their way when the reader left: Node would make an error object for each.
+    if (res.destroyed) return;
     if (!res.write(chunk) && res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
   };
   // The body ends when the connection does (as in HTTP/1.0), not with chunked framing: a stream
