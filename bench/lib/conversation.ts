@@ -22,9 +22,12 @@ function receiptSender(base: string, cookie: string, roomId: string) {
     if (inFlight || pending <= sentUpTo) return;
     inFlight = true;
     const id = pending;
+    // A failed receipt is dropped, not retried at once: once the servers have stopped, retrying
+    // spun forever and kept the load process from exiting.
     acknowledge(base, cookie, roomId, id)
-      .then(() => (sentUpTo = id), () => {})
+      .catch(() => {})
       .finally(() => {
+        sentUpTo = id;
         inFlight = false;
         flush();
       });
