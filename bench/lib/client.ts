@@ -83,17 +83,18 @@ export async function manifestVersion(base: string): Promise<string> {
 export async function navigateToRoom(base: string, roomId: string, version: string): Promise<string> {
   const discovery = await call(base, "GET", `/__manifest?p=${encodeURIComponent(`/room/${roomId}`)}&version=${version}`);
   if (discovery.status !== 200) throw new Error(`route discovery: ${discovery.status}`);
-  const reply = await call(base, "GET", `/room/${roomId}?_data=${encodeURIComponent("routes/room.$roomId")}`);
-  const cookie = (reply.headers["set-cookie"] ?? [])[0]?.split(";")[0];
-  if (reply.status !== 200 || !cookie) throw new Error(`gate (data): ${reply.status}`);
-  return cookie;
+  return seatCookie(await call(base, "GET", `/room/${roomId}?_data=${encodeURIComponent("routes/room.$roomId")}`), "gate (data)");
 }
 
 /** Opens the room page like a browser and returns the seat's cookie. */
 export async function visit(base: string, roomId: string): Promise<string> {
-  const reply = await call(base, "GET", `/room/${roomId}`);
+  return seatCookie(await call(base, "GET", `/room/${roomId}`), "gate");
+}
+
+/** The seat's cookie the gate set (`name=value`), or an error naming the request. */
+function seatCookie(reply: Reply, what: string): string {
   const cookie = (reply.headers["set-cookie"] ?? [])[0]?.split(";")[0];
-  if (reply.status !== 200 || !cookie) throw new Error(`gate: ${reply.status}`);
+  if (reply.status !== 200 || !cookie) throw new Error(`${what}: ${reply.status}`);
   return cookie;
 }
 
