@@ -1,7 +1,8 @@
-import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { Readable } from "node:stream";
 import zlib from "node:zlib";
+import { nanoid } from "nanoid";
+import { Client, Pool, type Dispatcher } from "undici";
 
 /**
  * A lean client speaking Ephemera's real protocol: the gate over HTTP, tRPC mutations batched
@@ -55,17 +56,51 @@ export function call(base: string, method: string, path: string, headers: Record
 }
 
 /**
+ * Mutations go through undici: the same HTTP/1.1 on kept-alive connections, one request at a
+ * time on each as browsers send them, for less client CPU than node:http. At thousands of sends
+ * a second the load generator shares the two cores with the server, so its cost is part of what
+ * the throughput scenario measures (bench/README.md).
+ */
+const pools = new Map<string, Pool>();
+function poolFor(base: string): Pool {
+  let pool = pools.get(base);
+  if (!pool) pools.set(base, (pool = new Pool(base, { connections: 512, pipelining: 1 })));
+  return pool;
+}
+
+/**
+ * A tab's own kept-alive connection for its mutations (its event stream holds another), as a
+ * browser keeps the one its page came on. Sends on a shared pool instead opened hundreds of new
+ * connections the moment the rate rose, and that connection storm, not the steady rate, made
+ * the first seconds' p99 (bench/README.md).
+ */
+export function tabConnection(base: string): Dispatcher {
+  return new Client(base, { pipelining: 1 });
+}
+
+/** A response body as text, decompressed as a browser would. */
+function decodedText(body: Buffer, encoding: string | string[] | undefined): string {
+  if (encoding === "br") return zlib.brotliDecompressSync(body).toString("utf8");
+  if (encoding === "gzip") return zlib.gunzipSync(body).toString("utf8");
+  if (encoding === "deflate") return zlib.inflateSync(body).toString("utf8");
+  return body.toString("utf8");
+}
+
+/**
  * One mutation as the browser's `httpBatchLink` sends it: a batch of one, `?batch=1`, the input
  * under "0", the answer in an array. Returns the answer's data.
  */
-export async function mutate<T = unknown>(base: string, path: string, input: unknown, cookie?: string): Promise<T> {
-  const reply = await call(base, "POST", `/api/trpc/${path}?batch=1`, cookie ? { cookie } : {}, JSON.stringify({ 0: { json: input } }));
-  if (reply.status !== 200) throw new Error(`${path}: ${reply.status} ${reply.body.slice(0, 200)}`);
-  return (JSON.parse(reply.body) as Array<{ result: { data: { json: T } } }>)[0]!.result.data.json;
+export async function mutate<T = unknown>(connection: Dispatcher, path: string, input: unknown, cookie?: string): Promise<T> {
+  const headers: Record<string, string> = { "user-agent": DESKTOP_UA, "accept-encoding": BROWSER_ENCODINGS, "content-type": "application/json" };
+  if (cookie) headers.cookie = cookie;
+  const reply = await connection.request({ method: "POST", path: `/api/trpc/${path}?batch=1`, headers, body: JSON.stringify({ 0: { json: input } }) });
+  const body = decodedText(Buffer.from(await reply.body.arrayBuffer()), reply.headers["content-encoding"]);
+  if (reply.statusCode !== 200) throw new Error(`${path}: ${reply.statusCode} ${body.slice(0, 200)}`);
+  return (JSON.parse(body) as Array<{ result: { data: { json: T } } }>)[0]!.result.data.json;
 }
 
 export async function createRoom(base: string, ttlSeconds = 3600): Promise<string> {
-  return (await mutate<{ roomId: string }>(base, "room.create", { ttlSeconds })).roomId;
+  return (await mutate<{ roomId: string }>(poolFor(base), "room.create", { ttlSeconds })).roomId;
 }
 
 /** The build's manifest version, which a browser finds in the page and sends with route discovery. */
@@ -126,14 +161,13 @@ export function openBenchMessage(ciphertext: string): string | null {
 }
 
 /** A send as the browser makes it: sealed, with its own 21-character clientId (for exactly-once storage). */
-export async function send(base: string, cookie: string, roomId: string, text: string): Promise<void> {
-  const clientId = randomBytes(16).toString("base64url").slice(0, 21);
-  await mutate(base, "message.send", { roomId, ciphertext: sealBenchMessage(text), clientId }, cookie);
+export async function send(connection: Dispatcher, cookie: string, roomId: string, text: string): Promise<void> {
+  await mutate(connection, "message.send", { roomId, ciphertext: sealBenchMessage(text), clientId: nanoid() }, cookie);
 }
 
 /** A reader's receipt, as the browser sends it after messages reach it while its tab is visible. */
-export async function acknowledge(base: string, cookie: string, roomId: string, id: number): Promise<void> {
-  await mutate(base, "message.receipt", { roomId, delivered: id, seen: id }, cookie);
+export async function acknowledge(connection: Dispatcher, cookie: string, roomId: string, id: number): Promise<void> {
+  await mutate(connection, "message.receipt", { roomId, delivered: id, seen: id }, cookie);
 }
 
 export interface RoomEventData {

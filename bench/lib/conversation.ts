@@ -1,18 +1,26 @@
 import { performance } from "node:perf_hooks";
-import { acknowledge, createRoom, openBenchMessage, send, subscribe, visit, type Stream } from "./client";
+import type { Dispatcher } from "undici";
+import { acknowledge, createRoom, openBenchMessage, send, subscribe, tabConnection, visit, type Stream } from "./client";
 import { latencyHistogram, summarize } from "./stats";
+
+/** One side of a room as its browser tab holds it: the seat's cookie and the tab's connection. */
+interface Tab {
+  base: string;
+  cookie: string;
+  connection: Dispatcher;
+}
 
 interface Pair {
   roomId: string;
-  sender: { base: string; cookie: string };
-  receiver: { base: string; cookie: string };
+  sender: Tab;
+  receiver: Tab;
 }
 
 /**
  * The browser's receipt sender: a 150 ms coalescing window, one request in flight per reader,
  * later ids coalesced into the next one, so a busy room costs fewer receipts than messages.
  */
-function receiptSender(base: string, cookie: string, roomId: string) {
+function receiptSender({ connection, cookie }: Tab, roomId: string) {
   let inFlight = false;
   let pending = 0;
   let sentUpTo = 0;
@@ -24,7 +32,7 @@ function receiptSender(base: string, cookie: string, roomId: string) {
     const id = pending;
     // A failed receipt is dropped, not retried at once: once the servers have stopped, retrying
     // spun forever and kept the load process from exiting.
-    acknowledge(base, cookie, roomId, id)
+    acknowledge(connection, cookie, roomId, id)
       .catch(() => {})
       .finally(() => {
         sentUpTo = id;
@@ -55,10 +63,10 @@ export async function openRooms(bases: string[], rooms: number, { receipts = pro
         const senderBase = bases[0]!;
         const receiverBase = bases[bases.length - 1]!;
         const roomId = await createRoom(senderBase);
-        const sender = { base: senderBase, cookie: await visit(senderBase, roomId) };
-        const receiver = { base: receiverBase, cookie: await visit(receiverBase, roomId) };
+        const sender = { base: senderBase, cookie: await visit(senderBase, roomId), connection: tabConnection(senderBase) };
+        const receiver = { base: receiverBase, cookie: await visit(receiverBase, roomId), connection: tabConnection(receiverBase) };
         const own = subscribe(sender.base, sender.cookie, roomId, () => {});
-        const ack = receipts ? receiptSender(receiver.base, receiver.cookie, roomId) : undefined;
+        const ack = receipts ? receiptSender(receiver, roomId) : undefined;
         const theirs = subscribe(receiver.base, receiver.cookie, roomId, (event) => {
           if (event.type === "message" && event.message && !event.message.mine) {
             // The send time travels inside the (stand-in) sealed message, as the text did.
@@ -76,8 +84,19 @@ export async function openRooms(bases: string[], rooms: number, { receipts = pro
   return {
     pairs,
     listeners,
-    close: () => streams.forEach((stream) => stream.close()),
+    close: () => {
+      streams.forEach((stream) => stream.close());
+      for (const pair of pairs) void Promise.all([pair.sender.connection.close(), pair.receiver.connection.close()]).catch(() => {});
+    },
   };
+}
+
+/**
+ * One send from every room, so each tab has its connection open, as a browser has from its page
+ * load, before anything is measured. Not reported.
+ */
+export function warmUp(rooms: Awaited<ReturnType<typeof openRooms>>) {
+  return drive(rooms, { rate: Math.max(1, rooms.pairs.length / 2), seconds: 2 });
 }
 
 const PAD = "x".repeat(100);
@@ -129,7 +148,7 @@ export async function drive(rooms: Awaited<ReturnType<typeof openRooms>>, { rate
         const text = `${nextSequence++}|${performance.now().toFixed(3)}|${PAD}`.slice(0, 100);
         inFlight += 1;
         const issued = performance.now();
-        send(pair.sender.base, pair.sender.cookie, pair.roomId, text)
+        send(pair.sender.connection, pair.sender.cookie, pair.roomId, text)
           .then(
             () => {
               sent += 1;

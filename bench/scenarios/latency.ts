@@ -1,5 +1,5 @@
 import { cpuPerMessage, serverView, startCluster } from "../lib/cluster";
-import { drive, openRooms } from "../lib/conversation";
+import { drive, openRooms, warmUp } from "../lib/conversation";
 
 /** 500 rooms, 1,000 messages/s in all; send → partner receives. Two instances for cross-instance. */
 export async function latency({ instances = 1, rooms = 500, rate = 1000, seconds = 30 } = {}) {
@@ -7,7 +7,7 @@ export async function latency({ instances = 1, rooms = 500, rate = 1000, seconds
   try {
     const bases = cluster.apps.map((app) => app.url);
     const open = await openRooms(bases, rooms);
-    await drive(open, { rate: Math.min(rate, 200), seconds: 2 }); // warm-up, not reported
+    await warmUp(open);
     const result = await cpuPerMessage(bases, () => drive(open, { rate, seconds }));
     const servers = await Promise.all(cluster.apps.map((app) => serverView(app.url)));
     open.close();

@@ -1,4 +1,5 @@
-import { createRoom, send, visit } from "../lib/client";
+import type { Dispatcher } from "undici";
+import { createRoom, send, tabConnection, visit } from "../lib/client";
 import { redisCpuSeconds, startCluster } from "../lib/cluster";
 
 function commandStats(info: string) {
@@ -14,19 +15,19 @@ function commandStats(info: string) {
 export async function redis({ rooms = 10, messagesPerRoom = 200 } = {}) {
   const cluster = await startCluster(1);
   const base = cluster.apps[0]!.url;
+  const seats: Array<{ roomId: string; cookie: string; connection: Dispatcher }> = [];
   try {
-    const seats = [];
     for (let index = 0; index < rooms; index += 1) {
       const roomId = await createRoom(base);
-      seats.push({ roomId, cookie: await visit(base, roomId) });
+      seats.push({ roomId, cookie: await visit(base, roomId), connection: tabConnection(base) });
     }
     const text = "m".repeat(100);
-    await send(base, seats[0]!.cookie, seats[0]!.roomId, text); // loads the scripts
+    await send(seats[0]!.connection, seats[0]!.cookie, seats[0]!.roomId, text); // loads the scripts
     const statsBefore = commandStats(await cluster.admin.info("commandstats"));
     const cpuBefore = await redisCpuSeconds(cluster.admin);
     let sent = 0;
     for (let round = 0; round < messagesPerRoom; round += 1) {
-      await Promise.all(seats.map((seat) => send(base, seat.cookie, seat.roomId, text)));
+      await Promise.all(seats.map((seat) => send(seat.connection, seat.cookie, seat.roomId, text)));
       sent += seats.length;
     }
     const statsAfter = commandStats(await cluster.admin.info("commandstats"));
@@ -57,6 +58,7 @@ export async function redis({ rooms = 10, messagesPerRoom = 200 } = {}) {
       bytesPerStoredMessage: Math.round(memory.reduce((sum, value) => sum + value, 0) / memory.length),
     };
   } finally {
+    await Promise.all(seats.map((seat) => seat.connection.close()));
     await cluster.stop();
   }
 }

@@ -1,5 +1,5 @@
 import { cpuPerMessage, startCluster } from "../lib/cluster";
-import { drive, openRooms } from "../lib/conversation";
+import { drive, openRooms, warmUp } from "../lib/conversation";
 
 const P99_LIMIT_MS = 250;
 
@@ -11,7 +11,7 @@ export async function throughput({ rooms = 500, rates = [250, 500, 1000, 2000, 3
   try {
     const bases = cluster.apps.map((app) => app.url);
     const open = await openRooms(bases, rooms);
-    await drive(open, { rate: 200, seconds: 2 });
+    await warmUp(open);
     for (const rate of rates) {
       const step = await cpuPerMessage(bases, () => drive(open, { rate, seconds }));
       const ok = step.latencyMs.p99 <= P99_LIMIT_MS && step.lost === 0 && step.sendErrors === 0 && step.overloaded === 0;
