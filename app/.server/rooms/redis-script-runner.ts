@@ -1,4 +1,5 @@
 import { ReplyError, type Redis } from "ioredis";
+import { writeBatcher } from "./redis-write-batching";
 import { StoreUnavailableError } from "./types";
 
 export interface ScriptDefinition {
@@ -21,15 +22,21 @@ export function unavailable(error: unknown): never {
 /**
  * Defines `scripts` on the connection (ioredis runs each by EVALSHA, loading it when Redis lacks
  * it) and returns the one way to run them: by name, with unreachable-Redis errors turned into
- * StoreUnavailableError (`run.buffer` for binary replies).
+ * StoreUnavailableError (`run.buffer` for binary replies). Commands issued in one event-loop
+ * turn go to Redis in one write (redis-write-batching.ts).
  */
 export function defineScripts<Name extends string>(redis: Redis, scripts: Record<Name, ScriptDefinition>) {
   for (const [name, definition] of Object.entries<ScriptDefinition>(scripts)) redis.defineCommand(name, definition);
   const commands = redis as unknown as Record<string, Run>;
-  const run = (name: Name, ...args: ScriptArgument[]): Promise<unknown> =>
-    commands[name]!.apply(redis, args).catch(unavailable);
+  const batchWrites = writeBatcher(redis);
+  const run = (name: Name, ...args: ScriptArgument[]): Promise<unknown> => {
+    batchWrites();
+    return commands[name]!.apply(redis, args).catch(unavailable);
+  };
   /** The same, with bulk replies as Buffers: for binary data such as sealed images. */
-  const buffer = (name: Name, ...args: ScriptArgument[]): Promise<unknown> =>
-    commands[`${name}Buffer`]!.apply(redis, args).catch(unavailable);
+  const buffer = (name: Name, ...args: ScriptArgument[]): Promise<unknown> => {
+    batchWrites();
+    return commands[`${name}Buffer`]!.apply(redis, args).catch(unavailable);
+  };
   return Object.assign(run, { buffer });
 }
