@@ -33,6 +33,8 @@ export async function startCluster(instances = 1, extraNodeArgs: string[] = []) 
   };
 }
 
+export type Cluster = Awaited<ReturnType<typeof startCluster>>;
+
 /** The CPU time Redis has used so far, in seconds (user + system). */
 export async function redisCpuSeconds(admin: Redis): Promise<number> {
   const info = await admin.info("cpu");
@@ -49,16 +51,24 @@ export async function metric(base: string, name: string): Promise<number> {
 
 /**
  * Runs `work` and reports the CPU it cost per message, in microseconds: the servers' (from their
- * /metrics) and this load process's own. Less noisy than latency on a shared machine, and what
- * bounds throughput.
+ * /metrics), Redis's and this load process's own. Less noisy than latency on a shared machine,
+ * and what bounds throughput: all three share the machine's cores.
  */
-export async function cpuPerMessage<T extends { sent: number }>(bases: string[], work: () => Promise<T>) {
-  const serverCpu = async () => (await Promise.all(bases.map((base) => metric(base, "ephemera_process_cpu_seconds_total")))).reduce((a, b) => a + b, 0);
-  const [serverBefore, loadBefore] = [await serverCpu(), process.cpuUsage()];
+export async function cpuPerMessage<T extends { sent: number }>(cluster: Cluster, work: () => Promise<T>) {
+  const serverCpu = async () =>
+    (await Promise.all(cluster.apps.map((app) => metric(app.url, "ephemera_process_cpu_seconds_total")))).reduce((a, b) => a + b, 0);
+  const [serverBefore, redisBefore, loadBefore] = [await serverCpu(), await redisCpuSeconds(cluster.admin), process.cpuUsage()];
   const result = await work();
-  const [serverAfter, load] = [await serverCpu(), process.cpuUsage(loadBefore)];
+  const [serverAfter, redisAfter, load] = [await serverCpu(), await redisCpuSeconds(cluster.admin), process.cpuUsage(loadBefore)];
   const perMessage = (micros: number) => Math.round(micros / Math.max(1, result.sent));
-  return { ...result, cpuMicrosPerMessage: { server: perMessage((serverAfter - serverBefore) * 1e6), loadGenerator: perMessage(load.user + load.system) } };
+  return {
+    ...result,
+    cpuMicrosPerMessage: {
+      server: perMessage((serverAfter - serverBefore) * 1e6),
+      redis: perMessage((redisAfter - redisBefore) * 1e6),
+      loadGenerator: perMessage(load.user + load.system),
+    },
+  };
 }
 
 /** The server's own view of a run: event-loop lag, GC time by kind, send→deliver buckets. */

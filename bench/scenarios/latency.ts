@@ -8,7 +8,7 @@ export async function latency({ instances = 1, rooms = 500, rate = 1000, seconds
     const bases = cluster.apps.map((app) => app.url);
     const open = await openRooms(bases, rooms);
     await warmUp(open);
-    const result = await cpuPerMessage(bases, () => drive(open, { rate, seconds }));
+    const result = await cpuPerMessage(cluster, () => drive(open, { rate, seconds }));
     const servers = await Promise.all(cluster.apps.map((app) => serverView(app.url)));
     open.close();
     return { instances, rooms, ...result, servers };

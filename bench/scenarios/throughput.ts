@@ -13,7 +13,7 @@ export async function throughput({ rooms = 500, rates = [250, 500, 1000, 2000, 3
     const open = await openRooms(bases, rooms);
     await warmUp(open);
     for (const rate of rates) {
-      const step = await cpuPerMessage(bases, () => drive(open, { rate, seconds }));
+      const step = await cpuPerMessage(cluster, () => drive(open, { rate, seconds }));
       const ok = step.latencyMs.p99 <= P99_LIMIT_MS && step.lost === 0 && step.sendErrors === 0 && step.overloaded === 0;
       steps.push({ ...step, held: ok });
       if (!ok) break;
