@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../../tests/support/wait-for";
 import { RoomCookies } from "./room-cookie";
 import { newRoomId, newRoomToken } from "./room-token";
 
@@ -7,6 +8,9 @@ const ORIGIN = new URL("http://localhost:3000/");
 
 /** `name=value` from a Set-Cookie header, as the browser sends it back. */
 const pair = (setCookie: string) => setCookie.split(";")[0]!;
+
+/** The verified values a RoomCookies keeps in memory. */
+const remembers = (cookies: RoomCookies) => (cookies as unknown as { verified: Map<string, string> }).verified;
 
 describe("RoomCookies", () => {
   it("reads back what it signed, among other cookies, and again from what it remembers", async () => {
@@ -47,12 +51,23 @@ describe("RoomCookies", () => {
     const first = { roomId: newRoomId(), token: newRoomToken() };
     const firstHeader = pair(await cookies.serialize(first.roomId, first.token, new Date(Date.now() + 60_000), ORIGIN));
     await cookies.read(firstHeader, first.roomId);
-    const remembered = (cookies as unknown as { verified: Map<string, string> }).verified;
+    const remembered = remembers(cookies);
     for (let index = 1; index < 20_000; index += 1) remembered.set(`filler-${index}`, "x");
     const next = { roomId: newRoomId(), token: newRoomToken() };
     await cookies.read(pair(await cookies.serialize(next.roomId, next.token, new Date(Date.now() + 60_000), ORIGIN)), next.roomId);
     expect(remembered.size).toBeLessThanOrEqual(20_000);
     expect(remembered.has(firstHeader)).toBe(false);
     expect(await cookies.read(firstHeader, first.roomId)).toBe(first.token);
+  });
+
+  it("drops a verified value when its time is up, used or not, so no token outlives its room in memory", async () => {
+    const cookies = new RoomCookies(SECRET, false, { verifiedTtlMs: 40 });
+    const [roomId, token] = [newRoomId(), newRoomToken()];
+    const header = pair(await cookies.serialize(roomId, token, new Date(Date.now() + 60_000), ORIGIN));
+    expect(await cookies.read(header, roomId)).toBe(token);
+    expect(remembers(cookies).size).toBe(1);
+    // Nothing reads it again: it must go on its own, not wait for a later read to notice.
+    await waitFor(() => remembers(cookies).size === 0, { what: "the verified cookie to be dropped" });
+    expect(await cookies.read(header, roomId)).toBe(token);
   });
 });

@@ -1,10 +1,22 @@
 import { createCookie } from "@remix-run/node";
+import { LRUCache } from "lru-cache";
 import { isRoomToken } from "./room-token";
 
 const VISITOR_COOKIE = "eph_v";
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 /** Verified cookies remembered per process: enough for every open stream's sender, bounded. */
 const VERIFIED_CACHE_SIZE = 20_000;
+/**
+ * How long a verified cookie is remembered. The cookie holds the room's member token, so this is
+ * also the longest a token can stay in this process's memory after its room has ended; an active
+ * sender's cookie is verified again once a minute, which costs nothing measurable.
+ */
+const VERIFIED_TTL_MS = 60_000;
+
+export interface RoomCookiesOptions {
+  /** Tests shorten it; see VERIFIED_TTL_MS. */
+  verifiedTtlMs?: number;
+}
 
 /** The raw (still signed and encoded) value of cookie `name` in a Cookie header, if present. */
 function rawCookie(cookieHeader: string, name: string): string | undefined {
@@ -25,7 +37,10 @@ export class RoomCookies {
   constructor(
     private readonly secret: string,
     private readonly production: boolean,
-  ) {}
+    { verifiedTtlMs = VERIFIED_TTL_MS }: RoomCookiesOptions = {},
+  ) {
+    this.verified = new LRUCache({ max: VERIFIED_CACHE_SIZE, ttl: verifiedTtlMs, ttlAutopurge: true });
+  }
 
   private cookie(roomId: string) {
     return this.named(`eph_${roomId}`);
@@ -44,9 +59,11 @@ export class RoomCookies {
    * Signed values already verified, by their exact `name=value` text. Every send and receipt
    * carries the same cookie; checking its HMAC each time was about 5 % of the server's CPU at
    * 2,000 sends a second. Only values that passed verification are kept, keyed by their whole
-   * signed text, so a changed value is never found here and is verified from scratch.
+   * signed text, so a changed value is never found here and is verified from scratch. Each is
+   * dropped a minute after it was verified, used or not, so no room's token outlives its room
+   * here by more than that.
    */
-  private readonly verified = new Map<string, string>();
+  private readonly verified: LRUCache<string, string>;
 
   async read(cookieHeader: string | null, roomId: string): Promise<string | null> {
     return this.readCached(cookieHeader, `eph_${roomId}`);
@@ -60,7 +77,6 @@ export class RoomCookies {
     if (known !== undefined) return known;
     const value: unknown = await this.named(name).parse(raw);
     if (!isRoomToken(value)) return null;
-    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(raw, value);
     return value;
   }
