@@ -1,71 +1,42 @@
 import http from "node:http";
-import type { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { nanoid } from "nanoid";
 import { Client, Pool, type Dispatcher } from "undici";
 
 /**
  * A lean client speaking Ephemera's real protocol: the gate over HTTP, tRPC mutations batched
- * as the browser batches them, `room.events` as server-sent events. Raw node:http keeps the load generator cheap enough
- * not to be the bottleneck.
+ * as the browser batches them, `room.events` as server-sent events. Requests go through undici
+ * and streams through raw node:http, which keeps the load generator cheap enough not to be the
+ * bottleneck: at thousands of sends a second it shares the two cores with the server, so its
+ * cost is part of what the throughput scenario measures (bench/README.md).
  */
-// With a timeout set, Node's agent drops an idle socket a second before the server's announced
-// keep-alive timeout; without one it keeps it, and a send on a socket the server just closed
-// fails with ECONNRESET (browsers retry those; this client does not).
-const requestAgent = new http.Agent({ keepAlive: true, maxSockets: 512, timeout: 60_000 });
 const DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 /** What Chrome accepts: the server compresses pages and JSON for it, which costs what it costs. */
 const BROWSER_ENCODINGS = "gzip, deflate, br, zstd";
 
-/** The response body, decompressed as a browser would. */
-function decoded(res: http.IncomingMessage): Readable {
-  const encoding = res.headers["content-encoding"];
-  if (encoding === "br") return res.pipe(zlib.createBrotliDecompress());
-  if (encoding === "gzip") return res.pipe(zlib.createGunzip());
-  if (encoding === "deflate") return res.pipe(zlib.createInflate());
-  return res;
-}
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-export function call(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const url = new URL(path, base);
-    const req = http.request(
-      { hostname: url.hostname, port: url.port, path: url.pathname + url.search, method, agent: requestAgent, headers: { "user-agent": DESKTOP_UA, "accept-encoding": BROWSER_ENCODINGS, ...headers } },
-      (res) => {
-        let text = "";
-        const body = decoded(res);
-        body.setEncoding("utf8");
-        body.on("data", (chunk: string) => (text += chunk));
-        body.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-        body.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    if (body !== undefined) {
-      req.setHeader("content-type", "application/json");
-      req.setHeader("content-length", Buffer.byteLength(body));
-      req.end(body);
-    } else req.end();
-  });
-}
-
 /**
- * Mutations go through undici: the same HTTP/1.1 on kept-alive connections, one request at a
- * time on each as browsers send them, for less client CPU than node:http. At thousands of sends
- * a second the load generator shares the two cores with the server, so its cost is part of what
- * the throughput scenario measures (bench/README.md).
+ * One pool of kept-alive connections per server for everything but a tab's sends: room setup
+ * and gate visits. One pool, not one per kind of request: in `idle` every socket kept here
+ * counts against the server's file descriptors, which the open streams need. (undici drops an
+ * idle connection before the server's announced keep-alive timeout, so it never sends on one
+ * the server is closing.)
  */
 const pools = new Map<string, Pool>();
 function poolFor(base: string): Pool {
   let pool = pools.get(base);
   if (!pool) pools.set(base, (pool = new Pool(base, { connections: 512, pipelining: 1 })));
   return pool;
+}
+
+/**
+ * Closes the shared pools' kept-alive connections. A stream holder does once its streams are
+ * open: otherwise they stay until their keep-alive timeout, holding server file descriptors the
+ * last streams need.
+ */
+export async function closeSharedConnections(): Promise<void> {
+  const closing = [...pools.values()].map((pool) => pool.close());
+  pools.clear();
+  await Promise.all(closing);
 }
 
 /**
@@ -78,6 +49,12 @@ export function tabConnection(base: string): Dispatcher {
   return new Client(base, { pipelining: 1 });
 }
 
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
 /** A response body as text, decompressed as a browser would. */
 function decodedText(body: Buffer, encoding: string | string[] | undefined): string {
   if (encoding === "br") return zlib.brotliDecompressSync(body).toString("utf8");
@@ -86,17 +63,27 @@ function decodedText(body: Buffer, encoding: string | string[] | undefined): str
   return body.toString("utf8");
 }
 
+async function request(connection: Dispatcher, method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
+  const reply = await connection.request({ method, path, headers: { "user-agent": DESKTOP_UA, "accept-encoding": BROWSER_ENCODINGS, ...headers }, body });
+  const text = decodedText(Buffer.from(await reply.body.arrayBuffer()), reply.headers["content-encoding"]);
+  return { status: reply.statusCode, headers: reply.headers, body: text };
+}
+
+/** A GET as the browser makes it (user agent, encodings), on the server's shared pool. */
+export function get(base: string, path: string): Promise<Reply> {
+  return request(poolFor(base), "GET", path, {});
+}
+
 /**
  * One mutation as the browser's `httpBatchLink` sends it: a batch of one, `?batch=1`, the input
  * under "0", the answer in an array. Returns the answer's data.
  */
 export async function mutate<T = unknown>(connection: Dispatcher, path: string, input: unknown, cookie?: string): Promise<T> {
-  const headers: Record<string, string> = { "user-agent": DESKTOP_UA, "accept-encoding": BROWSER_ENCODINGS, "content-type": "application/json" };
+  const headers: Record<string, string> = { "content-type": "application/json" };
   if (cookie) headers.cookie = cookie;
-  const reply = await connection.request({ method: "POST", path: `/api/trpc/${path}?batch=1`, headers, body: JSON.stringify({ 0: { json: input } }) });
-  const body = decodedText(Buffer.from(await reply.body.arrayBuffer()), reply.headers["content-encoding"]);
-  if (reply.statusCode !== 200) throw new Error(`${path}: ${reply.statusCode} ${body.slice(0, 200)}`);
-  return (JSON.parse(body) as Array<{ result: { data: { json: T } } }>)[0]!.result.data.json;
+  const reply = await request(connection, "POST", `/api/trpc/${path}?batch=1`, headers, JSON.stringify({ 0: { json: input } }));
+  if (reply.status !== 200) throw new Error(`${path}: ${reply.status} ${reply.body.slice(0, 200)}`);
+  return (JSON.parse(reply.body) as Array<{ result: { data: { json: T } } }>)[0]!.result.data.json;
 }
 
 export async function createRoom(base: string, ttlSeconds = 3600): Promise<string> {
@@ -105,7 +92,7 @@ export async function createRoom(base: string, ttlSeconds = 3600): Promise<strin
 
 /** The build's manifest version, which a browser finds in the page and sends with route discovery. */
 export async function manifestVersion(base: string): Promise<string> {
-  const version = /\/assets\/manifest-(\w+)\.js/.exec((await call(base, "GET", "/")).body)?.[1];
+  const version = /\/assets\/manifest-(\w+)\.js/.exec((await get(base, "/")).body)?.[1];
   if (!version) throw new Error("no manifest version in the home page");
   return version;
 }
@@ -116,19 +103,19 @@ export async function manifestVersion(base: string): Promise<string> {
  * the seat's cookie.
  */
 export async function navigateToRoom(base: string, roomId: string, version: string): Promise<string> {
-  const discovery = await call(base, "GET", `/__manifest?p=${encodeURIComponent(`/room/${roomId}`)}&version=${version}`);
+  const discovery = await get(base, `/__manifest?p=${encodeURIComponent(`/room/${roomId}`)}&version=${version}`);
   if (discovery.status !== 200) throw new Error(`route discovery: ${discovery.status}`);
-  return seatCookie(await call(base, "GET", `/room/${roomId}?_data=${encodeURIComponent("routes/room.$roomId")}`), "gate (data)");
+  return seatCookie(await get(base, `/room/${roomId}?_data=${encodeURIComponent("routes/room.$roomId")}`), "gate (data)");
 }
 
 /** Opens the room page like a browser and returns the seat's cookie. */
 export async function visit(base: string, roomId: string): Promise<string> {
-  return seatCookie(await call(base, "GET", `/room/${roomId}`), "gate");
+  return seatCookie(await get(base, `/room/${roomId}`), "gate");
 }
 
 /** The seat's cookie the gate set (`name=value`), or an error naming the request. */
 function seatCookie(reply: Reply, what: string): string {
-  const cookie = (reply.headers["set-cookie"] ?? [])[0]?.split(";")[0];
+  const cookie = [reply.headers["set-cookie"] ?? []].flat()[0]?.split(";")[0];
   if (reply.status !== 200 || !cookie) throw new Error(`${what}: ${reply.status}`);
   return cookie;
 }

@@ -4,7 +4,7 @@
  * until its stdin closes. `idle` runs several: each open stream costs a socket here as well as
  * in the server, and one process may hold only `ulimit -n` of them.
  */
-import { createRoom, subscribe, visit, type Stream } from "./client";
+import { closeSharedConnections, createRoom, subscribe, visit, type Stream } from "./client";
 
 const base = process.env.HOLD_BASE ?? "";
 const rooms = Number(process.env.HOLD_ROOMS ?? 0);
@@ -23,6 +23,7 @@ try {
       }),
     );
   }
+  await closeSharedConnections();
   process.stdout.write(`${JSON.stringify({ opened: streams.length })}\n`);
 } catch (error) {
   process.stdout.write(`${JSON.stringify({ error: String(error).slice(0, 300), opened: streams.length })}\n`);
