@@ -31,4 +31,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM drains: event streams are cut so clients resume on another instance, then Redis closes.
 STOPSIGNAL SIGTERM
-CMD ["node", "build/server.js"]
+# The same command as `npm start` (a test holds them equal). A 32 MB young generation: fewer
+# scavenges of in-flight requests, about 10 % less CPU per message under load (decision 012).
+CMD ["node", "--max-semi-space-size=32", "build/server.js"]

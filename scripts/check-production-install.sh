@@ -16,7 +16,9 @@ if [ -d "$workdir/node_modules/vite" ] || [ -d "$workdir/node_modules/@remix-run
 fi
 
 port=$(node -e "const s=require('net').createServer().listen(0,()=>{console.log(s.address().port);s.close()})")
-(cd "$workdir" && NODE_ENV=production PORT=$port HOST=127.0.0.1 LOG_LEVEL=warn node build/server.js) &
+# Exactly the container's command, read from the Dockerfile's CMD.
+read -ra command <<<"$(node -e 'const f = require("fs").readFileSync("Dockerfile", "utf8"); console.log(JSON.parse(/^CMD (\[.*\])$/m.exec(f)[1]).join(" "))')"
+(cd "$workdir" && NODE_ENV=production PORT=$port HOST=127.0.0.1 LOG_LEVEL=warn "${command[@]}") &
 server_pid=$!
 base="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { freePort } from "./free-port";
+import { productionNodeFlags } from "./production-command";
 import { waitFor } from "./wait-for";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -25,7 +26,7 @@ async function spawnServer(env: Record<string, string>, port?: number, nodeArgs:
     throw new Error("No production build: run `npm run build` first (`npm test` does).");
   }
   const listenPort = port ?? (await freePort());
-  const child = spawn(process.execPath, [...nodeArgs, SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...productionNodeFlags(), ...nodeArgs, SERVER_ENTRY], {
     cwd: ROOT,
     // Limits are off unless a test is about them: every test client shares 127.0.0.1.
     env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(listenPort), NODE_ENV: "production", RATE_LIMITS: "off", ...env },
