@@ -63,10 +63,17 @@ function decodedText(body: Buffer, encoding: string | string[] | undefined): str
   return body.toString("utf8");
 }
 
-async function request(connection: Dispatcher, method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  const reply = await connection.request({ method, path, headers: { "user-agent": DESKTOP_UA, "accept-encoding": BROWSER_ENCODINGS, ...headers }, body });
+function dispatch(connection: Dispatcher, method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string) {
+  return connection.request({ method, path, headers: { "user-agent": DESKTOP_UA, "accept-encoding": BROWSER_ENCODINGS, ...headers }, body });
+}
+
+async function readReply(reply: Dispatcher.ResponseData): Promise<Reply> {
   const text = decodedText(Buffer.from(await reply.body.arrayBuffer()), reply.headers["content-encoding"]);
   return { status: reply.statusCode, headers: reply.headers, body: text };
+}
+
+async function request(connection: Dispatcher, method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
+  return readReply(await dispatch(connection, method, path, headers, body));
 }
 
 /** A GET as the browser makes it (user agent, encodings), on the server's shared pool. */
@@ -79,11 +86,28 @@ export function get(base: string, path: string): Promise<Reply> {
  * under "0", the answer in an array. Returns the answer's data.
  */
 export async function mutate<T = unknown>(connection: Dispatcher, path: string, input: unknown, cookie?: string): Promise<T> {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (cookie) headers.cookie = cookie;
-  const reply = await request(connection, "POST", `/api/trpc/${path}?batch=1`, headers, JSON.stringify({ 0: { json: input } }));
+  const reply = await readReply(await dispatchMutation(connection, path, input, cookie));
   if (reply.status !== 200) throw new Error(`${path}: ${reply.status} ${reply.body.slice(0, 200)}`);
   return (JSON.parse(reply.body) as Array<{ result: { data: { json: T } } }>)[0]!.result.data.json;
+}
+
+/**
+ * A mutation whose answer's data the caller does not use (every send and receipt): a 200 is
+ * success, and its body is read and dropped without decoding, which the server cannot tell.
+ * The load generator shares the machine's cores with the server, so what it spends that a
+ * browser would spend on its own device is kept small.
+ */
+async function mutateForEffect(connection: Dispatcher, path: string, input: unknown, cookie?: string): Promise<void> {
+  const reply = await dispatchMutation(connection, path, input, cookie);
+  if (reply.statusCode === 200) return reply.body.dump();
+  const { body } = await readReply(reply);
+  throw new Error(`${path}: ${reply.statusCode} ${body.slice(0, 200)}`);
+}
+
+function dispatchMutation(connection: Dispatcher, path: string, input: unknown, cookie?: string) {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (cookie) headers.cookie = cookie;
+  return dispatch(connection, "POST", `/api/trpc/${path}?batch=1`, headers, JSON.stringify({ 0: { json: input } }));
 }
 
 export async function createRoom(base: string, ttlSeconds = 3600): Promise<string> {
@@ -149,12 +173,12 @@ export function openBenchMessage(ciphertext: string): string | null {
 
 /** A send as the browser makes it: sealed, with its own 21-character clientId (for exactly-once storage). */
 export async function send(connection: Dispatcher, cookie: string, roomId: string, text: string): Promise<void> {
-  await mutate(connection, "message.send", { roomId, ciphertext: sealBenchMessage(text), clientId: nanoid() }, cookie);
+  await mutateForEffect(connection, "message.send", { roomId, ciphertext: sealBenchMessage(text), clientId: nanoid() }, cookie);
 }
 
 /** A reader's receipt, as the browser sends it after messages reach it while its tab is visible. */
 export async function acknowledge(connection: Dispatcher, cookie: string, roomId: string, id: number): Promise<void> {
-  await mutate(connection, "message.receipt", { roomId, delivered: id, seen: id }, cookie);
+  await mutateForEffect(connection, "message.receipt", { roomId, delivered: id, seen: id }, cookie);
 }
 
 export interface RoomEventData {
@@ -168,8 +192,12 @@ export interface Stream {
   close(): void;
 }
 
-/** Subscribes to `room.events`; `onEvent` gets each event's data, parsed. */
-export function subscribe(base: string, cookie: string, roomId: string, onEvent: (event: RoomEventData) => void): Stream {
+/**
+ * Subscribes to `room.events`; `onEvent` gets each event's data, parsed. Without `onEvent` the
+ * events are read but not decoded (a sender's own stream, a held stream): the server sends and
+ * the socket carries the same bytes, and the load generator spends less of the shared cores.
+ */
+export function subscribe(base: string, cookie: string, roomId: string, onEvent?: (event: RoomEventData) => void): Stream {
   const url = new URL(`/api/trpc/room.events?input=${encodeURIComponent(JSON.stringify({ json: { roomId } }))}`, base);
   let req: http.ClientRequest | undefined;
   const opened = new Promise<void>((resolve, reject) => {
@@ -186,16 +214,17 @@ export function subscribe(base: string, cookie: string, roomId: string, onEvent:
           while ((end = buffer.indexOf("\n\n")) >= 0) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
-            const dataLine = block.split("\n").find((line) => line.startsWith("data: "));
-            if (!dataLine || block.includes("event: ping") || block.includes("event: connected")) continue;
-            const parsed = JSON.parse(dataLine.slice(6)) as { json?: RoomEventData };
-            if (parsed.json?.type) {
-              if (first) {
-                first = false;
-                resolve();
-              }
-              onEvent(parsed.json);
+            // Control blocks (connected, ping, return, serialized-error) start with their name;
+            // room events with their id.
+            if (block.startsWith("event:")) continue;
+            if (first) {
+              first = false;
+              resolve();
             }
+            const data = onEvent ? block.indexOf("data: ") : -1;
+            if (data < 0) continue;
+            const parsed = JSON.parse(block.slice(data + 6)) as { json?: RoomEventData };
+            if (parsed.json?.type) onEvent!(parsed.json);
           }
         });
         res.on("error", () => {});

@@ -65,7 +65,7 @@ export async function openRooms(bases: string[], rooms: number, { receipts = pro
         const roomId = await createRoom(senderBase);
         const sender = { base: senderBase, cookie: await visit(senderBase, roomId), connection: tabConnection(senderBase) };
         const receiver = { base: receiverBase, cookie: await visit(receiverBase, roomId), connection: tabConnection(receiverBase) };
-        const own = subscribe(sender.base, sender.cookie, roomId, () => {});
+        const own = subscribe(sender.base, sender.cookie, roomId);
         const ack = receipts ? receiptSender(receiver, roomId) : undefined;
         const theirs = subscribe(receiver.base, receiver.cookie, roomId, (event) => {
           if (event.type === "message" && event.message && !event.message.mine) {

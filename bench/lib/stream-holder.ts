@@ -17,7 +17,7 @@ try {
       Array.from({ length: Math.min(BATCH, rooms - start) }, async () => {
         const roomId = await createRoom(base);
         const [a, b] = [await visit(base, roomId), await visit(base, roomId)];
-        const pair = [subscribe(base, a, roomId, () => {}), subscribe(base, b, roomId, () => {})];
+        const pair = [subscribe(base, a, roomId), subscribe(base, b, roomId)];
         await Promise.all(pair.map((stream) => stream.opened));
         streams.push(...pair);
       }),

@@ -31,7 +31,7 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
             (async () => {
               const roomId = await createRoom(base);
               const [a] = await Promise.all([navigateToRoom(base, roomId, version), visit(base, roomId)]);
-              const stream = subscribe(base, a, roomId, () => {});
+              const stream = subscribe(base, a, roomId);
               await stream.opened;
               stream.close();
             })().then(

@@ -33,7 +33,7 @@ export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
     // Warm the server up (code paths, JIT, pools) before the baseline.
     for (let index = 0; index < 20; index += 1) {
       const roomId = await createRoom(base);
-      const stream = subscribe(base, await visit(base, roomId), roomId, () => {});
+      const stream = subscribe(base, await visit(base, roomId), roomId);
       await stream.opened;
       stream.close();
     }
