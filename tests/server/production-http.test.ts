@@ -91,7 +91,7 @@ describe("the production HTTP layer", () => {
     }
   });
 
-  it("compresses pages but never an event stream, whose events arrive while it stays open", async () => {
+  it("compresses pages, but not JSON answers, and never an event stream, whose events arrive while it stays open", async () => {
     const page = await fetch(`${server.url}/`, { headers: { "accept-encoding": "gzip" } });
     expect(page.headers.get("content-encoding")).toBe("gzip");
     // What Chrome accepts gets brotli, with a window small enough to be cheap to set up per
@@ -103,6 +103,14 @@ describe("the production HTTP layer", () => {
     const alice = new Visitor(server.url);
     const { roomId } = await alice.trpc.room.create.mutate({});
     await alice.open(`/room/${roomId}`);
+    // Loader data, the route manifest, tRPC queries: small, or ciphertext that barely
+    // compresses; compressing them cost more CPU than it saved bytes (decision 010).
+    const data = await alice.open(`/room/${roomId}?_data=${encodeURIComponent("routes/room.$roomId")}`, {
+      "accept-encoding": "gzip, deflate, br, zstd",
+    });
+    expect(data.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(data.headers.get("content-encoding")).toBeNull();
+    expect(await data.json()).toMatchObject({ roomId });
     const controller = new AbortController();
     const input = encodeURIComponent(JSON.stringify({ json: { roomId } }));
     const stream = await fetch(`${server.url}/api/trpc/room.events?input=${input}`, {
