@@ -41,7 +41,7 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
   app.use(metricsRoute(metricsRegistry, env.METRICS_TOKEN));
   app.use(
     compression({
-      // Brotli's default 4 MB window is allocated per response: for pages and JSON of a few KB
+      // Brotli's default 4 MB window is allocated per response: for pages of a few KB
       // that set-up cost more than the compression (about a millisecond per room page), and a
       // 64 KB window compresses even the largest script within 1 % of it.
       brotli: { params: { [zlib.constants.BROTLI_PARAM_LGWIN]: 16 } },

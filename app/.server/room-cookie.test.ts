@@ -1,3 +1,4 @@
+import type { LRUCache } from "lru-cache";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../../tests/support/wait-for";
 import { RoomCookies } from "./room-cookie";
@@ -10,7 +11,7 @@ const ORIGIN = new URL("http://localhost:3000/");
 const pair = (setCookie: string) => setCookie.split(";")[0]!;
 
 /** The verified values a RoomCookies keeps in memory. */
-const remembers = (cookies: RoomCookies) => (cookies as unknown as { verified: Map<string, string> }).verified;
+const remembers = (cookies: RoomCookies) => (cookies as unknown as { verified: LRUCache<string, string> }).verified;
 
 describe("RoomCookies", () => {
   it("reads back what it signed, among other cookies, and again from what it remembers", async () => {

@@ -72,13 +72,13 @@ async function readReply(reply: Dispatcher.ResponseData): Promise<Reply> {
   return { status: reply.statusCode, headers: reply.headers, body: text };
 }
 
-async function request(connection: Dispatcher, method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
-  return readReply(await dispatch(connection, method, path, headers, body));
+/** A GET as the browser makes it (user agent, encodings), on the server's shared pool. */
+export async function get(base: string, path: string): Promise<Reply> {
+  return readReply(await dispatch(poolFor(base), "GET", path, {}));
 }
 
-/** A GET as the browser makes it (user agent, encodings), on the server's shared pool. */
-export function get(base: string, path: string): Promise<Reply> {
-  return request(poolFor(base), "GET", path, {});
+function mutationFailed(path: string, reply: Reply): Error {
+  return new Error(`${path}: ${reply.status} ${reply.body.slice(0, 200)}`);
 }
 
 /**
@@ -87,7 +87,7 @@ export function get(base: string, path: string): Promise<Reply> {
  */
 export async function mutate<T = unknown>(connection: Dispatcher, path: string, input: unknown, cookie?: string): Promise<T> {
   const reply = await readReply(await dispatchMutation(connection, path, input, cookie));
-  if (reply.status !== 200) throw new Error(`${path}: ${reply.status} ${reply.body.slice(0, 200)}`);
+  if (reply.status !== 200) throw mutationFailed(path, reply);
   return (JSON.parse(reply.body) as Array<{ result: { data: { json: T } } }>)[0]!.result.data.json;
 }
 
@@ -100,8 +100,7 @@ export async function mutate<T = unknown>(connection: Dispatcher, path: string, 
 async function mutateForEffect(connection: Dispatcher, path: string, input: unknown, cookie?: string): Promise<void> {
   const reply = await dispatchMutation(connection, path, input, cookie);
   if (reply.statusCode === 200) return reply.body.dump();
-  const { body } = await readReply(reply);
-  throw new Error(`${path}: ${reply.statusCode} ${body.slice(0, 200)}`);
+  throw mutationFailed(path, await readReply(reply));
 }
 
 function dispatchMutation(connection: Dispatcher, path: string, input: unknown, cookie?: string) {
