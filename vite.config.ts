@@ -14,7 +14,10 @@ export default defineConfig(({ isSsrBuild }) => ({
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,
         v3_throwAbortReason: true,
-        v3_lazyRouteDiscovery: true,
+        // Off on purpose: with five routes the whole manifest is a few hundred bytes in every
+        // page, and without it creating a room cost a route-discovery round trip before the
+        // room's data (decision 013).
+        v3_lazyRouteDiscovery: false,
       },
     }),
     tsconfigPaths(),

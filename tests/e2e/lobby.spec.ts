@@ -45,3 +45,21 @@ test("the lobby says what happens to your data", async ({ people }) => {
     "Nothing is kept after the room ends",
   );
 });
+
+test("creating a room reaches it in one round trip after room.create, with no route discovery", async ({ people }) => {
+  const page = await people.join();
+  await page.goto("/");
+  const requests: string[] = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith("/assets/")) return;
+    requests.push(url.pathname.startsWith("/api/trpc/") ? url.pathname : `${url.pathname.replace(/\/room\/[^/]+$/, "/room/:id")}${url.search.replace(/^\?.*_data=.*$/, "?_data")}`);
+  });
+  await page.getByRole("button", { name: "Create room" }).click();
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
+  // The room's route is in the page's manifest from the start: the one request between creating
+  // and being in the room is its loader's data (decision 013).
+  const afterCreate = requests.slice(requests.indexOf("/api/trpc/room.create") + 1);
+  expect(afterCreate.filter((path) => !path.startsWith("/api/trpc/"))[0]).toBe("/room/:id?_data");
+  expect(requests.filter((path) => path.startsWith("/__manifest"))).toEqual([]);
+});
