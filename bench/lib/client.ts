@@ -113,21 +113,12 @@ export async function createRoom(base: string, ttlSeconds = 3600): Promise<strin
   return (await mutate<{ roomId: string }>(poolFor(base), "room.create", { ttlSeconds })).roomId;
 }
 
-/** The build's manifest version, which a browser finds in the page and sends with route discovery. */
-export async function manifestVersion(base: string): Promise<string> {
-  const version = /\/assets\/manifest-(\w+)\.js/.exec((await get(base, "/")).body)?.[1];
-  if (!version) throw new Error("no manifest version in the home page");
-  return version;
-}
-
 /**
  * What the room's creator's browser does after `room.create`: a client-side navigation, so no
- * document but Remix's route discovery (`/__manifest`) and then the room loader's data. Returns
- * the seat's cookie.
+ * document, only the room loader's data (every route is in the page's manifest: no route
+ * discovery, decision 013). Returns the seat's cookie.
  */
-export async function navigateToRoom(base: string, roomId: string, version: string): Promise<string> {
-  const discovery = await get(base, `/__manifest?p=${encodeURIComponent(`/room/${roomId}`)}&version=${version}`);
-  if (discovery.status !== 200) throw new Error(`route discovery: ${discovery.status}`);
+export async function navigateToRoom(base: string, roomId: string): Promise<string> {
   return seatCookie(await get(base, `/room/${roomId}?_data=${encodeURIComponent("routes/room.$roomId")}`), "gate (data)");
 }
 
