@@ -1,14 +1,15 @@
-import http from "node:http";
 import zlib from "node:zlib";
 import { nanoid } from "nanoid";
-import { Client, Pool, type Dispatcher } from "undici";
+import { Pool, type Dispatcher } from "undici";
+import { openStreamingGet, TabConnection, type RawReply } from "./raw-http";
 
 /**
  * A lean client speaking Ephemera's real protocol: the gate over HTTP, tRPC mutations batched
- * as the browser batches them, `room.events` as server-sent events. Requests go through undici
- * and streams through raw node:http, which keeps the load generator cheap enough not to be the
- * bottleneck: at thousands of sends a second it shares the two cores with the server, so its
- * cost is part of what the throughput scenario measures (bench/README.md).
+ * as the browser batches them, `room.events` as server-sent events. Room setup and gate visits
+ * go through undici; a tab's sends and its stream, the work done per message, through bare
+ * sockets (raw-http.ts), which keeps the load generator cheap enough not to be the bottleneck:
+ * at thousands of sends a second it shares the two cores with the server, so its cost is part
+ * of what the throughput scenario measures (bench/README.md).
  */
 const DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 /** What Chrome accepts: the server compresses pages for it, which costs what it costs. */
@@ -45,8 +46,8 @@ export async function closeSharedConnections(): Promise<void> {
  * connections the moment the rate rose, and that connection storm, not the steady rate, made
  * the first seconds' p99 (bench/README.md).
  */
-export function tabConnection(base: string): Dispatcher {
-  return new Client(base, { pipelining: 1 });
+export function tabConnection(base: string): TabConnection {
+  return new TabConnection(base);
 }
 
 interface Reply {
@@ -63,8 +64,11 @@ function decodedText(body: Buffer, encoding: string | string[] | undefined): str
   return body.toString("utf8");
 }
 
+/** What every request from the browser carries. */
+const BROWSER_HEADERS = { "user-agent": DESKTOP_UA, "accept-encoding": BROWSER_ENCODINGS };
+
 function dispatch(connection: Dispatcher, method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string) {
-  return connection.request({ method, path, headers: { "user-agent": DESKTOP_UA, "accept-encoding": BROWSER_ENCODINGS, ...headers }, body });
+  return connection.request({ method, path, headers: { ...BROWSER_HEADERS, ...headers }, body });
 }
 
 async function readReply(reply: Dispatcher.ResponseData): Promise<Reply> {
@@ -93,20 +97,23 @@ export async function mutate<T = unknown>(connection: Dispatcher, path: string, 
 
 /**
  * A mutation whose answer's data the caller does not use (every send and receipt): a 200 is
- * success, and its body is read and dropped without decoding, which the server cannot tell.
- * The load generator shares the machine's cores with the server, so what it spends that a
- * browser would spend on its own device is kept small.
+ * success, and its body is dropped without decoding, which the server cannot tell. The load
+ * generator shares the machine's cores with the server, so what it spends that a browser would
+ * spend on its own device is kept small.
  */
-async function mutateForEffect(connection: Dispatcher, path: string, input: unknown, cookie?: string): Promise<void> {
-  const reply = await dispatchMutation(connection, path, input, cookie);
-  if (reply.statusCode === 200) return reply.body.dump();
-  throw mutationFailed(path, await readReply(reply));
+async function mutateForEffect(connection: TabConnection, path: string, input: unknown, cookie: string): Promise<void> {
+  const reply: RawReply = await connection.post(`/api/trpc/${path}?batch=1`, { ...BROWSER_HEADERS, "content-type": "application/json", cookie }, mutationBody(input));
+  if (reply.status !== 200) throw mutationFailed(path, { status: reply.status, headers: {}, body: reply.body.toString("utf8") });
+}
+
+function mutationBody(input: unknown): string {
+  return JSON.stringify({ 0: { json: input } });
 }
 
 function dispatchMutation(connection: Dispatcher, path: string, input: unknown, cookie?: string) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (cookie) headers.cookie = cookie;
-  return dispatch(connection, "POST", `/api/trpc/${path}?batch=1`, headers, JSON.stringify({ 0: { json: input } }));
+  return dispatch(connection, "POST", `/api/trpc/${path}?batch=1`, headers, mutationBody(input));
 }
 
 export async function createRoom(base: string, ttlSeconds = 3600): Promise<string> {
@@ -162,12 +169,12 @@ export function openBenchMessage(ciphertext: string): string | null {
 }
 
 /** A send as the browser makes it: sealed, with its own 21-character clientId (for exactly-once storage). */
-export async function send(connection: Dispatcher, cookie: string, roomId: string, text: string): Promise<void> {
+export async function send(connection: TabConnection, cookie: string, roomId: string, text: string): Promise<void> {
   await mutateForEffect(connection, "message.send", { roomId, ciphertext: sealBenchMessage(text), clientId: nanoid() }, cookie);
 }
 
 /** A reader's receipt, as the browser sends it after messages reach it while its tab is visible. */
-export async function acknowledge(connection: Dispatcher, cookie: string, roomId: string, id: number): Promise<void> {
+export async function acknowledge(connection: TabConnection, cookie: string, roomId: string, id: number): Promise<void> {
   await mutateForEffect(connection, "message.receipt", { roomId, delivered: id, seen: id }, cookie);
 }
 
@@ -188,40 +195,25 @@ export interface Stream {
  * the socket carries the same bytes, and the load generator spends less of the shared cores.
  */
 export function subscribe(base: string, cookie: string, roomId: string, onEvent?: (event: RoomEventData) => void): Stream {
-  const url = new URL(`/api/trpc/room.events?input=${encodeURIComponent(JSON.stringify({ json: { roomId } }))}`, base);
-  let req: http.ClientRequest | undefined;
-  const opened = new Promise<void>((resolve, reject) => {
-    req = http.request(
-      { hostname: url.hostname, port: url.port, path: url.pathname + url.search, agent: false, headers: { cookie, accept: "text/event-stream", "user-agent": DESKTOP_UA } },
-      (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`room.events: ${res.statusCode}`));
-        res.setEncoding("utf8");
-        let buffer = "";
-        let first = true;
-        res.on("data", (chunk: string) => {
-          buffer += chunk;
-          let end: number;
-          while ((end = buffer.indexOf("\n\n")) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            // Control blocks (connected, ping, return, serialized-error) start with their name;
-            // room events with their id.
-            if (block.startsWith("event:")) continue;
-            if (first) {
-              first = false;
-              resolve();
-            }
-            const data = onEvent ? block.indexOf("data: ") : -1;
-            if (data < 0) continue;
-            const parsed = JSON.parse(block.slice(data + 6)) as { json?: RoomEventData };
-            if (parsed.json?.type) onEvent!(parsed.json);
-          }
-        });
-        res.on("error", () => {});
-      },
-    );
-    req.on("error", reject);
-    req.end();
+  const path = `/api/trpc/room.events?input=${encodeURIComponent(JSON.stringify({ json: { roomId } }))}`;
+  let buffer = "";
+  let opened!: () => void;
+  const firstEvent = new Promise<void>((resolve) => (opened = resolve));
+  const stream = openStreamingGet(base, path, { cookie, accept: "text/event-stream", "user-agent": DESKTOP_UA }, (chunk) => {
+    buffer += chunk;
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      // Control blocks (connected, ping, return, serialized-error) start with their name;
+      // room events with their id.
+      if (block.startsWith("event:")) continue;
+      opened();
+      const data = onEvent ? block.indexOf("data: ") : -1;
+      if (data < 0) continue;
+      const parsed = JSON.parse(block.slice(data + 6)) as { json?: RoomEventData };
+      if (parsed.json?.type) onEvent!(parsed.json);
+    }
   });
-  return { opened, close: () => req?.destroy() };
+  return { opened: stream.answered.then(() => firstEvent), close: stream.close };
 }

@@ -1,13 +1,13 @@
 import { performance } from "node:perf_hooks";
-import type { Dispatcher } from "undici";
 import { acknowledge, createRoom, openBenchMessage, send, subscribe, tabConnection, visit, type Stream } from "./client";
+import type { TabConnection } from "./raw-http";
 import { latencyHistogram, summarize } from "./stats";
 
 /** One side of a room as its browser tab holds it: the seat's cookie and the tab's connection. */
 interface Tab {
   base: string;
   cookie: string;
-  connection: Dispatcher;
+  connection: TabConnection;
 }
 
 interface Pair {

@@ -1,5 +1,5 @@
-import type { Dispatcher } from "undici";
 import { createRoom, send, tabConnection, visit } from "../lib/client";
+import type { TabConnection } from "../lib/raw-http";
 import { redisCpuSeconds, startCluster } from "../lib/cluster";
 
 function commandStats(info: string) {
@@ -15,7 +15,7 @@ function commandStats(info: string) {
 export async function redis({ rooms = 10, messagesPerRoom = 200 } = {}) {
   const cluster = await startCluster(1);
   const base = cluster.apps[0]!.url;
-  const seats: Array<{ roomId: string; cookie: string; connection: Dispatcher }> = [];
+  const seats: Array<{ roomId: string; cookie: string; connection: TabConnection }> = [];
   try {
     for (let index = 0; index < rooms; index += 1) {
       const roomId = await createRoom(base);
