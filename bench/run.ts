@@ -12,6 +12,7 @@ import { idle } from "./scenarios/idle";
 import { latency } from "./scenarios/latency";
 import { redis } from "./scenarios/redis";
 import { throughput } from "./scenarios/throughput";
+import { hostReferenceMicros } from "./lib/host-speed";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const rooms = Number(process.env.BENCH_ROOMS ?? 500);
@@ -31,7 +32,9 @@ const machine = {
   memoryGB: Math.round(os.totalmem() / 1024 ** 3),
   node: process.version,
   platform: `${os.platform()} ${os.release()}`,
+  referenceMicros: hostReferenceMicros(),
 };
+console.log(`host reference work: ${machine.referenceMicros} µs (lower is faster; bench/lib/host-speed.ts)`);
 
 const requested = process.argv.slice(2).filter((name) => !name.startsWith("-"));
 const names = requested.length > 0 ? requested : Object.keys(SCENARIOS);

@@ -17,7 +17,34 @@ async function roomLifecycle(base: string): Promise<void> {
 }
 
 /** Rooms made before anything is measured, a few at a time: a live server has long been warm. */
-const WARM_UP_ROOMS = 400;
+const WARM_UP_ROOMS = 1000;
+const STEP_ROOMS = 600;
+
+/**
+ * Server CPU per request for each step of a room, one kind of request at a time (eight in
+ * flight), in milliseconds: where a room's cost goes. Each step runs on rooms the step before
+ * made, so every request does its real work (a visit takes a free seat).
+ */
+async function serverCpuPerStep(base: string) {
+  const serverCpu = () => metric(base, "ephemera_process_cpu_seconds_total");
+  const rooms: string[] = [];
+  const cookies: string[] = [];
+  const step = async (work: (index: number) => Promise<unknown>) => {
+    const before = await serverCpu();
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => { while (next < STEP_ROOMS) await work(next++); }));
+    return Math.round((((await serverCpu()) - before) / STEP_ROOMS) * 1e5) / 100;
+  };
+  const create = await step(async () => rooms.push(await createRoom(base)));
+  const loaderData = await step(async (index) => (cookies[index] = await navigateToRoom(base, rooms[index]!)));
+  const document = await step((index) => visit(base, rooms[index]!));
+  const stream = await step(async (index) => {
+    const events = subscribe(base, cookies[index]!, rooms[index]!);
+    await events.opened;
+    events.close();
+  });
+  return { create, loaderData, document, stream };
+}
 
 /** At `rate` rooms/s, after a warm-up: what a room costs a running server, not V8's first compiles. */
 export async function churn({ rate = 500, seconds = 10 } = {}) {
@@ -30,6 +57,7 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
   try {
     let warmed = 0;
     await Promise.all(Array.from({ length: 8 }, async () => { while (warmed++ < WARM_UP_ROOMS) await roomLifecycle(base); }));
+    const serverCpuMsPerRequest = await serverCpuPerStep(base);
     const [serverCpuBefore, redisCpuBefore, loadCpuBefore] = [await metric(base, "ephemera_process_cpu_seconds_total"), await redisCpuSeconds(cluster.admin), process.cpuUsage()];
     const started = performance.now();
     const total = rate * seconds;
@@ -74,6 +102,7 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
       cpuPercent,
       // Steadier than the rate on a shared machine: what a room costs the server.
       serverCpuMsPerRoom: Math.round((serverCpu / Math.max(1, done)) * 1e4) / 10,
+      serverCpuMsPerRequest,
       targetRate: rate,
       seconds,
       completed: done,
