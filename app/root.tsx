@@ -9,8 +9,9 @@ import {
   ScrollRestoration,
   useRouteError,
 } from "@remix-run/react";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { useNonce } from "~/lib/nonce";
+import { markHydrated } from "~/lib/route-data-arrival";
 import { createQueryClient, createTrpcClient, trpc } from "~/lib/trpc";
 import stylesheet from "~/tailwind.css?url";
 
@@ -48,6 +49,7 @@ export function Layout({ children }: { children: ReactNode }) {
 export default function App() {
   const [queryClient] = useState(createQueryClient);
   const [trpcClient] = useState(createTrpcClient);
+  useEffect(markHydrated, []);
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>
       <QueryClientProvider client={queryClient}>

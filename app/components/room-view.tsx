@@ -40,7 +40,8 @@ const EMPTY_TEXT = {
 
 interface RoomViewProps {
   roomId: string;
-  initialTtlMs: number;
+  /** When the room ends, on this browser's clock, from the page's data. */
+  initialDeadline: number;
   /** "match": a chat with a stranger, where nobody's name is shown and there is no link to share. */
   roomKind: RoomKind;
   /** The key from the link's fragment; a stranger chat without one agrees one with the partner. */
@@ -58,7 +59,7 @@ function withKey<T>(roomKey: RoomKey | null, open: (key: CryptoKey) => Promise<T
   return roomKey ? open(roomKey.key) : Promise.reject(new DecryptError("There is no room key yet"));
 }
 
-export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomViewProps) {
+export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: RoomViewProps) {
   const stranger = roomKind === "match";
   const exit = useRoomExit(roomKind);
   const { end, closing } = exit;
@@ -89,7 +90,7 @@ export function RoomView({ roomId, initialTtlMs, roomKind, initialKey }: RoomVie
   );
   const { state, connection, send, retry } = useRoom(roomId, roomKind, end, crypto);
   const { conversation, partner } = state;
-  const deadline = useRoomDeadline(roomId, initialTtlMs);
+  const deadline = useRoomDeadline(roomId, initialDeadline);
   useEffect(() => {
     // The server's `expired` event normally arrives first; this covers a stream that is down.
     const timer = setTimeout(() => end("expired"), Math.max(0, deadline - Date.now()));

@@ -5,13 +5,15 @@ const RESYNC_MS = 30_000;
 const TICK_MS = 250;
 
 /**
- * When the room self-destructs, as a time on this browser's clock. It is re-derived from the
- * server's `room.ttl`, which is relative, so client and server clocks need not agree. The server
- * measured it somewhere inside the request's round trip; anchoring at the midpoint keeps the error
- * under half a round trip however slow the network is.
+ * When the room self-destructs, as a time on this browser's clock: `initialDeadline` from the
+ * page's own data (anchored where that data arrived: route-data-arrival.ts), then re-derived
+ * every half minute from the server's `room.ttl`. Both are relative times, so client and server
+ * clocks need not agree. The server measures the time left somewhere inside the request's round
+ * trip; anchoring at the midpoint keeps the error under half a round trip however slow the
+ * network is.
  */
-export function useRoomDeadline(roomId: string, initialTtlMs: number): number {
-  const [deadline, setDeadline] = useState(() => Date.now() + initialTtlMs);
+export function useRoomDeadline(roomId: string, initialDeadline: number): number {
+  const [deadline, setDeadline] = useState(initialDeadline);
   const utils = trpc.useUtils();
 
   useEffect(() => {
@@ -26,7 +28,8 @@ export function useRoomDeadline(roomId: string, initialTtlMs: number): number {
         // The room's end arrives as an event; a failed resync just keeps the last estimate.
       }
     }
-    void sync();
+    // No query on arrival: the page's data already carried the time left, and every person
+    // arriving in a room would otherwise cost the server one more request (bench/README.md).
     const resync = setInterval(sync, RESYNC_MS);
     return () => {
       cancelled = true;

@@ -1,11 +1,13 @@
 import { json, redirect, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
+import { useState } from "react";
 import { enterRoom, type GateResult } from "~/.server/room-gate";
 import { StoreUnavailableError, type RoomKind } from "~/.server/rooms/types";
 import { getServices } from "~/.server/services";
 import { MissingKey } from "~/components/missing-key";
 import { RoomView } from "~/components/room-view";
 import { useFragmentKey } from "~/hooks/use-fragment-key";
+import { routeDataArrivedAt } from "~/lib/route-data-arrival";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.kind === "member" && data.roomKind === "match" ? "Ephemera · chat with a stranger" : "Ephemera · private room" },
@@ -71,6 +73,9 @@ interface EncryptedRoomProps {
  */
 function EncryptedRoom({ roomId, initialTtlMs, roomKind, joined }: EncryptedRoomProps) {
   const fragment = useFragmentKey();
+  // Taken on the first render, which for a document is hydration: the room view itself only
+  // mounts once the key has been read, by which time "now" may be well after the data arrived.
+  const [initialDeadline] = useState(() => routeDataArrivedAt() + initialTtlMs);
   if (fragment.status === "unlocking") {
     return (
       <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-2 p-6">
@@ -96,7 +101,7 @@ function EncryptedRoom({ roomId, initialTtlMs, roomKind, joined }: EncryptedRoom
   }
   const roomKey = fragment.status === "found" ? fragment.roomKey : null;
   if (roomKind === "private" && !roomKey) return <MissingKey roomId={roomId} joined={joined} />;
-  return <RoomView roomId={roomId} initialTtlMs={initialTtlMs} roomKind={roomKind} initialKey={roomKey} />;
+  return <RoomView roomId={roomId} initialDeadline={initialDeadline} roomKind={roomKind} initialKey={roomKey} />;
 }
 
 /** What went wrong on the way into a room (too many attempts, a server error), and a way back. */

@@ -1,4 +1,5 @@
 import { expect, test } from "./fixtures";
+import type { Page } from "@playwright/test";
 import { createRoomFromLobby, joinRoom } from "./helpers";
 
 test("an anonymous name is made on first visit, kept, editable, and used in the room", async ({ people }) => {
@@ -46,20 +47,27 @@ test("the lobby says what happens to your data", async ({ people }) => {
   );
 });
 
-test("creating a room reaches it in one round trip after room.create, with no route discovery", async ({ people }) => {
-  const page = await people.join();
-  await page.goto("/");
+/** The app's own requests a page makes from now on (not scripts, styles or icons), rooms as `:id`. */
+function recordRequests(page: Page): string[] {
   const requests: string[] = [];
   page.on("request", (request) => {
     const url = new URL(request.url());
-    if (url.pathname.startsWith("/assets/")) return;
-    requests.push(url.pathname.startsWith("/api/trpc/") ? url.pathname : `${url.pathname.replace(/\/room\/[^/]+$/, "/room/:id")}${url.search.replace(/^\?.*_data=.*$/, "?_data")}`);
+    if (url.pathname.startsWith("/assets/") || url.pathname === "/favicon.svg") return;
+    const path = url.pathname.replace(/\/room\/[^/]+$/, "/room/:id");
+    requests.push(url.pathname.startsWith("/api/trpc/") ? path : `${path}${url.searchParams.has("_data") ? "?_data" : ""}`);
   });
-  await page.getByRole("button", { name: "Create room" }).click();
-  await expect(page.getByRole("textbox", { name: "Message" })).toBeVisible();
-  // The room's route is in the page's manifest from the start: the one request between creating
-  // and being in the room is its loader's data (decision 013).
-  const afterCreate = requests.slice(requests.indexOf("/api/trpc/room.create") + 1);
-  expect(afterCreate.filter((path) => !path.startsWith("/api/trpc/"))[0]).toBe("/room/:id?_data");
-  expect(requests.filter((path) => path.startsWith("/__manifest"))).toEqual([]);
+  return requests;
+}
+
+test("arriving in a room costs one request for its data or page, then its event stream: no route discovery, no extra queries", async ({ people }) => {
+  const [alice, bob] = [await people.join(), await people.join()];
+  const byAlice = recordRequests(alice);
+  const byBob = recordRequests(bob);
+  const url = await createRoomFromLobby(alice);
+  await joinRoom(bob, url, alice);
+  // The room's route is in the page's manifest from the start (decision 013), and the countdown
+  // starts from the time left in the page's data, not from a query of its own.
+  const fromCreate = byAlice.slice(byAlice.indexOf("/api/trpc/room.create"));
+  expect(fromCreate).toEqual(["/api/trpc/room.create", "/room/:id?_data", "/api/trpc/room.events"]);
+  expect(byBob).toEqual(["/room/:id", "/api/trpc/room.events"]);
 });
