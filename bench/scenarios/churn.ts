@@ -5,13 +5,23 @@ import { latencyHistogram, summarize } from "../lib/stats";
 
 /**
  * One room as two browsers make it: the creator creates it and navigates to it client-side (the
- * loader's data), the partner opens the shared link (a document), and one subscription runs
- * until its first event.
+ * loader's data), the partner opens the shared link (a document), and each room page then does
+ * what it does on arrival (`openRoomPage`).
  */
 async function roomLifecycle(base: string): Promise<void> {
   const roomId = await createRoom(base);
-  const [a] = await Promise.all([navigateToRoom(base, roomId), visit(base, roomId)]);
-  const stream = subscribe(base, a, roomId);
+  await Promise.all([
+    navigateToRoom(base, roomId).then((cookie) => openRoomPage(base, cookie, roomId)),
+    visit(base, roomId).then((cookie) => openRoomPage(base, cookie, roomId)),
+  ]);
+}
+
+/**
+ * What a room page requests once it has its data: its event stream, here until the first event.
+ * (It used to query the room's time left as well; the page's data carries it now.)
+ */
+async function openRoomPage(base: string, cookie: string, roomId: string): Promise<void> {
+  const stream = subscribe(base, cookie, roomId);
   await stream.opened;
   stream.close();
 }
