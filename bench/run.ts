@@ -32,9 +32,7 @@ const machine = {
   memoryGB: Math.round(os.totalmem() / 1024 ** 3),
   node: process.version,
   platform: `${os.platform()} ${os.release()}`,
-  referenceMicros: hostReferenceMicros(),
 };
-console.log(`host reference work: ${machine.referenceMicros} µs (lower is faster; bench/lib/host-speed.ts)`);
 
 const requested = process.argv.slice(2).filter((name) => !name.startsWith("-"));
 const names = requested.length > 0 ? requested : Object.keys(SCENARIOS);
@@ -49,7 +47,9 @@ for (const name of names) {
     continue;
   }
   const startedAt = new Date().toISOString();
+  // This host's speed right before the scenario: it varies through the day, even within a run.
+  const referenceMicros = hostReferenceMicros();
   const result = await scenario();
-  writeFileSync(resolve(outDir, `${name}.json`), `${JSON.stringify({ scenario: name, startedAt, machine, result }, null, 2)}\n`);
-  console.log(`${name.padEnd(15)} ${JSON.stringify(result, (key, value) => (key === "steps" || key === "commandsPerMessage" ? undefined : value))}`);
+  writeFileSync(resolve(outDir, `${name}.json`), `${JSON.stringify({ scenario: name, startedAt, machine: { ...machine, referenceMicros }, result }, null, 2)}\n`);
+  console.log(`${name.padEnd(15)} ${JSON.stringify({ referenceMicros, ...result }, (key, value) => (key === "steps" || key === "commandsPerMessage" ? undefined : value))}`);
 }

@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 
 /**
  * A fixed piece of work shaped like the server's per-request work (JSON both ways, an HMAC, a
- * regex, short-lived objects), timed on this host right before the scenarios run. Hosts differ:
+ * regex, short-lived objects), timed on this host right before each scenario. Hosts differ:
  * the same build took 429 µs of server CPU per message at 1,000/s on an AMD EPYC host and
  * 606 µs on a 2 GHz Xeon (bench/README.md). With this figure beside the results, runs on
  * different hosts can be compared by their ratio. Median of five rounds, microseconds per round
