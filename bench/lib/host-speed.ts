@@ -1,16 +1,16 @@
 import { createHmac } from "node:crypto";
 import { performance } from "node:perf_hooks";
 
+const ITERATIONS = 10_000;
+
 /**
  * A fixed piece of work shaped like the server's per-request work (JSON both ways, an HMAC, a
  * regex, short-lived objects), timed on this host right before each scenario. Hosts differ:
- * the same build took 429 µs of server CPU per message at 1,000/s on an AMD EPYC host and
- * 606 µs on a 2 GHz Xeon (bench/README.md). With this figure beside the results, runs on
- * different hosts can be compared by their ratio. Median of five rounds, microseconds per round
- * of work: lower is faster.
+ * much the same build took 429–434 µs of server CPU per message at 1,000/s on an AMD EPYC host
+ * and 565–606 µs on a 2 GHz Xeon (bench/README.md). With this figure beside the results, runs on
+ * different hosts can be compared by their ratio. Microseconds per iteration, the median of five
+ * rounds: lower is faster.
  */
-const ITERATIONS = 10_000;
-
 export function hostReferenceMicros(): number {
   const message = { id: 1234, type: "message", message: { ciphertext: "x".repeat(198), clientId: "V1StGXR8_Z5jdHi6B-myT", author: 1, createdAt: 1_763_780_000_000 }, live: true };
   const round = () => {
