@@ -1,7 +1,7 @@
 import zlib from "node:zlib";
 import { nanoid } from "nanoid";
 import { Pool, type Dispatcher } from "undici";
-import { openStreamingGet, TabConnection, type RawReply } from "./raw-http";
+import { openStreamingGet, TabConnection } from "./raw-http";
 
 /**
  * A lean client speaking Ephemera's real protocol: the gate over HTTP, tRPC mutations batched
@@ -102,7 +102,7 @@ export async function mutate<T = unknown>(connection: Dispatcher, path: string, 
  * spend on its own device is kept small.
  */
 async function mutateForEffect(connection: TabConnection, path: string, input: unknown, cookie: string): Promise<void> {
-  const reply: RawReply = await connection.post(`/api/trpc/${path}?batch=1`, { ...BROWSER_HEADERS, "content-type": "application/json", cookie }, mutationBody(input));
+  const reply = await connection.post(`/api/trpc/${path}?batch=1`, { ...BROWSER_HEADERS, "content-type": "application/json", cookie }, mutationBody(input));
   if (reply.status !== 200) throw mutationFailed(path, { status: reply.status, headers: {}, body: reply.body.toString("utf8") });
 }
 

@@ -8,7 +8,7 @@ import net from "node:net";
  * the server (bench/README.md).
  */
 
-export interface RawReply {
+interface RawReply {
   status: number;
   body: Buffer;
 }
