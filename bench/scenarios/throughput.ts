@@ -4,7 +4,7 @@ import { drive, openRooms, warmUp } from "../lib/conversation";
 const P99_LIMIT_MS = 250;
 
 /** Raises the rate until p99 passes 250 ms or anything is lost; reports the highest rate that held. */
-export async function throughput({ rooms = 500, rates = [250, 500, 1000, 2000, 3000, 4000, 5000, 6000, 8000], seconds = 10 } = {}) {
+export async function throughput({ rooms = 500, rates = [250, 500, 1000, 2000, 3000, 3500, 4000, 4500, 5000, 6000, 8000], seconds = 10 } = {}) {
   const cluster = await startCluster(1);
   const steps = [];
   let held = 0;
