@@ -30,6 +30,12 @@ async function openRoomPage(base: string, cookie: string, roomId: string): Promi
 const WARM_UP_ROOMS = 1000;
 const STEP_ROOMS = 600;
 
+/** `work(0)` … `work(total - 1)`, eight at a time. */
+async function eightAtATime(total: number, work: (index: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => { while (next < total) await work(next++); }));
+}
+
 /**
  * Server CPU per request for each step of a room, one kind of request at a time (eight in
  * flight), in milliseconds: where a room's cost goes. Each step runs on rooms the step before
@@ -41,18 +47,13 @@ async function serverCpuPerStep(base: string) {
   const cookies: string[] = [];
   const step = async (work: (index: number) => Promise<unknown>) => {
     const before = await serverCpu();
-    let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => { while (next < STEP_ROOMS) await work(next++); }));
+    await eightAtATime(STEP_ROOMS, work);
     return Math.round((((await serverCpu()) - before) / STEP_ROOMS) * 1e5) / 100;
   };
   const create = await step(async () => rooms.push(await createRoom(base)));
   const loaderData = await step(async (index) => (cookies[index] = await navigateToRoom(base, rooms[index]!)));
   const document = await step((index) => visit(base, rooms[index]!));
-  const stream = await step(async (index) => {
-    const events = subscribe(base, cookies[index]!, rooms[index]!);
-    await events.opened;
-    events.close();
-  });
+  const stream = await step((index) => openRoomPage(base, cookies[index]!, rooms[index]!));
   return { create, loaderData, document, stream };
 }
 
@@ -65,8 +66,7 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
   let failed = 0;
   let firstError: string | undefined;
   try {
-    let warmed = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => { while (warmed++ < WARM_UP_ROOMS) await roomLifecycle(base); }));
+    await eightAtATime(WARM_UP_ROOMS, () => roomLifecycle(base));
     const serverCpuMsPerRequest = await serverCpuPerStep(base);
     const [serverCpuBefore, redisCpuBefore, loadCpuBefore] = [await metric(base, "ephemera_process_cpu_seconds_total"), await redisCpuSeconds(cluster.admin), process.cpuUsage()];
     const started = performance.now();
