@@ -86,7 +86,10 @@ export async function openRooms(bases: string[], rooms: number, { receipts = pro
     listeners,
     close: () => {
       streams.forEach((stream) => stream.close());
-      for (const pair of pairs) void Promise.all([pair.sender.connection.close(), pair.receiver.connection.close()]).catch(() => {});
+      for (const pair of pairs) {
+        pair.sender.connection.close();
+        pair.receiver.connection.close();
+      }
     },
   };
 }

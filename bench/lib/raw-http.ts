@@ -54,10 +54,9 @@ export class TabConnection {
     });
   }
 
-  close(): Promise<void> {
+  close(): void {
     this.#socket?.destroy();
     this.#socket = undefined;
-    return Promise.resolve();
   }
 
   #next(): void {
@@ -93,7 +92,8 @@ export class TabConnection {
     if (!length) {
       this.#inFlight?.reject(new Error(`an answer without a content-length: ${head.slice(0, 200)}`));
       this.#inFlight = undefined;
-      return void this.close();
+      this.close();
+      return;
     }
     const bodyStart = headerEnd + HEADER_END.length;
     const bodyEnd = bodyStart + Number(length[1]);
