@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { writeBatcher } from "./redis-write-batching";
 
 /** Called with each payload published on the channel, or with null after a gap (see below). */
 export type ChannelHandler = (payload: string | null) => void;
@@ -15,8 +16,15 @@ export class RedisChannels {
   private readonly handlers = new Map<string, ChannelHandler>();
   /** Resolves when Redis has confirmed the channel's SUBSCRIBE. */
   private readonly subscribed = new Map<string, Promise<unknown>>();
+  /**
+   * A room's first stream in this process subscribes and its last one unsubscribes: under churn,
+   * or when every tab reconnects after a deploy, that is one command per room, sent with the
+   * others of its event-loop turn rather than one write each.
+   */
+  private readonly batchWrites: () => void;
 
   constructor(private readonly subscriber: Redis) {
+    this.batchWrites = writeBatcher(subscriber);
     subscriber.on("message", (channel: string, payload: string) => this.handlers.get(channel)?.(payload));
     let connectedBefore = false;
     subscriber.on("ready", () => {
@@ -41,6 +49,7 @@ export class RedisChannels {
   async add(channel: string, handler: ChannelHandler): Promise<void> {
     if (!this.handlers.has(channel)) {
       this.handlers.set(channel, handler);
+      this.batchWrites();
       this.subscribed.set(channel, this.subscriber.subscribe(channel));
     }
     try {
@@ -54,6 +63,7 @@ export class RedisChannels {
   remove(channel: string): void {
     if (!this.handlers.delete(channel)) return;
     this.subscribed.delete(channel);
+    this.batchWrites();
     this.subscriber.unsubscribe(channel).catch(() => {
       // The connection is closing or reconnecting; a reconnect only resubscribes live channels.
     });

@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
+import { RedisChannels } from "./redis-channels";
 import { defineScripts } from "./redis-script-runner";
 
 const ECHO = { numberOfKeys: 0, lua: "return ARGV[1]" };
@@ -61,4 +62,25 @@ describe("Redis write batching", () => {
     expect(await Promise.all([run("echo", "x"), run("echo", "y"), run("echo", "z")])).toEqual(["x", "y", "z"]);
     expect(writes()).toBe(1);
   });
+
+  it("subscribes a turn's new channels in one write, and unsubscribes them in one", async () => {
+    const subscriber = new Redis(inject("redisUrl"));
+    const { redis: publisher } = await connect();
+    connections.push(subscriber);
+    if (subscriber.status !== "ready") await once(subscriber, "ready");
+    const channels = new RedisChannels(subscriber);
+    const names = Array.from({ length: 20 }, (_, index) => `batching-test:${index}`);
+    const received: string[] = [];
+    const writes = countWrites(subscriber);
+    await Promise.all(names.map((name) => channels.add(name, (payload) => received.push(`${name}=${payload}`))));
+    expect(writes()).toBe(1);
+    await publisher.publish(names[7]!, "hello");
+    await vi.waitFor(() => expect(received).toEqual([`${names[7]}=hello`]));
+
+    for (const name of names) channels.remove(name);
+    expect(writes()).toBe(1); // held until the turn ends
+    await vi.waitFor(async () => expect(await publisher.pubsub("NUMSUB", ...names)).toEqual(names.flatMap((name) => [name, 0])));
+    expect(writes()).toBe(2);
+  });
 });
+
