@@ -168,4 +168,27 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
     await send(roomId, "after abort");
     expect(stream.items).toHaveLength(seen);
   });
+
+  it("gives its seat's presence back when the first read fails, however the replies race", async () => {
+    const roomId = await createRoom(store);
+    let released = 0;
+    // The real store, but the backlog read fails at once: before `connect` has been answered.
+    const failing: RoomStore = Object.create(store, {
+      messagesAfter: { value: () => Promise.reject(new Error("backlog read failed")) },
+      connect: {
+        value: async (room: string, seat: number) => {
+          const release = await store.connect(room, seat);
+          return () => {
+            released += 1;
+            release();
+          };
+        },
+      },
+    });
+    const controller = new AbortController();
+    const stream = collect(roomEventStream(failing, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
+    await expect(stream.finished).rejects.toThrow("backlog read failed");
+    await waitFor(() => released === 1, { what: "the seat's presence to be released" });
+  });
 });
+

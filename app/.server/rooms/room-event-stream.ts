@@ -53,6 +53,7 @@ export async function* roomEventStream(
     notify();
   });
   let disconnect: () => void = () => {};
+  let ended = false;
   let expired = false;
   const expiryTimer = setTimeout(() => {
     expired = true;
@@ -64,8 +65,13 @@ export async function* roomEventStream(
   const ending = (): RoomStreamEvent => ({ id: cursor.lastId + 1, type: now() >= deadline ? "expired" : "destroyed" });
 
   try {
-    disconnect = await store.connect(roomId, seat);
-    const [backlog, state] = await Promise.all([store.messagesAfter(roomId, afterId), store.roomState(roomId)]);
+    // Asked together, they reach Redis in one write and are answered in order: the state read
+    // already holds this member's presence, as it did when it waited for it, one round trip sooner.
+    const connecting = store.connect(roomId, seat).then((release) => {
+      if (ended) release(); // the reads failed first: nothing below will
+      else disconnect = release;
+    });
+    const [backlog, state] = await Promise.all([store.messagesAfter(roomId, afterId), store.roomState(roomId), connecting]);
     if (!(yield* catchUp(cursor, partner, backlog, state, false))) {
       // Gone between the membership check and now: tell the two endings apart by the clock.
       yield ending();
@@ -144,6 +150,7 @@ export async function* roomEventStream(
       }
     }
   } finally {
+    ended = true;
     clearTimeout(expiryTimer);
     signal.removeEventListener("abort", notify);
     disconnect();

@@ -19,6 +19,8 @@ const MAX_BUFFERED_BYTES = 1 << 20;
 const CONNECTED = `event: connected\ndata: ${JSON.stringify(SSE_OPTIONS.client)}\n\n`;
 const PING = "event: ping\ndata: \n\n";
 const RETURN = "event: return\ndata: \n\n";
+/** One reason for every stream whose reader left: not a DOMException, and its stack, per stream. */
+const READER_LEFT = new Error("the reader closed the stream");
 
 /**
  * `room.events` over server-sent events, written straight to the Node response: one string and
@@ -33,11 +35,22 @@ const RETURN = "event: return\ndata: \n\n";
  */
 export async function serveRoomEvents(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
   const controller = new AbortController();
-  res.on("close", () => controller.abort());
+  res.on("close", () => controller.abort(READER_LEFT));
+  // The head and `connected` wait for the first event (the room's state, one Redis round trip
+  // later): the stream opens in one write and one packet instead of two.
+  res.cork();
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    res.uncork();
+  };
   const write = (chunk: string) => {
     // Events already on their way when the reader left: Node would make an error object for each.
     if (res.destroyed) return;
     if (!res.write(chunk) && res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
+    // Whatever else this turn writes (the rest of the room's state) goes in the same write.
+    if (held) process.nextTick(release);
   };
   // The body ends when the connection does (as in HTTP/1.0), not with chunked framing: a stream
   // never ends otherwise, its client reconnects on a new connection anyway, and each event is
@@ -46,7 +59,7 @@ export async function serveRoomEvents(req: IncomingMessage, res: ServerResponse,
   res.useChunkedEncodingByDefault = false;
   res.writeHead(200, { ...sseHeaders, Connection: "close" });
   flattenResponseHead(res);
-  write(CONNECTED);
+  res.write(CONNECTED);
   const ping = setInterval(() => write(PING), SSE_OPTIONS.ping.intervalMs);
 
   let input: unknown;
@@ -74,6 +87,7 @@ export async function serveRoomEvents(req: IncomingMessage, res: ServerResponse,
     }
   } finally {
     clearInterval(ping);
+    release();
     res.end();
   }
 }
