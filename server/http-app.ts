@@ -1,10 +1,10 @@
 import path from "node:path";
-import zlib from "node:zlib";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import expressStaticGzip from "express-static-gzip";
+import { BROTLI_PARAMS } from "../app/.server/compress-page";
 import type * as entry from "../app/entry.server";
 import { SEALED_IMAGE_MAX_BYTES } from "../app/lib/limits";
 import type { RequestListener } from "node:http";
@@ -41,10 +41,8 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
   app.use(metricsRoute(metricsRegistry, env.METRICS_TOKEN));
   app.use(
     compression({
-      // Brotli's default 4 MB window is allocated per response: for pages of a few KB
-      // that set-up cost more than the compression (about a millisecond per room page), and a
-      // 64 KB window compresses even the largest script within 1 % of it.
-      brotli: { params: { [zlib.constants.BROTLI_PARAM_LGWIN]: 16 } },
+      // Pages arrive compressed already (entry.server.tsx); this is for whatever else is sent.
+      brotli: { params: BROTLI_PARAMS },
       // An event stream must reach the browser event by event, never held back by a compressor.
       // JSON answers (loader data, the route manifest, tRPC queries) are a few hundred bytes, or
       // ciphertext that barely compresses; Remix sends them without a length, so the 1 KB
