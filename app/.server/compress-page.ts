@@ -2,14 +2,13 @@ import Negotiator from "negotiator";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 
 /**
- * Brotli for responses compressed as they are sent: quality 4 (the compression middleware's
- * default), and a 64 KB window instead of the default 4 MB, which is allocated per response and
- * cost more to set up than compressing a page of a few KB. The largest script still compresses
- * within 1 % of what the big window gives.
+ * Quality 4, as the compression middleware used, and a 64 KB window instead of brotli's default
+ * 4 MB: the window is allocated per page, and setting up the big one cost more than compressing a
+ * page of a few KB (decision 010).
  */
-export const BROTLI_PARAMS = { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_LGWIN]: 16 };
+const BROTLI_PARAMS = { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_LGWIN]: 16 };
 
-/** Below this, compression saves less than its header costs (the middleware's own threshold). */
+/** Below this, compression saves less than its header costs (the middleware's threshold was the same). */
 const THRESHOLD_BYTES = 1024;
 
 export interface PackedPage {
