@@ -1,7 +1,6 @@
 import type { AppLoadContext, EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
-import { compressPage } from "./.server/compress-page";
 import { logger } from "./.server/logger";
 import { env } from "./.server/env";
 import { checkRedisPersistence, getServices } from "./.server/services";
@@ -35,9 +34,7 @@ export async function checkStore(): Promise<string> {
 }
 
 /**
- * Every page is rendered whole, in one synchronous pass, compressed in one call and sent with
- * its length (decisions 014 and 015).
- *
+ * Every page is rendered whole, in one synchronous pass, and sent with its length (decision 014).
  * Nothing in the app suspends (no `defer`, no `<Suspense>`), so a streamed render's shell is the
  * whole page anyway: streaming sent the same bytes no sooner, and its renderer, the Node stream
  * and the web stream around it cost about a fifth of a page's server CPU. A `defer` added later
@@ -56,12 +53,9 @@ export default function handleRequest(
       <RemixServer context={remixContext} url={request.url} />
     </NonceProvider>,
   )}`;
-  const { body, encoding } = compressPage(page, request.headers.get("accept-encoding"));
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
-  responseHeaders.append("Vary", "Accept-Encoding");
-  if (encoding) responseHeaders.set("Content-Encoding", encoding);
-  responseHeaders.set("Content-Length", String(body.length));
-  return new Response(body, { headers: responseHeaders, status: responseStatusCode });
+  responseHeaders.set("Content-Length", String(Buffer.byteLength(page)));
+  return new Response(page, { headers: responseHeaders, status: responseStatusCode });
 }
 
 declare module "@remix-run/node" {
