@@ -83,4 +83,3 @@ describe("Redis write batching", () => {
     expect(writes()).toBe(2);
   });
 });
-

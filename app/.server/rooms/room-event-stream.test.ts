@@ -191,4 +191,3 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
     await waitFor(() => released === 1, { what: "the seat's presence to be released" });
   });
 });
-
