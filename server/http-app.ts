@@ -9,6 +9,7 @@ import type * as entry from "../app/entry.server";
 import { SEALED_IMAGE_MAX_BYTES } from "../app/lib/limits";
 import type { RequestListener } from "node:http";
 import { bodyLimit } from "./body-limit";
+import type { MetricsSource } from "./cluster-metrics";
 import type { ShutdownCoordinator } from "./graceful-shutdown";
 import { healthRoutes } from "./health";
 import { withHotLane } from "./hot-lane";
@@ -21,8 +22,8 @@ const IMAGE_PATH = /^\/api\/rooms\/[^/]+\/images\/[^/]+$/;
 export type AppBuild = ServerBuild & { entry: { module: typeof entry } };
 
 /** The production HTTP pipeline in front of Remix, in the order a request meets it. */
-export function createHttpApp(build: AppBuild, clientDir: string, shutdown: ShutdownCoordinator): RequestListener {
-  const { env, logger, checkStore, metricsRegistry, handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } = build.entry.module;
+export function createHttpApp(build: AppBuild, clientDir: string, shutdown: ShutdownCoordinator, metrics: MetricsSource): RequestListener {
+  const { env, logger, checkStore, handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } = build.entry.module;
   const production = env.NODE_ENV === "production";
   const track = shutdown.track;
   const log = requestLog(logger);
@@ -38,7 +39,7 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
       checkStore: () => (shutdown.stopping ? Promise.reject(new Error("shutting down")) : checkStore()),
     }),
   );
-  app.use(metricsRoute(metricsRegistry, env.METRICS_TOKEN));
+  app.use(metricsRoute(metrics, env.METRICS_TOKEN));
   app.use(
     compression({
       // Brotli's default 4 MB window is allocated per response: for pages of a few KB

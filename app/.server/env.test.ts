@@ -12,6 +12,7 @@ describe("parseEnv", () => {
       ROOM_TTL_SECONDS: 600,
       MAX_BODY_BYTES: 65_536,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      WEB_CONCURRENCY: 1,
       PRESENCE_GRACE_MS: 5000,
       METRICS_TOKEN: undefined,
       RATE_LIMITS: "on",
@@ -35,6 +36,7 @@ describe("parseEnv", () => {
       LOG_LEVEL: "warn",
     });
     expect(env).toMatchObject({ PORT: 8080, ROOM_TTL_SECONDS: 3600, LOG_LEVEL: "warn" });
+    expect(parseEnv({ REDIS_URL: "redis://localhost:6379", WEB_CONCURRENCY: "2" }).WEB_CONCURRENCY).toBe(2);
   });
 
   it("treats empty values as unset", () => {
@@ -61,6 +63,8 @@ describe("parseEnv", () => {
     [{ REDIS_URL: "localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
     [{ REDIS_URL: "http://localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
+    [{ WEB_CONCURRENCY: "0" }, "WEB_CONCURRENCY must be a whole number from 1 to 64"],
+    [{ WEB_CONCURRENCY: "2" }, "WEB_CONCURRENCY above 1 needs REDIS_URL: without Redis, rooms live in one process's memory"],
     [
       { NODE_ENV: "production", REDIS_URL: "redis://localhost:6379" },
       "SESSION_SECRET is required in production when REDIS_URL is set (at least 32 characters)",

@@ -29,6 +29,11 @@ export const envSchema = z
     PRESENCE_GRACE_MS: optional(integer(500, 10_000)).default(5000),
     /** Largest request body accepted; a 2000-character message is at most ~8 KB of JSON. */
     MAX_BODY_BYTES: optional(integer(1024, 10_485_760)).default(65_536),
+    /**
+     * Worker processes sharing the port (node:cluster). One Node process uses one core for
+     * JavaScript; on a machine with several, one worker per core (decision 015). Needs Redis.
+     */
+    WEB_CONCURRENCY: optional(integer(1, 64)).default(1),
     /** How long a SIGTERM may take: streams are cut at once, requests in flight get the rest. */
     SHUTDOWN_TIMEOUT_MS: optional(integer(1000, 60_000)).default(10_000),
     /** Enables /metrics, which then requires `Authorization: Bearer <token>`. */
@@ -58,6 +63,14 @@ export const envSchema = z
       .default("info"),
   })
   .superRefine((env, ctx) => {
+    // The in-memory store lives in one process: a second worker would not see the first's rooms.
+    if (env.WEB_CONCURRENCY > 1 && !env.REDIS_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WEB_CONCURRENCY"],
+        message: "above 1 needs REDIS_URL: without Redis, rooms live in one process's memory",
+      });
+    }
     // Several instances behind one Redis must all verify each other's cookies, so a per-process
     // random secret would log people out whenever the load balancer switched instance.
     if (env.NODE_ENV === "production" && env.REDIS_URL && !env.SESSION_SECRET) {

@@ -101,6 +101,8 @@ function matchGauge(name: string, help: string, pick: (figures: MatchFigures) =>
     name,
     help,
     registers: [registry],
+    // Every worker reads the same shared figures: an instance reports them once, not summed.
+    aggregator: "first",
     async collect() {
       const read = await readFigures();
       this.set(read ? (pick(read) ?? Number.NaN) : Number.NaN);

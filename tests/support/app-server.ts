@@ -12,6 +12,8 @@ const SERVER_ENTRY = resolve(ROOT, "build/server.js");
 export interface AppServer {
   url: string;
   port: number;
+  /** The process `npm start` would be: with WEB_CONCURRENCY above 1, the workers' primary. */
+  pid: number;
   output: () => string;
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL: the process dies mid-flight, as in a crash or an out-of-memory kill. */
@@ -67,6 +69,7 @@ export async function startAppServer(env: Record<string, string> = {}, port?: nu
   return {
     url,
     port: spawned.port,
+    pid: child.pid!,
     output: () => output.all,
     /** SIGTERM, then SIGKILL after a grace period (graceful drain is the server's own job). */
     async stop(graceMs = 2000) {
