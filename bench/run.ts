@@ -21,7 +21,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
   idle: () => idle({ rooms: Number(process.env.BENCH_IDLE_ROOMS ?? 2500) }),
   latency: () => latency({ rooms, seconds, rate: Number(process.env.BENCH_RATE ?? 1000) }),
   throughput: () => throughput({ rooms, seconds: Math.max(5, Math.round(seconds / 3)) }),
-  churn: () => churn({ seconds: Math.max(5, Math.round(seconds / 3)) }),
+  churn: () => churn({ seconds: Math.max(5, Math.round(seconds / 3)), workers: Number(process.env.BENCH_WORKERS ?? 1) }),
   "cross-instance": () => latency({ instances: 2, rooms, seconds }),
   redis: () => redis(),
 };

@@ -5,8 +5,11 @@ import { startRedisServer, type TestRedis } from "../../tests/support/redis-serv
 export const METRICS_TOKEN = "bench-metrics-token-0123456789";
 const SECRET = "bench-secret-bench-secret-bench-secret!";
 
-/** A private redis-server and N production instances on it, as the product is deployed. */
-export async function startCluster(instances = 1, extraNodeArgs: string[] = []) {
+/**
+ * A private redis-server and N production instances on it, as the product is deployed, each
+ * with `workers` worker processes (WEB_CONCURRENCY; decision 015).
+ */
+export async function startCluster(instances = 1, extraNodeArgs: string[] = [], { workers = 1 } = {}) {
   const redis: TestRedis = await startRedisServer();
   const env = {
     REDIS_URL: redis.url,
@@ -15,6 +18,7 @@ export async function startCluster(instances = 1, extraNodeArgs: string[] = []) 
     LOG_LEVEL: "warn",
     METRICS_TOKEN,
     MAX_BODY_BYTES: "65536",
+    WEB_CONCURRENCY: String(workers),
   };
   // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the servers.
   const nodeArgs = [...extraNodeArgs, ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
