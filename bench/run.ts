@@ -3,6 +3,8 @@
  * production build, prints one row each, and writes bench/results/<scenario>.json.
  * Durations and sizes can be shortened for a quick look: BENCH_SECONDS, BENCH_ROOMS, BENCH_IDLE_ROOMS.
  * BENCH_RECEIPTS=on makes every reader acknowledge what it receives, as browsers do.
+ * BENCH_WORKERS=2 runs each instance with two worker processes (WEB_CONCURRENCY); `idle`, which
+ * measures streams per process, always runs one.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -21,7 +23,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
   idle: () => idle({ rooms: Number(process.env.BENCH_IDLE_ROOMS ?? 2500) }),
   latency: () => latency({ rooms, seconds, rate: Number(process.env.BENCH_RATE ?? 1000) }),
   throughput: () => throughput({ rooms, seconds: Math.max(5, Math.round(seconds / 3)) }),
-  churn: () => churn({ seconds: Math.max(5, Math.round(seconds / 3)), workers: Number(process.env.BENCH_WORKERS ?? 1) }),
+  churn: () => churn({ seconds: Math.max(5, Math.round(seconds / 3)) }),
   "cross-instance": () => latency({ instances: 2, rooms, seconds }),
   redis: () => redis(),
 };

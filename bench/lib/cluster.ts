@@ -7,9 +7,9 @@ const SECRET = "bench-secret-bench-secret-bench-secret!";
 
 /**
  * A private redis-server and N production instances on it, as the product is deployed, each
- * with `workers` worker processes (WEB_CONCURRENCY; decision 015).
+ * with `workers` worker processes (WEB_CONCURRENCY, decision 015; BENCH_WORKERS sets the default).
  */
-export async function startCluster(instances = 1, extraNodeArgs: string[] = [], { workers = 1 } = {}) {
+export async function startCluster(instances = 1, extraNodeArgs: string[] = [], { workers = Number(process.env.BENCH_WORKERS ?? 1) } = {}) {
   const redis: TestRedis = await startRedisServer();
   const env = {
     REDIS_URL: redis.url,

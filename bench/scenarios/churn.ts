@@ -58,8 +58,8 @@ async function serverCpuPerStep(base: string) {
 }
 
 /** At `rate` rooms/s, after a warm-up: what a room costs a running server, not V8's first compiles. */
-export async function churn({ rate = 500, seconds = 10, workers = 1 } = {}) {
-  const cluster = await startCluster(1, [], { workers });
+export async function churn({ rate = 500, seconds = 10 } = {}) {
+  const cluster = await startCluster(1);
   const base = cluster.apps[0]!.url;
   const histogram = latencyHistogram();
   let done = 0;

@@ -13,7 +13,8 @@ const GC_ON_SIGNAL = resolve(import.meta.dirname, "../lib/gc-on-signal.cjs");
  * processes that open them (so the server, not the load generator, is what reaches the limit).
  */
 export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
-  const cluster = await startCluster(1, ["--expose-gc", "--require", GC_ON_SIGNAL]);
+  // One worker whatever BENCH_WORKERS says: the target is streams per process.
+  const cluster = await startCluster(1, ["--expose-gc", "--require", GC_ON_SIGNAL], { workers: 1 });
   const app = cluster.apps[0]!;
   const base = app.url;
   const memory = async () => ({
