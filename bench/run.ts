@@ -3,8 +3,8 @@
  * production build, prints one row each, and writes bench/results/<scenario>.json.
  * Durations and sizes can be shortened for a quick look: BENCH_SECONDS, BENCH_ROOMS, BENCH_IDLE_ROOMS.
  * BENCH_RECEIPTS=on makes every reader acknowledge what it receives, as browsers do.
- * BENCH_WORKERS=2 runs each instance with two worker processes (WEB_CONCURRENCY); `idle`, which
- * measures streams per process, always runs one.
+ * BENCH_WORKERS=2 runs each instance with two worker processes (WEB_CONCURRENCY) and writes
+ * bench/results/<scenario>-2-workers.json; `idle`, which measures streams per process, always runs one.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -39,6 +39,7 @@ const machine = {
 const requested = process.argv.slice(2).filter((name) => !name.startsWith("-"));
 const names = requested.length > 0 ? requested : Object.keys(SCENARIOS);
 const outDir = resolve(import.meta.dirname, "results");
+const requestedWorkers = Number(process.env.BENCH_WORKERS ?? 1);
 mkdirSync(outDir, { recursive: true });
 
 for (const name of names) {
@@ -52,6 +53,8 @@ for (const name of names) {
   // This host's speed right before the scenario: it varies through the day, even within a run.
   const referenceMicros = hostReferenceMicros();
   const result = await scenario();
-  writeFileSync(resolve(outDir, `${name}.json`), `${JSON.stringify({ scenario: name, startedAt, machine: { ...machine, referenceMicros }, result }, null, 2)}\n`);
+  const workers = name === "idle" ? 1 : requestedWorkers;
+  const suffix = workers > 1 ? `-${workers}-workers` : "";
+  writeFileSync(resolve(outDir, `${name}${suffix}.json`), `${JSON.stringify({ scenario: name, startedAt, machine: { ...machine, referenceMicros }, workers, result }, null, 2)}\n`);
   console.log(`${name.padEnd(15)} ${JSON.stringify({ referenceMicros, ...result }, (key, value) => (key === "steps" || key === "commandsPerMessage" ? undefined : value))}`);
 }
