@@ -66,6 +66,5 @@ async function serve() {
   }
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
-  // A worker whose primary is gone (killed, crashed) must not live on, orphaned, holding streams.
-  if (cluster.isWorker) process.once("disconnect", () => stop("primary gone"));
+  // A worker whose primary is gone (killed, crashed) exits at once: node:cluster does that itself.
 }

@@ -56,15 +56,15 @@ export function runPrimary({ workers, shutdownTimeoutMs, logger }: PrimaryOption
       if (live.size === 0) finish();
       return;
     }
-    logger.error({ pid: worker.process.pid, code, signal }, "worker exited; starting another");
     const now = Date.now();
     crashes.push(now);
     while (crashes[0]! < now - 60_000) crashes.shift();
     if (crashes.length > workers * CRASHES_PER_WORKER_PER_MINUTE) {
-      logger.fatal("workers keep exiting; stopping");
+      logger.fatal({ pid: worker.process.pid, code, signal }, "workers keep exiting; stopping");
       stop("workers keep exiting", 1);
       return;
     }
+    logger.error({ pid: worker.process.pid, code, signal }, "worker exited; starting another");
     fork();
   });
 

@@ -6,6 +6,7 @@ import type { RoomEvent } from "~/lib/room-events";
 import { runAppServerToExit, startAppServer, type AppServer } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
 import { opaque } from "../support/opaque";
+import { startRedisServer } from "../support/redis-server";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
 
@@ -55,7 +56,8 @@ describe("an instance with two workers", () => {
   let server: AppServer | undefined;
   const start = async () => {
     server = await startAppServer({ REDIS_URL: inject("redisUrl"), SESSION_SECRET: TEST_SECRET, METRICS_TOKEN: TOKEN, WEB_CONCURRENCY: "2" });
-    await waitFor(() => workersOf(server!.pid).length === 2, { what: "two workers" });
+    // Both listening, not merely forked: a worker still loading the app has no signal handlers yet.
+    await waitFor(() => server!.output().match(/Ephemera listening/g)?.length === 2, { what: "two workers listening" });
     return server;
   };
   afterEach(async () => {
@@ -121,6 +123,22 @@ describe("an instance with two workers", () => {
 });
 
 describe("WEB_CONCURRENCY", () => {
+  it("stops the instance, exit code 1, when its workers keep exiting instead of replacing them forever", async () => {
+    // Every worker refuses a Redis that writes to disk, so each replacement exits as well.
+    const persistent = await startRedisServer({ args: ["--save", "3600 1"] });
+    try {
+      const result = await runAppServerToExit(
+        { REDIS_URL: persistent.url, SESSION_SECRET: TEST_SECRET, REQUIRE_EPHEMERAL_REDIS: "true", WEB_CONCURRENCY: "2" },
+        30_000,
+      );
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain("workers keep exiting; stopping");
+      expect(result.stdout.match(/worker exited; starting another/g)?.length).toBe(4);
+    } finally {
+      await persistent.stop();
+    }
+  });
+
   it("refuses several workers without Redis, whose rooms would live in one worker's memory", async () => {
     const result = await runAppServerToExit({ WEB_CONCURRENCY: "2" });
     expect(result.code).toBe(1);
