@@ -30,7 +30,8 @@ export function runPrimary({ workers, shutdownTimeoutMs, logger }: PrimaryOption
   };
 
   const finish = () => {
-    logger.info("shut down cleanly");
+    if (exitCode === 0) logger.info("shut down cleanly");
+    else logger.warn({ exitCode }, "shut down");
     process.exit(exitCode);
   };
 

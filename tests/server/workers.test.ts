@@ -133,6 +133,8 @@ describe("WEB_CONCURRENCY", () => {
       );
       expect(result.code).toBe(1);
       expect(result.stdout).toContain("workers keep exiting; stopping");
+      // The primary's last word says how it ended (a worker it stopped may have shut down cleanly).
+      expect(JSON.parse(result.stdout.trim().split("\n").at(-1)!)).toMatchObject({ msg: "shut down", exitCode: 1 });
       expect(result.stdout.match(/worker exited; starting another/g)?.length).toBe(4);
     } finally {
       await persistent.stop();
