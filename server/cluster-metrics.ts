@@ -1,5 +1,6 @@
-import cluster from "node:cluster";
+import cluster, { type Worker } from "node:cluster";
 import { AggregatorRegistry, Registry, collectDefaultMetrics } from "prom-client";
+import { CollectionRounds } from "./collection-rounds";
 
 /** What `/metrics` reads: a registry, or, in a worker, the whole instance through its primary. */
 export interface MetricsSource {
@@ -76,33 +77,21 @@ export function workerMetrics(registry: Registry): MetricsSource {
 export function servePrimaryMetrics(): void {
   const own = new Registry();
   collectDefaultMetrics({ register: own, prefix: "ephemera_" });
-  const collecting = new Map<number, { parts: WorkerMetrics[]; left: number; done: (error?: Error) => void }>();
-  let nextId = 0;
+  const rounds = new CollectionRounds<WorkerMetrics>(TIMEOUT_MS);
+  // A worker that dies mid-scrape will never answer: the scrape goes on without it.
+  cluster.on("exit", (worker) => rounds.workerExited(worker.id));
 
-  const collect = () =>
-    new Promise<WorkerMetrics[]>((resolve, reject) => {
-      const id = nextId++;
-      const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker?.isConnected());
-      const parts: WorkerMetrics[] = [];
-      const timer = setTimeout(() => done(new Error("a worker did not answer for its metrics")), TIMEOUT_MS);
-      function done(error?: Error) {
-        if (!collecting.delete(id)) return;
-        clearTimeout(timer);
-        if (error) reject(error);
-        else resolve(parts);
-      }
-      collecting.set(id, { parts, left: workers.length, done });
-      for (const worker of workers) worker?.send({ type: COLLECT, id });
-      if (workers.length === 0) done();
-    });
+  const collect = () => {
+    const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker?.isConnected() === true);
+    const round = rounds.start(workers.map((worker) => worker.id));
+    for (const worker of workers) worker.send({ type: COLLECT, id: round.id });
+    return round.parts;
+  };
 
   cluster.on("message", (worker, message: unknown) => {
     if (isMessage(message, COLLECTED)) {
-      const round = collecting.get(message.id);
-      if (!round) return;
-      if (message.error !== undefined) return round.done(new Error(message.error));
-      round.parts.push(message.metrics ?? []);
-      if (--round.left === 0) round.done();
+      if (message.error !== undefined) rounds.fail(message.id, new Error(message.error));
+      else rounds.answer(message.id, worker.id, message.metrics ?? []);
     } else if (isMessage(message, SCRAPE)) {
       Promise.all([own.getMetricsAsJSON(), collect()])
         .then(([primary, workers]) => AggregatorRegistry.aggregate([primary, ...workers]).metrics())
