@@ -3,14 +3,10 @@ import type { RoomEvent } from "~/lib/room-events";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { opaque } from "../support/opaque";
 import { Visitor } from "../support/visitor";
+import { metricValue } from "../support/metric-value";
 import { waitFor } from "../support/wait-for";
 
 const TOKEN = "metrics-token-0123456789";
-
-function metricValue(text: string, name: string): number {
-  const line = text.split("\n").find((entry) => entry.startsWith(`${name} `) || entry.startsWith(`${name}{`));
-  return line ? Number(line.split(" ").pop()) : Number.NaN;
-}
 
 describe("Prometheus metrics", () => {
   let server: AppServer;

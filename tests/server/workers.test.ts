@@ -8,6 +8,7 @@ import { TEST_SECRET } from "../support/app";
 import { opaque } from "../support/opaque";
 import { startRedisServer } from "../support/redis-server";
 import { Visitor } from "../support/visitor";
+import { metricValue } from "../support/metric-value";
 import { waitFor } from "../support/wait-for";
 
 const TOKEN = "metrics-token-0123456789";
@@ -44,11 +45,6 @@ function createRoomOnNewConnection(url: string): Promise<void> {
     request.on("error", reject);
     request.end(JSON.stringify({ 0: { json: {} } }));
   });
-}
-
-function metricValue(text: string, name: string): number {
-  const line = text.split("\n").find((entry) => entry.startsWith(`${name} `));
-  return line ? Number(line.split(" ").pop()) : Number.NaN;
 }
 
 /** WEB_CONCURRENCY=2: one instance, one port, two worker processes (decision 015). */
