@@ -1,7 +1,7 @@
 import { startAppServer, type AppServer } from "../support/app-server";
 import { startRedisServer, type TestRedis } from "../support/redis-server";
 import { expect, test } from "./fixtures";
-import { KEYED_ROOM_URL, typeAndSend } from "./helpers";
+import { createRoomFromLobby, joinRoom, typeAndSend } from "./helpers";
 
 /**
  * A dropped stream, the way it happens in production: Alice's instance dies while Bob, on another
@@ -29,13 +29,9 @@ test.describe("reconnecting after the stream drops", () => {
     const alice = await people.join({ baseURL: instanceA.url });
     const bob = await people.join({ baseURL: instanceB.url });
 
-    await alice.goto("/");
-    await alice.getByRole("button", { name: "Create room" }).click();
-    await expect(alice).toHaveURL(KEYED_ROOM_URL);
     // Another instance: the same path and key, on Bob's own origin.
-    const { pathname, hash } = new URL(alice.url());
-    await bob.goto(pathname + hash);
-    await expect(alice.getByTestId("participants")).toHaveText("2/2");
+    const { pathname, hash } = new URL(await createRoomFromLobby(alice));
+    await joinRoom(bob, pathname + hash, alice);
     await typeAndSend(bob, "before the drop");
     await expect(alice.getByRole("log")).toContainText("before the drop");
 

@@ -1,7 +1,7 @@
 import { startAppServer, type AppServer } from "../support/app-server";
 import { startRedisServer, type TestRedis } from "../support/redis-server";
 import { expect, test } from "./fixtures";
-import { KEYED_ROOM_URL, messageTexts, typeAndSend } from "./helpers";
+import { createRoomFromLobby, joinRoom, messageTexts, typeAndSend } from "./helpers";
 
 /**
  * The only instance dies mid-conversation (SIGKILL: no drain) and comes back on the same Redis.
@@ -33,13 +33,7 @@ test.describe("the server restarts mid-conversation", () => {
     );
     const alice = await people.join({ baseURL: server.url });
     const bob = await people.join({ baseURL: server.url });
-    await alice.goto("/");
-    await alice.getByRole("button", { name: "Create room" }).click();
-    await expect(alice).toHaveURL(KEYED_ROOM_URL);
-    // Another instance: the same path and key, on Bob's own origin.
-    const { pathname, hash } = new URL(alice.url());
-    await bob.goto(pathname + hash);
-    await expect(alice.getByTestId("participants")).toHaveText("2/2");
+    await joinRoom(bob, await createRoomFromLobby(alice), alice);
 
     await typeAndSend(alice, "one");
     await expect(bob.getByRole("log")).toContainText("one");
