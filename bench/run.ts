@@ -14,7 +14,7 @@ import { idle } from "./scenarios/idle";
 import { latency } from "./scenarios/latency";
 import { redis } from "./scenarios/redis";
 import { throughput } from "./scenarios/throughput";
-import { hostReferenceMicros } from "./lib/host-speed";
+import { hostLoopbackMicros, hostReferenceMicros } from "./lib/host-speed";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const rooms = Number(process.env.BENCH_ROOMS ?? 500);
@@ -52,9 +52,10 @@ for (const name of names) {
   const startedAt = new Date().toISOString();
   // This host's speed right before the scenario: it varies through the day, even within a run.
   const referenceMicros = hostReferenceMicros();
+  const loopbackMicros = await hostLoopbackMicros();
   const result = await scenario();
   const workers = name === "idle" ? 1 : requestedWorkers;
   const suffix = workers > 1 ? `-${workers}-workers` : "";
-  writeFileSync(resolve(outDir, `${name}${suffix}.json`), `${JSON.stringify({ scenario: name, startedAt, machine: { ...machine, referenceMicros }, workers, result }, null, 2)}\n`);
-  console.log(`${name.padEnd(15)} ${JSON.stringify({ referenceMicros, ...result }, (key, value) => (key === "steps" || key === "commandsPerMessage" ? undefined : value))}`);
+  writeFileSync(resolve(outDir, `${name}${suffix}.json`), `${JSON.stringify({ scenario: name, startedAt, machine: { ...machine, referenceMicros, loopbackMicros }, workers, result }, null, 2)}\n`);
+  console.log(`${name.padEnd(15)} ${JSON.stringify({ referenceMicros, loopbackMicros, ...result }, (key, value) => (key === "steps" || key === "commandsPerMessage" ? undefined : value))}`);
 }
