@@ -22,8 +22,19 @@ process.env.NODE_ENV ??= "production";
 // how many workers to start without loading the app.
 const { env: startupEnv } = await import("./app/.server/env");
 
+// Node's default prints the error as plain text, with whatever its properties hold (ioredis'
+// errors carry the failed command's arguments: room keys, member ids, sealed bytes). One redacted
+// JSON line instead, then the exit Node would have made anyway.
+const { logger: processLogger } = await import("./app/.server/logger");
+for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+  process.on(event, (error: unknown) => {
+    processLogger.fatal({ err: error }, event);
+    process.exit(1);
+  });
+}
+
 if (cluster.isPrimary && startupEnv.WEB_CONCURRENCY > 1) {
-  const { logger } = await import("./app/.server/logger");
+  const logger = processLogger;
   logger.info({ workers: startupEnv.WEB_CONCURRENCY }, "starting workers");
   runPrimary({ workers: startupEnv.WEB_CONCURRENCY, shutdownTimeoutMs: startupEnv.SHUTDOWN_TIMEOUT_MS, logger });
 } else {

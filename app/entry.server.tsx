@@ -1,8 +1,9 @@
-import type { AppLoadContext, EntryContext } from "@remix-run/node";
-import { RemixServer } from "@remix-run/react";
+import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-run/node";
+import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
 import { logger } from "./.server/logger";
 import { env } from "./.server/env";
+import { redactPath } from "./.server/redact";
 import { checkRedisPersistence, getServices } from "./.server/services";
 import { NonceProvider } from "./lib/nonce";
 
@@ -32,6 +33,25 @@ export async function checkStore(): Promise<string> {
   await store.ping();
   return store.kind;
 }
+
+/**
+ * Remix's own handler prints errors with console.error: multi-line, with full URLs (room ids),
+ * and for a failed Redis command every argument ioredis attached to it (room keys, member ids,
+ * a sealed image's first bytes). Every error goes through the redacting logger instead, one JSON
+ * line each. The router's answers to a client's mistake (a method the route lacks, no such route,
+ * a `_data` naming another route) are no fault of ours and are in the request log with their
+ * status already: debug only.
+ */
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return;
+  const path = redactPath(new URL(request.url).pathname);
+  if (isRouteErrorResponse(error) && error.status < 500) {
+    const cause = (error as { error?: unknown }).error ?? error.statusText;
+    logger.debug({ method: request.method, path, status: error.status, err: cause }, "request refused");
+    return;
+  }
+  logger.error({ method: request.method, path, err: error }, "request failed");
+};
 
 /**
  * Every page is rendered whole, in one synchronous pass, and sent with its length (decision 014).

@@ -7,13 +7,14 @@ import express from "express";
 import expressStaticGzip from "express-static-gzip";
 import type * as entry from "../app/entry.server";
 import { SEALED_IMAGE_MAX_BYTES } from "../app/lib/limits";
-import type { RequestListener } from "node:http";
+import { STATUS_CODES, type RequestListener } from "node:http";
 import { bodyLimit } from "./body-limit";
 import type { MetricsSource } from "./cluster-metrics";
 import type { ShutdownCoordinator } from "./graceful-shutdown";
 import { healthRoutes } from "./health";
 import { withHotLane } from "./hot-lane";
 import { metricsRoute } from "./metrics-route";
+import { redactPath } from "../app/.server/redact";
 import { requestLog } from "./request-log";
 import { cspNonce, securityHeaders } from "./security-headers";
 
@@ -84,12 +85,33 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
       getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce, clientAddress: req.socket.remoteAddress }),
     }),
   );
+  app.use(errorHandler(logger));
   return withHotLane(app, {
     isHot: isHotTrpcRequest,
     serve: serveHotTrpcRequest,
     chain: [track, log, apiHeaders, limitBodies],
     logger,
   });
+}
+
+/**
+ * Express's own final handler prints the error's stack, message and all (an undecodable URL's
+ * message is the whole path, room id included), as several lines of plain text. Here it is one
+ * redacted JSON line; a client's mistake (400 for a URL that does not decode) is debug only.
+ */
+function errorHandler(logger: AppBuild["entry"]["module"]["logger"]): express.ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const declared = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+    const status = typeof declared === "number" && declared >= 400 && declared < 600 ? declared : 500;
+    const entry = { method: req.method, path: redactPath(req.originalUrl), status, err: error };
+    if (status < 500) logger.debug(entry, "request refused");
+    else logger.error(entry, "request failed");
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(status).type("text/plain").send(STATUS_CODES[status] ?? "Error");
+  };
 }
 
 const FILE_NAME = /\/[^/]*\.[^/]+$/;

@@ -1,17 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { redactPath } from "../app/.server/redact";
 import type { NodeMiddleware } from "./node-middleware";
-
-const ROOM_ID = /[0-9A-Za-z]{21}/g;
-
-/**
- * What may be logged of a URL: the path with every room id cut to a 4-character prefix, and no
- * query string (tRPC GET inputs carry room ids).
- */
-export function redactPath(url: string): string {
-  const path = url.split("?")[0] ?? "";
-  return path.replace(ROOM_ID, (id) => `${id.slice(0, 4)}…`);
-}
 
 const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
