@@ -1,3 +1,4 @@
+import { createCookie } from "@remix-run/node";
 import type { LRUCache } from "lru-cache";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../../tests/support/wait-for";
@@ -45,6 +46,31 @@ describe("RoomCookies", () => {
     const header = pair(await cookies.serializeVisitor(visitor, ORIGIN));
     expect(await cookies.readVisitor(header)).toBe(visitor);
     expect(await cookies.readVisitor(`x${header}`)).toBeNull();
+  });
+
+  it("binds each cookie to its name: another room's, or the visitor cookie, renamed reads as no cookie", async () => {
+    const cookies = new RoomCookies(SECRET, false);
+    const [roomA, roomB, token] = [newRoomId(), newRoomId(), newRoomToken()];
+    const valueOf = (setCookie: string) => pair(setCookie).slice(pair(setCookie).indexOf("=") + 1);
+    const roomAValue = valueOf(await cookies.serialize(roomA, token, new Date(Date.now() + 60_000), ORIGIN));
+    const visitorValue = valueOf(await cookies.serializeVisitor(token, ORIGIN));
+    expect(await cookies.readRoom(`eph_${roomA}=${roomAValue}`, roomA)).toEqual({ token, bound: true });
+    expect(await cookies.readRoom(`eph_${roomB}=${roomAValue}`, roomB)).toBeNull();
+    expect(await cookies.readRoom(`eph_${roomB}=${visitorValue}`, roomB)).toBeNull();
+    expect(await cookies.readVisitor(`eph_v=${roomAValue}`)).toBeNull();
+    expect(await cookies.read(`eph_${roomB}=${roomAValue}`, roomB)).toBeNull();
+  });
+
+  it("reads a cookie signed the old way, with the secret itself, as unbound", async () => {
+    const cookies = new RoomCookies(SECRET, false);
+    const [roomId, token] = [newRoomId(), newRoomToken()];
+    const old = (name: string) => createCookie(name, { secrets: [SECRET] }).serialize(token);
+    const oldRoom = pair(await old(`eph_${roomId}`));
+    expect(await cookies.readRoom(oldRoom, roomId)).toEqual({ token, bound: false });
+    expect(await cookies.readRoom(oldRoom, roomId)).toEqual({ token, bound: false });
+    expect(await cookies.read(oldRoom, roomId)).toBe(token);
+    expect(await cookies.readVisitor(pair(await old("eph_v")))).toBe(token);
+    expect(remembers(cookies).size).toBe(0);
   });
 
   it("forgets the oldest verified values past its bound, and still reads them by verifying again", async () => {

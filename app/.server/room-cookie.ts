@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { createCookie } from "@remix-run/node";
 import { LRUCache } from "lru-cache";
 import { isRoomToken } from "./room-token";
@@ -28,10 +29,23 @@ function rawCookie(cookieHeader: string, name: string): string | undefined {
   return undefined;
 }
 
+/** A room cookie's token, and whether its signature covers its name (decision 003). */
+export interface RoomCookie {
+  token: string;
+  /**
+   * False for a cookie signed before names were signed: it may have been renamed from another
+   * room's (or from the visitor cookie), so only the store can say whether it holds a seat here.
+   */
+  bound: boolean;
+}
+
 /**
  * One signed, HttpOnly cookie per room (`eph_<roomId>`), holding that room's member token and
  * expiring with the room. SameSite=Lax so a member who opens the shared link from another site is
- * still recognised on that top-level navigation.
+ * still recognised on that top-level navigation. Each cookie is signed with a key derived from the
+ * secret and its name: a signature checks the value alone, so with one key for every name, room
+ * A's cookie (or the visitor cookie) renamed `eph_<B>` passed as B's returning member and skipped
+ * the limit on new seats.
  */
 export class RoomCookies {
   constructor(
@@ -46,9 +60,9 @@ export class RoomCookies {
     return this.named(`eph_${roomId}`);
   }
 
-  private named(name: string) {
+  private named(name: string, secret = createHmac("sha256", this.secret).update(`cookie-name:${name}`).digest("base64url")) {
     return createCookie(name, {
-      secrets: [this.secret],
+      secrets: [secret],
       httpOnly: true,
       sameSite: "lax",
       path: "/",
@@ -65,20 +79,33 @@ export class RoomCookies {
    */
   private readonly verified: LRUCache<string, string>;
 
+  /**
+   * The room's token, for requests whose store step checks membership anyway (a renamed cookie's
+   * token hashes to nobody in this room). The gate uses `readRoom`.
+   */
   async read(cookieHeader: string | null, roomId: string): Promise<string | null> {
+    return (await this.readRoom(cookieHeader, roomId))?.token ?? null;
+  }
+
+  readRoom(cookieHeader: string | null, roomId: string): Promise<RoomCookie | null> {
     return this.readCached(cookieHeader, `eph_${roomId}`);
   }
 
-  private async readCached(cookieHeader: string | null, name: string): Promise<string | null> {
+  private async readCached(cookieHeader: string | null, name: string): Promise<RoomCookie | null> {
     if (!cookieHeader) return null;
     const raw = rawCookie(cookieHeader, name);
     if (raw === undefined) return null;
     const known = this.verified.get(raw);
-    if (known !== undefined) return known;
+    if (known !== undefined) return { token: known, bound: true };
     const value: unknown = await this.named(name).parse(raw);
-    if (!isRoomToken(value)) return null;
-    this.verified.set(raw, value);
-    return value;
+    if (isRoomToken(value)) {
+      this.verified.set(raw, value);
+      return { token: value, bound: true };
+    }
+    // Signed with the secret itself, as every cookie was before: the rooms open at the deploy
+    // live a day at most, and so does a visitor cookie. Never remembered, always re-checked.
+    const legacy: unknown = await this.named(name, this.secret).parse(raw);
+    return isRoomToken(legacy) ? { token: legacy, bound: false } : null;
   }
 
   /**
@@ -89,9 +116,13 @@ export class RoomCookies {
     return this.cookie(roomId).serialize(token, { secure: this.secure(requestUrl), expires: expiresAt });
   }
 
-  /** The visitor token of "Talk to a stranger" (`eph_v`): who is queued, who is in which chat. */
-  readVisitor(cookieHeader: string | null): Promise<string | null> {
-    return this.readCached(cookieHeader, VISITOR_COOKIE);
+  /**
+   * The visitor token of "Talk to a stranger" (`eph_v`): who is queued, who is in which chat. An
+   * unbound one is taken as it is: a visitor id is anyone's for the asking (the /stranger page
+   * hands them out), so renaming a cookie to `eph_v` wins nothing.
+   */
+  async readVisitor(cookieHeader: string | null): Promise<string | null> {
+    return (await this.readCached(cookieHeader, VISITOR_COOKIE))?.token ?? null;
   }
 
   /** A day long: long enough for a report's block to hold, short enough to be forgotten. */

@@ -39,7 +39,8 @@ export async function enterRoom(
   if (!ROOM_ID_PATTERN.test(roomId)) return { kind: "redirect", location: LOBBY_ROOM_NOT_FOUND };
   if (isPreviewRequest(request)) return { kind: "preview" };
 
-  const existing = await services.cookies.read(request.headers.get("cookie"), roomId);
+  const cookie = await services.cookies.readRoom(request.headers.get("cookie"), roomId);
+  const existing = cookie && (cookie.bound || (await holdsSeat(services, roomId, cookie.token))) ? cookie.token : null;
   if (!existing) {
     // Only attempts at a new seat count: a member coming back is never limited.
     try {
@@ -69,11 +70,20 @@ export async function enterRoom(
         roomKind: outcome.kind,
         joined: outcome.status === "joined",
       };
-      if (!existing || outcome.status === "joined") {
+      // An unbound cookie that holds its seat is swapped for a bound one.
+      if (!existing || outcome.status === "joined" || !cookie?.bound) {
         const expiresAt = new Date(Date.now() + outcome.ttlMs);
         result.setCookie = await services.cookies.serialize(roomId, token, expiresAt, new URL(request.url));
       }
       return result;
     }
   }
+}
+
+/**
+ * Whether a cookie signed before cookie names were signed (decision 003) holds a seat in this
+ * room: it could be another room's renamed, which must count as no cookie at all.
+ */
+async function holdsSeat(services: Services, roomId: string, token: string): Promise<boolean> {
+  return (await services.store.memberStatus(roomId, memberIdOf(roomId, token))).status === "member";
 }
