@@ -17,9 +17,12 @@ export const LOBBY_ROOM_FULL = "/?error=room-full";
 
 /**
  * Link unfurlers (Slack, Telegram, iMessage…) and speculative prefetches must never take one of
- * the two seats: the person the link was meant for would find the room full.
+ * the two seats: the person the link was meant for would find the room full. Nor may a HEAD,
+ * whatever its user agent says: scanners and link checkers send them, browsers never navigate
+ * with one.
  */
 export function isPreviewRequest(request: Request): boolean {
+  if (request.method === "HEAD") return true;
   const headers = request.headers;
   const purpose = `${headers.get("sec-purpose") ?? ""} ${headers.get("purpose") ?? ""} ${headers.get("x-moz") ?? ""} ${headers.get("x-purpose") ?? ""}`;
   if (/prefetch|prerender|preview/i.test(purpose)) return true;
