@@ -13,6 +13,11 @@ import { createHttpApp } from "./server/http-app";
 import { ShutdownCoordinator } from "./server/graceful-shutdown";
 import { workerMetrics } from "./server/cluster-metrics";
 import { runPrimary } from "./server/cluster-primary";
+import { loadEnvFileIfPresent } from "./server/env-file";
+
+// Before anything reads the environment, and before the default below: a NODE_ENV in the file
+// is the operator's choice.
+const readEnvFile = loadEnvFileIfPresent();
 
 // What `npm start` and the container run is production unless told otherwise (as remix-serve did);
 // it must be set before the environment is validated.
@@ -32,6 +37,7 @@ for (const event of ["uncaughtException", "unhandledRejection"] as const) {
     process.exit(1);
   });
 }
+if (readEnvFile && cluster.isPrimary) processLogger.info("read settings from .env (the environment's own win)");
 
 if (cluster.isPrimary && startupEnv.WEB_CONCURRENCY > 1) {
   const logger = processLogger;

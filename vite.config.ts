@@ -3,11 +3,19 @@ import tailwindcss from "@tailwindcss/vite";
 import { defineConfig } from "vite";
 import { compression } from "vite-plugin-compression2";
 import tsconfigPaths from "vite-tsconfig-paths";
+import { loadEnvFileIfPresent } from "./server/env-file";
 
 export default defineConfig(({ isSsrBuild }) => ({
   // Every asset is a file from this origin: inlined data: URIs would need a looser CSP.
   build: { assetsInlineLimit: 0 },
   plugins: [
+    // `npm run dev` reads `.env` as `npm start` does (server.ts), before the app's code loads.
+    {
+      name: "ephemera-env-file",
+      config: (_, { command }) => {
+        if (command === "serve") loadEnvFileIfPresent();
+      },
+    },
     tailwindcss(),
     remix({
       future: {

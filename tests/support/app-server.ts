@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { freePort } from "./free-port";
 import { productionNodeFlags } from "./production-command";
 import { waitFor } from "./wait-for";
@@ -22,14 +23,21 @@ export interface AppServer {
   signal(name: NodeJS.Signals): void;
 }
 
+/**
+ * Where servers run unless a test says otherwise: an empty directory, so that a `.env` a developer
+ * keeps in the repository (which the server reads from its working directory) never reaches a test.
+ */
+let emptyDir: string | undefined;
+const noEnvFileDir = () => (emptyDir ??= mkdtempSync(join(tmpdir(), "ephemera-cwd-")));
+
 /** The production build, started exactly as `npm start` runs it, on a free loopback port. */
-async function spawnServer(env: Record<string, string>, port?: number, nodeArgs: string[] = []) {
+async function spawnServer(env: Record<string, string>, port?: number, nodeArgs: string[] = [], cwd = noEnvFileDir()) {
   if (!existsSync(SERVER_BUILD) || !existsSync(SERVER_ENTRY)) {
     throw new Error("No production build: run `npm run build` first (`npm test` does).");
   }
   const listenPort = port ?? (await freePort());
   const child = spawn(process.execPath, [...productionNodeFlags(), ...nodeArgs, SERVER_ENTRY], {
-    cwd: ROOT,
+    cwd,
     // Limits are off unless a test is about them: every test client shares 127.0.0.1.
     env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(listenPort), NODE_ENV: "production", RATE_LIMITS: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -47,9 +55,17 @@ async function spawnServer(env: Record<string, string>, port?: number, nodeArgs:
   return { child, port: listenPort, output, exited };
 }
 
-/** Starts the server on a free port, or on `port` (to bring an instance back where it was). */
-export async function startAppServer(env: Record<string, string> = {}, port?: number, nodeArgs: string[] = []): Promise<AppServer> {
-  const spawned = await spawnServer(env, port, nodeArgs);
+/**
+ * Starts the server on a free port, or on `port` (to bring an instance back where it was), in
+ * `cwd` (where it looks for `.env`) if given.
+ */
+export async function startAppServer(
+  env: Record<string, string> = {},
+  port?: number,
+  nodeArgs: string[] = [],
+  cwd?: string,
+): Promise<AppServer> {
+  const spawned = await spawnServer(env, port, nodeArgs, cwd);
   const { child, output, exited } = spawned;
   let hasExited = false;
   void exited.then(() => (hasExited = true));
