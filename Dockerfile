@@ -23,7 +23,9 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 FROM base
 ENV PORT=3000
 COPY --from=production-deps --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/build ./build
+# `build` is a link to the build's own folder (scripts/build.mjs); the trailing slash copies what
+# it points at.
+COPY --from=build --chown=node:node /app/build/ ./build/
 COPY --chown=node:node package.json ./
 USER node
 EXPOSE 3000

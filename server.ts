@@ -14,6 +14,7 @@ import { ShutdownCoordinator } from "./server/graceful-shutdown";
 import { workerMetrics } from "./server/cluster-metrics";
 import { runPrimary } from "./server/cluster-primary";
 import { loadEnvFileIfPresent } from "./server/env-file";
+import { markBuildInUse } from "./server/build-in-use";
 
 // Before anything reads the environment, and before the default below: a NODE_ENV in the file
 // is the operator's choice.
@@ -39,6 +40,11 @@ for (const event of ["uncaughtException", "unhandledRejection"] as const) {
 }
 if (readEnvFile && cluster.isPrimary) processLogger.info("read settings from .env (the environment's own win)");
 
+// This file's real folder (`build` is a link to it when built locally): its build stays whatever
+// later builds do.
+const buildDir = path.dirname(fileURLToPath(import.meta.url));
+if (cluster.isPrimary) markBuildInUse(buildDir);
+
 if (cluster.isPrimary && startupEnv.WEB_CONCURRENCY > 1) {
   const logger = processLogger;
   logger.info({ workers: startupEnv.WEB_CONCURRENCY }, "starting workers");
@@ -48,7 +54,6 @@ if (cluster.isPrimary && startupEnv.WEB_CONCURRENCY > 1) {
 }
 
 async function serve() {
-  const buildDir = path.dirname(fileURLToPath(import.meta.url));
   const build = (await import(path.join(buildDir, "server/index.js"))) as AppBuild;
   const { env, logger, closeServices, metricsRegistry } = build.entry.module;
 

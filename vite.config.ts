@@ -18,6 +18,8 @@ export default defineConfig(({ isSsrBuild }) => ({
     },
     tailwindcss(),
     remix({
+      // scripts/build.mjs builds each time into a new folder of `.builds/`.
+      buildDirectory: process.env.EPHEMERA_BUILD_DIR ?? "build",
       future: {
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
  */
 export function loadEnvFileIfPresent(file = ".env"): boolean {
   if (!existsSync(file)) return false;
+  if (typeof process.loadEnvFile !== "function") throw new Error(`reading ${file} needs Node.js 20.12 or later`);
   process.loadEnvFile(file);
   return true;
 }

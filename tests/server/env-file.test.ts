@@ -12,7 +12,7 @@ describe("settings in .env", () => {
   it("are read from the working directory, and a variable set in the real environment wins", async () => {
     const token = "token-from-the-env-file-0123";
     writeFileSync(join(dir, ".env"), `# as copied from .env.example\nMETRICS_TOKEN=${token}\nROOM_TTL_SECONDS=30\n`);
-    const server = await startAppServer({ ROOM_TTL_SECONDS: "600" }, undefined, [], dir);
+    const server = await startAppServer({ ROOM_TTL_SECONDS: "600" }, undefined, [], { cwd: dir });
     try {
       // Only in the file: metrics are on, behind its token.
       expect((await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);

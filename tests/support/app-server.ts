@@ -30,13 +30,21 @@ export interface AppServer {
 let emptyDir: string | undefined;
 const noEnvFileDir = () => (emptyDir ??= mkdtempSync(join(tmpdir(), "ephemera-cwd-")));
 
+export interface StartOptions {
+  /** Where the server runs (and looks for `.env`); an empty directory unless given. */
+  cwd?: string;
+  /** Another build's `server.js` than the repository's. */
+  entry?: string;
+}
+
 /** The production build, started exactly as `npm start` runs it, on a free loopback port. */
-async function spawnServer(env: Record<string, string>, port?: number, nodeArgs: string[] = [], cwd = noEnvFileDir()) {
-  if (!existsSync(SERVER_BUILD) || !existsSync(SERVER_ENTRY)) {
+async function spawnServer(env: Record<string, string>, port?: number, nodeArgs: string[] = [], options: StartOptions = {}) {
+  const { cwd = noEnvFileDir(), entry = SERVER_ENTRY } = options;
+  if (!options.entry && (!existsSync(SERVER_BUILD) || !existsSync(SERVER_ENTRY))) {
     throw new Error("No production build: run `npm run build` first (`npm test` does).");
   }
   const listenPort = port ?? (await freePort());
-  const child = spawn(process.execPath, [...productionNodeFlags(), ...nodeArgs, SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...productionNodeFlags(), ...nodeArgs, entry], {
     cwd,
     // Limits are off unless a test is about them: every test client shares 127.0.0.1.
     env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(listenPort), NODE_ENV: "production", RATE_LIMITS: "off", ...env },
@@ -55,17 +63,14 @@ async function spawnServer(env: Record<string, string>, port?: number, nodeArgs:
   return { child, port: listenPort, output, exited };
 }
 
-/**
- * Starts the server on a free port, or on `port` (to bring an instance back where it was), in
- * `cwd` (where it looks for `.env`) if given.
- */
+/** Starts the server on a free port, or on `port` (to bring an instance back where it was). */
 export async function startAppServer(
   env: Record<string, string> = {},
   port?: number,
   nodeArgs: string[] = [],
-  cwd?: string,
+  options: StartOptions = {},
 ): Promise<AppServer> {
-  const spawned = await spawnServer(env, port, nodeArgs, cwd);
+  const spawned = await spawnServer(env, port, nodeArgs, options);
   const { child, output, exited } = spawned;
   let hasExited = false;
   void exited.then(() => (hasExited = true));
