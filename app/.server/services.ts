@@ -23,11 +23,14 @@ export interface Services {
 
 export function createServices(config: Env, givenStore?: RoomStore): Services {
   const store = givenStore ?? createStore(config);
+  // Rate-limit keys are keyed by the same secret: instances that verify each other's cookies
+  // also count the same address alike.
+  const secret = cookieSecret(config);
   return {
     store,
     matches: createMatchStore(store, config),
-    cookies: new RoomCookies(cookieSecret(config), config.NODE_ENV === "production"),
-    limits: new RateLimits(config, store instanceof RedisRoomStore ? store.connection : undefined),
+    cookies: new RoomCookies(secret, config.NODE_ENV === "production"),
+    limits: new RateLimits(config, store instanceof RedisRoomStore ? store.connection : undefined, secret),
     defaultTtlSeconds: config.ROOM_TTL_SECONDS,
     trustProxy: config.TRUST_PROXY,
   };
