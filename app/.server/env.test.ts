@@ -12,6 +12,9 @@ describe("parseEnv", () => {
       ROOM_TTL_SECONDS: 600,
       MAX_BODY_BYTES: 65_536,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      REQUEST_TIMEOUT_MS: 30_000,
+      HEADERS_TIMEOUT_MS: 10_000,
+      KEEP_ALIVE_TIMEOUT_MS: 5000,
       WEB_CONCURRENCY: 1,
       PRESENCE_GRACE_MS: 5000,
       METRICS_TOKEN: undefined,
@@ -63,6 +66,7 @@ describe("parseEnv", () => {
     [{ REDIS_URL: "localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
     [{ REDIS_URL: "http://localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
+    [{ REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "6000" }, "HEADERS_TIMEOUT_MS must not be more than REQUEST_TIMEOUT_MS"],
     [{ WEB_CONCURRENCY: "0" }, "WEB_CONCURRENCY must be a whole number from 1 to 64"],
     [{ WEB_CONCURRENCY: "2" }, "WEB_CONCURRENCY above 1 needs REDIS_URL: without Redis, rooms live in one process's memory"],
     [
