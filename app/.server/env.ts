@@ -55,6 +55,13 @@ export const envSchema = z
     RATE_LIMIT_JOINS_PER_MINUTE: optional(integer(1, 100_000)).default(60),
     RATE_LIMIT_MESSAGES_PER_SECOND: optional(integer(1, 10_000)).default(5),
     RATE_LIMIT_MESSAGE_BURST: optional(integer(0, 10_000)).default(10),
+    /** Sealed image megabytes (10^6 bytes) one client address may upload per hour. */
+    RATE_LIMIT_IMAGE_MB_PER_HOUR: optional(integer(1, 1_000_000)).default(100),
+    /**
+     * Sealed image megabytes the in-memory store holds in all, every room together: they are
+     * this process's memory. (With Redis, its maxmemory is the ceiling.)
+     */
+    MEMORY_STORE_IMAGE_MB: optional(integer(1, 1_000_000)).default(256),
     /** Which proxy headers to believe for the client's address: off, fly, or a hop count. */
     TRUST_PROXY: z
       .preprocess(

@@ -8,6 +8,7 @@ import type { RoomStore } from "./rooms/types";
 import { MemoryMatchStore } from "./match/memory-match-store";
 import { RedisMatchStore } from "./match/redis-match-store";
 import type { MatchStore } from "./match/types";
+import { ImageBudget } from "./image-budget";
 import { RateLimits } from "./rate-limits";
 import { RoomCookies } from "./room-cookie";
 
@@ -17,6 +18,7 @@ export interface Services {
   matches: MatchStore;
   cookies: RoomCookies;
   limits: RateLimits;
+  imageBudget: ImageBudget;
   defaultTtlSeconds: number;
   trustProxy: Env["TRUST_PROXY"];
 }
@@ -26,11 +28,13 @@ export function createServices(config: Env, givenStore?: RoomStore): Services {
   // Rate-limit keys are keyed by the same secret: instances that verify each other's cookies
   // also count the same address alike.
   const secret = cookieSecret(config);
+  const redis = store instanceof RedisRoomStore ? store.connection : undefined;
   return {
     store,
     matches: createMatchStore(store, config),
     cookies: new RoomCookies(secret, config.NODE_ENV === "production"),
-    limits: new RateLimits(config, store instanceof RedisRoomStore ? store.connection : undefined, secret),
+    limits: new RateLimits(config, redis, secret),
+    imageBudget: new ImageBudget(config, secret, redis),
     defaultTtlSeconds: config.ROOM_TTL_SECONDS,
     trustProxy: config.TRUST_PROXY,
   };
@@ -42,7 +46,7 @@ function createStore(config: Env): RoomStore {
       { store: "memory" },
       "Using the in-memory store: single instance only, rooms end when the process does. Set REDIS_URL to run several instances.",
     );
-    return new MemoryRoomStore({ presenceGraceMs: config.PRESENCE_GRACE_MS });
+    return new MemoryRoomStore({ presenceGraceMs: config.PRESENCE_GRACE_MS, imageBytesMax: config.MEMORY_STORE_IMAGE_MB * 1_000_000 });
   }
   logger.info({ store: "redis" }, "Using the Redis store");
   return new RedisRoomStore(config.REDIS_URL, {
