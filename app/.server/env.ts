@@ -55,6 +55,10 @@ export const envSchema = z
     RATE_LIMIT_JOINS_PER_MINUTE: optional(integer(1, 100_000)).default(60),
     RATE_LIMIT_MESSAGES_PER_SECOND: optional(integer(1, 10_000)).default(5),
     RATE_LIMIT_MESSAGE_BURST: optional(integer(0, 10_000)).default(10),
+    /** Event streams one person may hold open at once (a room seat, or a stranger-page visitor). */
+    RATE_LIMIT_STREAMS_PER_PERSON: optional(integer(1, 10_000)).default(10),
+    /** Event streams one client address may hold open at once, everyone behind it together. */
+    RATE_LIMIT_STREAMS_PER_ADDRESS: optional(integer(1, 1_000_000)).default(100),
     /** Sealed image megabytes (10^6 bytes) one client address may upload per hour. */
     RATE_LIMIT_IMAGE_MB_PER_HOUR: optional(integer(1, 1_000_000)).default(100),
     /**

@@ -11,6 +11,7 @@ import type { MatchStore } from "./match/types";
 import { ImageBudget } from "./image-budget";
 import { RateLimits } from "./rate-limits";
 import { RoomCookies } from "./room-cookie";
+import { MemorySlotCounter, StreamLimits } from "./stream-slots";
 
 /** What request handlers depend on; tests build their own with either store. */
 export interface Services {
@@ -19,6 +20,7 @@ export interface Services {
   cookies: RoomCookies;
   limits: RateLimits;
   imageBudget: ImageBudget;
+  streams: StreamLimits;
   defaultTtlSeconds: number;
   trustProxy: Env["TRUST_PROXY"];
 }
@@ -35,6 +37,7 @@ export function createServices(config: Env, givenStore?: RoomStore): Services {
     cookies: new RoomCookies(secret, config.NODE_ENV === "production"),
     limits: new RateLimits(config, redis, secret),
     imageBudget: new ImageBudget(config, secret, redis),
+    streams: new StreamLimits(config, store instanceof RedisRoomStore ? store.streamSlots : new MemorySlotCounter(), secret),
     defaultTtlSeconds: config.ROOM_TTL_SECONDS,
     trustProxy: config.TRUST_PROXY,
   };
