@@ -75,8 +75,8 @@ async function upload(
 ) {
   // Membership first: a stranger to the room must not make us read two megabytes.
   const status = await services.store.memberStatus(roomId, memberId);
-  if (status.status === "not-found") return roomGone();
-  if (status.status === "not-member") return notAMember();
+  if (status.status === "not-found") return unread(roomGone());
+  if (status.status === "not-member") return unread(notAMember());
   try {
     await services.limits.consume("uploadImage", `${roomId}:${memberId}`);
     // Charged before the body is read, at the length it declares (Node's parser stops a body
@@ -84,7 +84,7 @@ async function upload(
     await services.imageBudget.spend(address, declaredBytes(request));
   } catch (error) {
     if (!(error instanceof RateLimitedError)) throw error;
-    return failure(429, "TOO_MANY_REQUESTS", error.message, { "Retry-After": String(error.retryAfterSeconds) });
+    return unread(failure(429, "TOO_MANY_REQUESTS", error.message, { "Retry-After": String(error.retryAfterSeconds) }));
   }
   const body = await readCapped(request, SEALED_IMAGE_MAX_BYTES);
   if (body === "too-large") {
@@ -145,6 +145,15 @@ export async function readCapped(request: Request, maxBytes: number): Promise<Ui
     offset += chunk.byteLength;
   }
   return body;
+}
+
+/**
+ * For an answer given without reading the body: the connection closes after it. Kept open, the
+ * unread body stalled it, and the client's next request on it, until the request timeout.
+ */
+function unread(response: Response): Response {
+  response.headers.set("Connection", "close");
+  return response;
 }
 
 const roomGone = () => failure(404, "NOT_FOUND", "This room does not exist or has ended");
