@@ -59,7 +59,19 @@ async function serve() {
 
   const shutdown = new ShutdownCoordinator();
   const metrics = cluster.isWorker ? workerMetrics(metricsRegistry) : metricsRegistry;
-  const server = http.createServer(createHttpApp(build, path.join(buildDir, "client"), shutdown, metrics));
+  const server = http.createServer(
+    {
+      // Node's defaults let a client take five minutes over a body and one over a head: a few
+      // hundred slow senders held as many connections for minutes. Expiry is checked every second
+      // (Node's default is every 30 s, which would double a short timeout). An event stream's
+      // request is complete once its head has arrived, so these never cut a stream.
+      requestTimeout: env.REQUEST_TIMEOUT_MS,
+      headersTimeout: env.HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: 1000,
+    },
+    createHttpApp(build, path.join(buildDir, "client"), shutdown, metrics),
+  );
+  server.keepAliveTimeout = env.KEEP_ALIVE_TIMEOUT_MS;
   // Node's default accept queue (511) overflows when many connections arrive at once, as when every
   // open tab reconnects its event stream after a deploy; the kernel then drops the surplus and each
   // client retries after 1, 3, 7… seconds. The kernel caps this at net.core.somaxconn.

@@ -34,6 +34,17 @@ export const envSchema = z
      * JavaScript; on a machine with several, one worker per core (decision 015). Needs Redis.
      */
     WEB_CONCURRENCY: optional(integer(1, 64)).default(1),
+    /**
+     * How long a whole request (head and body) may take to arrive. A chat's bodies are small; the
+     * largest, a 2 MB sealed image, fits in this on a slow mobile uplink. A slow or stalled body is
+     * answered 408 and its connection closed. Event streams are not cut: their request is complete
+     * once its head has arrived.
+     */
+    REQUEST_TIMEOUT_MS: optional(integer(1000, 300_000)).default(30_000),
+    /** How long a request's head may take to arrive (at most REQUEST_TIMEOUT_MS). */
+    HEADERS_TIMEOUT_MS: optional(integer(500, 300_000)).default(10_000),
+    /** How long an idle connection is kept open for a next request. */
+    KEEP_ALIVE_TIMEOUT_MS: optional(integer(500, 600_000)).default(5000),
     /** How long a SIGTERM may take: streams are cut at once, requests in flight get the rest. */
     SHUTDOWN_TIMEOUT_MS: optional(integer(1000, 60_000)).default(10_000),
     /** Enables /metrics, which then requires `Authorization: Bearer <token>`. */
@@ -44,6 +55,17 @@ export const envSchema = z
     RATE_LIMIT_JOINS_PER_MINUTE: optional(integer(1, 100_000)).default(60),
     RATE_LIMIT_MESSAGES_PER_SECOND: optional(integer(1, 10_000)).default(5),
     RATE_LIMIT_MESSAGE_BURST: optional(integer(0, 10_000)).default(10),
+    /** Event streams one person may hold open at once (a room seat, or a stranger-page visitor). */
+    RATE_LIMIT_STREAMS_PER_PERSON: optional(integer(1, 10_000)).default(10),
+    /** Event streams one client address may hold open at once, everyone behind it together. */
+    RATE_LIMIT_STREAMS_PER_ADDRESS: optional(integer(1, 1_000_000)).default(100),
+    /** Sealed image megabytes (10^6 bytes) one client address may upload per hour. */
+    RATE_LIMIT_IMAGE_MB_PER_HOUR: optional(integer(1, 1_000_000)).default(100),
+    /**
+     * Sealed image megabytes the in-memory store holds in all, every room together: they are
+     * this process's memory. (With Redis, its maxmemory is the ceiling.)
+     */
+    MEMORY_STORE_IMAGE_MB: optional(integer(1, 1_000_000)).default(256),
     /** Which proxy headers to believe for the client's address: off, fly, or a hop count. */
     TRUST_PROXY: z
       .preprocess(
@@ -70,6 +92,10 @@ export const envSchema = z
         path: ["WEB_CONCURRENCY"],
         message: "above 1 needs REDIS_URL: without Redis, rooms live in one process's memory",
       });
+    }
+    // Node refuses a head timeout longer than the whole request's.
+    if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: "custom", path: ["HEADERS_TIMEOUT_MS"], message: "must not be more than REQUEST_TIMEOUT_MS" });
     }
     // Several instances behind one Redis must all verify each other's cookies, so a per-process
     // random secret would log people out whenever the load balancer switched instance.

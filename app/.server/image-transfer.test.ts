@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEALED_IMAGE_MAX_BYTES } from "~/lib/limits";
-import { joinAsNewVisitor, makeServices } from "../../tests/support/app";
+import { joinAsNewVisitor, makeServices, TEST_SECRET } from "../../tests/support/app";
 import { createRoom, STORE_KINDS } from "../../tests/support/stores";
+import { waitFor } from "../../tests/support/wait-for";
+import { parseEnv } from "./env";
 import { handleImageRequest, readCapped } from "./image-transfer";
-import type { Services } from "./services";
+import { MemoryRoomStore } from "./rooms/memory-store";
+import { createServices, type Services } from "./services";
 
 const IMAGE_ID = "img_0123456789";
 
@@ -96,6 +99,72 @@ describe.each(STORE_KINDS)("sealed images over HTTP (%s store)", (kind) => {
     for (const [response, status, message] of cases) {
       expect(response.status).toBe(status);
       expect((await errorOf(response)).message).toMatch(message);
+    }
+  });
+});
+
+/** A member of a new room in `services`, uploading sealed images from `address`. */
+async function uploaderIn(services: Services, address: string, ttlMs?: number) {
+  const roomId = await createRoom(services.store, ttlMs);
+  const cookie = await joinAsNewVisitor(services, roomId);
+  let uploads = 0;
+  const upload = (bytes: number, from = address) => {
+    const imageId = `img_upload_${(uploads += 1)}`;
+    const put = new Request(`http://localhost:3000/api/rooms/${roomId}/images/${imageId}`, {
+      method: "PUT",
+      headers: { cookie, "content-length": String(bytes) },
+      body: sealedBytes(bytes),
+    });
+    return handleImageRequest(put, { roomId, imageId }, services, from);
+  };
+  return { roomId, upload };
+}
+
+describe.each(STORE_KINDS)("image bytes per address (%s store)", (kind) => {
+  it("refuses with 429 and a wait once an address has used its hourly budget, across rooms", async () => {
+    const services = makeServices(kind, { RATE_LIMITS: "on", RATE_LIMIT_IMAGE_MB_PER_HOUR: "1" });
+    try {
+      const address = `198.51.100.${kind === "redis" ? 21 : 22}`;
+      const [first, second] = [await uploaderIn(services, address), await uploaderIn(services, address)];
+      expect((await first.upload(400_000)).status).toBe(201);
+      expect((await second.upload(400_000)).status).toBe(201);
+      const refused = await second.upload(400_000);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(60);
+      expect((await errorOf(refused)).message).toMatch(/^You are sending too many images from your network\. Slow down and try again in \d+ s\.$/);
+      expect((await first.upload(400_000, "198.51.100.99")).status).toBe(201);
+    } finally {
+      await services.store.close();
+    }
+  });
+});
+
+describe("the in-memory store's ceiling on image bytes", () => {
+  it("answers 503 once all rooms together hold the ceiling, until a room ends or expires", async () => {
+    const store = new MemoryRoomStore({ imageBytesMax: 10_000 });
+    const services = createServices(parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, RATE_LIMITS: "off" }), store);
+    try {
+      const [first, second] = [await uploaderIn(services, "203.0.113.1"), await uploaderIn(services, "203.0.113.2")];
+      expect((await first.upload(6000)).status).toBe(201);
+      const refused = await second.upload(6000);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("60");
+      expect(await errorOf(refused)).toEqual({
+        code: "SERVICE_UNAVAILABLE",
+        message: "This server holds as many images as it can right now. Try again in a few minutes.",
+      });
+      expect((await second.upload(4000)).status).toBe(201);
+
+      // A destroyed room gives its bytes back…
+      await store.destroy(first.roomId);
+      const shortLived = await uploaderIn(services, "203.0.113.3", 300);
+      expect((await shortLived.upload(6000)).status).toBe(201);
+      const third = await uploaderIn(services, "203.0.113.4");
+      expect((await third.upload(6000)).status).toBe(503);
+      // …and so does one that expires.
+      await waitFor(async () => (await third.upload(6000)).status === 201, { what: "the expired room's bytes given back" });
+    } finally {
+      await store.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 import { SEAL_OVERHEAD_BYTES } from "~/lib/crypto/seal";
 import { SEALED_IMAGE_MAX_BYTES } from "~/lib/limits";
+import { clientAddress } from "./client-address";
 import { logger, roomTag } from "./logger";
 import { RateLimitedError } from "./rate-limits";
 import { memberIdOf, ROOM_ID_PATTERN } from "./room-token";
@@ -19,6 +20,7 @@ export async function handleImageRequest(
   request: Request,
   params: { roomId?: string; imageId?: string },
   services: Services,
+  peerAddress?: string,
 ): Promise<Response> {
   const roomId = params.roomId ?? "";
   const imageId = params.imageId ?? "";
@@ -30,7 +32,10 @@ export async function handleImageRequest(
   const memberId = token ? memberIdOf(roomId, token) : "";
   try {
     if (request.method === "GET" || request.method === "HEAD") return await download(services, roomId, memberId, imageId);
-    if (request.method === "PUT") return await upload(request, services, roomId, memberId, imageId);
+    if (request.method === "PUT") {
+      const address = clientAddress(request.headers, peerAddress, services.trustProxy);
+      return await upload(request, services, { roomId, memberId, imageId, address });
+    }
     return failure(405, "METHOD_NOT_SUPPORTED", "Images are uploaded with PUT and read with GET", { Allow: "GET, PUT" });
   } catch (error) {
     if (error instanceof StoreUnavailableError) {
@@ -63,16 +68,23 @@ async function download(services: Services, roomId: string, memberId: string, im
   }
 }
 
-async function upload(request: Request, services: Services, roomId: string, memberId: string, imageId: string) {
+async function upload(
+  request: Request,
+  services: Services,
+  { roomId, memberId, imageId, address }: { roomId: string; memberId: string; imageId: string; address: string },
+) {
   // Membership first: a stranger to the room must not make us read two megabytes.
   const status = await services.store.memberStatus(roomId, memberId);
-  if (status.status === "not-found") return roomGone();
-  if (status.status === "not-member") return notAMember();
+  if (status.status === "not-found") return unread(roomGone());
+  if (status.status === "not-member") return unread(notAMember());
   try {
     await services.limits.consume("uploadImage", `${roomId}:${memberId}`);
+    // Charged before the body is read, at the length it declares (Node's parser stops a body
+    // there): a refused upload costs no more than reading its head.
+    await services.imageBudget.spend(address, declaredBytes(request));
   } catch (error) {
     if (!(error instanceof RateLimitedError)) throw error;
-    return failure(429, "TOO_MANY_REQUESTS", error.message, { "Retry-After": String(error.retryAfterSeconds) });
+    return unread(failure(429, "TOO_MANY_REQUESTS", error.message, { "Retry-After": String(error.retryAfterSeconds) }));
   }
   const body = await readCapped(request, SEALED_IMAGE_MAX_BYTES);
   if (body === "too-large") {
@@ -89,10 +101,20 @@ async function upload(request: Request, services: Services, roomId: string, memb
       return failure(409, "CONFLICT", "imageId: this room already has an image with that id");
     case "room-full":
       return failure(413, "PAYLOAD_TOO_LARGE", "This room has no room for more images: it holds as many as it can");
+    case "store-full":
+      return failure(503, "SERVICE_UNAVAILABLE", "This server holds as many images as it can right now. Try again in a few minutes.", {
+        "Retry-After": "60",
+      });
     case "stored":
       logger.info({ room: roomTag(roomId), bytes: body.byteLength }, "image stored");
       return Response.json({ ok: true }, { status: 201, headers: { "Cache-Control": "no-store" } });
   }
+}
+
+/** What an upload is charged: its declared length, or the most an image may be without one. */
+function declaredBytes(request: Request): number {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  return Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, SEALED_IMAGE_MAX_BYTES) : SEALED_IMAGE_MAX_BYTES;
 }
 
 /**
@@ -123,6 +145,15 @@ export async function readCapped(request: Request, maxBytes: number): Promise<Ui
     offset += chunk.byteLength;
   }
   return body;
+}
+
+/**
+ * For an answer given without reading the body: the connection closes after it. Kept open, the
+ * unread body stalled it, and the client's next request on it, until the request timeout.
+ */
+function unread(response: Response): Response {
+  response.headers.set("Connection", "close");
+  return response;
 }
 
 const roomGone = () => failure(404, "NOT_FOUND", "This room does not exist or has ended");

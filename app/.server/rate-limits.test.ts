@@ -134,8 +134,8 @@ describe("RATE_LIMITS=off", () => {
 });
 
 describe("limits shared through Redis", () => {
-  it("counts one visitor the same on every instance", async () => {
-    const config = parseEnv(limited);
+  it("counts one visitor the same on every instance that shares the secret, and apart under another", async () => {
+    const config = parseEnv({ ...limited, SESSION_SECRET: TEST_SECRET });
     const [first, second] = [new RedisRoomStore(inject("redisUrl")), new RedisRoomStore(inject("redisUrl"))];
     try {
       const [a, b] = [new RateLimits(config, first.connection), new RateLimits(config, second.connection)];
@@ -144,6 +144,10 @@ describe("limits shared through Redis", () => {
       await b.consume("createRoom", key);
       await a.consume("createRoom", key);
       await expect(b.consume("createRoom", key)).rejects.toBeInstanceOf(RateLimitedError);
+      // The same visitor under another secret is another key: nothing above counted for it.
+      const other = new RateLimits(config, second.connection, "another-secret-another-secret-0123456789");
+      for (let index = 0; index < 3; index += 1) await other.consume("createRoom", key);
+      await expect(other.consume("createRoom", key)).rejects.toBeInstanceOf(RateLimitedError);
     } finally {
       await Promise.all([first.close(), second.close()]);
     }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Redis } from "ioredis";
 import {
@@ -32,13 +32,47 @@ const MESSAGES: Record<LimitName, string> = {
 };
 
 /**
+ * Turns who a limit counts (an address, a member, a visitor) into the key its counter is stored
+ * under: an HMAC under a key derived from the server's secret. A plain hash of an address can be
+ * reversed by hashing every IPv4 address (about two hours on one core); this one cannot without
+ * the secret. Instances sharing a Redis share SESSION_SECRET, so they count the same person alike.
+ */
+export function limitKeyHasher(secret: string): (who: string) => string {
+  const key = Buffer.from(hkdfSync("sha256", secret, "", "ephemera/1/rate-limit-keys", 32));
+  return (who) => createHmac("sha256", key).update(who).digest("base64url").slice(0, 22);
+}
+
+/**
+ * Takes `points` for `key` from `limiter`, or throws RateLimitedError: `message`, then how long
+ * to wait. `key` must already be hashed (`limitKeyHasher`).
+ */
+export async function consumeOrRefuse(
+  limiter: RateLimiterAbstract | BurstyRateLimiter,
+  key: string,
+  points: number,
+  message: string,
+): Promise<void> {
+  try {
+    await limiter.consume(key, points);
+  } catch (rejection) {
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+    throw new RateLimitedError(`${message} and try again in ${retryAfterSeconds} s.`, retryAfterSeconds);
+  }
+}
+
+/**
  * Limits kept in Redis when the app uses Redis (so every instance counts the same visitor), in
- * memory otherwise. Keys are hashes: no IP address or member id is stored as such.
+ * memory otherwise. Keys are keyed hashes (`limitKeyHasher`): no IP address or member id is
+ * stored as such, nor as anything that can be reversed without the secret.
  */
 export class RateLimits {
   private readonly limiters: Partial<Record<LimitName, RateLimiterAbstract | BurstyRateLimiter>>;
+  /** Without a secret (tests, a bare memory store), a random one: only this process counts anyway. */
+  private readonly keyOf: (who: string) => string;
 
-  constructor(config: Env, redis?: Redis) {
+  constructor(config: Env, redis?: Redis, secret = config.SESSION_SECRET ?? randomBytes(32).toString("base64url")) {
+    this.keyOf = limitKeyHasher(secret);
     if (config.RATE_LIMITS === "off") {
       this.limiters = {};
       return;
@@ -73,14 +107,7 @@ export class RateLimits {
   async consume(name: LimitName, key: string): Promise<void> {
     const limiter = this.limiters[name];
     if (!limiter) return;
-    const hashed = createHash("sha256").update(key).digest("base64url").slice(0, 22);
-    try {
-      await limiter.consume(hashed);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw new RateLimitedError(`${MESSAGES[name]} and try again in ${retryAfterSeconds} s.`, retryAfterSeconds);
-    }
+    await consumeOrRefuse(limiter, this.keyOf(key), 1, MESSAGES[name]);
   }
 
   /** The same check for tRPC procedures: TOO_MANY_REQUESTS with the wait in its data. */

@@ -8,8 +8,10 @@ import type { RoomStore } from "./rooms/types";
 import { MemoryMatchStore } from "./match/memory-match-store";
 import { RedisMatchStore } from "./match/redis-match-store";
 import type { MatchStore } from "./match/types";
+import { ImageBudget } from "./image-budget";
 import { RateLimits } from "./rate-limits";
 import { RoomCookies } from "./room-cookie";
+import { MemorySlotCounter, StreamLimits } from "./stream-slots";
 
 /** What request handlers depend on; tests build their own with either store. */
 export interface Services {
@@ -17,17 +19,25 @@ export interface Services {
   matches: MatchStore;
   cookies: RoomCookies;
   limits: RateLimits;
+  imageBudget: ImageBudget;
+  streams: StreamLimits;
   defaultTtlSeconds: number;
   trustProxy: Env["TRUST_PROXY"];
 }
 
 export function createServices(config: Env, givenStore?: RoomStore): Services {
   const store = givenStore ?? createStore(config);
+  // Rate-limit keys are keyed by the same secret: instances that verify each other's cookies
+  // also count the same address alike.
+  const secret = cookieSecret(config);
+  const redis = store instanceof RedisRoomStore ? store.connection : undefined;
   return {
     store,
     matches: createMatchStore(store, config),
-    cookies: new RoomCookies(cookieSecret(config), config.NODE_ENV === "production"),
-    limits: new RateLimits(config, store instanceof RedisRoomStore ? store.connection : undefined),
+    cookies: new RoomCookies(secret, config.NODE_ENV === "production"),
+    limits: new RateLimits(config, redis, secret),
+    imageBudget: new ImageBudget(config, secret, redis),
+    streams: new StreamLimits(config, store instanceof RedisRoomStore ? store.streamSlots : new MemorySlotCounter(), secret),
     defaultTtlSeconds: config.ROOM_TTL_SECONDS,
     trustProxy: config.TRUST_PROXY,
   };
@@ -39,7 +49,7 @@ function createStore(config: Env): RoomStore {
       { store: "memory" },
       "Using the in-memory store: single instance only, rooms end when the process does. Set REDIS_URL to run several instances.",
     );
-    return new MemoryRoomStore({ presenceGraceMs: config.PRESENCE_GRACE_MS });
+    return new MemoryRoomStore({ presenceGraceMs: config.PRESENCE_GRACE_MS, imageBytesMax: config.MEMORY_STORE_IMAGE_MB * 1_000_000 });
   }
   logger.info({ store: "redis" }, "Using the Redis store");
   return new RedisRoomStore(config.REDIS_URL, {

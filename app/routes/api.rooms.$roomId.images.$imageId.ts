@@ -3,8 +3,8 @@ import { handleImageRequest } from "~/.server/image-transfer";
 import { getServices } from "~/.server/services";
 
 /** A room's sealed images: `PUT` from the sender's browser, `GET` for the room's members. */
-function handler({ request, params }: LoaderFunctionArgs | ActionFunctionArgs) {
-  return handleImageRequest(request, params, getServices());
+function handler({ request, params, context }: LoaderFunctionArgs | ActionFunctionArgs) {
+  return handleImageRequest(request, params, getServices(), context.clientAddress);
 }
 
 export const loader = handler;

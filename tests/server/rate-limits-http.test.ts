@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { TEST_SECRET } from "../support/app";
 import { startAppServer, type AppServer } from "../support/app-server";
 
 const createRoom = (server: AppServer, headers: Record<string, string> = {}) =>
@@ -55,4 +58,40 @@ describe("rate limits behind one trusted proxy", () => {
       await server.stop();
     }
   });
+});
+
+describe("rate-limit counters in Redis", () => {
+  /** A database of its own: the counters below are the only ones in it. */
+  const url = `${inject("redisUrl")}/8`;
+
+  it("are keyed by an HMAC under SESSION_SECRET: no address can be found by hashing every address", async () => {
+    const admin = new Redis(url);
+    await admin.flushdb();
+    const counters = async () => (await admin.keys("rl:create:*")).sort();
+    const start = (secret: string) => startAppServer({ REDIS_URL: url, SESSION_SECRET: secret, RATE_LIMITS: "on" });
+    const servers: AppServer[] = [];
+    for (const secret of [TEST_SECRET, TEST_SECRET, "another-secret-another-secret-0123456789"]) servers.push(await start(secret));
+    const [first, twin, stranger] = servers as [AppServer, AppServer, AppServer];
+    try {
+      expect((await createRoom(first)).status).toBe(200);
+      const [counter] = await counters();
+      expect(await counters()).toHaveLength(1);
+      // What an unsalted hash of the address would be, in any of the usual encodings.
+      const digest = createHash("sha256").update("127.0.0.1").digest();
+      for (const encoded of [digest.toString("base64url"), digest.toString("hex"), digest.toString("base64")]) {
+        expect(counter).not.toContain(encoded.slice(0, 16));
+      }
+
+      // Another instance with the same secret counts the same address under the same key…
+      expect((await createRoom(twin)).status).toBe(200);
+      expect(await counters()).toEqual([counter]);
+      expect(await admin.get(counter!)).toBe("2");
+      // …and one with another secret under another, which only that secret could tell.
+      expect((await createRoom(stranger)).status).toBe(200);
+      expect(await counters()).toHaveLength(2);
+    } finally {
+      await Promise.all(servers.map((server) => server.stop()));
+      admin.disconnect();
+    }
+  }, 90_000);
 });

@@ -52,6 +52,11 @@ export interface MemoryStoreOptions {
   now?: () => number;
   /** How long a seat whose last stream closed still counts as here. */
   presenceGraceMs?: number;
+  /**
+   * Sealed image bytes held in all, every room together (`store-full` beyond): they are this
+   * process's memory. Unlimited unless given.
+   */
+  imageBytesMax?: number;
 }
 
 /**
@@ -65,10 +70,14 @@ export class MemoryRoomStore implements RoomStore {
 
   private readonly now: () => number;
   private readonly presenceGraceMs: number;
+  private readonly imageBytesMax: number;
+  /** Sealed image bytes held by every live room together. */
+  private imageBytes = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     this.presenceGraceMs = options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS;
+    this.imageBytesMax = options.imageBytesMax ?? Infinity;
   }
 
   /**
@@ -95,7 +104,7 @@ export class MemoryRoomStore implements RoomStore {
     const expiresAt = this.now() + ttlMs;
     // The timer frees memory at the deadline; reads also check the deadline so an entry can
     // never be served late even if the timer runs behind.
-    const expiryTimer = setTimeout(() => this.rooms.delete(roomId), ttlMs);
+    const expiryTimer = setTimeout(() => this.forget(roomId), ttlMs);
     expiryTimer.unref();
     this.rooms.set(roomId, {
       kind,
@@ -127,7 +136,9 @@ export class MemoryRoomStore implements RoomStore {
     return room;
   }
 
-  private forget(roomId: string, room: MemoryRoom) {
+  private forget(roomId: string, room = this.rooms.get(roomId)) {
+    if (!room) return;
+    this.imageBytes -= room.imageBytes;
     clearTimeout(room.expiryTimer);
     for (const seat of room.presence.values()) clearTimeout(seat.graceTimer);
     this.rooms.delete(roomId);
@@ -283,9 +294,11 @@ export class MemoryRoomStore implements RoomStore {
     if (!room.members.has(memberId)) return "not-member";
     if (room.images.has(imageId)) return "exists";
     if (room.imageBytes + bytes.byteLength > ROOM_IMAGE_BYTES_MAX) return "room-full";
+    if (this.imageBytes + bytes.byteLength > this.imageBytesMax) return "store-full";
     // A copy: the caller's buffer may be reused.
     room.images.set(imageId, bytes.slice());
     room.imageBytes += bytes.byteLength;
+    this.imageBytes += bytes.byteLength;
     return "stored";
   }
 

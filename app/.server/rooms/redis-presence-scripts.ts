@@ -1,6 +1,19 @@
 import { NOW_MS } from "./redis-scripts";
 
 /**
+ * Lua defining `isAlive(instance)`: whether that instance has sent a heartbeat within `timeoutMs`
+ * (of `now`), by the heartbeats in `instancesKey`. Answers are remembered for the script's run.
+ */
+export const instanceAlive = (instancesKey: string) => `local alive = {}
+local function isAlive(owner)
+  if alive[owner] == nil then
+    local beat = redis.call('ZSCORE', ${instancesKey}, owner)
+    alive[owner] = beat ~= false and tonumber(beat) > now - timeoutMs
+  end
+  return alive[owner]
+end`;
+
+/**
  * Presence, one script for every step so the rules live in one place. KEYS: meta, members, live,
  * instances. ARGV: op (open | close | settle | state), seat, instance id, graceMs, channel,
  * instanceTimeoutMs, the seat's open streams on this instance now (open and close; an absolute
@@ -24,14 +37,7 @@ if op == 'open' or op == 'close' then
   local field, count = 'c:' .. seat .. ':' .. instance, tonumber(ARGV[7])
   if count > 0 then redis.call('HSET', KEYS[3], field, count) else redis.call('HDEL', KEYS[3], field) end
 end
-local alive = {}
-local function isAlive(owner)
-  if alive[owner] == nil then
-    local beat = redis.call('ZSCORE', KEYS[4], owner)
-    alive[owner] = beat ~= false and tonumber(beat) > now - timeoutMs
-  end
-  return alive[owner]
-end
+${instanceAlive("KEYS[4]")}
 local seats, streams, on, grace, seen = {}, {}, {}, {}, {}
 local fields = redis.call('HGETALL', KEYS[3])
 for i = 1, #fields, 2 do

@@ -16,10 +16,12 @@ type RunHeartbeat = (...args: Array<string | number>) => Promise<string[]>;
  */
 export class RedisPresence {
   /** This process among the instances sharing the Redis. */
-  private readonly instanceId = randomBytes(9).toString("base64url");
-  private readonly heartbeatMs: number;
+  readonly instanceId = randomBytes(9).toString("base64url");
+  readonly heartbeatMs: number;
   /** Missing heartbeats for this long means an instance is gone, its streams with it. */
-  private readonly instanceTimeoutMs: number;
+  readonly instanceTimeoutMs: number;
+  /** Others that count per instance (stream slots), told of every heartbeat that succeeds. */
+  private readonly beatListeners = new Set<(missedBeats: boolean) => void>();
   /** Open streams on this instance, by room and seat. */
   private readonly localStreams = new Map<string, Map<number, number>>();
   private readonly firstHeartbeat: Promise<void>;
@@ -77,6 +79,14 @@ export class RedisPresence {
     };
   }
 
+  /**
+   * Calls `listener` after each heartbeat that reached Redis; `missedBeats` when others may have
+   * written this instance off since the last one, so what it counts must be asserted again.
+   */
+  onHeartbeat(listener: (missedBeats: boolean) => void): void {
+    this.beatListeners.add(listener);
+  }
+
   /** The room's presence and meta fields, settling any grace period or dead instance on the way. */
   read(roomId: string): Promise<PresenceReply | null> {
     return this.step("state", roomId, 0, 0);
@@ -121,6 +131,7 @@ export class RedisPresence {
         for (const [seat, count] of seats) this.track(this.step("open", roomId, seat, count));
       }
     }
+    for (const listener of this.beatListeners) listener(missedBeats);
     const newlyDead = dead.filter((id) => id !== this.instanceId && !this.deadInstances.has(id));
     for (const id of newlyDead) this.deadInstances.add(id);
     for (const id of this.deadInstances) if (!dead.includes(id)) this.deadInstances.delete(id);

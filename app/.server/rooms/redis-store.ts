@@ -4,6 +4,7 @@ import { RedisChannels } from "./redis-channels";
 import { defineScripts, unavailable } from "./redis-script-runner";
 import { RedisPresence, type PresenceReply } from "./redis-presence";
 import { heartbeatScript, presenceScript } from "./redis-presence-scripts";
+import { RedisSlotCounter } from "./redis-stream-slots";
 import {
   decodeEvent,
   decodeStoredMessage,
@@ -91,6 +92,8 @@ export class RedisRoomStore implements RoomStore {
   /** The process's one subscriber connection, shared with anything else that listens. */
   readonly channels: RedisChannels;
   private readonly presence: RedisPresence;
+  /** Open event streams per person and per address, across every instance (stream-slots.ts). */
+  readonly streamSlots: RedisSlotCounter;
   private readonly run: ReturnType<typeof defineScripts<keyof typeof SCRIPTS>>;
 
   constructor(url: string, options: RedisStoreOptions = {}) {
@@ -113,6 +116,7 @@ export class RedisRoomStore implements RoomStore {
       () => this.fanout.roomIds(),
       options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS,
     );
+    this.streamSlots = new RedisSlotCounter(this.redis, this.presence);
   }
 
   async createRoom(roomId: string, ttlMs: number) {
@@ -364,6 +368,7 @@ export class RedisRoomStore implements RoomStore {
 
   async close() {
     await this.presence.close();
+    await this.streamSlots.close();
     await Promise.allSettled([this.subscriber.quit(), this.redis.quit()]);
   }
 

@@ -100,7 +100,8 @@ export interface NewMessage {
   clientId?: string;
 }
 
-export type ImagePutOutcome = "stored" | "not-found" | "not-member" | "exists" | "room-full";
+/** `store-full`: the in-memory store holds as many image bytes as it may, in all rooms together. */
+export type ImagePutOutcome = "stored" | "not-found" | "not-member" | "exists" | "room-full" | "store-full";
 export type ImageGetOutcome = { status: "found"; bytes: Uint8Array } | { status: "not-found" | "not-member" | "no-image" };
 
 /** Sealed image bytes a room may hold in all: Redis memory is shared by every room. */

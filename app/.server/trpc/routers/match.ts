@@ -80,15 +80,23 @@ export const matchRouter = router({
    */
   events: visitorProcedure.input(z.object({})).subscription(async function* ({ ctx, signal }) {
     const { matches } = ctx.services;
+    // First: a stream refused for having too many open holds nothing and reads nothing.
+    const releaseSlot = await ctx.services.streams.open({ visitorId: ctx.visitor }, ctx.clientKey);
     const queue: Array<MatchEvent | "resync"> = [];
     let wake: (() => void) | undefined;
     const push = (item: MatchEvent | "resync") => {
       queue.push(item);
       wake?.();
     };
-    const unsubscribe = await matches.subscribe(ctx.visitor, (state) => push(state ? { type: "state", state } : "resync"));
+    const unsubscribe = await matches
+      .subscribe(ctx.visitor, (state) => push(state ? { type: "state", state } : "resync"))
+      .catch((error: unknown) => {
+        releaseSlot();
+        throw error;
+      });
     const release = await matches.hold(ctx.visitor).catch((error: unknown) => {
       unsubscribe();
+      releaseSlot();
       throw error;
     });
     let shown = "";
@@ -127,6 +135,7 @@ export const matchRouter = router({
       signal?.removeEventListener("abort", onAbort);
       release();
       unsubscribe();
+      releaseSlot();
     }
   }),
 });

@@ -95,6 +95,8 @@ export const roomRouter = router({
   events: memberProcedure
     .input(z.object({ lastEventId: lastEventIdSchema }))
     .subscription(async function* ({ ctx, input, signal }) {
+      // First: a stream refused for having too many open holds nothing and reads nothing.
+      const releaseSlot = await ctx.services.streams.open({ roomId: input.roomId, seat: ctx.member.seat }, ctx.clientKey);
       const stream = roomEventStream(ctx.services.store, {
         roomId: input.roomId,
         seat: ctx.member.seat,
@@ -114,6 +116,7 @@ export const roomRouter = router({
         }
       } finally {
         metrics.openEventStreams.dec();
+        releaseSlot();
       }
     }),
 });
