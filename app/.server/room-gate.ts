@@ -9,8 +9,11 @@ export type GateResult =
   | { kind: "preview" }
   | { kind: "rate-limited"; message: string; retryAfterSeconds: number }
   | { kind: "redirect"; location: string }
-  /** `joined`: this visit took the seat (rather than coming back to it). */
-  | { kind: "member"; seat: number; ttlMs: number; roomKind: RoomKind; joined: boolean; setCookie?: string };
+  /**
+   * `joined`: this visit took the seat (rather than coming back to it). `keyCheck`: the creator's
+   * check of the room key, for the browser to compare with the key in its link (null: none).
+   */
+  | { kind: "member"; seat: number; ttlMs: number; roomKind: RoomKind; joined: boolean; keyCheck: string | null; setCookie?: string };
 
 export const LOBBY_ROOM_NOT_FOUND = "/?error=room-not-found";
 export const LOBBY_ROOM_FULL = "/?error=room-full";
@@ -72,6 +75,7 @@ export async function enterRoom(
         ttlMs: outcome.ttlMs,
         roomKind: outcome.kind,
         joined: outcome.status === "joined",
+        keyCheck: outcome.keyCheck,
       };
       // An unbound cookie that holds its seat is swapped for a bound one.
       if (!existing || outcome.status === "joined" || !cookie?.bound) {

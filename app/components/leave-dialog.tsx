@@ -18,6 +18,7 @@ export function LeaveDialog({ pending, onConfirm }: { pending: boolean; onConfir
     >
       <p>The other person stays, and the conversation stays with them until the room ends.</p>
       <p>Your seat is freed: the link will let one person take it, someone new or you again.</p>
+      <p>Whoever takes it sees only what is sent after they arrive, never what the two of you wrote before.</p>
     </ConfirmDialog>
   );
 }

@@ -74,6 +74,15 @@ describe("conversation state", () => {
     expect(new Set(state.notices.map((notice) => notice.key)).size).toBe(3);
   });
 
+  it("places a notice after a given message, in order with the others", () => {
+    let state = confirm(confirm(confirm(emptyConversation, message(1)), message(2)), message(3));
+    state = addNotice(state, "after three");
+    state = addNotice(state, "after one", 1);
+    const order = logEntries(state).map((entry) => (entry.kind === "message" ? entry.message.id : entry.notice.text));
+    expect(order).toEqual([1, "after one", 2, 3, "after three"]);
+    expect(new Set(state.notices.map((notice) => notice.key)).size).toBe(2);
+  });
+
   it("finds the newest partner message for delivery receipts", () => {
     let state = emptyConversation;
     expect(latestPartnerId(state)).toBe(0);

@@ -66,10 +66,14 @@ export function updatePending(
   };
 }
 
-export function addNotice(conversation: Conversation, text: string): Conversation {
-  const afterId = conversation.confirmed[conversation.confirmed.length - 1]?.id ?? 0;
-  const key = `n${conversation.notices.length}`;
-  return { ...conversation, notices: [...conversation.notices, { key, text, afterId }] };
+/** A notice after the newest message, or after message `afterId` (kept in order with the others). */
+export function addNotice(conversation: Conversation, text: string, afterId?: number): Conversation {
+  const after = afterId ?? conversation.confirmed[conversation.confirmed.length - 1]?.id ?? 0;
+  const notice = { key: `n${conversation.notices.length}`, text, afterId: after };
+  const { notices } = conversation;
+  let index = notices.length;
+  while (index > 0 && (notices[index - 1]?.afterId ?? 0) > after) index -= 1;
+  return { ...conversation, notices: [...notices.slice(0, index), notice, ...notices.slice(index)] };
 }
 
 export type LogEntry = { kind: "message"; message: ChatMessage } | { kind: "notice"; notice: Notice };

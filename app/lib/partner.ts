@@ -15,9 +15,17 @@ export interface PartnerState {
   typing: { name: string; until: number } | null;
   /** They pressed Leave: their seat waits for one new person, whose name we do not know yet. */
   left: boolean;
+  /**
+   * The partner took a seat someone gave up with Leave: the server gives them no message up to
+   * `after`. `announced` once the viewer has been told, which waits until they open the room.
+   */
+  arrival: { after: number; announced: boolean } | null;
 }
 
-export const unknownPartner: PartnerState = { presence: null, name: null, typing: null, left: false };
+export const unknownPartner: PartnerState = { presence: null, name: null, typing: null, left: false, arrival: null };
+
+/** Said, once, where the newcomer's reading starts in the log. */
+export const NEWCOMER_NOTICE = "Someone new took the free seat. They cannot read anything sent before they arrived.";
 
 export function partnerName(state: PartnerState): string {
   return state.name ?? "Your partner";
@@ -27,6 +35,8 @@ export interface PartnerUpdate {
   state: PartnerState;
   /** A line for the log when something changed that the reader should know about. */
   notice: string | null;
+  /** Where the line goes: after this message id (default: after the newest message). */
+  noticeAfterId?: number;
 }
 
 /** Folds one stream event into the partner's state; events about anything else pass through. */
@@ -46,9 +56,15 @@ export function applyPartnerEvent(state: PartnerState, event: OpenedRoomEvent, n
     }
     case "presence":
       return applyPresence(state, { here: event.here, lastSeen: event.lastSeen });
+    case "partner-arrived": {
+      // Repeated on every (re)connection: the same arrival is not news twice.
+      if (state.arrival?.after === event.after) return { state, notice: null };
+      const next: PartnerState = { ...state, arrival: { after: event.after, announced: false } };
+      return announceArrival(next) ?? { state: next, notice: null };
+    }
     case "partner-left":
       return {
-        state: { presence: { here: false, lastSeen: null }, name: null, typing: null, left: true },
+        state: { presence: { here: false, lastSeen: null }, name: null, typing: null, left: true, arrival: null },
         // Someone who never opened the room (a visit without the link's key gives its seat back
         // at once) did not leave anything: the seat count says all there is.
         notice: neverCame(state) ? null : `${partnerName(state)} left the room. The link now lets one new person in.`,
@@ -63,6 +79,13 @@ function neverCame(state: PartnerState): boolean {
   return state.presence !== null && !state.presence.here && state.presence.lastSeen === null;
 }
 
+/** Tells the viewer about a newcomer once they are here (a visit that gave its seat back never is). */
+function announceArrival(state: PartnerState): PartnerUpdate | null {
+  const { arrival } = state;
+  if (!arrival || arrival.announced || !state.presence?.here) return null;
+  return { state: { ...state, arrival: { ...arrival, announced: true } }, notice: NEWCOMER_NOTICE, noticeAfterId: arrival.after };
+}
+
 function applyPresence(state: PartnerState, presence: Presence): PartnerUpdate {
   const before = state.presence;
   const next: PartnerState = {
@@ -71,6 +94,8 @@ function applyPresence(state: PartnerState, presence: Presence): PartnerUpdate {
     typing: presence.here ? state.typing : null,
     left: presence.here ? false : state.left,
   };
+  const arrived = announceArrival(next);
+  if (arrived) return arrived;
   if (!before || before.here === presence.here) return { state: next, notice: null };
   if (presence.here) return { state: next, notice: `${partnerName(state)} joined` };
   // After Leave, their stream closing is the same departure, already announced.

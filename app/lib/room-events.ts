@@ -77,6 +77,11 @@ export type RoomEvent =
   | { type: "receipts"; delivered: number; seen: number }
   /** The partner pressed "Leave room": their seat is free for one new person. */
   | { type: "partner-left" }
+  /**
+   * Someone new took the seat the partner gave up: the server never gives them a message with an
+   * id up to `after` (sent before they arrived). Sent when the stream opens and when it happens.
+   */
+  | { type: "partner-arrived"; after: number }
   /** The viewer gave up their seat (in another tab): this stream ends here. */
   | { type: "left" }
   | { type: "destroyed" }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { partnerStatus } from "./partner";
+import { NEWCOMER_NOTICE, partnerStatus } from "./partner";
 import type { ChatMessage, OpenedRoomEvent as RoomEvent } from "./room-events";
 import { applyRoomEvent, expirePartnerTyping, initialRoomState, type RoomState } from "./room-state";
 
@@ -64,9 +64,32 @@ describe("room state from the stream", () => {
     expect(partnerStatus(left.partner)).toEqual({ kind: "waiting" });
     expect(left.memberCount).toBe(1);
 
-    const newcomer = run([{ type: "members", count: 2 }, presence(true)], left);
-    expect(notices(newcomer).at(-1)).toBe("Your partner joined");
+    const newcomer = run([{ type: "partner-arrived", after: 1 }, { type: "members", count: 2 }, presence(true)], left);
+    expect(notices(newcomer).at(-1)).toBe(NEWCOMER_NOTICE);
     expect(partnerStatus(newcomer.partner)).toEqual({ kind: "online" });
+  });
+
+  it("tells the one who stayed, once and where it starts, that a newcomer cannot read what came before", () => {
+    const before = run([message(1), message(2, true), presence(true), { type: "members", count: 2 }]);
+    const left = run([{ type: "partner-left" }, presence(false, NOW + 10), message(3, true)], before);
+    // Arrived (the page took the seat) but not here yet: nothing to say until they open the room.
+    const seated = run([{ type: "partner-arrived", after: 3 }, { type: "members", count: 2 }, message(4, true)], left);
+    expect(notices(seated)).toEqual(["otter left the room. The link now lets one new person in."]);
+    const here = run([presence(true), { type: "partner-arrived", after: 3 }], seated);
+    expect(here.conversation.notices.slice(1)).toEqual([{ key: "n1", text: NEWCOMER_NOTICE, afterId: 3 }]);
+    // Later comings and goings are the usual ones.
+    const back = run([presence(false), presence(true)], here);
+    expect(notices(back).slice(2)).toEqual(["Your partner left", "Your partner joined"]);
+
+    // A reloaded page learns it from the stream's state, and marks the same place in the log.
+    const reloaded = run([message(1), message(2, true), message(3, true), message(4, true), { type: "partner-arrived", after: 3 }, presence(true)]);
+    expect(reloaded.conversation.notices).toEqual([{ key: "n0", text: NEWCOMER_NOTICE, afterId: 3 }]);
+  });
+
+  it("says nothing about a newcomer who gives the seat back without opening the room", () => {
+    const alone = run([message(1, true), { type: "members", count: 1 }, presence(false, null)]);
+    const bounced = run([{ type: "partner-arrived", after: 1 }, { type: "members", count: 2 }, { type: "partner-left" }], alone);
+    expect(notices(bounced)).toEqual([]);
   });
 
   it("keeps the known name when a typist's sealed name could not be opened", () => {

@@ -29,9 +29,9 @@ export function applyRoomEvent(state: RoomState, event: OpenedRoomEvent, now: nu
     const receipts = raiseWatermarks(next.receipts, event);
     if (receipts !== next.receipts) next = { ...next, receipts };
   }
-  const { state: partner, notice } = applyPartnerEvent(next.partner, event, now);
+  const { state: partner, notice, noticeAfterId } = applyPartnerEvent(next.partner, event, now);
   if (partner !== next.partner) next = { ...next, partner };
-  if (notice) next = { ...next, conversation: addNotice(next.conversation, notice) };
+  if (notice) next = { ...next, conversation: addNotice(next.conversation, notice, noticeAfterId) };
   return next;
 }
 

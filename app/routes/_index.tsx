@@ -3,6 +3,7 @@ import { useNavigate, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { OnlineCount } from "~/components/online-count";
 import { useDisplayName } from "~/hooks/use-display-name";
+import { keyCheck } from "~/lib/crypto/key-check";
 import { generateRoomKey } from "~/lib/crypto/room-key";
 import { randomName } from "~/lib/identity";
 import { DEFAULT_TTL_SECONDS, SENDER_MAX_LENGTH, TTL_CHOICES } from "~/lib/limits";
@@ -56,13 +57,16 @@ export default function Lobby() {
     event.preventDefault();
     if (!name.trim()) setName(randomName());
     setKeyError(null);
+    let check: string;
     try {
       secret.current = (await generateRoomKey()).secret;
+      // Stored with the room, so a visitor's browser can tell a link with the wrong key at once.
+      check = await keyCheck(secret.current);
     } catch {
       setKeyError("This browser cannot encrypt here: open Ephemera over https.");
       return;
     }
-    create.mutate({ ttlSeconds });
+    create.mutate({ ttlSeconds, keyCheck: check });
   }
 
   return (

@@ -37,7 +37,14 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (result.kind === "preview") return json({ kind: "preview" as const }, { headers });
   if (result.setCookie) headers.append("Set-Cookie", result.setCookie);
   return json(
-    { kind: "member" as const, roomId: params.roomId ?? "", ttlMs: result.ttlMs, roomKind: result.roomKind, joined: result.joined },
+    {
+      kind: "member" as const,
+      roomId: params.roomId ?? "",
+      ttlMs: result.ttlMs,
+      roomKind: result.roomKind,
+      joined: result.joined,
+      keyCheck: result.keyCheck,
+    },
     { headers },
   );
 }
@@ -55,7 +62,16 @@ export default function Room() {
       </main>
     );
   }
-  return <EncryptedRoom key={data.roomId} roomId={data.roomId} initialTtlMs={data.ttlMs} roomKind={data.roomKind} joined={data.joined} />;
+  return (
+    <EncryptedRoom
+      key={data.roomId}
+      roomId={data.roomId}
+      initialTtlMs={data.ttlMs}
+      roomKind={data.roomKind}
+      joined={data.joined}
+      keyCheck={data.keyCheck}
+    />
+  );
 }
 
 interface EncryptedRoomProps {
@@ -63,16 +79,19 @@ interface EncryptedRoomProps {
   initialTtlMs: number;
   roomKind: RoomKind;
   joined: boolean;
+  /** The creator's check of the room key: a key in the link that does not match it is wrong. */
+  keyCheck: string | null;
 }
 
 /**
  * The room once its key is known. The key is in the link's fragment, which only this browser sees:
  * the server's render (and the first one here, which must match it) says "Unlocking the room…".
- * A private room without its key cannot be read at all; a stranger chat without one agrees a key
- * with the partner (RoomView does, over the room's stream).
+ * A private room without its key (or with a damaged or wrong one) cannot be read at all, and
+ * nothing is shown or sent; a stranger chat without one agrees a key with the partner (RoomView
+ * does, over the room's stream).
  */
-function EncryptedRoom({ roomId, initialTtlMs, roomKind, joined }: EncryptedRoomProps) {
-  const fragment = useFragmentKey();
+function EncryptedRoom({ roomId, initialTtlMs, roomKind, joined, keyCheck }: EncryptedRoomProps) {
+  const fragment = useFragmentKey(keyCheck);
   // Taken on the first render, which for a document is hydration: the room view itself only
   // mounts once the key has been read, by which time "now" may be well after the data arrived.
   const [initialDeadline] = useState(() => routeDataArrivedAt() + initialTtlMs);
@@ -100,7 +119,9 @@ function EncryptedRoom({ roomId, initialTtlMs, roomKind, joined }: EncryptedRoom
     );
   }
   const roomKey = fragment.status === "found" ? fragment.roomKey : null;
-  if (roomKind === "private" && !roomKey) return <MissingKey roomId={roomId} joined={joined} />;
+  if (roomKind === "private" && fragment.status !== "found") {
+    return <MissingKey roomId={roomId} joined={joined} problem={fragment.status} />;
+  }
   return <RoomView roomId={roomId} initialDeadline={initialDeadline} roomKind={roomKind} initialKey={roomKey} />;
 }
 

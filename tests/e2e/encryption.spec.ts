@@ -42,6 +42,19 @@ async function watchParticipants(page: Page): Promise<() => Promise<string[]>> {
   return () => page.evaluate(() => (window as unknown as { participantsSeen: string[] }).participantsSeen);
 }
 
+/**
+ * What a newcomer whose link cannot open the room is shown: the problem named, a word about the
+ * part after the #, no composer and no log, and their seat given back.
+ */
+async function expectSeatGivenBack(page: Page, heading: string, explanation: string): Promise<void> {
+  await expect(page.getByRole("heading", { name: heading })).toBeVisible();
+  await expect(page.locator("main")).toContainText(explanation);
+  await expect(page.locator("main")).toContainText("Ask the person who sent it for the whole link");
+  await expect(page.getByRole("status")).toHaveText(/^We gave your seat back/);
+  await expect(page.getByRole("textbox", { name: "Message" })).toHaveCount(0);
+  await expect(page.getByRole("log")).toHaveCount(0);
+}
+
 test.describe("end-to-end encryption in a private room", () => {
   test("the server never gets the text, the names or the key", async ({ people }) => {
     const [alice, bob] = [await people.join(), await people.join()];
@@ -128,12 +141,7 @@ test.describe("a link without its key", () => {
     const participantsSeen = await watchParticipants(alice);
 
     await carol.goto(new URL(url).pathname);
-    await expect(carol.getByRole("heading", { name: "This link is missing its key" })).toBeVisible();
-    await expect(carol.locator("main")).toContainText("the part of the link after the #");
-    await expect(carol.locator("main")).toContainText("Ask the person who sent it for the whole link");
-    await expect(carol.getByRole("status")).toHaveText(/^We gave your seat back/);
-    await expect(carol.getByRole("textbox", { name: "Message" })).toHaveCount(0);
-    await expect(carol.getByRole("log")).toHaveCount(0);
+    await expectSeatGivenBack(carol, "This link is missing its key", "the part of the link after the #");
     await expect(carol.getByRole("link", { name: "Back to the lobby" })).toHaveAttribute("href", "/");
 
     // Alice saw someone take the seat, then the seat come free again, with no notice about it.
@@ -169,6 +177,60 @@ test.describe("a link without its key", () => {
     await expect(bob.getByRole("log")).toContainText("before you lost it");
     await typeAndSend(bob, "back again");
     await expect(alice.getByRole("log")).toContainText("back again");
+  });
+});
+
+test.describe("a link whose key is wrong or damaged", () => {
+  /** The room's address with something else after the #. */
+  const withFragment = (url: string, fragment: string) => `${new URL(url).pathname}#${fragment}`;
+
+  test("a well-formed key that is not the room's is named wrong before anything is sent, and the seat goes back", async ({ people }) => {
+    const [alice, carol, bob] = [await people.join(), await people.join(), await people.join()];
+    const url = await createRoomFromLobby(alice);
+    await typeAndSend(alice, "written before anyone came");
+    await expect(alice.getByRole("log").locator("article")).toContainText("written before anyone came");
+    const sent = recordRequests(carol);
+
+    await carol.goto(withFragment(url, (await generateRoomKey()).secret));
+    await expectSeatGivenBack(carol, "This link's key is wrong", "not this room's");
+    // Nothing went out but the seat's return: no send, no typing, no receipt, no stream.
+    const procedures = () => sent.filter((request) => request.url.includes("/api/trpc/")).map((request) => new URL(request.url).pathname);
+    await expect.poll(procedures).toEqual(["/api/trpc/room.leave"]);
+
+    await expect(alice.getByTestId("participants")).toHaveText("1/2");
+    await expect(alice.getByTestId("notice")).toHaveCount(0);
+    // The person with the right link gets in and reads everything, as if nobody had come before.
+    await joinRoom(bob, url, alice);
+    await expect(bob.getByRole("log")).toContainText("written before anyone came");
+    await typeAndSend(bob, "the right key");
+    await expect(alice.getByRole("log")).toContainText("the right key");
+    await expect(alice.getByRole("log").locator("article[data-undecryptable]")).toHaveCount(0);
+  });
+
+  test("a key cut short is named damaged, not missing, and the seat goes back", async ({ people }) => {
+    const [alice, carol, bob] = [await people.join(), await people.join(), await people.join()];
+    const url = await createRoomFromLobby(alice);
+    const secret = new URL(url).hash.slice(1);
+
+    await carol.goto(withFragment(url, secret.slice(0, 30)));
+    await expectSeatGivenBack(carol, "This link's key is damaged", "cut short or altered");
+    await expect(alice.getByTestId("participants")).toHaveText("1/2");
+    await joinRoom(bob, url, alice);
+  });
+
+  test("a '.' after the link, from the end of a sentence, is tolerated: the room opens and works", async ({ people }) => {
+    const [alice, bob] = [await people.join(), await people.join()];
+    const url = await createRoomFromLobby(alice);
+    await bob.goto(`${url}.`);
+    await expect(bob.getByRole("textbox", { name: "Message" })).toBeVisible();
+    await expect(bob.getByTestId("participants")).toHaveText("2/2");
+    // The address bar shows the key alone again, so a reload or a copy carries no stray dot.
+    await expect(bob).toHaveURL(url);
+    await typeAndSend(bob, "the dot did not matter");
+    await expect(alice.getByRole("log")).toContainText("the dot did not matter");
+    await typeAndSend(alice, "and it opens here too");
+    await expect(bob.getByRole("log")).toContainText("and it opens here too");
+    await expect(bob.getByRole("log").locator("article[data-undecryptable]")).toHaveCount(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
 import { sealMessage } from "../../app/lib/crypto/message-payload";
+import { keyCheck } from "../../app/lib/crypto/key-check";
 import { generateRoomKey, importRoomKey } from "../../app/lib/crypto/room-key";
 import { expect } from "./fixtures";
 
@@ -39,10 +40,12 @@ export async function createRoomThroughApi(
   request: { post: (url: string, options: { data: unknown }) => Promise<{ json: () => Promise<unknown> }> },
   ttlSeconds: number,
 ): Promise<{ roomId: string; path: string }> {
-  const response = await request.post("/api/trpc/room.create", { data: { json: { ttlSeconds } } });
+  const { secret } = await generateRoomKey();
+  const data = { json: { ttlSeconds, keyCheck: await keyCheck(secret) } };
+  const response = await request.post("/api/trpc/room.create", { data });
   const body = (await response.json()) as { result: { data: { json: { roomId: string } } } };
   const roomId = body.result.data.json.roomId;
-  return { roomId, path: `/room/${roomId}#${(await generateRoomKey()).secret}` };
+  return { roomId, path: `/room/${roomId}#${secret}` };
 }
 
 /** The room id and key of the room this page shows (its URL must still carry the key). */

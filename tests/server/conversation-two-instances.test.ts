@@ -153,6 +153,36 @@ describe("conversation state across two instances", () => {
     aliceStream.stop();
   });
 
+  it("hands whoever takes a freed seat, on either instance, nothing sent before they arrived", async () => {
+    const { alice, bob, roomId } = await roomWithAliceOn(first, second);
+    await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("for bob only"), clientId: "a-1" });
+    await bob.trpc.message.send.mutate({ roomId, ciphertext: opaque("bob's reply"), clientId: "b-1" });
+    await bob.trpc.room.leave.mutate({ roomId });
+    const aliceStream = listen(alice, roomId);
+    await waitFor(() => aliceStream.ofType("members").length > 0, { what: "alice's state" });
+    const carol = new Visitor(second.url);
+    expect((await carol.open(`/room/${roomId}`)).status).toBe(200);
+    await waitFor(() => aliceStream.ofType("partner-arrived").length === 1, { what: "carol's arrival, on alice's instance" });
+    expect(aliceStream.ofType("partner-arrived")[0]).toMatchObject({ after: 2 });
+    await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("hello carol"), clientId: "a-2" });
+
+    expect((await carol.trpc.message.list.query({ roomId })).messages.map((m) => fromOpaque(m.ciphertext))).toEqual(["hello carol"]);
+    // Her stream, from the start or resumed from an id she was never given, replays the same.
+    for (const lastEventId of [undefined, "1"]) {
+      const messages: string[] = [];
+      const subscription = carol.trpc.room.events.subscribe(
+        { roomId, lastEventId },
+        { onData: ({ data }) => data.type === "message" && messages.push(fromOpaque(data.message.ciphertext)) },
+      );
+      await carol.trpc.message.send.mutate({ roomId, ciphertext: opaque(`marker ${lastEventId}`), clientId: `c-${lastEventId}` });
+      await waitFor(() => messages.at(-1) === `marker ${lastEventId}`, { what: "carol's marker on her stream" });
+      subscription.unsubscribe();
+      expect(messages.filter((text) => text.includes("bob"))).toEqual([]);
+      expect(messages[0]).toBe("hello carol");
+    }
+    aliceStream.stop();
+  });
+
   it("shows a person whose instance died as gone, without waiting for a goodbye", async () => {
     const doomed = await startAppServer(env);
     const { alice, bob, roomId } = await roomWithAliceOn(first, doomed);

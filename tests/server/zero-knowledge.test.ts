@@ -3,6 +3,7 @@ import { nanoid } from "nanoid";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { fromBase64Url } from "~/lib/crypto/base64url";
 import { openMessage, sealMessage, sealName } from "~/lib/crypto/message-payload";
+import { keyCheck } from "~/lib/crypto/key-check";
 import { generateRoomKey } from "~/lib/crypto/room-key";
 import { openBytes, sealBytes } from "~/lib/crypto/seal";
 import { TEST_SECRET } from "../support/app";
@@ -48,10 +49,12 @@ describe("what the server keeps of an encrypted conversation", () => {
   it("holds no plaintext and no key material, in Redis or in its logs", async () => {
     const alice = new Visitor(server.url);
     const bob = new Visitor(server.url);
-    const { roomId } = await alice.trpc.room.create.mutate({ ttlSeconds: 300 });
+    const { key, secret } = await generateRoomKey();
+    // As the lobby makes it: with a check of the key, which is kept, but is not the key.
+    const check = await keyCheck(secret);
+    const { roomId } = await alice.trpc.room.create.mutate({ ttlSeconds: 300, keyCheck: check });
     await alice.open(`/room/${roomId}`);
     await bob.open(`/room/${roomId}`);
-    const { key, secret } = await generateRoomKey();
 
     const conversation = [
       { from: alice, name: "alice-zk-ridge", text: "meet me by the old lighthouse at nine" },
@@ -103,6 +106,7 @@ describe("what the server keeps of an encrypted conversation", () => {
     expect(stored.keys.filter((name) => name.includes(roomId)).length).toBeGreaterThanOrEqual(4);
     for (const ciphertext of ciphertexts) expect(stored.bytes.includes(Buffer.from(ciphertext))).toBe(true);
     expect(stored.bytes.includes(Buffer.from(sealedImage))).toBe(true);
+    expect(stored.bytes.includes(Buffer.from(check))).toBe(true);
 
     const rawKey = Buffer.from(fromBase64Url(secret));
     const secrets: Array<[string, Buffer]> = [

@@ -30,6 +30,12 @@ interface MemoryRoom {
   kind: RoomKind;
   /** Seats held for matched strangers, by claim, so a claim can be made again. */
   claims: Map<string, number>;
+  /** What the creator's browser derived from the room key, for members' browsers to compare. */
+  keyCheck: string | null;
+  /** Someone has given up a seat with "Leave room": every later arrival starts where it arrives. */
+  freed: boolean;
+  /** Per seat taken after a departure: the last message id when it arrived. */
+  arrivals: Map<number, number>;
   expiresAt: number;
   lastEventId: number;
   joins: number;
@@ -95,11 +101,11 @@ export class MemoryRoomStore implements RoomStore {
     return created;
   }
 
-  async createRoom(roomId: string, ttlMs: number) {
-    return this.newRoom(roomId, ttlMs, "private");
+  async createRoom(roomId: string, ttlMs: number, keyCheck?: string) {
+    return this.newRoom(roomId, ttlMs, "private", keyCheck);
   }
 
-  private newRoom(roomId: string, ttlMs: number, kind: RoomKind) {
+  private newRoom(roomId: string, ttlMs: number, kind: RoomKind, keyCheck?: string) {
     if (this.rooms.has(roomId)) throw new Error("room id collision");
     const expiresAt = this.now() + ttlMs;
     // The timer frees memory at the deadline; reads also check the deadline so an entry can
@@ -109,6 +115,9 @@ export class MemoryRoomStore implements RoomStore {
     this.rooms.set(roomId, {
       kind,
       claims: new Map(),
+      keyCheck: keyCheck ?? null,
+      freed: false,
+      arrivals: new Map(),
       expiresAt,
       lastEventId: 0,
       joins: 0,
@@ -158,21 +167,26 @@ export class MemoryRoomStore implements RoomStore {
     const room = this.live(roomId);
     if (!room) return { status: "not-found" };
     const ttlMs = room.expiresAt - this.now();
+    const { kind, keyCheck } = room;
     const seat = room.members.get(memberId);
-    if (seat !== undefined) return { status: "member", seat, ttlMs, kind: room.kind };
+    if (seat !== undefined) return { status: "member", seat, ttlMs, kind, keyCheck };
     const held = claim === undefined ? undefined : room.claims.get(claim);
     if (held !== undefined) {
       // Whoever holds the seat now (the placeholder, or a token whose cookie never reached the
       // browser) gives it up: the seat belongs to the claimant.
       for (const [member, seat] of room.members) if (seat === held) room.members.delete(member);
       room.members.set(memberId, held);
-      return { status: "joined", seat: held, ttlMs, kind: room.kind };
+      return { status: "joined", seat: held, ttlMs, kind, keyCheck };
     }
     if (room.members.size >= ROOM_CAPACITY) return { status: "full", ttlMs };
     room.joins += 1;
     room.members.set(memberId, room.joins);
+    if (room.freed && room.lastEventId > 0) {
+      room.arrivals.set(room.joins, room.lastEventId);
+      this.fanout.deliver(roomId, { type: "arrived", seat: room.joins, after: room.lastEventId });
+    }
     this.fanout.deliver(roomId, { type: "members", count: room.members.size });
-    return { status: "joined", seat: room.joins, ttlMs, kind: room.kind };
+    return { status: "joined", seat: room.joins, ttlMs, kind, keyCheck };
   }
 
   async memberCount(roomId: string) {
@@ -265,6 +279,7 @@ export class MemoryRoomStore implements RoomStore {
         .filter(([, typing]) => typing.until > now)
         .map(([seat, typing]) => ({ seat, name: typing.name, expiresInMs: typing.until - now })),
       keys: [...room.keys].map(([seat, publicKeys]) => ({ seat, publicKeys })),
+      arrivals: [...room.arrivals].map(([seat, after]) => ({ seat, after })),
     };
   }
 
@@ -323,12 +338,14 @@ export class MemoryRoomStore implements RoomStore {
     return true;
   }
 
-  async leave(roomId: string, memberId: string) {
+  async leave(roomId: string, memberId: string, options: { unread?: boolean } = {}) {
     const room = this.live(roomId);
     const seat = room?.members.get(memberId);
     if (!room || seat === undefined) return "not-member";
     if (room.kind === "match") return "match";
+    if (!options.unread) room.freed = true;
     room.members.delete(memberId);
+    room.arrivals.delete(seat);
     room.typing.delete(seat);
     room.keys.delete(seat);
     clearTimeout(room.presence.get(seat)?.graceTimer);
@@ -338,10 +355,11 @@ export class MemoryRoomStore implements RoomStore {
     return "left";
   }
 
-  async messagesAfter(roomId: string, afterId: number) {
+  async messagesAfter(roomId: string, afterId: number, seat?: number) {
     const room = this.live(roomId);
     if (!room) return null;
-    return room.messages.filter((message) => message.id > afterId);
+    const after = Math.max(afterId, (seat !== undefined && room.arrivals.get(seat)) || 0);
+    return room.messages.filter((message) => message.id > after);
   }
 
   async destroy(roomId: string) {

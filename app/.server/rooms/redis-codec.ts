@@ -55,6 +55,10 @@ export function decodeEvent(payload: string): PublishedEvent {
     }
     case "l":
       return { type: "left", seat: Number(payload.slice(1)) };
+    case "a": {
+      const [seat, after] = fieldsOf(payload, 2);
+      return { type: "arrived", seat: Number(seat), after: Number(after) };
+    }
     case "k": {
       const [seat, publicKeys] = fieldsOf(payload, 2);
       return { type: "keys", seat: Number(seat), publicKeys: publicKeys ?? "" };

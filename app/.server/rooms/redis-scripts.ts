@@ -7,29 +7,35 @@
 export const NOW_MS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-/** KEYS: meta. ARGV: ttlMs. Returns the deadline (ms since epoch), or -1 when the id is taken. */
+/**
+ * KEYS: meta. ARGV: ttlMs, key check ('' for none). Returns the deadline (ms since epoch), or -1
+ * when the id is taken.
+ */
 export const createRoomScript = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
 ${NOW_MS}
 local exp = string.format('%d', now + tonumber(ARGV[1]))
 redis.call('HSET', KEYS[1], 'exp', exp, 'seq', 0, 'joins', 0)
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'kc', ARGV[2]) end
 redis.call('PEXPIREAT', KEYS[1], exp)
 return tonumber(exp)`;
 
 /**
  * KEYS: meta, members. ARGV: memberId, capacity, channel, claim ('' for none).
- * Returns {0} gone, {1, 0, pttl} full, {2, seat, pttl, kind} already a member, {3, seat, pttl,
- * kind} joined; a new member is published as `j<member count>`. A seat held for `claim` (listed
- * in meta) is handed to the member, however often they claim it (the count does not change, so
- * nothing is published).
+ * Returns {0} gone, {1, 0, pttl} full, {2, seat, pttl, kind, key check} already a member, {3,
+ * seat, pttl, kind, key check} joined; a new member is published as `j<member count>`. A seat
+ * held for `claim` (listed in meta) is handed to the member, however often they claim it (the
+ * count does not change, so nothing is published). Once a member has left (`freed`), a new seat
+ * starts at the last message (`a<seat>`, published as `a<seat>:<id>`).
  */
 export const joinScript = `
 local exp = redis.call('HGET', KEYS[1], 'exp')
 if not exp then return {0} end
 local pttl = redis.call('PTTL', KEYS[1])
 local kind = redis.call('HGET', KEYS[1], 'kind') or 'private'
+local check = redis.call('HGET', KEYS[1], 'kc') or ''
 local seat = redis.call('HGET', KEYS[2], ARGV[1])
-if seat then return {2, tonumber(seat), pttl, kind} end
+if seat then return {2, tonumber(seat), pttl, kind, check} end
 if ARGV[4] ~= '' then
   local held = redis.call('HGET', KEYS[1], ARGV[4])
   if held then
@@ -40,15 +46,22 @@ if ARGV[4] ~= '' then
       if members[i + 1] == held then redis.call('HDEL', KEYS[2], members[i]) end
     end
     redis.call('HSET', KEYS[2], ARGV[1], held)
-    return {3, tonumber(held), pttl, kind}
+    return {3, tonumber(held), pttl, kind, check}
   end
 end
 if redis.call('HLEN', KEYS[2]) >= tonumber(ARGV[2]) then return {1, 0, pttl} end
 local ord = redis.call('HINCRBY', KEYS[1], 'joins', 1)
 redis.call('HSET', KEYS[2], ARGV[1], ord)
 redis.call('PEXPIREAT', KEYS[2], exp)
+if redis.call('HEXISTS', KEYS[1], 'freed') == 1 then
+  local seq = redis.call('HGET', KEYS[1], 'seq')
+  if tonumber(seq) > 0 then
+    redis.call('HSET', KEYS[1], 'a' .. ord, seq)
+    redis.call('PUBLISH', ARGV[3], 'a' .. ord .. ':' .. seq)
+  end
+end
 redis.call('PUBLISH', ARGV[3], 'j' .. redis.call('HLEN', KEYS[2]))
-return {3, ord, pttl, kind}`;
+return {3, ord, pttl, kind, check}`;
 
 /** KEYS: meta, members. ARGV: memberId. Returns {0} gone, {1, 0, pttl} not a member, {2, seat, pttl}. */
 export const memberScript = `
@@ -123,13 +136,16 @@ local author = tonumber(seat)
 ${STORE_AND_PUBLISH}`;
 
 /**
- * KEYS: meta, msgs. ARGV: afterId. Returns the newest (seq - afterId) stored messages, or nil
- * when the room is gone. Reading only the tail keeps a resume cheap in a long conversation.
+ * KEYS: meta, msgs. ARGV: afterId, reader's seat ('' for any). Returns the newest (seq - afterId)
+ * stored messages, never one from before the reader's seat arrived, or nil when the room is gone.
+ * Reading only the tail keeps a resume cheap in a long conversation.
  */
 export const messagesAfterScript = `
 local seq = redis.call('HGET', KEYS[1], 'seq')
 if not seq then return false end
-local missing = tonumber(seq) - tonumber(ARGV[1])
+local after = tonumber(ARGV[1])
+if ARGV[2] ~= '' then after = math.max(after, tonumber(redis.call('HGET', KEYS[1], 'a' .. ARGV[2]) or 0)) end
+local missing = tonumber(seq) - after
 if missing <= 0 then return {} end
 return redis.call('LRANGE', KEYS[2], -missing, -1)`;
 
@@ -178,9 +194,11 @@ end
 return 1`;
 
 /**
- * KEYS: meta, members, live. ARGV: memberId, channel. Frees the member's seat for good: forgets
- * its presence, typing and public keys, publishes `l<seat>` and the new count. 0 when not a member (or gone),
- * 2 in a stranger chat, whose seats are never given up.
+ * KEYS: meta, members, live. ARGV: memberId, channel, unread ('1': a visit that could read
+ * nothing gives its seat back as it was). Frees the member's seat for good: forgets its presence,
+ * typing, public keys and arrival, marks the room `freed` (later arrivals start where they
+ * arrive), publishes `l<seat>` and the new count. 0 when not a member (or gone), 2 in a stranger
+ * chat, whose seats are never given up.
  */
 export const leaveScript = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -188,7 +206,8 @@ local seat = redis.call('HGET', KEYS[2], ARGV[1])
 if not seat then return 0 end
 if redis.call('HGET', KEYS[1], 'kind') == 'match' then return 2 end
 redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[1], 't' .. seat, 'n' .. seat, 'k' .. seat)
+redis.call('HDEL', KEYS[1], 't' .. seat, 'n' .. seat, 'k' .. seat, 'a' .. seat)
+if ARGV[3] ~= '1' then redis.call('HSET', KEYS[1], 'freed', 1) end
 local fields = redis.call('HKEYS', KEYS[3])
 for _, field in ipairs(fields) do
   if string.match(field, '^%a+:' .. seat .. ':') or string.match(field, '^%a+:' .. seat .. '$') then

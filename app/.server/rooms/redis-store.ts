@@ -119,8 +119,8 @@ export class RedisRoomStore implements RoomStore {
     this.streamSlots = new RedisSlotCounter(this.redis, this.presence);
   }
 
-  async createRoom(roomId: string, ttlMs: number) {
-    const expiresAt = (await this.run("ephCreateRoom", roomKeys(roomId).meta, ttlMs)) as number;
+  async createRoom(roomId: string, ttlMs: number, keyCheck?: string) {
+    const expiresAt = (await this.run("ephCreateRoom", roomKeys(roomId).meta, ttlMs, keyCheck ?? "")) as number;
     if (expiresAt < 0) throw new Error("room id collision");
     return { expiresAt };
   }
@@ -132,7 +132,7 @@ export class RedisRoomStore implements RoomStore {
 
   async join(roomId: string, memberId: string, claim?: string): Promise<JoinOutcome> {
     const keys = roomKeys(roomId);
-    const [code, seat = 0, ttlMs = 0, kind = "private"] = (await this.run(
+    const [code, seat = 0, ttlMs = 0, kind = "private", keyCheck = ""] = (await this.run(
       "ephJoin",
       keys.meta,
       keys.members,
@@ -140,14 +140,13 @@ export class RedisRoomStore implements RoomStore {
       ROOM_CAPACITY,
       roomChannel(roomId),
       claim ?? "",
-    )) as [number, number?, number?, RoomKind?];
+    )) as [number, number?, number?, RoomKind?, string?];
     switch (code) {
       case 1:
         return { status: "full", ttlMs };
       case 2:
-        return { status: "member", seat, ttlMs, kind };
       case 3:
-        return { status: "joined", seat, ttlMs, kind };
+        return { status: code === 2 ? "member" : "joined", seat, ttlMs, kind, keyCheck: keyCheck || null };
       default:
         return { status: "not-found" };
     }
@@ -209,9 +208,9 @@ export class RedisRoomStore implements RoomStore {
     return { status: code === 1 ? "not-member" : "not-found" };
   }
 
-  async messagesAfter(roomId: string, afterId: number) {
+  async messagesAfter(roomId: string, afterId: number, seat?: number) {
     const keys = roomKeys(roomId);
-    const rows = (await this.run("ephMessagesAfter", keys.meta, keys.messages, afterId)) as
+    const rows = (await this.run("ephMessagesAfter", keys.meta, keys.messages, afterId, seat ?? "")) as
       | string[]
       | null;
     if (rows === null) return null;
@@ -248,12 +247,14 @@ export class RedisRoomStore implements RoomStore {
     }));
     const meta = new Map<string, string>();
     for (let index = 0; index < metaFields.length; index += 2) meta.set(metaFields[index]!, metaFields[index + 1]!);
-    const state: RoomState = { memberCount, presence, receipts: [], typing: [], keys: [] };
+    const state: RoomState = { memberCount, presence, receipts: [], typing: [], keys: [], arrivals: [] };
     for (const [field, value] of meta) {
-      const match = /^([dtk])(\d+)$/.exec(field);
+      const match = /^([dtka])(\d+)$/.exec(field);
       if (!match) continue;
       const seat = Number(match[2]);
-      if (match[1] === "k") {
+      if (match[1] === "a") {
+        state.arrivals.push({ seat, after: Number(value) });
+      } else if (match[1] === "k") {
         state.keys.push({ seat, publicKeys: value });
       } else if (match[1] === "d") {
         state.receipts.push({ seat, delivered: Number(value), seen: Number(meta.get(`s${seat}`) ?? 0) });
@@ -312,9 +313,9 @@ export class RedisRoomStore implements RoomStore {
     return done === 1;
   }
 
-  async leave(roomId: string, memberId: string) {
+  async leave(roomId: string, memberId: string, options: { unread?: boolean } = {}) {
     const keys = roomKeys(roomId);
-    const done = await this.run("ephLeave", keys.meta, keys.members, keys.live, memberId, roomChannel(roomId));
+    const done = await this.run("ephLeave", keys.meta, keys.members, keys.live, memberId, roomChannel(roomId), options.unread ? "1" : "");
     return done === 1 ? "left" : done === 2 ? "match" : "not-member";
   }
 

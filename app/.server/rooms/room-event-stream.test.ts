@@ -148,6 +148,28 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
     await reopened.finished;
   });
 
+  it("tells the one who stayed where a newcomer's reading starts, live and on every opening", async () => {
+    const roomId = await createRoom(store);
+    await store.join(roomId, "alice");
+    await store.join(roomId, "bob");
+    await send(roomId, "to bob");
+    await store.leave(roomId, "bob");
+    const stream = open(roomId); // Alice, seat 1
+    await waitFor(() => stream.items.some((event) => event.type === "members"), { what: "the state" });
+    await store.join(roomId, "carol");
+    const arrivals = (events: RoomStreamEvent[]) => events.filter((event) => event.type === "partner-arrived");
+    await waitFor(() => arrivals(stream.items).length === 1, { what: "Carol's arrival" });
+    expect(arrivals(stream.items)).toEqual([{ id: 1, type: "partner-arrived", after: 1 }]);
+    stream.abort();
+    await stream.finished;
+
+    const reopened = open(roomId, 1);
+    await waitFor(() => reopened.items.some((event) => event.type === "members"), { what: "the state on reopening" });
+    expect(arrivals(reopened.items)).toEqual([{ id: 1, type: "partner-arrived", after: 1 }]);
+    reopened.abort();
+    await reopened.finished;
+  });
+
   it("tells a room that vanished before the backlog read apart by the clock", async () => {
     const roomId = await createRoom(store);
     await store.destroy(roomId);

@@ -10,6 +10,8 @@ export type RoomStreamEvent =
   | { id: number; type: "partner-keys"; publicKeys: string }
   | ({ id: number; type: "receipts" } & PartnerReceipts)
   | { id: number; type: "partner-left" }
+  /** The partner took a seat given up with "Leave room": they cannot read messages up to `after`. */
+  | { id: number; type: "partner-arrived"; after: number }
   | { id: number; type: "left" }
   | { id: number; type: "destroyed" }
   | { id: number; type: "expired" };
@@ -18,7 +20,10 @@ export interface RoomStreamOptions {
   roomId: string;
   /** The viewer's seat: their own presence, typing and receipts are not news to them. */
   seat: number;
-  /** Last event id the client has seen; the stream starts right after it (0: from the start). */
+  /**
+   * Last event id the client has seen; the stream starts right after it (0: from the start), or
+   * where the seat arrived if that is later: a seat taken after a "Leave room" reads nothing older.
+   */
   afterId: number;
   /** Remaining lifetime when the stream opened: the stream ends with `expired` at that moment. */
   ttlMs: number;
@@ -71,7 +76,7 @@ export async function* roomEventStream(
       if (ended) release(); // the reads failed first: nothing below will
       else disconnect = release;
     });
-    const [backlog, state] = await Promise.all([store.messagesAfter(roomId, afterId), store.roomState(roomId), connecting]);
+    const [backlog, state] = await Promise.all([store.messagesAfter(roomId, afterId, seat), store.roomState(roomId), connecting]);
     if (!(yield* catchUp(cursor, partner, backlog, state, false))) {
       // Gone between the membership check and now: tell the two endings apart by the clock.
       yield ending();
@@ -119,13 +124,16 @@ export async function* roomEventStream(
             if (changed) yield { id: cursor.lastId, type: "presence", ...changed };
             break;
           }
+          case "arrived":
+            if (partner.isPartner(event.seat)) yield { id: cursor.lastId, type: "partner-arrived", after: event.after };
+            break;
           case "presence-grace":
             break; // still here until the grace period ends; the store settles it
           case "resync": {
             // The store's subscription was interrupted: read what may have been missed.
             let missed: [StoredMessage[] | null, RoomState | null];
             try {
-              missed = await Promise.all([store.messagesAfter(roomId, cursor.lastId), store.roomState(roomId)]);
+              missed = await Promise.all([store.messagesAfter(roomId, cursor.lastId, seat), store.roomState(roomId)]);
             } catch (error) {
               if (error instanceof StoreUnavailableError) continue; // the next reconnect retries
               throw error;
@@ -178,6 +186,10 @@ async function* catchUp(
   }
   const lastId = cursor.lastId;
   yield { id: lastId, type: "members", count: state.memberCount };
+  // Before presence: the browser tells the viewer about a newcomer when they show up.
+  for (const arrival of state.arrivals) {
+    if (partner.isPartner(arrival.seat)) yield { id: lastId, type: "partner-arrived", after: arrival.after };
+  }
   const changed = partner.load(state);
   if (changed.presence) yield { id: lastId, type: "presence", ...changed.presence };
   if (changed.receipts) yield { id: lastId, type: "receipts", ...changed.receipts };

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRoom, makeStore, STORE_KINDS } from "../../../tests/support/stores";
+import { collect, createRoom, makeStore, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
+import { roomEventStream } from "./room-event-stream";
 import { MESSAGE_CAP, ROOM_IMAGE_BYTES_MAX, type PublishedEvent, type RoomStore } from "./types";
 
 /** Every byte value once, 0x00 and bytes that are never valid UTF-8 (0x80, 0xC0, 0xFF) included. */
@@ -189,6 +190,84 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     await waitFor(async () => (await store.ttl(roomId)) === null, { what: "the room to expire" });
     expect(await store.join(roomId, "bob")).toEqual({ status: "not-found" });
     expect(await store.messagesAfter(roomId, 0)).toBeNull();
+  });
+
+  describe("a seat taken after someone left", () => {
+    /** Alice and Bob talk, Bob presses Leave room, Alice writes once more, then Carol opens the link. */
+    async function roomAfterALeave() {
+      const roomId = await createRoom(store);
+      await store.join(roomId, "alice");
+      await store.join(roomId, "bob");
+      await store.appendMemberMessage(roomId, "alice", { ciphertext: "alice-to-bob", clientId: "a1" });
+      await store.appendMemberMessage(roomId, "bob", { ciphertext: "bob-to-alice", clientId: "b1" });
+      expect(await store.leave(roomId, "bob")).toBe("left");
+      await store.appendMemberMessage(roomId, "alice", { ciphertext: "anyone-there", clientId: "a2" });
+      const seen: PublishedEvent[] = [];
+      const unsubscribe = await store.subscribe(roomId, (event) => seen.push(event));
+      const carol = await store.join(roomId, "carol");
+      expect(carol).toMatchObject({ status: "joined", seat: 3 });
+      await store.appendMemberMessage(roomId, "alice", { ciphertext: "hello-carol", clientId: "a3" });
+      await store.appendMemberMessage(roomId, "carol", { ciphertext: "hi-alice", clientId: "c1" });
+      await waitFor(() => seen.filter((event) => event.type === "message").length === 2, { what: "the two new messages" });
+      unsubscribe();
+      return { roomId, seen };
+    }
+
+    const texts = (messages: { ciphertext: string }[] | null) => messages?.map((message) => message.ciphertext);
+
+    it("a member who took a freed seat lists only messages after their arrival", async () => {
+      const { roomId, seen } = await roomAfterALeave();
+      expect(texts(await store.messagesAfter(roomId, 0, 3))).toEqual(["hello-carol", "hi-alice"]);
+      // Alice, who was there all along, still reads everything.
+      expect(texts(await store.messagesAfter(roomId, 0, 1))).toEqual(["alice-to-bob", "bob-to-alice", "anyone-there", "hello-carol", "hi-alice"]);
+      // Carol's seat starts at message 3 (the last one when she arrived), in the same step as her join.
+      expect(seen).toContainEqual({ type: "arrived", seat: 3, after: 3 });
+      expect((await store.roomState(roomId))?.arrivals).toEqual([{ seat: 3, after: 3 }]);
+    });
+
+    it("a member who took a freed seat replays and resumes only messages after their arrival", async () => {
+      const { roomId } = await roomAfterALeave();
+      const replayed = async (afterId: number) => {
+        const controller = new AbortController();
+        const stream = collect(roomEventStream(store, { roomId, seat: 3, afterId, ttlMs: 60_000, signal: controller.signal }));
+        await waitFor(() => stream.items.some((event) => event.type === "members"), { what: "the stream's state" });
+        controller.abort();
+        await stream.finished;
+        return stream.items.filter((event) => event.type === "message").map((event) => event.message.ciphertext);
+      };
+      expect(await replayed(0)).toEqual(["hello-carol", "hi-alice"]);
+      // A resume from an older id (one Carol was never given) reaches no further back.
+      expect(await replayed(1)).toEqual(["hello-carol", "hi-alice"]);
+      expect(await replayed(4)).toEqual(["hi-alice"]);
+    });
+
+    it("a seat given back unread (a link without the right key) leaves the next person everything", async () => {
+      const roomId = await createRoom(store);
+      await store.join(roomId, "alice");
+      await store.appendMemberMessage(roomId, "alice", { ciphertext: "before-anyone", clientId: "a1" });
+      await store.join(roomId, "keyless");
+      expect(await store.leave(roomId, "keyless", { unread: true })).toBe("left");
+      expect(await store.join(roomId, "bob")).toMatchObject({ status: "joined", seat: 3 });
+      expect(texts(await store.messagesAfter(roomId, 0, 3))).toEqual(["before-anyone"]);
+      expect((await store.roomState(roomId))?.arrivals).toEqual([]);
+    });
+
+    it("forgets a departed seat's arrival", async () => {
+      const { roomId } = await roomAfterALeave();
+      expect(await store.leave(roomId, "carol")).toBe("left");
+      expect(await store.join(roomId, "dave")).toMatchObject({ status: "joined", seat: 4 });
+      expect((await store.roomState(roomId))?.arrivals).toEqual([{ seat: 4, after: 5 }]);
+      expect(await store.messagesAfter(roomId, 0, 4)).toEqual([]);
+    });
+  });
+
+  it("keeps the creator's key check with the room and hands it to every member", async () => {
+    const roomId = newRoomId();
+    await store.createRoom(roomId, 60_000, "Zm9yLXRlc3RzLW9ubHktMQ");
+    expect(await store.join(roomId, "alice")).toMatchObject({ status: "joined", keyCheck: "Zm9yLXRlc3RzLW9ubHktMQ" });
+    expect(await store.join(roomId, "alice")).toMatchObject({ status: "member", keyCheck: "Zm9yLXRlc3RzLW9ubHktMQ" });
+    const unchecked = await createRoom(store);
+    expect(await store.join(unchecked, "alice")).toMatchObject({ status: "joined", keyCheck: null });
   });
 
   describe("sealed images", () => {

@@ -34,6 +34,8 @@ export type PublishedEvent =
   | { type: "receipts"; seat: number; delivered: number; seen: number }
   /** A member pressed "Leave room": the seat is free again. */
   | { type: "left"; seat: number }
+  /** Someone took a seat given up with "Leave room": they read nothing up to message `after`. */
+  | { type: "arrived"; seat: number; after: number }
   | { type: "destroyed"; id: number }
   | { type: "resync" };
 
@@ -55,6 +57,12 @@ export interface SeatKeys {
   publicKeys: string;
 }
 
+/** Where a seat taken after a "Leave room" starts reading: messages with ids above `after`. */
+export interface SeatArrival {
+  seat: number;
+  after: number;
+}
+
 export interface SeatTyping {
   seat: number;
   name: string;
@@ -69,6 +77,8 @@ export interface RoomState {
   typing: SeatTyping[];
   /** Public keys published for key agreement, per seat (stranger chats). */
   keys: SeatKeys[];
+  /** Seats that arrived after someone left, and the last message before each arrived. */
+  arrivals: SeatArrival[];
 }
 
 /** The backing store cannot be reached right now; the operation may succeed if retried. */
@@ -89,7 +99,8 @@ export type RoomKind = "private" | "match";
 export type JoinOutcome =
   | { status: "not-found" }
   | { status: "full"; ttlMs: number }
-  | { status: "member" | "joined"; seat: number; ttlMs: number; kind: RoomKind };
+  /** `keyCheck`: what the creator's browser derived from the room key (see createRoom), or null. */
+  | { status: "member" | "joined"; seat: number; ttlMs: number; kind: RoomKind; keyCheck: string | null };
 
 /** A seat held for someone who has not opened the room yet: `v:<visitorId>` for a matched stranger. */
 export const claimFor = (visitorId: string) => `v:${visitorId}`;
@@ -128,13 +139,19 @@ export const DEFAULT_PRESENCE_GRACE_MS = 5000;
  */
 export interface RoomStore {
   readonly kind: "memory" | "redis";
-  createRoom(roomId: string, ttlMs: number): Promise<{ expiresAt: number }>;
+  /**
+   * `keyCheck` is a value the creator's browser derived from the room key (never the key), kept
+   * with the room and handed to each member on `join`, so a browser can tell a wrong key at once.
+   */
+  createRoom(roomId: string, ttlMs: number, keyCheck?: string): Promise<{ expiresAt: number }>;
   /** Remaining lifetime in ms, or null when the room is gone. */
   ttl(roomId: string): Promise<number | null>;
   /**
    * Atomic check-and-add: never more than ROOM_CAPACITY members, however many arrive at once.
    * A new member is announced to subscribers as a `members` event. With `claim`, a seat held
-   * under that name (see `claimFor`) is handed to `memberId` instead.
+   * under that name (see `claimFor`) is handed to `memberId` instead. Once someone has left with
+   * "Leave room", a new member's seat starts at the room's last message, in the same step (an
+   * `arrived` event): what the two before them said is not theirs to read.
    */
   join(roomId: string, memberId: string, claim?: string): Promise<JoinOutcome>;
   /** How many seats are taken, or null when the room is gone. */
@@ -170,11 +187,16 @@ export interface RoomStore {
   markReceipts(roomId: string, seat: number, delivered: number, seen: number): Promise<boolean>;
   /**
    * Gives up a member's seat for good, announcing `left` and the new count. A stranger chat's
-   * seats are never given up (nobody else may take one): it ends instead (`match`).
+   * seats are never given up (nobody else may take one): it ends instead (`match`). `unread`: the
+   * visit could read nothing (its link had no key, or the wrong one), so the seat is given back
+   * as it was and whoever takes it next is not treated as arriving after a departure.
    */
-  leave(roomId: string, memberId: string): Promise<"left" | "not-member" | "match">;
-  /** Stored messages with id > afterId, oldest first; null when the room is gone. */
-  messagesAfter(roomId: string, afterId: number): Promise<StoredMessage[] | null>;
+  leave(roomId: string, memberId: string, options?: { unread?: boolean }): Promise<"left" | "not-member" | "match">;
+  /**
+   * Stored messages with id > afterId, oldest first; null when the room is gone. With `seat`,
+   * only what that seat may read: nothing from before it arrived, whatever `afterId` says.
+   */
+  messagesAfter(roomId: string, afterId: number, seat?: number): Promise<StoredMessage[] | null>;
   /** Deletes every key of the room and publishes `destroyed`; false when it was already gone. */
   destroy(roomId: string): Promise<boolean>;
   /** Resolves once live delivery is in place, so a backlog read afterwards cannot miss anything. */

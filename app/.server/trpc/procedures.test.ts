@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { rejection } from "../../../tests/support/trpc-error";
-import { callerFor, joinAsNewVisitor, makeServices } from "../../../tests/support/app";
+import { callerFor, joinAsNewVisitor, makeServices, visitRoom } from "../../../tests/support/app";
 import { collect, createRoom, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { fromOpaque, opaque, opaqueName } from "../../../tests/support/opaque";
@@ -80,7 +80,19 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       expect(await services.store.ttl(roomId)).toBeGreaterThan(3_599_000);
     });
 
+    it("keeps the creator's key check with the room and gives it to whoever takes a seat", async () => {
+      const keyCheck = "AAAAAAAAAAAAAAAAAAAAAA";
+      const { roomId } = await callerFor(services).room.create({ keyCheck });
+      expect(await visitRoom(services, roomId)).toMatchObject({ kind: "member", joined: true, keyCheck });
+      const { roomId: unchecked } = await callerFor(services).room.create({ ttlSeconds: 60 });
+      expect(await visitRoom(services, unchecked)).toMatchObject({ kind: "member", keyCheck: null });
+    });
+
     it.each([
+      [{ keyCheck: "A".repeat(21) }, "keyCheck: must be 22 base64url characters (letters, digits, '-' and '_')"],
+      [{ keyCheck: "A".repeat(10_000) }, "keyCheck: must be 22 base64url characters (letters, digits, '-' and '_')"],
+      [{ keyCheck: `${"A".repeat(21)}=` }, "keyCheck: must be 22 base64url characters (letters, digits, '-' and '_')"],
+      [{ keyCheck: 42 }, "keyCheck: must be the room key's check: 22 base64url characters"],
       [{ ttlSeconds: 9 }, "ttlSeconds: must be at least 10 seconds"],
       [{ ttlSeconds: 86_401 }, "ttlSeconds: must be at most 86400 seconds (24 hours)"],
       [{ ttlSeconds: 60.5 }, "ttlSeconds: must be a whole number of seconds"],
@@ -117,6 +129,28 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       // The partner's copy is the sealed message and nothing more: no name, no text, no author.
       expect(forBob.messages[0]).toEqual({ id: 1, ciphertext, clientId: "a-1", timestamp: sent.timestamp, mine: false });
       expect(JSON.stringify(forBob)).not.toMatch(/token|author|sender|"text"/);
+    });
+
+    it("lists for someone who took a freed seat only what was sent after they arrived", async () => {
+      const { roomId, alice, bob } = await roomForTwo();
+      await alice.message.send({ roomId, ciphertext: opaque("for bob only"), clientId: "a-1" });
+      await bob.room.leave({ roomId });
+      const carol = callerFor(services, await joinAsNewVisitor(services, roomId));
+      await alice.message.send({ roomId, ciphertext: opaque("hello carol"), clientId: "a-2" });
+      const forCarol = await carol.message.list({ roomId });
+      expect(forCarol.messages.map((m) => fromOpaque(m.ciphertext))).toEqual(["hello carol"]);
+      expect((await alice.message.list({ roomId })).messages).toHaveLength(2);
+    });
+
+    it("gives a seat back unread: the next person lists everything", async () => {
+      const { roomId, alice, bob } = await roomForTwo();
+      await alice.message.send({ roomId, ciphertext: opaque("for whoever comes"), clientId: "a-1" });
+      await bob.room.leave({ roomId, unread: true });
+      const carol = callerFor(services, await joinAsNewVisitor(services, roomId));
+      expect((await carol.message.list({ roomId })).messages.map((m) => fromOpaque(m.ciphertext))).toEqual(["for whoever comes"]);
+      const error = await rejection(() => alice.room.leave({ roomId, unread: "yes" } as never));
+      expect(error.code).toBe("BAD_REQUEST");
+      expect(error.message).toBe("unread: must be true or false");
     });
 
     it("gives every reader the clientId the ciphertext is bound to, and '' for a message without one", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateRoomKey, importRoomKey, keyFromFragment, ROOM_KEY_BYTES, roomKeyFromBytes } from "./room-key";
+import { generateRoomKey, importRoomKey, keyFromFragment, readFragment, ROOM_KEY_BYTES, roomKeyFromBytes } from "./room-key";
 import { open, seal } from "./seal";
 
 const binding = { roomId: "room1234567890abcdefg", purpose: "message", slot: "client-1" } as const;
@@ -59,6 +59,22 @@ describe("room keys", () => {
     expect(keyFromFragment(`#${secret}`)).toBe(secret);
     for (const hash of ["", "#", "#short", `#${secret}x`, `#${secret}/`, `#${secret} `, `##${secret}`, `#${secret.slice(1)}`]) {
       expect(keyFromFragment(hash), JSON.stringify(hash)).toBeNull();
+    }
+  });
+
+  it("tolerates the punctuation a link picks up at the end of a sentence", async () => {
+    const { secret } = await generateRoomKey();
+    for (const hash of [`#${secret}.`, `#${secret}...`, `#${secret},`, `#${secret}!`, `#${secret}).`]) {
+      expect(readFragment(hash), JSON.stringify(hash)).toEqual({ status: "key", secret });
+      expect(keyFromFragment(hash)).toBe(secret);
+    }
+  });
+
+  it("tells a missing key from a damaged one", async () => {
+    const { secret } = await generateRoomKey();
+    for (const hash of ["", "#", "#."]) expect(readFragment(hash), JSON.stringify(hash)).toEqual({ status: "missing" });
+    for (const hash of [`#${secret.slice(0, 30)}`, `#${secret.slice(0, 42)}.`, `#${secret}x`, `#${secret}%20`, "#short", `#.${secret}`]) {
+      expect(readFragment(hash), JSON.stringify(hash)).toEqual({ status: "damaged" });
     }
   });
 });

@@ -20,10 +20,26 @@ export async function importRoomKey(secret: string): Promise<RoomKey | null> {
   return bytes ? roomKeyFromBytes(bytes) : null;
 }
 
-/** The secret in `location.hash`, or null when the fragment is anything but exactly a key. */
+/** What a link's fragment holds: nothing, a room key, or something that is not one (cut short, altered). */
+export type FragmentSecret = { status: "missing" } | { status: "damaged" } | { status: "key"; secret: string };
+
+/**
+ * Punctuation a link picks up when it ends a sentence ("here it is: <link>."). None of it is in
+ * the key's alphabet, so dropping it can never turn one key into another.
+ */
+const SENTENCE_END = /[.,;:!?)\]']+$/;
+
+/** Reads `location.hash`: a key (sentence punctuation after it tolerated), nothing, or a damaged key. */
+export function readFragment(hash: string): FragmentSecret {
+  const secret = (hash.startsWith("#") ? hash.slice(1) : hash).replace(SENTENCE_END, "");
+  if (!secret) return { status: "missing" };
+  return decodeRoomKeySecret(secret) ? { status: "key", secret } : { status: "damaged" };
+}
+
+/** The secret in `location.hash`, or null when the fragment holds no whole key. */
 export function keyFromFragment(hash: string): string | null {
-  const secret = hash.startsWith("#") ? hash.slice(1) : hash;
-  return decodeRoomKeySecret(secret) ? secret : null;
+  const read = readFragment(hash);
+  return read.status === "key" ? read.secret : null;
 }
 
 /** The key's bytes, or null unless `secret` is the one text form of 32 bytes. */

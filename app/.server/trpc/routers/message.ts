@@ -40,7 +40,7 @@ export const messageRouter = router({
   /** Every stored message; the viewer's own carry their delivery status. */
   list: memberProcedure.query(async ({ ctx, input }) => {
     const { store } = ctx.services;
-    const [stored, state] = await Promise.all([store.messagesAfter(input.roomId, 0), store.roomState(input.roomId)]);
+    const [stored, state] = await Promise.all([store.messagesAfter(input.roomId, 0, ctx.member.seat), store.roomState(input.roomId)]);
     if (!stored || !state) throw roomNotFound();
     return {
       messages: stored.map((message) => {

@@ -1,5 +1,6 @@
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
+import { KEY_CHECK_PATTERN } from "~/lib/crypto/key-check";
 import { PUBLIC_KEYS_MAX_LENGTH, SEALED_NAME_MAX_LENGTH, TTL_MAX_SECONDS, TTL_MIN_SECONDS } from "~/lib/limits";
 import { logger, roomTag } from "../../logger";
 import { countExpiry, metrics } from "../../metrics";
@@ -20,6 +21,11 @@ const ttlSecondsSchema = z
   .min(TTL_MIN_SECONDS, { error: `must be at least ${TTL_MIN_SECONDS} seconds` })
   .max(TTL_MAX_SECONDS, { error: `must be at most ${TTL_MAX_SECONDS} seconds (24 hours)` });
 
+/** Derived from the room key by the creator's browser (see key-check.ts): opaque, fixed length. */
+const keyCheckSchema = z
+  .string({ error: "must be the room key's check: 22 base64url characters" })
+  .regex(KEY_CHECK_PATTERN, { error: "must be 22 base64url characters (letters, digits, '-' and '_')" });
+
 /** Event ids are decimal strings of the per-room sequence. */
 const lastEventIdSchema = z
   .string()
@@ -28,12 +34,12 @@ const lastEventIdSchema = z
 
 export const roomRouter = router({
   create: publicProcedure
-    .input(z.object({ ttlSeconds: ttlSecondsSchema.optional() }).optional())
+    .input(z.object({ ttlSeconds: ttlSecondsSchema.optional(), keyCheck: keyCheckSchema.optional() }).optional())
     .mutation(async ({ ctx, input }) => {
       await ctx.services.limits.consumeOrThrow("createRoom", ctx.clientKey);
       const ttlSeconds = input?.ttlSeconds ?? ctx.services.defaultTtlSeconds;
       const roomId = newRoomId();
-      await ctx.services.store.createRoom(roomId, ttlSeconds * 1000);
+      await ctx.services.store.createRoom(roomId, ttlSeconds * 1000, input?.keyCheck);
       metrics.roomsCreated.inc();
       logger.info({ room: roomTag(roomId), ttlSeconds }, "room created");
       return { roomId };
@@ -81,16 +87,22 @@ export const roomRouter = router({
     return { ok: await ctx.services.store.publishKeys(input.roomId, ctx.member.seat, input.publicKeys) };
   }),
 
-  /** Gives up the caller's seat: the partner is told, and the link admits one new person. */
-  leave: memberProcedure.mutation(async ({ ctx, input }) => {
-    const left = await ctx.services.store.leave(input.roomId, await memberIdFor(ctx, input.roomId));
-    if (left === "match") {
-      throw new TRPCError({ code: "BAD_REQUEST", message: "roomId: a chat with a stranger ends with Skip or End chat" });
-    }
-    if (left === "not-member") throw roomNotFound();
-    logger.info({ room: roomTag(input.roomId) }, "member left");
-    return { ok: true as const };
-  }),
+  /**
+   * Gives up the caller's seat: the partner is told, and the link admits one new person, who reads
+   * nothing sent before they arrive. `unread`: this visit could read nothing (no key, or the wrong
+   * one), so the seat goes back as it was, and the person the link was meant for reads it all.
+   */
+  leave: memberProcedure
+    .input(z.object({ unread: z.boolean({ error: "must be true or false" }).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const left = await ctx.services.store.leave(input.roomId, await memberIdFor(ctx, input.roomId), { unread: input.unread });
+      if (left === "match") {
+        throw new TRPCError({ code: "BAD_REQUEST", message: "roomId: a chat with a stranger ends with Skip or End chat" });
+      }
+      if (left === "not-member") throw roomNotFound();
+      logger.info({ room: roomTag(input.roomId) }, "member left");
+      return { ok: true as const };
+    }),
 
   events: memberProcedure
     .input(z.object({ lastEventId: lastEventIdSchema }))
