@@ -21,6 +21,7 @@ describe("parseEnv", () => {
       RATE_LIMIT_MESSAGES_PER_SECOND: 5,
       RATE_LIMIT_MESSAGE_BURST: 10,
       TRUST_PROXY: "off",
+      REDIS_COMMAND_TIMEOUT_MS: 2000,
       REQUIRE_EPHEMERAL_REDIS: false,
       LOG_LEVEL: "info",
     });
@@ -64,6 +65,7 @@ describe("parseEnv", () => {
     [{ REDIS_URL: "http://localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
     [{ WEB_CONCURRENCY: "0" }, "WEB_CONCURRENCY must be a whole number from 1 to 64"],
+    [{ REDIS_COMMAND_TIMEOUT_MS: "50" }, "REDIS_COMMAND_TIMEOUT_MS must be a whole number from 100 to 60000"],
     [{ WEB_CONCURRENCY: "2" }, "WEB_CONCURRENCY above 1 needs REDIS_URL: without Redis, rooms live in one process's memory"],
     [
       { NODE_ENV: "production", REDIS_URL: "redis://localhost:6379" },

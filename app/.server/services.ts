@@ -49,6 +49,7 @@ function createStore(config: Env): RoomStore {
     },
     onReconnecting: (connection) => metrics.redisReconnects.inc({ connection }),
     presenceGraceMs: config.PRESENCE_GRACE_MS,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   });
 }
 

@@ -1,6 +1,8 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { RoomEvent } from "~/lib/room-events";
 import { RedisRoomStore } from "~/.server/rooms/redis-store";
+import { StoreUnavailableError } from "~/.server/rooms/types";
 import { roomEventStream } from "~/.server/rooms/room-event-stream";
 import { startAppServer, runAppServerToExit } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
@@ -9,6 +11,38 @@ import { opaque } from "../support/opaque";
 import { collect, createRoom } from "../support/stores";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
+
+/** A member's open `room.events` stream: what arrives, and any error. */
+function watchRoom(visitor: Visitor, roomId: string) {
+  const events: RoomEvent[] = [];
+  const errors: unknown[] = [];
+  const subscription = visitor.trpc.room.events.subscribe(
+    { roomId },
+    { onData: ({ data }: { data: RoomEvent }) => events.push(data), onError: (error) => errors.push(error) },
+  );
+  return { events, errors, subscription };
+}
+
+/**
+ * How `request` ended (its value or its error) and how long it took; a test failure when it has
+ * not ended after `ms`, so a request hanging on a stalled Redis fails the test instead of holding it.
+ */
+async function answeredWithin<T>(ms: number, request: () => Promise<T>) {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    request().then(
+      (value) => ({ value, error: undefined }),
+      (error: unknown) => ({ value: undefined, error }),
+    ),
+    new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!outcome) throw new Error(`no answer within ${ms} ms`);
+  return { ...outcome, elapsedMs: Date.now() - started };
+}
 
 describe("a dropped Redis subscription", () => {
   // Its own Redis: cutting every pub/sub connection must not disturb suites running alongside.
@@ -55,6 +89,92 @@ describe("a dropped Redis subscription", () => {
       await admin.quit();
     }
   });
+});
+
+describe("the Redis store when Redis stalls", () => {
+  let redis: TestRedis;
+  let admin: Redis;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    admin = new Redis(redis.url);
+  });
+  afterAll(async () => {
+    process.kill(redis.pid, "SIGCONT");
+    await admin.quit();
+    await redis.stop();
+  });
+
+  it("fails a command Redis does not answer after the command timeout; the send ran later, and its retry is stored once", async () => {
+    const store = new RedisRoomStore(redis.url, { commandTimeoutMs: 300 });
+    try {
+      const roomId = await createRoom(store);
+      await store.join(roomId, "alice");
+      process.kill(redis.pid, "SIGSTOP");
+      let failure: unknown;
+      const started = Date.now();
+      try {
+        failure = await store.appendMemberMessage(roomId, "alice", { ciphertext: "stalled", clientId: "c-stalled" }).catch((error: unknown) => error);
+      } finally {
+        process.kill(redis.pid, "SIGCONT");
+      }
+      expect(failure).toBeInstanceOf(StoreUnavailableError);
+      expect(Date.now() - started).toBeLessThan(1500);
+      const retried = await store.appendMemberMessage(roomId, "alice", { ciphertext: "stalled, again", clientId: "c-stalled" });
+      expect(retried).toMatchObject({ status: "duplicate", message: { id: 1, ciphertext: "stalled" } });
+      expect((await store.messagesAfter(roomId, 0))?.map((message) => message.clientId)).toEqual(["c-stalled"]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("a stalled Redis (SIGSTOP)", () => {
+  it("answers sends and the room page with a retryable 503 within 3 s, and a retried send is stored once", async () => {
+    const redis = await startRedisServer();
+    const env = { REDIS_URL: redis.url, SESSION_SECRET: TEST_SECRET };
+    // With rate limits on (production's default) the limiter's command meets the stall first;
+    // with them off the send's own script does, and runs once Redis resumes.
+    const servers = await Promise.all([startAppServer(env), startAppServer({ ...env, RATE_LIMITS: "on" })]);
+    try {
+      const alice = new Visitor(servers[0].url);
+      const { roomId } = await alice.trpc.room.create.mutate({});
+      await alice.open(`/room/${roomId}`);
+      const watched = watchRoom(alice, roomId);
+      await waitFor(() => watched.events.some((event) => event.type === "members"), { what: "the stream to open" });
+      const sealed = opaque("sent into the stall");
+
+      process.kill(redis.pid, "SIGSTOP");
+      try {
+        for (const server of servers) {
+          const send = await answeredWithin(3000, () =>
+            alice.on(server.url).trpc.message.send.mutate({ roomId, ciphertext: sealed, clientId: "a-stalled" }),
+          );
+          expect(send.error).toMatchObject({ data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 } });
+          const member = await answeredWithin(3000, () => alice.on(server.url).open(`/room/${roomId}`));
+          expect(member.value?.status).toBe(503);
+          const newcomer = await answeredWithin(3000, () => new Visitor(server.url).open(`/room/${roomId}`));
+          expect(newcomer.value?.status).toBe(503);
+        }
+      } finally {
+        process.kill(redis.pid, "SIGCONT");
+      }
+
+      // The first try's script was on its way when it timed out and ran when Redis resumed: the
+      // retry, with the same clientId, gets that copy back rather than storing a second.
+      const retried = await alice.trpc.message.send.mutate({ roomId, ciphertext: sealed, clientId: "a-stalled" });
+      const { messages } = await alice.trpc.message.list.query({ roomId });
+      expect(messages.map((message) => [message.id, message.clientId])).toEqual([[retried.id, "a-stalled"]]);
+      // The stream, idle through the stall, was never cut: it delivers the message as it always would.
+      await waitFor(() => watched.events.some((event) => event.type === "message"), { what: "the message on the open stream" });
+      expect(watched.errors).toEqual([]);
+      watched.subscription.unsubscribe();
+      expect((await fetch(`${servers[1].url}/readyz`)).status).toBe(200);
+    } finally {
+      process.kill(redis.pid, "SIGCONT");
+      await Promise.all(servers.map((server) => server.stop()));
+      await redis.stop();
+    }
+  }, 60_000);
 });
 
 describe("Redis going down and coming back", () => {

@@ -71,6 +71,11 @@ export interface RedisStoreOptions {
   onReconnecting?: (connection: Connection) => void;
   /** How long a seat whose last stream closed still counts as here. */
   presenceGraceMs?: number;
+  /**
+   * How long a command may go unanswered before it fails as StoreUnavailableError; unset, it
+   * waits as long as Redis takes. The app always sets it (REDIS_COMMAND_TIMEOUT_MS).
+   */
+  commandTimeoutMs?: number;
 }
 
 /** What the startup check found about Redis writing to disk. */
@@ -95,10 +100,15 @@ export class RedisRoomStore implements RoomStore {
 
   constructor(url: string, options: RedisStoreOptions = {}) {
     // A command waits through at most two reconnection attempts (~300 ms) before failing, so a
-    // send during an outage gets a prompt, retryable error instead of hanging.
+    // send during an outage gets a prompt, retryable error instead of hanging. A Redis that is
+    // connected but does not answer (paused, swapping) fails it after the command timeout; the
+    // command may still run when Redis resumes, which a send's clientId makes safe to retry.
+    // The subscriber (a duplicate) has the same timeout, which only ever applies to its
+    // (un)subscribe commands: a quiet subscription has no command waiting.
     this.redis = new Redis(url, {
       maxRetriesPerRequest: 2,
       retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+      commandTimeout: options.commandTimeoutMs,
     });
     this.run = defineScripts(this.redis, SCRIPTS);
     this.subscriber = this.redis.duplicate();
