@@ -58,7 +58,10 @@ export const envSchema = z
      * retryable 503: a stalled Redis (paused, swapping, a blocked network) must not hang requests.
      */
     REDIS_COMMAND_TIMEOUT_MS: optional(integer(100, 60_000)).default(2000),
-    /** Refuse to start when Redis writes snapshots or an append-only file (messages would hit a disk). */
+    /**
+     * Refuse to start when Redis writes snapshots or an append-only file (messages would hit a
+     * disk), or may evict keys under memory pressure (rooms would vanish mid-conversation).
+     */
     REQUIRE_EPHEMERAL_REDIS: z
       .enum(["true", "false"], { error: "must be true or false" })
       .default("false")

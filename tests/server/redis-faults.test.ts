@@ -1,13 +1,15 @@
 import { Redis } from "ioredis";
+import { nanoid } from "nanoid";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RoomEvent } from "~/lib/room-events";
 import { RedisRoomStore } from "~/.server/rooms/redis-store";
-import { StoreUnavailableError } from "~/.server/rooms/types";
+import { StoreFullError, StoreUnavailableError } from "~/.server/rooms/types";
 import { roomEventStream } from "~/.server/rooms/room-event-stream";
-import { startAppServer, runAppServerToExit } from "../support/app-server";
+import { startAppServer, runAppServerToExit, type AppServer } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
 import { startRedisServer, type TestRedis } from "../support/redis-server";
 import { opaque } from "../support/opaque";
+import { metricValue } from "../support/metric-value";
 import { collect, createRoom } from "../support/stores";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
@@ -43,6 +45,8 @@ async function answeredWithin<T>(ms: number, request: () => Promise<T>) {
   if (!outcome) throw new Error(`no answer within ${ms} ms`);
   return { ...outcome, elapsedMs: Date.now() - started };
 }
+
+const METRICS_TOKEN = "metrics-token-0123456789";
 
 describe("a dropped Redis subscription", () => {
   // Its own Redis: cutting every pub/sub connection must not disturb suites running alongside.
@@ -91,7 +95,7 @@ describe("a dropped Redis subscription", () => {
   });
 });
 
-describe("the Redis store when Redis stalls", () => {
+describe("the Redis store when Redis stalls or fills up", () => {
   let redis: TestRedis;
   let admin: Redis;
   beforeAll(async () => {
@@ -122,6 +126,33 @@ describe("the Redis store when Redis stalls", () => {
       const retried = await store.appendMemberMessage(roomId, "alice", { ciphertext: "stalled, again", clientId: "c-stalled" });
       expect(retried).toMatchObject({ status: "duplicate", message: { id: 1, ciphertext: "stalled" } });
       expect((await store.messagesAfter(roomId, 0))?.map((message) => message.clientId)).toEqual(["c-stalled"]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("turns Redis refusing writes at maxmemory into StoreFullError, still reads, and still destroys", async () => {
+    const store = new RedisRoomStore(redis.url);
+    try {
+      const roomId = await createRoom(store);
+      await store.join(roomId, "alice");
+      await store.appendMemberMessage(roomId, "alice", { ciphertext: "before it filled", clientId: "c-1" });
+      await fillRedis(admin);
+      try {
+        await expect(createRoom(store)).rejects.toBeInstanceOf(StoreFullError);
+        await expect(store.join(roomId, "bob")).rejects.toBeInstanceOf(StoreFullError);
+        await expect(store.appendMemberMessage(roomId, "alice", { ciphertext: "full", clientId: "c-2" })).rejects.toBeInstanceOf(StoreFullError);
+        await expect(store.putImage(roomId, "alice", "image-full", new Uint8Array(64))).rejects.toBeInstanceOf(StoreFullError);
+        await expect(store.ping()).rejects.toBeInstanceOf(StoreFullError);
+        // What is stored can still be read, and a room can still be destroyed (which frees memory).
+        expect((await store.messagesAfter(roomId, 0))?.map((message) => message.ciphertext)).toEqual(["before it filled"]);
+        expect(await store.memberStatus(roomId, "alice")).toMatchObject({ status: "member" });
+        expect(await store.destroy(roomId)).toBe(true);
+      } finally {
+        await admin.config("SET", "maxmemory", "0");
+        await admin.del(...(await admin.keys("filler:*")));
+      }
+      await store.ping();
     } finally {
       await store.close();
     }
@@ -177,6 +208,82 @@ describe("a stalled Redis (SIGSTOP)", () => {
   }, 60_000);
 });
 
+/**
+ * Fills Redis with 8 MB, then sets maxmemory 4 MB below what it holds: with noeviction every write
+ * that could grow it is refused from then on. (Filling up to the limit, or with one big value,
+ * leaves room for small writes once Redis frees that value's query buffer.)
+ */
+async function fillRedis(admin: Redis): Promise<void> {
+  for (let index = 0; index < 64; index += 1) await admin.set(`filler:${index}`, "x".repeat(128 * 1024));
+  const used = Number(/used_memory:(\d+)/.exec(await admin.info("memory"))?.[1]);
+  await admin.config("SET", "maxmemory", String(used - 4 * 1024 * 1024));
+  await expect(admin.set("probe", "x")).rejects.toThrow(/^OOM/);
+}
+
+describe("Redis out of memory (maxmemory with noeviction)", () => {
+  it("answers a plain 503 'the server is full' to create, send, upload and the room page; /readyz and metrics report it", async () => {
+    const redis = await startRedisServer();
+    const env = { REDIS_URL: redis.url, SESSION_SECRET: TEST_SECRET, METRICS_TOKEN };
+    // Rate limits on: their script is the first write most requests make. Off: the room's own are.
+    const servers = await Promise.all([startAppServer(env), startAppServer({ ...env, RATE_LIMITS: "on" })]);
+    const admin = new Redis(redis.url);
+    const scrape = async (server: AppServer) =>
+      (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    try {
+      const alice = new Visitor(servers[0].url);
+      const { roomId } = await alice.trpc.room.create.mutate({});
+      await alice.open(`/room/${roomId}`);
+      expect(metricValue(await scrape(servers[0]), "ephemera_redis_out_of_memory")).toBe(0);
+      await fillRedis(admin);
+
+      const full = /^The server is full right now\. Try again later\.$/;
+      for (const server of servers) {
+        const visitor = alice.on(server.url);
+        const create = await visitor.trpc.room.create.mutate({}).catch((error: unknown) => error);
+        expect(create).toMatchObject({ data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 } });
+        expect((create as Error).message).toMatch(full);
+        const send = await visitor.trpc.message.send
+          .mutate({ roomId, ciphertext: opaque("into a full store"), clientId: nanoid() })
+          .catch((error: unknown) => error);
+        expect(send).toMatchObject({ data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 } });
+        expect((send as Error).message).toMatch(full);
+
+        const upload = await fetch(`${server.url}/api/rooms/${roomId}/images/${nanoid()}`, {
+          method: "PUT",
+          headers: { cookie: alice.cookieHeader(), "content-type": "application/octet-stream" },
+          body: crypto.getRandomValues(new Uint8Array(4096)),
+        });
+        expect(upload.status).toBe(503);
+        expect(await upload.json()).toEqual({ error: { code: "SERVICE_UNAVAILABLE", message: expect.stringMatching(full) } });
+
+        const page = await new Visitor(server.url).open(`/room/${roomId}`);
+        expect(page.status).toBe(503);
+        const body = await page.text();
+        expect(body).toContain("The server is full right now. Try the link again later.");
+        expect(body).not.toMatch(/OOM|script:/);
+
+        const ready = await fetch(`${server.url}/readyz`);
+        expect(ready.status).toBe(503);
+        expect(await ready.json()).toEqual({ status: "unavailable", reason: expect.stringMatching(/out of memory/) });
+        expect(metricValue(await scrape(server), "ephemera_redis_out_of_memory")).toBe(1);
+      }
+
+      // Room again (the rooms end, or an operator raises the limit): everything works at once.
+      await admin.config("SET", "maxmemory", "0");
+      for (const server of servers) {
+        expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+        expect(metricValue(await scrape(server), "ephemera_redis_out_of_memory")).toBe(0);
+        const sent = await alice.on(server.url).trpc.message.send.mutate({ roomId, ciphertext: opaque("room again"), clientId: nanoid() });
+        expect(sent.status).toBe("sent");
+      }
+    } finally {
+      await admin.quit();
+      await Promise.all(servers.map((server) => server.stop()));
+      await redis.stop();
+    }
+  }, 60_000);
+});
+
 describe("Redis going down and coming back", () => {
   it("answers 503 while it is down, stays up, and recovers on its own", async () => {
     let redis = await startRedisServer();
@@ -197,7 +304,8 @@ describe("Redis going down and coming back", () => {
       );
       expect(Date.now() - started).toBeLessThan(3000);
       expect(error?.data).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 });
-      expect(error?.message).toMatch(/cannot reach its message store.*try again/);
+      // Whether anything survives depends on how Redis comes back: the answer promises nothing.
+      expect(error?.message).toBe("Ephemera cannot reach its message store right now. Try again in a moment.");
       const page = await new Visitor(server.url).open(`/room/${roomId}`);
       expect(page.status).toBe(503);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
@@ -217,27 +325,33 @@ describe("Redis going down and coming back", () => {
   });
 });
 
-describe("Redis that writes to disk", () => {
+describe.each([
+  { what: "writes to disk", args: ["--save", "3600 1"], warning: "REDIS PERSISTS TO DISK", detail: 'save \\"3600 1\\"' },
+  { what: "may evict keys", args: ["--maxmemory-policy", "allkeys-lru"], warning: "REDIS MAY EVICT ROOMS", detail: "maxmemory-policy allkeys-lru" },
+])("Redis that $what", ({ args, warning, detail }) => {
   it("is reported loudly at startup, and refused when REQUIRE_EPHEMERAL_REDIS=true", async () => {
-    const persistent = await startRedisServer({ args: ["--save", "3600 1"] });
+    const redis = await startRedisServer({ args });
     try {
-      const server = await startAppServer({ REDIS_URL: persistent.url, SESSION_SECRET: TEST_SECRET });
-      await waitFor(() => server.output().includes("REDIS PERSISTS TO DISK"), { what: "the warning" });
-      expect(server.output()).toContain('save \\"3600 1\\"');
+      const server = await startAppServer({ REDIS_URL: redis.url, SESSION_SECRET: TEST_SECRET });
+      await waitFor(() => server.output().includes(warning), { what: "the warning" });
+      expect(server.output()).toContain(detail);
       await server.stop();
 
-      const refused = await runAppServerToExit({ REDIS_URL: persistent.url, SESSION_SECRET: TEST_SECRET, REQUIRE_EPHEMERAL_REDIS: "true" });
+      const refused = await runAppServerToExit({ REDIS_URL: redis.url, SESSION_SECRET: TEST_SECRET, REQUIRE_EPHEMERAL_REDIS: "true" });
       expect(refused.code).toBe(1);
       expect(refused.stdout).toContain("refusing to start");
     } finally {
-      await persistent.stop();
+      await redis.stop();
     }
-  });
+  }, 60_000);
+});
 
+describe("Redis that persists nothing and evicts nothing", () => {
   it("is confirmed as ephemeral when it is", async () => {
     const server = await startAppServer({ REDIS_URL: inject("redisUrl"), SESSION_SECRET: TEST_SECRET, REQUIRE_EPHEMERAL_REDIS: "true" });
     try {
       await waitFor(() => server.output().includes("Redis persists nothing to disk"), { what: "the confirmation" });
+      await waitFor(() => server.output().includes("Redis never evicts a room (maxmemory-policy noeviction)"), { what: "the policy" });
     } finally {
       await server.stop();
     }

@@ -83,6 +83,9 @@ export const roomKeys = (roomId: string) => ({
   images: `room:{${roomId}}:imgs`,
 });
 
+/** Written by each readiness check: Redis at maxmemory still answers PING, but refuses writes. */
+export const READY_PROBE_KEY = "ephemera:ready";
+
 /** Heartbeats of the app instances, so presence held by a crashed instance can be released. */
 export const INSTANCES_KEY = "ephemera:instances";
 

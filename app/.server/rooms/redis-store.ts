@@ -7,6 +7,7 @@ import { heartbeatScript, presenceScript } from "./redis-presence-scripts";
 import {
   decodeEvent,
   decodeStoredMessage,
+  READY_PROBE_KEY,
   roomChannel,
   roomKeys,
 } from "./redis-codec";
@@ -83,6 +84,9 @@ export type PersistenceCheck =
   | { status: "ephemeral" }
   | { status: "persistent"; settings: string[] }
   | { status: "unknown"; reason: string };
+
+/** What the startup check found about Redis deleting keys when it reaches maxmemory. */
+export type EvictionCheck = { status: "noeviction" } | { status: "evicts"; policy: string } | { status: "unknown"; reason: string };
 
 /**
  * The multi-instance store. One connection for commands, one subscriber connection per process
@@ -353,8 +357,12 @@ export class RedisRoomStore implements RoomStore {
     this.fanout.deliver(roomId, event);
   }
 
+  /**
+   * A write, not PING: at maxmemory Redis still answers PING but refuses every write, and an
+   * instance that can store nothing is not ready (StoreFullError).
+   */
   async ping() {
-    await this.redis.ping().catch(unavailable);
+    await this.redis.set(READY_PROBE_KEY, "1", "PX", 60_000).catch(unavailable);
   }
 
   /** Whether this Redis writes snapshots or an append-only file: messages must never hit a disk. */
@@ -368,6 +376,16 @@ export class RedisRoomStore implements RoomStore {
       return settings.length > 0 ? { status: "persistent", settings } : { status: "ephemeral" };
     } catch (error) {
       // Managed Redis services often refuse CONFIG.
+      return { status: "unknown", reason: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Whether this Redis may delete keys (live rooms' among them) when it reaches maxmemory. */
+  async checkEviction(): Promise<EvictionCheck> {
+    try {
+      const [, policy = ""] = (await this.redis.config("GET", "maxmemory-policy")) as string[];
+      return policy === "noeviction" ? { status: "noeviction" } : { status: "evicts", policy };
+    } catch (error) {
       return { status: "unknown", reason: error instanceof Error ? error.message : String(error) };
     }
   }
