@@ -17,7 +17,7 @@ export { handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } from "./.ser
 // should show when the process starts.
 void checkRedisPersistence(getServices().store, env).then((verdict) => {
   if (verdict === "refuse") {
-    logger.fatal("REQUIRE_EPHEMERAL_REDIS=true and Redis may write to disk: refusing to start");
+    logger.fatal("REQUIRE_EPHEMERAL_REDIS=true and Redis may write to disk or evict rooms: refusing to start");
     process.exit(1);
   }
 });

@@ -28,6 +28,7 @@ describe("parseEnv", () => {
       RATE_LIMIT_IMAGE_MB_PER_HOUR: 100,
       MEMORY_STORE_IMAGE_MB: 256,
       TRUST_PROXY: "off",
+      REDIS_COMMAND_TIMEOUT_MS: 2000,
       REQUIRE_EPHEMERAL_REDIS: false,
       LOG_LEVEL: "info",
     });
@@ -72,6 +73,7 @@ describe("parseEnv", () => {
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
     [{ REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "6000" }, "HEADERS_TIMEOUT_MS must not be more than REQUEST_TIMEOUT_MS"],
     [{ WEB_CONCURRENCY: "0" }, "WEB_CONCURRENCY must be a whole number from 1 to 64"],
+    [{ REDIS_COMMAND_TIMEOUT_MS: "50" }, "REDIS_COMMAND_TIMEOUT_MS must be a whole number from 100 to 60000"],
     [{ WEB_CONCURRENCY: "2" }, "WEB_CONCURRENCY above 1 needs REDIS_URL: without Redis, rooms live in one process's memory"],
     [
       { NODE_ENV: "production", REDIS_URL: "redis://localhost:6379" },

@@ -75,7 +75,15 @@ export const envSchema = z
         }),
       )
       .default("off"),
-    /** Refuse to start when Redis writes snapshots or an append-only file (messages would hit a disk). */
+    /**
+     * How long a Redis command may go unanswered before the request that sent it fails with a
+     * retryable 503: a stalled Redis (paused, swapping, a blocked network) must not hang requests.
+     */
+    REDIS_COMMAND_TIMEOUT_MS: optional(integer(100, 60_000)).default(2000),
+    /**
+     * Refuse to start when Redis writes snapshots or an append-only file (messages would hit a
+     * disk), or may evict keys under memory pressure (rooms would vanish mid-conversation).
+     */
     REQUIRE_EPHEMERAL_REDIS: z
       .enum(["true", "false"], { error: "must be true or false" })
       .default("false")

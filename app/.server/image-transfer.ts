@@ -4,7 +4,7 @@ import { clientAddress } from "./client-address";
 import { logger, roomTag } from "./logger";
 import { RateLimitedError } from "./rate-limits";
 import { memberIdOf, ROOM_ID_PATTERN } from "./room-token";
-import { StoreUnavailableError } from "./rooms/types";
+import { StoreUnavailableError, unavailableMessage } from "./rooms/types";
 import type { Services } from "./services";
 
 /** Image ids are chosen by the sender's browser (the image is sealed to its id before upload). */
@@ -39,9 +39,7 @@ export async function handleImageRequest(
     return failure(405, "METHOD_NOT_SUPPORTED", "Images are uploaded with PUT and read with GET", { Allow: "GET, PUT" });
   } catch (error) {
     if (error instanceof StoreUnavailableError) {
-      return failure(503, "SERVICE_UNAVAILABLE", "Ephemera cannot reach its message store right now. Try again in a moment.", {
-        "Retry-After": "5",
-      });
+      return failure(503, "SERVICE_UNAVAILABLE", unavailableMessage(error), { "Retry-After": String(error.retryAfterSeconds) });
     }
     throw error;
   }

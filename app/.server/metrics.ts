@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { MatchStore } from "./match/types";
+import { StoreFullError, type RoomStore } from "./rooms/types";
 
 /**
  * The process's metrics, exposed at /metrics when METRICS_TOKEN is set. Labels never carry room
@@ -55,6 +56,35 @@ export function countExpiry(roomId: string): void {
   metrics.roomsExpired.inc();
   setTimeout(() => recentlyExpired.delete(roomId), 60_000).unref();
 }
+
+/** Where the store's gauge reads from: the process's room store, once services exist. */
+let storeSource: RoomStore | undefined;
+
+export function reportStoreFrom(store: RoomStore): void {
+  storeSource = store;
+}
+
+/**
+ * Read at scrape time with the readiness check's own write: a Redis at maxmemory (noeviction)
+ * answers everything but refuses writes, so rooms can be neither created nor continued. NaN
+ * (no value) while the store cannot be reached at all.
+ */
+new Gauge({
+  name: "ephemera_redis_out_of_memory",
+  help: "1 while Redis refuses writes for lack of memory (maxmemory with noeviction), else 0",
+  registers: [registry],
+  // The same shared Redis for every worker: an instance reports it once.
+  aggregator: "first",
+  async collect() {
+    if (!storeSource) return;
+    try {
+      await storeSource.ping();
+      this.set(0);
+    } catch (error) {
+      this.set(error instanceof StoreFullError ? 1 : Number.NaN);
+    }
+  },
+});
 
 /** Where the stranger-queue gauges read from: the process's queue, once services exist. */
 let matchSource: MatchStore | undefined;

@@ -9,6 +9,7 @@ import {
   type RateLimiterAbstract,
 } from "rate-limiter-flexible";
 import type { Env } from "./env";
+import { unavailable } from "./rooms/redis-script-runner";
 
 export type LimitName = "createRoom" | "joinRoom" | "findStranger" | "sendMessage" | "signal" | "uploadImage";
 
@@ -55,7 +56,8 @@ export async function consumeOrRefuse(
   try {
     await limiter.consume(key, points);
   } catch (rejection) {
-    if (!(rejection instanceof RateLimiterRes)) throw rejection;
+    // Its counters live in the room store's Redis: unreachable or full, it is the store's 503.
+    if (!(rejection instanceof RateLimiterRes)) unavailable(rejection);
     const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
     throw new RateLimitedError(`${message} and try again in ${retryAfterSeconds} s.`, retryAfterSeconds);
   }

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { env, type Env } from "./env";
 import { logger } from "./logger";
-import { metrics, reportMatchesFrom } from "./metrics";
+import { metrics, reportMatchesFrom, reportStoreFrom } from "./metrics";
 import { MemoryRoomStore } from "./rooms/memory-store";
-import { RedisRoomStore } from "./rooms/redis-store";
+import { RedisRoomStore, type EvictionCheck, type PersistenceCheck } from "./rooms/redis-store";
 import type { RoomStore } from "./rooms/types";
 import { MemoryMatchStore } from "./match/memory-match-store";
 import { RedisMatchStore } from "./match/redis-match-store";
@@ -59,6 +59,7 @@ function createStore(config: Env): RoomStore {
     },
     onReconnecting: (connection) => metrics.redisReconnects.inc({ connection }),
     presenceGraceMs: config.PRESENCE_GRACE_MS,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   });
 }
 
@@ -78,28 +79,53 @@ function cookieSecret(config: Env): string {
 }
 
 /**
- * The promise that messages never touch a disk holds only if Redis persists nothing. Say so
- * loudly when it does, or refuse to run when REQUIRE_EPHEMERAL_REDIS is set.
+ * The promise that messages never touch a disk holds only if Redis persists nothing, and rooms
+ * last until they end only if Redis never evicts their keys. Say so loudly when it may do either
+ * (or when it cannot be told), or refuse to run when REQUIRE_EPHEMERAL_REDIS is set.
  */
 export async function checkRedisPersistence(store: RoomStore, config: Env): Promise<"ok" | "refuse"> {
   if (!(store instanceof RedisRoomStore)) return "ok";
-  const check = await store.checkPersistence();
-  if (check.status === "ephemeral") {
-    logger.info("Redis persists nothing to disk");
-    return "ok";
+  const findings = [diskFinding(await store.checkPersistence()), evictionFinding(await store.checkEviction())];
+  let verdict: "ok" | "refuse" = "ok";
+  for (const finding of findings) {
+    if ("fine" in finding) {
+      logger.info(finding.fine);
+    } else {
+      logger.warn(finding.details, finding.warning);
+      if (config.REQUIRE_EPHEMERAL_REDIS) verdict = "refuse";
+    }
   }
-  if (check.status === "unknown") {
-    logger.warn(
-      { reason: check.reason },
-      "Could not check whether Redis writes to disk (CONFIG is not allowed here). Make sure your provider keeps no snapshots or AOF.",
-    );
-    return config.REQUIRE_EPHEMERAL_REDIS ? "refuse" : "ok";
-  }
-  logger.warn(
-    { settings: check.settings },
-    `REDIS PERSISTS TO DISK (${check.settings.join(", ")}): messages can outlive their rooms in snapshots. Run redis-server with --save "" --appendonly no, or CONFIG SET save "" and CONFIG SET appendonly no.`,
-  );
-  return config.REQUIRE_EPHEMERAL_REDIS ? "refuse" : "ok";
+  return verdict;
+}
+
+type Finding = { fine: string } | { warning: string; details: Record<string, unknown> };
+
+const cannotCheck = (what: string, instead: string, reason: string): Finding => ({
+  warning: `Could not check whether Redis ${what} (CONFIG is not allowed here). Make sure your provider ${instead}.`,
+  details: { reason },
+});
+
+function diskFinding(check: PersistenceCheck): Finding {
+  if (check.status === "ephemeral") return { fine: "Redis persists nothing to disk" };
+  if (check.status === "unknown") return cannotCheck("writes to disk", "keeps no snapshots or AOF", check.reason);
+  return {
+    warning: `REDIS PERSISTS TO DISK (${check.settings.join(", ")}): messages can outlive their rooms in snapshots. Run redis-server with --save "" --appendonly no, or CONFIG SET save "" and CONFIG SET appendonly no.`,
+    details: { settings: check.settings },
+  };
+}
+
+/**
+ * At maxmemory an evicting Redis deletes keys, a live room's among them: its conversation ends as
+ * lost. With `noeviction` a full Redis refuses new writes instead ("the server is full") and
+ * every room keeps what it has.
+ */
+function evictionFinding(check: EvictionCheck): Finding {
+  if (check.status === "noeviction") return { fine: "Redis never evicts a room (maxmemory-policy noeviction)" };
+  if (check.status === "unknown") return cannotCheck("evicts keys", "uses maxmemory-policy noeviction", check.reason);
+  return {
+    warning: `REDIS MAY EVICT ROOMS (maxmemory-policy ${check.policy}): at maxmemory it deletes keys of live rooms, which then end as lost. Run redis-server with --maxmemory-policy noeviction, or CONFIG SET maxmemory-policy noeviction.`,
+    details: { policy: check.policy },
+  };
 }
 
 // Kept on globalThis so the dev server's module reloads reuse one store and one Redis connection.
@@ -109,6 +135,7 @@ export function getServices(): Services {
   if (!holder.__ephemeraServices) {
     holder.__ephemeraServices = createServices(env);
     reportMatchesFrom(holder.__ephemeraServices.matches);
+    reportStoreFrom(holder.__ephemeraServices.store);
   }
   return holder.__ephemeraServices;
 }

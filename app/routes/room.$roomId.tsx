@@ -2,7 +2,7 @@ import { json, redirect, type HeadersFunction, type LoaderFunctionArgs, type Met
 import { isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { useState } from "react";
 import { enterRoom, type GateResult } from "~/.server/room-gate";
-import { StoreUnavailableError, type RoomKind } from "~/.server/rooms/types";
+import { StoreUnavailableError, unavailableMessage, type RoomKind } from "~/.server/rooms/types";
 import { getServices } from "~/.server/services";
 import { MissingKey } from "~/components/missing-key";
 import { RoomView } from "~/components/room-view";
@@ -21,8 +21,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     result = await enterRoom(request, params.roomId ?? "", getServices(), context.clientAddress);
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
-    headers.set("Retry-After", "5");
-    throw new Response("Ephemera cannot reach its message store right now. Try the link again in a moment.", {
+    headers.set("Retry-After", String(error.retryAfterSeconds));
+    throw new Response(unavailableMessage(error, "Try the link again"), {
       status: 503,
       statusText: "Service Unavailable",
       headers,

@@ -9,6 +9,8 @@ import { waitFor } from "./wait-for";
 export interface TestRedis {
   url: string;
   port: number;
+  /** The redis-server process, for signals: SIGSTOP stalls it (every command waits), SIGCONT resumes. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startRedisServer({ port: fixedPort, args = [] }: { port?: 
   return {
     url,
     port,
+    pid: child.pid!,
     async stop() {
       child.kill("SIGTERM");
       await exited;

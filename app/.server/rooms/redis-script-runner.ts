@@ -1,6 +1,6 @@
 import { ReplyError, type Redis } from "ioredis";
 import { writeBatcher } from "./redis-write-batching";
-import { StoreUnavailableError } from "./types";
+import { StoreFullError, StoreUnavailableError } from "./types";
 
 export interface ScriptDefinition {
   numberOfKeys: number;
@@ -11,11 +11,15 @@ type ScriptArgument = string | number | Buffer;
 type Run = (...args: ScriptArgument[]) => Promise<unknown>;
 
 /**
- * A script's own error (a bug) is a reply error; anything else means Redis could not be reached
- * in time, which the caller may retry.
+ * A script's own error (a bug) is a reply error, except Redis refusing a write at `maxmemory`
+ * (`OOM command not allowed…`), which is the store being full. Anything else means Redis could
+ * not be reached in time (down, or stalled past the command timeout), which the caller may retry.
  */
 export function unavailable(error: unknown): never {
-  if (error instanceof ReplyError) throw error;
+  if (error instanceof ReplyError) {
+    if ((error as Error).message.startsWith("OOM ")) throw new StoreFullError("Redis is out of memory (maxmemory)", { cause: error });
+    throw error;
+  }
   throw new StoreUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });
 }
 

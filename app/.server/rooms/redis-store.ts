@@ -8,6 +8,7 @@ import { RedisSlotCounter } from "./redis-stream-slots";
 import {
   decodeEvent,
   decodeStoredMessage,
+  READY_PROBE_KEY,
   roomChannel,
   roomKeys,
 } from "./redis-codec";
@@ -52,7 +53,7 @@ const SCRIPTS = {
   ephAppend: { numberOfKeys: 3, lua: appendMessageScript },
   ephAppendMember: { numberOfKeys: 4, lua: appendMemberMessageScript },
   ephMessagesAfter: { numberOfKeys: 2, lua: messagesAfterScript },
-  ephDestroy: { numberOfKeys: 6, lua: destroyScript },
+  ephDestroy: { numberOfKeys: 7, lua: destroyScript },
   ephPresence: { numberOfKeys: 4, lua: presenceScript },
   ephHeartbeat: { numberOfKeys: 1, lua: heartbeatScript },
   ephTyping: { numberOfKeys: 1, lua: typingScript },
@@ -72,13 +73,27 @@ export interface RedisStoreOptions {
   onReconnecting?: (connection: Connection) => void;
   /** How long a seat whose last stream closed still counts as here. */
   presenceGraceMs?: number;
+  /**
+   * How long a command may go unanswered before it fails as StoreUnavailableError; unset, it
+   * waits as long as Redis takes. The app always sets it (REDIS_COMMAND_TIMEOUT_MS).
+   */
+  commandTimeoutMs?: number;
+  /** How often to check that the rooms streamed here still exist. */
+  roomCheckMs?: number;
 }
+
+const DEFAULT_ROOM_CHECK_MS = 2000;
+/** Rooms checked per EXISTS command. */
+const ROOM_CHECK_BATCH = 500;
 
 /** What the startup check found about Redis writing to disk. */
 export type PersistenceCheck =
   | { status: "ephemeral" }
   | { status: "persistent"; settings: string[] }
   | { status: "unknown"; reason: string };
+
+/** What the startup check found about Redis deleting keys when it reaches maxmemory. */
+export type EvictionCheck = { status: "noeviction" } | { status: "evicts"; policy: string } | { status: "unknown"; reason: string };
 
 /**
  * The multi-instance store. One connection for commands, one subscriber connection per process
@@ -96,12 +111,20 @@ export class RedisRoomStore implements RoomStore {
   readonly streamSlots: RedisSlotCounter;
   private readonly run: ReturnType<typeof defineScripts<keyof typeof SCRIPTS>>;
 
+  private readonly roomCheck: NodeJS.Timeout;
+  private checkingRooms = false;
+
   constructor(url: string, options: RedisStoreOptions = {}) {
     // A command waits through at most two reconnection attempts (~300 ms) before failing, so a
-    // send during an outage gets a prompt, retryable error instead of hanging.
+    // send during an outage gets a prompt, retryable error instead of hanging. A Redis that is
+    // connected but does not answer (paused, swapping) fails it after the command timeout; the
+    // command may still run when Redis resumes, which a send's clientId makes safe to retry.
+    // The subscriber (a duplicate) has the same timeout, which only ever applies to its
+    // (un)subscribe commands: a quiet subscription has no command waiting.
     this.redis = new Redis(url, {
       maxRetriesPerRequest: 2,
       retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+      commandTimeout: options.commandTimeoutMs,
     });
     this.run = defineScripts(this.redis, SCRIPTS);
     this.subscriber = this.redis.duplicate();
@@ -117,6 +140,8 @@ export class RedisRoomStore implements RoomStore {
       options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS,
     );
     this.streamSlots = new RedisSlotCounter(this.redis, this.presence);
+    this.roomCheck = setInterval(() => void this.checkRooms(), options.roomCheckMs ?? DEFAULT_ROOM_CHECK_MS);
+    this.roomCheck.unref();
   }
 
   async createRoom(roomId: string, ttlMs: number, keyCheck?: string) {
@@ -227,9 +252,41 @@ export class RedisRoomStore implements RoomStore {
       keys.live,
       keys.clientIds,
       keys.images,
+      keys.ended,
       roomChannel(roomId),
     );
     return deleted === 1;
+  }
+
+  async wasEnded(roomId: string) {
+    return (await this.redis.exists(roomKeys(roomId).ended).catch(unavailable)) === 1;
+  }
+
+  /**
+   * Rooms can vanish with nobody ending them: Redis restarted empty, was flushed, or evicted
+   * their keys at maxmemory. Nothing is published then, so every few seconds this instance checks
+   * that the rooms it streams still exist (one EXISTS per 500 rooms) and tells the streams of any
+   * that do not to re-read: they find the room gone and end, saying why.
+   */
+  private async checkRooms(): Promise<void> {
+    if (this.checkingRooms) return;
+    this.checkingRooms = true;
+    try {
+      const roomIds = this.fanout.roomIds();
+      for (let start = 0; start < roomIds.length; start += ROOM_CHECK_BATCH) {
+        const batch = roomIds.slice(start, start + ROOM_CHECK_BATCH);
+        const metas = batch.map((roomId) => roomKeys(roomId).meta);
+        if ((await this.redis.exists(...metas)) === batch.length) continue;
+        const found = (await this.redis.pipeline(metas.map((key) => ["exists", key])).exec()) ?? [];
+        found.forEach(([, exists], index) => {
+          if (exists === 0) this.fanout.deliver(batch[index]!, { type: "resync" });
+        });
+      }
+    } catch {
+      // Redis is unreachable: the next check tries again.
+    } finally {
+      this.checkingRooms = false;
+    }
   }
 
   connect(roomId: string, seat: number) {
@@ -348,8 +405,12 @@ export class RedisRoomStore implements RoomStore {
     this.fanout.deliver(roomId, event);
   }
 
+  /**
+   * A write, not PING: at maxmemory Redis still answers PING but refuses every write, and an
+   * instance that can store nothing is not ready (StoreFullError).
+   */
   async ping() {
-    await this.redis.ping().catch(unavailable);
+    await this.redis.set(READY_PROBE_KEY, "1", "PX", 60_000).catch(unavailable);
   }
 
   /** Whether this Redis writes snapshots or an append-only file: messages must never hit a disk. */
@@ -367,7 +428,18 @@ export class RedisRoomStore implements RoomStore {
     }
   }
 
+  /** Whether this Redis may delete keys (live rooms' among them) when it reaches maxmemory. */
+  async checkEviction(): Promise<EvictionCheck> {
+    try {
+      const [, policy = ""] = (await this.redis.config("GET", "maxmemory-policy")) as string[];
+      return policy === "noeviction" ? { status: "noeviction" } : { status: "evicts", policy };
+    } catch (error) {
+      return { status: "unknown", reason: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
   async close() {
+    clearInterval(this.roomCheck);
     await this.presence.close();
     await this.streamSlots.close();
     await Promise.allSettled([this.subscriber.quit(), this.redis.quit()]);

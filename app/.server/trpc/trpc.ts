@@ -5,7 +5,7 @@ import { env } from "../env";
 import { memberIdOf, ROOM_ID_PATTERN } from "../room-token";
 import type { Context } from "./context";
 import { RateLimitedError } from "../rate-limits";
-import { StoreUnavailableError } from "../rooms/types";
+import { StoreUnavailableError, unavailableMessage } from "../rooms/types";
 import { SEALED_MIN_LENGTH } from "~/lib/limits";
 import { describeValidationError } from "./errors";
 
@@ -46,13 +46,13 @@ export const publicProcedure = t.procedure.use(async ({ next }) => {
     const validation = describeValidationError(result.error.cause);
     if (validation) result.error.message = validation.message;
   }
-  // An unreachable store is a temporary condition the client can retry, not a server bug.
+  // An unreachable (or full) store is a temporary condition the client can retry, not a server bug.
   if (result.error.cause instanceof StoreUnavailableError) {
     return {
       ...result,
       error: new TRPCError({
         code: "SERVICE_UNAVAILABLE",
-        message: "Ephemera cannot reach its message store right now. Nothing was lost; try again in a moment.",
+        message: unavailableMessage(result.error.cause),
         cause: result.error.cause,
       }),
     };
