@@ -31,8 +31,8 @@ const metaSchema = z.strictObject(
 
 const ENVELOPE_KEYS = new Set(["json", "meta"]);
 
-function refuse(message: string, cause?: unknown): TRPCError {
-  return new TRPCError({ code: "BAD_REQUEST", message, cause });
+function refuse(message: string): TRPCError {
+  return new TRPCError({ code: "BAD_REQUEST", message });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -88,8 +88,9 @@ export function readWireInput(raw: unknown): unknown {
   }
   const meta = metaSchema.safeParse(raw.meta);
   if (!meta.success) {
-    const described = describeValidationError({ issues: meta.error.issues.map((issue) => ({ ...issue, path: ["meta", ...issue.path] })) });
-    throw refuse(`input.${described?.message ?? "meta: is not what Ephemera sends"}`, meta.error);
+    const issues = meta.error.issues.map((issue) => ({ ...issue, path: ["input", "meta", ...issue.path] }));
+    // Not the zod error as the cause: tRPC's middleware would put its unprefixed paths back.
+    throw refuse(describeValidationError({ issues })?.message ?? "input.meta: is not what Ephemera sends");
   }
   const annotations = meta.data.values;
   if (Array.isArray(annotations)) {
