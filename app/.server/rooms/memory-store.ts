@@ -325,10 +325,11 @@ export class MemoryRoomStore implements RoomStore {
     return "left";
   }
 
-  async messagesAfter(roomId: string, afterId: number) {
+  async messagesAfter(roomId: string, afterId: number, limit?: number) {
     const room = this.live(roomId);
     if (!room) return null;
-    return room.messages.filter((message) => message.id > afterId);
+    const after = room.messages.filter((message) => message.id > afterId);
+    return limit === undefined ? after : after.slice(0, limit);
   }
 
   async destroy(roomId: string) {

@@ -123,15 +123,20 @@ local author = tonumber(seat)
 ${STORE_AND_PUBLISH}`;
 
 /**
- * KEYS: meta, msgs. ARGV: afterId. Returns the newest (seq - afterId) stored messages, or nil
- * when the room is gone. Reading only the tail keeps a resume cheap in a long conversation.
+ * KEYS: meta, msgs. ARGV: afterId, limit (0: no limit). Returns the stored messages after
+ * afterId, the first `limit` of them, or nil when the room is gone. Reading only what is asked
+ * for keeps a resume cheap in a long conversation, and a page cheap in a full room.
  */
 export const messagesAfterScript = `
 local seq = redis.call('HGET', KEYS[1], 'seq')
 if not seq then return false end
 local missing = tonumber(seq) - tonumber(ARGV[1])
 if missing <= 0 then return {} end
-return redis.call('LRANGE', KEYS[2], -missing, -1)`;
+local first = -math.min(missing, redis.call('LLEN', KEYS[2]))
+local limit = tonumber(ARGV[2])
+local last = -1
+if limit > 0 then last = math.min(-1, first + limit - 1) end
+return redis.call('LRANGE', KEYS[2], first, last)`;
 
 /** KEYS: every key of the room, meta first. ARGV: channel. Deletes the room, publishes `destroyed`. */
 export const destroyScript = `

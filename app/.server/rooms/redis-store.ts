@@ -205,9 +205,9 @@ export class RedisRoomStore implements RoomStore {
     return { status: code === 1 ? "not-member" : "not-found" };
   }
 
-  async messagesAfter(roomId: string, afterId: number) {
+  async messagesAfter(roomId: string, afterId: number, limit?: number) {
     const keys = roomKeys(roomId);
-    const rows = (await this.run("ephMessagesAfter", keys.meta, keys.messages, afterId)) as
+    const rows = (await this.run("ephMessagesAfter", keys.meta, keys.messages, afterId, limit ?? 0)) as
       | string[]
       | null;
     if (rows === null) return null;

@@ -142,6 +142,28 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     expect(kept.at(-1)?.id).toBe(total);
   });
 
+  it("reads a page of the messages after an id: the first `limit` of them", async () => {
+    const roomId = await createRoom(store);
+    for (let index = 1; index <= 7; index += 1) await store.appendMessage(roomId, { author: 1, ciphertext: `m${index}` });
+    const ids = async (afterId: number, limit?: number) => (await store.messagesAfter(roomId, afterId, limit))?.map((message) => message.id);
+    expect(await ids(0, 3)).toEqual([1, 2, 3]);
+    expect(await ids(3, 3)).toEqual([4, 5, 6]);
+    expect(await ids(6, 3)).toEqual([7]);
+    expect(await ids(7, 3)).toEqual([]);
+    expect(await ids(2, 100)).toEqual([3, 4, 5, 6, 7]);
+    expect(await ids(2)).toEqual([3, 4, 5, 6, 7]);
+    expect(await store.messagesAfter(newRoomId(), 0, 3)).toBeNull();
+  });
+
+  it(`pages from the oldest message kept once more than ${MESSAGE_CAP} were sent`, async () => {
+    const roomId = await createRoom(store);
+    for (let index = 1; index <= MESSAGE_CAP + 5; index += 1) {
+      await store.appendMessage(roomId, { author: 1, ciphertext: `m${index}` });
+    }
+    expect((await store.messagesAfter(roomId, 0, 2))?.map((message) => message.id)).toEqual([6, 7]);
+    expect((await store.messagesAfter(roomId, MESSAGE_CAP + 3, 5))?.map((message) => message.id)).toEqual([MESSAGE_CAP + 4, MESSAGE_CAP + 5]);
+  });
+
   it("publishes messages and the room's destruction to subscribers until they unsubscribe", async () => {
     const roomId = await createRoom(store);
     const seen: PublishedEvent[] = [];

@@ -172,8 +172,11 @@ export interface RoomStore {
    * seats are never given up (nobody else may take one): it ends instead (`match`).
    */
   leave(roomId: string, memberId: string): Promise<"left" | "not-member" | "match">;
-  /** Stored messages with id > afterId, oldest first; null when the room is gone. */
-  messagesAfter(roomId: string, afterId: number): Promise<StoredMessage[] | null>;
+  /**
+   * Stored messages with id > afterId, oldest first, at most `limit` of them (the first ones)
+   * when given; null when the room is gone.
+   */
+  messagesAfter(roomId: string, afterId: number, limit?: number): Promise<StoredMessage[] | null>;
   /** Deletes every key of the room and publishes `destroyed`; false when it was already gone. */
   destroy(roomId: string): Promise<boolean>;
   /** Resolves once live delivery is in place, so a backlog read afterwards cannot miss anything. */
