@@ -20,6 +20,7 @@ describe("parseEnv", () => {
       RATE_LIMIT_JOINS_PER_MINUTE: 60,
       RATE_LIMIT_MESSAGES_PER_SECOND: 5,
       RATE_LIMIT_MESSAGE_BURST: 10,
+      RATE_LIMIT_READS_PER_MINUTE: 120,
       TRUST_PROXY: "off",
       REQUIRE_EPHEMERAL_REDIS: false,
       LOG_LEVEL: "info",

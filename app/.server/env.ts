@@ -44,6 +44,8 @@ export const envSchema = z
     RATE_LIMIT_JOINS_PER_MINUTE: optional(integer(1, 100_000)).default(60),
     RATE_LIMIT_MESSAGES_PER_SECOND: optional(integer(1, 10_000)).default(5),
     RATE_LIMIT_MESSAGE_BURST: optional(integer(0, 10_000)).default(10),
+    /** Queries (message pages, the countdown's resync, the lobby's counts) per client address. */
+    RATE_LIMIT_READS_PER_MINUTE: optional(integer(1, 100_000)).default(120),
     /** Which proxy headers to believe for the client's address: off, fly, or a hop count. */
     TRUST_PROXY: z
       .preprocess(

@@ -58,6 +58,7 @@ export const messageRouter = router({
    * whole, 20 times in one batch, once took 20 s and 1.5 GB.
    */
   list: memberProcedure.input(z.object({ after: eventIdSchema.optional() })).query(async ({ ctx, input }) => {
+    await ctx.services.limits.consumeOrThrow("read", ctx.clientKey);
     const { store } = ctx.services;
     const [stored, state] = await Promise.all([
       // One more than a page: whether it exists is whether there is more.
