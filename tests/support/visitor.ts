@@ -66,3 +66,11 @@ export class Visitor {
     return response;
   }
 }
+
+/** Someone who created a room (with `ttlSeconds`) and holds a seat in it. */
+export async function memberOfNewRoom(origin: string, ttlSeconds = 600): Promise<{ member: Visitor; roomId: string }> {
+  const member = new Visitor(origin);
+  const { roomId } = await member.trpc.room.create.mutate({ ttlSeconds });
+  await member.open(`/room/${roomId}`);
+  return { member, roomId };
+}
