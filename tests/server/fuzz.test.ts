@@ -4,7 +4,7 @@ import { TEST_SECRET } from "../support/app";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { bulkPayload, hostileEnvelope, hostileInput, hostileString } from "../support/hostile";
 import { opaque } from "../support/opaque";
-import { ServerCpu, startMeasuredServer } from "../support/server-cpu";
+import { serveOrdinaryReads, ServerCpu, startMeasuredServer } from "../support/server-cpu";
 import { memberOfNewRoom, Visitor } from "../support/visitor";
 
 const PROCEDURES = [
@@ -152,8 +152,10 @@ describe("the cost of any request body or query up to 64 KB", () => {
 
   beforeAll(async () => {
     ({ server, cpu } = await startMeasuredServer());
-    ({ member } = await memberOfNewRoom(server.url));
-  });
+    const { member: seated, roomId } = await memberOfNewRoom(server.url);
+    member = seated;
+    await serveOrdinaryReads(server, member.cookieHeader(), roomId);
+  }, 60_000);
   afterAll(() => server?.stop());
 
   function send(target: (typeof TARGETS)[number], input: string, batch: boolean) {

@@ -64,3 +64,20 @@ export async function startMeasuredServer(env: Record<string, string> = {}): Pro
   await cpu.calibrate();
   return { server, cpu };
 }
+
+/**
+ * Ordinary reads whose input carries a superjson annotation (an optional field left undefined),
+ * `count` of them, ten at a time. superjson's recursion on a hostile meta grew from a few ms on
+ * a cold process to hundreds of ms once its code had run this often: a cost budget only means
+ * something on a server that has served some traffic.
+ */
+export async function serveOrdinaryReads(server: AppServer, cookie: string, roomId: string, count = 1000): Promise<void> {
+  const input = encodeURIComponent(JSON.stringify({ json: { roomId, after: null }, meta: { values: { after: ["undefined"] }, v: 1 } }));
+  for (let sent = 0; sent < count; sent += 10) {
+    const answers = await Promise.all(Array.from({ length: 10 }, () => fetch(`${server.url}/api/trpc/room.ttl?input=${input}`, { headers: { cookie } })));
+    for (const answer of answers) {
+      await answer.text();
+      if (answer.status !== 200) throw new Error(`an ordinary read answered ${answer.status}`);
+    }
+  }
+}
