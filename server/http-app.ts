@@ -77,6 +77,7 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
   const publicFiles = express.static(clientDir, { maxAge: "1h" });
   app.use("/assets", onlyFiles(assets));
   app.use(onlyFiles(publicFiles));
+  app.use(pagesOnlyRead);
   app.all(
     "*",
     createRequestHandler({
@@ -113,6 +114,19 @@ function errorHandler(logger: AppBuild["entry"]["module"]["logger"]): express.Er
     res.status(status).type("text/plain").send(STATUS_CODES[status] ?? "Error");
   };
 }
+
+/**
+ * No page has a form to post to (the API lives under /api/). Remix answered such a request with
+ * a 405 and a stack in the log, and one from a foreign Origin with a 500 and an empty body (its
+ * CSRF check throws before any route runs).
+ */
+const pagesOnlyRead: express.RequestHandler = (req, res, next) => {
+  if (req.method === "GET" || req.method === "HEAD" || req.path.startsWith("/api/")) return next();
+  res
+    .status(405)
+    .set({ Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" })
+    .send("Pages can only be read (GET): nothing here accepts a form.");
+};
 
 const FILE_NAME = /\/[^/]*\.[^/]+$/;
 

@@ -66,6 +66,8 @@ export const envSchema = z
      * this process's memory. (With Redis, its maxmemory is the ceiling.)
      */
     MEMORY_STORE_IMAGE_MB: optional(integer(1, 1_000_000)).default(256),
+    /** Queries (message pages, the countdown's resync, the lobby's counts) per client address. */
+    RATE_LIMIT_READS_PER_MINUTE: optional(integer(1, 100_000)).default(120),
     /** Which proxy headers to believe for the client's address: off, fly, or a hop count. */
     TRUST_PROXY: z
       .preprocess(

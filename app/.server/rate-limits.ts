@@ -11,7 +11,7 @@ import {
 import type { Env } from "./env";
 import { unavailable } from "./rooms/redis-script-runner";
 
-export type LimitName = "createRoom" | "joinRoom" | "findStranger" | "sendMessage" | "signal" | "uploadImage";
+export type LimitName = "createRoom" | "joinRoom" | "findStranger" | "sendMessage" | "signal" | "uploadImage" | "read";
 
 export class RateLimitedError extends Error {
   override name = "RateLimitedError";
@@ -30,6 +30,7 @@ const MESSAGES: Record<LimitName, string> = {
   sendMessage: "You are sending messages too fast. Slow down",
   signal: "Too many typing or read signals. Slow down",
   uploadImage: "You are sending images too quickly. Slow down",
+  read: "Too many requests for room data from your network. Slow down",
 };
 
 /**
@@ -98,6 +99,8 @@ export class RateLimits {
       signal: make("signal", 60, 10),
       // Each image is up to 2 MB of Redis memory until the room ends: a handful a minute.
       uploadImage: make("image", 10, 60),
+      // Queries: a page of a full room is up to 256 KB read from the store and sent.
+      read: make("read", config.RATE_LIMIT_READS_PER_MINUTE, 60),
     };
   }
 

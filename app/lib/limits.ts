@@ -28,3 +28,9 @@ export const PUBLIC_KEYS_MAX_LENGTH = 256;
 /** The browser re-encodes an image to stay under this before sealing it. */
 export const IMAGE_MAX_BYTES = 2_000_000;
 export const SEALED_IMAGE_MAX_BYTES = IMAGE_MAX_BYTES + SEAL_OVERHEAD_BYTES;
+
+/**
+ * Calls one HTTP request may batch. The browser's link splits larger batches itself; the server
+ * refuses them, since each call may read a page of a room (up to 20 calls once took 1.5 GB).
+ */
+export const MAX_BATCH_CALLS = 10;

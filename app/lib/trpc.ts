@@ -2,6 +2,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { createTRPCReact, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/react-query";
 import superjson from "superjson";
 import type { AppRouter } from "~/.server/trpc/root";
+import { MAX_BATCH_CALLS } from "./limits";
 
 export const trpc = createTRPCReact<AppRouter>();
 
@@ -23,7 +24,7 @@ export function createTrpcClient() {
       splitLink({
         condition: (op) => op.type === "subscription",
         true: httpSubscriptionLink({ url: TRPC_ENDPOINT, transformer: superjson }),
-        false: httpBatchLink({ url: TRPC_ENDPOINT, transformer: superjson }),
+        false: httpBatchLink({ url: TRPC_ENDPOINT, transformer: superjson, maxItems: MAX_BATCH_CALLS }),
       }),
     ],
   });

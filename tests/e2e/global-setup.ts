@@ -9,6 +9,7 @@ export default async function globalSetup() {
     RATE_LIMIT_ROOMS_PER_MINUTE: "10000",
     RATE_LIMIT_JOINS_PER_MINUTE: "10000",
     RATE_LIMIT_MESSAGES_PER_SECOND: "1000",
+    RATE_LIMIT_READS_PER_MINUTE: "10000",
     // Presence tests watch someone leave; the default five seconds would only make them slower.
     PRESENCE_GRACE_MS: "2000",
   });

@@ -2,9 +2,10 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { TEST_SECRET } from "../support/app";
 import { startAppServer, type AppServer } from "../support/app-server";
-import { hostileInput, hostileString } from "../support/hostile";
+import { bulkPayload, hostileEnvelope, hostileInput, hostileString } from "../support/hostile";
 import { opaque } from "../support/opaque";
-import { Visitor } from "../support/visitor";
+import { serveOrdinaryReads, ServerCpu, startMeasuredServer } from "../support/server-cpu";
+import { memberOfNewRoom, Visitor } from "../support/visitor";
 
 const PROCEDURES = [
   { path: "room.create", method: "POST" },
@@ -127,4 +128,64 @@ describe("fuzzing the HTTP surface", () => {
     expect(server.output()).not.toMatch(/"level":50/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+});
+
+/** Where a request's input can go: queries (tRPC's adapter), mutations (the hot lane), streams. */
+const TARGETS = [
+  { path: "room.ttl", method: "GET" },
+  { path: "message.list", method: "GET" },
+  { path: "match.stats", method: "GET" },
+  { path: "room.events", method: "GET", headers: { accept: "text/event-stream" } },
+  { path: "room.create", method: "POST" },
+  { path: "message.send", method: "POST" },
+  { path: "message.receipt", method: "POST" },
+  { path: "room.typing", method: "POST", headers: { "trpc-accept": "application/jsonl" } },
+] as const;
+
+/** A 400 costs a few ms; this is about ten of them, far below what superjson's recursion cost. */
+const CPU_BUDGET_MS = 50;
+
+describe("the cost of any request body or query up to 64 KB", () => {
+  let server: AppServer;
+  let cpu: ServerCpu;
+  let member: Visitor;
+
+  beforeAll(async () => {
+    ({ server, cpu } = await startMeasuredServer());
+    const { member: seated, roomId } = await memberOfNewRoom(server.url);
+    member = seated;
+    await serveOrdinaryReads(server, member.cookieHeader(), roomId);
+  }, 60_000);
+  afterAll(() => server?.stop());
+
+  function send(target: (typeof TARGETS)[number], input: string, batch: boolean) {
+    const url = `${server.url}/api/trpc/${target.path}${batch ? "?batch=1&" : "?"}`;
+    const headers = { cookie: member.cookieHeader(), ...("headers" in target ? target.headers : {}) };
+    // A stream that opened for real would never end: no generated input names the member's room.
+    const signal = AbortSignal.timeout(10_000);
+    return target.method === "GET"
+      ? fetch(`${url}input=${encodeURIComponent(input)}`, { headers, signal })
+      : fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: input, signal });
+  }
+
+  it(`costs the server less than ${CPU_BUDGET_MS} ms of CPU and never answers 500`, async () => {
+    // Every path's error answer is compiled on its first use (tens of ms, once): not the input's cost.
+    for (const target of TARGETS) {
+      for (const batch of [false, true]) await (await send(target, batch ? '{"0":{"json":1}}' : '{"json":1}', batch)).text();
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...TARGETS), fc.oneof(hostileEnvelope, bulkPayload), fc.boolean(), async (target, payload, batch) => {
+        const input = batch ? `{"0":${payload}}` : payload;
+        const { result, cpuMs } = await cpu.cheapest(3, CPU_BUDGET_MS, async () => {
+          const response = await send(target, input, batch);
+          return { status: response.status, body: await response.text() };
+        });
+        const what = `${target.path}${batch ? " (batch)" : ""} with ${input.length} characters: ${input.slice(0, 100)}`;
+        expect(result.status, `${what} answered ${result.body.slice(0, 200)}`).toBeLessThan(500);
+        expect(cpuMs, `${what} cost ${cpuMs.toFixed(1)} ms of CPU`).toBeLessThan(CPU_BUDGET_MS);
+      }),
+      { numRuns: 200 },
+    );
+    expect(server.output()).not.toMatch(/"level":50/);
+  }, 120_000);
 });

@@ -2,6 +2,7 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from
 import { EventSource } from "eventsource";
 import superjson from "superjson";
 import type { AppRouter } from "~/.server/trpc/root";
+import { MAX_BATCH_CALLS } from "~/lib/limits";
 
 /**
  * One person with one browser's cookie jar, talking to one app origin over real HTTP: page loads
@@ -34,6 +35,7 @@ export class Visitor {
           false: httpBatchLink({
             url,
             transformer: superjson,
+            maxItems: MAX_BATCH_CALLS,
             fetch: (input, init) => fetch(input, withCookies(init as RequestInit)),
           }),
         }),
@@ -63,4 +65,12 @@ export class Visitor {
     }
     return response;
   }
+}
+
+/** Someone who created a room (with `ttlSeconds`) and holds a seat in it. */
+export async function memberOfNewRoom(origin: string, ttlSeconds = 600): Promise<{ member: Visitor; roomId: string }> {
+  const member = new Visitor(origin);
+  const { roomId } = await member.trpc.room.create.mutate({ ttlSeconds });
+  await member.open(`/room/${roomId}`);
+  return { member, roomId };
 }

@@ -10,6 +10,7 @@ import {
   type JoinOutcome,
   type MemberAppendOutcome,
   type MemberStatus,
+  type MessagesAfterOptions,
   type NewMessage,
   type RoomEventListener,
   type RoomKind,
@@ -355,11 +356,12 @@ export class MemoryRoomStore implements RoomStore {
     return "left";
   }
 
-  async messagesAfter(roomId: string, afterId: number, seat?: number) {
+  async messagesAfter(roomId: string, afterId: number, { seat, limit }: MessagesAfterOptions = {}) {
     const room = this.live(roomId);
     if (!room) return null;
     const after = Math.max(afterId, (seat !== undefined && room.arrivals.get(seat)) || 0);
-    return room.messages.filter((message) => message.id > after);
+    const unread = room.messages.filter((message) => message.id > after);
+    return limit === undefined ? unread : unread.slice(0, limit);
   }
 
   async destroy(roomId: string) {

@@ -149,9 +149,10 @@ local author = tonumber(seat)
 ${STORE_AND_PUBLISH}`;
 
 /**
- * KEYS: meta, msgs. ARGV: afterId, reader's seat ('' for any). Returns the newest (seq - afterId)
- * stored messages, never one from before the reader's seat arrived, or nil when the room is gone.
- * Reading only the tail keeps a resume cheap in a long conversation.
+ * KEYS: meta, msgs. ARGV: afterId, reader's seat ('' for any), limit (0: no limit). Returns the
+ * stored messages after afterId, never one from before the reader's seat arrived, the first
+ * `limit` of them, or nil when the room is gone. Reading only what is asked for keeps a resume
+ * cheap in a long conversation, and a page cheap in a full room.
  */
 export const messagesAfterScript = `
 local seq = redis.call('HGET', KEYS[1], 'seq')
@@ -160,7 +161,11 @@ local after = tonumber(ARGV[1])
 if ARGV[2] ~= '' then after = math.max(after, tonumber(redis.call('HGET', KEYS[1], 'a' .. ARGV[2]) or 0)) end
 local missing = tonumber(seq) - after
 if missing <= 0 then return {} end
-return redis.call('LRANGE', KEYS[2], -missing, -1)`;
+local first = -math.min(missing, redis.call('LLEN', KEYS[2]))
+local limit = tonumber(ARGV[3])
+local last = -1
+if limit > 0 then last = math.min(-1, first + limit - 1) end
+return redis.call('LRANGE', KEYS[2], first, last)`;
 
 /**
  * KEYS: every key of the room, meta first, its `ended` marker last. ARGV: channel. Deletes the

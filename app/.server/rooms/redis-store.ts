@@ -38,6 +38,7 @@ import {
   type JoinOutcome,
   type MemberAppendOutcome,
   type MemberStatus,
+  type MessagesAfterOptions,
   type NewMessage,
   type RoomEventListener,
   type RoomKind,
@@ -233,9 +234,9 @@ export class RedisRoomStore implements RoomStore {
     return { status: code === 1 ? "not-member" : "not-found" };
   }
 
-  async messagesAfter(roomId: string, afterId: number, seat?: number) {
+  async messagesAfter(roomId: string, afterId: number, { seat, limit }: MessagesAfterOptions = {}) {
     const keys = roomKeys(roomId);
-    const rows = (await this.run("ephMessagesAfter", keys.meta, keys.messages, afterId, seat ?? "")) as
+    const rows = (await this.run("ephMessagesAfter", keys.meta, keys.messages, afterId, seat ?? "", limit ?? 0)) as
       | string[]
       | null;
     if (rows === null) return null;

@@ -88,7 +88,7 @@ export async function* roomEventStream(
       if (ended) release(); // the reads failed first: nothing below will
       else disconnect = release;
     });
-    const [backlog, state] = await Promise.all([store.messagesAfter(roomId, afterId, seat), store.roomState(roomId), connecting]);
+    const [backlog, state] = await Promise.all([store.messagesAfter(roomId, afterId, { seat }), store.roomState(roomId), connecting]);
     if (!(yield* catchUp(cursor, partner, backlog, state, false))) {
       // Gone between the membership check and now.
       yield await ending();
@@ -145,7 +145,7 @@ export async function* roomEventStream(
             // The store's subscription was interrupted: read what may have been missed.
             let missed: [StoredMessage[] | null, RoomState | null];
             try {
-              missed = await Promise.all([store.messagesAfter(roomId, cursor.lastId, seat), store.roomState(roomId)]);
+              missed = await Promise.all([store.messagesAfter(roomId, cursor.lastId, { seat }), store.roomState(roomId)]);
             } catch (error) {
               if (error instanceof StoreUnavailableError) continue; // the next reconnect retries
               throw error;

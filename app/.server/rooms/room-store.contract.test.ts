@@ -143,6 +143,28 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     expect(kept.at(-1)?.id).toBe(total);
   });
 
+  it("reads a page of the messages after an id: the first `limit` of them", async () => {
+    const roomId = await createRoom(store);
+    for (let index = 1; index <= 7; index += 1) await store.appendMessage(roomId, { author: 1, ciphertext: `m${index}` });
+    const ids = async (afterId: number, limit?: number) => (await store.messagesAfter(roomId, afterId, { limit }))?.map((message) => message.id);
+    expect(await ids(0, 3)).toEqual([1, 2, 3]);
+    expect(await ids(3, 3)).toEqual([4, 5, 6]);
+    expect(await ids(6, 3)).toEqual([7]);
+    expect(await ids(7, 3)).toEqual([]);
+    expect(await ids(2, 100)).toEqual([3, 4, 5, 6, 7]);
+    expect(await ids(2)).toEqual([3, 4, 5, 6, 7]);
+    expect(await store.messagesAfter(newRoomId(), 0, { limit: 3 })).toBeNull();
+  });
+
+  it(`pages from the oldest message kept once more than ${MESSAGE_CAP} were sent`, async () => {
+    const roomId = await createRoom(store);
+    for (let index = 1; index <= MESSAGE_CAP + 5; index += 1) {
+      await store.appendMessage(roomId, { author: 1, ciphertext: `m${index}` });
+    }
+    expect((await store.messagesAfter(roomId, 0, { limit: 2 }))?.map((message) => message.id)).toEqual([6, 7]);
+    expect((await store.messagesAfter(roomId, MESSAGE_CAP + 3, { limit: 5 }))?.map((message) => message.id)).toEqual([MESSAGE_CAP + 4, MESSAGE_CAP + 5]);
+  });
+
   it("publishes messages and the room's destruction to subscribers until they unsubscribe", async () => {
     const roomId = await createRoom(store);
     const seen: PublishedEvent[] = [];
@@ -219,9 +241,9 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
 
     it("a member who took a freed seat lists only messages after their arrival", async () => {
       const { roomId, seen } = await roomAfterALeave();
-      expect(texts(await store.messagesAfter(roomId, 0, 3))).toEqual(["hello-carol", "hi-alice"]);
+      expect(texts(await store.messagesAfter(roomId, 0, { seat: 3 }))).toEqual(["hello-carol", "hi-alice"]);
       // Alice, who was there all along, still reads everything.
-      expect(texts(await store.messagesAfter(roomId, 0, 1))).toEqual(["alice-to-bob", "bob-to-alice", "anyone-there", "hello-carol", "hi-alice"]);
+      expect(texts(await store.messagesAfter(roomId, 0, { seat: 1 }))).toEqual(["alice-to-bob", "bob-to-alice", "anyone-there", "hello-carol", "hi-alice"]);
       // Carol's seat starts at message 3 (the last one when she arrived), in the same step as her join.
       expect(seen).toContainEqual({ type: "arrived", seat: 3, after: 3 });
       expect((await store.roomState(roomId))?.arrivals).toEqual([{ seat: 3, after: 3 }]);
@@ -250,7 +272,7 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
       await store.join(roomId, "keyless");
       expect(await store.leave(roomId, "keyless", { unread: true })).toBe("left");
       expect(await store.join(roomId, "bob")).toMatchObject({ status: "joined", seat: 3 });
-      expect(texts(await store.messagesAfter(roomId, 0, 3))).toEqual(["before-anyone"]);
+      expect(texts(await store.messagesAfter(roomId, 0, { seat: 3 }))).toEqual(["before-anyone"]);
       expect((await store.roomState(roomId))?.arrivals).toEqual([]);
     });
 
@@ -259,7 +281,7 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
       expect(await store.leave(roomId, "carol")).toBe("left");
       expect(await store.join(roomId, "dave")).toMatchObject({ status: "joined", seat: 4 });
       expect((await store.roomState(roomId))?.arrivals).toEqual([{ seat: 4, after: 5 }]);
-      expect(await store.messagesAfter(roomId, 0, 4)).toEqual([]);
+      expect(await store.messagesAfter(roomId, 0, { seat: 4 })).toEqual([]);
     });
   });
 

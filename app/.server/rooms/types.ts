@@ -159,6 +159,14 @@ export const DEFAULT_PRESENCE_GRACE_MS = 5000;
  * Everything a room needs from storage. Both implementations pass `room-store.contract.ts`.
  * Member ids are hashes of room tokens: a store never sees a token itself.
  */
+/** Which stored messages `messagesAfter` returns beyond "after this id". */
+export interface MessagesAfterOptions {
+  /** The reader's seat: nothing from before it arrived. */
+  seat?: number;
+  /** At most this many, the first ones. */
+  limit?: number;
+}
+
 export interface RoomStore {
   readonly kind: "memory" | "redis";
   /**
@@ -216,9 +224,10 @@ export interface RoomStore {
   leave(roomId: string, memberId: string, options?: { unread?: boolean }): Promise<"left" | "not-member" | "match">;
   /**
    * Stored messages with id > afterId, oldest first; null when the room is gone. With `seat`,
-   * only what that seat may read: nothing from before it arrived, whatever `afterId` says.
+   * only what that seat may read: nothing from before it arrived, whatever `afterId` says. With
+   * `limit`, at most that many (the first ones).
    */
-  messagesAfter(roomId: string, afterId: number, seat?: number): Promise<StoredMessage[] | null>;
+  messagesAfter(roomId: string, afterId: number, options?: MessagesAfterOptions): Promise<StoredMessage[] | null>;
   /** Deletes every key of the room and publishes `destroyed`; false when it was already gone. */
   destroy(roomId: string): Promise<boolean>;
   /**

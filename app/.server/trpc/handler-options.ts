@@ -1,4 +1,5 @@
 import type { TRPCError } from "@trpc/server";
+import { MAX_BATCH_CALLS } from "~/lib/limits";
 import { logger } from "../logger";
 import { RateLimitedError } from "../rate-limits";
 import { appRouter } from "./root";
@@ -6,9 +7,14 @@ import { appRouter } from "./root";
 /** What both tRPC adapters share: the Remix resource route (dev) and the Node server (production). */
 export const trpcHandlerOptions = {
   router: appRouter,
+  /** The production server refuses a larger batch first, with a message that says the limit. */
+  maxBatchSize: MAX_BATCH_CALLS,
   responseMeta({ errors }: { errors: TRPCError[] }) {
+    // Answers hold room state and ciphertext: no cache, shared or the browser's own, may keep one.
+    const headers = new Headers({ "Cache-Control": "no-store" });
     const limited = errors.map((error) => error.cause).find((cause) => cause instanceof RateLimitedError);
-    return limited ? { headers: new Headers({ "Retry-After": String(limited.retryAfterSeconds) }) } : {};
+    if (limited) headers.set("Retry-After", String(limited.retryAfterSeconds));
+    return { headers };
   },
   onError({ error, path, type }: { error: TRPCError; path?: string; type: string }) {
     // Only what went wrong where: never the input, which holds message text and names.

@@ -2,9 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { callTRPCProcedure, getErrorShape, getTRPCErrorFromUnknown, TRPCError, type AnyTRPCRouter } from "@trpc/server";
 import { getHTTPStatusCode } from "@trpc/server/http";
 import type { TRPCResponse } from "@trpc/server/rpc";
-import superjson from "superjson";
 import type { Context } from "./context";
 import type { trpcHandlerOptions } from "./handler-options";
+import { readWireInput } from "./wire-input";
 import { wireJson } from "./wire-json";
 
 export interface MutationBatchOptions {
@@ -112,12 +112,12 @@ function serialize(answer: TRPCResponse): string {
   return "error" in answer ? `{"error":${wireJson(answer.error)}}` : `{"result":{"data":${wireJson(answer.result.data)}}}`;
 }
 
-/** `inPlace`: the parsed body is ours alone, so superjson need not copy it first. */
+/** The parsed body is ours alone: `readWireInput` may change it in place. */
 function parseInputs(text: string, count: number, isBatch: boolean): Record<number, unknown> {
   const inputs: Record<number, unknown> = {};
   const parsed: unknown = JSON.parse(text);
   if (!isBatch) {
-    inputs[0] = superjson.deserialize(parsed as never, { inPlace: true });
+    inputs[0] = readWireInput(parsed);
     return inputs;
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
@@ -125,7 +125,7 @@ function parseInputs(text: string, count: number, isBatch: boolean): Record<numb
   }
   for (let index = 0; index < count; index += 1) {
     const raw = (parsed as Record<number, unknown>)[index];
-    if (raw !== undefined) inputs[index] = superjson.deserialize(raw as never, { inPlace: true });
+    if (raw !== undefined) inputs[index] = readWireInput(raw);
   }
   return inputs;
 }

@@ -185,6 +185,33 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       expect((await alice.message.list({ roomId })).messages.map((message) => message.ciphertext)).toEqual([shortest, longest]);
     });
 
+    it("lists the messages in pages, bounded by count and by size, that `after` follows to the end", async () => {
+      const { roomId, alice, bob } = await roomForTwo();
+      const large = "L".repeat(SEALED_MESSAGE_MAX_LENGTH);
+      for (let index = 0; index < 120; index += 1) await alice.message.send({ roomId, ciphertext: opaque(`m${index}`), clientId: `s-${index}` });
+      for (let index = 0; index < 20; index += 1) await bob.message.send({ roomId, ciphertext: large, clientId: `l-${index}` });
+      const pages: { ids: number[]; hasMore: boolean }[] = [];
+      let after: number | undefined;
+      for (let hasMore = true; hasMore; ) {
+        const page = await alice.message.list(after === undefined ? { roomId } : { roomId, after });
+        pages.push({ ids: page.messages.map((message) => message.id), hasMore: page.hasMore });
+        expect(page.messages.every((message) => message.mine === message.id <= 120)).toBe(true);
+        ({ hasMore } = page);
+        after = page.messages.at(-1)?.id;
+      }
+      const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+      // 100 by count; 20 small and 15 of 16 KB by size (256 KB); the rest.
+      expect(pages).toEqual([
+        { ids: range(1, 100), hasMore: true },
+        { ids: range(101, 135), hasMore: true },
+        { ids: range(136, 140), hasMore: false },
+      ]);
+      expect(await alice.message.list({ roomId, after: 140 })).toEqual({ messages: [], hasMore: false });
+      const error = await rejection(() => alice.message.list({ roomId, after: -1 }));
+      expect(error.code).toBe("BAD_REQUEST");
+      expect(error.message).toBe("after: must not be negative");
+    });
+
     const NOT_SEALED = `ciphertext: must be at least ${SEALED_MIN_LENGTH} characters: it is not sealed`;
     const NOT_BASE64URL = "ciphertext: must be base64url (letters, digits, '-' and '_')";
     const BAD_CLIENT_ID = "clientId: must be 1 to 36 letters, digits, '-' or '_'";
@@ -205,7 +232,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       const error = await rejection(() => alice.message.send({ roomId, ...(input as { ciphertext: string; clientId: string }) }));
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toBe(message);
-      expect(await alice.message.list({ roomId })).toEqual({ messages: [] });
+      expect(await alice.message.list({ roomId })).toEqual({ messages: [], hasMore: false });
     });
 
     it.each([
@@ -216,7 +243,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       const error = await rejection(() => alice.message.send({ roomId, ...(input as { ciphertext: string; clientId: string }) }));
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toBe("clientId: must be the send's id: 1 to 36 letters, digits, '-' or '_'");
-      expect(await alice.message.list({ roomId })).toEqual({ messages: [] });
+      expect(await alice.message.list({ roomId })).toEqual({ messages: [], hasMore: false });
     });
 
     it("names every bad field at once", async () => {

@@ -7,11 +7,11 @@ import {
   isTrackedEnvelope,
   sseHeaders,
 } from "@trpc/server/unstable-core-do-not-import";
-import superjson from "superjson";
 import type { Context } from "./context";
 import { trpcHandlerOptions } from "./handler-options";
 import { createCaller } from "./root";
 import { SSE_OPTIONS } from "./trpc";
+import { readWireInput } from "./wire-input";
 import { wireJson } from "./wire-json";
 
 /** A stream whose reader has stopped reading is cut rather than buffered without bound. */
@@ -106,13 +106,14 @@ function flattenResponseHead(res: ServerResponse): number {
 /** The subscription's input as tRPC reads it: `?input=` (superjson), plus `Last-Event-ID`. */
 function readInput(req: IncomingMessage): unknown {
   const url = new URL(req.url ?? "/", "http://localhost");
-  let input: unknown;
   const raw = url.searchParams.get("input");
+  let parsed: unknown;
   try {
-    input = raw === null ? undefined : superjson.deserialize(JSON.parse(raw));
+    parsed = raw === null ? undefined : JSON.parse(raw);
   } catch (cause) {
     throw new TRPCError({ code: "BAD_REQUEST", message: "input: could not be parsed", cause });
   }
+  let input = raw === null ? undefined : readWireInput(parsed);
   const header = req.headers["last-event-id"];
   const lastEventId =
     (Array.isArray(header) ? header[0] : header) ??

@@ -1,5 +1,4 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { z } from "zod";
 import { env } from "../env";
 import { memberIdOf, ROOM_ID_PATTERN } from "../room-token";
@@ -8,6 +7,7 @@ import { RateLimitedError } from "../rate-limits";
 import { StoreUnavailableError, unavailableMessage } from "../rooms/types";
 import { SEALED_MIN_LENGTH } from "~/lib/limits";
 import { describeValidationError } from "./errors";
+import { wireTransformer } from "./wire-input";
 
 /**
  * Pings keep proxies (Fly, Render) from closing a quiet stream; a client that hears nothing for
@@ -20,7 +20,7 @@ export const SSE_OPTIONS = {
 };
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer: wireTransformer,
   isDev: env.NODE_ENV !== "production",
   errorFormatter({ shape, error }) {
     if (error.cause instanceof RateLimitedError) {

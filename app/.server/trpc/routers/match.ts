@@ -42,7 +42,10 @@ async function endChat(ctx: Context & { visitor: string }, roomId: string, block
 
 export const matchRouter = router({
   /** Lobby figure; nothing about anyone. */
-  stats: publicProcedure.input(z.object({}).optional()).query(({ ctx }) => counts(ctx.services.matches)),
+  stats: publicProcedure.input(z.object({}).optional()).query(async ({ ctx }) => {
+    await ctx.services.limits.consumeOrThrow("read", ctx.clientKey);
+    return counts(ctx.services.matches);
+  }),
 
   /** Pairs the caller with a waiting stranger, or queues them. */
   find: visitorProcedure.input(z.object({})).mutation(async ({ ctx }) => {

@@ -45,10 +45,10 @@ export const roomRouter = router({
       return { roomId };
     }),
 
-  ttl: memberProcedure.query(({ ctx }) => ({
-    ttl: Math.max(0, Math.ceil(ctx.member.ttlMs / 1000)),
-    ttlMs: ctx.member.ttlMs,
-  })),
+  ttl: memberProcedure.query(async ({ ctx }) => {
+    await ctx.services.limits.consumeOrThrow("read", ctx.clientKey);
+    return { ttl: Math.max(0, Math.ceil(ctx.member.ttlMs / 1000)), ttlMs: ctx.member.ttlMs };
+  }),
 
   destroy: memberProcedure.mutation(async ({ ctx, input }) => {
     const destroyed = await ctx.services.store.destroy(input.roomId);
