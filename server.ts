@@ -46,9 +46,8 @@ const buildDir = path.dirname(fileURLToPath(import.meta.url));
 if (cluster.isPrimary) markBuildInUse(buildDir);
 
 if (cluster.isPrimary && startupEnv.WEB_CONCURRENCY > 1) {
-  const logger = processLogger;
-  logger.info({ workers: startupEnv.WEB_CONCURRENCY }, "starting workers");
-  runPrimary({ workers: startupEnv.WEB_CONCURRENCY, shutdownTimeoutMs: startupEnv.SHUTDOWN_TIMEOUT_MS, logger });
+  processLogger.info({ workers: startupEnv.WEB_CONCURRENCY }, "starting workers");
+  runPrimary({ workers: startupEnv.WEB_CONCURRENCY, shutdownTimeoutMs: startupEnv.SHUTDOWN_TIMEOUT_MS, logger: processLogger });
 } else {
   await serve();
 }

@@ -102,7 +102,8 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
  */
 function errorHandler(logger: AppBuild["entry"]["module"]["logger"]): express.ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
-    const declared = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+    const { status: declaredStatus, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };
+    const declared = declaredStatus ?? statusCode;
     const status = typeof declared === "number" && declared >= 400 && declared < 600 ? declared : 500;
     const entry = { method: req.method, path: redactPath(req.originalUrl), status, err: error };
     if (status < 500) logger.debug(entry, "request refused");
