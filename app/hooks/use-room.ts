@@ -56,7 +56,7 @@ export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEndi
   const onEvent = useCallback(
     (event: RoomEvent) => {
       if (event.type === "destroyed" || event.type === "expired" || event.type === "left") {
-        onEnd(event.type);
+        onEnd(event.type === "destroyed" && event.reason === "lost" ? "lost" : event.type);
         return;
       }
       // The clientId travels in the clear: the outbox can stop resending before the message is opened.

@@ -7,6 +7,7 @@ describe("where a room page goes when the room ends", () => {
     expect(endingPath("private", "expired")).toBe("/?expired=true");
     expect(endingPath("private", "left")).toBe("/?left=true");
     expect(endingPath("private", "gone")).toBe("/?error=room-not-found");
+    expect(endingPath("private", "lost")).toBe("/?error=room-lost");
   });
 
   it("keeps a stranger on the stranger page, where a destroyed chat reads as the stranger leaving", () => {
@@ -14,5 +15,6 @@ describe("where a room page goes when the room ends", () => {
     expect(endingPath("match", "ended")).toBe("/stranger?after=ended");
     expect(endingPath("match", "expired")).toBe("/stranger?after=expired");
     expect(endingPath("match", "gone")).toBe("/stranger?after=gone");
+    expect(endingPath("match", "lost")).toBe("/stranger?after=lost");
   });
 });

@@ -1,14 +1,16 @@
 import type { RoomKind } from "~/.server/rooms/types";
 
 /**
- * Why this browser leaves a room page. `destroyed` and `expired` come from the stream (or the
- * deadline), `gone` from a stream that cannot resume, `left` and `ended` from the person's own
- * Leave room (private) or End chat (stranger).
+ * Why this browser leaves a room page. `destroyed`, `lost` (the server lost the room, nobody
+ * ended it) and `expired` come from the stream (or the deadline), `gone` from a stream that
+ * cannot resume, `left` and `ended` from the person's own Leave room (private) or End chat
+ * (stranger).
  */
-export type RoomEnding = "destroyed" | "expired" | "left" | "gone" | "ended";
+export type RoomEnding = "destroyed" | "lost" | "expired" | "left" | "gone" | "ended";
 
 const PRIVATE_ROOM: Record<RoomEnding, string> = {
   destroyed: "/?destroyed=true",
+  lost: "/?error=room-lost",
   expired: "/?expired=true",
   left: "/?left=true",
   gone: "/?error=room-not-found",
@@ -19,6 +21,7 @@ const PRIVATE_ROOM: Record<RoomEnding, string> = {
 // End chat goes where its response says), so from the stream it reads "Stranger left".
 const STRANGER_CHAT: Record<RoomEnding, string> = {
   destroyed: "/stranger?after=left",
+  lost: "/stranger?after=lost",
   expired: "/stranger?after=expired",
   left: "/stranger?after=ended",
   gone: "/stranger?after=gone",

@@ -79,7 +79,12 @@ export type RoomEvent =
   | { type: "partner-left" }
   /** The viewer gave up their seat (in another tab): this stream ends here. */
   | { type: "left" }
-  | { type: "destroyed" }
+  /**
+   * The room is gone before its deadline: someone destroyed it (or ended the stranger chat), or,
+   * with `reason: "lost"`, nobody did and the server lost it (its Redis restarted empty or ran
+   * out of memory). Either way every message in it is gone.
+   */
+  | { type: "destroyed"; reason?: "lost" }
   | { type: "expired" };
 
 /**

@@ -13,6 +13,7 @@ export const meta: MetaFunction = () => [{ title: "Ephemera · private chat that
 
 const NOTICES: Record<string, string> = {
   "room-not-found": "That room does not exist or has already ended.",
+  "room-lost": "The server lost this room before its time was up; nobody destroyed it. Every message in it is gone.",
   "room-full": "That room already has two people in it. Ask for a new link.",
   destroyed: "The room was destroyed. Every message in it is gone.",
   expired: "The room's time ran out. Every message in it is gone.",

@@ -34,6 +34,7 @@ const NOTICES: Record<string, string> = {
   ended: "You ended the chat. Every message in it is gone.",
   expired: "The chat's time ran out. Every message in it is gone.",
   gone: "The chat ended while you were away. Every message in it is gone.",
+  lost: "The server lost this chat before its time was up; nobody ended it. Every message in it is gone.",
 };
 
 const BUTTON = "flex-1 rounded px-4 py-2.5 font-bold focus-visible:outline-2 focus-visible:outline-offset-2 disabled:opacity-60";

@@ -25,6 +25,14 @@ function watchRoom(visitor: Visitor, roomId: string) {
   return { events, errors, subscription };
 }
 
+/** Waits for a watched stream to end as lost: `destroyed` for reason `lost`, and no error. */
+async function expectEndedAsLost({ events, errors, subscription }: ReturnType<typeof watchRoom>) {
+  await waitFor(() => events.at(-1)?.type === "destroyed", { what: "the stream's ending", timeoutMs: 10_000 });
+  expect(events.at(-1)).toEqual({ type: "destroyed", reason: "lost" });
+  expect(errors).toEqual([]);
+  subscription.unsubscribe();
+}
+
 /**
  * How `request` ended (its value or its error) and how long it took; a test failure when it has
  * not ended after `ms`, so a request hanging on a stalled Redis fails the test instead of holding it.
@@ -93,6 +101,42 @@ describe("a dropped Redis subscription", () => {
       await admin.quit();
     }
   });
+
+  it("ends a stream whose room was destroyed while the subscriber was away with `destroyed`, as it was", async () => {
+    const [listening, destroying] = [new RedisRoomStore(redis.url), new RedisRoomStore(redis.url)];
+    stores.push(listening, destroying);
+    const admin = new Redis(redis.url);
+    try {
+      const roomId = await createRoom(listening);
+      const stream = collect(roomEventStream(listening, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: new AbortController().signal }));
+      await waitFor(() => stream.items.some((event) => event.type === "members"), { what: "the stream to open" });
+      // The `destroyed` event is published while nobody listens: the stream learns of the end
+      // when it re-reads, and must still tell a destroyed room from a lost one.
+      await admin.client("KILL", "TYPE", "pubsub");
+      expect(await destroying.destroy(roomId)).toBe(true);
+      await stream.finished;
+      expect(stream.items.at(-1)).toEqual({ id: 1, type: "destroyed" });
+    } finally {
+      await admin.quit();
+    }
+  });
+
+  it("ends a stream whose room's keys vanished (deleted, flushed, evicted) with `destroyed` for reason `lost`", async () => {
+    const store = new RedisRoomStore(redis.url);
+    stores.push(store);
+    const admin = new Redis(redis.url);
+    try {
+      const roomId = await createRoom(store);
+      await store.appendMessage(roomId, { author: 1, ciphertext: "kept until the keys went" });
+      const stream = collect(roomEventStream(store, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: new AbortController().signal }));
+      await waitFor(() => stream.items.some((event) => event.type === "members"), { what: "the stream to open" });
+      await admin.del(...(await admin.keys(`room:{${roomId}}:*`)));
+      await waitFor(() => stream.done, { what: "the stream to end", timeoutMs: 10_000 });
+      expect(stream.items.at(-1)).toEqual({ id: 2, type: "destroyed", reason: "lost" });
+    } finally {
+      await admin.quit();
+    }
+  });
 });
 
 describe("the Redis store when Redis stalls or fills up", () => {
@@ -148,6 +192,7 @@ describe("the Redis store when Redis stalls or fills up", () => {
         expect((await store.messagesAfter(roomId, 0))?.map((message) => message.ciphertext)).toEqual(["before it filled"]);
         expect(await store.memberStatus(roomId, "alice")).toMatchObject({ status: "member" });
         expect(await store.destroy(roomId)).toBe(true);
+        expect(await store.wasEnded(roomId)).toBe(true);
       } finally {
         await admin.config("SET", "maxmemory", "0");
         await admin.del(...(await admin.keys("filler:*")));
@@ -284,6 +329,29 @@ describe("Redis out of memory (maxmemory with noeviction)", () => {
   }, 60_000);
 });
 
+describe("a room whose keys vanish under an open stream", () => {
+  it("ends the stream with `destroyed` for reason `lost` when Redis is flushed", async () => {
+    const redis = await startRedisServer();
+    const server = await startAppServer({ REDIS_URL: redis.url, SESSION_SECRET: TEST_SECRET });
+    const admin = new Redis(redis.url);
+    try {
+      const alice = new Visitor(server.url);
+      const bob = new Visitor(server.url);
+      const { roomId } = await alice.trpc.room.create.mutate({});
+      await alice.open(`/room/${roomId}`);
+      await bob.open(`/room/${roomId}`);
+      const watched = [watchRoom(alice, roomId), watchRoom(bob, roomId)];
+      await waitFor(() => watched.every(({ events }) => events.some((event) => event.type === "members")), { what: "both streams" });
+      await admin.flushall();
+      for (const stream of watched) await expectEndedAsLost(stream);
+    } finally {
+      await admin.quit();
+      await server.stop();
+      await redis.stop();
+    }
+  }, 60_000);
+});
+
 describe("Redis going down and coming back", () => {
   it("answers 503 while it is down, stays up, and recovers on its own", async () => {
     let redis = await startRedisServer();
@@ -293,6 +361,8 @@ describe("Redis going down and coming back", () => {
       const { roomId } = await alice.trpc.room.create.mutate({});
       await alice.open(`/room/${roomId}`);
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+      const watched = watchRoom(alice, roomId);
+      await waitFor(() => watched.events.some((event) => event.type === "members"), { what: "the stream to open" });
 
       await redis.stop();
       await waitFor(async () => (await fetch(`${server.url}/readyz`)).status === 503, { what: "not ready" });
@@ -312,7 +382,10 @@ describe("Redis going down and coming back", () => {
 
       redis = await startRedisServer({ port: redis.port });
       await waitFor(async () => (await fetch(`${server.url}/readyz`)).status === 200, { what: "ready again", timeoutMs: 10_000 });
-      // A Redis that keeps nothing on disk comes back empty: the old room is gone, new ones work.
+      // A Redis that keeps nothing on disk comes back empty: the old room is gone, and its stream
+      // says so rather than claiming someone destroyed it.
+      await expectEndedAsLost(watched);
+      // New rooms work.
       const { roomId: fresh } = await alice.trpc.room.create.mutate({});
       await alice.open(`/room/${fresh}`);
       expect(await alice.trpc.message.send.mutate({ roomId: fresh, ciphertext: opaque("after"), clientId: "a-after" })).toMatchObject({ id: 1 });

@@ -1,4 +1,4 @@
-import { NOW_MS } from "../rooms/redis-scripts";
+import { markEnded, NOW_MS } from "../rooms/redis-scripts";
 import { CHAT_BUCKETS, FORGET_AFTER_MS, STATS_RETENTION_MS, WAIT_BUCKETS } from "./match-stats";
 
 /**
@@ -123,9 +123,9 @@ return stateOf(KEYS[4])`;
 
 /**
  * KEYS: queue, lease, chats, me. ARGV: channel prefix, visitor, room id, block ('1'/'0'), the
- * room's channel, then every key of the room. Ends the visitor's chat in that room for both and
- * destroys the room in the same step (the partner's stream hears `destroyed`); returns 0 when
- * they were in no such chat.
+ * room's channel, then every key of the room (meta first, its `ended` marker last). Ends the
+ * visitor's chat in that room for both and destroys the room in the same step (the partner's
+ * stream hears `destroyed`); returns 0 when they were in no such chat.
  */
 export const endScript = `
 ${COMMON}
@@ -152,7 +152,9 @@ redis.call('PEXPIRE', me, ${FORGET_AFTER_MS})
 redis.call('ZREM', KEYS[3], redis.sha1hex(roomId))
 local seq = redis.call('HGET', ARGV[6], 'seq')
 if seq then
+  local exp = redis.call('HGET', ARGV[6], 'exp')
   redis.call('DEL', unpack(ARGV, 6))
+  ${markEnded("ARGV[#ARGV]", "exp")}
   redis.call('PUBLISH', ARGV[5], 'd' .. string.format('%d', tonumber(seq) + 1))
 end
 tell(vid, {status = 'idle'})

@@ -50,6 +50,11 @@ describe("RedisMatchStore specifics", () => {
       const fields = Object.keys(await admin.hgetall(key));
       for (const field of fields) expect(field).toMatch(/^(m|w\d+|c\d+)$/);
     }
+    // Of the room itself, only the note that it was ended on purpose, for a minute at most.
+    expect(keys.filter((key) => key.includes(matched.roomId))).toEqual([`room:{${matched.roomId}}:ended`]);
+    expect(await admin.get(`room:{${matched.roomId}}:ended`)).toBe("d");
+    expect(await admin.pttl(`room:{${matched.roomId}}:ended`)).toBeLessThanOrEqual(60_000);
+    expect(await rooms.wasEnded(matched.roomId)).toBe(true);
     // Live chats are counted by a hash of their room id, not the id.
     expect(JSON.stringify(await admin.zrange("match:chats", 0, -1))).not.toContain(matched.roomId);
   });

@@ -100,6 +100,7 @@ export class RedisMatchStore implements MatchStore {
       room.messages,
       room.live,
       room.clientIds,
+      room.ended,
     );
     return ended === 1 ? { roomId } : null;
   }

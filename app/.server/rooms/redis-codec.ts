@@ -81,6 +81,11 @@ export const roomKeys = (roomId: string) => ({
   clientIds: `room:{${roomId}}:cids`,
   /** Sealed images by id; its `#bytes` field counts them against the room's budget. */
   images: `room:{${roomId}}:imgs`,
+  /**
+   * Left for a minute by a room ended on purpose (destroyed, a stranger chat ended), so a stream
+   * that missed the `destroyed` event tells such a room from one the store lost.
+   */
+  ended: `room:{${roomId}}:ended`,
 });
 
 /** Written by each readiness check: Redis at maxmemory still answers PING, but refuses writes. */

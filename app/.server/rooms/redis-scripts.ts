@@ -7,6 +7,19 @@
 export const NOW_MS = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
+/** How long a room ended on purpose is remembered as such (see `roomKeys().ended`). */
+export const ENDED_MEMORY_MS = 60_000;
+
+/**
+ * Lua that records, in `key`, that a room whose deadline is `exp` was ended on purpose: for a
+ * minute, never past the deadline. Runs after the room's keys are deleted, so even at maxmemory
+ * Redis lets it write (a script that has written may finish).
+ */
+export const markEnded = (key: string, exp: string) => `do
+  ${NOW_MS}
+  redis.call('SET', ${key}, 'd', 'PXAT', string.format('%d', math.min(tonumber(${exp}), now + ${ENDED_MEMORY_MS})))
+end`;
+
 /** KEYS: meta. ARGV: ttlMs. Returns the deadline (ms since epoch), or -1 when the id is taken. */
 export const createRoomScript = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
@@ -133,11 +146,16 @@ local missing = tonumber(seq) - tonumber(ARGV[1])
 if missing <= 0 then return {} end
 return redis.call('LRANGE', KEYS[2], -missing, -1)`;
 
-/** KEYS: every key of the room, meta first. ARGV: channel. Deletes the room, publishes `destroyed`. */
+/**
+ * KEYS: every key of the room, meta first, its `ended` marker last. ARGV: channel. Deletes the
+ * room, marks it ended on purpose, publishes `destroyed`.
+ */
 export const destroyScript = `
 local seq = redis.call('HGET', KEYS[1], 'seq')
 if not seq then return 0 end
+local exp = redis.call('HGET', KEYS[1], 'exp')
 redis.call('DEL', unpack(KEYS))
+${markEnded("KEYS[7]", "exp")}
 redis.call('PUBLISH', ARGV[1], 'd' .. string.format('%d', tonumber(seq) + 1))
 return 1`;
 

@@ -62,8 +62,21 @@ describe("RedisRoomStore specifics", () => {
     await check(5); // bob's presence was all the live hash held
 
     await store.destroy(roomId);
-    await check(0);
+    // All that is left says it was destroyed, for a minute at most and never past its deadline.
+    const [ended, ...others] = await roomKeysWithDeadlines(roomId);
+    expect(others).toEqual([]);
+    expect(ended?.key).toBe(`room:{${roomId}}:ended`);
+    expect(await admin.get(`room:{${roomId}}:ended`)).toBe("d");
+    expect(ended?.deadline).toBeLessThanOrEqual(Math.min(deadline, Date.now() + 60_000));
     expect(await admin.exists(`room:{${roomId}}:imgs`)).toBe(0);
+  });
+
+  it("tells a room ended on purpose from one whose keys vanished", async () => {
+    const [destroyed, vanished] = [await createRoom(store), await createRoom(store)];
+    await store.destroy(destroyed);
+    await admin.del(`room:{${vanished}}:meta`);
+    expect(await store.wasEnded(destroyed)).toBe(true);
+    expect(await store.wasEnded(vanished)).toBe(false);
   });
 
   it("keeps images in one hash per room, counted against the room's budget", async () => {

@@ -52,7 +52,7 @@ const SCRIPTS = {
   ephAppend: { numberOfKeys: 3, lua: appendMessageScript },
   ephAppendMember: { numberOfKeys: 4, lua: appendMemberMessageScript },
   ephMessagesAfter: { numberOfKeys: 2, lua: messagesAfterScript },
-  ephDestroy: { numberOfKeys: 6, lua: destroyScript },
+  ephDestroy: { numberOfKeys: 7, lua: destroyScript },
   ephPresence: { numberOfKeys: 4, lua: presenceScript },
   ephHeartbeat: { numberOfKeys: 1, lua: heartbeatScript },
   ephTyping: { numberOfKeys: 1, lua: typingScript },
@@ -79,6 +79,11 @@ export interface RedisStoreOptions {
   commandTimeoutMs?: number;
 }
 
+/** How often each instance checks that the rooms it streams still exist. */
+const ROOM_CHECK_MS = 2000;
+/** Rooms checked per EXISTS command. */
+const ROOM_CHECK_BATCH = 500;
+
 /** What the startup check found about Redis writing to disk. */
 export type PersistenceCheck =
   | { status: "ephemeral" }
@@ -101,6 +106,9 @@ export class RedisRoomStore implements RoomStore {
   readonly channels: RedisChannels;
   private readonly presence: RedisPresence;
   private readonly run: ReturnType<typeof defineScripts<keyof typeof SCRIPTS>>;
+
+  private readonly roomCheck: NodeJS.Timeout;
+  private checkingRooms = false;
 
   constructor(url: string, options: RedisStoreOptions = {}) {
     // A command waits through at most two reconnection attempts (~300 ms) before failing, so a
@@ -127,6 +135,8 @@ export class RedisRoomStore implements RoomStore {
       () => this.fanout.roomIds(),
       options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS,
     );
+    this.roomCheck = setInterval(() => void this.checkRooms(), ROOM_CHECK_MS);
+    this.roomCheck.unref();
   }
 
   async createRoom(roomId: string, ttlMs: number) {
@@ -238,9 +248,41 @@ export class RedisRoomStore implements RoomStore {
       keys.live,
       keys.clientIds,
       keys.images,
+      keys.ended,
       roomChannel(roomId),
     );
     return deleted === 1;
+  }
+
+  async wasEnded(roomId: string) {
+    return (await this.redis.exists(roomKeys(roomId).ended).catch(unavailable)) === 1;
+  }
+
+  /**
+   * Rooms can vanish with nobody ending them: Redis restarted empty, was flushed, or evicted
+   * their keys at maxmemory. Nothing is published then, so every few seconds this instance checks
+   * that the rooms it streams still exist (one EXISTS per 500 rooms) and tells the streams of any
+   * that do not to re-read: they find the room gone and end, saying why.
+   */
+  private async checkRooms(): Promise<void> {
+    if (this.checkingRooms) return;
+    this.checkingRooms = true;
+    try {
+      const roomIds = this.fanout.roomIds();
+      for (let start = 0; start < roomIds.length; start += ROOM_CHECK_BATCH) {
+        const batch = roomIds.slice(start, start + ROOM_CHECK_BATCH);
+        const metas = batch.map((roomId) => roomKeys(roomId).meta);
+        if ((await this.redis.exists(...metas)) === batch.length) continue;
+        const found = (await this.redis.pipeline(metas.map((key) => ["exists", key])).exec()) ?? [];
+        found.forEach(([, exists], index) => {
+          if (exists === 0) this.fanout.deliver(batch[index]!, { type: "resync" });
+        });
+      }
+    } catch {
+      // Redis is unreachable: the next check tries again.
+    } finally {
+      this.checkingRooms = false;
+    }
   }
 
   connect(roomId: string, seat: number) {
@@ -391,6 +433,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async close() {
+    clearInterval(this.roomCheck);
     await this.presence.close();
     await Promise.allSettled([this.subscriber.quit(), this.redis.quit()]);
   }

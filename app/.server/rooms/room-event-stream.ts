@@ -11,8 +11,12 @@ export type RoomStreamEvent =
   | ({ id: number; type: "receipts" } & PartnerReceipts)
   | { id: number; type: "partner-left" }
   | { id: number; type: "left" }
-  | { id: number; type: "destroyed" }
+  /** `lost`: the room vanished before its deadline with nobody ending it (see `wasEnded`). */
+  | { id: number; type: "destroyed"; reason?: "lost" }
   | { id: number; type: "expired" };
+
+/** How far before its deadline a room that is gone counts as expired rather than lost. */
+const EXPIRY_SLACK_MS = 1000;
 
 export interface RoomStreamOptions {
   roomId: string;
@@ -62,7 +66,15 @@ export async function* roomEventStream(
   signal.addEventListener("abort", notify, { once: true });
   const partner = new PartnerView(seat);
   const cursor = { lastId: afterId };
-  const ending = (): RoomStreamEvent => ({ id: cursor.lastId + 1, type: now() >= deadline ? "expired" : "destroyed" });
+  /** Why a room the stream found gone ended: at its deadline, on purpose, or lost by the store. */
+  const ending = async (): Promise<RoomStreamEvent> => {
+    const id = cursor.lastId + 1;
+    // The deadline was taken here after the store measured the lifetime: its expiry comes a little sooner.
+    if (now() >= deadline - EXPIRY_SLACK_MS) return { id, type: "expired" };
+    // Unknown (the store unreachable again): destroyed, as streams said before they could tell.
+    const onPurpose = await store.wasEnded(roomId).catch(() => true);
+    return onPurpose ? { id, type: "destroyed" } : { id, type: "destroyed", reason: "lost" };
+  };
 
   try {
     // Asked together, they reach Redis in one write and are answered in order: the state read
@@ -73,8 +85,8 @@ export async function* roomEventStream(
     });
     const [backlog, state] = await Promise.all([store.messagesAfter(roomId, afterId), store.roomState(roomId), connecting]);
     if (!(yield* catchUp(cursor, partner, backlog, state, false))) {
-      // Gone between the membership check and now: tell the two endings apart by the clock.
-      yield ending();
+      // Gone between the membership check and now.
+      yield await ending();
       return;
     }
 
@@ -131,7 +143,7 @@ export async function* roomEventStream(
               throw error;
             }
             if (!(yield* catchUp(cursor, partner, ...missed, true))) {
-              yield ending();
+              yield await ending();
               return;
             }
             break;

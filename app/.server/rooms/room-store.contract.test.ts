@@ -176,6 +176,8 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     expect(await store.messagesAfter(roomId, 0)).toBeNull();
     expect(await store.memberStatus(roomId, "alice")).toEqual({ status: "not-found" });
     expect(await store.destroy(roomId)).toBe(false);
+    // A stream that missed the `destroyed` event can still tell this room was not lost.
+    expect(await store.wasEnded(roomId)).toBe(true);
   });
 
   it("ends a room at its deadline, however active it was", async () => {

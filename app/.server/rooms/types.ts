@@ -198,6 +198,11 @@ export interface RoomStore {
   messagesAfter(roomId: string, afterId: number): Promise<StoredMessage[] | null>;
   /** Deletes every key of the room and publishes `destroyed`; false when it was already gone. */
   destroy(roomId: string): Promise<boolean>;
+  /**
+   * For a room that is gone before its deadline: whether it was ended on purpose (destroyed, a
+   * stranger chat ended), known for a minute afterwards; false means the store lost it.
+   */
+  wasEnded(roomId: string): Promise<boolean>;
   /** Resolves once live delivery is in place, so a backlog read afterwards cannot miss anything. */
   subscribe(roomId: string, listener: RoomEventListener): Promise<() => void>;
   /** Throws when the backing store is unreachable. */
