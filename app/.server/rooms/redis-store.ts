@@ -79,11 +79,10 @@ export interface RedisStoreOptions {
    * waits as long as Redis takes. The app always sets it (REDIS_COMMAND_TIMEOUT_MS).
    */
   commandTimeoutMs?: number;
-  /** How often to check that the rooms streamed here still exist. */
-  roomCheckMs?: number;
 }
 
-const DEFAULT_ROOM_CHECK_MS = 2000;
+/** How often each instance checks that the rooms it streams still exist. */
+const ROOM_CHECK_MS = 2000;
 /** Rooms checked per EXISTS command. */
 const ROOM_CHECK_BATCH = 500;
 
@@ -141,7 +140,7 @@ export class RedisRoomStore implements RoomStore {
       options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS,
     );
     this.streamSlots = new RedisSlotCounter(this.redis, this.presence);
-    this.roomCheck = setInterval(() => void this.checkRooms(), options.roomCheckMs ?? DEFAULT_ROOM_CHECK_MS);
+    this.roomCheck = setInterval(() => void this.checkRooms(), ROOM_CHECK_MS);
     this.roomCheck.unref();
   }
 
