@@ -59,7 +59,7 @@ describe("what reaches the logs", () => {
       { method: "POST", path: `/room/${roomId}`, status: 405 },
       { method: "PUT", path: `/room/${roomId}`, status: 405 },
       { method: "DELETE", path: `/room/${roomId}`, status: 405 },
-      { method: "POST", path: `/room/${roomId}/x`, status: 404 },
+      { method: "POST", path: `/room/${roomId}/x`, status: 405 },
       { method: "GET", path: `/room/${roomId}?_data=routes/_index`, status: 403 },
       { method: "GET", path: `/room/%E0%A4%A/${roomId}`, status: 400 },
       { method: "GET", path: `/room/${roomId}/%E0%A4%A`, status: 400 },
