@@ -16,6 +16,7 @@ import {
   type RoomState,
   type RoomStore,
   type StoredMessage,
+  type TypingStart,
 } from "./types";
 
 interface SeatPresence {
@@ -257,9 +258,10 @@ export class MemoryRoomStore implements RoomStore {
     };
   }
 
-  async setTyping(roomId: string, seat: number, typing: { name: string } | null) {
+  async setTyping(roomId: string, seat: number, typing: TypingStart | null) {
     const room = this.live(roomId);
     if (!room) return false;
+    if (typing?.draft && room.clientIds.has(`${seat}:${typing.draft}`)) return true;
     if (typing) {
       room.typing.set(seat, { name: typing.name, until: this.now() + TYPING_TTL_MS });
       this.fanout.deliver(roomId, { type: "typing", seat, typing: true, name: typing.name, expiresInMs: TYPING_TTL_MS });
