@@ -139,6 +139,13 @@ export class MemoryRoomStore implements RoomStore {
     return this.live(roomId) !== undefined;
   }
 
+  /** Seats whose page is open, or closed less than the grace period ago: how many are here. */
+  seatsHere(roomId: string): number {
+    let here = 0;
+    for (const seat of this.live(roomId)?.presence.values() ?? []) if (seat.on) here += 1;
+    return here;
+  }
+
   async ttl(roomId: string) {
     const room = this.live(roomId);
     return room ? room.expiresAt - this.now() : null;
