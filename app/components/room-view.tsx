@@ -135,8 +135,8 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
   }
 
   function onSend(text: string) {
-    typing.onSent();
-    send(text, name);
+    // Under the draft's id: the server drops a typing signal for it that arrives after the message.
+    send(text, name, undefined, typing.onSent());
   }
 
   function onAttach(file: File) {

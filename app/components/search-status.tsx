@@ -1,4 +1,4 @@
-import type { StrangerCounts } from "~/lib/match-events";
+import { LAST_PARTNER_COOLDOWN_MS, type StrangerCounts } from "~/lib/match-events";
 
 export type SearchPhase = "preview" | "connecting" | "searching" | "matched" | "idle";
 
@@ -10,11 +10,17 @@ const TEXT: Record<SearchPhase, string> = {
   idle: "Not searching.",
 };
 
+/** Said while the one other person searching is the one this person just talked to. */
+export const LAST_PARTNER_NOTE = `The stranger you just talked to is searching too: you won't be matched with your last partner again for ${
+  LAST_PARTNER_COOLDOWN_MS / 60_000
+} minutes after your chat.`;
+
 /**
  * Where the search stands, in one live line (screen readers hear each change once), beside a
  * pulse that moves only while searching and only for people who have not asked for less motion.
+ * `note` says why nobody is found when that is not simply that nobody else is searching.
  */
-export function SearchStatus({ phase, counts }: { phase: SearchPhase; counts: StrangerCounts | null }) {
+export function SearchStatus({ phase, counts, note = null }: { phase: SearchPhase; counts: StrangerCounts | null; note?: string | null }) {
   const active = phase === "searching" || phase === "matched";
   return (
     <div className="flex items-center gap-4">
@@ -29,6 +35,10 @@ export function SearchStatus({ phase, counts }: { phase: SearchPhase; counts: St
         </p>
         <p data-testid="stranger-counts" className="h-4 text-xs text-zinc-400">
           {counts && `${counts.online === 1 ? "1 person" : `${counts.online} people`} online · ${counts.waiting} waiting`}
+        </p>
+        {/* Mounted even when empty, so screen readers hear the note when it appears. */}
+        <p data-testid="search-note" aria-live="polite" className="text-sm text-amber-100">
+          {note}
         </p>
       </div>
     </div>

@@ -106,8 +106,7 @@ export function useOutbox(roomId: string, setState: Dispatch<SetStateAction<Room
 
   /** A text (or, with `image`, a picture) from this browser: shown at once, sent in order. */
   const send = useCallback(
-    (text: string, sender: string, image?: OutgoingImage) => {
-      const clientId = nanoid();
+    (text: string, sender: string, image?: OutgoingImage, clientId = nanoid()) => {
       setState((current) =>
         updateConversation(current, (conversation) =>
           addPending(conversation, { clientId, text, sender, timestamp: Date.now(), status: "sending", image }),

@@ -1,3 +1,4 @@
+import { nanoid } from "nanoid";
 import { useCallback, useEffect, useRef, type RefObject } from "react";
 import { createTypingSignal, type TypingSignal } from "~/lib/typing-signal";
 import { trpc } from "~/lib/trpc";
@@ -7,7 +8,8 @@ export type NameSealer = (name: string) => Promise<string> | null;
 
 /**
  * Tells the partner while this person types (see typing-signal.ts for when); nothing while `quiet`
- * or while `seal` has no key. The name goes sealed, sealed once per name and key.
+ * or while `seal` has no key. The name goes sealed, sealed once per name and key. `onSent` gives
+ * the clientId to send the message under: the draft the signals named.
  */
 export function useTypingSignal(roomId: string, name: string, quiet: RefObject<boolean>, seal: NameSealer) {
   const utils = trpc.useUtils();
@@ -26,7 +28,7 @@ export function useTypingSignal(roomId: string, name: string, quiet: RefObject<b
     let sealed: { name: string; sealer: NameSealer; value: Promise<string> } | null = null;
     // Sealing takes a moment: signals go out one after another, so a stop never overtakes its start.
     let line: Promise<unknown> = Promise.resolve();
-    const typingSignal = createTypingSignal((typing) => {
+    const typingSignal = createTypingSignal((typing, draft) => {
       const name = sender.current;
       if (!name || quiet.current) return;
       if (!sealed || sealed.name !== name || sealed.sealer !== sealer.current) {
@@ -37,8 +39,9 @@ export function useTypingSignal(roomId: string, name: string, quiet: RefObject<b
       const sealedName = sealed.value;
       line = line
         .then(async () => {
-          if (quiet.current) return;
-          const input = typing ? { roomId, typing, name: await sealedName } : { roomId, typing };
+          const input = typing ? { roomId, typing, name: await sealedName, draft } : { roomId, typing, draft };
+          // Sealing took a moment: a start for a message that has gone out meanwhile would be false.
+          if (quiet.current || (typing && !typingSignal.isCurrent(draft))) return;
           // Best-effort, not awaited: a lost signal only means a missed or lingering "typing…", which expires.
           utils.client.room.typing.mutate(input).catch(() => {});
         })
@@ -49,6 +52,6 @@ export function useTypingSignal(roomId: string, name: string, quiet: RefObject<b
   }, [roomId, utils, quiet]);
 
   const onInput = useCallback((text: string) => signal.current?.input(text), []);
-  const onSent = useCallback(() => signal.current?.sent(), []);
+  const onSent = useCallback(() => signal.current?.sent() ?? nanoid(), []);
   return { onInput, onSent };
 }

@@ -74,6 +74,24 @@ describe("the typing signal", () => {
     expect(sent.at(-1)).toEqual([5300, true]);
   });
 
+  it("names the draft in every signal, hands its id to the send, and starts a new draft after it", () => {
+    let serial = 0;
+    const drafts: string[] = [];
+    const typing = createTypingSignal((_typing, draft) => drafts.push(draft), () => `draft-${(serial += 1)}`);
+    typing.input("first");
+    vi.advanceTimersByTime(1000);
+    typing.input("first message");
+    expect(typing.isCurrent("draft-1")).toBe(true);
+    // The message goes out under the draft's id: a signal for it that arrives late is known stale.
+    expect(typing.sent()).toBe("draft-1");
+    expect(typing.isCurrent("draft-1")).toBe(false);
+    typing.input("second");
+    expect(drafts).toEqual(["draft-1", "draft-1", "draft-2"]);
+    expect(typing.sent()).toBe("draft-2");
+    // A draft no signal named still gets an id of its own.
+    expect(typing.sent()).toBe("draft-3");
+  });
+
   it("sends nothing after dispose", () => {
     const typing = signal();
     typing.input("bye");

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { isPreviewRequest } from "~/.server/room-gate";
 import { newRoomToken } from "~/.server/room-token";
 import { getServices } from "~/.server/services";
-import { SearchStatus } from "~/components/search-status";
+import { LAST_PARTNER_NOTE, SearchStatus } from "~/components/search-status";
 import type { StrangerCounts, StrangerState } from "~/lib/match-events";
 import { trpc } from "~/lib/trpc";
 
@@ -82,6 +82,7 @@ export default function Stranger() {
 
   const searching = (state?.status === "waiting" || find.isPending) && !cancel.isPending;
   const phase = preview ? "preview" : state === null ? "connecting" : state.status === "matched" ? "matched" : searching ? "searching" : "idle";
+  const lastPartnerWaiting = searching && state?.status === "waiting" && state.lastPartnerUntil !== undefined;
   return (
     <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-6 px-5 py-10">
       <header className="space-y-2">
@@ -100,7 +101,7 @@ export default function Stranger() {
       )}
 
       <section aria-label="Search" className="space-y-5 rounded-lg border border-zinc-800 bg-zinc-900/60 p-5">
-        <SearchStatus phase={phase} counts={counts} />
+        <SearchStatus phase={phase} counts={counts} note={lastPartnerWaiting ? LAST_PARTNER_NOTE : null} />
         {find.error && (
           <p role="alert" className="text-sm text-red-400">
             Could not start a search: {find.error.message}

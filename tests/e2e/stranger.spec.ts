@@ -9,13 +9,20 @@ import { imageDownloads, logImages, photoWithGps } from "./image-fixtures";
 // pair their people with each other. Every test also leaves nobody waiting when it ends.
 test.describe.configure({ mode: "serial" });
 
-/** How many are waiting in the server's queue right now (what the search screen shows). */
-async function waitingInQueue(request: APIRequestContext): Promise<number> {
+/** The server's counts right now (what the lobby and the search screen show). */
+async function strangerCounts(request: APIRequestContext): Promise<{ waiting: number; online: number }> {
   const response = await request.get("/api/trpc/match.stats");
   expect(response.ok()).toBe(true);
-  const body = (await response.json()) as { result: { data: { json: { waiting: number } } } };
-  return body.result.data.json.waiting;
+  const body = (await response.json()) as { result: { data: { json: { waiting: number; online: number } } } };
+  return body.result.data.json;
 }
+
+/** How many are waiting in the server's queue right now. */
+const waitingInQueue = async (request: APIRequestContext) => (await strangerCounts(request)).waiting;
+
+/** Why two people searching are not paired: the one other person searching is the one they just talked to. */
+const LAST_PARTNER_NOTE =
+  "The stranger you just talked to is searching too: you won't be matched with your last partner again for 10 minutes after your chat.";
 
 // A searcher left over from one test would be paired with the next test's first person. A closed
 // page keeps its place for the grace period (two seconds here), so this waits that long at most.
@@ -131,12 +138,49 @@ test("Skip ends the chat for both; the skipper meets someone new, never the one 
   expect(bob.url()).not.toBe(skipped);
   await expect(alice).toHaveURL(/\/stranger\?after=left$/);
 
-  // "New chat" after the stranger left searches again.
+  // "New chat" after the stranger left searches again; Bob is taken, so nothing needs explaining.
   await alice.getByRole("button", { name: "New chat" }).click();
   await expectSearching(alice);
   await expect(alice.getByRole("alert")).toHaveCount(0);
+  await expect(alice.getByTestId("search-note")).toHaveText("");
   await alice.getByRole("button", { name: "Cancel" }).click();
   await expect(alice.getByRole("status")).toHaveText("Not searching.");
+});
+
+test("two who just talked and both search again are told why they are not paired, until someone new comes", async ({ people }) => {
+  const [alice, bob, carol] = [await people.join(), await people.join(), await people.join()];
+  await pairStrangers(alice, bob);
+
+  await bob.getByRole("button", { name: "Skip", exact: true }).click();
+  await expectSearching(bob);
+  // Alone in the queue: there is nothing to explain.
+  await expect(bob.getByTestId("search-note")).toHaveText("");
+  await expect(alice).toHaveURL(/\/stranger\?after=left$/);
+  await alice.getByRole("button", { name: "New chat" }).click();
+  await expectSearching(alice);
+  for (const page of [alice, bob]) await expect(page.getByTestId("search-note")).toHaveText(LAST_PARTNER_NOTE);
+
+  // Someone new meets Bob, who has waited longest; Alice, alone again, is told nothing.
+  await talkToStranger(carol);
+  await expectPaired(bob, carol);
+  await expectSearching(alice);
+  await expect(alice.getByTestId("search-note")).toHaveText("");
+  await alice.getByRole("button", { name: "Cancel" }).click();
+  await expect(alice.getByRole("status")).toHaveText("Not searching.");
+});
+
+test("the lobby counts people with a chat open, and nobody once every page is closed", async ({ people, request }) => {
+  const [alice, bob] = [await people.join(), await people.join()];
+  await pairStrangers(alice, bob);
+  await expect.poll(async () => (await strangerCounts(request)).online, { timeout: 10_000 }).toBe(2);
+
+  // Both close their tabs without ending the chat: it goes on to its timer, but nobody is in it.
+  await alice.context().close();
+  await bob.context().close();
+  await expect.poll(async () => (await strangerCounts(request)).online, { message: "nobody online", timeout: 10_000 }).toBe(0);
+  const lobby = await people.join();
+  await lobby.goto("/");
+  await expect(lobby.getByTestId("online-count")).toHaveText("0 people online");
 });
 
 test("Skip goes straight into a chat with someone already waiting", async ({ people }) => {
@@ -163,9 +207,11 @@ test("Report and skip says what it does, then moves on; the two are not paired a
   await expect(alice).toHaveURL(/\/stranger\?after=left$/);
   await expectSearching(bob);
   await alice.getByRole("button", { name: "New chat" }).click();
-  // The search answers at once: both still looking means they were not put together.
+  // The search answers at once: both still looking means they were not put together. The report,
+  // not the ten minutes after a chat, keeps them apart, so that is not what they are told.
   await expectSearching(alice);
   await expectSearching(bob);
+  for (const page of [alice, bob]) await expect(page.getByTestId("search-note")).toHaveText("");
   for (const page of [alice, bob]) {
     await page.getByRole("button", { name: "Cancel" }).click();
     await expect(page.getByRole("status")).toHaveText("Not searching.");

@@ -1,3 +1,4 @@
+import { LAST_PARTNER_COOLDOWN_MS } from "~/lib/match-events";
 import type { MatchHourStats } from "./types";
 
 /** Histogram bucket upper bounds, in seconds: coarse on purpose, it is all that is kept. */
@@ -5,7 +6,7 @@ export const WAIT_BUCKETS = [1, 2, 5, 10, 30, 60, 120, 300, 600, Infinity] as co
 export const CHAT_BUCKETS = [10, 30, 60, 120, 300, 600, 1800, 3600, 86_400, Infinity] as const;
 
 /** After a chat, a visitor's record (their last partner, not to be matched again right away) lasts this long. */
-export const FORGET_AFTER_MS = 600_000;
+export const FORGET_AFTER_MS = LAST_PARTNER_COOLDOWN_MS;
 
 /** Stats are kept per hour, for two days. */
 export const STATS_RETENTION_MS = 48 * 3_600_000;

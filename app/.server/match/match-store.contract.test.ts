@@ -4,6 +4,7 @@ import { makeMatchStores, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../t
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
 import { claimFor, type RoomStore } from "../rooms/types";
+import { LAST_PARTNER_COOLDOWN_MS } from "~/lib/match-events";
 import type { MatchState, MatchStore } from "./types";
 
 let visitorSerial = 0;
@@ -117,6 +118,64 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     await matches.cancel(alice);
   });
 
+  it("tells two who just talked and both search again why they are not paired, while it is the reason", async () => {
+    const startedAt = Date.now();
+    const { alice, bob, roomId } = await pair();
+    await matches.end(bob, roomId, { block: false });
+    const heard = new Map<string, Array<MatchState | null>>([
+      [alice, []],
+      [bob, []],
+    ]);
+    const unsubscribe = await Promise.all([alice, bob].map((visitor) => matches.subscribe(visitor, (state) => heard.get(visitor)!.push(state))));
+    const lastHeard = (visitor: string) => heard.get(visitor)!.at(-1);
+    const reasonHeard = (visitor: string) => {
+      const state = lastHeard(visitor);
+      return state?.status === "waiting" ? (state.lastPartnerUntil ?? "none") : "not waiting";
+    };
+
+    // Alone in the queue: nothing to explain.
+    const bobWaits = await find(bob);
+    expect(bobWaits).toEqual({ status: "waiting", since: expect.any(Number) });
+    // Then the only other person searching is the one they just talked to, for both of them.
+    const aliceWaits = await find(alice);
+    if (aliceWaits.status !== "waiting") throw new Error("expected alice to wait");
+    const until = aliceWaits.lastPartnerUntil ?? 0;
+    expect(until).toBeGreaterThanOrEqual(startedAt + LAST_PARTNER_COOLDOWN_MS - 1000);
+    expect(until).toBeLessThanOrEqual(Date.now() + LAST_PARTNER_COOLDOWN_MS + 1000);
+    expect(await matches.state(bob)).toEqual({ ...bobWaits, lastPartnerUntil: until });
+    await waitFor(() => reasonHeard(bob) === until, { what: "bob told why" });
+    // Looking again changes nothing before the cooldown ends.
+    expect(await find(bob)).toEqual({ ...bobWaits, lastPartnerUntil: until });
+
+    // Alice stops searching: bob's reason is gone, and he hears so; she comes back: it is back.
+    await matches.cancel(alice);
+    await waitFor(() => JSON.stringify(lastHeard(bob)) === JSON.stringify(bobWaits), { what: "bob told it is no longer the reason" });
+    expect(await find(alice)).toMatchObject({ status: "waiting", lastPartnerUntil: until });
+    await waitFor(() => reasonHeard(bob) === until, { what: "bob told again" });
+
+    // Someone new meets the longest waiting (bob); alice, alone again, hears there is nothing to explain.
+    const carol = newVisitor();
+    const carolChat = await find(carol);
+    if (carolChat.status !== "matched") throw new Error("expected carol to be paired");
+    expect(await matches.state(bob)).toEqual(carolChat);
+    expect(await matches.state(alice)).toEqual({ status: "waiting", since: expect.any(Number) });
+    await waitFor(() => reasonHeard(alice) === "none", { what: "alice told it is no longer the reason" });
+
+    for (const stop of unsubscribe) stop();
+    await matches.end(carol, carolChat.roomId, { block: false });
+    await matches.cancel(alice);
+  });
+
+  it("does not give the cooldown as the reason when a report keeps the two apart for the day", async () => {
+    const { alice, bob, roomId } = await pair();
+    await matches.end(alice, roomId, { block: true });
+    expect(await find(alice)).toEqual({ status: "waiting", since: expect.any(Number) });
+    expect(await find(bob)).toEqual({ status: "waiting", since: expect.any(Number) });
+    expect(await matches.state(alice)).toEqual({ status: "waiting", since: expect.any(Number) });
+    await matches.cancel(alice);
+    await matches.cancel(bob);
+  });
+
   it("never pairs a reported pair again that day, even after other chats", async () => {
     const { alice, bob, roomId } = await pair();
     await matches.end(alice, roomId, { block: true });
@@ -163,20 +222,68 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     releaseAgain();
   });
 
+  /** Both strangers take their seats, as their room pages do, and open the room's stream: the page is open. */
+  async function openChat() {
+    const { alice, bob, roomId } = await pair();
+    await rooms.join(roomId, `${alice}-member`, claimFor(alice));
+    await rooms.join(roomId, `${bob}-member`, claimFor(bob));
+    return { alice, bob, roomId, openPage: (seat: 1 | 2) => rooms.connect(roomId, seat) };
+  }
+
   it("counts people waiting and chatting, and the hour's matches", async () => {
     const before = await matches.hourStats();
-    const { alice, roomId } = await pair();
+    const { alice, roomId, openPage } = await openChat();
+    const closePages = await Promise.all([openPage(1), openPage(2)]);
     const waiting = newVisitor();
     await find(waiting);
     const counts = await matches.counts();
     expect(counts.waiting).toBeGreaterThanOrEqual(1);
     expect(counts.chatting).toBeGreaterThanOrEqual(2);
+    for (const close of closePages) close();
     await matches.end(alice, roomId, { block: false });
     const after = await matches.hourStats();
     expect(after.matches).toBe(before.matches + 1);
     expect(after.medianWaitSeconds).not.toBeNull();
     expect(after.medianChatSeconds).not.toBeNull();
     await matches.cancel(waiting);
+  });
+
+  it("counts a stranger as chatting while their page is open, through the grace period, and never after", async () => {
+    const chatting = async () => (await matches.counts()).chatting;
+    const before = await chatting();
+    // Paired, and neither page ever opened the chat (or both closed it): nobody is there.
+    const abandoned = await openChat();
+    expect(await chatting()).toBe(before);
+
+    const { alice, roomId, openPage } = await openChat();
+    const closeAlice = await openPage(1);
+    expect(await chatting()).toBe(before + 1);
+    const closeBob = await openPage(2);
+    // A second tab is the same person.
+    const closeBobsOtherTab = await openPage(2);
+    expect(await chatting()).toBe(before + 2);
+
+    closeAlice();
+    // A reload is not leaving: she counts through the grace period...
+    expect(await chatting()).toBe(before + 2);
+    // ...and not after it, though the chat (and its room) goes on without her.
+    await waitFor(async () => (await chatting()) === before + 1, {
+      what: "the closed page to stop counting",
+      timeoutMs: TEST_PRESENCE_GRACE_MS * 10,
+    });
+    expect(await matches.state(alice)).toEqual({ status: "matched", roomId });
+    // Bob's open page keeps counting, well past any lease its instance has to renew.
+    const past = Date.now() + TEST_PRESENCE_GRACE_MS * 4;
+    await waitFor(() => Date.now() > past, { what: "several leases to pass", timeoutMs: TEST_PRESENCE_GRACE_MS * 8 });
+    expect(await chatting()).toBe(before + 1);
+
+    // Ending the chat takes both off at once, page open or not.
+    await matches.end(alice, roomId, { block: false });
+    expect(await chatting()).toBe(before);
+    closeBob();
+    closeBobsOtherTab();
+    await matches.end(abandoned.alice, abandoned.roomId, { block: false });
+    expect(await chatting()).toBe(before);
   });
 
   it("treats a chat whose room is gone as over", async () => {

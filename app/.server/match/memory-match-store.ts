@@ -21,9 +21,9 @@ interface Visitor {
   roomId?: string;
   partner?: string;
   matchedAt?: number;
-  /** The partner of the last chat: not matched again right away. */
+  /** The partner of the last chat: not matched again until `forgetAt`. */
   last?: string;
-  /** When an idle visitor's record (just `last`) is forgotten. */
+  /** When the last partner may be met again, and an idle visitor's record (just `last`) is forgotten. */
   forgetAt?: number;
 }
 
@@ -43,7 +43,7 @@ export class MemoryMatchStore implements MatchStore {
   private readonly holders = new Holders();
   /** Blocked pairs until the end of the day. */
   private readonly blocks = new Map<string, number>();
-  /** Live stranger rooms and their deadlines, for the "chatting" count. */
+  /** Live stranger rooms and their deadlines, whose people with the page open are "chatting". */
   private readonly chats = new Map<string, number>();
   private readonly stats = new Map<number, Record<string, number>>();
   private readonly listeners = new Map<string, Set<MatchListener>>();
@@ -61,18 +61,19 @@ export class MemoryMatchStore implements MatchStore {
     this.dropLapsed(now);
     const me = this.visitor(visitorId);
     const current = this.stateNow(visitorId, now);
-    if (current.status !== "idle") {
-      if (current.status === "waiting" && !this.holders.has(visitorId)) me.leaseUntil = Math.max(me.leaseUntil ?? 0, now + this.options.graceMs);
-      return current;
-    }
+    if (current.status === "matched") return current;
+    // Someone already waiting looks again: a partner may have become possible (a cooldown ended).
+    const waiting = current.status === "waiting";
+    if (waiting && !this.holders.has(visitorId)) me.leaseUntil = Math.max(me.leaseUntil ?? 0, now + this.options.graceMs);
     for (const candidateId of this.queue) {
       const candidate = this.visitor(candidateId);
-      if (candidateId === visitorId || me.last === candidateId || candidate.last === visitorId) continue;
-      if ((this.blocks.get(pairKey(visitorId, candidateId)) ?? 0) > now) continue;
+      if (candidateId === visitorId || !this.mayMeet(visitorId, candidateId, now)) continue;
       this.queue.delete(candidateId);
+      this.queue.delete(visitorId);
       this.count(now, "w", bucketOf(WAIT_BUCKETS, (now - (candidate.since ?? now)) / 1000));
-      this.count(now, "w", bucketOf(WAIT_BUCKETS, 0));
+      this.count(now, "w", bucketOf(WAIT_BUCKETS, (now - (me.since ?? now)) / 1000));
       this.count(now, "m");
+      const previousPartners = [candidate.last, me.last];
       const { expiresAt } = this.rooms.createMatchedRoom(roomId, roomTtlMs, [claimFor(candidateId), claimFor(visitorId)]);
       this.chats.set(roomId, expiresAt);
       for (const [id, visitor, partner] of [
@@ -82,13 +83,19 @@ export class MemoryMatchStore implements MatchStore {
         Object.assign(visitor, { since: undefined, leaseUntil: undefined, roomId, partner, matchedAt: now, last: partner });
         this.notify(id, { status: "matched", roomId });
       }
+      for (const previous of previousPartners) this.retell(previous, now);
       return { status: "matched", roomId };
     }
+    if (waiting) return this.stateNow(visitorId, now);
+    // Past the cooldown nothing about the last partner is kept.
+    if ((me.forgetAt ?? 0) <= now) me.last = undefined;
     me.since = now;
     me.leaseUntil = now + this.options.graceMs;
     this.queue.add(visitorId);
-    this.notify(visitorId, { status: "waiting", since: now });
-    return { status: "waiting", since: now };
+    const queued = this.stateNow(visitorId, now);
+    this.notify(visitorId, queued);
+    this.retell(me.last, now);
+    return queued;
   }
 
   async cancel(visitorId: string): Promise<void> {
@@ -97,6 +104,7 @@ export class MemoryMatchStore implements MatchStore {
     me.since = undefined;
     me.leaseUntil = undefined;
     this.notify(visitorId, { status: "idle" });
+    this.retell(me.last, this.now());
   }
 
   async state(visitorId: string): Promise<MatchState> {
@@ -115,8 +123,31 @@ export class MemoryMatchStore implements MatchStore {
       me.roomId = undefined;
       me.partner = undefined;
     }
-    if (me?.since !== undefined && this.queue.has(visitorId)) return { status: "waiting", since: me.since };
+    if (me?.since !== undefined && this.queue.has(visitorId)) {
+      // The reason they are not paired, while it is one: the person they just talked to is waiting too.
+      const cooling = me.last !== undefined && this.queue.has(me.last) && !this.blocked(visitorId, me.last, now) && this.cooling(visitorId, me.last, now);
+      return cooling ? { status: "waiting", since: me.since, lastPartnerUntil: me.forgetAt } : { status: "waiting", since: me.since };
+    }
     return { status: "idle" };
+  }
+
+  /** Whether `a` may not meet `b` yet because b was a's partner in a chat that ended less than the cooldown ago. */
+  private cooling(a: string, b: string, now: number): boolean {
+    const visitor = this.visitors.get(a);
+    return visitor?.last === b && (visitor.forgetAt ?? 0) > now;
+  }
+
+  private blocked(a: string, b: string, now: number): boolean {
+    return (this.blocks.get(pairKey(a, b)) ?? 0) > now;
+  }
+
+  private mayMeet(a: string, b: string, now: number): boolean {
+    return !this.cooling(a, b, now) && !this.cooling(b, a, now) && !this.blocked(a, b, now);
+  }
+
+  /** A waiting visitor's state may have changed with someone else's move (the reason they are not paired): tell them. */
+  private retell(visitorId: string | undefined, now: number) {
+    if (visitorId !== undefined && this.queue.has(visitorId)) this.notify(visitorId, this.stateNow(visitorId, now));
   }
 
   async end(visitorId: string, roomId: string, { block }: { block: boolean }): Promise<EndedChat | null> {
@@ -152,7 +183,9 @@ export class MemoryMatchStore implements MatchStore {
     const now = this.now();
     this.dropLapsed(now);
     for (const [roomId, deadline] of this.chats) if (deadline <= now) this.chats.delete(roomId);
-    return { waiting: this.queue.size, chatting: this.chats.size * 2 };
+    let chatting = 0;
+    for (const roomId of this.chats.keys()) chatting += this.rooms.seatsHere(roomId);
+    return { waiting: this.queue.size, chatting };
   }
 
   async hourStats() {
@@ -190,6 +223,7 @@ export class MemoryMatchStore implements MatchStore {
       if (this.holders.has(visitorId) || (visitor.leaseUntil ?? 0) > now) continue;
       this.queue.delete(visitorId);
       visitor.since = undefined;
+      this.retell(visitor.last, now);
     }
     for (const [visitorId, visitor] of this.visitors) {
       // A chat whose room expired or was destroyed without End chat is over too.

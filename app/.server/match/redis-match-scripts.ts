@@ -3,9 +3,10 @@ import { CHAT_BUCKETS, FORGET_AFTER_MS, STATS_RETENTION_MS, WAIT_BUCKETS } from 
 
 /**
  * The stranger queue's scripts. Keys: `match:queue` (visitor → ticket number, oldest first), `match:lease` (visitor → until when they stay queued without an open stream),
- * `match:v:<visitor>` (state, since, room, partner, matchedAt, last; gone 10 minutes after a
- * chat ends, or with the room), `match:block:<sha1 of the
- * pair>`, `match:chats` (sha1 of a live chat's room id → its deadline), `match:stats:<hour>`.
+ * `match:v:<visitor>` (state, since, room, partner, matchedAt, last, lastUntil: the last partner
+ * is not met again before then; gone 10 minutes after a chat ends, or with the room),
+ * `match:block:<sha1 of the pair>`, `match:here` (STRANGERS_HERE_KEY: people in stranger chats
+ * with the page open, kept by the presence script), `match:stats:<hour>`.
  * Per-visitor keys are reached from inside the scripts, so the queue needs one Redis (not a
  * Cluster), as presence already does (decision 006). Every key has a deadline.
  */
@@ -28,51 +29,86 @@ local function count(field)
 end
 ${bucketFunction("waitBucket", WAIT_BUCKETS)}
 ${bucketFunction("chatBucket", CHAT_BUCKETS)}
+local function tell(id, state)
+  redis.call('PUBLISH', ARGV[1] .. id, cjson.encode(state))
+end
+local function blocked(a, b)
+  local pair = a < b and (a .. ':' .. b) or (b .. ':' .. a)
+  return redis.call('EXISTS', 'match:block:' .. redis.sha1hex(pair)) == 1
+end
+-- Whether b was a's partner in a chat that ended less than the cooldown ago.
+local function cooling(a, b)
+  local key = 'match:v:' .. a
+  return redis.call('HGET', key, 'last') == b and tonumber(redis.call('HGET', key, 'lastUntil') or 0) > now
+end
+local function mayMeet(a, b)
+  return not cooling(a, b) and not cooling(b, a) and not blocked(a, b)
+end
+-- {'waiting', since, lastPartnerUntil or ''}: the reason they are not paired, while it is one
+-- (the person they just talked to is waiting too).
+local function waitingReply(id)
+  local key = 'match:v:' .. id
+  local last = redis.call('HGET', key, 'last')
+  local reason = ''
+  if last and redis.call('ZSCORE', KEYS[1], last) and cooling(id, last) and not blocked(id, last) then
+    reason = redis.call('HGET', key, 'lastUntil')
+  end
+  return {'waiting', redis.call('HGET', key, 'since'), reason}
+end
+local function waitingState(id)
+  local reply = waitingReply(id)
+  return {status = 'waiting', since = tonumber(reply[2]), lastPartnerUntil = tonumber(reply[3])}
+end
+-- A waiting visitor's reason may have changed with someone else's move: tell them.
+local function retell(id)
+  if id and redis.call('ZSCORE', KEYS[1], id) then tell(id, waitingState(id)) end
+end
 local function dropLapsed()
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)) do
     redis.call('ZREM', KEYS[1], id)
     redis.call('ZREM', KEYS[2], id)
     redis.call('HDEL', 'match:v:' .. id, 'state', 'since')
+    retell(redis.call('HGET', 'match:v:' .. id, 'last'))
   end
 end
-local function tell(id, state)
-  redis.call('PUBLISH', ARGV[1] .. id, cjson.encode(state))
-end
-local function stateOf(key)
+local function stateOf(id)
+  local key = 'match:v:' .. id
   local state = redis.call('HGET', key, 'state')
   if state == 'matched' then
     local room = redis.call('HGET', key, 'room')
     if redis.call('EXISTS', 'room:{' .. room .. '}:meta') == 1 then return {'matched', room} end
+    -- The room ended without End chat (destroyed, expired): the chat is over, its cooldown starts.
     redis.call('HDEL', key, 'state', 'room', 'partner')
+    redis.call('HSET', key, 'lastUntil', now + ${FORGET_AFTER_MS})
+    redis.call('PEXPIRE', key, ${FORGET_AFTER_MS})
     return {'idle'}
   end
-  if state == 'waiting' then return {'waiting', redis.call('HGET', key, 'since')} end
+  if state == 'waiting' then return waitingReply(id) end
   return {'idle'}
 end`;
 
 /**
- * KEYS: queue, lease, chats, me, new room meta, new room members. ARGV: channel prefix, visitor,
- * new room id, room ttl ms, grace ms, room capacity... Returns {'matched', roomId} | {'waiting', since}.
+ * KEYS: queue, lease, here, me, new room meta, new room members. ARGV: channel prefix, visitor,
+ * new room id, room ttl ms, grace ms, room capacity... Returns {'matched', roomId} |
+ * {'waiting', since, lastPartnerUntil or ''}. Someone already waiting keeps their place and looks
+ * again: a partner may have become possible (a cooldown ended).
  */
 export const findScript = `
 ${COMMON}
 dropLapsed()
 local me, vid = KEYS[4], ARGV[2]
-local current = stateOf(me)
+local current = stateOf(vid)
 if current[1] == 'matched' then return current end
-if current[1] == 'waiting' then
-  redis.call('ZADD', KEYS[2], 'GT', now + tonumber(ARGV[5]), vid)
-  return current
-end
-local last = redis.call('HGET', me, 'last')
+local waiting = current[1] == 'waiting'
+if waiting then redis.call('ZADD', KEYS[2], 'GT', now + tonumber(ARGV[5]), vid) end
 for _, cid in ipairs(redis.call('ZRANGE', KEYS[1], 0, 199)) do
   local other = 'match:v:' .. cid
-  local pair = vid < cid and (vid .. ':' .. cid) or (cid .. ':' .. vid)
-  if cid ~= vid and cid ~= last and redis.call('HGET', other, 'last') ~= vid
-    and redis.call('EXISTS', 'match:block:' .. redis.sha1hex(pair)) == 0 then
+  if cid ~= vid and mayMeet(vid, cid) then
     local waited = now - tonumber(redis.call('HGET', other, 'since') or now)
-    redis.call('ZREM', KEYS[1], cid)
-    redis.call('ZREM', KEYS[2], cid)
+    local myWait = waiting and now - tonumber(redis.call('HGET', me, 'since') or now) or 0
+    local previousPartners = {redis.call('HGET', other, 'last'), redis.call('HGET', me, 'last')}
+    redis.call('ZREM', KEYS[1], cid, vid)
+    redis.call('ZREM', KEYS[2], cid, vid)
     local roomId = ARGV[3]
     local exp = string.format('%d', now + tonumber(ARGV[4]))
     -- The seats are held for the two in the members hash until they arrive, and remembered in
@@ -82,19 +118,22 @@ for _, cid in ipairs(redis.call('ZRANGE', KEYS[1], 0, 199)) do
     redis.call('HSET', KEYS[6], 'v:' .. cid, 1, 'v:' .. vid, 2)
     redis.call('PEXPIREAT', KEYS[6], exp)
     for _, pairing in ipairs({{other, cid, vid}, {me, vid, cid}}) do
-      redis.call('HDEL', pairing[1], 'since')
+      redis.call('HDEL', pairing[1], 'since', 'lastUntil')
       redis.call('HSET', pairing[1], 'state', 'matched', 'room', roomId, 'partner', pairing[3], 'matchedAt', now, 'last', pairing[3])
       redis.call('PEXPIREAT', pairing[1], exp)
       tell(pairing[2], {status = 'matched', roomId = roomId})
     end
-    redis.call('ZADD', KEYS[3], exp, redis.sha1hex(roomId))
-    redis.call('PEXPIRE', KEYS[3], 86400000 * 2)
+    -- Whoever was waiting on either of them (their last partners) is told how things stand now.
+    for i = 1, 2 do retell(previousPartners[i]) end
     count('m')
     count('w' .. waitBucket(waited / 1000))
-    count('w' .. waitBucket(0))
+    count('w' .. waitBucket(myWait / 1000))
     return {'matched', roomId}
   end
 end
+if waiting then return current end
+-- Past the cooldown nothing about the last partner is kept.
+if tonumber(redis.call('HGET', me, 'lastUntil') or 0) <= now then redis.call('HDEL', me, 'last', 'lastUntil') end
 -- A ticket number, not the time, orders the queue: two arrivals in one millisecond keep their order.
 redis.call('ZADD', KEYS[1], redis.call('INCR', 'match:ticket'), vid)
 redis.call('PEXPIRE', 'match:ticket', 86400000)
@@ -103,29 +142,32 @@ redis.call('PEXPIRE', KEYS[1], 86400000)
 redis.call('PEXPIRE', KEYS[2], 86400000)
 redis.call('HSET', me, 'state', 'waiting', 'since', now)
 redis.call('PEXPIRE', me, ${WAITING_TTL_MS})
-tell(vid, {status = 'waiting', since = now})
-return {'waiting', tostring(now)}`;
+tell(vid, waitingState(vid))
+retell(redis.call('HGET', me, 'last'))
+return waitingReply(vid)`;
 
-/** KEYS: queue, lease, chats, me. ARGV: channel prefix, visitor. */
+/** KEYS: queue, lease, here, me. ARGV: channel prefix, visitor. */
 export const cancelScript = `
 ${COMMON}
 if redis.call('ZREM', KEYS[1], ARGV[2]) == 0 then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[2])
 redis.call('HDEL', KEYS[4], 'state', 'since')
 tell(ARGV[2], {status = 'idle'})
+retell(redis.call('HGET', KEYS[4], 'last'))
 return 1`;
 
-/** KEYS: queue, lease, chats, me. ARGV: channel prefix, visitor. */
+/** KEYS: queue, lease, here, me. ARGV: channel prefix, visitor. */
 export const stateScript = `
 ${COMMON}
 dropLapsed()
-return stateOf(KEYS[4])`;
+return stateOf(ARGV[2])`;
 
 /**
- * KEYS: queue, lease, chats, me. ARGV: channel prefix, visitor, room id, block ('1'/'0'), the
+ * KEYS: queue, lease, here, me. ARGV: channel prefix, visitor, room id, block ('1'/'0'), the
  * room's channel, then every key of the room (meta first, its `ended` marker last). Ends the
  * visitor's chat in that room for both and destroys the room in the same step (the partner's
- * stream hears `destroyed`); returns 0 when they were in no such chat.
+ * stream hears `destroyed`), which starts the two's cooldown and takes them off "online"; returns
+ * 0 when they were in no such chat.
  */
 export const endScript = `
 ${COMMON}
@@ -143,13 +185,15 @@ if redis.call('HGET', other, 'room') == roomId then
   -- The first of the two to end it records how long it lasted.
   count('c' .. chatBucket((now - tonumber(redis.call('HGET', me, 'matchedAt'))) / 1000))
   redis.call('HDEL', other, 'state', 'room', 'partner', 'matchedAt')
+  redis.call('HSET', other, 'lastUntil', now + ${FORGET_AFTER_MS})
   redis.call('PEXPIRE', other, ${FORGET_AFTER_MS})
   tell(pid, {status = 'idle'})
 end
--- All that is left is who they just talked to, and only for a few minutes.
+-- All that is left is who they just talked to, and only for the cooldown.
 redis.call('HDEL', me, 'state', 'room', 'partner', 'matchedAt')
+redis.call('HSET', me, 'lastUntil', now + ${FORGET_AFTER_MS})
 redis.call('PEXPIRE', me, ${FORGET_AFTER_MS})
-redis.call('ZREM', KEYS[3], redis.sha1hex(roomId))
+redis.call('ZREM', KEYS[3], redis.sha1hex(ARGV[6] .. '#1'), redis.sha1hex(ARGV[6] .. '#2'))
 local seq = redis.call('HGET', ARGV[6], 'seq')
 if seq then
   local exp = redis.call('HGET', ARGV[6], 'exp')
@@ -160,12 +204,12 @@ end
 tell(vid, {status = 'idle'})
 return 1`;
 
-/** KEYS: queue, lease, chats. Returns {waiting, chatting}. */
+/** KEYS: queue, lease, here. ARGV: channel prefix. Returns {waiting, chatting with the page open}. */
 export const countsScript = `
 ${COMMON}
 dropLapsed()
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-return {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[3]) * 2}`;
+return {redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[3])}`;
 
 /** KEYS: none. Returns the current hour's stats hash. */
 export const hourStatsScript = `

@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { makeMatchStores } from "../../../tests/support/stores";
 import { newRoomId } from "../room-token";
-import type { RoomStore } from "../rooms/types";
+import { claimFor, type RoomStore } from "../rooms/types";
 import { FORGET_AFTER_MS } from "./match-stats";
 import type { MatchStore } from "./types";
 
@@ -26,7 +26,16 @@ describe("RedisMatchStore specifics", () => {
     await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
     const matched = await matches.find(bob, { roomId: newRoomId(), roomTtlMs: 60_000 });
     if (matched.status !== "matched") throw new Error("expected a match");
+    // Alice's page is open: she counts as online by a hash of her seat, not by the room's id.
+    await rooms.join(matched.roomId, "alice-member", claimFor(alice));
+    const closePage = await rooms.connect(matched.roomId, 1);
+    const here = await admin.zrange("match:here", 0, -1);
+    expect(here).toHaveLength(1);
+    expect(here[0]).toMatch(/^[0-9a-f]{40}$/);
+    expect(await admin.pttl("match:here")).toBeGreaterThan(0);
+    closePage();
     await matches.end(alice, matched.roomId, { block: true });
+    expect(await admin.exists("match:here")).toBe(0);
 
     const keys = await admin.keys("*");
     expect(keys.length).toBeGreaterThan(0);
@@ -36,7 +45,7 @@ describe("RedisMatchStore specifics", () => {
       expect(ttl, key).toBeGreaterThan(0);
     }
     for (const visitor of [alice, bob]) {
-      expect(await admin.hgetall(`match:v:${visitor}`)).toEqual({ last: visitor === alice ? bob : alice });
+      expect(await admin.hgetall(`match:v:${visitor}`)).toEqual({ last: visitor === alice ? bob : alice, lastUntil: expect.stringMatching(/^\d+$/) });
       expect(await admin.pttl(`match:v:${visitor}`)).toBeLessThanOrEqual(FORGET_AFTER_MS);
     }
     // The block is a hash of the pair, nothing else, until the end of the day.
@@ -55,7 +64,30 @@ describe("RedisMatchStore specifics", () => {
     expect(await admin.get(`room:{${matched.roomId}}:ended`)).toBe("d");
     expect(await admin.pttl(`room:{${matched.roomId}}:ended`)).toBeLessThanOrEqual(60_000);
     expect(await rooms.wasEnded(matched.roomId)).toBe(true);
-    // Live chats are counted by a hash of their room id, not the id.
-    expect(JSON.stringify(await admin.zrange("match:chats", 0, -1))).not.toContain(matched.roomId);
+  });
+
+  it("pairs two who just talked once their cooldown is over, and forgets who the partner was", async () => {
+    const [alice, bob] = ["visitor-hash-carol", "visitor-hash-dave"];
+    await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    const first = await matches.find(bob, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    if (first.status !== "matched") throw new Error("expected a match");
+    await matches.end(alice, first.roomId, { block: false });
+    for (const visitor of [alice, bob]) {
+      expect(await matches.find(visitor, { roomId: newRoomId(), roomTtlMs: 60_000 })).toMatchObject({ status: "waiting" });
+    }
+    expect(await matches.state(alice)).toMatchObject({ lastPartnerUntil: expect.any(Number) });
+    // Ten minutes later, as far as the records go.
+    for (const visitor of [alice, bob]) await admin.hset(`match:v:${visitor}`, "lastUntil", "1");
+    expect(await matches.state(alice)).toEqual({ status: "waiting", since: expect.any(Number) });
+    const again = await matches.find(bob, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    expect(again).toMatchObject({ status: "matched" });
+    expect(await matches.state(alice)).toEqual(again);
+    if (again.status === "matched") await matches.end(bob, again.roomId, { block: false });
+
+    // A search after the cooldown keeps nothing about the partner before it.
+    await admin.hset(`match:v:${alice}`, "lastUntil", "1");
+    await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    expect(await admin.hgetall(`match:v:${alice}`)).toEqual({ state: "waiting", since: expect.any(String) });
+    await matches.cancel(alice);
   });
 });

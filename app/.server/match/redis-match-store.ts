@@ -1,4 +1,4 @@
-import { roomChannel, roomKeys } from "../rooms/redis-codec";
+import { roomChannel, roomKeys, STRANGERS_HERE_KEY } from "../rooms/redis-codec";
 import type { RedisRoomStore } from "../rooms/redis-store";
 import { defineScripts, unavailable } from "../rooms/redis-script-runner";
 import { Holders } from "./holders";
@@ -26,7 +26,8 @@ const SCRIPTS = {
 
 const QUEUE = "match:queue";
 const LEASE = "match:lease";
-const CHATS = "match:chats";
+/** People in stranger chats with the page open: kept by the presence script, counted and cleared here. */
+const HERE = STRANGERS_HERE_KEY;
 const CHANNEL_PREFIX = "ephemera:visitor:";
 const visitorKey = (visitorId: string) => `match:v:${visitorId}`;
 
@@ -35,9 +36,11 @@ const LEASE_REFRESH_MS = 2000;
 
 
 function toState(reply: unknown): MatchState {
-  const [status, value] = reply as [string, string?];
+  const [status, value, lastPartnerUntil] = reply as [string, string?, string?];
   if (status === "matched" && value) return { status: "matched", roomId: value };
-  if (status === "waiting" && value) return { status: "waiting", since: Number(value) };
+  if (status === "waiting" && value) {
+    return lastPartnerUntil ? { status: "waiting", since: Number(value), lastPartnerUntil: Number(lastPartnerUntil) } : { status: "waiting", since: Number(value) };
+  }
   return { status: "idle" };
 }
 
@@ -65,7 +68,7 @@ export class RedisMatchStore implements MatchStore {
   }
 
   private visitorKeys(visitorId: string) {
-    return [QUEUE, LEASE, CHATS, visitorKey(visitorId)];
+    return [QUEUE, LEASE, HERE, visitorKey(visitorId)];
   }
 
   async find(visitorId: string, { roomId, roomTtlMs }: FindOptions): Promise<MatchState> {
@@ -115,7 +118,7 @@ export class RedisMatchStore implements MatchStore {
   }
 
   async counts(): Promise<MatchCounts> {
-    const [waiting, chatting] = (await this.run("ephMatchCounts", QUEUE, LEASE, CHATS)) as [number, number];
+    const [waiting, chatting] = (await this.run("ephMatchCounts", QUEUE, LEASE, HERE, CHANNEL_PREFIX)) as [number, number];
     return { waiting, chatting };
   }
 

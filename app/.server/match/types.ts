@@ -3,7 +3,11 @@ import type { StrangerState } from "~/lib/match-events";
 /** Where a visitor stands with "Talk to a stranger": exactly what the browser is told. */
 export type MatchState = StrangerState;
 
-/** Right now, across every instance: people waiting, and people in stranger chats. */
+/**
+ * Right now, across every instance: people waiting, and people in stranger chats whose page is
+ * open (or was closed less than the grace period ago). A chat both left without ending it is
+ * nobody: its room lives on until its deadline, its people do not.
+ */
 export interface MatchCounts {
   waiting: number;
   chatting: number;
@@ -41,8 +45,10 @@ export type MatchListener = (state: MatchState | null) => void;
 export interface MatchStore {
   /**
    * Pairs the visitor with the longest-waiting compatible visitor (never themselves, never the
-   * partner they just left, never a pair blocked today), creating the room with both seats claimed
-   * for them, or queues them. A visitor already waiting or in a live chat gets that back instead.
+   * partner of a chat that ended less than LAST_PARTNER_COOLDOWN_MS ago, never a pair blocked
+   * today), creating the room with both seats claimed for them, or queues them. A visitor in a
+   * live chat gets it back; one already waiting keeps their place and looks again (a cooldown may
+   * have ended). A waiting state carries `lastPartnerUntil` while the last partner is waiting too.
    */
   find(visitorId: string, options: FindOptions): Promise<MatchState>;
   /** Leaves the queue. */

@@ -78,6 +78,22 @@ describe.each(STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
       expect(await store.setTyping(newRoomId(), 1, { name: "x" })).toBe(false);
       unsubscribe();
     });
+
+    it("drops a typing signal for a draft already sent: one that arrives after its message never shows", async () => {
+      const { roomId, events, unsubscribe } = await roomOfTwo();
+      // The signal went out before the send but took longer to arrive (another instance, another connection).
+      await store.appendMemberMessage(roomId, "bob", { ciphertext: "sent at once", clientId: "draft-1" });
+      expect(await store.setTyping(roomId, 2, { name: "bob", draft: "draft-1" })).toBe(true);
+      expect((await store.roomState(roomId))?.typing).toEqual([]);
+      // The next draft, and the other seat's drafts, are news again.
+      await store.setTyping(roomId, 2, { name: "bob", draft: "draft-2" });
+      await store.setTyping(roomId, 1, { name: "alice", draft: "draft-1" });
+      await waitFor(() => ofType(events, "typing").length === 2, { what: "the two live typing events" });
+      expect(ofType(events, "typing").map((event) => event.seat)).toEqual([2, 1]);
+      expect(ofType(events, "message")).toHaveLength(1);
+      expect((await store.roomState(roomId))?.typing.map((typing) => typing.seat).sort()).toEqual([1, 2]);
+      unsubscribe();
+    });
   });
 
   it("forgets a typing signal that is never stopped (a vanished client)", async () => {

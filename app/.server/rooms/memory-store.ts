@@ -17,6 +17,7 @@ import {
   type RoomState,
   type RoomStore,
   type StoredMessage,
+  type TypingStart,
 } from "./types";
 
 interface SeatPresence {
@@ -159,6 +160,13 @@ export class MemoryRoomStore implements RoomStore {
     return this.live(roomId) !== undefined;
   }
 
+  /** Seats whose page is open, or closed less than the grace period ago: how many are here. */
+  seatsHere(roomId: string): number {
+    let here = 0;
+    for (const seat of this.live(roomId)?.presence.values() ?? []) if (seat.on) here += 1;
+    return here;
+  }
+
   async ttl(roomId: string) {
     const room = this.live(roomId);
     return room ? room.expiresAt - this.now() : null;
@@ -284,9 +292,10 @@ export class MemoryRoomStore implements RoomStore {
     };
   }
 
-  async setTyping(roomId: string, seat: number, typing: { name: string } | null) {
+  async setTyping(roomId: string, seat: number, typing: TypingStart | null) {
     const room = this.live(roomId);
     if (!room) return false;
+    if (typing?.draft && room.clientIds.has(`${seat}:${typing.draft}`)) return true;
     if (typing) {
       room.typing.set(seat, { name: typing.name, until: this.now() + TYPING_TTL_MS });
       this.fanout.deliver(roomId, { type: "typing", seat, typing: true, name: typing.name, expiresInMs: TYPING_TTL_MS });

@@ -98,5 +98,14 @@ export const READY_PROBE_KEY = "ephemera:ready";
 /** Heartbeats of the app instances, so presence held by a crashed instance can be released. */
 export const INSTANCES_KEY = "ephemera:instances";
 
+/**
+ * People in stranger chats whose page is open (or closed less than the grace period ago), for
+ * "people online": sha1 of `<room meta key>#<seat>` → until when they count. Open streams hold a
+ * lease their instance's heartbeat renews, so a crashed instance's people stop counting by themselves.
+ */
+export const STRANGERS_HERE_KEY = "match:here";
+/** A seat's entry in STRANGERS_HERE_KEY, before hashing: the scripts hash it (sha1). */
+export const strangerSeat = (roomId: string, seat: number) => `${roomKeys(roomId).meta}#${seat}`;
+
 export const CHANNEL_PREFIX = "ephemera:room:";
 export const roomChannel = (roomId: string) => `${CHANNEL_PREFIX}${roomId}`;

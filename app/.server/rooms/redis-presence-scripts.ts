@@ -15,7 +15,7 @@ end`;
 
 /**
  * Presence, one script for every step so the rules live in one place. KEYS: meta, members, live,
- * instances. ARGV: op (open | close | settle | state), seat, instance id, graceMs, channel,
+ * instances, strangers here (STRANGERS_HERE_KEY). ARGV: op (open | close | settle | state), seat, instance id, graceMs, channel,
  * instanceTimeoutMs, the seat's open streams on this instance now (open and close; an absolute
  * count, so repeating a step after a lost reply or a missed heartbeat changes nothing).
  *
@@ -24,8 +24,13 @@ end`;
  * its last stream closed. Streams on an instance that stopped heartbeating (crashed, cut off)
  * count as closed, with no grace: it has already passed by the time anyone can tell.
  *
+ * In a stranger chat each seat's entry in the strangers-here set follows: an open stream holds a
+ * lease of instanceTimeoutMs (renewed by its instance's heartbeat), a grace period counts until
+ * it ends, a seat gone is removed.
+ *
  * Returns nil when the room is gone, else {graceUntil (0 unless this close started a grace
- * period), seats taken, meta fields (op state only), {{seat, here, lastSeen}...}, Redis' clock}.
+ * period), seats taken, meta fields (op state only), {{seat, here, lastSeen}...}, Redis' clock,
+ * 1 for a stranger chat else 0}.
  */
 export const presenceScript = `
 local exp = redis.call('HGET', KEYS[1], 'exp')
@@ -56,6 +61,7 @@ for i = 1, #fields, 2 do
 end
 local graceUntil = 0
 local out = {}
+local stranger = redis.call('HGET', KEYS[1], 'kind') == 'match'
 for s in pairs(seats) do
   local here = 0
   if (streams[s] or 0) > 0 then
@@ -82,20 +88,34 @@ for s in pairs(seats) do
     end
   end
   table.insert(out, {tonumber(s), here, seen[s] or 0})
+  if stranger then
+    local member = redis.sha1hex(KEYS[1] .. '#' .. s)
+    if (streams[s] or 0) > 0 then
+      redis.call('ZADD', KEYS[5], now + timeoutMs, member)
+    elseif here == 1 then
+      redis.call('ZADD', KEYS[5], graceUntil > 0 and s == seat and graceUntil or grace[s] or now + graceMs, member)
+    else
+      redis.call('ZREM', KEYS[5], member)
+    end
+    redis.call('PEXPIRE', KEYS[5], 172800000)
+  end
 end
 if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('PEXPIREAT', KEYS[3], exp) end
 local meta = {}
 if op == 'state' then meta = redis.call('HGETALL', KEYS[1]) end
-return {graceUntil, redis.call('HLEN', KEYS[2]), meta, out, now}`;
+return {graceUntil, redis.call('HLEN', KEYS[2]), meta, out, now, stranger and 1 or 0}`;
 
 /**
- * KEYS: instances. ARGV: instance id, timeoutMs. Records this instance's heartbeat and returns the
- * instances that have missed theirs (forgotten entirely after ten timeouts).
+ * KEYS: instances, strangers here. ARGV: instance id, timeoutMs, then the stranger seats this
+ * instance holds open streams for (unhashed entries). Records this instance's heartbeat, renews
+ * those seats' leases (only entries still there: a seat the presence script removed stays out),
+ * and returns the instances that have missed theirs (forgotten entirely after ten timeouts).
  */
 export const heartbeatScript = `
 ${NOW_MS}
 local timeoutMs = tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], now, ARGV[1])
+for i = 3, #ARGV do redis.call('ZADD', KEYS[2], 'XX', now + timeoutMs, redis.sha1hex(ARGV[i])) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - timeoutMs * 10)
 redis.call('PEXPIRE', KEYS[1], timeoutMs * 20)
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - timeoutMs)`;

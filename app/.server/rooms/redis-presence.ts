@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { INSTANCES_KEY, roomChannel, roomKeys } from "./redis-codec";
+import { INSTANCES_KEY, roomChannel, roomKeys, STRANGERS_HERE_KEY, strangerSeat } from "./redis-codec";
 
 type PresenceOp = "open" | "close" | "settle" | "state";
 
-/** {graceUntil, seats taken, meta fields (state only), [seat, here, lastSeen][], Redis' clock}. */
-export type PresenceReply = [number, number, string[], Array<[number, number, number]>, number];
+/** {graceUntil, seats taken, meta fields (state only), [seat, here, lastSeen][], Redis' clock, 1 in a stranger chat}. */
+export type PresenceReply = [number, number, string[], Array<[number, number, number]>, number, number];
 
 type RunPresence = (...args: Array<string | number>) => Promise<PresenceReply | null>;
 type RunHeartbeat = (...args: Array<string | number>) => Promise<string[]>;
@@ -24,6 +24,8 @@ export class RedisPresence {
   private readonly beatListeners = new Set<(missedBeats: boolean) => void>();
   /** Open streams on this instance, by room and seat. */
   private readonly localStreams = new Map<string, Map<number, number>>();
+  /** The stranger chats among them: their seats' "online" leases are renewed with each heartbeat. */
+  private readonly strangerRooms = new Set<string>();
   private readonly firstHeartbeat: Promise<void>;
   private readonly heartbeatTimer: NodeJS.Timeout;
   private lastHeartbeatAt = 0;
@@ -56,12 +58,16 @@ export class RedisPresence {
       const count = (seats.get(seat) ?? 0) + delta;
       if (count > 0) seats.set(seat, count);
       else seats.delete(seat);
-      if (seats.size === 0 && this.localStreams.get(roomId) === seats) this.localStreams.delete(roomId);
+      if (seats.size === 0 && this.localStreams.get(roomId) === seats) {
+        this.localStreams.delete(roomId);
+        this.strangerRooms.delete(roomId);
+      }
       return count;
     };
     const opened = change(1);
     try {
-      await this.step("open", roomId, seat, opened);
+      const reply = await this.step("open", roomId, seat, opened);
+      if (reply?.[5] === 1 && this.localStreams.get(roomId) === seats) this.strangerRooms.add(roomId);
     } catch (error) {
       change(-1);
       throw error;
@@ -117,7 +123,7 @@ export class RedisPresence {
   private async heartbeat(): Promise<void> {
     let dead: string[];
     try {
-      dead = await this.runHeartbeat(INSTANCES_KEY, this.instanceId, this.instanceTimeoutMs);
+      dead = await this.runHeartbeat(INSTANCES_KEY, STRANGERS_HERE_KEY, this.instanceId, this.instanceTimeoutMs, ...this.strangerSeats());
     } catch {
       return; // Redis is unreachable; the next beat tries again
     }
@@ -138,6 +144,15 @@ export class RedisPresence {
     if (newlyDead.length > 0) for (const roomId of this.localRooms()) this.settle(roomId);
   }
 
+  /** The stranger seats this instance holds open streams for: they count as online. */
+  private strangerSeats(): string[] {
+    const held: string[] = [];
+    for (const roomId of this.strangerRooms) {
+      for (const seat of this.localStreams.get(roomId)?.keys() ?? []) held.push(strangerSeat(roomId, seat));
+    }
+    return held;
+  }
+
   private step(op: PresenceOp, roomId: string, seat: number, count: number): Promise<PresenceReply | null> {
     const keys = roomKeys(roomId);
     return this.runPresence(
@@ -145,6 +160,7 @@ export class RedisPresence {
       keys.members,
       keys.live,
       INSTANCES_KEY,
+      STRANGERS_HERE_KEY,
       op,
       seat,
       this.instanceId,

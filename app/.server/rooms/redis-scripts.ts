@@ -181,12 +181,15 @@ redis.call('PUBLISH', ARGV[1], 'd' .. string.format('%d', tonumber(seq) + 1))
 return 1`;
 
 /**
- * KEYS: meta. ARGV: seat, '1' or '0', ttlMs, sealed name, channel. Starts (or renews) or stops a
- * seat's typing signal in the meta hash (`t<seat>` until when, `n<seat>` the name). 0 when gone.
+ * KEYS: meta, cids. ARGV: seat, '1' or '0', ttlMs, sealed name, channel, draft ('' for none).
+ * Starts (or renews) or stops a seat's typing signal in the meta hash (`t<seat>` until when,
+ * `n<seat>` the name). A start for a draft this seat already sent (its clientId is in cids) was
+ * overtaken by its message and changes nothing. 0 when gone.
  */
 export const typingScript = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local seat = ARGV[1]
+if ARGV[2] == '1' and ARGV[6] ~= '' and redis.call('HEXISTS', KEYS[2], seat .. ':' .. ARGV[6]) == 1 then return 1 end
 ${NOW_MS}
 if ARGV[2] == '1' then
   local name = ARGV[4]

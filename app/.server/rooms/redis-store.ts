@@ -45,6 +45,7 @@ import {
   type RoomState,
   type RoomStore,
   type SeatPresence,
+  type TypingStart,
 } from "./types";
 
 const SCRIPTS = {
@@ -55,9 +56,9 @@ const SCRIPTS = {
   ephAppendMember: { numberOfKeys: 4, lua: appendMemberMessageScript },
   ephMessagesAfter: { numberOfKeys: 2, lua: messagesAfterScript },
   ephDestroy: { numberOfKeys: 7, lua: destroyScript },
-  ephPresence: { numberOfKeys: 4, lua: presenceScript },
-  ephHeartbeat: { numberOfKeys: 1, lua: heartbeatScript },
-  ephTyping: { numberOfKeys: 1, lua: typingScript },
+  ephPresence: { numberOfKeys: 5, lua: presenceScript },
+  ephHeartbeat: { numberOfKeys: 2, lua: heartbeatScript },
+  ephTyping: { numberOfKeys: 2, lua: typingScript },
   ephReceipts: { numberOfKeys: 1, lua: receiptsScript },
   ephLeave: { numberOfKeys: 3, lua: leaveScript },
   ephPublishKeys: { numberOfKeys: 1, lua: publishKeysScript },
@@ -322,15 +323,18 @@ export class RedisRoomStore implements RoomStore {
     return state;
   }
 
-  async setTyping(roomId: string, seat: number, typing: { name: string } | null) {
+  async setTyping(roomId: string, seat: number, typing: TypingStart | null) {
+    const keys = roomKeys(roomId);
     const done = await this.run(
       "ephTyping",
-      roomKeys(roomId).meta,
+      keys.meta,
+      keys.clientIds,
       seat,
       typing ? "1" : "0",
       TYPING_TTL_MS,
       typing?.name ?? "",
       roomChannel(roomId),
+      typing?.draft ?? "",
     );
     return done === 1;
   }

@@ -63,6 +63,12 @@ export interface SeatArrival {
   after: number;
 }
 
+/** A typing signal's start: the sealed name, and the draft (its message's clientId to be) when the browser says. */
+export interface TypingStart {
+  name: string;
+  draft?: string;
+}
+
 export interface SeatTyping {
   seat: number;
   name: string;
@@ -202,8 +208,12 @@ export interface RoomStore {
   connect(roomId: string, seat: number): Promise<() => void>;
   /** Presence, receipts, typing and seats of the room; null when the room is gone. */
   roomState(roomId: string): Promise<RoomState | null>;
-  /** Starts (with the typist's name) or stops a seat's typing signal; false when the room is gone. */
-  setTyping(roomId: string, seat: number, typing: { name: string } | null): Promise<boolean>;
+  /**
+   * Starts (with the typist's name) or stops a seat's typing signal; false when the room is gone.
+   * A start for a `draft` (the clientId its message will carry) that seat already sent is stale,
+   * overtaken by its message on the way, and changes nothing.
+   */
+  setTyping(roomId: string, seat: number, typing: TypingStart | null): Promise<boolean>;
   /** Publishes (or replaces) a seat's public keys for key agreement; false when the room is gone. */
   publishKeys(roomId: string, seat: number, publicKeys: string): Promise<boolean>;
   /**

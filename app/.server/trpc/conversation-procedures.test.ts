@@ -53,6 +53,22 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
     await aliceEvents.finished;
   });
 
+  it("drops a typing signal that arrives after the message it was typed for", async () => {
+    const { roomId, alice, bob } = await roomForTwo();
+    const aliceEvents = collect((await alice.room.events({ roomId })) as AsyncIterable<unknown>);
+    await waitFor(() => data(aliceEvents.items).some((event) => event.type === "receipts"), { what: "alice's stream state" });
+    await bob.message.send({ roomId, ciphertext: opaque("pasted and sent"), clientId: "draft-1" });
+    expect(await bob.room.typing({ roomId, typing: true, name: opaqueName("bob"), draft: "draft-1" })).toEqual({ ok: true });
+    const nextDraft = opaqueName("bob, next message");
+    await bob.room.typing({ roomId, typing: true, name: nextDraft, draft: "draft-2" });
+    const typed = () => data(aliceEvents.items).flatMap((event) => (event.type === "typing" ? [event.name] : []));
+    await waitFor(() => typed().includes(nextDraft), { what: "the next draft's typing" });
+    // Events arrive in the order the store took them: the late one for draft-1 was never published.
+    expect(typed()).toEqual([nextDraft]);
+    await alice.room.destroy({ roomId });
+    await aliceEvents.finished;
+  });
+
   it("reports each own message's delivery status in message.list, monotonically", async () => {
     const { roomId, alice, bob } = await roomForTwo();
     for (const text of ["one", "two", "three"]) await alice.message.send({ roomId, ciphertext: opaque(text), clientId: `a-${text}` });
@@ -92,6 +108,8 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
     [{ typing: true, name: `${opaqueName("bob")}=` }, "name: must be base64url (letters, digits, '-' and '_')"],
     [{ typing: true, name: "A".repeat(257) }, "name: must be at most 256 characters"],
     [{ typing: true, name: 42 }, "name: must be sealed text (base64url)"],
+    [{ typing: true, name: opaqueName("bob"), draft: "a draft?" }, "draft: must be 1 to 36 letters, digits, '-' or '_'"],
+    [{ typing: true, name: opaqueName("bob"), draft: 7 }, "draft: must be the send's id: 1 to 36 letters, digits, '-' or '_'"],
   ])("rejects the typing signal %j with BAD_REQUEST naming the field", async (input, message) => {
     const { roomId, alice, bob } = await roomForTwo();
     const aliceEvents = collect((await alice.room.events({ roomId })) as AsyncIterable<unknown>);

@@ -2,13 +2,16 @@ import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
 import type { MatchEvent, StrangerCounts } from "~/lib/match-events";
 import { logger } from "../../logger";
-import type { MatchStore } from "../../match/types";
+import type { MatchState, MatchStore } from "../../match/types";
 import { newRoomId } from "../../room-token";
 import type { Context } from "../context";
 import { memberProcedure, publicProcedure, router } from "../trpc";
 
 /** How often an open "searching" screen gets fresh counts (only sent when they changed). */
 const COUNTS_EVERY_MS = 5000;
+
+/** Looks again this long after a cooldown's end, so a clock a little behind Redis' does not look too soon. */
+const COOLDOWN_SLACK_MS = 250;
 
 /** Everything about the queue needs the visitor cookie the /stranger page sets. */
 const visitorProcedure = publicProcedure.use(async ({ ctx, next }) => {
@@ -29,6 +32,32 @@ function find(ctx: Context, visitorId: string) {
     roomId: newRoomId(),
     roomTtlMs: ctx.services.defaultTtlSeconds * 1000,
   });
+}
+
+/**
+ * Two people waiting who just talked are kept apart until their cooldown ends, and nobody else
+ * searches then: the stream of a waiting visitor whose state says so looks again at that moment.
+ */
+function lookAgainWhenCooldownEnds(lookAgain: () => Promise<void>) {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const attempt = () => {
+    // The store briefly unreachable: try again a little later rather than leave the two apart.
+    lookAgain().catch(() => {
+      if (!stopped) timer = setTimeout(attempt, COUNTS_EVERY_MS);
+    });
+  };
+  return {
+    after(state: MatchState) {
+      clearTimeout(timer);
+      if (stopped || state.status !== "waiting" || state.lastPartnerUntil === undefined) return;
+      timer = setTimeout(attempt, Math.max(0, state.lastPartnerUntil - Date.now()) + COOLDOWN_SLACK_MS);
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /** Ends the caller's stranger chat in `roomId` for both of them, and the room with it. */
@@ -112,6 +141,7 @@ export const matchRouter = router({
       }
     };
     const timer = setInterval(() => void refreshCounts(), COUNTS_EVERY_MS);
+    const cooldown = lookAgainWhenCooldownEnds(async () => push({ type: "state", state: await find(ctx, ctx.visitor) }));
     const onAbort = () => wake?.();
     signal?.addEventListener("abort", onAbort);
     let id = 0;
@@ -131,10 +161,14 @@ export const matchRouter = router({
         id += 1;
         yield tracked(String(id), event);
         // A state change is a change in the counts too (someone joined the queue or left it).
-        if (event.type === "state") void refreshCounts();
+        if (event.type === "state") {
+          cooldown.after(event.state);
+          void refreshCounts();
+        }
       }
     } finally {
       clearInterval(timer);
+      cooldown.stop();
       signal?.removeEventListener("abort", onAbort);
       release();
       unsubscribe();

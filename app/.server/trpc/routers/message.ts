@@ -4,7 +4,7 @@ import { metrics } from "../../metrics";
 import { deliveryStatus, toSealedMessage } from "../to-client";
 import { memberIdFor, memberProcedure, notAMember, publicProcedure, roomIdSchema, roomNotFound, router, sealedSchema, signalProcedure } from "../trpc";
 
-const clientIdSchema = z
+export const clientIdSchema = z
   .string({ error: "must be the send's id: 1 to 36 letters, digits, '-' or '_'" })
   .regex(/^[\w-]{1,36}$/, { error: "must be 1 to 36 letters, digits, '-' or '_'" });
 

@@ -7,6 +7,7 @@ import { countExpiry, metrics } from "../../metrics";
 import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
 import { toRoomEvent } from "../to-client";
+import { clientIdSchema } from "./message";
 import { memberIdFor, memberProcedure, publicProcedure, roomNotFound, router, sealedSchema, signalProcedure } from "../trpc";
 
 /** A browser's public keys as it serialised them: opaque, but from a small alphabet. */
@@ -62,7 +63,12 @@ export const roomRouter = router({
   typing: signalProcedure
     .input(
       z
-        .object({ typing: z.boolean({ error: "must be true or false" }), name: sealedSchema(SEALED_NAME_MAX_LENGTH).optional() })
+        .object({
+          typing: z.boolean({ error: "must be true or false" }),
+          name: sealedSchema(SEALED_NAME_MAX_LENGTH).optional(),
+          // The clientId the typed message will be sent with: a signal that arrives after it is dropped.
+          draft: clientIdSchema.optional(),
+        })
         .refine((input) => !input.typing || input.name !== undefined, { error: "must be given (sealed) when typing", path: ["name"] }),
     )
     .mutation(async ({ ctx, input }) => {
@@ -72,7 +78,7 @@ export const roomRouter = router({
       const done = await ctx.services.store.setTyping(
         input.roomId,
         ctx.member.seat,
-        input.typing && input.name ? { name: input.name } : null,
+        input.typing && input.name ? { name: input.name, draft: input.draft } : null,
       );
       return { ok: done };
     }),
