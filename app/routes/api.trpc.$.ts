@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { getServices } from "~/.server/services";
 import { createContext } from "~/.server/trpc/context";
-import { trpcHandlerOptions } from "~/.server/trpc/handler-options";
+import { trpcHandlerOptions } from "~/.server/transport/handler-options";
 
 /**
  * tRPC inside Remix, for `npm run dev`. The production server answers /api/trpc itself before

@@ -7,7 +7,7 @@ import { RateLimitedError } from "../rate-limits";
 import { StoreUnavailableError, unavailableMessage } from "../rooms/types";
 import { SEALED_MIN_LENGTH } from "~/lib/limits";
 import { describeValidationError } from "./errors";
-import { wireTransformer } from "./wire-input";
+import { wireTransformer } from "../transport/wire-input";
 
 /**
  * Pings keep proxies (Fly, Render) from closing a quiet stream; a client that hears nothing for

@@ -3,7 +3,7 @@ import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { MAX_BATCH_CALLS } from "~/lib/limits";
 import { env } from "../env";
 import { getServices } from "../services";
-import { createContext, type HeaderReader } from "./context";
+import { createContext, type HeaderReader } from "../trpc/context";
 import { trpcHandlerOptions } from "./handler-options";
 import { isMutationBatch, serveMutationBatch } from "./mutation-batch";
 import { refuseLikeTrpc } from "./refuse";

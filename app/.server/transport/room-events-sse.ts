@@ -7,10 +7,10 @@ import {
   isTrackedEnvelope,
   sseHeaders,
 } from "@trpc/server/unstable-core-do-not-import";
-import type { Context } from "./context";
+import type { Context } from "../trpc/context";
 import { trpcHandlerOptions } from "./handler-options";
-import { createCaller } from "./root";
-import { SSE_OPTIONS } from "./trpc";
+import { createCaller } from "../trpc/root";
+import { SSE_OPTIONS } from "../trpc/trpc";
 import { readWireInput } from "./wire-input";
 import { wireJson } from "./wire-json";
 

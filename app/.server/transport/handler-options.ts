@@ -2,7 +2,7 @@ import type { TRPCError } from "@trpc/server";
 import { MAX_BATCH_CALLS } from "~/lib/limits";
 import { logger } from "../logger";
 import { RateLimitedError } from "../rate-limits";
-import { appRouter } from "./root";
+import { appRouter } from "../trpc/root";
 
 /** What both tRPC adapters share: the Remix resource route (dev) and the Node server (production). */
 export const trpcHandlerOptions = {
