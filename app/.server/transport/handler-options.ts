@@ -4,7 +4,7 @@ import { logger } from "../logger";
 import { RateLimitedError } from "../rate-limits";
 import { appRouter } from "../trpc/root";
 
-/** What both tRPC adapters share: the Remix resource route (dev) and the Node server (production). */
+/** What every way into the router shares: tRPC's Node adapter, the mutation batches and the event-stream writer. */
 export const trpcHandlerOptions = {
   router: appRouter,
   /** The production server refuses a larger batch first, with a message that says the limit. */
