@@ -3,6 +3,7 @@ import tailwindcss from "@tailwindcss/vite";
 import { defineConfig } from "vite";
 import { compression } from "vite-plugin-compression2";
 import tsconfigPaths from "vite-tsconfig-paths";
+import { devApi } from "./server/dev-api";
 import { loadEnvFileIfPresent } from "./server/env-file";
 
 export default defineConfig(({ isSsrBuild }) => ({
@@ -16,6 +17,8 @@ export default defineConfig(({ isSsrBuild }) => ({
         if (command === "serve") loadEnvFileIfPresent();
       },
     },
+    // /api/trpc in dev through the production transport, not a Remix route.
+    devApi(),
     tailwindcss(),
     remix({
       // scripts/build.mjs builds each time into a new folder of `.builds/`.

@@ -11,7 +11,7 @@ import { NonceProvider } from "./lib/nonce";
 export { env } from "./.server/env";
 export { logger } from "./.server/logger";
 export { registry as metricsRegistry } from "./.server/metrics";
-export { handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } from "./.server/trpc/node-handler";
+export { handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } from "./.server/transport/node-handler";
 
 // Built at startup, not on the first request: the store's startup line (and a bad Redis URL)
 // should show when the process starts.

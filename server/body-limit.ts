@@ -1,4 +1,4 @@
-import { refuseLikeTrpc } from "../app/.server/trpc/refuse";
+import { refuseLikeTrpc } from "../app/.server/transport/refuse";
 import type { NodeMiddleware } from "./node-middleware";
 
 /** The unread body makes the connection unusable for a next request. */

@@ -7,12 +7,12 @@ import { RateLimitedError } from "../rate-limits";
 import { StoreUnavailableError, unavailableMessage } from "../rooms/types";
 import { SEALED_MIN_LENGTH } from "~/lib/limits";
 import { describeValidationError } from "./errors";
-import { wireTransformer } from "./wire-input";
+import { wireTransformer } from "../transport/wire-input";
 
 /**
  * Pings keep proxies (Fly, Render) from closing a quiet stream; a client that hears nothing for
  * longer than the reconnect window assumes the connection died and resumes elsewhere. Shared with
- * the production event-stream writer (room-events-sse.ts).
+ * the event-stream writer (../transport/room-events-sse.ts).
  */
 export const SSE_OPTIONS = {
   ping: { enabled: true, intervalMs: 15_000 },

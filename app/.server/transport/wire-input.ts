@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
-import { describeValidationError } from "./errors";
+import { describeValidationError } from "../trpc/errors";
 
 /**
  * The one thing the app's own client ever annotates in an input: a value that is `undefined`

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { joinAsNewVisitor, makeServices } from "../../../tests/support/app";
 import { opaque } from "../../../tests/support/opaque";
 import type { Services } from "../services";
-import { createContext } from "./context";
+import { createContext } from "../trpc/context";
 import { trpcHandlerOptions } from "./handler-options";
 import { isMutationBatch, serveMutationBatch } from "./mutation-batch";
 

@@ -7,10 +7,10 @@ import {
   isTrackedEnvelope,
   sseHeaders,
 } from "@trpc/server/unstable-core-do-not-import";
-import type { Context } from "./context";
+import type { Context } from "../trpc/context";
 import { trpcHandlerOptions } from "./handler-options";
-import { createCaller } from "./root";
-import { SSE_OPTIONS } from "./trpc";
+import { createCaller } from "../trpc/root";
+import { SSE_OPTIONS } from "../trpc/trpc";
 import { readWireInput } from "./wire-input";
 import { wireJson } from "./wire-json";
 
@@ -30,8 +30,9 @@ const READER_LEFT = new Error("the reader closed the stream");
  *
  * It speaks exactly the wire format `httpSubscriptionLink` reads (connected, id + data, ping,
  * return, serialized-error) and calls the procedure through the router, so input validation,
- * membership, error shapes and `lastEventId` resumption are tRPC's own. The Remix resource route
- * (npm run dev) still uses tRPC's producer, and the same tests hold both to the protocol.
+ * membership, error shapes and `lastEventId` resumption are tRPC's own. `npm run dev` serves it
+ * too (server/dev-api.ts), so tRPC's own producer answers `room.events` nowhere: the server suites
+ * and the browser suites hold this writer, and only it, to the protocol of tRPC's client.
  */
 export async function serveRoomEvents(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
   const controller = new AbortController();

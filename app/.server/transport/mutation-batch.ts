@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { callTRPCProcedure, getErrorShape, getTRPCErrorFromUnknown, TRPCError, type AnyTRPCRouter } from "@trpc/server";
 import { getHTTPStatusCode } from "@trpc/server/http";
 import type { TRPCResponse } from "@trpc/server/rpc";
-import type { Context } from "./context";
+import type { Context } from "../trpc/context";
 import type { trpcHandlerOptions } from "./handler-options";
 import { readWireInput } from "./wire-input";
 import { wireJson } from "./wire-json";

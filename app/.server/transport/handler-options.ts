@@ -2,9 +2,9 @@ import type { TRPCError } from "@trpc/server";
 import { MAX_BATCH_CALLS } from "~/lib/limits";
 import { logger } from "../logger";
 import { RateLimitedError } from "../rate-limits";
-import { appRouter } from "./root";
+import { appRouter } from "../trpc/root";
 
-/** What both tRPC adapters share: the Remix resource route (dev) and the Node server (production). */
+/** What every way into the router shares: tRPC's Node adapter, the mutation batches and the event-stream writer. */
 export const trpcHandlerOptions = {
   router: appRouter,
   /** The production server refuses a larger batch first, with a message that says the limit. */

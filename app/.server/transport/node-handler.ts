@@ -3,7 +3,7 @@ import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
 import { MAX_BATCH_CALLS } from "~/lib/limits";
 import { env } from "../env";
 import { getServices } from "../services";
-import { createContext, type HeaderReader } from "./context";
+import { createContext, type HeaderReader } from "../trpc/context";
 import { trpcHandlerOptions } from "./handler-options";
 import { isMutationBatch, serveMutationBatch } from "./mutation-batch";
 import { refuseLikeTrpc } from "./refuse";
@@ -23,8 +23,8 @@ const contextFor = (req: IncomingMessage) => () => createContext(nodeHeaders(req
 /**
  * The two kinds of tRPC request that make up nearly all of a busy server's traffic: event streams
  * (`room.events`) and mutation batches (every send, receipt and typing signal). They have direct
- * paths that speak tRPC's wire format without its per-request Fetch machinery, and the production
- * server answers them ahead of Express (server/hot-lane.ts). `path` is what follows /api/trpc/.
+ * paths that speak tRPC's wire format without its per-request Fetch machinery, and the server
+ * answers them ahead of Express (server/hot-lane.ts). `path` is what follows /api/trpc/.
  */
 export function isHotTrpcRequest(req: IncomingMessage, path: string): boolean {
   return (path === "room.events" && req.method === "GET") || isMutationBatch(req, path, trpcHandlerOptions.router);
@@ -39,9 +39,9 @@ export function serveHotTrpcRequest(req: IncomingMessage, res: ServerResponse, p
 }
 
 /**
- * tRPC served straight from the Node server in production: no Remix routing or request
- * conversion. Same router, same context. Hot requests take their direct paths; everything else
- * goes through tRPC's Node adapter.
+ * tRPC served straight from the Node server, in production and under `npm run dev` alike
+ * (server/dev-api.ts): no Remix routing or request conversion. Hot requests take their direct
+ * paths; everything else goes through tRPC's Node adapter.
  */
 export function handleTrpcRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   if (isHotTrpcRequest(req, path)) return serveHotTrpcRequest(req, res, path);

@@ -1,0 +1,54 @@
+import type { RequestListener } from "node:http";
+import type { Plugin } from "vite";
+import { bodyLimit } from "./body-limit";
+import { throughChain, trpcPath, withHotLane } from "./hot-lane";
+import type { AppBuild } from "./http-app";
+import { securityHeaders } from "./security-headers";
+
+type Entry = AppBuild["entry"]["module"];
+
+/** Remix's dev build of the app, as its own dev middleware loads it. */
+const SERVER_BUILD = "virtual:remix/server-build";
+
+/**
+ * `npm run dev` answers /api/trpc as the production server does (server/http-app.ts): the hot
+ * lane for event streams and mutation batches, the node handler for the rest, behind the same
+ * API headers and body limit. A resource route with tRPC's fetch adapter used to answer it in
+ * dev: another transport, which no HTTP test covered. The app's side is loaded through Vite on
+ * every request, as Remix loads pages, so an edit to a router or the transport applies at once.
+ * Not here: shutdown tracking and the request log (dev logs no page requests either).
+ */
+export function devApi(): Plugin {
+  return {
+    name: "ephemera-dev-api",
+    apply: "serve",
+    configureServer(vite) {
+      // One listener per loaded app: an edit makes Vite evaluate the entry module again.
+      const listeners = new WeakMap<Entry, RequestListener>();
+      // Added here rather than in a returned hook: ahead of Vite's own middleware and Remix's.
+      vite.middlewares.use((req, res, next) => {
+        if (trpcPath(req.url) === null) return next();
+        vite
+          .ssrLoadModule(SERVER_BUILD)
+          .then((build) => {
+            const entry = (build as AppBuild).entry.module;
+            let listener = listeners.get(entry);
+            if (!listener) listeners.set(entry, (listener = apiListener(entry)));
+            listener(req, res);
+          })
+          .catch(next);
+      });
+    },
+  };
+}
+
+function apiListener({ env, logger, handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest }: Entry): RequestListener {
+  const chain = [securityHeaders({ production: false, nonce: false }), bodyLimit(env.MAX_BODY_BYTES)];
+  const rest = throughChain(chain, handleTrpcRequest, logger);
+  return withHotLane((req, res) => rest(req, res, trpcPath(req.url) ?? ""), {
+    isHot: isHotTrpcRequest,
+    serve: serveHotTrpcRequest,
+    chain,
+    logger,
+  });
+}
