@@ -3,6 +3,8 @@ import { opaque, opaqueName } from "../../../tests/support/opaque";
 import { makeMatchStores, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
+import { roomKeys } from "../rooms/redis-codec";
+import type { RedisRoomStore } from "../rooms/redis-store";
 import { claimFor, type RoomStore } from "../rooms/types";
 import type { MatchState, MatchStore } from "./types";
 
@@ -177,6 +179,40 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     expect(after.medianWaitSeconds).not.toBeNull();
     expect(after.medianChatSeconds).not.toBeNull();
     await matches.cancel(waiting);
+  });
+
+  /**
+   * What the store still holds of a room: for Redis, every key naming it (on this file's own
+   * database) but the minute-long note that it was ended on purpose; in memory, the room itself.
+   */
+  async function heldOf(roomId: string): Promise<string[]> {
+    if (rooms.kind === "memory") return (rooms as unknown as { isLive(id: string): boolean }).isLive(roomId) ? [roomId] : [];
+    const found = await (rooms as RedisRoomStore).connection.keys(`*${roomId}*`);
+    return found.filter((key) => key !== roomKeys(roomId).ended).sort();
+  }
+
+  it.each([
+    { ending: "End chat", block: false, queueAgain: false },
+    { ending: "Skip", block: false, queueAgain: true },
+    { ending: "Report and skip", block: true, queueAgain: true },
+  ])("keeps nothing of a chat after $ending: messages, seats, presence and sealed images go", async ({ block, queueAgain }) => {
+    const { alice, bob, roomId } = await pair();
+    await rooms.join(roomId, "alice-member", claimFor(alice));
+    await rooms.join(roomId, "bob-member", claimFor(bob));
+    await rooms.appendMemberMessage(roomId, "alice-member", { ciphertext: opaque("hello"), clientId: "c-1" });
+    expect(await rooms.putImage(roomId, "bob-member", "image-1", new Uint8Array([1, 2, 3]))).toBe("stored");
+    const disconnect = await rooms.connect(roomId, 1);
+    expect((await heldOf(roomId)).length).toBeGreaterThan(0);
+
+    expect(await matches.end(alice, roomId, { block })).toEqual({ roomId });
+    try {
+      if (queueAgain) expect(await find(alice)).toMatchObject({ status: "waiting" });
+      disconnect();
+      expect(await heldOf(roomId)).toEqual([]);
+      expect(await rooms.getImage(roomId, "bob-member", "image-1")).toEqual({ status: "not-found" });
+    } finally {
+      await matches.cancel(alice);
+    }
   });
 
   it("treats a chat whose room is gone as over", async () => {

@@ -123,7 +123,7 @@ return stateOf(KEYS[4])`;
 
 /**
  * KEYS: queue, lease, chats, me. ARGV: channel prefix, visitor, room id, block ('1'/'0'), the
- * room's channel, then every key of the room (meta first, its `ended` marker last). Ends the
+ * room's channel, then every key of the room (`allRoomKeys`: meta first, its `ended` marker last). Ends the
  * visitor's chat in that room for both and destroys the room in the same step (the partner's
  * stream hears `destroyed`); returns 0 when they were in no such chat.
  */

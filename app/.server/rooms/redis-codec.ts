@@ -92,6 +92,19 @@ export const roomKeys = (roomId: string) => ({
   ended: `room:{${roomId}}:ended`,
 });
 
+/**
+ * Every key a room may have, meta first and its `ended` marker last, as the scripts that end a
+ * room expect them. Whatever ends a room deletes exactly these, so a key added to `roomKeys` can
+ * never outlive the room (the match store's end once forgot the images).
+ */
+export function allRoomKeys(roomId: string): string[] {
+  const { meta, ended, ...rest } = roomKeys(roomId);
+  return [meta, ...Object.values(rest), ended];
+}
+
+/** How many keys `allRoomKeys` gives: a script that takes them all declares this many. */
+export const ROOM_KEY_COUNT = allRoomKeys("").length;
+
 /** Written by each readiness check: Redis at maxmemory still answers PING, but refuses writes. */
 export const READY_PROBE_KEY = "ephemera:ready";
 

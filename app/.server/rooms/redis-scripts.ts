@@ -168,7 +168,7 @@ if limit > 0 then last = math.min(-1, first + limit - 1) end
 return redis.call('LRANGE', KEYS[2], first, last)`;
 
 /**
- * KEYS: every key of the room, meta first, its `ended` marker last. ARGV: channel. Deletes the
+ * KEYS: every key of the room (`allRoomKeys`), meta first, its `ended` marker last. ARGV: channel. Deletes the
  * room, marks it ended on purpose, publishes `destroyed`.
  */
 export const destroyScript = `
@@ -176,7 +176,7 @@ local seq = redis.call('HGET', KEYS[1], 'seq')
 if not seq then return 0 end
 local exp = redis.call('HGET', KEYS[1], 'exp')
 redis.call('DEL', unpack(KEYS))
-${markEnded("KEYS[7]", "exp")}
+${markEnded("KEYS[#KEYS]", "exp")}
 redis.call('PUBLISH', ARGV[1], 'd' .. string.format('%d', tonumber(seq) + 1))
 return 1`;
 

@@ -6,9 +6,11 @@ import { RedisPresence, type PresenceReply } from "./redis-presence";
 import { heartbeatScript, presenceScript } from "./redis-presence-scripts";
 import { RedisSlotCounter } from "./redis-stream-slots";
 import {
+  allRoomKeys,
   decodeEvent,
   decodeStoredMessage,
   READY_PROBE_KEY,
+  ROOM_KEY_COUNT,
   roomChannel,
   roomKeys,
 } from "./redis-codec";
@@ -54,7 +56,7 @@ const SCRIPTS = {
   ephAppend: { numberOfKeys: 3, lua: appendMessageScript },
   ephAppendMember: { numberOfKeys: 4, lua: appendMemberMessageScript },
   ephMessagesAfter: { numberOfKeys: 2, lua: messagesAfterScript },
-  ephDestroy: { numberOfKeys: 7, lua: destroyScript },
+  ephDestroy: { numberOfKeys: ROOM_KEY_COUNT, lua: destroyScript },
   ephPresence: { numberOfKeys: 4, lua: presenceScript },
   ephHeartbeat: { numberOfKeys: 1, lua: heartbeatScript },
   ephTyping: { numberOfKeys: 1, lua: typingScript },
@@ -243,18 +245,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async destroy(roomId: string) {
-    const keys = roomKeys(roomId);
-    const deleted = await this.run(
-      "ephDestroy",
-      keys.meta,
-      keys.members,
-      keys.messages,
-      keys.live,
-      keys.clientIds,
-      keys.images,
-      keys.ended,
-      roomChannel(roomId),
-    );
+    const deleted = await this.run("ephDestroy", ...allRoomKeys(roomId), roomChannel(roomId));
     return deleted === 1;
   }
 
