@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { opaque, opaqueName } from "../../../tests/support/opaque";
-import { makeMatchStores, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
+import { makeMatchStores, seatsTaken, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
 import { roomKeys } from "../rooms/redis-codec";
@@ -42,7 +42,7 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     expect(await rooms.join(roomId, "alice-member", claimFor(alice))).toMatchObject({ status: "joined", seat: 1, kind: "match" });
     expect(await rooms.join(roomId, "bob-member", claimFor(bob))).toMatchObject({ status: "joined", seat: 2, kind: "match" });
     expect(await rooms.join(roomId, "mallory", claimFor(newVisitor()))).toMatchObject({ status: "full" });
-    expect(await rooms.memberCount(roomId)).toBe(2);
+    expect(await seatsTaken(rooms, roomId)).toBe(2);
     await matches.end(alice, roomId, { block: false });
   });
 
@@ -52,9 +52,9 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     expect(await rooms.join(roomId, "alice-second-try", claimFor(alice))).toMatchObject({ status: "joined", seat: 1 });
     expect(await rooms.memberStatus(roomId, "alice-lost-token")).toMatchObject({ status: "not-member" });
     expect(await rooms.memberStatus(roomId, "alice-second-try")).toMatchObject({ status: "member", seat: 1 });
-    expect(await rooms.memberCount(roomId)).toBe(2);
+    expect(await seatsTaken(rooms, roomId)).toBe(2);
     expect(await rooms.join(roomId, "bob-token", claimFor(bob))).toMatchObject({ status: "joined", seat: 2 });
-    expect(await rooms.memberCount(roomId)).toBe(2);
+    expect(await seatsTaken(rooms, roomId)).toBe(2);
     await matches.end(alice, roomId, { block: false });
   });
 

@@ -16,7 +16,6 @@ import {
 } from "./redis-codec";
 import {
   appendMemberMessageScript,
-  appendMessageScript,
   createRoomScript,
   destroyScript,
   getImageScript,
@@ -53,7 +52,6 @@ const SCRIPTS = {
   ephCreateRoom: { numberOfKeys: 1, lua: createRoomScript },
   ephJoin: { numberOfKeys: 2, lua: joinScript },
   ephMember: { numberOfKeys: 2, lua: memberScript },
-  ephAppend: { numberOfKeys: 3, lua: appendMessageScript },
   ephAppendMember: { numberOfKeys: 4, lua: appendMemberMessageScript },
   ephMessagesAfter: { numberOfKeys: 2, lua: messagesAfterScript },
   ephDestroy: { numberOfKeys: ROOM_KEY_COUNT, lua: destroyScript },
@@ -152,11 +150,6 @@ export class RedisRoomStore implements RoomStore {
     return { expiresAt };
   }
 
-  async ttl(roomId: string) {
-    const pttl = await this.redis.pttl(roomKeys(roomId).meta).catch(unavailable);
-    return pttl < 0 ? null : pttl;
-  }
-
   async join(roomId: string, memberId: string, claim?: string): Promise<JoinOutcome> {
     const keys = roomKeys(roomId);
     const [code, seat = 0, ttlMs = 0, kind = "private", keyCheck = ""] = (await this.run(
@@ -179,15 +172,6 @@ export class RedisRoomStore implements RoomStore {
     }
   }
 
-  async memberCount(roomId: string) {
-    const keys = roomKeys(roomId);
-    const [[, exists], [, count]] = (await this.redis.multi().exists(keys.meta).hlen(keys.members).exec().catch(unavailable)) as [
-      [unknown, number],
-      [unknown, number],
-    ];
-    return exists === 1 ? count : null;
-  }
-
   async memberStatus(roomId: string, memberId: string): Promise<MemberStatus> {
     const keys = roomKeys(roomId);
     const [code, seat = 0, ttlMs = 0] = (await this.run(
@@ -199,22 +183,6 @@ export class RedisRoomStore implements RoomStore {
     if (code === 2) return { status: "member", seat, ttlMs };
     if (code === 1) return { status: "not-member", ttlMs };
     return { status: "not-found" };
-  }
-
-  async appendMessage(roomId: string, draft: NewMessage) {
-    const keys = roomKeys(roomId);
-    const [code, json] = (await this.run(
-      "ephAppend",
-      keys.meta,
-      keys.messages,
-      keys.clientIds,
-      roomChannel(roomId),
-      draft.author,
-      draft.ciphertext,
-      MESSAGE_CAP,
-      draft.clientId ?? "",
-    )) as [number, string?];
-    return code >= 2 && json ? decodeStoredMessage(json) : null;
   }
 
   async appendMemberMessage(roomId: string, memberId: string, draft: Omit<NewMessage, "author">): Promise<MemberAppendOutcome> {
