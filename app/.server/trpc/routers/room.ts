@@ -7,7 +7,7 @@ import { countExpiry, metrics } from "../../metrics";
 import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
 import { toRoomEvent } from "../to-client";
-import { memberIdFor, memberProcedure, publicProcedure, roomNotFound, router, sealedSchema, signalProcedure } from "../trpc";
+import { memberIdFor, memberProcedure, publicProcedure, roomNotFound, router, sealedSchema, sendSignal, signalProcedure } from "../trpc";
 
 /** A browser's public keys as it serialised them: opaque, but from a small alphabet. */
 const publicKeysSchema = z
@@ -65,27 +65,20 @@ export const roomRouter = router({
         .object({ typing: z.boolean({ error: "must be true or false" }), name: sealedSchema(SEALED_NAME_MAX_LENGTH).optional() })
         .refine((input) => !input.typing || input.name !== undefined, { error: "must be given (sealed) when typing", path: ["name"] }),
     )
-    .mutation(async ({ ctx, input }) => {
-      if (!ctx.member) return { ok: false };
-      await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
+    .mutation(
       // The name is sealed by the typist's browser: relayed as it is, never read.
-      const done = await ctx.services.store.setTyping(
-        input.roomId,
-        ctx.member.seat,
-        input.typing && input.name ? { name: input.name } : null,
-      );
-      return { ok: done };
-    }),
+      sendSignal(({ ctx, roomId, seat, input }) =>
+        ctx.services.store.setTyping(roomId, seat, input.typing && input.name ? { name: input.name } : null),
+      ),
+    ),
 
   /**
    * A stranger chat's key agreement: the caller's public keys, relayed to the partner's stream
    * (now and whenever they open the room). The server sees public keys only, never the room key.
    */
-  publishKeys: signalProcedure.input(z.object({ publicKeys: publicKeysSchema })).mutation(async ({ ctx, input }) => {
-    if (!ctx.member) return { ok: false };
-    await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
-    return { ok: await ctx.services.store.publishKeys(input.roomId, ctx.member.seat, input.publicKeys) };
-  }),
+  publishKeys: signalProcedure
+    .input(z.object({ publicKeys: publicKeysSchema }))
+    .mutation(sendSignal(({ ctx, roomId, seat, input }) => ctx.services.store.publishKeys(roomId, seat, input.publicKeys))),
 
   /**
    * Gives up the caller's seat: the partner is told, and the link admits one new person, who reads
