@@ -74,7 +74,11 @@ function fieldsOf(payload: string, count: number): string[] {
   return [...parts.slice(0, count - 1), parts.slice(count - 1).join(":")];
 }
 
-/** Keys share the `{roomId}` hash tag so a Redis Cluster keeps a room on one shard. */
+/**
+ * A room's keys share the `{roomId}` hash tag, so they would fall in one Redis Cluster slot. The
+ * app does not run on a Cluster today: several scripts touch keys outside the room's slot or
+ * keys they do not declare (decision 001), so it needs one Redis.
+ */
 export const roomKeys = (roomId: string) => ({
   meta: `room:{${roomId}}:meta`,
   members: `room:{${roomId}}:members`,

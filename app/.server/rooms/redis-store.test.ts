@@ -120,7 +120,7 @@ describe("RedisRoomStore specifics", () => {
     expect(kept?.[0]).toMatchObject({ id: 2, ciphertext: "m0" });
   });
 
-  it("hash-tags every key with the room id so a cluster keeps a room on one shard", async () => {
+  it("hash-tags every key with the room id, so all of a room's keys share one hash slot", async () => {
     const roomId = await createRoom(store);
     await store.join(roomId, "alice");
     await sendAs(store, roomId, "alice", "x", "c1");
