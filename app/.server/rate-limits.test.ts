@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, inject, it } from "vitest";
 import { callerFor, joinAsNewVisitor, makeServices, TEST_SECRET, visitorCookie, visitRoom } from "../../tests/support/app";
 import { opaque, opaqueName } from "../../tests/support/opaque";
-import { createRoom, STORE_KINDS } from "../../tests/support/stores";
+import { createRoom, remainingMs, STORE_KINDS } from "../../tests/support/stores";
 import { parseEnv } from "./env";
 import { RateLimitedError, RateLimits } from "./rate-limits";
 import { RedisRoomStore } from "./rooms/redis-store";
@@ -101,7 +101,7 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
       if (entered.kind !== "member") throw new Error("expected a seat");
       const skipper = callerFor(services, `${cookies[1]}; ${entered.setCookie?.split(";")[0]}`, undefined, address);
       expect(await skipper.match.next({ roomId }).then(() => null, (error: unknown) => error)).toMatchObject({ code: "TOO_MANY_REQUESTS" });
-      expect(await services.store.ttl(roomId)).not.toBeNull();
+      expect(await remainingMs(services.store, roomId)).not.toBeNull();
       const token = await services.cookies.readVisitor(cookies[1]!);
       expect(await services.matches.state(visitorIdOf(token!))).toEqual({ status: "matched", roomId });
     } finally {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cookiePair, joinAsNewVisitor, makeServices, visitRoom } from "../../tests/support/app";
-import { createRoom, STORE_KINDS } from "../../tests/support/stores";
+import { createRoom, remainingMs, STORE_KINDS } from "../../tests/support/stores";
 import { waitFor } from "../../tests/support/wait-for";
 import type { Services } from "./services";
 import { memberIdOf } from "./room-token";
@@ -53,7 +53,7 @@ describe.each(STORE_KINDS)("room gate (%s store)", (kind) => {
 
     const roomId = await createRoom(services.store, 200);
     const cookie = await joinAsNewVisitor(services, roomId);
-    await waitFor(async () => (await services.store.ttl(roomId)) === null, { what: "expiry" });
+    await waitFor(async () => (await remainingMs(services.store, roomId)) === null, { what: "expiry" });
     expect(await visitRoom(services, roomId, { cookie })).toEqual(notFound);
   });
 

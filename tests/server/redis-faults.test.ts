@@ -10,7 +10,7 @@ import { TEST_SECRET } from "../support/app";
 import { startRedisServer, type TestRedis } from "../support/redis-server";
 import { opaque } from "../support/opaque";
 import { metricValue } from "../support/metric-value";
-import { collect, createRoom } from "../support/stores";
+import { collect, createRoom, sendAs } from "../support/stores";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
 
@@ -74,16 +74,17 @@ describe("a dropped Redis subscription", () => {
     const admin = new Redis(redis.url);
     try {
       const roomId = await createRoom(listening);
+      await listening.join(roomId, "alice");
       const controller = new AbortController();
       const stream = collect(roomEventStream(listening, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
       const messages = () => stream.items.filter((event) => event.type === "message").map((event) => event.id);
-      await sending.appendMessage(roomId, { author: 1, ciphertext: "before" });
+      await sendAs(sending, roomId, "alice", "before");
       await waitFor(() => messages().length === 1, { what: "the first message" });
 
       // Cut every pub/sub connection, then publish at once: nobody is subscribed to hear it.
       await admin.client("KILL", "TYPE", "pubsub");
       for (let index = 0; index < 5; index += 1) {
-        await sending.appendMessage(roomId, { author: 1, ciphertext: `during ${index}` });
+        await sendAs(sending, roomId, "alice", `during ${index}`);
       }
       await sending.publishKeys(roomId, 2, "x25519.published-while-away");
       await waitFor(() => messages().length === 6, { what: "the backfill", timeoutMs: 10_000 });
@@ -92,7 +93,7 @@ describe("a dropped Redis subscription", () => {
       expect(stream.items.filter((event) => event.type === "partner-keys")).toEqual([
         { id: 6, type: "partner-keys", publicKeys: "x25519.published-while-away" },
       ]);
-      await sending.appendMessage(roomId, { author: 1, ciphertext: "after" });
+      await sendAs(sending, roomId, "alice", "after");
       await waitFor(() => messages().length === 7, { what: "live delivery after the reconnect" });
       expect(messages()).toEqual([1, 2, 3, 4, 5, 6, 7]);
       controller.abort();
@@ -127,7 +128,8 @@ describe("a dropped Redis subscription", () => {
     const admin = new Redis(redis.url);
     try {
       const roomId = await createRoom(store);
-      await store.appendMessage(roomId, { author: 1, ciphertext: "kept until the keys went" });
+      await store.join(roomId, "alice");
+      await sendAs(store, roomId, "alice", "kept until the keys went");
       const stream = collect(roomEventStream(store, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: new AbortController().signal }));
       await waitFor(() => stream.items.some((event) => event.type === "members"), { what: "the stream to open" });
       await admin.del(...(await admin.keys(`room:{${roomId}}:*`)));

@@ -1,7 +1,7 @@
 import { inject } from "vitest";
 import { MemoryRoomStore } from "~/.server/rooms/memory-store";
 import { RedisRoomStore } from "~/.server/rooms/redis-store";
-import type { RoomStore } from "~/.server/rooms/types";
+import type { RoomStore, StoredMessage } from "~/.server/rooms/types";
 import { MemoryMatchStore } from "~/.server/match/memory-match-store";
 import { RedisMatchStore } from "~/.server/match/redis-match-store";
 import type { MatchStore } from "~/.server/match/types";
@@ -24,6 +24,33 @@ export async function createRoom(store: RoomStore, ttlMs = 60_000): Promise<stri
   const roomId = newRoomId();
   await store.createRoom(roomId, ttlMs);
   return roomId;
+}
+
+/**
+ * A member's send, as the app makes it: the message stored (or, for a clientId this member
+ * already used, the first copy), or null when the room is gone.
+ */
+export async function sendAs(
+  store: RoomStore,
+  roomId: string,
+  memberId: string,
+  ciphertext: string,
+  clientId?: string,
+): Promise<StoredMessage | null> {
+  const outcome = await store.appendMemberMessage(roomId, memberId, clientId === undefined ? { ciphertext } : { ciphertext, clientId });
+  if (outcome.status === "not-member") throw new Error("the sender holds no seat in the room");
+  return outcome.status === "not-found" ? null : outcome.message;
+}
+
+/** What is left of a room's lifetime in ms, as every member check reads it; null when it is gone. */
+export async function remainingMs(store: RoomStore, roomId: string): Promise<number | null> {
+  const status = await store.memberStatus(roomId, "");
+  return status.status === "not-found" ? null : status.ttlMs;
+}
+
+/** How many seats are taken, as the room's state reads it; null when the room is gone. */
+export async function seatsTaken(store: RoomStore, roomId: string): Promise<number | null> {
+  return (await store.roomState(roomId))?.memberCount ?? null;
 }
 
 /** Drains an async iterable into an array in the background, for assertions with waitFor. */

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { opaque, opaqueName } from "../../../tests/support/opaque";
-import { makeMatchStores, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
+import { makeMatchStores, seatsTaken, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
+import { roomKeys } from "../rooms/redis-codec";
+import type { RedisRoomStore } from "../rooms/redis-store";
 import { claimFor, type RoomStore } from "../rooms/types";
 import { LAST_PARTNER_COOLDOWN_MS } from "~/lib/match-events";
 import type { MatchState, MatchStore } from "./types";
@@ -41,7 +43,7 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     expect(await rooms.join(roomId, "alice-member", claimFor(alice))).toMatchObject({ status: "joined", seat: 1, kind: "match" });
     expect(await rooms.join(roomId, "bob-member", claimFor(bob))).toMatchObject({ status: "joined", seat: 2, kind: "match" });
     expect(await rooms.join(roomId, "mallory", claimFor(newVisitor()))).toMatchObject({ status: "full" });
-    expect(await rooms.memberCount(roomId)).toBe(2);
+    expect(await seatsTaken(rooms, roomId)).toBe(2);
     await matches.end(alice, roomId, { block: false });
   });
 
@@ -51,9 +53,9 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     expect(await rooms.join(roomId, "alice-second-try", claimFor(alice))).toMatchObject({ status: "joined", seat: 1 });
     expect(await rooms.memberStatus(roomId, "alice-lost-token")).toMatchObject({ status: "not-member" });
     expect(await rooms.memberStatus(roomId, "alice-second-try")).toMatchObject({ status: "member", seat: 1 });
-    expect(await rooms.memberCount(roomId)).toBe(2);
+    expect(await seatsTaken(rooms, roomId)).toBe(2);
     expect(await rooms.join(roomId, "bob-token", claimFor(bob))).toMatchObject({ status: "joined", seat: 2 });
-    expect(await rooms.memberCount(roomId)).toBe(2);
+    expect(await seatsTaken(rooms, roomId)).toBe(2);
     await matches.end(alice, roomId, { block: false });
   });
 
@@ -284,6 +286,40 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     closeBobsOtherTab();
     await matches.end(abandoned.alice, abandoned.roomId, { block: false });
     expect(await chatting()).toBe(before);
+  });
+
+  /**
+   * What the store still holds of a room: for Redis, every key naming it (on this file's own
+   * database) but the minute-long note that it was ended on purpose; in memory, the room itself.
+   */
+  async function heldOf(roomId: string): Promise<string[]> {
+    if (rooms.kind === "memory") return (rooms as unknown as { isLive(id: string): boolean }).isLive(roomId) ? [roomId] : [];
+    const found = await (rooms as RedisRoomStore).connection.keys(`*${roomId}*`);
+    return found.filter((key) => key !== roomKeys(roomId).ended).sort();
+  }
+
+  it.each([
+    { ending: "End chat", block: false, queueAgain: false },
+    { ending: "Skip", block: false, queueAgain: true },
+    { ending: "Report and skip", block: true, queueAgain: true },
+  ])("keeps nothing of a chat after $ending: messages, seats, presence and sealed images go", async ({ block, queueAgain }) => {
+    const { alice, bob, roomId } = await pair();
+    await rooms.join(roomId, "alice-member", claimFor(alice));
+    await rooms.join(roomId, "bob-member", claimFor(bob));
+    await rooms.appendMemberMessage(roomId, "alice-member", { ciphertext: opaque("hello"), clientId: "c-1" });
+    expect(await rooms.putImage(roomId, "bob-member", "image-1", new Uint8Array([1, 2, 3]))).toBe("stored");
+    const disconnect = await rooms.connect(roomId, 1);
+    expect((await heldOf(roomId)).length).toBeGreaterThan(0);
+
+    expect(await matches.end(alice, roomId, { block })).toEqual({ roomId });
+    try {
+      if (queueAgain) expect(await find(alice)).toMatchObject({ status: "waiting" });
+      disconnect();
+      expect(await heldOf(roomId)).toEqual([]);
+      expect(await rooms.getImage(roomId, "bob-member", "image-1")).toEqual({ status: "not-found" });
+    } finally {
+      await matches.cancel(alice);
+    }
   });
 
   it("treats a chat whose room is gone as over", async () => {

@@ -164,7 +164,7 @@ return stateOf(ARGV[2])`;
 
 /**
  * KEYS: queue, lease, here, me. ARGV: channel prefix, visitor, room id, block ('1'/'0'), the
- * room's channel, then every key of the room (meta first, its `ended` marker last). Ends the
+ * room's channel, then every key of the room (`allRoomKeys`: meta first, its `ended` marker last). Ends the
  * visitor's chat in that room for both and destroys the room in the same step (the partner's
  * stream hears `destroyed`), which starts the two's cooldown and takes them off "online"; returns
  * 0 when they were in no such chat.

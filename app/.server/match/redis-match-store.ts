@@ -1,4 +1,4 @@
-import { roomChannel, roomKeys, STRANGERS_HERE_KEY } from "../rooms/redis-codec";
+import { allRoomKeys, roomChannel, roomKeys, STRANGERS_HERE_KEY } from "../rooms/redis-codec";
 import type { RedisRoomStore } from "../rooms/redis-store";
 import { defineScripts, unavailable } from "../rooms/redis-script-runner";
 import { Holders } from "./holders";
@@ -88,7 +88,6 @@ export class RedisMatchStore implements MatchStore {
   }
 
   async end(visitorId: string, roomId: string, { block }: { block: boolean }): Promise<EndedChat | null> {
-    const room = roomKeys(roomId);
     const ended = await this.run(
       "ephMatchEnd",
       ...this.visitorKeys(visitorId),
@@ -97,13 +96,7 @@ export class RedisMatchStore implements MatchStore {
       roomId,
       block ? "1" : "0",
       roomChannel(roomId),
-      // The meta key first: the script reads the room's last event id from it.
-      room.meta,
-      room.members,
-      room.messages,
-      room.live,
-      room.clientIds,
-      room.ended,
+      ...allRoomKeys(roomId),
     );
     return ended === 1 ? { roomId } : null;
   }

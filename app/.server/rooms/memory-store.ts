@@ -167,11 +167,6 @@ export class MemoryRoomStore implements RoomStore {
     return here;
   }
 
-  async ttl(roomId: string) {
-    const room = this.live(roomId);
-    return room ? room.expiresAt - this.now() : null;
-  }
-
   async join(roomId: string, memberId: string, claim?: string): Promise<JoinOutcome> {
     const room = this.live(roomId);
     if (!room) return { status: "not-found" };
@@ -198,22 +193,12 @@ export class MemoryRoomStore implements RoomStore {
     return { status: "joined", seat: room.joins, ttlMs, kind, keyCheck };
   }
 
-  async memberCount(roomId: string) {
-    return this.live(roomId)?.members.size ?? null;
-  }
-
   async memberStatus(roomId: string, memberId: string): Promise<MemberStatus> {
     const room = this.live(roomId);
     if (!room) return { status: "not-found" };
     const ttlMs = room.expiresAt - this.now();
     const seat = room.members.get(memberId);
     return seat === undefined ? { status: "not-member", ttlMs } : { status: "member", seat, ttlMs };
-  }
-
-  async appendMessage(roomId: string, draft: NewMessage) {
-    const room = this.live(roomId);
-    if (!room) return null;
-    return this.store(roomId, room, draft).message;
   }
 
   private store(roomId: string, room: MemoryRoom, draft: NewMessage) {

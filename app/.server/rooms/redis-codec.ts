@@ -74,7 +74,11 @@ function fieldsOf(payload: string, count: number): string[] {
   return [...parts.slice(0, count - 1), parts.slice(count - 1).join(":")];
 }
 
-/** Keys share the `{roomId}` hash tag so a Redis Cluster keeps a room on one shard. */
+/**
+ * A room's keys share the `{roomId}` hash tag, so they would fall in one Redis Cluster slot. The
+ * app does not run on a Cluster today: several scripts touch keys outside the room's slot or
+ * keys they do not declare (decision 001), so it needs one Redis.
+ */
 export const roomKeys = (roomId: string) => ({
   meta: `room:{${roomId}}:meta`,
   members: `room:{${roomId}}:members`,
@@ -91,6 +95,19 @@ export const roomKeys = (roomId: string) => ({
    */
   ended: `room:{${roomId}}:ended`,
 });
+
+/**
+ * Every key a room may have, meta first and its `ended` marker last, as the scripts that end a
+ * room expect them. Whatever ends a room deletes exactly these, so a key added to `roomKeys` can
+ * never outlive the room (the match store's end once forgot the images).
+ */
+export function allRoomKeys(roomId: string): string[] {
+  const { meta, ended, ...rest } = roomKeys(roomId);
+  return [meta, ...Object.values(rest), ended];
+}
+
+/** How many keys `allRoomKeys` gives: a script that takes them all declares this many. */
+export const ROOM_KEY_COUNT = allRoomKeys("").length;
 
 /** Written by each readiness check: Redis at maxmemory still answers PING, but refuses writes. */
 export const READY_PROBE_KEY = "ephemera:ready";

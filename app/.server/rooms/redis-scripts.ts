@@ -87,7 +87,7 @@ return {1, 0, pttl}`;
 /**
  * Stores a message under the next event id and publishes it, or finds the copy this author already
  * stored under the same clientId (a retried send) and returns that instead. Needs locals `exp`
- * (deadline) and `author`; KEYS[1..3]: meta, msgs, cids; ARGV: channel, (author or member id),
+ * (deadline) and `author`; KEYS[1..3]: meta, msgs, cids; ARGV: channel, member id,
  * ciphertext, cap, clientId ('' for none). Returns {2, record} stored or {3, record} duplicate.
  *
  * Event ids count messages only, so message k sits at list index k - seq - 1; a clientId is
@@ -129,13 +129,6 @@ redis.call('HDEL', KEYS[1], 't' .. author, 'n' .. author)
 redis.call('PUBLISH', ARGV[1], 'm' .. msg)
 return {2, msg}`;
 
-/** KEYS: meta, msgs, cids. ARGV: channel, author, ciphertext, cap, clientId. {0} when gone. */
-export const appendMessageScript = `
-local exp = redis.call('HGET', KEYS[1], 'exp')
-if not exp then return {0} end
-local author = tonumber(ARGV[2])
-${STORE_AND_PUBLISH}`;
-
 /**
  * KEYS: meta, msgs, cids, members. ARGV: channel, memberId, ciphertext, cap, clientId.
  * A member's send in one round trip: {0} gone, {1} not a member, else as STORE_AND_PUBLISH.
@@ -168,7 +161,7 @@ if limit > 0 then last = math.min(-1, first + limit - 1) end
 return redis.call('LRANGE', KEYS[2], first, last)`;
 
 /**
- * KEYS: every key of the room, meta first, its `ended` marker last. ARGV: channel. Deletes the
+ * KEYS: every key of the room (`allRoomKeys`), meta first, its `ended` marker last. ARGV: channel. Deletes the
  * room, marks it ended on purpose, publishes `destroyed`.
  */
 export const destroyScript = `
@@ -176,7 +169,7 @@ local seq = redis.call('HGET', KEYS[1], 'seq')
 if not seq then return 0 end
 local exp = redis.call('HGET', KEYS[1], 'exp')
 redis.call('DEL', unpack(KEYS))
-${markEnded("KEYS[7]", "exp")}
+${markEnded("KEYS[#KEYS]", "exp")}
 redis.call('PUBLISH', ARGV[1], 'd' .. string.format('%d', tonumber(seq) + 1))
 return 1`;
 

@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { collect, createRoom } from "../../../tests/support/stores";
+import { collect, createRoom, sendAs } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { roomChannel } from "./redis-codec";
 import { RedisRoomStore } from "./redis-store";
@@ -41,10 +41,10 @@ describe("RedisRoomStore specifics", () => {
     await check(1);
     await store.join(roomId, "alice");
     await check(2);
-    await store.appendMessage(roomId, { author: 1, ciphertext: "hello" });
+    await sendAs(store, roomId, "alice", "hello");
     await check(3);
     await store.join(roomId, "bob");
-    await store.appendMessage(roomId, { author: 2, ciphertext: "hi", clientId: "c1" });
+    await sendAs(store, roomId, "bob", "hi", "c1");
     await check(4);
     const close = await store.connect(roomId, 2);
     await check(5);
@@ -97,7 +97,8 @@ describe("RedisRoomStore specifics", () => {
     const roomId = await createRoom(store);
     // As long as a browser's sealed 100-character text with a 20-character name (198 characters).
     const ciphertext = "x".repeat(198);
-    await store.appendMessage(roomId, { author: 1, ciphertext, clientId: "V1StGXR8_Z5jdHi6B-myT" });
+    await store.join(roomId, "alice");
+    await sendAs(store, roomId, "alice", ciphertext, "V1StGXR8_Z5jdHi6B-myT");
     const [record] = await admin.lrange(`room:{${roomId}}:msgs`, 0, -1);
     expect(record).toMatch(new RegExp(`^1\\|1\\|\\d{13}\\|V1StGXR8_Z5jdHi6B-myT\\|${ciphertext}$`));
     expect(Buffer.byteLength(record ?? "")).toBeLessThan(260);
@@ -110,17 +111,19 @@ describe("RedisRoomStore specifics", () => {
     await admin.hset(keys.cids, "1:legacy-id", "1");
     await admin.hset(keys.meta, "seq", 1);
     expect((await store.messagesAfter(roomId, 0))?.[0]).toMatchObject({ id: 1, ciphertext: "old", clientId: "legacy-id" });
-    for (let index = 0; index < MESSAGE_CAP; index += 1) await store.appendMessage(roomId, { author: 2, ciphertext: `m${index}` });
+    await store.join(roomId, "alice");
+    await store.join(roomId, "bob");
+    for (let index = 0; index < MESSAGE_CAP; index += 1) await sendAs(store, roomId, "bob", `m${index}`);
     expect(await admin.hexists(keys.cids, "1:legacy-id")).toBe(0);
     const kept = await store.messagesAfter(roomId, 0);
     expect(kept).toHaveLength(MESSAGE_CAP);
     expect(kept?.[0]).toMatchObject({ id: 2, ciphertext: "m0" });
   });
 
-  it("hash-tags every key with the room id so a cluster keeps a room on one shard", async () => {
+  it("hash-tags every key with the room id, so all of a room's keys share one hash slot", async () => {
     const roomId = await createRoom(store);
     await store.join(roomId, "alice");
-    await store.appendMessage(roomId, { author: 1, ciphertext: "x", clientId: "c1" });
+    await sendAs(store, roomId, "alice", "x", "c1");
     await store.putImage(roomId, "alice", "img-1", new Uint8Array([1, 2, 3]));
     const close = await store.connect(roomId, 1);
     const keys = (await roomKeysWithDeadlines(roomId)).map(({ key }) => key).sort();
@@ -130,6 +133,7 @@ describe("RedisRoomStore specifics", () => {
 
   it("keeps one Redis subscription per room per process, however many streams listen", async () => {
     const roomId = await createRoom(store);
+    await store.join(roomId, "alice");
     const controllers = [new AbortController(), new AbortController(), new AbortController()];
     const streams = controllers.map((controller) =>
       collect(roomEventStream(store, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal })),
@@ -137,7 +141,7 @@ describe("RedisRoomStore specifics", () => {
     const numsub = async () => Number(((await admin.pubsub("NUMSUB", roomChannel(roomId))) as [string, number])[1]);
     await waitFor(async () => (await numsub()) === 1, { what: "the room's subscription" });
 
-    await other.appendMessage(roomId, { author: 1, ciphertext: "fan-out" });
+    await sendAs(other, roomId, "alice", "fan-out");
     const delivered = (items: Array<{ type: string }>) => items.some((item) => item.type === "message");
     for (const stream of streams) await waitFor(() => delivered(stream.items), { what: "delivery" });
     expect(await numsub()).toBe(1);
@@ -157,7 +161,7 @@ describe("RedisRoomStore specifics", () => {
     const controller = new AbortController();
     const onOther = collect(roomEventStream(other, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
     await waitFor(async () => (await admin.pubsub("NUMSUB", roomChannel(roomId)))[1] === 1, { what: "subscribe" });
-    await store.appendMessage(roomId, { author: 1, ciphertext: "across instances" });
+    await sendAs(store, roomId, "alice", "across instances");
     await waitFor(() => onOther.items.some((item) => item.type === "message"), { what: "the cross-instance message" });
     expect(onOther.items.find((item) => item.type === "message")).toMatchObject({
       message: { ciphertext: "across instances" },

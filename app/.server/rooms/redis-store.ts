@@ -6,15 +6,16 @@ import { RedisPresence, type PresenceReply } from "./redis-presence";
 import { heartbeatScript, presenceScript } from "./redis-presence-scripts";
 import { RedisSlotCounter } from "./redis-stream-slots";
 import {
+  allRoomKeys,
   decodeEvent,
   decodeStoredMessage,
   READY_PROBE_KEY,
+  ROOM_KEY_COUNT,
   roomChannel,
   roomKeys,
 } from "./redis-codec";
 import {
   appendMemberMessageScript,
-  appendMessageScript,
   createRoomScript,
   destroyScript,
   getImageScript,
@@ -52,10 +53,9 @@ const SCRIPTS = {
   ephCreateRoom: { numberOfKeys: 1, lua: createRoomScript },
   ephJoin: { numberOfKeys: 2, lua: joinScript },
   ephMember: { numberOfKeys: 2, lua: memberScript },
-  ephAppend: { numberOfKeys: 3, lua: appendMessageScript },
   ephAppendMember: { numberOfKeys: 4, lua: appendMemberMessageScript },
   ephMessagesAfter: { numberOfKeys: 2, lua: messagesAfterScript },
-  ephDestroy: { numberOfKeys: 7, lua: destroyScript },
+  ephDestroy: { numberOfKeys: ROOM_KEY_COUNT, lua: destroyScript },
   ephPresence: { numberOfKeys: 5, lua: presenceScript },
   ephHeartbeat: { numberOfKeys: 2, lua: heartbeatScript },
   ephTyping: { numberOfKeys: 2, lua: typingScript },
@@ -151,11 +151,6 @@ export class RedisRoomStore implements RoomStore {
     return { expiresAt };
   }
 
-  async ttl(roomId: string) {
-    const pttl = await this.redis.pttl(roomKeys(roomId).meta).catch(unavailable);
-    return pttl < 0 ? null : pttl;
-  }
-
   async join(roomId: string, memberId: string, claim?: string): Promise<JoinOutcome> {
     const keys = roomKeys(roomId);
     const [code, seat = 0, ttlMs = 0, kind = "private", keyCheck = ""] = (await this.run(
@@ -178,15 +173,6 @@ export class RedisRoomStore implements RoomStore {
     }
   }
 
-  async memberCount(roomId: string) {
-    const keys = roomKeys(roomId);
-    const [[, exists], [, count]] = (await this.redis.multi().exists(keys.meta).hlen(keys.members).exec().catch(unavailable)) as [
-      [unknown, number],
-      [unknown, number],
-    ];
-    return exists === 1 ? count : null;
-  }
-
   async memberStatus(roomId: string, memberId: string): Promise<MemberStatus> {
     const keys = roomKeys(roomId);
     const [code, seat = 0, ttlMs = 0] = (await this.run(
@@ -198,22 +184,6 @@ export class RedisRoomStore implements RoomStore {
     if (code === 2) return { status: "member", seat, ttlMs };
     if (code === 1) return { status: "not-member", ttlMs };
     return { status: "not-found" };
-  }
-
-  async appendMessage(roomId: string, draft: NewMessage) {
-    const keys = roomKeys(roomId);
-    const [code, json] = (await this.run(
-      "ephAppend",
-      keys.meta,
-      keys.messages,
-      keys.clientIds,
-      roomChannel(roomId),
-      draft.author,
-      draft.ciphertext,
-      MESSAGE_CAP,
-      draft.clientId ?? "",
-    )) as [number, string?];
-    return code >= 2 && json ? decodeStoredMessage(json) : null;
   }
 
   async appendMemberMessage(roomId: string, memberId: string, draft: Omit<NewMessage, "author">): Promise<MemberAppendOutcome> {
@@ -244,18 +214,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async destroy(roomId: string) {
-    const keys = roomKeys(roomId);
-    const deleted = await this.run(
-      "ephDestroy",
-      keys.meta,
-      keys.members,
-      keys.messages,
-      keys.live,
-      keys.clientIds,
-      keys.images,
-      keys.ended,
-      roomChannel(roomId),
-    );
+    const deleted = await this.run("ephDestroy", ...allRoomKeys(roomId), roomChannel(roomId));
     return deleted === 1;
   }
 

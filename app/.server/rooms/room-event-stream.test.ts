@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, createRoom, makeStore, STORE_KINDS } from "../../../tests/support/stores";
+import { collect, createRoom, makeStore, remainingMs, sendAs, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { roomEventStream, type RoomStreamEvent } from "./room-event-stream";
 import type { RoomStore } from "./types";
@@ -14,8 +14,13 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
   });
   afterAll(() => store.close());
 
-  const send = (roomId: string, text: string) =>
-    store.appendMessage(roomId, { author: 1, ciphertext: text });
+  /** Alice holds seat 1, the seat every stream here watches from; every send is hers. */
+  const send = (roomId: string, text: string) => sendAs(store, roomId, "alice", text);
+  async function roomWithAlice() {
+    const roomId = await createRoom(store);
+    await store.join(roomId, "alice");
+    return roomId;
+  }
 
   function open(roomId: string, afterId = 0, ttlMs = 60_000) {
     const controller = new AbortController();
@@ -24,7 +29,7 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
   }
 
   it("replays the stored backlog, then delivers live messages in order", async () => {
-    const roomId = await createRoom(store);
+    const roomId = await roomWithAlice();
     await send(roomId, "before-1");
     await send(roomId, "before-2");
     const stream = open(roomId);
@@ -38,7 +43,7 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
   });
 
   it("resumes after lastEventId with exactly the missed messages", async () => {
-    const roomId = await createRoom(store);
+    const roomId = await roomWithAlice();
     for (const text of ["a", "b", "c", "d", "e"]) await send(roomId, text);
     const stream = open(roomId, 3);
     await waitFor(() => messages(stream.items).length === 2, { what: "the missed messages" });
@@ -50,7 +55,7 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
   });
 
   it("loses and repeats nothing when messages arrive while it opens", async () => {
-    const roomId = await createRoom(store);
+    const roomId = await roomWithAlice();
     const total = 60;
     // Sends race the subscribe-then-read-backlog window from both sides.
     const sending = (async () => {
@@ -67,7 +72,7 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
   });
 
   it("ends with `destroyed` when the room is destroyed", async () => {
-    const roomId = await createRoom(store);
+    const roomId = await roomWithAlice();
     await send(roomId, "hello");
     const stream = open(roomId);
     await waitFor(() => messages(stream.items).length === 1, { what: "the backlog" });
@@ -78,7 +83,7 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
 
   it("ends with `expired` within a second of the deadline", async () => {
     const roomId = await createRoom(store, 300);
-    const ttlMs = (await store.ttl(roomId)) ?? 0;
+    const ttlMs = (await remainingMs(store, roomId)) ?? 0;
     const deadline = Date.now() + ttlMs;
     const stream = open(roomId, 0, ttlMs);
     await stream.finished;
@@ -179,7 +184,7 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
   });
 
   it("stops and releases its subscription when the signal aborts", async () => {
-    const roomId = await createRoom(store);
+    const roomId = await roomWithAlice();
     const stream = open(roomId);
     await send(roomId, "one");
     await waitFor(() => messages(stream.items).length === 1, { what: "the first message" });

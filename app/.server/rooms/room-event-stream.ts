@@ -1,5 +1,6 @@
 import { PartnerView, type PartnerPresence, type PartnerReceipts } from "./partner-view";
 import { StoreUnavailableError, type PublishedEvent, type RoomState, type RoomStore, type StoredMessage } from "./types";
+import { WakeQueue } from "./wake-queue";
 
 export type RoomStreamEvent =
   /** `live` is false for messages replayed from the stored backlog. */
@@ -50,25 +51,16 @@ export async function* roomEventStream(
   { roomId, seat, afterId, ttlMs, signal, now = Date.now }: RoomStreamOptions,
 ): AsyncGenerator<RoomStreamEvent, void, undefined> {
   const deadline = now() + ttlMs;
-  const queue: PublishedEvent[] = [];
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    const resolve = wake;
-    wake = undefined;
-    resolve?.();
-  };
-  const unsubscribe = await store.subscribe(roomId, (event) => {
-    queue.push(event);
-    notify();
-  });
+  const queue = new WakeQueue<PublishedEvent>();
+  const unsubscribe = await store.subscribe(roomId, (event) => queue.push(event));
   let disconnect: () => void = () => {};
   let ended = false;
   let expired = false;
   const expiryTimer = setTimeout(() => {
     expired = true;
-    notify();
+    queue.wake();
   }, ttlMs);
-  signal.addEventListener("abort", notify, { once: true });
+  signal.addEventListener("abort", queue.wake, { once: true });
   const partner = new PartnerView(seat);
   const cursor = { lastId: afterId };
   /** Why a room the stream found gone ended: at its deadline, on purpose, or lost by the store. */
@@ -164,15 +156,13 @@ export async function* roomEventStream(
         yield { id: cursor.lastId + 1, type: "expired" };
         return;
       } else {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+        await queue.wait();
       }
     }
   } finally {
     ended = true;
     clearTimeout(expiryTimer);
-    signal.removeEventListener("abort", notify);
+    signal.removeEventListener("abort", queue.wake);
     disconnect();
     unsubscribe();
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, createRoom, makeStore, STORE_KINDS } from "../../../tests/support/stores";
+import { collect, createRoom, makeStore, remainingMs, seatsTaken, sendAs, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
 import { roomEventStream } from "./room-event-stream";
@@ -19,17 +19,17 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
 
   it("creates a room whose remaining lifetime counts down from its ttl", async () => {
     const roomId = await createRoom(store, 60_000);
-    const ttl = await store.ttl(roomId);
+    const ttl = await remainingMs(store, roomId);
     expect(ttl).toBeGreaterThan(59_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
   it("treats a room that never existed as gone everywhere", async () => {
     const roomId = newRoomId();
-    expect(await store.ttl(roomId)).toBeNull();
+    expect(await remainingMs(store, roomId)).toBeNull();
     expect(await store.join(roomId, "m1")).toEqual({ status: "not-found" });
     expect(await store.memberStatus(roomId, "m1")).toEqual({ status: "not-found" });
-    expect(await store.appendMessage(roomId, { author: 1, ciphertext: "hi" })).toBeNull();
+    expect(await store.appendMemberMessage(roomId, "m1", { ciphertext: "hi" })).toEqual({ status: "not-found" });
     expect(await store.messagesAfter(roomId, 0)).toBeNull();
     expect(await store.destroy(roomId)).toBe(false);
   });
@@ -50,20 +50,20 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     const roomId = await createRoom(store);
     const seen: PublishedEvent[] = [];
     const unsubscribe = await store.subscribe(roomId, (event) => seen.push(event));
-    expect(await store.memberCount(roomId)).toBe(0);
+    expect(await seatsTaken(store, roomId)).toBe(0);
     await store.join(roomId, "alice");
     await store.join(roomId, "alice");
     await store.join(roomId, "bob");
     await store.join(roomId, "carol");
-    expect(await store.memberCount(roomId)).toBe(2);
+    expect(await seatsTaken(store, roomId)).toBe(2);
     await waitFor(() => seen.length === 2, { what: "two join announcements" });
-    await store.appendMessage(roomId, { author: 1, ciphertext: "marker" });
+    await sendAs(store, roomId, "alice", "marker");
     await waitFor(() => seen.length === 3, { what: "the marker message" });
     expect(seen.slice(0, 2)).toEqual([
       { type: "members", count: 1 },
       { type: "members", count: 2 },
     ]);
-    expect(await store.memberCount(newRoomId())).toBeNull();
+    expect(await seatsTaken(store, newRoomId())).toBeNull();
     unsubscribe();
   });
 
@@ -88,8 +88,9 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
 
   it("keeps a send's clientId with the message, and none when it has none", async () => {
     const roomId = await createRoom(store);
-    const withId = await store.appendMessage(roomId, { author: 1, ciphertext: "x", clientId: "abc-123" });
-    const without = await store.appendMessage(roomId, { author: 1, ciphertext: "y" });
+    await store.join(roomId, "alice");
+    const withId = await sendAs(store, roomId, "alice", "x", "abc-123");
+    const without = await sendAs(store, roomId, "alice", "y");
     expect(withId?.clientId).toBe("abc-123");
     expect(without).not.toHaveProperty("clientId");
     expect(await store.messagesAfter(roomId, 0)).toEqual([withId, without]);
@@ -109,8 +110,9 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
   it("stores messages under increasing ids, oldest first, and returns those after an id", async () => {
     const roomId = await createRoom(store);
     const texts = ["one", "two", "three", "four"];
+    await store.join(roomId, "alice");
     const stored = [];
-    for (const text of texts) stored.push(await store.appendMessage(roomId, { author: 1, ciphertext: text }));
+    for (const text of texts) stored.push(await sendAs(store, roomId, "alice", text));
     expect(stored.map((message) => message?.id)).toEqual([1, 2, 3, 4]);
     expect(stored[0]).toMatchObject({ author: 1, ciphertext: "one" });
     expect(typeof stored[0]?.timestamp).toBe("number");
@@ -122,7 +124,9 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
   it("round-trips any string as a ciphertext or a sealed name exactly, reading none of it", async () => {
     const roomId = await createRoom(store);
     const text = `quotes " \\ / <b>html</b> \n emoji 🧨👩‍👩‍👧 RTL \u202e עברית \u0000 end`;
-    const sent = await store.appendMessage(roomId, { author: 2, ciphertext: text });
+    await store.join(roomId, "alice");
+    await store.join(roomId, "bob");
+    const sent = await sendAs(store, roomId, "bob", text);
     const [read] = (await store.messagesAfter(roomId, 0)) ?? [];
     expect(sent).toMatchObject({ ciphertext: text });
     expect(read).toEqual(sent);
@@ -134,8 +138,9 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
   it(`keeps only the newest ${MESSAGE_CAP} messages`, async () => {
     const roomId = await createRoom(store);
     const total = MESSAGE_CAP + 25;
+    await store.join(roomId, "alice");
     for (let index = 1; index <= total; index += 1) {
-      await store.appendMessage(roomId, { author: 1, ciphertext: `m${index}` });
+      await sendAs(store, roomId, "alice", `m${index}`);
     }
     const kept = (await store.messagesAfter(roomId, 0)) ?? [];
     expect(kept).toHaveLength(MESSAGE_CAP);
@@ -145,7 +150,8 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
 
   it("reads a page of the messages after an id: the first `limit` of them", async () => {
     const roomId = await createRoom(store);
-    for (let index = 1; index <= 7; index += 1) await store.appendMessage(roomId, { author: 1, ciphertext: `m${index}` });
+    await store.join(roomId, "alice");
+    for (let index = 1; index <= 7; index += 1) await sendAs(store, roomId, "alice", `m${index}`);
     const ids = async (afterId: number, limit?: number) => (await store.messagesAfter(roomId, afterId, { limit }))?.map((message) => message.id);
     expect(await ids(0, 3)).toEqual([1, 2, 3]);
     expect(await ids(3, 3)).toEqual([4, 5, 6]);
@@ -158,8 +164,9 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
 
   it(`pages from the oldest message kept once more than ${MESSAGE_CAP} were sent`, async () => {
     const roomId = await createRoom(store);
+    await store.join(roomId, "alice");
     for (let index = 1; index <= MESSAGE_CAP + 5; index += 1) {
-      await store.appendMessage(roomId, { author: 1, ciphertext: `m${index}` });
+      await sendAs(store, roomId, "alice", `m${index}`);
     }
     expect((await store.messagesAfter(roomId, 0, { limit: 2 }))?.map((message) => message.id)).toEqual([6, 7]);
     expect((await store.messagesAfter(roomId, MESSAGE_CAP + 3, { limit: 5 }))?.map((message) => message.id)).toEqual([MESSAGE_CAP + 4, MESSAGE_CAP + 5]);
@@ -167,13 +174,15 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
 
   it("publishes messages and the room's destruction to subscribers until they unsubscribe", async () => {
     const roomId = await createRoom(store);
+    await store.join(roomId, "alice");
     const seen: PublishedEvent[] = [];
     const unsubscribe = await store.subscribe(roomId, (event) => seen.push(event));
     const otherSeen: PublishedEvent[] = [];
     const otherRoom = await createRoom(store);
+    await store.join(otherRoom, "alice");
     const unsubscribeOther = await store.subscribe(otherRoom, (event) => otherSeen.push(event));
 
-    await store.appendMessage(roomId, { author: 1, ciphertext: "hello" });
+    await sendAs(store, roomId, "alice", "hello");
     await waitFor(() => seen.length === 1, { what: "the message event" });
     expect(seen[0]).toMatchObject({ type: "message", message: { id: 1, ciphertext: "hello" } });
 
@@ -184,7 +193,7 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     unsubscribe();
 
     // After unsubscribing nothing more arrives: prove it with an event that does arrive elsewhere.
-    await store.appendMessage(otherRoom, { author: 1, ciphertext: "marker" });
+    await sendAs(store, otherRoom, "alice", "marker");
     await waitFor(() => otherSeen.length === 1, { what: "the marker event" });
     expect(seen).toHaveLength(2);
     unsubscribeOther();
@@ -193,9 +202,9 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
   it("deletes everything on destroy", async () => {
     const roomId = await createRoom(store);
     await store.join(roomId, "alice");
-    await store.appendMessage(roomId, { author: 1, ciphertext: "secret" });
+    await sendAs(store, roomId, "alice", "secret");
     expect(await store.destroy(roomId)).toBe(true);
-    expect(await store.ttl(roomId)).toBeNull();
+    expect(await remainingMs(store, roomId)).toBeNull();
     expect(await store.messagesAfter(roomId, 0)).toBeNull();
     expect(await store.memberStatus(roomId, "alice")).toEqual({ status: "not-found" });
     expect(await store.destroy(roomId)).toBe(false);
@@ -206,12 +215,12 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
   it("ends a room at its deadline, however active it was", async () => {
     const roomId = await createRoom(store, 400);
     await store.join(roomId, "alice");
-    const before = await store.ttl(roomId);
-    await store.appendMessage(roomId, { author: 1, ciphertext: "activity" });
-    const after = await store.ttl(roomId);
+    const before = await remainingMs(store, roomId);
+    await sendAs(store, roomId, "alice", "activity");
+    const after = await remainingMs(store, roomId);
     expect(after).not.toBeNull();
     expect(after ?? Infinity).toBeLessThanOrEqual(before ?? 0);
-    await waitFor(async () => (await store.ttl(roomId)) === null, { what: "the room to expire" });
+    await waitFor(async () => (await remainingMs(store, roomId)) === null, { what: "the room to expire" });
     expect(await store.join(roomId, "bob")).toEqual({ status: "not-found" });
     expect(await store.messagesAfter(roomId, 0)).toBeNull();
   });

@@ -180,8 +180,6 @@ export interface RoomStore {
    * with the room and handed to each member on `join`, so a browser can tell a wrong key at once.
    */
   createRoom(roomId: string, ttlMs: number, keyCheck?: string): Promise<{ expiresAt: number }>;
-  /** Remaining lifetime in ms, or null when the room is gone. */
-  ttl(roomId: string): Promise<number | null>;
   /**
    * Atomic check-and-add: never more than ROOM_CAPACITY members, however many arrive at once.
    * A new member is announced to subscribers as a `members` event. With `claim`, a seat held
@@ -190,11 +188,7 @@ export interface RoomStore {
    * `arrived` event): what the two before them said is not theirs to read.
    */
   join(roomId: string, memberId: string, claim?: string): Promise<JoinOutcome>;
-  /** How many seats are taken, or null when the room is gone. */
-  memberCount(roomId: string): Promise<number | null>;
   memberStatus(roomId: string, memberId: string): Promise<MemberStatus>;
-  /** Stores the message with the next event id and publishes it; null when the room is gone. */
-  appendMessage(roomId: string, message: NewMessage): Promise<StoredMessage | null>;
   /**
    * A member's send: checks the seat and stores under it in one step (one Redis round trip per
    * message, the hot path). A clientId this author already used returns the first copy instead.

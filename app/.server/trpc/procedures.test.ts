@@ -2,11 +2,12 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { rejection } from "../../../tests/support/trpc-error";
 import { callerFor, joinAsNewVisitor, makeServices, visitRoom } from "../../../tests/support/app";
-import { collect, createRoom, STORE_KINDS } from "../../../tests/support/stores";
+import { collect, createRoom, remainingMs, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { fromOpaque, opaque, opaqueName } from "../../../tests/support/opaque";
 import { PUBLIC_KEYS_MAX_LENGTH, SEALED_MESSAGE_MAX_LENGTH, SEALED_MIN_LENGTH } from "~/lib/limits";
 import type { RoomEvent } from "~/lib/room-events";
+import { memberIdOf } from "../room-token";
 import type { Services } from "../services";
 
 /**
@@ -70,14 +71,14 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
     it("creates a room with the default lifetime, without any auth", async () => {
       const { roomId } = await callerFor(services).room.create();
       expect(roomId).toMatch(/^[0-9A-Za-z]{21}$/);
-      const ttl = await services.store.ttl(roomId);
+      const ttl = await remainingMs(services.store, roomId);
       expect(ttl).toBeGreaterThan(599_000);
       expect(ttl).toBeLessThanOrEqual(600_000);
     });
 
     it("honours a chosen lifetime", async () => {
       const { roomId } = await callerFor(services).room.create({ ttlSeconds: 3600 });
-      expect(await services.store.ttl(roomId)).toBeGreaterThan(3_599_000);
+      expect(await remainingMs(services.store, roomId)).toBeGreaterThan(3_599_000);
     });
 
     it("keeps the creator's key check with the room and gives it to whoever takes a seat", async () => {
@@ -154,7 +155,10 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
     });
 
     it("gives every reader the clientId the ciphertext is bound to, and '' for a message without one", async () => {
-      const { roomId, alice, bob } = await roomForTwo();
+      const roomId = await createRoom(services.store);
+      const aliceCookie = await joinAsNewVisitor(services, roomId);
+      const alice = callerFor(services, aliceCookie);
+      const bob = callerFor(services, await joinAsNewVisitor(services, roomId));
       const sent = await alice.message.send({ roomId, ciphertext: opaque("hi"), clientId: "c-1_x" });
       expect(sent.clientId).toBe("c-1_x");
       expect((await alice.message.list({ roomId })).messages[0]).toMatchObject({ clientId: "c-1_x", mine: true });
@@ -166,7 +170,8 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
         message: { id: 1, ciphertext: opaque("hi"), clientId: "c-1_x", timestamp: sent.timestamp, mine: false },
       });
       // Stored without a clientId (not possible through message.send): readers get "".
-      await services.store.appendMessage(roomId, { author: 1, ciphertext: opaque("no id") });
+      const aliceId = memberIdOf(roomId, (await services.cookies.read(aliceCookie, roomId)) ?? "");
+      await services.store.appendMemberMessage(roomId, aliceId, { ciphertext: opaque("no id") });
       expect((await bob.message.list({ roomId })).messages[1]).toMatchObject({ ciphertext: opaque("no id"), clientId: "", mine: false });
       await alice.room.destroy({ roomId });
       await events.finished;
@@ -326,7 +331,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       for (const call of [...everyRoomProcedure(stranger, roomId), ...signals(stranger, roomId)]) {
         expect((await rejection(call)).code).toBe("UNAUTHORIZED");
       }
-      expect(await services.store.ttl(roomId)).not.toBeNull();
+      expect(await remainingMs(services.store, roomId)).not.toBeNull();
     });
 
     it("refuses a member of one room in another room", async () => {
@@ -367,7 +372,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
         { type: "message", message: expect.objectContaining({ ciphertext: opaque("two"), clientId: "b-1", mine: true }) },
         { type: "destroyed" },
       ]);
-      expect(await services.store.ttl(roomId)).toBeNull();
+      expect(await remainingMs(services.store, roomId)).toBeNull();
     });
 
     it("resumes from lastEventId with exactly what was missed", async () => {

@@ -97,12 +97,33 @@ export const memberProcedure = roomProcedure.use(async ({ ctx, input, next }) =>
 });
 
 /**
- * Typing and receipts: best effort, and often in flight when a room ends. For a room that is gone
- * they answer `{ ok: false }` rather than an error (`member` is null), so a browser racing the end
- * of a room logs nothing; anyone without a seat is still refused.
+ * Typing, receipts and public keys: best effort, and often in flight when a room ends. For a room
+ * that is gone they answer `{ ok: false }` rather than an error (`member` is null), so a browser
+ * racing the end of a room logs nothing; anyone without a seat is still refused. Their resolver
+ * is `sendSignal`'s.
  */
 export const signalProcedure = roomProcedure.use(async ({ ctx, input, next }) => {
   const status = await ctx.services.store.memberStatus(input.roomId, await memberIdFor(ctx, input.roomId));
   if (status.status === "not-member") throw notAMember();
   return next({ ctx: { member: status.status === "member" ? { seat: status.seat, ttlMs: status.ttlMs } : null } });
 });
+
+/** What a signal is given: the room, the caller's seat and the signal's own validated input. */
+export interface Signal<Input> {
+  ctx: Context;
+  roomId: string;
+  seat: number;
+  input: Input;
+}
+
+/**
+ * The resolver of a `signalProcedure`: `{ ok: false }` for a room that is gone, else the seat's
+ * `signal` limit is consumed and `send` runs (false when the room went in the meantime).
+ */
+export function sendSignal<Input extends { roomId: string }>(send: (signal: Signal<Input>) => Promise<boolean>) {
+  return async ({ ctx, input }: { ctx: Context & { member: { seat: number } | null }; input: Input }): Promise<{ ok: boolean }> => {
+    if (!ctx.member) return { ok: false };
+    await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
+    return { ok: await send({ ctx, roomId: input.roomId, seat: ctx.member.seat, input }) };
+  };
+}

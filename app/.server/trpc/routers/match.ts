@@ -4,6 +4,7 @@ import type { MatchEvent, StrangerCounts } from "~/lib/match-events";
 import { logger } from "../../logger";
 import type { MatchState, MatchStore } from "../../match/types";
 import { newRoomId } from "../../room-token";
+import { WakeQueue } from "../../rooms/wake-queue";
 import type { Context } from "../context";
 import { memberProcedure, publicProcedure, router } from "../trpc";
 
@@ -114,14 +115,9 @@ export const matchRouter = router({
     const { matches } = ctx.services;
     // First: a stream refused for having too many open holds nothing and reads nothing.
     const releaseSlot = await ctx.services.streams.open({ visitorId: ctx.visitor }, ctx.clientKey);
-    const queue: Array<MatchEvent | "resync"> = [];
-    let wake: (() => void) | undefined;
-    const push = (item: MatchEvent | "resync") => {
-      queue.push(item);
-      wake?.();
-    };
+    const queue = new WakeQueue<MatchEvent | "resync">();
     const unsubscribe = await matches
-      .subscribe(ctx.visitor, (state) => push(state ? { type: "state", state } : "resync"))
+      .subscribe(ctx.visitor, (state) => queue.push(state ? { type: "state", state } : "resync"))
       .catch((error: unknown) => {
         releaseSlot();
         throw error;
@@ -137,24 +133,20 @@ export const matchRouter = router({
       const key = JSON.stringify(now);
       if (now && key !== shown) {
         shown = key;
-        push({ type: "counts", ...now });
+        queue.push({ type: "counts", ...now });
       }
     };
     const timer = setInterval(() => void refreshCounts(), COUNTS_EVERY_MS);
-    const cooldown = lookAgainWhenCooldownEnds(async () => push({ type: "state", state: await find(ctx, ctx.visitor) }));
-    const onAbort = () => wake?.();
-    signal?.addEventListener("abort", onAbort);
+    const cooldown = lookAgainWhenCooldownEnds(async () => queue.push({ type: "state", state: await find(ctx, ctx.visitor) }));
+    signal?.addEventListener("abort", queue.wake);
     let id = 0;
     try {
-      push({ type: "state", state: await matches.state(ctx.visitor) });
+      queue.push({ type: "state", state: await matches.state(ctx.visitor) });
       await refreshCounts();
       while (!signal?.aborted) {
         const item = queue.shift();
         if (!item) {
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
-          wake = undefined;
+          await queue.wait();
           continue;
         }
         const event: MatchEvent = item === "resync" ? { type: "state", state: await matches.state(ctx.visitor) } : item;
@@ -169,7 +161,7 @@ export const matchRouter = router({
     } finally {
       clearInterval(timer);
       cooldown.stop();
-      signal?.removeEventListener("abort", onAbort);
+      signal?.removeEventListener("abort", queue.wake);
       release();
       unsubscribe();
       releaseSlot();

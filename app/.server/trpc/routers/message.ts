@@ -2,7 +2,7 @@ import { z } from "zod";
 import { SEALED_MESSAGE_MAX_LENGTH } from "~/lib/limits";
 import { metrics } from "../../metrics";
 import { deliveryStatus, toSealedMessage } from "../to-client";
-import { memberIdFor, memberProcedure, notAMember, publicProcedure, roomIdSchema, roomNotFound, router, sealedSchema, signalProcedure } from "../trpc";
+import { memberIdFor, memberProcedure, notAMember, publicProcedure, roomIdSchema, roomNotFound, router, sealedSchema, sendSignal, signalProcedure } from "../trpc";
 
 export const clientIdSchema = z
   .string({ error: "must be the send's id: 1 to 36 letters, digits, '-' or '_'" })
@@ -91,15 +91,7 @@ export const messageRouter = router({
           path: ["delivered"],
         }),
     )
-    .mutation(async ({ ctx, input }) => {
-      if (!ctx.member) return { ok: false };
-      await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
-      const done = await ctx.services.store.markReceipts(
-        input.roomId,
-        ctx.member.seat,
-        input.delivered ?? 0,
-        input.seen ?? 0,
-      );
-      return { ok: done };
-    }),
+    .mutation(
+      sendSignal(({ ctx, roomId, seat, input }) => ctx.services.store.markReceipts(roomId, seat, input.delivered ?? 0, input.seen ?? 0)),
+    ),
 });

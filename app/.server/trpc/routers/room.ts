@@ -8,7 +8,7 @@ import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
 import { toRoomEvent } from "../to-client";
 import { clientIdSchema } from "./message";
-import { memberIdFor, memberProcedure, publicProcedure, roomNotFound, router, sealedSchema, signalProcedure } from "../trpc";
+import { memberIdFor, memberProcedure, publicProcedure, roomNotFound, router, sealedSchema, sendSignal, signalProcedure } from "../trpc";
 
 /** A browser's public keys as it serialised them: opaque, but from a small alphabet. */
 const publicKeysSchema = z
@@ -71,27 +71,20 @@ export const roomRouter = router({
         })
         .refine((input) => !input.typing || input.name !== undefined, { error: "must be given (sealed) when typing", path: ["name"] }),
     )
-    .mutation(async ({ ctx, input }) => {
-      if (!ctx.member) return { ok: false };
-      await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
+    .mutation(
       // The name is sealed by the typist's browser: relayed as it is, never read.
-      const done = await ctx.services.store.setTyping(
-        input.roomId,
-        ctx.member.seat,
-        input.typing && input.name ? { name: input.name, draft: input.draft } : null,
-      );
-      return { ok: done };
-    }),
+      sendSignal(({ ctx, roomId, seat, input }) =>
+        ctx.services.store.setTyping(roomId, seat, input.typing && input.name ? { name: input.name, draft: input.draft } : null),
+      ),
+    ),
 
   /**
    * A stranger chat's key agreement: the caller's public keys, relayed to the partner's stream
    * (now and whenever they open the room). The server sees public keys only, never the room key.
    */
-  publishKeys: signalProcedure.input(z.object({ publicKeys: publicKeysSchema })).mutation(async ({ ctx, input }) => {
-    if (!ctx.member) return { ok: false };
-    await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
-    return { ok: await ctx.services.store.publishKeys(input.roomId, ctx.member.seat, input.publicKeys) };
-  }),
+  publishKeys: signalProcedure
+    .input(z.object({ publicKeys: publicKeysSchema }))
+    .mutation(sendSignal(({ ctx, roomId, seat, input }) => ctx.services.store.publishKeys(roomId, seat, input.publicKeys))),
 
   /**
    * Gives up the caller's seat: the partner is told, and the link admits one new person, who reads
