@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { callerFor, cookiePair, makeServices, visitorCookie, visitRoom } from "../../tests/support/app";
+import { callerFor, joinAsNewVisitor, makeServices, visitorCookie } from "../../tests/support/app";
 import { createRoom, STORE_KINDS } from "../../tests/support/stores";
 import { rejection } from "../../tests/support/trpc-error";
 import { RateLimitedError } from "./rate-limits";
-import { newRoomToken } from "./room-token";
 import type { Services } from "./services";
 
-const capped = { RATE_LIMITS: "on", RATE_LIMIT_STREAMS_PER_PERSON: "2", RATE_LIMIT_STREAMS_PER_ADDRESS: "3", TRUST_PROXY: "1" };
-
-/**
- * Takes a seat from an address of its own: with limits on, seats taken from the gate's default
- * address would spend the join counter other files' tests share in the same Redis.
- */
-async function joinAsNewVisitor(services: Services, roomId: string): Promise<string> {
-  const result = await visitRoom(services, roomId, { headers: { "x-forwarded-for": `test-${newRoomToken()}` } });
-  if (result.kind !== "member") throw new Error(`expected a seat, got ${JSON.stringify(result)}`);
-  return cookiePair(result.setCookie);
-}
+const capped = { RATE_LIMITS: "on", RATE_LIMIT_STREAMS_PER_PERSON: "2", RATE_LIMIT_STREAMS_PER_ADDRESS: "3" };
 
 /** Opens a stream and reads its first event, which a refused stream never gets to. */
 async function openStream(open: (signal: AbortSignal) => Promise<unknown>) {
