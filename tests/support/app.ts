@@ -17,6 +17,18 @@ export function makeServices(kind: StoreKind, env: Record<string, string> = {}):
 export const CHROME_UA =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 
+/**
+ * Each set of services visits from an address of its own unless a test gives one. With limits on,
+ * the Redis store's counters are shared by every test file in the run: a shared default address
+ * let one file's seats spend another's limit on new seats.
+ */
+const peerAddresses = new WeakMap<Services, string>();
+function peerAddressOf(services: Services): string {
+  let address = peerAddresses.get(services);
+  if (!address) peerAddresses.set(services, (address = `test-peer-${newRoomToken()}`));
+  return address;
+}
+
 export function visitRoom(
   services: Services,
   roomId: string,
@@ -25,7 +37,7 @@ export function visitRoom(
   const request = new Request(`${origin}/room/${roomId}`, {
     headers: { "user-agent": CHROME_UA, ...(cookie ? { cookie } : {}), ...headers },
   });
-  return enterRoom(request, roomId, services);
+  return enterRoom(request, roomId, services, peerAddressOf(services));
 }
 
 /** The `name=value` part of a Set-Cookie header, as a browser would send it back. */
