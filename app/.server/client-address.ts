@@ -1,5 +1,12 @@
 import type { Env } from "./env";
-import type { HeaderReader } from "./trpc/context";
+
+/**
+ * What a request's headers must offer here and in a tRPC context: Fetch `Headers` and Node's
+ * headers both fit.
+ */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
 
 /**
  * The address a rate limit should count. Proxy headers are believed only when TRUST_PROXY says

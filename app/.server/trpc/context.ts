@@ -1,11 +1,6 @@
-import { clientAddress } from "../client-address";
+import { clientAddress, type HeaderReader } from "../client-address";
 import { visitorIdOf } from "../room-token";
 import type { Services } from "../services";
-
-/** The one thing a context needs from a request; both Fetch `Headers` and Node headers fit. */
-export interface HeaderReader {
-  get(name: string): string | null;
-}
 
 /** Per-request dependencies. Tests build one directly to call procedures with either store. */
 export interface Context {
