@@ -6,7 +6,7 @@ import compression from "compression";
 import express from "express";
 import expressStaticGzip from "express-static-gzip";
 import type * as entry from "../app/entry.server";
-import { SEALED_IMAGE_MAX_BYTES } from "../app/lib/limits";
+import { SEALED_IMAGE_MAX_BYTES } from "../app/shared/limits";
 import { STATUS_CODES, type RequestListener } from "node:http";
 import { bodyLimit } from "./body-limit";
 import type { MetricsSource } from "./cluster-metrics";

@@ -3,7 +3,8 @@ import { useCallback, useEffect, useRef, type Dispatch, type SetStateAction } fr
 import { addPending, confirm, updatePending, type PendingMessage } from "~/lib/conversation";
 import type { ReplayGuard } from "~/lib/message-opener";
 import { Outbox, type OutboxItem, type OutgoingImage } from "~/lib/outbox";
-import type { ChatMessage, SealedMessage } from "~/lib/room-events";
+import type { ChatMessage } from "~/lib/chat-message";
+import type { SealedMessage } from "~/shared/room-events";
 import { updateConversation, type RoomState } from "~/lib/room-state";
 import { trpc } from "~/lib/trpc";
 

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { RoomKind } from "~/.server/rooms/types";
+import type { RoomKind } from "~/shared/room-kinds";
 import { RoomEventOpener, type OpenerDeps } from "~/lib/message-opener";
 import type { RoomEnding } from "~/lib/room-ending";
-import type { RoomEvent } from "~/lib/room-events";
+import type { RoomEvent } from "~/shared/room-events";
 import { applyRoomEvent, expirePartnerTyping, initialRoomState, type RoomState } from "~/lib/room-state";
 import { maskStrangerName, strangerRoomState } from "~/lib/stranger";
 import { trpc } from "~/lib/trpc";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NEWCOMER_NOTICE, partnerStatus } from "./partner";
-import type { ChatMessage, OpenedRoomEvent as RoomEvent } from "./room-events";
+import type { ChatMessage, OpenedRoomEvent as RoomEvent } from "./chat-message";
 import { applyRoomEvent, expirePartnerTyping, initialRoomState, type RoomState } from "./room-state";
 
 const NOW = 1_700_000_000_000;

@@ -1,7 +1,7 @@
 import { addNotice, confirm, emptyConversation, type Conversation } from "./conversation";
 import { applyPartnerEvent, expireTyping, unknownPartner, type PartnerState } from "./partner";
 import { noReceipts, raiseWatermarks, type Watermarks } from "./receipt-status";
-import type { OpenedRoomEvent } from "./room-events";
+import type { OpenedRoomEvent } from "./chat-message";
 
 /** Everything the room page shows that the stream can change. */
 export interface RoomState {

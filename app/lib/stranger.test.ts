@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { partnerName } from "./partner";
-import type { OpenedRoomEvent as RoomEvent } from "./room-events";
+import type { OpenedRoomEvent as RoomEvent } from "./chat-message";
 import { applyRoomEvent, type RoomState } from "./room-state";
 import { maskStrangerName, STRANGER_NAME, strangerDisconnected, strangerRoomState } from "./stranger";
 

@@ -1,5 +1,5 @@
 import { partnerStatus, unknownPartner, type PartnerState } from "./partner";
-import type { OpenedRoomEvent } from "./room-events";
+import type { OpenedRoomEvent } from "./chat-message";
 import { initialRoomState, type RoomState } from "./room-state";
 
 /** How strangers appear to each other, and the only name this browser sends in their chat. */

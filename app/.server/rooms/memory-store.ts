@@ -1,3 +1,4 @@
+import type { RoomKind } from "~/shared/room-kinds";
 import { LocalFanout } from "./local-fanout";
 import {
   DEFAULT_PRESENCE_GRACE_MS,
@@ -13,7 +14,6 @@ import {
   type MessagesAfterOptions,
   type NewMessage,
   type RoomEventListener,
-  type RoomKind,
   type RoomState,
   type RoomStore,
   type StoredMessage,
