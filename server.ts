@@ -54,7 +54,12 @@ if (cluster.isPrimary && startupEnv.WEB_CONCURRENCY > 1) {
 
 async function serve() {
   const build = (await import(path.join(buildDir, "server/index.js"))) as AppBuild;
-  const { env, logger, closeServices, metricsRegistry } = build.entry.module;
+  const { env, logger, closeServices, metricsRegistry, startServices } = build.entry.module.serverApi;
+  // Not awaited, as the server starts listening meanwhile: the check's few Redis commands never
+  // hold up /healthz, and a refusal ends the process within moments of its start either way.
+  void startServices().then((mayServe) => {
+    if (!mayServe) process.exit(1);
+  });
 
   const shutdown = new ShutdownCoordinator();
   const metrics = cluster.isWorker ? workerMetrics(metricsRegistry) : metricsRegistry;

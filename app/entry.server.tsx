@@ -2,37 +2,12 @@ import type { AppLoadContext, EntryContext, HandleErrorFunction } from "@remix-r
 import { isRouteErrorResponse, RemixServer } from "@remix-run/react";
 import { renderToString } from "react-dom/server";
 import { logger } from "./.server/logger";
-import { env } from "./.server/env";
 import { redactPath } from "./.server/redact";
-import { checkRedisPersistence, getServices } from "./.server/services";
 import { NonceProvider } from "./lib/nonce";
 
-// The production server (server.ts) reads these from the built module.
-export { env } from "./.server/env";
-export { logger } from "./.server/logger";
-export { registry as metricsRegistry } from "./.server/metrics";
-export { handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } from "./.server/transport/node-handler";
-
-// Built at startup, not on the first request: the store's startup line (and a bad Redis URL)
-// should show when the process starts.
-void checkRedisPersistence(getServices().store, env).then((verdict) => {
-  if (verdict === "refuse") {
-    logger.fatal("REQUIRE_EPHEMERAL_REDIS=true and Redis may write to disk or evict rooms: refusing to start");
-    process.exit(1);
-  }
-});
-
-/** Lets the production server close the store (and its Redis connections) on shutdown. */
-export async function closeServices(): Promise<void> {
-  await getServices().store.close();
-}
-
-/** For `/readyz`: resolves with the store's kind when it answers, rejects when it does not. */
-export async function checkStore(): Promise<string> {
-  const { store } = getServices();
-  await store.ping();
-  return store.kind;
-}
+// The servers' own API rides in the build with this entry (Remix builds nothing else of the
+// app's server side); loading it starts nothing: the servers call `serverApi.startServices()`.
+export * as serverApi from "./.server/server-api";
 
 /**
  * Remix's own handler prints errors with console.error: multi-line, with full URLs (room ids),

@@ -2,10 +2,8 @@ import type { RequestListener } from "node:http";
 import type { Plugin } from "vite";
 import { bodyLimit } from "./body-limit";
 import { throughChain, trpcPath, withHotLane } from "./hot-lane";
-import type { AppBuild } from "./http-app";
+import type { AppBuild, ServerApi } from "./http-app";
 import { securityHeaders } from "./security-headers";
-
-type Entry = AppBuild["entry"]["module"];
 
 /** Remix's dev build of the app, as its own dev middleware loads it. */
 const SERVER_BUILD = "virtual:remix/server-build";
@@ -16,24 +14,34 @@ const SERVER_BUILD = "virtual:remix/server-build";
  * API headers and body limit. A resource route with tRPC's fetch adapter used to answer it in
  * dev: another transport, which no HTTP test covered. The app's side is loaded through Vite on
  * every request, as Remix loads pages, so an edit to a router or the transport applies at once.
- * Not here: shutdown tracking and the request log (dev logs no page requests either).
+ * Not here: shutdown tracking and the request log (dev logs no page requests either). The first
+ * request of any kind starts the app's services, as `npm start` does when it starts.
  */
 export function devApi(): Plugin {
   return {
     name: "ephemera-dev-api",
     apply: "serve",
     configureServer(vite) {
+      const loadApi = async () => ((await vite.ssrLoadModule(SERVER_BUILD)) as AppBuild).entry.module.serverApi;
+      // Once per process: the services live on across reloads of the app (app/.server/services.ts).
+      let started = false;
       // One listener per loaded app: an edit makes Vite evaluate the entry module again.
-      const listeners = new WeakMap<Entry, RequestListener>();
+      const listeners = new WeakMap<ServerApi, RequestListener>();
       // Added here rather than in a returned hook: ahead of Vite's own middleware and Remix's.
       vite.middlewares.use((req, res, next) => {
+        if (!started) {
+          started = true;
+          // A page's request goes on meanwhile; an app that fails to load shows that failure there.
+          loadApi()
+            .then((api) => api.startServices())
+            .then((mayServe) => mayServe || process.exit(1))
+            .catch(() => (started = false));
+        }
         if (trpcPath(req.url) === null) return next();
-        vite
-          .ssrLoadModule(SERVER_BUILD)
-          .then((build) => {
-            const entry = (build as AppBuild).entry.module;
-            let listener = listeners.get(entry);
-            if (!listener) listeners.set(entry, (listener = apiListener(entry)));
+        loadApi()
+          .then((api) => {
+            let listener = listeners.get(api);
+            if (!listener) listeners.set(api, (listener = apiListener(api)));
             listener(req, res);
           })
           .catch(next);
@@ -42,7 +50,8 @@ export function devApi(): Plugin {
   };
 }
 
-function apiListener({ env, logger, handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest }: Entry): RequestListener {
+function apiListener(api: ServerApi): RequestListener {
+  const { env, logger, handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } = api;
   const chain = [securityHeaders({ production: false, nonce: false }), bodyLimit(env.MAX_BODY_BYTES)];
   const rest = throughChain(chain, handleTrpcRequest, logger);
   return withHotLane((req, res) => rest(req, res, trpcPath(req.url) ?? ""), {

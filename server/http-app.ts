@@ -6,7 +6,7 @@ import compression from "compression";
 import express from "express";
 import expressStaticGzip from "express-static-gzip";
 import type * as entry from "../app/entry.server";
-import { SEALED_IMAGE_MAX_BYTES } from "../app/lib/limits";
+import { SEALED_IMAGE_MAX_BYTES } from "../app/shared/limits";
 import { STATUS_CODES, type RequestListener } from "node:http";
 import { bodyLimit } from "./body-limit";
 import type { MetricsSource } from "./cluster-metrics";
@@ -20,11 +20,14 @@ import { cspNonce, securityHeaders } from "./security-headers";
 
 const IMAGE_PATH = /^\/api\/rooms\/[^/]+\/images\/[^/]+$/;
 
-export type AppBuild = ServerBuild & { entry: { module: typeof entry } };
+/** What the servers run of the app: app/.server/server-api.ts, carried in the build by its entry. */
+export type ServerApi = typeof entry.serverApi;
+export type AppBuild = ServerBuild & { entry: { module: Pick<typeof entry, "serverApi"> } };
 
 /** The production HTTP pipeline in front of Remix, in the order a request meets it. */
 export function createHttpApp(build: AppBuild, clientDir: string, shutdown: ShutdownCoordinator, metrics: MetricsSource): RequestListener {
-  const { env, logger, checkStore, handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } = build.entry.module;
+  const { env, logger, checkStore, handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } =
+    build.entry.module.serverApi;
   const production = env.NODE_ENV === "production";
   const track = shutdown.track;
   const log = requestLog(logger);
@@ -100,7 +103,7 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
  * message is the whole path, room id included), as several lines of plain text. Here it is one
  * redacted JSON line; a client's mistake (400 for a URL that does not decode) is debug only.
  */
-function errorHandler(logger: AppBuild["entry"]["module"]["logger"]): express.ErrorRequestHandler {
+function errorHandler(logger: ServerApi["logger"]): express.ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const { status: declaredStatus, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };
     const declared = declaredStatus ?? statusCode;

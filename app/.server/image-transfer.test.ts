@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SEALED_IMAGE_MAX_BYTES } from "~/lib/limits";
+import { SEALED_IMAGE_MAX_BYTES } from "~/shared/limits";
 import { joinAsNewVisitor, makeServices, TEST_SECRET } from "../../tests/support/app";
 import { createRoom, STORE_KINDS } from "../../tests/support/stores";
 import { waitFor } from "../../tests/support/wait-for";

@@ -1,5 +1,5 @@
-import { SEAL_OVERHEAD_BYTES } from "~/lib/crypto/seal";
-import { SEALED_IMAGE_MAX_BYTES } from "~/lib/limits";
+import { SEAL_OVERHEAD_BYTES } from "~/shared/sealed-formats";
+import { SEALED_IMAGE_MAX_BYTES } from "~/shared/limits";
 import { clientAddress } from "./client-address";
 import { logger, roomTag } from "./logger";
 import { RateLimitedError } from "./rate-limits";

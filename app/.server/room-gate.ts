@@ -3,7 +3,8 @@ import { clientAddress } from "./client-address";
 import { RateLimitedError } from "./rate-limits";
 import type { Services } from "./services";
 import { memberIdOf, newRoomToken, ROOM_ID_PATTERN, visitorIdOf } from "./room-token";
-import { claimFor, type RoomKind } from "./rooms/types";
+import type { RoomKind } from "~/shared/room-kinds";
+import { claimFor } from "./rooms/types";
 
 export type GateResult =
   | { kind: "preview" }

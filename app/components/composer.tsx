@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from "react";
-import { MESSAGE_MAX_LENGTH } from "~/lib/limits";
+import { MESSAGE_MAX_LENGTH } from "~/shared/limits";
 
 /** Shown once fewer than this many characters are left. */
 const COUNTER_FROM = 200;

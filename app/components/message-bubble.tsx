@@ -1,5 +1,6 @@
 import type { PendingMessage } from "~/lib/conversation";
-import type { ChatMessage, DeliveryStatus } from "~/lib/room-events";
+import type { ChatMessage } from "~/lib/chat-message";
+import type { DeliveryStatus } from "~/shared/room-events";
 import { MessageImage } from "./message-image";
 import { ReceiptTicks } from "./receipt-ticks";
 

@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from "~/lib/room-events";
+import type { DeliveryStatus } from "~/shared/room-events";
 
 const LABELS: Record<DeliveryStatus, string> = { sent: "Sent", delivered: "Delivered", seen: "Seen" };
 

@@ -1,7 +1,7 @@
 import { nanoid } from "nanoid";
 import { PrefetchPageLinks } from "@remix-run/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { RoomKind } from "~/.server/rooms/types";
+import type { RoomKind } from "~/shared/room-kinds";
 import { useRoomDeadline } from "~/hooks/use-countdown";
 import { useDisplayName } from "~/hooks/use-display-name";
 import { useReceipts } from "~/hooks/use-receipts";

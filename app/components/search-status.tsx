@@ -1,4 +1,4 @@
-import { LAST_PARTNER_COOLDOWN_MS, type StrangerCounts } from "~/lib/match-events";
+import { LAST_PARTNER_COOLDOWN_MS, type StrangerCounts } from "~/shared/match-events";
 
 export type SearchPhase = "preview" | "connecting" | "searching" | "matched" | "idle";
 

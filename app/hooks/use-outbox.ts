@@ -3,8 +3,9 @@ import { useCallback, useEffect, useRef, type Dispatch, type SetStateAction } fr
 import { addPending, confirm, updatePending, type PendingMessage } from "~/lib/conversation";
 import type { ReplayGuard } from "~/lib/message-opener";
 import { Outbox, type OutboxItem, type OutgoingImage } from "~/lib/outbox";
-import type { ChatMessage, SealedMessage } from "~/lib/room-events";
-import { updateConversation, type RoomState } from "~/lib/room-state";
+import type { ChatMessage } from "~/lib/chat-message";
+import type { SealedMessage } from "~/shared/room-events";
+import { updateConversation, type RoomViewState } from "~/lib/room-view-state";
 import { trpc } from "~/lib/trpc";
 
 /** A request the network swallowed without an answer is given up and sent again (same clientId). */
@@ -50,7 +51,7 @@ export function sentMessage(item: OutboxItem, stored: SealedMessage): ChatMessag
  * while offline and resent when the network is back, failed only when the server says no. Each
  * attempt seals the message afresh (a new IV) under the same clientId, which the server dedupes by.
  */
-export function useOutbox(roomId: string, setState: Dispatch<SetStateAction<RoomState>>, crypto: OutboxCrypto) {
+export function useOutbox(roomId: string, setState: Dispatch<SetStateAction<RoomViewState>>, crypto: OutboxCrypto) {
   const utils = trpc.useUtils();
   const outbox = useRef<Outbox<SealedMessage>>();
   const sealing = useRef(crypto);

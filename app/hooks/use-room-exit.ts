@@ -1,6 +1,6 @@
 import { useNavigate } from "@remix-run/react";
 import { useCallback, useRef, type MutableRefObject } from "react";
-import type { RoomKind } from "~/.server/rooms/types";
+import type { RoomKind } from "~/shared/room-kinds";
 import { endingPath, type RoomEnding } from "~/lib/room-ending";
 
 export interface RoomExit {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type MutableRefObject } from "react";
-import type { RoomKind } from "~/.server/rooms/types";
+import type { RoomKind } from "~/shared/room-kinds";
 import { KeyExchange } from "~/lib/crypto/key-exchange";
 import type { RoomKey } from "~/lib/crypto/room-key";
 import { safetyCode } from "~/lib/crypto/safety-code";

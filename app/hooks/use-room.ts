@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import type { RoomKind } from "~/.server/rooms/types";
+import type { RoomKind } from "~/shared/room-kinds";
 import { RoomEventOpener, type OpenerDeps } from "~/lib/message-opener";
 import type { RoomEnding } from "~/lib/room-ending";
-import type { RoomEvent } from "~/lib/room-events";
-import { applyRoomEvent, expirePartnerTyping, initialRoomState, type RoomState } from "~/lib/room-state";
-import { maskStrangerName, strangerRoomState } from "~/lib/stranger";
+import type { RoomEvent } from "~/shared/room-events";
+import { applyRoomEvent, expirePartnerTyping, initialRoomViewState, type RoomViewState } from "~/lib/room-view-state";
+import { maskStrangerName, strangerRoomViewState } from "~/lib/stranger";
 import { trpc } from "~/lib/trpc";
 import { useOutbox, type OutboxCrypto } from "./use-outbox";
 
@@ -26,7 +26,7 @@ export type RoomCrypto = Required<OpenerDeps> & Omit<OutboxCrypto, "replays">;
  */
 export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEnding) => void, crypto: RoomCrypto) {
   const stranger = kind === "match";
-  const [state, setState] = useState<RoomState>(stranger ? strangerRoomState : initialRoomState);
+  const [state, setState] = useState<RoomViewState>(stranger ? strangerRoomViewState : initialRoomViewState);
   const everLive = useRef(false);
   const restart = useRef<() => void>();
   const restartTimer = useRef<ReturnType<typeof setTimeout>>();

@@ -1,4 +1,4 @@
-import type { StrangerState } from "~/lib/match-events";
+import type { StrangerState } from "~/shared/match-events";
 import { trpc } from "~/lib/trpc";
 import type { RoomExit } from "./use-room-exit";
 

@@ -9,7 +9,7 @@ import {
   updatePending,
   type PendingMessage,
 } from "./conversation";
-import type { ChatMessage } from "./room-events";
+import type { ChatMessage } from "./chat-message";
 
 const message = (id: number, extra: Partial<ChatMessage> = {}): ChatMessage => ({
   id,

@@ -1,5 +1,5 @@
 import type { OutgoingImage } from "./outbox";
-import type { ChatMessage } from "./room-events";
+import type { ChatMessage } from "./chat-message";
 
 /**
  * A send the server has not confirmed yet: `sending` while the outbox works on it, `queued` while

@@ -1,5 +1,5 @@
 import { customAlphabet } from "nanoid";
-import { SENDER_MAX_LENGTH } from "./limits";
+import { SENDER_MAX_LENGTH } from "~/shared/limits";
 
 const ANIMALS = ["shark", "otter", "falcon", "lynx", "raven", "wolf", "panda", "koala", "gecko", "orca"];
 const suffix = customAlphabet("0123456789abcdefghijklmnopqrstuvwxyz", 5);

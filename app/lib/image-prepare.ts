@@ -1,4 +1,4 @@
-import { IMAGE_MAX_BYTES } from "./limits";
+import { IMAGE_MAX_BYTES } from "~/shared/limits";
 
 /** An image ready to seal: re-encoded, so nothing of the original file (EXIF, GPS, XMP) is left. */
 export interface PreparedImage {

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import type { MessagePayload } from "./crypto/message-payload";
 import { ReplayGuard, RoomEventOpener, type OpenerDeps } from "./message-opener";
-import type { ChatMessage, OpenedRoomEvent, RoomEvent, SealedMessage } from "./room-events";
+import type { ChatMessage, OpenedRoomEvent } from "./chat-message";
+import type { RoomEvent, SealedMessage } from "~/shared/room-events";
 
 /** "Ciphertext" here is the payload as JSON, or "bad" for one that does not open. */
 const sealed = (id: number, clientId: string, text: string | null, extra: Partial<SealedMessage> = {}): SealedMessage => ({

@@ -1,6 +1,7 @@
 import type { MessagePayload } from "./crypto/message-payload";
-import { SENDER_MAX_LENGTH } from "./limits";
-import type { ChatMessage, OpenedRoomEvent, RoomEvent, SealedMessage } from "./room-events";
+import { SENDER_MAX_LENGTH } from "~/shared/limits";
+import type { ChatMessage, OpenedRoomEvent } from "./chat-message";
+import type { RoomEvent, SealedMessage } from "~/shared/room-events";
 
 /** What the opener needs from the room's keys; each throws when it cannot open what it is given. */
 export interface OpenerDeps {

@@ -1,4 +1,4 @@
-import type { OpenedRoomEvent } from "./room-events";
+import type { OpenedRoomEvent } from "./chat-message";
 
 export interface Presence {
   here: boolean;

@@ -1,4 +1,5 @@
-import type { ChatMessage, DeliveryStatus } from "./room-events";
+import type { ChatMessage } from "./chat-message";
+import type { DeliveryStatus } from "~/shared/room-events";
 
 /** The partner's receipts: every own message with id ≤ delivered reached them, ≤ seen was read. */
 export interface Watermarks {

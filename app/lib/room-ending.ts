@@ -1,4 +1,4 @@
-import type { RoomKind } from "~/.server/rooms/types";
+import type { RoomKind } from "~/shared/room-kinds";
 
 /**
  * Why this browser leaves a room page. `destroyed`, `lost` (the server lost the room, nobody

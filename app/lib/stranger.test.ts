@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { partnerName } from "./partner";
-import type { OpenedRoomEvent as RoomEvent } from "./room-events";
-import { applyRoomEvent, type RoomState } from "./room-state";
-import { maskStrangerName, STRANGER_NAME, strangerDisconnected, strangerRoomState } from "./stranger";
+import type { OpenedRoomEvent as RoomEvent } from "./chat-message";
+import { applyRoomEvent, type RoomViewState } from "./room-view-state";
+import { maskStrangerName, STRANGER_NAME, strangerDisconnected, strangerRoomViewState } from "./stranger";
 
 const NOW = 1_700_000_000_000;
 const message = (mine: boolean, sender = "otter-anonymous-1a2b3"): RoomEvent => ({
@@ -10,7 +10,7 @@ const message = (mine: boolean, sender = "otter-anonymous-1a2b3"): RoomEvent => 
   message: { id: 1, sender, text: "hi", timestamp: NOW, mine },
 });
 
-function run(events: RoomEvent[], state: RoomState = strangerRoomState): RoomState {
+function run(events: RoomEvent[], state: RoomViewState = strangerRoomViewState): RoomViewState {
   return events.map(maskStrangerName).reduce((current, event) => applyRoomEvent(current, event, NOW), state);
 }
 
@@ -35,7 +35,7 @@ describe("a stranger chat shares no names", () => {
   });
 
   it("names the stranger in notices before they have said anything", () => {
-    expect(partnerName(strangerRoomState.partner)).toBe(STRANGER_NAME);
+    expect(partnerName(strangerRoomViewState.partner)).toBe(STRANGER_NAME);
     const state = run([
       { type: "presence", here: false, lastSeen: null },
       { type: "presence", here: true, lastSeen: NOW },
@@ -47,7 +47,7 @@ describe("a stranger chat shares no names", () => {
   });
 
   it("calls a stranger disconnected only once they had been here and are gone", () => {
-    expect(strangerDisconnected(strangerRoomState.partner)).toBe(false);
+    expect(strangerDisconnected(strangerRoomViewState.partner)).toBe(false);
     expect(strangerDisconnected(run([{ type: "presence", here: false, lastSeen: null }]).partner)).toBe(false);
     expect(strangerDisconnected(run([{ type: "presence", here: true, lastSeen: NOW }]).partner)).toBe(false);
     expect(strangerDisconnected(run([{ type: "presence", here: false, lastSeen: NOW }]).partner)).toBe(true);

@@ -1,6 +1,6 @@
 import { partnerStatus, unknownPartner, type PartnerState } from "./partner";
-import type { OpenedRoomEvent } from "./room-events";
-import { initialRoomState, type RoomState } from "./room-state";
+import type { OpenedRoomEvent } from "./chat-message";
+import { initialRoomViewState, type RoomViewState } from "./room-view-state";
 
 /** How strangers appear to each other, and the only name this browser sends in their chat. */
 export const STRANGER_NAME = "Stranger";
@@ -18,8 +18,8 @@ export function maskStrangerName(event: OpenedRoomEvent): OpenedRoomEvent {
 }
 
 /** Known as "Stranger" from the start, so even the first "… joined" names nobody. */
-export const strangerRoomState: RoomState = {
-  ...initialRoomState,
+export const strangerRoomViewState: RoomViewState = {
+  ...initialRoomViewState,
   partner: { ...unknownPartner, name: STRANGER_NAME },
 };
 

@@ -2,7 +2,7 @@ import { QueryClient } from "@tanstack/react-query";
 import { createTRPCReact, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/react-query";
 import superjson from "superjson";
 import type { AppRouter } from "~/.server/trpc/root";
-import { MAX_BATCH_CALLS } from "./limits";
+import { MAX_BATCH_CALLS } from "~/shared/limits";
 
 export const trpc = createTRPCReact<AppRouter>();
 

@@ -6,7 +6,7 @@ import { useDisplayName } from "~/hooks/use-display-name";
 import { keyCheck } from "~/lib/crypto/key-check";
 import { generateRoomKey } from "~/lib/crypto/room-key";
 import { randomName } from "~/lib/identity";
-import { DEFAULT_TTL_SECONDS, SENDER_MAX_LENGTH, TTL_CHOICES } from "~/lib/limits";
+import { DEFAULT_TTL_SECONDS, SENDER_MAX_LENGTH, TTL_CHOICES } from "~/shared/limits";
 import { roomPath } from "~/lib/room-link";
 import { trpc } from "~/lib/trpc";
 

@@ -2,12 +2,13 @@ import { json, redirect, type HeadersFunction, type LoaderFunctionArgs, type Met
 import { isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { useState } from "react";
 import { enterRoom, type GateResult } from "~/.server/room-gate";
-import { StoreUnavailableError, unavailableMessage, type RoomKind } from "~/.server/rooms/types";
+import { StoreUnavailableError, unavailableMessage } from "~/.server/rooms/types";
 import { getServices } from "~/.server/services";
 import { MissingKey } from "~/components/missing-key";
 import { RoomView } from "~/components/room-view";
 import { useFragmentKey } from "~/hooks/use-fragment-key";
 import { routeDataArrivedAt } from "~/lib/route-data-arrival";
+import type { RoomKind } from "~/shared/room-kinds";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data?.kind === "member" && data.roomKind === "match" ? "Ephemera · chat with a stranger" : "Ephemera · private room" },

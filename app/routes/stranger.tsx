@@ -6,7 +6,7 @@ import { isPreviewRequest } from "~/.server/room-gate";
 import { newRoomToken } from "~/.server/room-token";
 import { getServices } from "~/.server/services";
 import { LAST_PARTNER_NOTE, SearchStatus } from "~/components/search-status";
-import type { StrangerCounts, StrangerState } from "~/lib/match-events";
+import type { StrangerCounts, StrangerState } from "~/shared/match-events";
 import { trpc } from "~/lib/trpc";
 
 export const meta: MetaFunction = () => [

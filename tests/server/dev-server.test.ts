@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RoomEvent } from "~/lib/room-events";
-import { MAX_BATCH_CALLS } from "~/lib/limits";
+import type { RoomEvent } from "~/shared/room-events";
+import { MAX_BATCH_CALLS } from "~/shared/limits";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { startDevServer, type DevServer } from "../support/dev-server";
 import { opaque } from "../support/opaque";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { MAX_BATCH_CALLS, SEALED_MESSAGE_MAX_LENGTH } from "~/lib/limits";
+import { MAX_BATCH_CALLS, SEALED_MESSAGE_MAX_LENGTH } from "~/shared/limits";
 import { TEST_SECRET } from "../support/app";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { opaque } from "../support/opaque";

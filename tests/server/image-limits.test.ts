@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SEALED_IMAGE_MAX_BYTES } from "~/lib/limits";
+import { SEALED_IMAGE_MAX_BYTES } from "~/shared/limits";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { Visitor } from "../support/visitor";
 

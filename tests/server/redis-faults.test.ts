@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { nanoid } from "nanoid";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { RoomEvent } from "~/lib/room-events";
+import type { RoomEvent } from "~/shared/room-events";
 import { RedisRoomStore } from "~/.server/rooms/redis-store";
 import { StoreFullError, StoreUnavailableError } from "~/.server/rooms/types";
 import { roomEventStream } from "~/.server/rooms/room-event-stream";

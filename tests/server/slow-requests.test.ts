@@ -1,6 +1,6 @@
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RoomEvent } from "~/lib/room-events";
+import type { RoomEvent } from "~/shared/room-events";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { opaque } from "../support/opaque";
 import { Visitor } from "../support/visitor";

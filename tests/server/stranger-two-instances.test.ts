@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MatchEvent, StrangerState } from "~/lib/match-events";
+import type { MatchEvent, StrangerState } from "~/shared/match-events";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
 import { startRedisServer, type TestRedis } from "../support/redis-server";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { RoomEvent } from "~/lib/room-events";
+import type { RoomEvent } from "~/shared/room-events";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
 import { opaque } from "../support/opaque";

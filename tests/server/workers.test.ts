@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import type { RoomEvent } from "~/lib/room-events";
+import type { RoomEvent } from "~/shared/room-events";
 import { runAppServerToExit, startAppServer, type AppServer } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
 import { opaque } from "../support/opaque";

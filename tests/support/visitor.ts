@@ -2,7 +2,7 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from
 import { EventSource } from "eventsource";
 import superjson from "superjson";
 import type { AppRouter } from "~/.server/trpc/root";
-import { MAX_BATCH_CALLS } from "~/lib/limits";
+import { MAX_BATCH_CALLS } from "~/shared/limits";
 
 /**
  * One person with one browser's cookie jar, talking to one app origin over real HTTP: page loads

@@ -1,4 +1,4 @@
-import { LAST_PARTNER_COOLDOWN_MS } from "~/lib/match-events";
+import { LAST_PARTNER_COOLDOWN_MS } from "~/shared/match-events";
 import type { MatchHourStats } from "./types";
 
 /** Histogram bucket upper bounds, in seconds: coarse on purpose, it is all that is kept. */

@@ -6,7 +6,7 @@ import { newRoomId } from "../room-token";
 import { roomKeys } from "../rooms/redis-codec";
 import type { RedisRoomStore } from "../rooms/redis-store";
 import { claimFor, type RoomStore } from "../rooms/types";
-import { LAST_PARTNER_COOLDOWN_MS } from "~/lib/match-events";
+import { LAST_PARTNER_COOLDOWN_MS } from "~/shared/match-events";
 import type { MatchState, MatchStore } from "./types";
 
 let visitorSerial = 0;

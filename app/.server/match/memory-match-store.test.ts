@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LAST_PARTNER_COOLDOWN_MS } from "~/lib/match-events";
+import { LAST_PARTNER_COOLDOWN_MS } from "~/shared/match-events";
 import { newRoomId } from "../room-token";
 import { MemoryRoomStore } from "../rooms/memory-store";
 import { MemoryMatchStore } from "./memory-match-store";

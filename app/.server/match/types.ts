@@ -1,4 +1,4 @@
-import type { StrangerState } from "~/lib/match-events";
+import type { StrangerState } from "~/shared/match-events";
 
 /** Where a visitor stands with "Talk to a stranger": exactly what the browser is told. */
 export type MatchState = StrangerState;

@@ -1,3 +1,4 @@
+import type { RoomKind } from "~/shared/room-kinds";
 import { LocalFanout } from "./local-fanout";
 import {
   DEFAULT_PRESENCE_GRACE_MS,
@@ -13,14 +14,14 @@ import {
   type MessagesAfterOptions,
   type NewMessage,
   type RoomEventListener,
-  type RoomKind,
   type RoomState,
   type RoomStore,
   type StoredMessage,
   type TypingStart,
 } from "./types";
 
-interface SeatPresence {
+/** A seat's open streams here, and whether it is announced as here: what presence is made of. */
+interface SeatStreams {
   streams: number;
   /** Announced as here. */
   on: boolean;
@@ -45,7 +46,7 @@ interface MemoryRoom {
   messages: StoredMessage[];
   /** `<author>:<clientId>` → the message, while it is kept. */
   clientIds: Map<string, StoredMessage>;
-  presence: Map<number, SeatPresence>;
+  presence: Map<number, SeatStreams>;
   receipts: Map<number, { delivered: number; seen: number }>;
   typing: Map<number, { name: string; until: number }>;
   /** Public keys per seat, for a stranger chat's key agreement. */

@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import type { RoomKind } from "~/shared/room-kinds";
 import { LocalFanout } from "./local-fanout";
 import { RedisChannels } from "./redis-channels";
 import { defineScripts, unavailable } from "./redis-script-runner";
@@ -42,7 +43,6 @@ import {
   type MessagesAfterOptions,
   type NewMessage,
   type RoomEventListener,
-  type RoomKind,
   type RoomState,
   type RoomStore,
   type SeatPresence,

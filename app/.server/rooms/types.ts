@@ -1,3 +1,5 @@
+import type { RoomKind } from "~/shared/room-kinds";
+
 /**
  * A message as stored: `author` is the join ordinal of the member who sent it, never a token.
  * `ciphertext` is sealed in the sender's browser (name and text inside): the server cannot read it.
@@ -120,9 +122,6 @@ export type MemberStatus =
   | { status: "not-found" }
   | { status: "not-member"; ttlMs: number }
   | { status: "member"; seat: number; ttlMs: number };
-
-/** `private`: shared by link; `match`: made for two strangers, whose seats were claimed for them. */
-export type RoomKind = "private" | "match";
 
 export type JoinOutcome =
   | { status: "not-found" }

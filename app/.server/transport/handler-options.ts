@@ -1,5 +1,5 @@
 import type { TRPCError } from "@trpc/server";
-import { MAX_BATCH_CALLS } from "~/lib/limits";
+import { MAX_BATCH_CALLS } from "~/shared/limits";
 import { logger } from "../logger";
 import { RateLimitedError } from "../rate-limits";
 import { appRouter } from "../trpc/root";

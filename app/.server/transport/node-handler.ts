@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { nodeHTTPRequestHandler } from "@trpc/server/adapters/node-http";
-import { MAX_BATCH_CALLS } from "~/lib/limits";
+import { MAX_BATCH_CALLS } from "~/shared/limits";
 import { env } from "../env";
 import { getServices } from "../services";
 import type { HeaderReader } from "../client-address";

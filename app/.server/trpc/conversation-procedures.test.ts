@@ -4,7 +4,7 @@ import { callerFor, joinAsNewVisitor, makeServices, visitRoom } from "../../../t
 import { fromOpaque, opaque, opaqueName } from "../../../tests/support/opaque";
 import { collect, createRoom, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
-import type { RoomEvent } from "~/lib/room-events";
+import type { RoomEvent } from "~/shared/room-events";
 import type { Services } from "../services";
 
 /** Server-side callers yield tRPC's raw `tracked()` envelopes: [id, data, marker]. */

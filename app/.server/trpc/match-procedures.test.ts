@@ -4,8 +4,8 @@ import { callerFor, cookiePair, TEST_SECRET, visitorCookie, visitRoom } from "..
 import { fromOpaque, opaque } from "../../../tests/support/opaque";
 import { collect, makeMatchStores, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
-import type { MatchEvent, StrangerState } from "~/lib/match-events";
-import type { RoomEvent } from "~/lib/room-events";
+import type { MatchEvent, StrangerState } from "~/shared/match-events";
+import type { RoomEvent } from "~/shared/room-events";
 import { parseEnv } from "../env";
 import { createServices, type Services } from "../services";
 

@@ -5,8 +5,8 @@ import { callerFor, joinAsNewVisitor, makeServices, visitRoom } from "../../../t
 import { collect, createRoom, remainingMs, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { fromOpaque, opaque, opaqueName } from "../../../tests/support/opaque";
-import { PUBLIC_KEYS_MAX_LENGTH, SEALED_MESSAGE_MAX_LENGTH, SEALED_MIN_LENGTH } from "~/lib/limits";
-import type { RoomEvent } from "~/lib/room-events";
+import { PUBLIC_KEYS_MAX_LENGTH, SEALED_MESSAGE_MAX_LENGTH, SEALED_MIN_LENGTH } from "~/shared/limits";
+import type { RoomEvent } from "~/shared/room-events";
 import { memberIdOf } from "../room-token";
 import type { Services } from "../services";
 

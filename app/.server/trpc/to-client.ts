@@ -1,4 +1,4 @@
-import type { DeliveryStatus, RoomEvent, SealedMessage } from "~/lib/room-events";
+import type { DeliveryStatus, RoomEvent, SealedMessage } from "~/shared/room-events";
 import type { RoomStreamEvent } from "../rooms/room-event-stream";
 import type { SeatReceipts, StoredMessage } from "../rooms/types";
 

@@ -5,7 +5,7 @@ import { memberIdOf, ROOM_ID_PATTERN } from "../room-token";
 import type { Context } from "./context";
 import { RateLimitedError } from "../rate-limits";
 import { StoreUnavailableError, unavailableMessage } from "../rooms/types";
-import { SEALED_MIN_LENGTH } from "~/lib/limits";
+import { SEALED_MIN_LENGTH } from "~/shared/limits";
 import { describeValidationError } from "./errors";
 import { wireTransformer } from "../transport/wire-input";
 

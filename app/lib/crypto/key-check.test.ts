@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hkdfSha256 } from "./hkdf";
-import { keyCheck, KEY_CHECK_PATTERN } from "./key-check";
+import { KEY_CHECK_PATTERN } from "~/shared/sealed-formats";
+import { keyCheck } from "./key-check";
 import { decodeRoomKeySecret, generateRoomKey } from "./room-key";
 
 describe("the room key's check", () => {

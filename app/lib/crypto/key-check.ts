@@ -1,11 +1,8 @@
 import { toBase64Url } from "./base64url";
 import { hkdfSha256 } from "./hkdf";
 import { decodeRoomKeySecret } from "./room-key";
-
-/** A wrong key passes by chance once in 2^128. */
-const KEY_CHECK_BITS = 128;
-/** 128 bits are 22 base64url characters without padding. */
-export const KEY_CHECK_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+// A wrong key passes by chance once in 2^KEY_CHECK_BITS.
+import { KEY_CHECK_BITS } from "~/shared/sealed-formats";
 
 /**
  * A value the creator's browser derives from the room key and gives the server with the room, so

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { fromBase64Url, toBase64Url } from "./base64url";
 import { generateRoomKey } from "./room-key";
-import { type Binding, DecryptError, open, openBytes, SEAL_OVERHEAD_BYTES, seal, sealBytes } from "./seal";
+import { SEAL_OVERHEAD_BYTES } from "~/shared/sealed-formats";
+import { type Binding, DecryptError, open, openBytes, seal, sealBytes } from "./seal";
 
 const ROOM = "room1234567890abcdefg";
 const binding: Binding = { roomId: ROOM, purpose: "message", slot: "client-1" };

@@ -1,9 +1,6 @@
 import { fromBase64Url, toBase64Url } from "./base64url";
 import { asBufferSource, utf8 } from "./bytes";
-
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-export const SEAL_OVERHEAD_BYTES = IV_BYTES + TAG_BYTES;
+import { SEAL_IV_BYTES as IV_BYTES, SEAL_TAG_BYTES as TAG_BYTES, SEAL_OVERHEAD_BYTES } from "~/shared/sealed-formats";
 
 /** Whatever went wrong, the caller learns only that this ciphertext cannot be trusted. */
 export class DecryptError extends Error {

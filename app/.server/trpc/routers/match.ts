@@ -1,6 +1,6 @@
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import type { MatchEvent, StrangerCounts } from "~/lib/match-events";
+import type { MatchEvent, StrangerCounts } from "~/shared/match-events";
 import { logger } from "../../logger";
 import type { MatchState, MatchStore } from "../../match/types";
 import { newRoomId } from "../../room-token";

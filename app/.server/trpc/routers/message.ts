@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SEALED_MESSAGE_MAX_LENGTH } from "~/lib/limits";
+import { SEALED_MESSAGE_MAX_LENGTH } from "~/shared/limits";
 import { metrics } from "../../metrics";
 import { deliveryStatus, toSealedMessage } from "../to-client";
 import { memberIdFor, memberProcedure, notAMember, publicProcedure, roomIdSchema, roomNotFound, router, sealedSchema, sendSignal, signalProcedure } from "../trpc";

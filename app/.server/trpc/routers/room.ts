@@ -1,7 +1,7 @@
 import { TRPCError, tracked } from "@trpc/server";
 import { z } from "zod";
-import { KEY_CHECK_PATTERN } from "~/lib/crypto/key-check";
-import { PUBLIC_KEYS_MAX_LENGTH, SEALED_NAME_MAX_LENGTH, TTL_MAX_SECONDS, TTL_MIN_SECONDS } from "~/lib/limits";
+import { KEY_CHECK_PATTERN } from "~/shared/sealed-formats";
+import { PUBLIC_KEYS_MAX_LENGTH, SEALED_NAME_MAX_LENGTH, TTL_MAX_SECONDS, TTL_MIN_SECONDS } from "~/shared/limits";
 import { logger, roomTag } from "../../logger";
 import { countExpiry, metrics } from "../../metrics";
 import { roomEventStream } from "../../rooms/room-event-stream";

@@ -1,10 +1,10 @@
 import { addNotice, confirm, emptyConversation, type Conversation } from "./conversation";
 import { applyPartnerEvent, expireTyping, unknownPartner, type PartnerState } from "./partner";
 import { noReceipts, raiseWatermarks, type Watermarks } from "./receipt-status";
-import type { OpenedRoomEvent } from "./room-events";
+import type { OpenedRoomEvent } from "./chat-message";
 
 /** Everything the room page shows that the stream can change. */
-export interface RoomState {
+export interface RoomViewState {
   conversation: Conversation;
   partner: PartnerState;
   /** How far the partner has got through this viewer's messages. */
@@ -13,7 +13,7 @@ export interface RoomState {
   memberCount: number | null;
 }
 
-export const initialRoomState: RoomState = {
+export const initialRoomViewState: RoomViewState = {
   conversation: emptyConversation,
   partner: unknownPartner,
   receipts: noReceipts,
@@ -21,7 +21,7 @@ export const initialRoomState: RoomState = {
 };
 
 /** One stream event folded into the page's state; the end of the room is the caller's business. */
-export function applyRoomEvent(state: RoomState, event: OpenedRoomEvent, now: number): RoomState {
+export function applyRoomEvent(state: RoomViewState, event: OpenedRoomEvent, now: number): RoomViewState {
   let next = state;
   if (event.type === "message") next = { ...next, conversation: confirm(next.conversation, event.message) };
   else if (event.type === "members") next = next.memberCount === event.count ? next : { ...next, memberCount: event.count };
@@ -35,12 +35,15 @@ export function applyRoomEvent(state: RoomState, event: OpenedRoomEvent, now: nu
   return next;
 }
 
-export function expirePartnerTyping(state: RoomState, now: number): RoomState {
+export function expirePartnerTyping(state: RoomViewState, now: number): RoomViewState {
   const partner = expireTyping(state.partner, now);
   return partner === state.partner ? state : { ...state, partner };
 }
 
-export function updateConversation(state: RoomState, change: (conversation: Conversation) => Conversation): RoomState {
+export function updateConversation(
+  state: RoomViewState,
+  change: (conversation: Conversation) => Conversation,
+): RoomViewState {
   const conversation = change(state.conversation);
   return conversation === state.conversation ? state : { ...state, conversation };
 }

@@ -1,4 +1,4 @@
-import { SEAL_OVERHEAD_BYTES } from "./crypto/seal";
+import { SEAL_OVERHEAD_BYTES } from "./sealed-formats";
 
 /** Limits shared by the server's validation and the browser's form hints. */
 export const MESSAGE_MAX_LENGTH = 2000;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { NEWCOMER_NOTICE, partnerStatus } from "./partner";
-import type { ChatMessage, OpenedRoomEvent as RoomEvent } from "./room-events";
-import { applyRoomEvent, expirePartnerTyping, initialRoomState, type RoomState } from "./room-state";
+import type { ChatMessage, OpenedRoomEvent as RoomEvent } from "./chat-message";
+import { applyRoomEvent, expirePartnerTyping, initialRoomViewState, type RoomViewState } from "./room-view-state";
 
 const NOW = 1_700_000_000_000;
 const message = (id: number, mine = false, sender = "otter"): RoomEvent => ({
@@ -15,10 +15,10 @@ const presence = (here: boolean, lastSeen: number | null = here ? NOW : NOW - 60
 });
 const typing = (on: boolean, name = "otter", expiresInMs = 3000): RoomEvent => ({ type: "typing", typing: on, name, expiresInMs });
 
-function run(events: RoomEvent[], state: RoomState = initialRoomState, now = NOW): RoomState {
+function run(events: RoomEvent[], state: RoomViewState = initialRoomViewState, now = NOW): RoomViewState {
   return events.reduce((current, event) => applyRoomEvent(current, event, now), state);
 }
-const notices = (state: RoomState) => state.conversation.notices.map((notice) => notice.text);
+const notices = (state: RoomViewState) => state.conversation.notices.map((notice) => notice.text);
 
 describe("room state from the stream", () => {
   it("announces nothing about the state found on arrival, then each change", () => {
@@ -38,7 +38,7 @@ describe("room state from the stream", () => {
   it("calls a partner with no known name 'Your partner', and waits for someone who never came", () => {
     const alone = run([{ type: "members", count: 1 }, presence(false, null)]);
     expect(partnerStatus(alone.partner)).toEqual({ kind: "waiting" });
-    expect(partnerStatus(initialRoomState.partner)).toEqual({ kind: "unknown" });
+    expect(partnerStatus(initialRoomViewState.partner)).toEqual({ kind: "unknown" });
     expect(notices(run([presence(true)], alone))).toEqual(["Your partner joined"]);
   });
 

@@ -1,5 +1,4 @@
-/** What the browser receives; shared as types only, so no server code reaches the bundle. */
-import type { MessageImage } from "./crypto/message-payload";
+/** What a room's stream and its procedures send the browser: the server writes these, the browser reads them. */
 
 /** How far one of the viewer's own messages has got: stored, on the partner's device, read. */
 export type DeliveryStatus = "sent" | "delivered" | "seen";
@@ -18,30 +17,6 @@ export interface SealedMessage {
   /** True when the viewer sent it; computed per viewer, tokens never leave the server. */
   mine: boolean;
   /** Own messages only, as of when this copy was read (`message.list`, `message.send`). */
-  status?: DeliveryStatus;
-}
-
-/** A message as the browser shows it, once opened. */
-export interface ChatMessage {
-  id: number;
-  sender: string;
-  text: string;
-  timestamp: number;
-  /** True when the viewer sent it; computed per viewer, tokens never leave the server. */
-  mine: boolean;
-  /** The id the sender's browser gave this send; kept on own messages (it confirms the pending bubble). */
-  clientId?: string;
-  /**
-   * It arrived, but the room key could not open it (sealed with another key, or tampered with):
-   * `sender` and `text` are empty and the bubble says so.
-   */
-  undecryptable?: true;
-  /** An image message: what its sealed payload says about the picture (`text` is empty). */
-  image?: MessageImage;
-  /**
-   * Own messages only, as of when this copy was read (`message.list`, `message.send`). Live
-   * progress arrives as `receipts` events, which apply to every own message at or below an id.
-   */
   status?: DeliveryStatus;
 }
 
@@ -91,13 +66,3 @@ export type RoomEvent =
    */
   | { type: "destroyed"; reason?: "lost" }
   | { type: "expired" };
-
-/**
- * A stream event once this browser has opened what was sealed in it: a message as it is shown,
- * a typing indicator with the typist's name (null when it could not be opened). Public keys are
- * the key agreement's business and never reach the page's state.
- */
-export type OpenedRoomEvent =
-  | Exclude<RoomEvent, { type: "message" } | { type: "typing" } | { type: "partner-keys" }>
-  | { type: "message"; message: ChatMessage }
-  | { type: "typing"; typing: boolean; name: string | null; expiresInMs: number };

@@ -1,0 +1,2 @@
+/** `private`: shared by link; `match`: made for two strangers, whose seats were claimed for them. */
+export type RoomKind = "private" | "match";
