@@ -3,7 +3,7 @@ import { nanoid } from "nanoid";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RoomEvent } from "~/lib/room-events";
 import { RedisRoomStore } from "~/.server/rooms/redis-store";
-import { StoreFullError, StoreUnavailableError } from "~/.server/rooms/types";
+import { StoreFullError, StoreUnavailableError } from "~/.server/store-errors";
 import { roomEventStream } from "~/.server/rooms/room-event-stream";
 import { startAppServer, runAppServerToExit, type AppServer } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";

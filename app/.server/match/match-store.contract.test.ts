@@ -3,7 +3,7 @@ import { opaque, opaqueName } from "../../../tests/support/opaque";
 import { makeMatchStores, seatsTaken, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
-import { roomKeys } from "../rooms/redis-codec";
+import { roomKeys } from "../redis/keys";
 import type { RedisRoomStore } from "../rooms/redis-store";
 import { claimFor, type RoomStore } from "../rooms/types";
 import { LAST_PARTNER_COOLDOWN_MS } from "~/lib/match-events";

@@ -1,6 +1,6 @@
-import { allRoomKeys, roomChannel, roomKeys, STRANGERS_HERE_KEY } from "../rooms/redis-codec";
+import { allRoomKeys, roomChannel, roomKeys, STRANGERS_HERE_KEY } from "../redis/keys";
 import type { RedisRoomStore } from "../rooms/redis-store";
-import { defineScripts, unavailable } from "../rooms/redis-script-runner";
+import { defineScripts, unavailable } from "../redis/script-runner";
 import { Holders } from "./holders";
 import { statsFromFields } from "./match-stats";
 import {

@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { collect, createRoom, sendAs } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
-import { roomChannel } from "./redis-codec";
+import { roomChannel } from "../redis/keys";
 import { RedisRoomStore } from "./redis-store";
 import { MESSAGE_CAP } from "./types";
 import { roomEventStream } from "./room-event-stream";

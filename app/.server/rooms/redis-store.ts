@@ -1,19 +1,12 @@
 import { Redis } from "ioredis";
 import { LocalFanout } from "./local-fanout";
-import { RedisChannels } from "./redis-channels";
-import { defineScripts, unavailable } from "./redis-script-runner";
+import { RedisChannels } from "../redis/channels";
+import { defineScripts, unavailable } from "../redis/script-runner";
 import { RedisPresence, type PresenceReply } from "./redis-presence";
 import { heartbeatScript, presenceScript } from "./redis-presence-scripts";
-import { RedisSlotCounter } from "./redis-stream-slots";
-import {
-  allRoomKeys,
-  decodeEvent,
-  decodeStoredMessage,
-  READY_PROBE_KEY,
-  ROOM_KEY_COUNT,
-  roomChannel,
-  roomKeys,
-} from "./redis-codec";
+import { RedisSlotCounter } from "../redis/stream-slots";
+import { allRoomKeys, READY_PROBE_KEY, ROOM_KEY_COUNT, roomChannel, roomKeys } from "../redis/keys";
+import { decodeEvent, decodeStoredMessage } from "./redis-codec";
 import {
   appendMemberMessageScript,
   createRoomScript,

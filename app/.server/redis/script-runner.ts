@@ -1,6 +1,6 @@
 import { ReplyError, type Redis } from "ioredis";
-import { writeBatcher } from "./redis-write-batching";
-import { StoreFullError, StoreUnavailableError } from "./types";
+import { writeBatcher } from "./write-batching";
+import { StoreFullError, StoreUnavailableError } from "../store-errors";
 
 export interface ScriptDefinition {
   numberOfKeys: number;
