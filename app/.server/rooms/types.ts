@@ -218,3 +218,20 @@ export interface RoomStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * What the in-process stranger queue needs from the room store beside it. Its steps are
+ * synchronous, so pairing two visitors and creating their room are one step, as atomic as the
+ * Redis queue's script, which creates the room itself (in Lua, on the keys of `redis/keys.ts`)
+ * and so needs nothing from a room store. No Redis store could offer these synchronously: only
+ * the in-memory store implements them.
+ */
+export interface InProcessMatchRooms {
+  /** A room for two matched strangers (kind `match`), both seats held under their claims (`claimFor`). */
+  createMatchedRoom(roomId: string, ttlMs: number, claims: [string, string]): { expiresAt: number };
+  /** Whether the room exists and its deadline has not passed. */
+  isLive(roomId: string): boolean;
+  /** Seats whose page is open, or closed less than the grace period ago: how many are here. */
+  seatsHere(roomId: string): number;
+  destroy: RoomStore["destroy"];
+}
