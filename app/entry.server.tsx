@@ -15,16 +15,16 @@ export { handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } from "./.ser
 
 // Built at startup, not on the first request: the store's startup line (and a bad Redis URL)
 // should show when the process starts.
-void checkRedisPersistence(getServices().store, env).then((verdict) => {
+void checkRedisPersistence(getServices(), env).then((verdict) => {
   if (verdict === "refuse") {
     logger.fatal("REQUIRE_EPHEMERAL_REDIS=true and Redis may write to disk or evict rooms: refusing to start");
     process.exit(1);
   }
 });
 
-/** Lets the production server close the store (and its Redis connections) on shutdown. */
+/** Lets the production server close the stores (and their Redis connections) on shutdown. */
 export async function closeServices(): Promise<void> {
-  await getServices().store.close();
+  await getServices().close();
 }
 
 /** For `/readyz`: resolves with the store's kind when it answers, rejects when it does not. */
