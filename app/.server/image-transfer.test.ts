@@ -41,7 +41,7 @@ describe.each(STORE_KINDS)("sealed images over HTTP (%s store)", (kind) => {
     alice = await joinAsNewVisitor(services, roomId);
     bob = await joinAsNewVisitor(services, roomId);
   });
-  afterAll(() => services.store.close());
+  afterAll(() => services.close());
 
   it("stores a member's upload and hands the same bytes to the partner, uncached", async () => {
     const bytes = sealedBytes();
@@ -134,7 +134,7 @@ describe.each(STORE_KINDS)("image bytes per address (%s store)", (kind) => {
       expect((await errorOf(refused)).message).toMatch(/^You are sending too many images from your network\. Slow down and try again in \d+ s\.$/);
       expect((await first.upload(400_000, "198.51.100.99")).status).toBe(201);
     } finally {
-      await services.store.close();
+      await services.close();
     }
   });
 });
@@ -142,7 +142,8 @@ describe.each(STORE_KINDS)("image bytes per address (%s store)", (kind) => {
 describe("the in-memory store's ceiling on image bytes", () => {
   it("answers 503 once all rooms together hold the ceiling, until a room ends or expires", async () => {
     const store = new MemoryRoomStore({ imageBytesMax: 10_000 });
-    const services = createServices(parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, RATE_LIMITS: "off" }), store);
+    const config = parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, RATE_LIMITS: "off" });
+    const services = createServices(config, { kind: "memory", store });
     try {
       const [first, second] = [await uploaderIn(services, "203.0.113.1"), await uploaderIn(services, "203.0.113.2")];
       expect((await first.upload(6000)).status).toBe(201);

@@ -4,7 +4,7 @@ import { clientAddress } from "./client-address";
 import { logger, roomTag } from "./logger";
 import { RateLimitedError } from "./rate-limits";
 import { memberIdOf, ROOM_ID_PATTERN } from "./room-token";
-import { StoreUnavailableError, unavailableMessage } from "./rooms/types";
+import { StoreUnavailableError, unavailableMessage } from "./store-errors";
 import type { Services } from "./services";
 
 /** Image ids are chosen by the sender's browser (the image is sealed to its id before upload). */

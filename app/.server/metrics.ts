@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { MatchStore } from "./match/types";
-import { StoreFullError, type RoomStore } from "./rooms/types";
+import type { RoomStore } from "./rooms/types";
+import { StoreFullError } from "./store-errors";
 
 /**
  * The process's metrics, exposed at /metrics when METRICS_TOKEN is set. Labels never carry room

@@ -2,10 +2,10 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, inject, it } from "vitest";
 import { callerFor, joinAsNewVisitor, makeServices, TEST_SECRET, visitorCookie, visitRoom } from "../../tests/support/app";
 import { opaque, opaqueName } from "../../tests/support/opaque";
-import { createRoom, remainingMs, STORE_KINDS } from "../../tests/support/stores";
+import { createRoom, makeStorage, remainingMs, STORE_KINDS } from "../../tests/support/stores";
 import { parseEnv } from "./env";
 import { RateLimitedError, RateLimits } from "./rate-limits";
-import { RedisRoomStore } from "./rooms/redis-store";
+import { createRedisConnections } from "./redis/connections";
 import { createServices } from "./services";
 import { visitorIdOf } from "./room-token";
 
@@ -30,7 +30,7 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
       // Someone else is unaffected.
       await callerFor(services, undefined, undefined, "198.51.100.99").room.create();
     } finally {
-      await services.store.close();
+      await services.close();
     }
   });
 
@@ -50,14 +50,15 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
       expect((await alice.message.list({ roomId })).messages).toHaveLength(3);
       await bob.message.send({ roomId, ciphertext: opaque("bob is not limited by alice"), clientId: "b-1" });
     } finally {
-      await services.store.close();
+      await services.close();
     }
   });
 
   it("limits each participant's typing, receipt and public-key signals together", async () => {
     // Seats are taken without limits, so this test spends none of the gate's budget.
-    const unlimited = makeServices(kind);
-    const services = createServices(parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, ...limited }), unlimited.store);
+    const storage = makeStorage(kind);
+    const unlimited = makeServices(kind, {}, storage);
+    const services = createServices(parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, ...limited }), storage);
     try {
       const roomId = await createRoom(services.store);
       const alice = callerFor(services, await joinAsNewVisitor(unlimited, roomId));
@@ -80,7 +81,7 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
       await bob.room.typing({ roomId, typing: true, name: opaqueName("b") });
       expect(await bob.room.publishKeys({ roomId, publicKeys: "x25519.bob" })).toEqual({ ok: true });
     } finally {
-      await services.store.close();
+      await services.close();
     }
   });
 
@@ -105,8 +106,7 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
       const token = await services.cookies.readVisitor(cookies[1]!);
       expect(await services.matches.state(visitorIdOf(token!))).toEqual({ status: "matched", roomId });
     } finally {
-      await services.matches.close();
-      await services.store.close();
+      await services.close();
     }
   });
 
@@ -120,7 +120,7 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
       expect(result).toMatchObject({ kind: "rate-limited", message: expect.stringContaining("Slow down") });
       expect(await visitRoom(services, roomId, { cookie })).toMatchObject({ kind: "member", seat: 1 });
     } finally {
-      await services.store.close();
+      await services.close();
     }
   });
 });
@@ -136,16 +136,16 @@ describe("RATE_LIMITS=off", () => {
 describe("limits shared through Redis", () => {
   it("counts one visitor the same on every instance that shares the secret, and apart under another", async () => {
     const config = parseEnv({ ...limited, SESSION_SECRET: TEST_SECRET });
-    const [first, second] = [new RedisRoomStore(inject("redisUrl")), new RedisRoomStore(inject("redisUrl"))];
+    const [first, second] = [createRedisConnections(inject("redisUrl")), createRedisConnections(inject("redisUrl"))];
     try {
-      const [a, b] = [new RateLimits(config, first.connection), new RateLimits(config, second.connection)];
+      const [a, b] = [new RateLimits(config, first.commands), new RateLimits(config, second.commands)];
       const key = `shared-${Date.now()}`;
       await a.consume("createRoom", key);
       await b.consume("createRoom", key);
       await a.consume("createRoom", key);
       await expect(b.consume("createRoom", key)).rejects.toBeInstanceOf(RateLimitedError);
       // The same visitor under another secret is another key: nothing above counted for it.
-      const other = new RateLimits(config, second.connection, "another-secret-another-secret-0123456789");
+      const other = new RateLimits(config, second.commands, "another-secret-another-secret-0123456789");
       for (let index = 0; index < 3; index += 1) await other.consume("createRoom", key);
       await expect(other.consume("createRoom", key)).rejects.toBeInstanceOf(RateLimitedError);
     } finally {

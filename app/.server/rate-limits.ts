@@ -9,7 +9,7 @@ import {
   type RateLimiterAbstract,
 } from "rate-limiter-flexible";
 import type { Env } from "./env";
-import { unavailable } from "./rooms/redis-script-runner";
+import { unavailable } from "./redis/script-runner";
 
 export type LimitName = "createRoom" | "joinRoom" | "findStranger" | "sendMessage" | "signal" | "uploadImage" | "read";
 

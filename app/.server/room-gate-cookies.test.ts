@@ -31,7 +31,7 @@ describe.each(STORE_KINDS)("room gate and renamed cookies (%s store)", (kind: St
     if (result.kind !== "member") throw new Error(`expected a seat, got ${JSON.stringify(result)}`);
     return cookiePair(result.setCookie);
   };
-  afterEach(() => services.store.close());
+  afterEach(() => services.close());
 
   it("counts another room's cookie, or the visitor cookie, renamed after this room as no cookie", async () => {
     oneSeatAMinute();

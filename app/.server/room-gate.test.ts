@@ -10,7 +10,7 @@ describe.each(STORE_KINDS)("room gate (%s store)", (kind) => {
   beforeAll(() => {
     services = makeServices(kind);
   });
-  afterAll(() => services.store.close());
+  afterAll(() => services.close());
 
   it("seats a first visitor with a signed, HttpOnly, Lax cookie that expires with the room", async () => {
     const roomId = await createRoom(services.store, 120_000);
@@ -107,7 +107,7 @@ describe("room gate cookies in production", () => {
   beforeAll(() => {
     services = makeServices("memory", { NODE_ENV: "production" });
   });
-  afterAll(() => services.store.close());
+  afterAll(() => services.close());
 
   it("marks the cookie Secure on a public host", async () => {
     const roomId = await createRoom(services.store);

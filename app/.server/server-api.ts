@@ -12,9 +12,9 @@ export { registry as metricsRegistry } from "./metrics";
 export { handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } from "./transport/node-handler";
 export { startServices } from "./startup";
 
-/** Lets the production server close the store (and its Redis connections) on shutdown. */
+/** Lets the production server close the stores (and their Redis connections) on shutdown. */
 export async function closeServices(): Promise<void> {
-  await getServices().store.close();
+  await getServices().close();
 }
 
 /** For `/readyz`: resolves with the store's kind when it answers, rejects when it does not. */

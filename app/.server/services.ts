@@ -3,15 +3,18 @@ import { env, type Env } from "./env";
 import { logger } from "./logger";
 import { metrics, reportMatchesFrom, reportStoreFrom } from "./metrics";
 import { MemoryRoomStore } from "./rooms/memory-store";
-import { RedisRoomStore, type EvictionCheck, type PersistenceCheck } from "./rooms/redis-store";
+import { RedisRoomStore } from "./rooms/redis-store";
 import type { RoomStore } from "./rooms/types";
 import { MemoryMatchStore } from "./match/memory-match-store";
 import { RedisMatchStore } from "./match/redis-match-store";
 import type { MatchStore } from "./match/types";
+import { createRedisConnections, type RedisConnections } from "./redis/connections";
+import { checkEviction, checkPersistence, type EvictionCheck, type PersistenceCheck } from "./redis/settings-check";
+import { RedisSlotCounter } from "./redis/stream-slots";
 import { ImageBudget } from "./image-budget";
 import { RateLimits } from "./rate-limits";
 import { RoomCookies } from "./room-cookie";
-import { MemorySlotCounter, StreamLimits } from "./stream-slots";
+import { MemorySlotCounter, StreamLimits, type SlotCounter } from "./stream-slots";
 
 /** What request handlers depend on; tests build their own with either store. */
 export interface Services {
@@ -23,51 +26,78 @@ export interface Services {
   streams: StreamLimits;
   defaultTtlSeconds: number;
   trustProxy: Env["TRUST_PROXY"];
+  /** What Redis is set to do with what it holds, for the startup check; absent without Redis. */
+  checkRedisSettings?: () => Promise<[PersistenceCheck, EvictionCheck]>;
+  /** Closes the stores, then the Redis connections they share. */
+  close(): Promise<void>;
 }
 
-export function createServices(config: Env, givenStore?: RoomStore): Services {
-  const store = givenStore ?? createStore(config);
+/**
+ * Where rooms are kept, and so everything beside them: in this process, or in Redis on one set
+ * of connections that every store shares. Tests pass their own.
+ */
+export type Storage =
+  | { kind: "memory"; store: MemoryRoomStore }
+  | { kind: "redis"; store: RedisRoomStore; connections: RedisConnections };
+
+export function createServices(config: Env, storage: Storage = createStorage(config)): Services {
   // Rate-limit keys are keyed by the same secret: instances that verify each other's cookies
   // also count the same address alike.
   const secret = cookieSecret(config);
-  const redis = store instanceof RedisRoomStore ? store.connection : undefined;
+  const redis = storage.kind === "redis" ? storage.connections : undefined;
+  const { store } = storage;
+  // The stranger queue lives beside the rooms it creates, and stream slots beside the presence
+  // whose instance heartbeats they count on.
+  const matches: MatchStore =
+    storage.kind === "redis"
+      ? new RedisMatchStore(storage.connections, config.PRESENCE_GRACE_MS)
+      : new MemoryMatchStore(storage.store, { graceMs: config.PRESENCE_GRACE_MS });
+  const slots: SlotCounter =
+    storage.kind === "redis"
+      ? new RedisSlotCounter(storage.connections.commands, storage.store.instance)
+      : new MemorySlotCounter();
   return {
     store,
-    matches: createMatchStore(store, config),
+    matches,
     cookies: new RoomCookies(secret, config.NODE_ENV === "production"),
-    limits: new RateLimits(config, redis, secret),
-    imageBudget: new ImageBudget(config, secret, redis),
-    streams: new StreamLimits(config, store instanceof RedisRoomStore ? store.streamSlots : new MemorySlotCounter(), secret),
+    limits: new RateLimits(config, redis?.commands, secret),
+    imageBudget: new ImageBudget(config, secret, redis?.commands),
+    streams: new StreamLimits(config, slots, secret),
     defaultTtlSeconds: config.ROOM_TTL_SECONDS,
     trustProxy: config.TRUST_PROXY,
+    checkRedisSettings: redis && (() => Promise.all([checkPersistence(redis.commands), checkEviction(redis.commands)])),
+    close: async () => {
+      await matches.close();
+      await store.close();
+      await slots.close();
+      await redis?.close();
+    },
   };
 }
 
-function createStore(config: Env): RoomStore {
+function createStorage(config: Env): Storage {
   if (!config.REDIS_URL) {
     logger.info(
       { store: "memory" },
       "Using the in-memory store: single instance only, rooms end when the process does. Set REDIS_URL to run several instances.",
     );
-    return new MemoryRoomStore({ presenceGraceMs: config.PRESENCE_GRACE_MS, imageBytesMax: config.MEMORY_STORE_IMAGE_MB * 1_000_000 });
+    const store = new MemoryRoomStore({
+      presenceGraceMs: config.PRESENCE_GRACE_MS,
+      imageBytesMax: config.MEMORY_STORE_IMAGE_MB * 1_000_000,
+    });
+    return { kind: "memory", store };
   }
   logger.info({ store: "redis" }, "Using the Redis store");
-  return new RedisRoomStore(config.REDIS_URL, {
+  const connections = createRedisConnections(config.REDIS_URL, {
     onError: (error, connection) => {
       metrics.redisErrors.inc({ connection });
       logger.warn({ connection, err: { message: error.message } }, "Redis connection error");
     },
     onReconnecting: (connection) => metrics.redisReconnects.inc({ connection }),
-    presenceGraceMs: config.PRESENCE_GRACE_MS,
     commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   });
-}
-
-/** The stranger queue lives beside the rooms it creates: in Redis with Redis, else in memory. */
-function createMatchStore(store: RoomStore, config: Env): MatchStore {
-  if (store instanceof RedisRoomStore) return new RedisMatchStore(store, config.PRESENCE_GRACE_MS);
-  if (store instanceof MemoryRoomStore) return new MemoryMatchStore(store, { graceMs: config.PRESENCE_GRACE_MS });
-  throw new Error(`no stranger queue for a ${store.kind} room store`);
+  const store = new RedisRoomStore(connections, { presenceGraceMs: config.PRESENCE_GRACE_MS });
+  return { kind: "redis", store, connections };
 }
 
 function cookieSecret(config: Env): string {
@@ -83,9 +113,13 @@ function cookieSecret(config: Env): string {
  * last until they end only if Redis never evicts their keys. Say so loudly when it may do either
  * (or when it cannot be told), or refuse to run when REQUIRE_EPHEMERAL_REDIS is set.
  */
-export async function checkRedisPersistence(store: RoomStore, config: Env): Promise<"ok" | "refuse"> {
-  if (!(store instanceof RedisRoomStore)) return "ok";
-  const findings = [diskFinding(await store.checkPersistence()), evictionFinding(await store.checkEviction())];
+export async function checkRedisPersistence(
+  services: Pick<Services, "checkRedisSettings">,
+  config: Env,
+): Promise<"ok" | "refuse"> {
+  if (!services.checkRedisSettings) return "ok";
+  const [persistence, eviction] = await services.checkRedisSettings();
+  const findings = [diskFinding(persistence), evictionFinding(eviction)];
   let verdict: "ok" | "refuse" = "ok";
   for (const finding of findings) {
     if ("fine" in finding) {

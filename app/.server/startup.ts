@@ -10,8 +10,7 @@ import { checkRedisPersistence, getServices } from "./services";
  * that loading the app (a test, the dev server's reload) starts nothing by itself.
  */
 export function startServices(): Promise<boolean> {
-  const { store } = getServices();
-  return checkRedisPersistence(store, env).then((verdict) => {
+  return checkRedisPersistence(getServices(), env).then((verdict) => {
     if (verdict === "ok") return true;
     logger.fatal("REQUIRE_EPHEMERAL_REDIS=true and Redis may write to disk or evict rooms: refusing to start");
     return false;

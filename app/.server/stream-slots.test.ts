@@ -46,7 +46,7 @@ describe.each(STORE_KINDS)("caps on open event streams (%s store)", (kind) => {
       tabs[0] = await roomStream(services, roomId, alice, address(3));
       await Promise.all([...tabs, bobTab].map((tab) => tab.close()));
     } finally {
-      await services.store.close();
+      await services.close();
     }
   });
 
@@ -68,7 +68,7 @@ describe.each(STORE_KINDS)("caps on open event streams (%s store)", (kind) => {
       tabs.push(await roomStream(services, roomId, bob, address(11)));
       await Promise.all(tabs.map((tab) => tab.close()));
     } finally {
-      await services.store.close();
+      await services.close();
     }
   });
 
@@ -85,7 +85,7 @@ describe.each(STORE_KINDS)("caps on open event streams (%s store)", (kind) => {
       tabs[1] = await open(22);
       await Promise.all(tabs.map((tab) => tab.close()));
     } finally {
-      await services.store.close();
+      await services.close();
     }
   });
 
@@ -98,7 +98,7 @@ describe.each(STORE_KINDS)("caps on open event streams (%s store)", (kind) => {
       for (let index = 0; index < 5; index += 1) tabs.push(await roomStream(services, roomId, alice, address(30)));
       await Promise.all(tabs.map((tab) => tab.close()));
     } finally {
-      await services.store.close();
+      await services.close();
     }
   });
 });

@@ -2,7 +2,7 @@ import { json, redirect, type HeadersFunction, type LoaderFunctionArgs, type Met
 import { isRouteErrorResponse, useLoaderData, useRouteError } from "@remix-run/react";
 import { useState } from "react";
 import { enterRoom, type GateResult } from "~/.server/room-gate";
-import { StoreUnavailableError, unavailableMessage } from "~/.server/rooms/types";
+import { StoreUnavailableError, unavailableMessage } from "~/.server/store-errors";
 import { getServices } from "~/.server/services";
 import { MissingKey } from "~/components/missing-key";
 import { RoomView } from "~/components/room-view";

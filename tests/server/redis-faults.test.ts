@@ -2,15 +2,15 @@ import { Redis } from "ioredis";
 import { nanoid } from "nanoid";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RoomEvent } from "~/shared/room-events";
-import { RedisRoomStore } from "~/.server/rooms/redis-store";
-import { StoreFullError, StoreUnavailableError } from "~/.server/rooms/types";
+import type { RedisRoomStore } from "~/.server/rooms/redis-store";
+import { StoreFullError, StoreUnavailableError } from "~/.server/store-errors";
 import { roomEventStream } from "~/.server/rooms/room-event-stream";
 import { startAppServer, runAppServerToExit, type AppServer } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
 import { startRedisServer, type TestRedis } from "../support/redis-server";
 import { opaque } from "../support/opaque";
 import { metricValue } from "../support/metric-value";
-import { collect, createRoom, sendAs } from "../support/stores";
+import { collect, createRoom, redisRoomStore, sendAs } from "../support/stores";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
 
@@ -69,7 +69,7 @@ describe("a dropped Redis subscription", () => {
   });
 
   it("backfills what was published while the subscriber was away, once each, and the partner's keys", async () => {
-    const [listening, sending] = [new RedisRoomStore(redis.url), new RedisRoomStore(redis.url)];
+    const [listening, sending] = [redisRoomStore(redis.url), redisRoomStore(redis.url)];
     stores.push(listening, sending);
     const admin = new Redis(redis.url);
     try {
@@ -104,7 +104,7 @@ describe("a dropped Redis subscription", () => {
   });
 
   it("ends a stream whose room was destroyed while the subscriber was away with `destroyed`, as it was", async () => {
-    const [listening, destroying] = [new RedisRoomStore(redis.url), new RedisRoomStore(redis.url)];
+    const [listening, destroying] = [redisRoomStore(redis.url), redisRoomStore(redis.url)];
     stores.push(listening, destroying);
     const admin = new Redis(redis.url);
     try {
@@ -123,7 +123,7 @@ describe("a dropped Redis subscription", () => {
   });
 
   it("ends a stream whose room's keys vanished (deleted, flushed, evicted) with `destroyed` for reason `lost`", async () => {
-    const store = new RedisRoomStore(redis.url);
+    const store = redisRoomStore(redis.url);
     stores.push(store);
     const admin = new Redis(redis.url);
     try {
@@ -155,7 +155,7 @@ describe("the Redis store when Redis stalls or fills up", () => {
   });
 
   it("fails a command Redis does not answer after the command timeout; the send ran later, and its retry is stored once", async () => {
-    const store = new RedisRoomStore(redis.url, { commandTimeoutMs: 300 });
+    const store = redisRoomStore(redis.url, { commandTimeoutMs: 300 });
     try {
       const roomId = await createRoom(store);
       await store.join(roomId, "alice");
@@ -178,7 +178,7 @@ describe("the Redis store when Redis stalls or fills up", () => {
   });
 
   it("turns Redis refusing writes at maxmemory into StoreFullError, still reads, and still destroys", async () => {
-    const store = new RedisRoomStore(redis.url);
+    const store = redisRoomStore(redis.url);
     try {
       const roomId = await createRoom(store);
       await store.join(roomId, "alice");

@@ -4,14 +4,14 @@ import { newRoomToken } from "~/.server/room-token";
 import { createServices, type Services } from "~/.server/services";
 import { createContext } from "~/.server/trpc/context";
 import { createCaller } from "~/.server/trpc/root";
-import { makeStore, type StoreKind } from "./stores";
+import { makeStorage, type StoreKind } from "./stores";
 
 export const TEST_SECRET = "test-secret-test-secret-test-secret-0123";
 
-export function makeServices(kind: StoreKind, env: Record<string, string> = {}): Services {
+export function makeServices(kind: StoreKind, env: Record<string, string> = {}, storage = makeStorage(kind)): Services {
   // Limits are off unless a test is about them: suites create many rooms from one "address".
   const config: Env = parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, RATE_LIMITS: "off", ...env });
-  return createServices(config, makeStore(kind));
+  return createServices(config, storage);
 }
 
 export const CHROME_UA =

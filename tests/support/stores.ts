@@ -1,11 +1,13 @@
 import { inject } from "vitest";
 import { MemoryRoomStore } from "~/.server/rooms/memory-store";
-import { RedisRoomStore } from "~/.server/rooms/redis-store";
+import { RedisRoomStore, type RedisStoreOptions } from "~/.server/rooms/redis-store";
 import type { RoomStore, StoredMessage } from "~/.server/rooms/types";
 import { MemoryMatchStore } from "~/.server/match/memory-match-store";
 import { RedisMatchStore } from "~/.server/match/redis-match-store";
 import type { MatchStore } from "~/.server/match/types";
 import { newRoomId } from "~/.server/room-token";
+import { createRedisConnections, type RedisConnectionOptions, type RedisConnections } from "~/.server/redis/connections";
+import type { Storage } from "~/.server/services";
 
 export const STORE_KINDS = ["memory", "redis"] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
@@ -13,11 +15,46 @@ export type StoreKind = (typeof STORE_KINDS)[number];
 /** Short enough for tests to watch a grace period pass. */
 export const TEST_PRESENCE_GRACE_MS = 300;
 
+/** A Redis room store that is the only user of its connections, so closing it closes them. */
+class RedisRoomStoreOnItsOwn extends RedisRoomStore {
+  constructor(
+    private readonly own: RedisConnections,
+    options: RedisStoreOptions,
+  ) {
+    super(own, options);
+  }
+
+  override async close() {
+    await super.close();
+    await this.own.close();
+  }
+}
+
+/** A Redis room store on connections of its own (the app shares them with its other stores). */
+export function redisRoomStore(url: string, options: RedisStoreOptions & RedisConnectionOptions = {}): RedisRoomStore {
+  return new RedisRoomStoreOnItsOwn(createRedisConnections(url, options), options);
+}
+
 /** A real store of either kind; Redis ones talk to the suite's own redis-server. */
 export function makeStore(kind: StoreKind, presenceGraceMs = TEST_PRESENCE_GRACE_MS): RoomStore {
   return kind === "memory"
     ? new MemoryRoomStore({ presenceGraceMs })
-    : new RedisRoomStore(inject("redisUrl"), { presenceGraceMs });
+    : redisRoomStore(inject("redisUrl"), { presenceGraceMs });
+}
+
+/**
+ * Rooms of either kind for createServices, whose `close()` closes them (and the Redis connections
+ * every store shares). The stranger queue is one per Redis database: a file that uses it passes
+ * its own database number.
+ */
+export function makeStorage(
+  kind: StoreKind,
+  { database, presenceGraceMs = TEST_PRESENCE_GRACE_MS }: { database?: number; presenceGraceMs?: number } = {},
+): Storage {
+  if (kind === "memory") return { kind, store: new MemoryRoomStore({ presenceGraceMs }) };
+  const url = database === undefined ? inject("redisUrl") : `${inject("redisUrl")}/${database}`;
+  const connections = createRedisConnections(url);
+  return { kind, store: new RedisRoomStore(connections, { presenceGraceMs }), connections };
 }
 
 export async function createRoom(store: RoomStore, ttlMs = 60_000): Promise<string> {
@@ -77,8 +114,9 @@ export function collect<T>(iterable: AsyncIterable<T>) {
 export function makeMatchStores(kind: StoreKind, database: number, presenceGraceMs = TEST_PRESENCE_GRACE_MS) {
   if (kind === "memory") {
     const rooms = new MemoryRoomStore({ presenceGraceMs });
-    return { rooms, matches: new MemoryMatchStore(rooms, { graceMs: presenceGraceMs }) as MatchStore };
+    return { rooms, matches: new MemoryMatchStore(rooms, { graceMs: presenceGraceMs }) as MatchStore, redis: undefined };
   }
-  const rooms = new RedisRoomStore(`${inject("redisUrl")}/${database}`, { presenceGraceMs });
-  return { rooms, matches: new RedisMatchStore(rooms, presenceGraceMs) as MatchStore };
+  const connections = createRedisConnections(`${inject("redisUrl")}/${database}`);
+  const rooms = new RedisRoomStoreOnItsOwn(connections, { presenceGraceMs });
+  return { rooms, matches: new RedisMatchStore(connections, presenceGraceMs) as MatchStore, redis: connections.commands };
 }

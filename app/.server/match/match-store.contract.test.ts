@@ -3,9 +3,9 @@ import { opaque, opaqueName } from "../../../tests/support/opaque";
 import { makeMatchStores, seatsTaken, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
-import { roomKeys } from "../rooms/redis-codec";
-import type { RedisRoomStore } from "../rooms/redis-store";
-import { claimFor, type RoomStore } from "../rooms/types";
+import { roomKeys } from "../redis/keys";
+import type { Redis } from "ioredis";
+import { claimFor, type InProcessMatchRooms, type RoomStore } from "../rooms/types";
 import { LAST_PARTNER_COOLDOWN_MS } from "~/shared/match-events";
 import type { MatchState, MatchStore } from "./types";
 
@@ -16,8 +16,9 @@ const newVisitor = () => `visitor-${process.pid}-${Date.now()}-${(visitorSerial 
 describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
   let rooms: RoomStore;
   let matches: MatchStore;
+  let redis: Redis | undefined;
   beforeAll(() => {
-    ({ rooms, matches } = makeMatchStores(kind, 1));
+    ({ rooms, matches, redis } = makeMatchStores(kind, 1));
   });
   afterAll(async () => {
     await matches.close();
@@ -293,8 +294,8 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
    * database) but the minute-long note that it was ended on purpose; in memory, the room itself.
    */
   async function heldOf(roomId: string): Promise<string[]> {
-    if (rooms.kind === "memory") return (rooms as unknown as { isLive(id: string): boolean }).isLive(roomId) ? [roomId] : [];
-    const found = await (rooms as RedisRoomStore).connection.keys(`*${roomId}*`);
+    if (!redis) return (rooms as unknown as InProcessMatchRooms).isLive(roomId) ? [roomId] : [];
+    const found = await redis.keys(`*${roomId}*`);
     return found.filter((key) => key !== roomKeys(roomId).ended).sort();
   }
 

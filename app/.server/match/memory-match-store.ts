@@ -1,5 +1,4 @@
-import { claimFor } from "../rooms/types";
-import type { MemoryRoomStore } from "../rooms/memory-store";
+import { claimFor, type InProcessMatchRooms } from "../rooms/types";
 import { Holders } from "./holders";
 import {
   bucketOf,
@@ -50,7 +49,7 @@ export class MemoryMatchStore implements MatchStore {
   private readonly now: () => number;
 
   constructor(
-    private readonly rooms: MemoryRoomStore,
+    private readonly rooms: InProcessMatchRooms,
     private readonly options: MemoryMatchOptions,
   ) {
     this.now = options.now ?? Date.now;

@@ -1,4 +1,5 @@
-import { markEnded, NOW_MS } from "../rooms/redis-scripts";
+import { markEnded } from "../redis/keys";
+import { NOW_MS } from "../redis/lua";
 import { CHAT_BUCKETS, FORGET_AFTER_MS, STATS_RETENTION_MS, WAIT_BUCKETS } from "./match-stats";
 
 /**

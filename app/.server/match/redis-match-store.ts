@@ -1,6 +1,6 @@
-import { allRoomKeys, roomChannel, roomKeys, STRANGERS_HERE_KEY } from "../rooms/redis-codec";
-import type { RedisRoomStore } from "../rooms/redis-store";
-import { defineScripts, unavailable } from "../rooms/redis-script-runner";
+import { allRoomKeys, roomChannel, roomKeys, STRANGERS_HERE_KEY } from "../redis/keys";
+import type { RedisConnections } from "../redis/connections";
+import { defineScripts, unavailable } from "../redis/script-runner";
 import { Holders } from "./holders";
 import { statsFromFields } from "./match-stats";
 import {
@@ -47,7 +47,7 @@ function toState(reply: unknown): MatchState {
 /**
  * The stranger queue in Redis, so visitors on different instances are paired with each other:
  * every step is one Lua script (pairing creates the room with both seats claimed in the same
- * script). It shares the room store's command connection and its one subscriber connection.
+ * script, on the room's keys from redis/keys.ts). It runs on the process's shared connections.
  */
 export class RedisMatchStore implements MatchStore {
   private readonly run: ReturnType<typeof defineScripts<keyof typeof SCRIPTS>>;
@@ -56,10 +56,10 @@ export class RedisMatchStore implements MatchStore {
   private readonly refreshTimer: NodeJS.Timeout;
 
   constructor(
-    private readonly rooms: RedisRoomStore,
+    private readonly connections: RedisConnections,
     private readonly graceMs: number,
   ) {
-    this.run = defineScripts(rooms.connection, SCRIPTS);
+    this.run = defineScripts(connections.commands, SCRIPTS);
     this.refreshTimer = setInterval(() => {
       const waiting = this.holders.visitorIds();
       if (waiting.length > 0) this.run("ephMatchLease", LEASE, LEASE_REFRESH_MS * 3, ...waiting).catch(() => {});
@@ -131,11 +131,11 @@ export class RedisMatchStore implements MatchStore {
       listeners.delete(listener);
       if (listeners.size === 0 && this.listeners.get(visitorId) === listeners) {
         this.listeners.delete(visitorId);
-        this.rooms.channels.remove(channel);
+        this.connections.channels.remove(channel);
       }
     };
     try {
-      await this.rooms.channels.add(channel, (payload) => {
+      await this.connections.channels.add(channel, (payload) => {
         const state = payload === null ? null : (JSON.parse(payload) as MatchState);
         for (const each of this.listeners.get(visitorId) ?? []) each(state);
       });

@@ -8,6 +8,7 @@ import {
   TYPING_TTL_MS,
   type ImageGetOutcome,
   type ImagePutOutcome,
+  type InProcessMatchRooms,
   type JoinOutcome,
   type MemberAppendOutcome,
   type MemberStatus,
@@ -72,7 +73,7 @@ export interface MemoryStoreOptions {
  * The zero-setup store: same semantics as Redis (deadline, member cap, message cap, events), held
  * in this process. Single instance only: a second process would see none of these rooms.
  */
-export class MemoryRoomStore implements RoomStore {
+export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
   readonly kind = "memory";
   private readonly rooms = new Map<string, MemoryRoom>();
   private readonly fanout = new LocalFanout();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allRoomKeys, decodeEvent, decodeStoredMessage, ROOM_KEY_COUNT, roomKeys } from "./redis-codec";
+import { decodeEvent, decodeStoredMessage } from "./redis-codec";
 
 describe("stored message records", () => {
   it("reads id|author|time|clientId|ciphertext, the ciphertext being everything after the fourth bar", () => {
@@ -33,15 +33,5 @@ describe("stored message records", () => {
       type: "message",
       message: { id: 7, author: 1, timestamp: 10, clientId: "id-7", ciphertext: "XYZ" },
     });
-  });
-});
-
-describe("a room's keys", () => {
-  it("lists every one of them, meta first and the ended marker last, as the scripts that end a room read them", () => {
-    const keys = allRoomKeys("abc");
-    expect([...keys].sort()).toEqual(Object.values(roomKeys("abc")).sort());
-    expect(keys[0]).toBe(roomKeys("abc").meta);
-    expect(keys.at(-1)).toBe(roomKeys("abc").ended);
-    expect(keys).toHaveLength(ROOM_KEY_COUNT);
   });
 });

@@ -1,3 +1,4 @@
+import { bodyFields, recordFields } from "../redis/framing";
 import type { PublishedEvent, StoredMessage } from "./types";
 
 /**
@@ -7,16 +8,10 @@ import type { PublishedEvent, StoredMessage } from "./types";
  */
 export function decodeStoredMessage(record: string): StoredMessage {
   if (record.startsWith("{")) return decodeLegacyMessage(record);
-  const fields: string[] = [];
-  let start = 0;
-  for (let field = 0; field < 4; field += 1) {
-    const end = record.indexOf("|", start);
-    if (end < 0) throw new Error("malformed stored message");
-    fields.push(record.slice(start, end));
-    start = end + 1;
-  }
-  const [id, author, timestamp, clientId] = fields;
-  const message: StoredMessage = { id: Number(id), author: Number(author), ciphertext: record.slice(start), timestamp: Number(timestamp) };
+  const fields = recordFields(record, 5, "|");
+  if (!fields) throw new Error("malformed stored message");
+  const [id, author, timestamp, clientId, ciphertext] = fields;
+  const message: StoredMessage = { id: Number(id), author: Number(author), ciphertext: ciphertext!, timestamp: Number(timestamp) };
   if (clientId) message.clientId = clientId;
   return message;
 }
@@ -70,59 +65,5 @@ export function decodeEvent(payload: string): PublishedEvent {
 
 /** The body's `:`-separated fields; the last one keeps any further colons (a name may hold them). */
 function fieldsOf(payload: string, count: number): string[] {
-  const parts = payload.slice(1).split(":");
-  return [...parts.slice(0, count - 1), parts.slice(count - 1).join(":")];
+  return bodyFields(payload.slice(1), count, ":");
 }
-
-/**
- * A room's keys share the `{roomId}` hash tag, so they would fall in one Redis Cluster slot. The
- * app does not run on a Cluster today: several scripts touch keys outside the room's slot or
- * keys they do not declare (decision 001), so it needs one Redis.
- */
-export const roomKeys = (roomId: string) => ({
-  meta: `room:{${roomId}}:meta`,
-  members: `room:{${roomId}}:members`,
-  messages: `room:{${roomId}}:msgs`,
-  /** Presence: open streams per seat and instance, grace periods, last seen. */
-  live: `room:{${roomId}}:live`,
-  /** `<author>:<clientId>` → message id, for as long as the message is kept. */
-  clientIds: `room:{${roomId}}:cids`,
-  /** Sealed images by id; its `#bytes` field counts them against the room's budget. */
-  images: `room:{${roomId}}:imgs`,
-  /**
-   * Left for a minute by a room ended on purpose (destroyed, a stranger chat ended), so a stream
-   * that missed the `destroyed` event tells such a room from one the store lost.
-   */
-  ended: `room:{${roomId}}:ended`,
-});
-
-/**
- * Every key a room may have, meta first and its `ended` marker last, as the scripts that end a
- * room expect them. Whatever ends a room deletes exactly these, so a key added to `roomKeys` can
- * never outlive the room (the match store's end once forgot the images).
- */
-export function allRoomKeys(roomId: string): string[] {
-  const { meta, ended, ...rest } = roomKeys(roomId);
-  return [meta, ...Object.values(rest), ended];
-}
-
-/** How many keys `allRoomKeys` gives: a script that takes them all declares this many. */
-export const ROOM_KEY_COUNT = allRoomKeys("").length;
-
-/** Written by each readiness check: Redis at maxmemory still answers PING, but refuses writes. */
-export const READY_PROBE_KEY = "ephemera:ready";
-
-/** Heartbeats of the app instances, so presence held by a crashed instance can be released. */
-export const INSTANCES_KEY = "ephemera:instances";
-
-/**
- * People in stranger chats whose page is open (or closed less than the grace period ago), for
- * "people online": sha1 of `<room meta key>#<seat>` → until when they count. Open streams hold a
- * lease their instance's heartbeat renews, so a crashed instance's people stop counting by themselves.
- */
-export const STRANGERS_HERE_KEY = "match:here";
-/** A seat's entry in STRANGERS_HERE_KEY, before hashing: the scripts hash it (sha1). */
-export const strangerSeat = (roomId: string, seat: number) => `${roomKeys(roomId).meta}#${seat}`;
-
-export const CHANNEL_PREFIX = "ephemera:room:";
-export const roomChannel = (roomId: string) => `${CHANNEL_PREFIX}${roomId}`;

@@ -1,17 +1,4 @@
-import { NOW_MS } from "./redis-scripts";
-
-/**
- * Lua defining `isAlive(instance)`: whether that instance has sent a heartbeat within `timeoutMs`
- * (of `now`), by the heartbeats in `instancesKey`. Answers are remembered for the script's run.
- */
-export const instanceAlive = (instancesKey: string) => `local alive = {}
-local function isAlive(owner)
-  if alive[owner] == nil then
-    local beat = redis.call('ZSCORE', ${instancesKey}, owner)
-    alive[owner] = beat ~= false and tonumber(beat) > now - timeoutMs
-  end
-  return alive[owner]
-end`;
+import { instanceAlive, NOW_MS } from "../redis/lua";
 
 /**
  * Presence, one script for every step so the rules live in one place. KEYS: meta, members, live,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { INSTANCES_KEY, roomChannel, roomKeys, STRANGERS_HERE_KEY, strangerSeat } from "./redis-codec";
+import { INSTANCES_KEY, roomChannel, roomKeys, STRANGERS_HERE_KEY, strangerSeat } from "../redis/keys";
 
 type PresenceOp = "open" | "close" | "settle" | "state";
 

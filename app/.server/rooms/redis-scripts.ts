@@ -1,24 +1,11 @@
+import { markEnded } from "../redis/keys";
+import { NOW_MS } from "../redis/lua";
+
 /**
  * Lua scripts: each room operation is one atomic round trip. Deadlines come from Redis' own clock
  * (TIME) so instances with skewed clocks still agree, and every key a script creates or writes
  * gets the room's deadline (PEXPIREAT), never a later one.
  */
-
-export const NOW_MS = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
-
-/** How long a room ended on purpose is remembered as such (see `roomKeys().ended`). */
-export const ENDED_MEMORY_MS = 60_000;
-
-/**
- * Lua that records, in `key`, that a room whose deadline is `exp` was ended on purpose: for a
- * minute, never past the deadline. Runs after the room's keys are deleted, so even at maxmemory
- * Redis lets it write (a script that has written may finish).
- */
-export const markEnded = (key: string, exp: string) => `do
-  ${NOW_MS}
-  redis.call('SET', ${key}, 'd', 'PXAT', string.format('%d', math.min(tonumber(${exp}), now + ${ENDED_MEMORY_MS})))
-end`;
 
 /**
  * KEYS: meta. ARGV: ttlMs, key check ('' for none). Returns the deadline (ms since epoch), or -1

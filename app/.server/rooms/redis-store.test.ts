@@ -1,9 +1,9 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { collect, createRoom, sendAs } from "../../../tests/support/stores";
+import { collect, createRoom, redisRoomStore, sendAs } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
-import { roomChannel } from "./redis-codec";
-import { RedisRoomStore } from "./redis-store";
+import { roomChannel } from "../redis/keys";
+import type { RedisRoomStore } from "./redis-store";
 import { MESSAGE_CAP } from "./types";
 import { roomEventStream } from "./room-event-stream";
 
@@ -13,8 +13,8 @@ describe("RedisRoomStore specifics", () => {
   let admin: Redis;
 
   beforeAll(() => {
-    store = new RedisRoomStore(inject("redisUrl"));
-    other = new RedisRoomStore(inject("redisUrl"));
+    store = redisRoomStore(inject("redisUrl"));
+    other = redisRoomStore(inject("redisUrl"));
     admin = new Redis(inject("redisUrl"));
   });
   afterAll(async () => {

@@ -1,20 +1,14 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { RoomKind } from "~/shared/room-kinds";
 import { LocalFanout } from "./local-fanout";
-import { RedisChannels } from "./redis-channels";
-import { defineScripts, unavailable } from "./redis-script-runner";
+import type { RedisChannels } from "../redis/channels";
+import type { RedisConnections } from "../redis/connections";
+import { defineScripts, unavailable } from "../redis/script-runner";
 import { RedisPresence, type PresenceReply } from "./redis-presence";
 import { heartbeatScript, presenceScript } from "./redis-presence-scripts";
-import { RedisSlotCounter } from "./redis-stream-slots";
-import {
-  allRoomKeys,
-  decodeEvent,
-  decodeStoredMessage,
-  READY_PROBE_KEY,
-  ROOM_KEY_COUNT,
-  roomChannel,
-  roomKeys,
-} from "./redis-codec";
+import type { InstanceHeartbeats } from "../redis/stream-slots";
+import { allRoomKeys, READY_PROBE_KEY, ROOM_KEY_COUNT, roomChannel, roomKeys } from "../redis/keys";
+import { decodeEvent, decodeStoredMessage } from "./redis-codec";
 import {
   appendMemberMessageScript,
   createRoomScript,
@@ -68,18 +62,9 @@ const SCRIPTS = {
 
 const PUT_IMAGE_OUTCOMES: ImagePutOutcome[] = ["not-found", "not-member", "exists", "room-full", "stored"];
 
-type Connection = "commands" | "subscriber";
-
 export interface RedisStoreOptions {
-  onError?: (error: Error, connection: Connection) => void;
-  onReconnecting?: (connection: Connection) => void;
   /** How long a seat whose last stream closed still counts as here. */
   presenceGraceMs?: number;
-  /**
-   * How long a command may go unanswered before it fails as StoreUnavailableError; unset, it
-   * waits as long as Redis takes. The app always sets it (REDIS_COMMAND_TIMEOUT_MS).
-   */
-  commandTimeoutMs?: number;
 }
 
 /** How often each instance checks that the rooms it streams still exist. */
@@ -87,60 +72,32 @@ const ROOM_CHECK_MS = 2000;
 /** Rooms checked per EXISTS command. */
 const ROOM_CHECK_BATCH = 500;
 
-/** What the startup check found about Redis writing to disk. */
-export type PersistenceCheck =
-  | { status: "ephemeral" }
-  | { status: "persistent"; settings: string[] }
-  | { status: "unknown"; reason: string };
-
-/** What the startup check found about Redis deleting keys when it reaches maxmemory. */
-export type EvictionCheck = { status: "noeviction" } | { status: "evicts"; policy: string } | { status: "unknown"; reason: string };
-
 /**
- * The multi-instance store. One connection for commands, one subscriber connection per process
- * (not per stream) feeding a local fan-out; every room operation is one Lua round trip.
+ * The multi-instance store, on the process's shared connections (redis/connections.ts): its
+ * subscriptions feed a local fan-out, and every room operation is one Lua round trip. Closing it
+ * leaves the connections open for whoever built them to close.
  */
 export class RedisRoomStore implements RoomStore {
   readonly kind = "redis";
   private readonly redis: Redis;
-  private readonly subscriber: Redis;
   private readonly fanout = new LocalFanout();
-  /** The process's one subscriber connection, shared with anything else that listens. */
-  readonly channels: RedisChannels;
+  private readonly channels: RedisChannels;
   private readonly presence: RedisPresence;
-  /** Open event streams per person and per address, across every instance (stream-slots.ts). */
-  readonly streamSlots: RedisSlotCounter;
   private readonly run: ReturnType<typeof defineScripts<keyof typeof SCRIPTS>>;
 
   private readonly roomCheck: NodeJS.Timeout;
   private checkingRooms = false;
 
-  constructor(url: string, options: RedisStoreOptions = {}) {
-    // A command waits through at most two reconnection attempts (~300 ms) before failing, so a
-    // send during an outage gets a prompt, retryable error instead of hanging. A Redis that is
-    // connected but does not answer (paused, swapping) fails it after the command timeout; the
-    // command may still run when Redis resumes, which a send's clientId makes safe to retry.
-    // The subscriber (a duplicate) has the same timeout, which only ever applies to its
-    // (un)subscribe commands: a quiet subscription has no command waiting.
-    this.redis = new Redis(url, {
-      maxRetriesPerRequest: 2,
-      retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-      commandTimeout: options.commandTimeoutMs,
-    });
+  constructor(connections: RedisConnections, options: RedisStoreOptions = {}) {
+    this.redis = connections.commands;
     this.run = defineScripts(this.redis, SCRIPTS);
-    this.subscriber = this.redis.duplicate();
-    this.redis.on("error", (error) => options.onError?.(error, "commands"));
-    this.subscriber.on("error", (error) => options.onError?.(error, "subscriber"));
-    this.redis.on("reconnecting", () => options.onReconnecting?.("commands"));
-    this.subscriber.on("reconnecting", () => options.onReconnecting?.("subscriber"));
-    this.channels = new RedisChannels(this.subscriber);
+    this.channels = connections.channels;
     this.presence = new RedisPresence(
       (...args) => this.run("ephPresence", ...args) as Promise<PresenceReply | null>,
       (...args) => this.run("ephHeartbeat", ...args) as Promise<string[]>,
       () => this.fanout.roomIds(),
       options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS,
     );
-    this.streamSlots = new RedisSlotCounter(this.redis, this.presence);
     this.roomCheck = setInterval(() => void this.checkRooms(), ROOM_CHECK_MS);
     this.roomCheck.unref();
   }
@@ -376,40 +333,16 @@ export class RedisRoomStore implements RoomStore {
     await this.redis.set(READY_PROBE_KEY, "1", "PX", 60_000).catch(unavailable);
   }
 
-  /** Whether this Redis writes snapshots or an append-only file: messages must never hit a disk. */
-  async checkPersistence(): Promise<PersistenceCheck> {
-    try {
-      const save = (await this.redis.config("GET", "save")) as string[];
-      const appendonly = (await this.redis.config("GET", "appendonly")) as string[];
-      const settings: string[] = [];
-      if (save[1]) settings.push(`save "${save[1]}"`);
-      if (appendonly[1] === "yes") settings.push("appendonly yes");
-      return settings.length > 0 ? { status: "persistent", settings } : { status: "ephemeral" };
-    } catch (error) {
-      // Managed Redis services often refuse CONFIG.
-      return { status: "unknown", reason: error instanceof Error ? error.message : String(error) };
-    }
-  }
-
-  /** Whether this Redis may delete keys (live rooms' among them) when it reaches maxmemory. */
-  async checkEviction(): Promise<EvictionCheck> {
-    try {
-      const [, policy = ""] = (await this.redis.config("GET", "maxmemory-policy")) as string[];
-      return policy === "noeviction" ? { status: "noeviction" } : { status: "evicts", policy };
-    } catch (error) {
-      return { status: "unknown", reason: error instanceof Error ? error.message : String(error) };
-    }
+  /**
+   * This instance's heartbeats, which presence keeps: stream slots count per instance on them
+   * (redis/stream-slots.ts).
+   */
+  get instance(): InstanceHeartbeats {
+    return this.presence;
   }
 
   async close() {
     clearInterval(this.roomCheck);
     await this.presence.close();
-    await this.streamSlots.close();
-    await Promise.allSettled([this.subscriber.quit(), this.redis.quit()]);
-  }
-
-  /** For tests and diagnostics: the raw command connection. */
-  get connection(): Redis {
-    return this.redis;
   }
 }

@@ -1,5 +1,6 @@
 import { PartnerView, type PartnerPresence, type PartnerReceipts } from "./partner-view";
-import { StoreUnavailableError, type PublishedEvent, type RoomState, type RoomStore, type StoredMessage } from "./types";
+import { StoreUnavailableError } from "../store-errors";
+import type { PublishedEvent, RoomState, RoomStore, StoredMessage } from "./types";
 import { WakeQueue } from "./wake-queue";
 
 export type RoomStreamEvent =

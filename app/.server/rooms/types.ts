@@ -89,33 +89,6 @@ export interface RoomState {
   arrivals: SeatArrival[];
 }
 
-/** The backing store cannot be reached right now; the operation may succeed if retried. */
-export class StoreUnavailableError extends Error {
-  override name = "StoreUnavailableError";
-  /** How long a client should wait before trying again. */
-  readonly retryAfterSeconds: number = 5;
-}
-
-/**
- * The store answers but refuses to hold more (Redis at `maxmemory` with `noeviction`). It is
- * unavailable too, for longer: room frees up only as rooms end.
- */
-export class StoreFullError extends StoreUnavailableError {
-  override name = "StoreFullError";
-  override readonly retryAfterSeconds = 30;
-}
-
-/**
- * What a person is told when the store could not take their request, ending with how to retry
- * (`Try the link again`, for a page). It promises nothing about what the store still holds: after
- * an outage a Redis that keeps nothing on disk comes back empty.
- */
-export function unavailableMessage(error: StoreUnavailableError, retry = "Try again"): string {
-  return error instanceof StoreFullError
-    ? `The server is full right now. ${retry} later.`
-    : `Ephemera cannot reach its message store right now. ${retry} in a moment.`;
-}
-
 export type RoomEventListener = (event: PublishedEvent) => void;
 
 export type MemberStatus =
@@ -243,4 +216,21 @@ export interface RoomStore {
   /** Throws when the backing store is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * What the in-process stranger queue needs from the room store beside it. Its steps are
+ * synchronous, so pairing two visitors and creating their room are one step, as atomic as the
+ * Redis queue's script, which creates the room itself (in Lua, on the keys of `redis/keys.ts`)
+ * and so needs nothing from a room store. No Redis store could offer these synchronously: only
+ * the in-memory store implements them.
+ */
+export interface InProcessMatchRooms {
+  /** A room for two matched strangers (kind `match`), both seats held under their claims (`claimFor`). */
+  createMatchedRoom(roomId: string, ttlMs: number, claims: [string, string]): { expiresAt: number };
+  /** Whether the room exists and its deadline has not passed. */
+  isLive(roomId: string): boolean;
+  /** Seats whose page is open, or closed less than the grace period ago: how many are here. */
+  seatsHere(roomId: string): number;
+  destroy: RoomStore["destroy"];
 }

@@ -15,7 +15,7 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
   beforeAll(() => {
     services = makeServices(kind);
   });
-  afterAll(() => services.store.close());
+  afterAll(() => services.close());
 
   async function roomForTwo() {
     const roomId = await createRoom(services.store);

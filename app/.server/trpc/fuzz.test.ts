@@ -14,7 +14,7 @@ describe.each(STORE_KINDS)("procedures under hostile input (%s store)", (kind) =
   beforeAll(() => {
     services = makeServices(kind);
   });
-  afterAll(() => services.store.close());
+  afterAll(() => services.close());
 
   it("either succeed or fail with a client error and a message, polluting nothing", async () => {
     const victim = await createRoom(services.store);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rejection } from "../../../tests/support/trpc-error";
 import { callerFor, cookiePair, TEST_SECRET, visitorCookie, visitRoom } from "../../../tests/support/app";
 import { fromOpaque, opaque } from "../../../tests/support/opaque";
-import { collect, makeMatchStores, STORE_KINDS } from "../../../tests/support/stores";
+import { collect, makeStorage, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import type { MatchEvent, StrangerState } from "~/shared/match-events";
 import type { RoomEvent } from "~/shared/room-events";
@@ -14,11 +14,10 @@ describe.each(STORE_KINDS)("match procedures (%s store)", (kind) => {
   let services: Services;
   beforeAll(() => {
     const config = parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, RATE_LIMITS: "off", PRESENCE_GRACE_MS: "500" });
-    services = createServices(config, makeMatchStores(kind, 2).rooms);
+    services = createServices(config, makeStorage(kind, { database: 2 }));
   });
   afterAll(async () => {
-    await services.matches.close();
-    await services.store.close();
+    await services.close();
   });
 
   /** A stranger: a visitor cookie, and a caller that carries it (plus any room cookie they get). */

@@ -57,7 +57,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
   beforeAll(() => {
     services = makeServices(kind);
   });
-  afterAll(() => services.store.close());
+  afterAll(() => services.close());
 
   /** A room with two seated members, as after both opened the link. */
   async function roomForTwo(ttlMs?: number) {
@@ -428,7 +428,7 @@ describe("privacy of what Redis holds", () => {
       const dump = JSON.stringify(members) + JSON.stringify(await admin.hgetall(`room:{${roomId}}:meta`));
       for (const token of tokens) expect(dump).not.toContain(token);
     } finally {
-      await services.store.close();
+      await services.close();
       await admin.quit();
     }
   });

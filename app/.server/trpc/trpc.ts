@@ -4,7 +4,7 @@ import { env } from "../env";
 import { memberIdOf, ROOM_ID_PATTERN } from "../room-token";
 import type { Context } from "./context";
 import { RateLimitedError } from "../rate-limits";
-import { StoreUnavailableError, unavailableMessage } from "../rooms/types";
+import { StoreUnavailableError, unavailableMessage } from "../store-errors";
 import { SEALED_MIN_LENGTH } from "~/shared/limits";
 import { describeValidationError } from "./errors";
 import { wireTransformer } from "../transport/wire-input";

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { writeBatcher } from "./redis-write-batching";
+import { writeBatcher } from "./write-batching";
 
 /** Called with each payload published on the channel, or with null after a gap (see below). */
 export type ChannelHandler = (payload: string | null) => void;

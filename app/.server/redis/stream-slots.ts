@@ -1,10 +1,8 @@
 import type { Redis } from "ioredis";
 import type { SlotClaim, SlotCounter, SlotGrant } from "../stream-slots";
-import { INSTANCES_KEY } from "./redis-codec";
-import type { RedisPresence } from "./redis-presence";
-import { instanceAlive } from "./redis-presence-scripts";
-import { defineScripts } from "./redis-script-runner";
-import { NOW_MS } from "./redis-scripts";
+import { INSTANCES_KEY } from "./keys";
+import { instanceAlive, NOW_MS } from "./lua";
+import { defineScripts } from "./script-runner";
 
 const SLOTS_PREFIX = "ephemera:slots:";
 /**
@@ -52,6 +50,19 @@ else
 end
 return 0`;
 
+/**
+ * This instance among those sharing the Redis, and its heartbeats in INSTANCES_KEY: room presence
+ * keeps them (decision 006), and anything else counting per instance rides on them.
+ */
+export interface InstanceHeartbeats {
+  readonly instanceId: string;
+  readonly heartbeatMs: number;
+  /** Missing heartbeats for this long means an instance is gone. */
+  readonly instanceTimeoutMs: number;
+  /** Calls `listener` after each heartbeat that reached Redis; `missedBeats` when others may have written this one off. */
+  onHeartbeat(listener: (missedBeats: boolean) => void): void;
+}
+
 const SCRIPTS = {
   ephSlotsAcquire: { numberOfKeys: 3, lua: acquireScript },
   ephSlotsSet: { numberOfKeys: 1, lua: setScript },
@@ -74,11 +85,11 @@ export class RedisSlotCounter implements SlotCounter {
 
   constructor(
     redis: Redis,
-    private readonly presence: RedisPresence,
+    private readonly instance: InstanceHeartbeats,
   ) {
     this.run = defineScripts(redis, SCRIPTS);
-    const refreshEvery = Math.max(1, Math.round(REFRESH_EVERY_MS / presence.heartbeatMs));
-    presence.onHeartbeat((missedBeats) => {
+    const refreshEvery = Math.max(1, Math.round(REFRESH_EVERY_MS / instance.heartbeatMs));
+    instance.onHeartbeat((missedBeats) => {
       this.beats += 1;
       const keys = missedBeats || this.beats % refreshEvery === 0 ? new Set([...this.local.keys(), ...this.unsynced]) : this.unsynced;
       for (const key of [...keys]) this.sync(key);
@@ -95,8 +106,8 @@ export class RedisSlotCounter implements SlotCounter {
         "ephSlotsAcquire",
         INSTANCES_KEY,
         ...keys,
-        this.presence.instanceId,
-        this.presence.instanceTimeoutMs,
+        this.instance.instanceId,
+        this.instance.instanceTimeoutMs,
         SLOTS_TTL_MS,
         person.cap,
         counts[0]!,
@@ -146,7 +157,7 @@ export class RedisSlotCounter implements SlotCounter {
   /** Writes this instance's count under `key` as it is now, renewing the key's expiry. */
   private sync(key: string): void {
     this.unsynced.delete(key);
-    const step = this.run("ephSlotsSet", key, this.presence.instanceId, SLOTS_TTL_MS, this.local.get(key) ?? 0).catch(() => {
+    const step = this.run("ephSlotsSet", key, this.instance.instanceId, SLOTS_TTL_MS, this.local.get(key) ?? 0).catch(() => {
       // Written again at the next heartbeat.
       this.unsynced.add(key);
     });

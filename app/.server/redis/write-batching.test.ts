@@ -1,8 +1,8 @@
 import { once } from "node:events";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it, vi } from "vitest";
-import { RedisChannels } from "./redis-channels";
-import { defineScripts } from "./redis-script-runner";
+import { RedisChannels } from "./channels";
+import { defineScripts } from "./script-runner";
 
 const ECHO = { numberOfKeys: 0, lua: "return ARGV[1]" };
 

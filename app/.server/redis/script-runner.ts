@@ -1,6 +1,6 @@
 import { ReplyError, type Redis } from "ioredis";
-import { writeBatcher } from "./redis-write-batching";
-import { StoreFullError, StoreUnavailableError } from "./types";
+import { writeBatcher } from "./write-batching";
+import { StoreFullError, StoreUnavailableError } from "../store-errors";
 
 export interface ScriptDefinition {
   numberOfKeys: number;
@@ -27,7 +27,7 @@ export function unavailable(error: unknown): never {
  * Defines `scripts` on the connection (ioredis runs each by EVALSHA, loading it when Redis lacks
  * it) and returns the one way to run them: by name, with unreachable-Redis errors turned into
  * StoreUnavailableError (`run.buffer` for binary replies). Commands issued in one event-loop
- * turn go to Redis in one write (redis-write-batching.ts).
+ * turn go to Redis in one write (write-batching.ts).
  */
 export function defineScripts<Name extends string>(redis: Redis, scripts: Record<Name, ScriptDefinition>) {
   for (const [name, definition] of Object.entries<ScriptDefinition>(scripts)) redis.defineCommand(name, definition);

@@ -1,0 +1,73 @@
+import { NOW_MS } from "./lua";
+
+/**
+ * Every Redis key and channel name that more than one part of the app touches: rooms, presence,
+ * the stranger queue and stream slots. A key's layout lives here once, so whatever ends a room
+ * ends all of it, and the Cluster work has one list to assign slots from.
+ */
+
+/**
+ * A room's keys share the `{roomId}` hash tag, so they would fall in one Redis Cluster slot. The
+ * app does not run on a Cluster today: several scripts touch keys outside the room's slot or
+ * keys they do not declare (decision 001), so it needs one Redis.
+ */
+export const roomKeys = (roomId: string) => ({
+  meta: `room:{${roomId}}:meta`,
+  members: `room:{${roomId}}:members`,
+  messages: `room:{${roomId}}:msgs`,
+  /** Presence: open streams per seat and instance, grace periods, last seen. */
+  live: `room:{${roomId}}:live`,
+  /** `<author>:<clientId>` → message id, for as long as the message is kept. */
+  clientIds: `room:{${roomId}}:cids`,
+  /** Sealed images by id; its `#bytes` field counts them against the room's budget. */
+  images: `room:{${roomId}}:imgs`,
+  /**
+   * Left for a minute by a room ended on purpose (destroyed, a stranger chat ended), so a stream
+   * that missed the `destroyed` event tells such a room from one the store lost.
+   */
+  ended: `room:{${roomId}}:ended`,
+});
+
+/**
+ * Every key a room may have, meta first and its `ended` marker last, as the scripts that end a
+ * room expect them. Whatever ends a room deletes exactly these, so a key added to `roomKeys` can
+ * never outlive the room (the match store's end once forgot the images).
+ */
+export function allRoomKeys(roomId: string): string[] {
+  const { meta, ended, ...rest } = roomKeys(roomId);
+  return [meta, ...Object.values(rest), ended];
+}
+
+/** How many keys `allRoomKeys` gives: a script that takes them all declares this many. */
+export const ROOM_KEY_COUNT = allRoomKeys("").length;
+
+/** Written by each readiness check: Redis at maxmemory still answers PING, but refuses writes. */
+export const READY_PROBE_KEY = "ephemera:ready";
+
+/** Heartbeats of the app instances, so presence held by a crashed instance can be released. */
+export const INSTANCES_KEY = "ephemera:instances";
+
+/**
+ * People in stranger chats whose page is open (or closed less than the grace period ago), for
+ * "people online": sha1 of `<room meta key>#<seat>` → until when they count. Open streams hold a
+ * lease their instance's heartbeat renews, so a crashed instance's people stop counting by themselves.
+ */
+export const STRANGERS_HERE_KEY = "match:here";
+/** A seat's entry in STRANGERS_HERE_KEY, before hashing: the scripts hash it (sha1). */
+export const strangerSeat = (roomId: string, seat: number) => `${roomKeys(roomId).meta}#${seat}`;
+
+export const CHANNEL_PREFIX = "ephemera:room:";
+export const roomChannel = (roomId: string) => `${CHANNEL_PREFIX}${roomId}`;
+
+/** How long a room ended on purpose is remembered as such (see `roomKeys().ended`). */
+export const ENDED_MEMORY_MS = 60_000;
+
+/**
+ * Lua that records, in `key`, that a room whose deadline is `exp` was ended on purpose: for a
+ * minute, never past the deadline. Runs after the room's keys are deleted, so even at maxmemory
+ * Redis lets it write (a script that has written may finish).
+ */
+export const markEnded = (key: string, exp: string) => `do
+  ${NOW_MS}
+  redis.call('SET', ${key}, 'd', 'PXAT', string.format('%d', math.min(tonumber(${exp}), now + ${ENDED_MEMORY_MS})))
+end`;
