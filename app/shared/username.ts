@@ -16,8 +16,12 @@ export type UsernameCheck = { ok: true; username: string } | { ok: false; proble
  * saying what is wrong with it.
  */
 export function checkUsername(input: string): UsernameCheck {
-  if (input.length < USERNAME_MIN) return { ok: false, problem: `A username needs at least ${USERNAME_MIN} characters.` };
-  if (input.length > USERNAME_MAX) return { ok: false, problem: `A username has at most ${USERNAME_MAX} characters.` };
+  if (input.length < USERNAME_MIN) {
+    return { ok: false, problem: `A username needs at least ${USERNAME_MIN} characters.` };
+  }
+  if (input.length > USERNAME_MAX) {
+    return { ok: false, problem: `A username has at most ${USERNAME_MAX} characters.` };
+  }
   if (!ALLOWED.test(input)) {
     return { ok: false, problem: "A username may hold only letters a-z, digits and underscores." };
   }

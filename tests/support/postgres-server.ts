@@ -24,9 +24,12 @@ function postgresBinDir(): string {
     // Debian's pg_config may belong to the client package only; fall through to the server's own folder.
   }
   const root = "/usr/lib/postgresql";
-  const versions = existsSync(root) ? readdirSync(root).filter((name) => existsSync(join(root, name, "bin", "initdb"))) : [];
+  const hasServer = (version: string) => existsSync(join(root, version, "bin", "initdb"));
+  const versions = existsSync(root) ? readdirSync(root).filter(hasServer) : [];
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
-  if (!newest) throw new Error("PostgreSQL's server binaries (initdb, postgres) are not installed: apt-get install postgresql");
+  if (!newest) {
+    throw new Error("PostgreSQL's server binaries (initdb, postgres) are not installed: apt-get install postgresql");
+  }
   return join(root, newest, "bin");
 }
 

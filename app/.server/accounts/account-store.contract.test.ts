@@ -51,7 +51,12 @@ describe.each(ACCOUNT_STORE_KINDS)("AccountStore contract (%s)", (kind) => {
       const outcome = await store.createAccount(input, T0);
       expect(outcome).toEqual({
         status: "created",
-        account: { id: expect.any(String), username: username.toLowerCase(), publicKeys: input.publicKeys, createdAt: T0 },
+        account: {
+          id: expect.any(String),
+          username: username.toLowerCase(),
+          publicKeys: input.publicKeys,
+          createdAt: T0,
+        },
       });
       if (outcome.status !== "created") return;
       const found = await store.findByUsername(username.toUpperCase());

@@ -21,6 +21,13 @@ describe("auth key verifiers", () => {
     expect(await hashAuthKey(key)).not.toBe(verifier);
   });
 
+  it("matches keys whose bytes are not UTF-8 text (the library reads byte passwords as text)", async () => {
+    const key = new Uint8Array(32).fill(0xff);
+    const verifier = await hashAuthKey(key);
+    expect(await verifyAuthKey(verifier, key)).toBe(true);
+    expect(await verifyAuthKey(verifier, new Uint8Array(32).fill(0xfe))).toBe(false);
+  });
+
   it("answers false, not an error, for a damaged verifier", async () => {
     expect(await verifyAuthKey("not a verifier", authKey())).toBe(false);
     expect(await verifyAuthKey("$argon2id$v=19$m=19456,t=2,p=1$AAAA$BBBB", authKey())).toBe(false);

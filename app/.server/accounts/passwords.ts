@@ -20,7 +20,8 @@ export const ARGON2_PARAMS = {
  * UTF-8 text and fails on random bytes ("invalid utf-8 sequence"), so bytes go in as ASCII. One
  * canonical encoding of the bytes, so however the browser spelled the key, the same key matches.
  */
-const passwordOf = (authKey: Uint8Array) => Buffer.from(authKey.buffer, authKey.byteOffset, authKey.byteLength).toString("base64url");
+const passwordOf = (authKey: Uint8Array) =>
+  Buffer.from(authKey.buffer, authKey.byteOffset, authKey.byteLength).toString("base64url");
 
 /** The argon2id verifier (PHC string) to store for an auth key. */
 export function hashAuthKey(authKey: Uint8Array): Promise<string> {

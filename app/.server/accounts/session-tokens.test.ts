@@ -1,6 +1,12 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hashSessionToken, newSessionToken, SESSION_LIFETIME_MS, sessionExpiry, sessionNeedsTouch } from "./session-tokens";
+import {
+  hashSessionToken,
+  newSessionToken,
+  SESSION_LIFETIME_MS,
+  sessionExpiry,
+  sessionNeedsTouch,
+} from "./session-tokens";
 
 describe("session tokens", () => {
   it("are 256 random bits in base64url, stored as their SHA-256", () => {

@@ -25,7 +25,9 @@ function instance(url: string): pg.Pool {
 }
 
 async function appliedMigrations(pool: pg.Pool): Promise<number> {
-  const { rows } = await pool.query<{ count: number }>("SELECT count(*)::int AS count FROM drizzle.__drizzle_migrations");
+  const { rows } = await pool.query<{ count: number }>(
+    "SELECT count(*)::int AS count FROM drizzle.__drizzle_migrations",
+  );
   return rows[0]!.count;
 }
 
