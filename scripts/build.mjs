@@ -16,7 +16,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { build as bundle } from "esbuild";
@@ -122,6 +122,8 @@ await bundle({
   outfile: join(target, "server.js"),
   logLevel: "warning",
 });
+// The database's SQL migrations, applied at startup: found upwards from the bundles (db/migrate.ts).
+cpSync(join(ROOT, "app/.server/db/migrations"), join(target, "migrations"), { recursive: true });
 writeFileSync(join(target, STAMP), `${hash}\n`);
 switchTo(target);
 removeOldBuilds(target);

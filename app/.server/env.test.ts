@@ -9,6 +9,8 @@ describe("parseEnv", () => {
       HOST: "0.0.0.0",
       REDIS_URL: undefined,
       SESSION_SECRET: undefined,
+      DATABASE_URL: undefined,
+      DEMO_ACCOUNTS: "off",
       ROOM_TTL_SECONDS: 600,
       MAX_BODY_BYTES: 65_536,
       SHUTDOWN_TIMEOUT_MS: 10_000,
@@ -48,6 +50,19 @@ describe("parseEnv", () => {
     expect(parseEnv({ REDIS_URL: "redis://localhost:6379", WEB_CONCURRENCY: "2" }).WEB_CONCURRENCY).toBe(2);
   });
 
+  it("reads the accounts database and the demo accounts switch", () => {
+    const url = "postgres://ephemera:secret@db.internal:5432/ephemera?sslmode=require";
+    expect(parseEnv({ DATABASE_URL: url })).toMatchObject({ DATABASE_URL: url, DEMO_ACCOUNTS: "off" });
+    expect(parseEnv({ DATABASE_URL: "postgresql://localhost/ephemera" }).DATABASE_URL).toBe(
+      "postgresql://localhost/ephemera",
+    );
+    expect(parseEnv({ DEMO_ACCOUNTS: "on" }).DEMO_ACCOUNTS).toBe("on");
+    expect(parseEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
+    expect(
+      parseEnv({ NODE_ENV: "production", DATABASE_URL: url, SESSION_SECRET: "s".repeat(32) }).DATABASE_URL,
+    ).toBe(url);
+  });
+
   it("treats empty values as unset", () => {
     expect(parseEnv({ REDIS_URL: "", PORT: "", SESSION_SECRET: "" })).toMatchObject({
       REDIS_URL: undefined,
@@ -79,6 +94,17 @@ describe("parseEnv", () => {
     [
       { NODE_ENV: "production", REDIS_URL: "redis://localhost:6379" },
       "SESSION_SECRET is required in production when REDIS_URL is set (at least 32 characters)",
+    ],
+    [{ DATABASE_URL: "mysql://localhost/ephemera" }, "DATABASE_URL must be a postgres:// or postgresql:// URL"],
+    [{ DATABASE_URL: "localhost:5432" }, "DATABASE_URL must be a postgres:// or postgresql:// URL"],
+    [{ DEMO_ACCOUNTS: "yes" }, "DEMO_ACCOUNTS must be on or off"],
+    [
+      { DEMO_ACCOUNTS: "on", DATABASE_URL: "postgres://localhost/ephemera" },
+      "DEMO_ACCOUNTS must be off when DATABASE_URL is set: demo accounts have a published password",
+    ],
+    [
+      { NODE_ENV: "production", DATABASE_URL: "postgres://localhost/ephemera" },
+      "SESSION_SECRET is required in production when DATABASE_URL is set (at least 32 characters)",
     ],
   ])("rejects %j with one line naming the variable", (source, problem) => {
     expect(() => parseEnv(source)).toThrow(`Invalid environment: ${problem}`);

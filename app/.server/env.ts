@@ -21,6 +21,15 @@ export const envSchema = z
       z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }),
     ),
     SESSION_SECRET: optional(z.string().min(32, { error: "must be at least 32 characters" })),
+    /**
+     * PostgreSQL for accounts (and only accounts: rooms and messages never go there). Unset:
+     * accounts live in memory and end with the process.
+     */
+    DATABASE_URL: optional(
+      z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }),
+    ),
+    /** `on` creates the demo accounts alice and bob at startup, in the in-memory store only. */
+    DEMO_ACCOUNTS: z.enum(["on", "off"], { error: "must be on or off" }).default("off"),
     ROOM_TTL_SECONDS: optional(integer(10, 86_400)).default(600),
     /**
      * How long someone whose tab closed or network dropped still shows as here: a reload within it
@@ -114,6 +123,23 @@ export const envSchema = z
         code: "custom",
         path: ["SESSION_SECRET"],
         message: "is required in production when REDIS_URL is set (at least 32 characters)",
+      });
+    }
+    // Demo accounts with a published password must never land in a database that outlives the demo.
+    if (env.DEMO_ACCOUNTS === "on" && env.DATABASE_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DEMO_ACCOUNTS"],
+        message: "must be off when DATABASE_URL is set: demo accounts have a published password",
+      });
+    }
+    // The salt served for an unknown username is derived from this secret; a per-process random
+    // one would change it between instances and restarts, telling anyone which names are unknown.
+    if (env.NODE_ENV === "production" && env.DATABASE_URL && !env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SESSION_SECRET"],
+        message: "is required in production when DATABASE_URL is set (at least 32 characters)",
       });
     }
   });

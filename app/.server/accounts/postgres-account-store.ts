@@ -1,0 +1,252 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, desc, eq, gt, lte, ne, sql } from "drizzle-orm";
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import type { Pool } from "pg";
+import { normalizeUsername } from "~/shared/username";
+import { accounts, blocks, sessions } from "../db/schema";
+import type {
+  Account,
+  AccountCredentials,
+  AccountStore,
+  BlockedAccount,
+  BlockOutcome,
+  CreateAccountOutcome,
+  NewAccount,
+  NewCredentials,
+  NewSession,
+  Session,
+} from "./types";
+
+type AccountRow = typeof accounts.$inferSelect;
+type SessionRow = typeof sessions.$inferSelect;
+
+const toAccount = (row: AccountRow): Account => ({
+  id: row.id,
+  username: row.username,
+  publicKeys: {
+    ecdh: { algorithm: row.ecdhPublicKeyAlgorithm, spki: row.ecdhPublicKey },
+    signing: { algorithm: row.signingPublicKeyAlgorithm, spki: row.signingPublicKey },
+  },
+  createdAt: row.createdAt,
+});
+
+const toCredentials = (row: AccountRow): AccountCredentials => ({
+  ...toAccount(row),
+  // Checked on the way in by the router; the column is text so a future algorithm needs no migration.
+  kdf: { algorithm: row.kdfAlgorithm as AccountCredentials["kdf"]["algorithm"], iterations: row.kdfIterations },
+  salt: row.salt,
+  verifier: row.verifier,
+  wrappedKeys: {
+    ecdh: { ciphertext: row.wrappedEcdhPrivateKey, iv: row.ecdhWrapIv },
+    signing: { ciphertext: row.wrappedSigningPrivateKey, iv: row.signingWrapIv },
+  },
+});
+
+const toSession = ({ tokenHash: _, ...row }: SessionRow): Session => row;
+
+const credentialColumns = (credentials: NewCredentials) => ({
+  kdfAlgorithm: credentials.kdf.algorithm,
+  kdfIterations: credentials.kdf.iterations,
+  salt: credentials.salt,
+  verifier: credentials.verifier,
+  wrappedEcdhPrivateKey: credentials.wrappedKeys.ecdh.ciphertext,
+  ecdhWrapIv: credentials.wrappedKeys.ecdh.iv,
+  wrappedSigningPrivateKey: credentials.wrappedKeys.signing.ciphertext,
+  signingWrapIv: credentials.wrappedKeys.signing.iv,
+});
+
+/** uuid columns refuse anything else with an error; an id that is not a uuid simply matches nothing. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isUuid = (id: string) => UUID.test(id);
+
+/**
+ * Accounts in PostgreSQL (Drizzle over a pg Pool), for deployments where they must outlive the
+ * process. The schema must already be migrated (db/migrate.ts); the factory does that first.
+ */
+export class PostgresAccountStore implements AccountStore {
+  readonly kind = "postgres";
+  private readonly db: NodePgDatabase;
+
+  constructor(private readonly pool: Pool) {
+    this.db = drizzle({ client: pool });
+  }
+
+  async createAccount(account: NewAccount, now: Date): Promise<CreateAccountOutcome> {
+    const username = normalizeUsername(account.username);
+    if (username === null) throw new RangeError("createAccount needs a username that passes checkUsername");
+    // ON CONFLICT: a taken name is an answer, not an error, even when two sign-ups race for it.
+    const [row] = await this.db
+      .insert(accounts)
+      .values({
+        id: randomUUID(),
+        username,
+        ...credentialColumns(account),
+        ecdhPublicKeyAlgorithm: account.publicKeys.ecdh.algorithm,
+        ecdhPublicKey: account.publicKeys.ecdh.spki,
+        signingPublicKeyAlgorithm: account.publicKeys.signing.algorithm,
+        signingPublicKey: account.publicKeys.signing.spki,
+        createdAt: now,
+      })
+      .onConflictDoNothing({ target: accounts.username })
+      .returning();
+    return row ? { status: "created", account: toAccount(row) } : { status: "username-taken" };
+  }
+
+  async findByUsername(username: string): Promise<AccountCredentials | null> {
+    const normalized = normalizeUsername(username);
+    if (normalized === null) return null;
+    const [row] = await this.db.select().from(accounts).where(eq(accounts.username, normalized));
+    return row ? toCredentials(row) : null;
+  }
+
+  async getAccount(id: string): Promise<Account | null> {
+    if (!isUuid(id)) return null;
+    const [row] = await this.db.select().from(accounts).where(eq(accounts.id, id));
+    return row ? toAccount(row) : null;
+  }
+
+  async updateCredentials(id: string, credentials: NewCredentials): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const rows = await this.db
+      .update(accounts)
+      .set(credentialColumns(credentials))
+      .where(eq(accounts.id, id))
+      .returning({ id: accounts.id });
+    return rows.length > 0;
+  }
+
+  async deleteAccount(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    // One statement: the foreign keys' ON DELETE CASCADE takes the sessions and blocks with it.
+    const rows = await this.db.delete(accounts).where(eq(accounts.id, id)).returning({ id: accounts.id });
+    return rows.length > 0;
+  }
+
+  async createSession(session: NewSession): Promise<Session> {
+    const [row] = await this.db
+      .insert(sessions)
+      .values({
+        id: randomUUID(),
+        accountId: session.accountId,
+        tokenHash: session.tokenHash,
+        userAgent: session.userAgent,
+        createdAt: session.now,
+        lastUsedAt: session.now,
+        expiresAt: session.expiresAt,
+      })
+      .returning();
+    if (!row) throw new Error("inserting a session returned no row");
+    return toSession(row);
+  }
+
+  async findSession(tokenHash: Uint8Array, now: Date): Promise<Session | null> {
+    const [row] = await this.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)));
+    return row ? toSession(row) : null;
+  }
+
+  async touchSession(tokenHash: Uint8Array, now: Date, expiresAt: Date): Promise<boolean> {
+    const rows = await this.db
+      .update(sessions)
+      .set({ lastUsedAt: now, expiresAt })
+      .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
+      .returning({ id: sessions.id });
+    return rows.length > 0;
+  }
+
+  async listSessions(accountId: string, now: Date): Promise<Session[]> {
+    if (!isUuid(accountId)) return [];
+    const rows = await this.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.accountId, accountId), gt(sessions.expiresAt, now)))
+      .orderBy(desc(sessions.lastUsedAt), asc(sessions.id));
+    return rows.map(toSession);
+  }
+
+  async revokeSession(accountId: string, sessionId: string): Promise<boolean> {
+    if (!isUuid(accountId) || !isUuid(sessionId)) return false;
+    const rows = await this.db
+      .delete(sessions)
+      .where(and(eq(sessions.id, sessionId), eq(sessions.accountId, accountId)))
+      .returning({ id: sessions.id });
+    return rows.length > 0;
+  }
+
+  async revokeOtherSessions(accountId: string, keepSessionId: string): Promise<number> {
+    if (!isUuid(accountId)) return 0;
+    const others = isUuid(keepSessionId)
+      ? and(eq(sessions.accountId, accountId), ne(sessions.id, keepSessionId))
+      : eq(sessions.accountId, accountId);
+    const rows = await this.db.delete(sessions).where(others).returning({ id: sessions.id });
+    return rows.length;
+  }
+
+  async deleteExpiredSessions(now: Date): Promise<number> {
+    const rows = await this.db.delete(sessions).where(lte(sessions.expiresAt, now)).returning({ id: sessions.id });
+    return rows.length;
+  }
+
+  async block(blockerId: string, blockedId: string, now: Date): Promise<BlockOutcome> {
+    if (blockerId === blockedId) return "self";
+    if (!isUuid(blockerId) || !isUuid(blockedId)) return "no-such-account";
+    // Inserted only when both accounts exist, so a missing one is an answer rather than a
+    // foreign-key error; ON CONFLICT makes blocking twice harmless.
+    const result = await this.db.execute<{ outcome: BlockOutcome }>(sql`
+      WITH both_exist AS (
+        SELECT count(*) = 2 AS ok FROM ${accounts} WHERE ${accounts.id} IN (${blockerId}::uuid, ${blockedId}::uuid)
+      ), inserted AS (
+        INSERT INTO ${blocks} (blocker_id, blocked_id, created_at)
+        SELECT ${blockerId}::uuid, ${blockedId}::uuid, ${now.toISOString()}::timestamptz FROM both_exist WHERE ok
+        ON CONFLICT DO NOTHING
+        RETURNING 1
+      )
+      SELECT CASE
+        WHEN NOT (SELECT ok FROM both_exist) THEN 'no-such-account'
+        WHEN EXISTS (SELECT 1 FROM inserted) THEN 'blocked'
+        ELSE 'already-blocked'
+      END AS outcome
+    `);
+    const outcome = result.rows[0]?.outcome;
+    if (!outcome) throw new Error("block returned no outcome");
+    return outcome;
+  }
+
+  async unblock(blockerId: string, blockedId: string): Promise<boolean> {
+    if (!isUuid(blockerId) || !isUuid(blockedId)) return false;
+    const rows = await this.db
+      .delete(blocks)
+      .where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId)))
+      .returning({ id: blocks.blockerId });
+    return rows.length > 0;
+  }
+
+  async isBlocked(blockerId: string, blockedId: string): Promise<boolean> {
+    if (!isUuid(blockerId) || !isUuid(blockedId)) return false;
+    const rows = await this.db
+      .select({ one: sql<number>`1` })
+      .from(blocks)
+      .where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId)));
+    return rows.length > 0;
+  }
+
+  async listBlocked(blockerId: string): Promise<BlockedAccount[]> {
+    if (!isUuid(blockerId)) return [];
+    return this.db
+      .select({ accountId: blocks.blockedId, username: accounts.username, blockedAt: blocks.createdAt })
+      .from(blocks)
+      .innerJoin(accounts, eq(accounts.id, blocks.blockedId))
+      .where(eq(blocks.blockerId, blockerId))
+      .orderBy(desc(blocks.createdAt), sql`${accounts.username} COLLATE "C"`);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query("SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

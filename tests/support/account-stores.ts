@@ -1,0 +1,77 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+import { MemoryAccountStore } from "~/.server/accounts/memory-account-store";
+import { PostgresAccountStore } from "~/.server/accounts/postgres-account-store";
+import type { AccountStore, NewAccount, NewCredentials, WrappedPrivateKeys } from "~/.server/accounts/types";
+import { migrate } from "~/.server/db/migrate";
+import { createTestDatabase, type TestDatabase } from "./postgres-server";
+
+export const ACCOUNT_STORE_KINDS = ["memory", "postgres"] as const;
+export type AccountStoreKind = (typeof ACCOUNT_STORE_KINDS)[number];
+
+export interface AccountStoreFixture {
+  store: AccountStore;
+  /** PostgreSQL only: a pool on the store's database, for looking at its tables directly. */
+  pool?: pg.Pool;
+  /** Closes the store and drops its database. */
+  close(): Promise<void>;
+}
+
+/** A store of either kind; a PostgreSQL one gets a fresh, migrated database of its own. */
+export async function makeAccountStore(kind: AccountStoreKind): Promise<AccountStoreFixture> {
+  if (kind === "memory") {
+    const store = new MemoryAccountStore();
+    return { store, close: () => store.close() };
+  }
+  const database: TestDatabase = await createTestDatabase(inject("postgresAdminUrl"));
+  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  await migrate(pool);
+  const store = new PostgresAccountStore(new pg.Pool({ connectionString: database.url, max: 4 }));
+  return {
+    store,
+    pool,
+    async close() {
+      await store.close();
+      await pool.end();
+      await database.drop();
+    },
+  };
+}
+
+const bytes = (length: number) => new Uint8Array(randomBytes(length));
+
+export function fakeWrappedKeys(): WrappedPrivateKeys {
+  return {
+    ecdh: { ciphertext: bytes(70), iv: bytes(12) },
+    signing: { ciphertext: bytes(80), iv: bytes(12) },
+  };
+}
+
+/** Credentials as a browser would send them, with stand-in bytes: the store never looks inside. */
+export function fakeCredentials(): NewCredentials {
+  return {
+    kdf: { algorithm: "PBKDF2-SHA-256", iterations: 600_000 },
+    salt: bytes(16),
+    verifier: `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString("base64url")}$hash`,
+    wrappedKeys: fakeWrappedKeys(),
+  };
+}
+
+export function fakeAccount(username: string): NewAccount {
+  return {
+    username,
+    ...fakeCredentials(),
+    publicKeys: {
+      ecdh: { algorithm: "X25519", spki: bytes(44) },
+      signing: { algorithm: "Ed25519", spki: bytes(44) },
+    },
+  };
+}
+
+let counter = 0;
+/** A valid username no other test in this process uses. */
+export function uniqueUsername(prefix = "user"): string {
+  counter += 1;
+  return `${prefix}_${process.pid % 10_000}_${counter}`;
+}
