@@ -44,9 +44,14 @@ export function readSessionToken(cookieHeader: string | null, secure: boolean): 
 }
 
 /** A `Set-Cookie` value that stores `token` for `maxAgeSeconds` (sliding: set again on use). */
-export function serializeSessionCookie(token: string, { secure, maxAgeSeconds }: { secure: boolean; maxAgeSeconds: number }): string {
+export function serializeSessionCookie(
+  token: string,
+  { secure, maxAgeSeconds }: { secure: boolean; maxAgeSeconds: number },
+): string {
   if (!TOKEN_PATTERN.test(token)) throw new Error("A session token must be 16-128 base64url characters");
-  if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds <= 0) throw new Error("maxAgeSeconds must be a positive whole number");
+  if (!Number.isInteger(maxAgeSeconds) || maxAgeSeconds <= 0) {
+    throw new Error("maxAgeSeconds must be a positive whole number");
+  }
   return attributes(`${sessionCookieName(secure)}=${token}; Max-Age=${maxAgeSeconds}`, secure);
 }
 
