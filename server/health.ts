@@ -1,8 +1,9 @@
 import { Router } from "express";
 
 /**
- * `/healthz`: the process is alive and serving. `/readyz`: it can also reach its store (Redis
- * PING), so a load balancer stops sending it people it could not serve.
+ * `/healthz`: the process is alive and serving. `/readyz`: it can also reach its stores (Redis
+ * PING, and the accounts database when there is one), so a load balancer stops sending it people
+ * it could not serve.
  */
 export function healthRoutes({ checkStore, timeoutMs = 2000 }: { checkStore: () => Promise<string>; timeoutMs?: number }) {
   const router = Router();

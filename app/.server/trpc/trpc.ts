@@ -127,3 +127,13 @@ export function sendSignal<Input extends { roomId: string }>(send: (signal: Sign
     return { ok: await send({ ctx, roomId: input.roomId, seat: ctx.member.seat, input }) };
   };
 }
+
+/**
+ * For everything about one's own account: a live session (the session cookie, on every path the
+ * server has) or UNAUTHORIZED. Adds the account and the session the request came with.
+ */
+export const accountProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const signedIn = await ctx.signedIn();
+  if (!signedIn) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
+  return next({ ctx: { account: signedIn.account, session: signedIn.session } });
+});
