@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { callerFor, joinAsNewVisitor, makeServices, visitorCookie } from "../../tests/support/app";
 import { createRoom, STORE_KINDS } from "../../tests/support/stores";
 import { rejection } from "../../tests/support/trpc-error";
-import { RateLimitedError } from "./rate-limits";
+import { type RateLimitedError } from "./rate-limits";
 import type { Services } from "./services";
 
 const capped = { RATE_LIMITS: "on", RATE_LIMIT_STREAMS_PER_PERSON: "2", RATE_LIMIT_STREAMS_PER_ADDRESS: "3" };

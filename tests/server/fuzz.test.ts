@@ -4,7 +4,7 @@ import { TEST_SECRET } from "../support/app";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { bulkPayload, hostileEnvelope, hostileInput, hostileString } from "../support/hostile";
 import { opaque } from "../support/opaque";
-import { serveOrdinaryReads, ServerCpu, startMeasuredServer } from "../support/server-cpu";
+import { serveOrdinaryReads, type ServerCpu, startMeasuredServer } from "../support/server-cpu";
 import { memberOfNewRoom, Visitor } from "../support/visitor";
 
 const PROCEDURES = [

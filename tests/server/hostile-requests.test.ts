@@ -3,7 +3,7 @@ import { MAX_BATCH_CALLS, SEALED_MESSAGE_MAX_LENGTH } from "~/shared/limits";
 import { TEST_SECRET } from "../support/app";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { opaque } from "../support/opaque";
-import { serveOrdinaryReads, ServerCpu, startMeasuredServer } from "../support/server-cpu";
+import { serveOrdinaryReads, type ServerCpu, startMeasuredServer } from "../support/server-cpu";
 import { memberOfNewRoom, type Visitor } from "../support/visitor";
 
 /** What a 400 may cost the server, in ms of CPU: JSON parsing and an error answer, no more. */
