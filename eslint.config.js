@@ -74,7 +74,14 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["**/.server", "**/.server/**", "~/.server/**", "~/lib/**", "../lib/**"], message: "app/shared imports nothing but itself: both sides depend on it." }] },
+        {
+          patterns: [
+            {
+              group: ["**/.server", "**/.server/**", "~/.server/**", "~/lib/**", "../lib/**"],
+              message: "app/shared imports nothing but itself: both sides depend on it.",
+            },
+          ],
+        },
       ],
     },
   },
@@ -94,7 +101,17 @@ export default tseslint.config(
   {
     // Prettier wraps code at 120; this catches what it cannot (long strings are fine, code is not).
     rules: {
-      "max-len": ["error", { code: 120, ignoreComments: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreUrls: true, ignoreRegExpLiterals: true }],
+      "max-len": [
+        "error",
+        {
+          code: 120,
+          ignoreComments: true,
+          ignoreStrings: true,
+          ignoreTemplateLiterals: true,
+          ignoreUrls: true,
+          ignoreRegExpLiterals: true,
+        },
+      ],
     },
   },
 );

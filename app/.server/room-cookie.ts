@@ -60,7 +60,10 @@ export class RoomCookies {
     return this.named(`eph_${roomId}`);
   }
 
-  private named(name: string, secret = createHmac("sha256", this.secret).update(`cookie-name:${name}`).digest("base64url")) {
+  private named(
+    name: string,
+    secret = createHmac("sha256", this.secret).update(`cookie-name:${name}`).digest("base64url"),
+  ) {
     return createCookie(name, {
       secrets: [secret],
       httpOnly: true,
