@@ -88,10 +88,16 @@ describe("parseEnv", () => {
     [{ REDIS_URL: "localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
     [{ REDIS_URL: "http://localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
-    [{ REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "6000" }, "HEADERS_TIMEOUT_MS must not be more than REQUEST_TIMEOUT_MS"],
+    [
+      { REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "6000" },
+      "HEADERS_TIMEOUT_MS must not be more than REQUEST_TIMEOUT_MS",
+    ],
     [{ WEB_CONCURRENCY: "0" }, "WEB_CONCURRENCY must be a whole number from 1 to 64"],
     [{ REDIS_COMMAND_TIMEOUT_MS: "50" }, "REDIS_COMMAND_TIMEOUT_MS must be a whole number from 100 to 60000"],
-    [{ WEB_CONCURRENCY: "2" }, "WEB_CONCURRENCY above 1 needs REDIS_URL: without Redis, rooms live in one process's memory"],
+    [
+      { WEB_CONCURRENCY: "2" },
+      "WEB_CONCURRENCY above 1 needs REDIS_URL: without Redis, rooms live in one process's memory",
+    ],
     [
       { NODE_ENV: "production", REDIS_URL: "redis://localhost:6379" },
       "SESSION_SECRET is required in production when REDIS_URL is set (at least 32 characters)",

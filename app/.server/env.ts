@@ -17,9 +17,7 @@ export const envSchema = z
     PORT: optional(integer(1, 65535)).default(3000),
     /** Interface to listen on; all of them by default, as a container needs. */
     HOST: optional(z.string().min(1)).default("0.0.0.0"),
-    REDIS_URL: optional(
-      z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }),
-    ),
+    REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" })),
     SESSION_SECRET: optional(z.string().min(32, { error: "must be at least 32 characters" })),
     /**
      * PostgreSQL for accounts (and only accounts: rooms and messages never go there). Unset:
@@ -112,9 +110,7 @@ export const envSchema = z
       .enum(["true", "false"], { error: "must be true or false" })
       .default("false")
       .transform((value) => value === "true"),
-    LOG_LEVEL: z
-      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-      .default("info"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
     // The in-memory store lives in one process: a second worker would not see the first's rooms.
@@ -127,7 +123,11 @@ export const envSchema = z
     }
     // Node refuses a head timeout longer than the whole request's.
     if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
-      ctx.addIssue({ code: "custom", path: ["HEADERS_TIMEOUT_MS"], message: "must not be more than REQUEST_TIMEOUT_MS" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["HEADERS_TIMEOUT_MS"],
+        message: "must not be more than REQUEST_TIMEOUT_MS",
+      });
     }
     // Several instances behind one Redis must all verify each other's cookies, so a per-process
     // random secret would log people out whenever the load balancer switched instance.

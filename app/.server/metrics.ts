@@ -152,8 +152,16 @@ function matchGauge(name: string, help: string, pick: (figures: MatchFigures) =>
 }
 
 matchGauge("ephemera_strangers_waiting", "People waiting for a stranger, on every instance", (read) => read.waiting);
-matchGauge("ephemera_strangers_online", "People waiting for or chatting with a stranger, on every instance", (read) => read.online);
-matchGauge("ephemera_stranger_matches_this_hour", "Strangers paired this hour (UTC), all instances", (read) => read.matches);
+matchGauge(
+  "ephemera_strangers_online",
+  "People waiting for or chatting with a stranger, on every instance",
+  (read) => read.online,
+);
+matchGauge(
+  "ephemera_stranger_matches_this_hour",
+  "Strangers paired this hour (UTC), all instances",
+  (read) => read.matches,
+);
 matchGauge(
   "ephemera_stranger_median_wait_seconds",
   "This hour's median wait for a stranger: the upper bound of its histogram bucket",

@@ -51,8 +51,7 @@ export interface Services {
  * of connections that every store shares. Tests pass their own.
  */
 export type Storage =
-  | { kind: "memory"; store: MemoryRoomStore }
-  | { kind: "redis"; store: RedisRoomStore; connections: RedisConnections };
+  { kind: "memory"; store: MemoryRoomStore } | { kind: "redis"; store: RedisRoomStore; connections: RedisConnections };
 
 export function createServices(
   config: Env,

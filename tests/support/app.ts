@@ -43,7 +43,11 @@ function peerAddressOf(services: Services): string {
 export function visitRoom(
   services: Services,
   roomId: string,
-  { cookie, headers = {}, origin = "http://localhost:3000" }: { cookie?: string; headers?: Record<string, string>; origin?: string } = {},
+  {
+    cookie,
+    headers = {},
+    origin = "http://localhost:3000",
+  }: { cookie?: string; headers?: Record<string, string>; origin?: string } = {},
 ) {
   const request = new Request(`${origin}/room/${roomId}`, {
     headers: { "user-agent": CHROME_UA, ...(cookie ? { cookie } : {}), ...headers },
