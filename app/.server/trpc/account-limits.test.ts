@@ -40,12 +40,14 @@ describe("account rate limits", () => {
     services = makeServices("memory", LIMITED);
     const input = fakeSignUp(uniqueUsername("target"));
     await browser().call((trpc) => trpc.account.signUp(input));
-    const attempt = () => browser().call((trpc) => trpc.account.signIn({ username: input.username, authKey: fakeAuthKey() }));
+    const attempt = () =>
+      browser().call((trpc) => trpc.account.signIn({ username: input.username, authKey: fakeAuthKey() }));
     const start = Date.now();
     // Two a minute (each from a new address), for four minutes: then the hourly step (4 × 2) is spent.
     for (let minute = 0; minute < 4; minute += 1) {
       vi.setSystemTime(start + minute * 61_000);
-      for (let index = 0; index < 2; index += 1) expect((await rejection(attempt)).message).toBe(WRONG_USERNAME_OR_PASSWORD);
+      for (let index = 0; index < 2; index += 1)
+        expect((await rejection(attempt)).message).toBe(WRONG_USERNAME_OR_PASSWORD);
       const refused = await limited(attempt);
       expect(refused.message).toMatch(/^Too many sign-in attempts for this username\. Wait and try again in \d+ s\.$/);
       expect(refused.retryAfterSeconds).toBeLessThanOrEqual(60);
@@ -54,7 +56,9 @@ describe("account rate limits", () => {
     const longer = await limited(attempt);
     expect(longer.retryAfterSeconds).toBeGreaterThan(60 * 50);
     // Even the right key waits: the limit is counted before the password is checked.
-    await limited(() => browser().call((trpc) => trpc.account.signIn({ username: input.username, authKey: input.authKey })));
+    await limited(() =>
+      browser().call((trpc) => trpc.account.signIn({ username: input.username, authKey: input.authKey })),
+    );
   });
 
   it("says the same for a name with no account as for one with an account", async () => {
@@ -87,7 +91,9 @@ describe("account rate limits", () => {
     for (let index = 0; index < 2; index += 1) {
       await browser(from).call((trpc) => trpc.account.signUp(fakeSignUp(uniqueUsername("new"))));
     }
-    const signUps = await limited(() => browser(from).call((trpc) => trpc.account.signUp(fakeSignUp(uniqueUsername("new")))));
+    const signUps = await limited(() =>
+      browser(from).call((trpc) => trpc.account.signUp(fakeSignUp(uniqueUsername("new")))),
+    );
     expect(signUps.message).toMatch(/^Too many new accounts from your network\./);
     expect(signUps.retryAfterSeconds).toBeGreaterThan(60);
     await browser().call((trpc) => trpc.account.signUp(fakeSignUp(uniqueUsername("elsewhere"))));
@@ -110,7 +116,12 @@ describe("account rate limits", () => {
     await second.call((trpc) => trpc.account.signIn({ username: input.username, authKey: next.authKey }));
     const refused = await limited(() =>
       second.call((trpc) =>
-        trpc.account.changePassword({ currentAuthKey: next.authKey, kdf: fakeKdf(), authKey: fakeAuthKey(), identity: input.identity }),
+        trpc.account.changePassword({
+          currentAuthKey: next.authKey,
+          kdf: fakeKdf(),
+          authKey: fakeAuthKey(),
+          identity: input.identity,
+        }),
       ),
     );
     expect(refused.message).toMatch(/^Too many password changes\./);
