@@ -108,6 +108,11 @@ export function createServices(
 
 /** Made on first use (or at startup, which awaits it): a PostgreSQL store migrates first. */
 function deferredAccountStore(config: Env): DeferredAccountStore {
+  if (config.REDIS_URL && !config.DATABASE_URL) {
+    logger.warn(
+      "Accounts are kept in this process's memory while rooms are shared through Redis: with several instances or workers, an account exists only where it was made. Set DATABASE_URL.",
+    );
+  }
   return new DeferredAccountStore(config.DATABASE_URL ? "postgres" : "memory", () => createAccountStore(config));
 }
 
