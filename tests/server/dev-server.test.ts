@@ -95,10 +95,18 @@ describe("the dev server (npm run dev)", () => {
       ],
       "a body over the limit": ["room.create", { method: "POST", body: JSON.stringify({ json: { pad: "x".repeat(70_000) } }) }],
       "a path that does not decode": ["room.%E0%A4%A", { method: "POST", body: "{}" }],
+      "a cross-site JSON mutation (the hot lane)": ["room.create", { method: "POST", body: "{}", headers: { origin: "https://evil.example" } }],
+      "a cross-site text/plain mutation (tRPC's adapter)": [
+        "room.create",
+        { method: "POST", body: "{}", headers: { "content-type": "text/plain", "sec-fetch-site": "cross-site" } },
+      ],
     };
     for (const [what, [path, init = {}]] of Object.entries(requests)) {
       const send = (origin: string) =>
-        fetch(`${origin}/api/trpc/${path}`, { ...init, headers: { "content-type": "application/json", ...init.headers } });
+        fetch(`${origin}/api/trpc/${path}`, {
+          ...init,
+          headers: { "content-type": "application/json", ...(init.headers as Record<string, string> | undefined) },
+        });
       const expected = await refusalOf(await send(production.url));
       expect(expected.errors, what).not.toEqual([]);
       expect(await refusalOf(await send(dev.url)), what).toEqual(expected);

@@ -95,14 +95,17 @@ export async function serveMutationBatch(
   await body.catch(() => undefined);
 
   const status = getHTTPStatusCode(answers);
-  const meta = options.responseMeta({ errors });
+  const meta = options.responseMeta({ ctx, errors });
   const json = isBatch ? `[${answers.map(serialize).join(",")}]` : serialize(answers[0]!);
-  const headers: Record<string, string | number> = {
+  const headers: Record<string, string | number | string[]> = {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(json),
     vary: "trpc-accept, accept",
   };
   meta.headers?.forEach((value, key) => (headers[key] = value));
+  // Each cookie is a header of its own, as tRPC's adapter writes them (forEach gives them one by one).
+  const cookies = meta.headers?.getSetCookie() ?? [];
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
   res.writeHead(status, headers);
   res.end(json);
 }

@@ -9,6 +9,7 @@ import { trpcHandlerOptions } from "./handler-options";
 import { isMutationBatch, serveMutationBatch } from "./mutation-batch";
 import { refuseLikeTrpc } from "./refuse";
 import { serveRoomEvents } from "./room-events-sse";
+import { crossSiteReason, CROSS_SITE_MESSAGE } from "./same-site";
 
 function nodeHeaders(req: IncomingMessage): HeaderReader {
   return {
@@ -35,7 +36,7 @@ export function isHotTrpcRequest(req: IncomingMessage, path: string): boolean {
 export function serveHotTrpcRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
   if (path === "room.events") return serveRoomEvents(req, res, contextFor(req)());
   const search = new URLSearchParams(req.url?.split("?")[1] ?? "");
-  if (refusedBatch(res, path, search)) return Promise.resolve();
+  if (refusedCrossSite(req, res) || refusedBatch(res, path, search)) return Promise.resolve();
   return serveMutationBatch(req, res, path, search, { ...trpcHandlerOptions, maxBodyBytes: env.MAX_BODY_BYTES, createContext: contextFor(req) });
 }
 
@@ -51,6 +52,7 @@ export function handleTrpcRequest(req: IncomingMessage, res: ServerResponse, pat
     refuseLikeTrpc(res, 400, "BAD_REQUEST", "The procedure path is not valid URL encoding");
     return Promise.resolve();
   }
+  if (refusedCrossSite(req, res)) return Promise.resolve();
   if (refusedBatch(res, path, new URLSearchParams(req.url?.split("?")[1] ?? ""))) return Promise.resolve();
   return nodeHTTPRequestHandler({
     ...trpcHandlerOptions,
@@ -60,6 +62,17 @@ export function handleTrpcRequest(req: IncomingMessage, res: ServerResponse, pat
     maxBodySize: env.MAX_BODY_BYTES,
     createContext: contextFor(req),
   });
+}
+
+/**
+ * Refuses a POST (every mutation: rooms, messages, and sign-in and the rest of accounts) that a
+ * page of another site sent, before its body is read or any procedure runs (same-site.ts).
+ * Queries and event streams are GETs, which change nothing and are left alone.
+ */
+function refusedCrossSite(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method !== "POST" || crossSiteReason(nodeHeaders(req), getServices().trustProxy) === null) return false;
+  refuseLikeTrpc(res, 403, "FORBIDDEN", CROSS_SITE_MESSAGE, { "Cache-Control": "no-store" });
+  return true;
 }
 
 /**

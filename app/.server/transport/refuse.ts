@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 
 /**
  * Refuses a request before tRPC runs (the body limit, a path that does not decode), in the shape
@@ -12,7 +13,9 @@ export function refuseLikeTrpc(
   message: string,
   headers: Record<string, string> = {},
 ): void {
-  const body = JSON.stringify({ error: { json: { message, code: -32600, data: { code, httpStatus: status } } } });
+  // The JSON-RPC number tRPC gives the code; codes of HTTP's own (LENGTH_REQUIRED) have none.
+  const jsonRpcCode = TRPC_ERROR_CODES_BY_KEY[code as keyof typeof TRPC_ERROR_CODES_BY_KEY] ?? -32600;
+  const body = JSON.stringify({ error: { json: { message, code: jsonRpcCode, data: { code, httpStatus: status } } } });
   res.writeHead(status, { ...headers, "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
   res.end(body);
 }

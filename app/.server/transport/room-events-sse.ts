@@ -58,6 +58,8 @@ export async function serveRoomEvents(req: IncomingMessage, res: ServerResponse,
   // then one plain write instead of four framed pieces (about a tenth of the server's CPU per
   // message at 800/s, bench/README.md).
   res.useChunkedEncodingByDefault = false;
+  // Nothing has run yet that could have set a cookie, and nothing later can send one.
+  ctx.responseCookies.takeForHead("an event stream's headers are written before its procedure runs");
   res.writeHead(200, { ...sseHeaders, Connection: "close" });
   flattenResponseHead(res);
   res.write(CONNECTED);

@@ -1,3 +1,4 @@
+import { accountRouter } from "./routers/account";
 import { matchRouter } from "./routers/match";
 import { messageRouter } from "./routers/message";
 import { roomRouter } from "./routers/room";
@@ -7,6 +8,7 @@ export const appRouter = router({
   room: roomRouter,
   message: messageRouter,
   match: matchRouter,
+  account: accountRouter,
 });
 
 export type AppRouter = typeof appRouter;
