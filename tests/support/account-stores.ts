@@ -3,7 +3,7 @@ import pg from "pg";
 import { inject } from "vitest";
 import { MemoryAccountStore } from "~/.server/accounts/memory-account-store";
 import { PostgresAccountStore } from "~/.server/accounts/postgres-account-store";
-import type { AccountStore, NewAccount, NewCredentials, WrappedPrivateKeys } from "~/.server/accounts/types";
+import type { AccountStore, NewAccount, NewCredentials } from "~/.server/accounts/types";
 import { migrate } from "~/.server/db/migrate";
 import { createTestDatabase, type TestDatabase } from "./postgres-server";
 
@@ -41,12 +41,6 @@ export async function makeAccountStore(kind: AccountStoreKind): Promise<AccountS
 
 const bytes = (length: number) => new Uint8Array(randomBytes(length));
 
-export function fakeWrappedKeys(): WrappedPrivateKeys {
-  return {
-    ecdh: { ciphertext: bytes(70), iv: bytes(12) },
-    signing: { ciphertext: bytes(80), iv: bytes(12) },
-  };
-}
 
 /** Credentials as a browser would send them, with stand-in bytes: the store never looks inside. */
 export function fakeCredentials(): NewCredentials {
@@ -54,7 +48,7 @@ export function fakeCredentials(): NewCredentials {
     kdf: { algorithm: "PBKDF2-SHA-256", iterations: 600_000 },
     salt: bytes(16),
     verifier: `$argon2id$v=19$m=19456,t=2,p=1$${randomBytes(16).toString("base64url")}$hash`,
-    wrappedKeys: fakeWrappedKeys(),
+    sealedIdentity: bytes(400),
   };
 }
 
@@ -62,10 +56,10 @@ export function fakeAccount(username: string): NewAccount {
   return {
     username,
     ...fakeCredentials(),
-    publicKeys: {
-      ecdh: { algorithm: "X25519", spki: bytes(44) },
-      signing: { algorithm: "Ed25519", spki: bytes(44) },
-    },
+    publicKeys: [
+      { algorithm: "ECDH-P-256", publicKey: randomBytes(65).toString("base64url") },
+      { algorithm: "ECDSA-P-256", publicKey: randomBytes(65).toString("base64url") },
+    ],
   };
 }
 

@@ -65,7 +65,7 @@ describe.each(ACCOUNT_STORE_KINDS)("AccountStore contract (%s)", (kind) => {
         kdf: input.kdf,
         salt: input.salt,
         verifier: input.verifier,
-        wrappedKeys: input.wrappedKeys,
+        sealedIdentity: input.sealedIdentity,
       });
       expect(await store.getAccount(outcome.account.id)).toEqual(outcome.account);
     });
@@ -117,12 +117,15 @@ describe.each(ACCOUNT_STORE_KINDS)("AccountStore contract (%s)", (kind) => {
       const account = await createAccount();
       const found = await store.findByUsername(account.username);
       found!.salt.fill(0);
-      found!.wrappedKeys.ecdh.ciphertext.fill(0);
-      found!.publicKeys.ecdh.spki.fill(0);
+      found!.sealedIdentity.fill(0);
+      const original = found!.publicKeys[0]!.publicKey;
+      found!.publicKeys[0]!.publicKey = "changed";
+      found!.publicKeys.pop();
       const again = await store.findByUsername(account.username);
       expect(again!.salt.some((byte) => byte !== 0)).toBe(true);
-      expect(again!.wrappedKeys.ecdh.ciphertext.some((byte) => byte !== 0)).toBe(true);
-      expect(again!.publicKeys.ecdh.spki.some((byte) => byte !== 0)).toBe(true);
+      expect(again!.sealedIdentity.some((byte) => byte !== 0)).toBe(true);
+      expect(again!.publicKeys[0]!.publicKey).toBe(original);
+      expect(again!.publicKeys).toHaveLength(2);
     });
   });
 

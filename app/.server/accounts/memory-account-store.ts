@@ -10,9 +10,8 @@ import type {
   NewAccount,
   NewCredentials,
   NewSession,
-  PublicKeys,
+  PublicKey,
   Session,
-  WrappedPrivateKeys,
 } from "./types";
 
 interface StoredSession extends Session {
@@ -25,15 +24,8 @@ const copyDate = (date: Date) => new Date(date.getTime());
 /** Code-unit order, as PostgreSQL's "C" collation and uuid comparison sort ties. */
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-const copyPublicKeys = (keys: PublicKeys): PublicKeys => ({
-  ecdh: { algorithm: keys.ecdh.algorithm, spki: copyBytes(keys.ecdh.spki) },
-  signing: { algorithm: keys.signing.algorithm, spki: copyBytes(keys.signing.spki) },
-});
-
-const copyWrappedKeys = (keys: WrappedPrivateKeys): WrappedPrivateKeys => ({
-  ecdh: { ciphertext: copyBytes(keys.ecdh.ciphertext), iv: copyBytes(keys.ecdh.iv) },
-  signing: { ciphertext: copyBytes(keys.signing.ciphertext), iv: copyBytes(keys.signing.iv) },
-});
+const copyPublicKeys = (keys: PublicKey[]): PublicKey[] =>
+  keys.map(({ algorithm, publicKey }) => ({ algorithm, publicKey }));
 
 const copyCredentials = (account: AccountCredentials): AccountCredentials => ({
   ...account,
@@ -41,7 +33,7 @@ const copyCredentials = (account: AccountCredentials): AccountCredentials => ({
   createdAt: copyDate(account.createdAt),
   kdf: { ...account.kdf },
   salt: copyBytes(account.salt),
-  wrappedKeys: copyWrappedKeys(account.wrappedKeys),
+  sealedIdentity: copyBytes(account.sealedIdentity),
 });
 
 const publicView = (account: AccountCredentials): Account => ({
@@ -83,7 +75,7 @@ export class MemoryAccountStore implements AccountStore {
       kdf: account.kdf,
       salt: account.salt,
       verifier: account.verifier,
-      wrappedKeys: account.wrappedKeys,
+      sealedIdentity: account.sealedIdentity,
     });
     this.accounts.set(stored.id, stored);
     this.idsByUsername.set(username, stored.id);

@@ -23,10 +23,7 @@ type SessionRow = typeof sessions.$inferSelect;
 const toAccount = (row: AccountRow): Account => ({
   id: row.id,
   username: row.username,
-  publicKeys: {
-    ecdh: { algorithm: row.ecdhPublicKeyAlgorithm, spki: row.ecdhPublicKey },
-    signing: { algorithm: row.signingPublicKeyAlgorithm, spki: row.signingPublicKey },
-  },
+  publicKeys: row.publicKeys.map(({ algorithm, publicKey }) => ({ algorithm, publicKey })),
   createdAt: row.createdAt,
 });
 
@@ -36,10 +33,7 @@ const toCredentials = (row: AccountRow): AccountCredentials => ({
   kdf: { algorithm: row.kdfAlgorithm as AccountCredentials["kdf"]["algorithm"], iterations: row.kdfIterations },
   salt: row.salt,
   verifier: row.verifier,
-  wrappedKeys: {
-    ecdh: { ciphertext: row.wrappedEcdhPrivateKey, iv: row.ecdhWrapIv },
-    signing: { ciphertext: row.wrappedSigningPrivateKey, iv: row.signingWrapIv },
-  },
+  sealedIdentity: row.sealedIdentity,
 });
 
 const toSession = ({ tokenHash: _, ...row }: SessionRow): Session => row;
@@ -49,10 +43,7 @@ const credentialColumns = (credentials: NewCredentials) => ({
   kdfIterations: credentials.kdf.iterations,
   salt: credentials.salt,
   verifier: credentials.verifier,
-  wrappedEcdhPrivateKey: credentials.wrappedKeys.ecdh.ciphertext,
-  ecdhWrapIv: credentials.wrappedKeys.ecdh.iv,
-  wrappedSigningPrivateKey: credentials.wrappedKeys.signing.ciphertext,
-  signingWrapIv: credentials.wrappedKeys.signing.iv,
+  sealedIdentity: credentials.sealedIdentity,
 });
 
 /** uuid columns refuse anything else with an error; an id that is not a uuid simply matches nothing. */
@@ -81,10 +72,7 @@ export class PostgresAccountStore implements AccountStore {
         id: randomUUID(),
         username,
         ...credentialColumns(account),
-        ecdhPublicKeyAlgorithm: account.publicKeys.ecdh.algorithm,
-        ecdhPublicKey: account.publicKeys.ecdh.spki,
-        signingPublicKeyAlgorithm: account.publicKeys.signing.algorithm,
-        signingPublicKey: account.publicKeys.signing.spki,
+        publicKeys: account.publicKeys.map(({ algorithm, publicKey }) => ({ algorithm, publicKey })),
         createdAt: now,
       })
       .onConflictDoNothing({ target: accounts.username })

@@ -10,27 +10,13 @@ export interface KdfParams {
   iterations: number;
 }
 
-/** A public key as WebCrypto exports it (SPKI), with the algorithm to import it under. */
+/**
+ * One public half of the account's identity (see app/lib/crypto/identity-keys.ts): the
+ * algorithm ("ECDH-P-256", "X25519", "ECDSA-P-256", "Ed25519") and the raw key in base64url.
+ */
 export interface PublicKey {
-  /** e.g. "X25519" or "P-256" for ECDH, "Ed25519" or "ECDSA-P-256" for signing. */
   algorithm: string;
-  spki: Uint8Array;
-}
-
-/** A private key sealed (AES-GCM) with the account's wrapping key, which the server never has. */
-export interface WrappedKey {
-  ciphertext: Uint8Array;
-  iv: Uint8Array;
-}
-
-export interface PublicKeys {
-  ecdh: PublicKey;
-  signing: PublicKey;
-}
-
-export interface WrappedPrivateKeys {
-  ecdh: WrappedKey;
-  signing: WrappedKey;
+  publicKey: string;
 }
 
 /** What anyone may learn about an account (the next issue shows it to people who find it). */
@@ -38,17 +24,21 @@ export interface Account {
   id: string;
   /** Lowercase: names are unique without regard to case, and stored in one form. */
   username: string;
-  publicKeys: PublicKeys;
+  /** Every pair's public half, in the order the browser gave them. */
+  publicKeys: PublicKey[];
   createdAt: Date;
 }
 
-/** What sign-in needs: the salt and parameters for the browser, the verifier, the sealed keys. */
+/**
+ * What sign-in needs: the salt and parameters for the browser, the verifier, and the identity
+ * (private halves wrapped by the browser) sealed again by the server (identity-seal.ts).
+ */
 export interface AccountCredentials extends Account {
   kdf: KdfParams;
   salt: Uint8Array;
   /** argon2id PHC string of the auth key. */
   verifier: string;
-  wrappedKeys: WrappedPrivateKeys;
+  sealedIdentity: Uint8Array;
 }
 
 export interface NewAccount {
@@ -57,8 +47,8 @@ export interface NewAccount {
   kdf: KdfParams;
   salt: Uint8Array;
   verifier: string;
-  publicKeys: PublicKeys;
-  wrappedKeys: WrappedPrivateKeys;
+  publicKeys: PublicKey[];
+  sealedIdentity: Uint8Array;
 }
 
 export type CreateAccountOutcome = { status: "created"; account: Account } | { status: "username-taken" };
@@ -68,7 +58,7 @@ export interface NewCredentials {
   kdf: KdfParams;
   salt: Uint8Array;
   verifier: string;
-  wrappedKeys: WrappedPrivateKeys;
+  sealedIdentity: Uint8Array;
 }
 
 /** One signed-in browser. The token itself is never stored, only its SHA-256. */

@@ -5,7 +5,7 @@
  * After changing this file: `npx drizzle-kit generate --name <what-changed>` and check in the SQL.
  */
 import { sql } from "drizzle-orm";
-import { check, customType, index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /** Binary columns as Uint8Array (Drizzle has no built-in bytea); pg hands back Buffers. */
 const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
@@ -13,6 +13,12 @@ const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({
   toDriver: (value) => Buffer.from(value.buffer, value.byteOffset, value.byteLength),
   fromDriver: (value) => new Uint8Array(value),
 });
+
+/** One public key as stored: the algorithm name and the raw key in base64url. */
+export interface PublicKeyColumn {
+  algorithm: string;
+  publicKey: string;
+}
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull();
 
@@ -27,15 +33,17 @@ export const accounts = pgTable(
     salt: bytea("salt").notNull(),
     /** argon2id PHC string of the browser's auth key: never the password, never the auth key. */
     verifier: text("verifier").notNull(),
-    ecdhPublicKeyAlgorithm: text("ecdh_public_key_algorithm").notNull(),
-    ecdhPublicKey: bytea("ecdh_public_key").notNull(),
-    signingPublicKeyAlgorithm: text("signing_public_key_algorithm").notNull(),
-    signingPublicKey: bytea("signing_public_key").notNull(),
-    /** Private keys sealed with a key only the browser can derive from the password. */
-    wrappedEcdhPrivateKey: bytea("wrapped_ecdh_private_key").notNull(),
-    ecdhWrapIv: bytea("ecdh_wrap_iv").notNull(),
-    wrappedSigningPrivateKey: bytea("wrapped_signing_private_key").notNull(),
-    signingWrapIv: bytea("signing_wrap_iv").notNull(),
+    /**
+     * The identity's public halves, `[{ algorithm, publicKey }]` (raw keys in base64url): readable,
+     * since people who find the account need them.
+     */
+    publicKeys: jsonb("public_keys").$type<PublicKeyColumn[]>().notNull(),
+    /**
+     * The identity as the browser wrapped it (private halves under a key only the password
+     * gives), sealed again by the server (AES-256-GCM under a key from its secret, see
+     * accounts/identity-seal.ts): a copy of the database alone is no check for password guesses.
+     */
+    sealedIdentity: bytea("sealed_identity").notNull(),
     createdAt: createdAt(),
   },
   (table) => [
