@@ -1,5 +1,5 @@
 import { deriveAccountKeys, newKdfParams, type KdfParams } from "./crypto/account-kdf";
-import { createIdentity, rewrap, unwrapIdentity, type WrappedIdentity } from "./crypto/identity-keys";
+import { createIdentity, rewrap, UnwrapError, unwrapIdentity, type WrappedIdentity } from "./crypto/identity-keys";
 import type { KeyKeeper } from "./crypto/key-keeper";
 
 /**
@@ -44,6 +44,14 @@ export interface WrappedIdentityCache {
   load(username: string): WrappedIdentity | null;
   save(username: string, identity: WrappedIdentity): void;
   clear(): void;
+}
+
+/** A password change whose current password is not the account's. */
+export class WrongCurrentPasswordError extends Error {
+  constructor() {
+    super("currentPassword: wrong password");
+    this.name = "WrongCurrentPasswordError";
+  }
 }
 
 export interface AccountClientOptions {
@@ -103,10 +111,9 @@ export class AccountClient {
   ): Promise<{ otherSessionsSignedOut: number }> {
     const { kdf: currentKdf } = await this.api.salt.query({ username });
     const current = await this.derive(currentPassword, currentKdf);
-    const wrapped = await this.wrappedIdentity(username, current.authKey);
     const kdf = newKdfParams(this.options.iterations);
     const next = await this.derive(nextPassword, kdf);
-    const identity = await rewrap(wrapped, current.wrappingKey, next.wrappingKey, username);
+    const identity = await this.rewrapped(username, current, next.wrappingKey);
     const result = await this.api.changePassword.mutate({
       currentAuthKey: current.authKey,
       kdf,
@@ -133,15 +140,33 @@ export class AccountClient {
   }
 
   /**
-   * The blob as the server holds it. A browser that signed in here has it cached; otherwise
-   * (storage cleared) signing in again with the current password fetches it, and proves the
-   * password before anything is re-wrapped.
+   * The account's keys under the new wrapping key. The blob this browser cached at sign-in is
+   * used when the current password opens it; when it does not (a mistyped password, or storage
+   * cleared), signing in again with the current password fetches the server's blob, and the
+   * server, rate limits and all, says whether the password is right.
    */
-  private async wrappedIdentity(username: string, currentAuthKey: string): Promise<WrappedIdentity> {
+  private async rewrapped(
+    username: string,
+    current: { authKey: string; wrappingKey: CryptoKey },
+    nextWrappingKey: CryptoKey
+  ): Promise<WrappedIdentity> {
     const cached = this.cache.load(username);
-    if (cached) return cached;
-    const { identity } = await this.api.signIn.mutate({ username, authKey: currentAuthKey });
-    return identity;
+    if (cached) {
+      try {
+        return await rewrap(cached, current.wrappingKey, nextWrappingKey, username);
+      } catch (error) {
+        if (!(error instanceof UnwrapError)) throw error;
+      }
+    }
+    let identity: WrappedIdentity;
+    try {
+      ({ identity } = await this.api.signIn.mutate({ username, authKey: current.authKey }));
+    } catch (error) {
+      const code = (error as { data?: { code?: unknown } | null }).data?.code;
+      throw code === "UNAUTHORIZED" ? new WrongCurrentPasswordError() : error;
+    }
+    this.cache.save(username, identity);
+    return rewrap(identity, current.wrappingKey, nextWrappingKey, username);
   }
 }
 

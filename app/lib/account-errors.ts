@@ -1,3 +1,4 @@
+import { WrongCurrentPasswordError } from "./account-client";
 import { KdfParamsError } from "./crypto/account-kdf";
 import { UnwrapError } from "./crypto/identity-keys";
 
@@ -19,6 +20,7 @@ interface ErrorData {
  * to the form's own where they differ (the server's `currentAuthKey` is the form's current password).
  */
 export function problemOf(error: unknown, fields: Record<string, string> = {}): FormProblem {
+  if (error instanceof WrongCurrentPasswordError) return { field: "currentPassword", message: "Wrong password." };
   if (error instanceof KdfParamsError) {
     return { field: null, message: "The server asked for weaker password protection than this page accepts." };
   }
