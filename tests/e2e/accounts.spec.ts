@@ -180,7 +180,7 @@ test.describe("accounts", () => {
         async () => {
           await button.click();
           await expect(button).toBeEnabled();
-          return formAlert(page).textContent();
+          return page.locator("#signin-alert").textContent();
         },
         { timeout: 30_000, intervals: [0] }
       )
