@@ -47,7 +47,11 @@ if (cluster.isPrimary) markBuildInUse(buildDir);
 
 if (cluster.isPrimary && startupEnv.WEB_CONCURRENCY > 1) {
   processLogger.info({ workers: startupEnv.WEB_CONCURRENCY }, "starting workers");
-  runPrimary({ workers: startupEnv.WEB_CONCURRENCY, shutdownTimeoutMs: startupEnv.SHUTDOWN_TIMEOUT_MS, logger: processLogger });
+  runPrimary({
+    workers: startupEnv.WEB_CONCURRENCY,
+    shutdownTimeoutMs: startupEnv.SHUTDOWN_TIMEOUT_MS,
+    logger: processLogger,
+  });
 } else {
   await serve();
 }

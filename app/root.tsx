@@ -1,14 +1,6 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
-import {
-  isRouteErrorResponse,
-  Links,
-  Meta,
-  Outlet,
-  Scripts,
-  ScrollRestoration,
-  useRouteError,
-} from "@remix-run/react";
+import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteError } from "@remix-run/react";
 import { useEffect, useState, type ReactNode } from "react";
 import { useNonce } from "~/lib/nonce";
 import { markHydrated } from "~/lib/route-data-arrival";

@@ -56,6 +56,11 @@ for (const name of names) {
   const result = await scenario();
   const workers = name === "idle" ? 1 : requestedWorkers;
   const suffix = workers > 1 ? `-${workers}-workers` : "";
-  writeFileSync(resolve(outDir, `${name}${suffix}.json`), `${JSON.stringify({ scenario: name, startedAt, machine: { ...machine, referenceMicros, loopbackMicros }, workers, result }, null, 2)}\n`);
-  console.log(`${name.padEnd(15)} ${JSON.stringify({ referenceMicros, loopbackMicros, ...result }, (key, value) => (key === "steps" || key === "commandsPerMessage" ? undefined : value))}`);
+  writeFileSync(
+    resolve(outDir, `${name}${suffix}.json`),
+    `${JSON.stringify({ scenario: name, startedAt, machine: { ...machine, referenceMicros, loopbackMicros }, workers, result }, null, 2)}\n`,
+  );
+  console.log(
+    `${name.padEnd(15)} ${JSON.stringify({ referenceMicros, loopbackMicros, ...result }, (key, value) => (key === "steps" || key === "commandsPerMessage" ? undefined : value))}`,
+  );
 }

@@ -16,7 +16,19 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { build as bundle } from "esbuild";
@@ -31,7 +43,14 @@ const KEEP_RECENT_MS = 10 * 60_000;
 
 /** What a build is made from; tests are not part of it. */
 const SOURCE_DIRS = ["app", "server", "public"];
-const SOURCE_FILES = ["server.ts", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json", "scripts/build.mjs"];
+const SOURCE_FILES = [
+  "server.ts",
+  "package.json",
+  "package-lock.json",
+  "vite.config.ts",
+  "tsconfig.json",
+  "scripts/build.mjs",
+];
 const isTest = (name) => /\.test\.tsx?$/.test(name);
 
 function filesUnder(dir) {
@@ -44,7 +63,10 @@ function filesUnder(dir) {
 }
 
 function sourcesHash() {
-  const files = [...SOURCE_DIRS.flatMap((dir) => filesUnder(join(ROOT, dir))), ...SOURCE_FILES.map((file) => join(ROOT, file))]
+  const files = [
+    ...SOURCE_DIRS.flatMap((dir) => filesUnder(join(ROOT, dir))),
+    ...SOURCE_FILES.map((file) => join(ROOT, file)),
+  ]
     .filter((file) => existsSync(file))
     .sort();
   const hash = createHash("sha256");
@@ -75,7 +97,8 @@ function switchTo(target) {
   symlinkSync(relative(ROOT, target), next);
   // A `build` folder from before builds had their own folders cannot be renamed over: it moves
   // aside first (once), with the same care for a server that may be running from it.
-  if (existsSync(CURRENT) && !lstatSync(CURRENT).isSymbolicLink()) renameSync(CURRENT, join(BUILDS, `previous-${Date.now()}`));
+  if (existsSync(CURRENT) && !lstatSync(CURRENT).isSymbolicLink())
+    renameSync(CURRENT, join(BUILDS, `previous-${Date.now()}`));
   renameSync(next, CURRENT);
 }
 

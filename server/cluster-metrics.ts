@@ -82,7 +82,9 @@ export function servePrimaryMetrics(): void {
   cluster.on("exit", (worker) => rounds.workerExited(worker.id));
 
   const collect = () => {
-    const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker?.isConnected() === true);
+    const workers = Object.values(cluster.workers ?? {}).filter(
+      (worker): worker is Worker => worker?.isConnected() === true,
+    );
     const round = rounds.start(workers.map((worker) => worker.id));
     for (const worker of workers) worker.send({ type: COLLECT, id: round.id });
     return round.parts;

@@ -29,7 +29,10 @@ export class CollectionRounds<T> {
           else resolve(round.parts);
         },
       };
-      const timer = setTimeout(() => round.settle(new Error("a worker did not answer for its metrics")), this.timeoutMs);
+      const timer = setTimeout(
+        () => round.settle(new Error("a worker did not answer for its metrics")),
+        this.timeoutMs,
+      );
       this.rounds.set(id, round);
       if (round.waitingFor.size === 0) round.settle();
     });

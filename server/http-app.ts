@@ -25,7 +25,12 @@ export type ServerApi = typeof entry.serverApi;
 export type AppBuild = ServerBuild & { entry: { module: Pick<typeof entry, "serverApi"> } };
 
 /** The production HTTP pipeline in front of Remix, in the order a request meets it. */
-export function createHttpApp(build: AppBuild, clientDir: string, shutdown: ShutdownCoordinator, metrics: MetricsSource): RequestListener {
+export function createHttpApp(
+  build: AppBuild,
+  clientDir: string,
+  shutdown: ShutdownCoordinator,
+  metrics: MetricsSource,
+): RequestListener {
   const { env, logger, checkStore, handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } =
     build.entry.module.serverApi;
   const production = env.NODE_ENV === "production";
@@ -57,7 +62,9 @@ export function createHttpApp(build: AppBuild, clientDir: string, shutdown: Shut
       // (decision 010). Pages are what compression is for.
       filter: (req, res) => {
         const type = String(res.getHeader("Content-Type") ?? "");
-        return !type.startsWith("text/event-stream") && !type.startsWith("application/json") && compression.filter(req, res);
+        return (
+          !type.startsWith("text/event-stream") && !type.startsWith("application/json") && compression.filter(req, res)
+        );
       },
     }),
   );
@@ -115,7 +122,10 @@ function errorHandler(logger: ServerApi["logger"]): express.ErrorRequestHandler 
       res.destroy();
       return;
     }
-    res.status(status).type("text/plain").send(STATUS_CODES[status] ?? "Error");
+    res
+      .status(status)
+      .type("text/plain")
+      .send(STATUS_CODES[status] ?? "Error");
   };
 }
 

@@ -15,7 +15,11 @@ export interface HeaderReader {
  * - `fly`: Fly.io's `Fly-Client-IP`.
  * - a number N: the N-th X-Forwarded-For entry from the right (N trusted proxies; Render: 1).
  */
-export function clientAddress(headers: HeaderReader, peerAddress: string | undefined, trustProxy: Env["TRUST_PROXY"]): string {
+export function clientAddress(
+  headers: HeaderReader,
+  peerAddress: string | undefined,
+  trustProxy: Env["TRUST_PROXY"],
+): string {
   const peer = peerAddress ?? "unknown";
   if (trustProxy === "off") return peer;
   if (trustProxy === "fly") return headers.get("fly-client-ip")?.trim() || peer;

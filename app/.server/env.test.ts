@@ -52,8 +52,9 @@ describe("parseEnv", () => {
 
   it("reads the accounts database and the demo accounts switch", () => {
     const url = "postgres://ephemera:secret@db.internal:5432/ephemera?sslmode=require";
-    expect(parseEnv({ DATABASE_URL: url })).toMatchObject({ DATABASE_URL: url, DEMO_ACCOUNTS: "off" });
-    expect(parseEnv({ DATABASE_URL: "postgresql://localhost/ephemera" }).DATABASE_URL).toBe(
+    const secret = "s".repeat(32);
+    expect(parseEnv({ DATABASE_URL: url, SESSION_SECRET: secret })).toMatchObject({ DATABASE_URL: url, DEMO_ACCOUNTS: "off" });
+    expect(parseEnv({ DATABASE_URL: "postgresql://localhost/ephemera", SESSION_SECRET: secret }).DATABASE_URL).toBe(
       "postgresql://localhost/ephemera",
     );
     expect(parseEnv({ DEMO_ACCOUNTS: "on" }).DEMO_ACCOUNTS).toBe("on");
@@ -87,24 +88,40 @@ describe("parseEnv", () => {
     [{ REDIS_URL: "localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
     [{ REDIS_URL: "http://localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
-    [{ REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "6000" }, "HEADERS_TIMEOUT_MS must not be more than REQUEST_TIMEOUT_MS"],
+    [
+      { REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "6000" },
+      "HEADERS_TIMEOUT_MS must not be more than REQUEST_TIMEOUT_MS",
+    ],
     [{ WEB_CONCURRENCY: "0" }, "WEB_CONCURRENCY must be a whole number from 1 to 64"],
     [{ REDIS_COMMAND_TIMEOUT_MS: "50" }, "REDIS_COMMAND_TIMEOUT_MS must be a whole number from 100 to 60000"],
-    [{ WEB_CONCURRENCY: "2" }, "WEB_CONCURRENCY above 1 needs REDIS_URL: without Redis, rooms live in one process's memory"],
+    [
+      { WEB_CONCURRENCY: "2" },
+      "WEB_CONCURRENCY above 1 needs REDIS_URL: without Redis, rooms live in one process's memory",
+    ],
     [
       { NODE_ENV: "production", REDIS_URL: "redis://localhost:6379" },
       "SESSION_SECRET is required in production when REDIS_URL is set (at least 32 characters)",
     ],
-    [{ DATABASE_URL: "mysql://localhost/ephemera" }, "DATABASE_URL must be a postgres:// or postgresql:// URL"],
-    [{ DATABASE_URL: "localhost:5432" }, "DATABASE_URL must be a postgres:// or postgresql:// URL"],
+    [
+      { DATABASE_URL: "mysql://localhost/ephemera", SESSION_SECRET: "s".repeat(32) },
+      "DATABASE_URL must be a postgres:// or postgresql:// URL",
+    ],
+    [
+      { DATABASE_URL: "localhost:5432", SESSION_SECRET: "s".repeat(32) },
+      "DATABASE_URL must be a postgres:// or postgresql:// URL",
+    ],
     [{ DEMO_ACCOUNTS: "yes" }, "DEMO_ACCOUNTS must be on or off"],
     [
-      { DEMO_ACCOUNTS: "on", DATABASE_URL: "postgres://localhost/ephemera" },
+      { DEMO_ACCOUNTS: "on", DATABASE_URL: "postgres://localhost/ephemera", SESSION_SECRET: "s".repeat(32) },
       "DEMO_ACCOUNTS must be off when DATABASE_URL is set: demo accounts have a published password",
     ],
     [
       { NODE_ENV: "production", DATABASE_URL: "postgres://localhost/ephemera" },
-      "SESSION_SECRET is required in production when DATABASE_URL is set (at least 32 characters)",
+      "SESSION_SECRET is required when DATABASE_URL is set (at least 32 characters): it seals the accounts' keys",
+    ],
+    [
+      { NODE_ENV: "development", DATABASE_URL: "postgres://localhost/ephemera" },
+      "SESSION_SECRET is required when DATABASE_URL is set (at least 32 characters): it seals the accounts' keys",
     ],
   ])("rejects %j with one line naming the variable", (source, problem) => {
     expect(() => parseEnv(source)).toThrow(`Invalid environment: ${problem}`);

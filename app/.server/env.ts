@@ -17,9 +17,7 @@ export const envSchema = z
     PORT: optional(integer(1, 65535)).default(3000),
     /** Interface to listen on; all of them by default, as a container needs. */
     HOST: optional(z.string().min(1)).default("0.0.0.0"),
-    REDIS_URL: optional(
-      z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }),
-    ),
+    REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" })),
     SESSION_SECRET: optional(z.string().min(32, { error: "must be at least 32 characters" })),
     /**
      * PostgreSQL for accounts (and only accounts: rooms and messages never go there). Unset:
@@ -77,6 +75,19 @@ export const envSchema = z
     MEMORY_STORE_IMAGE_MB: optional(integer(1, 1_000_000)).default(256),
     /** Queries (message pages, the countdown's resync, the lobby's counts) per client address. */
     RATE_LIMIT_READS_PER_MINUTE: optional(integer(1, 100_000)).default(120),
+    /**
+     * Sign-in attempts per username a minute; past it the wait grows (4× this an hour, 10× a
+     * day), so guessing one person's password online is slow whatever the number of addresses.
+     */
+    RATE_LIMIT_SIGN_INS_PER_MINUTE: optional(integer(1, 10_000)).default(5),
+    /** Sign-in attempts per client address a minute, whatever the names (one network, many people). */
+    RATE_LIMIT_SIGN_INS_PER_ADDRESS_PER_MINUTE: optional(integer(1, 100_000)).default(30),
+    /** New accounts per client address an hour. */
+    RATE_LIMIT_SIGN_UPS_PER_HOUR: optional(integer(1, 100_000)).default(10),
+    /** Salt lookups (one before every sign-in) per client address a minute. */
+    RATE_LIMIT_SALT_LOOKUPS_PER_MINUTE: optional(integer(1, 100_000)).default(30),
+    /** Password changes per account an hour (each one checks the current password). */
+    RATE_LIMIT_PASSWORD_CHANGES_PER_HOUR: optional(integer(1, 10_000)).default(5),
     /** Which proxy headers to believe for the client's address: off, fly, or a hop count. */
     TRUST_PROXY: z
       .preprocess(
@@ -99,9 +110,7 @@ export const envSchema = z
       .enum(["true", "false"], { error: "must be true or false" })
       .default("false")
       .transform((value) => value === "true"),
-    LOG_LEVEL: z
-      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-      .default("info"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
     // The in-memory store lives in one process: a second worker would not see the first's rooms.
@@ -114,7 +123,11 @@ export const envSchema = z
     }
     // Node refuses a head timeout longer than the whole request's.
     if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
-      ctx.addIssue({ code: "custom", path: ["HEADERS_TIMEOUT_MS"], message: "must not be more than REQUEST_TIMEOUT_MS" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["HEADERS_TIMEOUT_MS"],
+        message: "must not be more than REQUEST_TIMEOUT_MS",
+      });
     }
     // Several instances behind one Redis must all verify each other's cookies, so a per-process
     // random secret would log people out whenever the load balancer switched instance.
@@ -133,13 +146,14 @@ export const envSchema = z
         message: "must be off when DATABASE_URL is set: demo accounts have a published password",
       });
     }
-    // The salt served for an unknown username is derived from this secret; a per-process random
-    // one would change it between instances and restarts, telling anyone which names are unknown.
-    if (env.NODE_ENV === "production" && env.DATABASE_URL && !env.SESSION_SECRET) {
+    // The secret seals every account's wrapped keys at rest and derives the salt served for an
+    // unknown name: a per-process random one would leave every account's keys unreadable after a
+    // restart, and change that salt between instances. Development with a database needs it too.
+    if (env.DATABASE_URL && !env.SESSION_SECRET) {
       ctx.addIssue({
         code: "custom",
         path: ["SESSION_SECRET"],
-        message: "is required in production when DATABASE_URL is set (at least 32 characters)",
+        message: "is required when DATABASE_URL is set (at least 32 characters): it seals the accounts' keys",
       });
     }
   });

@@ -15,7 +15,12 @@ function sealedBytes(length = 4096): Uint8Array<ArrayBuffer> {
   return Uint8Array.from({ length }, (_, index) => (index * 7) % 256);
 }
 
-function request(method: string, roomId: string, imageId: string, { cookie, body }: { cookie?: string; body?: Uint8Array<ArrayBuffer> } = {}) {
+function request(
+  method: string,
+  roomId: string,
+  imageId: string,
+  { cookie, body }: { cookie?: string; body?: Uint8Array<ArrayBuffer> } = {},
+) {
   return new Request(`http://localhost:3000/api/rooms/${roomId}/images/${imageId}`, {
     method,
     headers: cookie ? { cookie } : {},
@@ -91,9 +96,17 @@ describe.each(STORE_KINDS)("sealed images over HTTP (%s store)", (kind) => {
   it("names the field for bad ids, sizes and methods", async () => {
     const cases: Array<[Response, number, RegExp]> = [
       [await call("GET", "bad id!", { cookie: bob }), 400, /^imageId: /],
-      [await handleImageRequest(request("GET", "short", IMAGE_ID), { roomId: "short", imageId: IMAGE_ID }, services), 400, /^roomId: /],
+      [
+        await handleImageRequest(request("GET", "short", IMAGE_ID), { roomId: "short", imageId: IMAGE_ID }, services),
+        400,
+        /^roomId: /,
+      ],
       [await call("PUT", "img_too_small", { cookie: alice, body: new Uint8Array(10) }), 400, /^body: too short/],
-      [await call("PUT", "img_too_large", { cookie: alice, body: new Uint8Array(SEALED_IMAGE_MAX_BYTES + 1) }), 413, /^body: /],
+      [
+        await call("PUT", "img_too_large", { cookie: alice, body: new Uint8Array(SEALED_IMAGE_MAX_BYTES + 1) }),
+        413,
+        /^body: /,
+      ],
       [await call("DELETE", IMAGE_ID, { cookie: alice }), 405, /PUT/],
     ];
     for (const [response, status, message] of cases) {
@@ -131,7 +144,9 @@ describe.each(STORE_KINDS)("image bytes per address (%s store)", (kind) => {
       const refused = await second.upload(400_000);
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(60);
-      expect((await errorOf(refused)).message).toMatch(/^You are sending too many images from your network\. Slow down and try again in \d+ s\.$/);
+      expect((await errorOf(refused)).message).toMatch(
+        /^You are sending too many images from your network\. Slow down and try again in \d+ s\.$/,
+      );
       expect((await first.upload(400_000, "198.51.100.99")).status).toBe(201);
     } finally {
       await services.close();
@@ -163,7 +178,9 @@ describe("the in-memory store's ceiling on image bytes", () => {
       const third = await uploaderIn(services, "203.0.113.4");
       expect((await third.upload(6000)).status).toBe(503);
       // …and so does one that expires.
-      await waitFor(async () => (await third.upload(6000)).status === 201, { what: "the expired room's bytes given back" });
+      await waitFor(async () => (await third.upload(6000)).status === 201, {
+        what: "the expired room's bytes given back",
+      });
     } finally {
       await store.close();
     }
@@ -190,7 +207,11 @@ describe("readCapped", () => {
   });
 
   it("refuses a declared length over the cap without reading", async () => {
-    const request = new Request("http://localhost/", { method: "PUT", body: new Uint8Array(10), headers: { "content-length": "5000" } });
+    const request = new Request("http://localhost/", {
+      method: "PUT",
+      body: new Uint8Array(10),
+      headers: { "content-length": "5000" },
+    });
     expect(await readCapped(request, 4096)).toBe("too-large");
   });
 

@@ -10,7 +10,6 @@ import type { Services } from "./services";
 /** Image ids are chosen by the sender's browser (the image is sealed to its id before upload). */
 export const IMAGE_ID_PATTERN = /^[\w-]{8,36}$/;
 
-
 /**
  * Sealed images in and out of a room: `PUT` stores the bytes a member's browser sealed, `GET`
  * hands them to members. The server checks membership and size; it cannot see what the image is.
@@ -31,15 +30,20 @@ export async function handleImageRequest(
   const token = await services.cookies.read(request.headers.get("cookie"), roomId);
   const memberId = token ? memberIdOf(roomId, token) : "";
   try {
-    if (request.method === "GET" || request.method === "HEAD") return await download(services, roomId, memberId, imageId);
+    if (request.method === "GET" || request.method === "HEAD")
+      return await download(services, roomId, memberId, imageId);
     if (request.method === "PUT") {
       const address = clientAddress(request.headers, peerAddress, services.trustProxy);
       return await upload(request, services, { roomId, memberId, imageId, address });
     }
-    return failure(405, "METHOD_NOT_SUPPORTED", "Images are uploaded with PUT and read with GET", { Allow: "GET, PUT" });
+    return failure(405, "METHOD_NOT_SUPPORTED", "Images are uploaded with PUT and read with GET", {
+      Allow: "GET, PUT",
+    });
   } catch (error) {
     if (error instanceof StoreUnavailableError) {
-      return failure(503, "SERVICE_UNAVAILABLE", unavailableMessage(error), { "Retry-After": String(error.retryAfterSeconds) });
+      return failure(503, "SERVICE_UNAVAILABLE", unavailableMessage(error), {
+        "Retry-After": String(error.retryAfterSeconds),
+      });
     }
     throw error;
   }
@@ -100,9 +104,14 @@ async function upload(
     case "room-full":
       return failure(413, "PAYLOAD_TOO_LARGE", "This room has no room for more images: it holds as many as it can");
     case "store-full":
-      return failure(503, "SERVICE_UNAVAILABLE", "This server holds as many images as it can right now. Try again in a few minutes.", {
-        "Retry-After": "60",
-      });
+      return failure(
+        503,
+        "SERVICE_UNAVAILABLE",
+        "This server holds as many images as it can right now. Try again in a few minutes.",
+        {
+          "Retry-After": "60",
+        },
+      );
     case "stored":
       logger.info({ room: roomTag(roomId), bytes: body.byteLength }, "image stored");
       return Response.json({ ok: true }, { status: 201, headers: { "Cache-Control": "no-store" } });
@@ -112,7 +121,9 @@ async function upload(
 /** What an upload is charged: its declared length, or the most an image may be without one. */
 function declaredBytes(request: Request): number {
   const declared = Number(request.headers.get("content-length") ?? NaN);
-  return Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, SEALED_IMAGE_MAX_BYTES) : SEALED_IMAGE_MAX_BYTES;
+  return Number.isSafeInteger(declared) && declared >= 0
+    ? Math.min(declared, SEALED_IMAGE_MAX_BYTES)
+    : SEALED_IMAGE_MAX_BYTES;
 }
 
 /**

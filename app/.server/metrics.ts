@@ -34,6 +34,16 @@ export const metrics = {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   }),
+  /** Includes argon2id, which runs on libuv's thread pool: the event loop is free meanwhile. */
+  signInSeconds: new Histogram({
+    name: "ephemera_sign_in_seconds",
+    help: "How long account.signIn took on the server, by outcome",
+    labelNames: ["outcome"] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  }),
+  accountsCreated: new Counter({ name: "ephemera_accounts_created_total", help: "Accounts created", registers: [registry] }),
+  accountsDeleted: new Counter({ name: "ephemera_accounts_deleted_total", help: "Accounts deleted", registers: [registry] }),
   redisErrors: new Counter({
     name: "ephemera_redis_errors_total",
     help: "Errors reported by Redis connections",
@@ -142,8 +152,16 @@ function matchGauge(name: string, help: string, pick: (figures: MatchFigures) =>
 }
 
 matchGauge("ephemera_strangers_waiting", "People waiting for a stranger, on every instance", (read) => read.waiting);
-matchGauge("ephemera_strangers_online", "People waiting for or chatting with a stranger, on every instance", (read) => read.online);
-matchGauge("ephemera_stranger_matches_this_hour", "Strangers paired this hour (UTC), all instances", (read) => read.matches);
+matchGauge(
+  "ephemera_strangers_online",
+  "People waiting for or chatting with a stranger, on every instance",
+  (read) => read.online,
+);
+matchGauge(
+  "ephemera_stranger_matches_this_hour",
+  "Strangers paired this hour (UTC), all instances",
+  (read) => read.matches,
+);
 matchGauge(
   "ephemera_stranger_median_wait_seconds",
   "This hour's median wait for a stranger: the upper bound of its histogram bucket",

@@ -1,6 +1,13 @@
 import { TRPCError } from "@trpc/server";
 import { describe, expect, inject, it } from "vitest";
-import { callerFor, joinAsNewVisitor, makeServices, TEST_SECRET, visitorCookie, visitRoom } from "../../tests/support/app";
+import {
+  callerFor,
+  joinAsNewVisitor,
+  makeServices,
+  TEST_SECRET,
+  visitorCookie,
+  visitRoom,
+} from "../../tests/support/app";
 import { opaque, opaqueName } from "../../tests/support/opaque";
 import { createRoom, makeStorage, remainingMs, STORE_KINDS } from "../../tests/support/stores";
 import { parseEnv } from "./env";
@@ -9,10 +16,19 @@ import { createRedisConnections } from "./redis/connections";
 import { createServices } from "./services";
 import { visitorIdOf } from "./room-token";
 
-const limited = { RATE_LIMITS: "on", RATE_LIMIT_ROOMS_PER_MINUTE: "3", RATE_LIMIT_JOINS_PER_MINUTE: "4", RATE_LIMIT_MESSAGES_PER_SECOND: "2", RATE_LIMIT_MESSAGE_BURST: "1" };
+const limited = {
+  RATE_LIMITS: "on",
+  RATE_LIMIT_ROOMS_PER_MINUTE: "3",
+  RATE_LIMIT_JOINS_PER_MINUTE: "4",
+  RATE_LIMIT_MESSAGES_PER_SECOND: "2",
+  RATE_LIMIT_MESSAGE_BURST: "1",
+};
 
 async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
   if (!(error instanceof TRPCError)) throw new Error(`expected a TRPCError, got ${String(error)}`);
   return error;
 }
@@ -41,7 +57,9 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
       const alice = callerFor(services, await joinAsNewVisitor(services, roomId));
       const bob = callerFor(services, await joinAsNewVisitor(services, roomId));
       const sent = await Promise.allSettled(
-        Array.from({ length: 5 }, (_, index) => alice.message.send({ roomId, ciphertext: opaque(`m${index}`), clientId: `a-${index}` })),
+        Array.from({ length: 5 }, (_, index) =>
+          alice.message.send({ roomId, ciphertext: opaque(`m${index}`), clientId: `a-${index}` }),
+        ),
       );
       expect(sent.filter((result) => result.status === "fulfilled")).toHaveLength(3);
       const refused = sent.find((result) => result.status === "rejected") as PromiseRejectedResult;
@@ -77,7 +95,9 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
         reason: { code: "TOO_MANY_REQUESTS", message: expect.stringContaining("Too many typing or read signals") },
       });
       // One budget for all three: a third of the burst was keys, yet alice's next keys are refused.
-      expect(await trpcError(alice.room.publishKeys({ roomId, publicKeys: "x25519.alice-again" }))).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+      expect(await trpcError(alice.room.publishKeys({ roomId, publicKeys: "x25519.alice-again" }))).toMatchObject({
+        code: "TOO_MANY_REQUESTS",
+      });
       await bob.room.typing({ roomId, typing: true, name: opaqueName("b") });
       expect(await bob.room.publishKeys({ roomId, publicKeys: "x25519.bob" })).toEqual({ ok: true });
     } finally {
@@ -92,16 +112,36 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
       const cookies = await Promise.all(Array.from({ length: 5 }, () => visitorCookie(services)));
       const outcomes = [];
       for (const cookie of cookies) {
-        outcomes.push(await callerFor(services, cookie, undefined, address).match.find({}).then((state) => state, (error: unknown) => error));
+        outcomes.push(
+          await callerFor(services, cookie, undefined, address)
+            .match.find({})
+            .then(
+              (state) => state,
+              (error: unknown) => error,
+            ),
+        );
       }
-      expect(outcomes.slice(0, 4).map((state) => (state as { status: string }).status)).toEqual(["waiting", "matched", "waiting", "matched"]);
-      expect(outcomes[4]).toMatchObject({ code: "TOO_MANY_REQUESTS", message: expect.stringContaining("looking for strangers too quickly") });
+      expect(outcomes.slice(0, 4).map((state) => (state as { status: string }).status)).toEqual([
+        "waiting",
+        "matched",
+        "waiting",
+        "matched",
+      ]);
+      expect(outcomes[4]).toMatchObject({
+        code: "TOO_MANY_REQUESTS",
+        message: expect.stringContaining("looking for strangers too quickly"),
+      });
 
       const { roomId } = outcomes[1] as { roomId: string };
       const entered = await visitRoom(services, roomId, { cookie: cookies[1] });
       if (entered.kind !== "member") throw new Error("expected a seat");
       const skipper = callerFor(services, `${cookies[1]}; ${entered.setCookie?.split(";")[0]}`, undefined, address);
-      expect(await skipper.match.next({ roomId }).then(() => null, (error: unknown) => error)).toMatchObject({ code: "TOO_MANY_REQUESTS" });
+      expect(
+        await skipper.match.next({ roomId }).then(
+          () => null,
+          (error: unknown) => error,
+        ),
+      ).toMatchObject({ code: "TOO_MANY_REQUESTS" });
       expect(await remainingMs(services.store, roomId)).not.toBeNull();
       const token = await services.cookies.readVisitor(cookies[1]!);
       expect(await services.matches.state(visitorIdOf(token!))).toEqual({ status: "matched", roomId });

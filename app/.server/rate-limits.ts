@@ -11,7 +11,19 @@ import {
 import type { Env } from "./env";
 import { unavailable } from "./redis/script-runner";
 
-export type LimitName = "createRoom" | "joinRoom" | "findStranger" | "sendMessage" | "signal" | "uploadImage" | "read";
+export type LimitName =
+  | "createRoom"
+  | "joinRoom"
+  | "findStranger"
+  | "sendMessage"
+  | "signal"
+  | "uploadImage"
+  | "read"
+  | "signInName"
+  | "signInAddress"
+  | "signUp"
+  | "accountSalt"
+  | "changePassword";
 
 export class RateLimitedError extends Error {
   override name = "RateLimitedError";
@@ -31,7 +43,16 @@ const MESSAGES: Record<LimitName, string> = {
   signal: "Too many typing or read signals. Slow down",
   uploadImage: "You are sending images too quickly. Slow down",
   read: "Too many requests for room data from your network. Slow down",
+  // The same sentence whether or not the name has an account: it must not tell.
+  signInName: "Too many sign-in attempts for this username. Wait",
+  signInAddress: "Too many sign-in attempts from your network. Wait",
+  signUp: "Too many new accounts from your network. Wait",
+  accountSalt: "Too many sign-in attempts from your network. Wait",
+  changePassword: "Too many password changes. Wait",
 };
+
+/** Limiters taken in turn, every one of which must agree: a ladder of longer and longer windows. */
+type Limiter = RateLimiterAbstract | BurstyRateLimiter | RateLimiterAbstract[];
 
 /**
  * Turns who a limit counts (an address, a member, a visitor) into the key its counter is stored
@@ -70,7 +91,7 @@ export async function consumeOrRefuse(
  * stored as such, nor as anything that can be reversed without the secret.
  */
 export class RateLimits {
-  private readonly limiters: Partial<Record<LimitName, RateLimiterAbstract | BurstyRateLimiter>>;
+  private readonly limiters: Partial<Record<LimitName, Limiter>>;
   /** Without a secret (tests, a bare memory store), a random one: only this process counts anyway. */
   private readonly keyOf: (who: string) => string;
 
@@ -101,6 +122,18 @@ export class RateLimits {
       uploadImage: make("image", 10, 60),
       // Queries: a page of a full room is up to 256 KB read from the store and sent.
       read: make("read", config.RATE_LIMIT_READS_PER_MINUTE, 60),
+      // Per username, from every address together: N a minute, then the wait grows to an hour
+      // and a day, so one person's password cannot be guessed online at any useful rate. The
+      // price: anyone can keep a name waiting by trying it; the per-address limit slows that.
+      signInName: [
+        make("signin-name-m", config.RATE_LIMIT_SIGN_INS_PER_MINUTE, 60),
+        make("signin-name-h", config.RATE_LIMIT_SIGN_INS_PER_MINUTE * 4, 60 * 60),
+        make("signin-name-d", config.RATE_LIMIT_SIGN_INS_PER_MINUTE * 10, 24 * 60 * 60),
+      ],
+      signInAddress: make("signin-addr", config.RATE_LIMIT_SIGN_INS_PER_ADDRESS_PER_MINUTE, 60),
+      signUp: make("signup", config.RATE_LIMIT_SIGN_UPS_PER_HOUR, 60 * 60),
+      accountSalt: make("salt", config.RATE_LIMIT_SALT_LOOKUPS_PER_MINUTE, 60),
+      changePassword: make("password", config.RATE_LIMIT_PASSWORD_CHANGES_PER_HOUR, 60 * 60),
     };
   }
 
@@ -112,7 +145,10 @@ export class RateLimits {
   async consume(name: LimitName, key: string): Promise<void> {
     const limiter = this.limiters[name];
     if (!limiter) return;
-    await consumeOrRefuse(limiter, this.keyOf(key), 1, MESSAGES[name]);
+    const hashed = this.keyOf(key);
+    for (const step of Array.isArray(limiter) ? limiter : [limiter]) {
+      await consumeOrRefuse(step, hashed, 1, MESSAGES[name]);
+    }
   }
 
   /** The same check for tRPC procedures: TOO_MANY_REQUESTS with the wait in its data. */

@@ -8,7 +8,9 @@ describe("redaction", () => {
     const roomId = newRoomId();
     const encoded = [...roomId].map((char) => `%${char.charCodeAt(0).toString(16)}`).join("");
     expect(redactPath(`/room/${encoded}`)).toBe(`/room/${roomId.slice(0, 4)}…`);
-    expect(redactPath(`/api/rooms/${roomId}/images/V1StGXR8_Z5jdHi6B-myT?x=1`)).toBe(`/api/rooms/${roomId.slice(0, 4)}…/images/…`);
+    expect(redactPath(`/api/rooms/${roomId}/images/V1StGXR8_Z5jdHi6B-myT?x=1`)).toBe(
+      `/api/rooms/${roomId.slice(0, 4)}…/images/…`,
+    );
     expect(redactPath(`/api/trpc/message.list?input=${roomId}`)).toBe("/api/trpc/message.list");
   });
 
@@ -19,7 +21,11 @@ describe("redaction", () => {
       code: "ERR_X",
     });
     const logged = serializeError(new Error("store failed", { cause: error }));
-    expect(logged.cause).toMatchObject({ type: "ReplyError", message: `ERR in room:{${roomId.slice(0, 4)}…}:meta`, code: "ERR_X" });
+    expect(logged.cause).toMatchObject({
+      type: "ReplyError",
+      message: `ERR in room:{${roomId.slice(0, 4)}…}:meta`,
+      code: "ERR_X",
+    });
     expect(JSON.stringify(logged)).not.toMatch(/member-id|sealed|command|args/);
     expect(logged.stack).toMatch(/^at /);
     expect(serializeError({ message: `no room ${roomId}` })).toEqual({ message: `no room ${roomId.slice(0, 4)}…` });

@@ -48,7 +48,10 @@ export interface LoggedError {
  */
 export function serializeError(value: unknown, depth = 0): LoggedError {
   if (!(value instanceof Error)) {
-    const message = typeof value === "object" && value !== null && "message" in value ? (value as { message: unknown }).message : value;
+    const message =
+      typeof value === "object" && value !== null && "message" in value
+        ? (value as { message: unknown }).message
+        : value;
     return { message: redactText(String(message)) };
   }
   const logged: LoggedError = { type: value.name, message: redactText(value.message) };

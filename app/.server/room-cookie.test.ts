@@ -81,7 +81,10 @@ describe("RoomCookies", () => {
     const remembered = remembers(cookies);
     for (let index = 1; index < 20_000; index += 1) remembered.set(`filler-${index}`, "x");
     const next = { roomId: newRoomId(), token: newRoomToken() };
-    await cookies.read(pair(await cookies.serialize(next.roomId, next.token, new Date(Date.now() + 60_000), ORIGIN)), next.roomId);
+    await cookies.read(
+      pair(await cookies.serialize(next.roomId, next.token, new Date(Date.now() + 60_000), ORIGIN)),
+      next.roomId,
+    );
     expect(remembered.size).toBeLessThanOrEqual(20_000);
     expect(remembered.has(firstHeader)).toBe(false);
     expect(await cookies.read(firstHeader, first.roomId)).toBe(first.token);

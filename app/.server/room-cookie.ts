@@ -2,9 +2,9 @@ import { createHmac } from "node:crypto";
 import { createCookie } from "@remix-run/node";
 import { LRUCache } from "lru-cache";
 import { isRoomToken } from "./room-token";
+import { secureCookies } from "./session-cookie";
 
 const VISITOR_COOKIE = "eph_v";
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 /** Verified cookies remembered per process: enough for every open stream's sender, bounded. */
 const VERIFIED_CACHE_SIZE = 20_000;
 /**
@@ -60,7 +60,10 @@ export class RoomCookies {
     return this.named(`eph_${roomId}`);
   }
 
-  private named(name: string, secret = createHmac("sha256", this.secret).update(`cookie-name:${name}`).digest("base64url")) {
+  private named(
+    name: string,
+    secret = createHmac("sha256", this.secret).update(`cookie-name:${name}`).digest("base64url"),
+  ) {
     return createCookie(name, {
       secrets: [secret],
       httpOnly: true,
@@ -131,6 +134,6 @@ export class RoomCookies {
   }
 
   private secure(requestUrl: URL): boolean {
-    return this.production && !LOOPBACK_HOSTS.has(requestUrl.hostname);
+    return secureCookies(this.production, requestUrl.hostname);
   }
 }

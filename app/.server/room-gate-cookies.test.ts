@@ -25,7 +25,8 @@ describe.each(STORE_KINDS)("room gate and renamed cookies (%s store)", (kind: St
     address = `test-${newRoomToken()}`;
     services = makeServices(kind, { RATE_LIMITS: "on", RATE_LIMIT_JOINS_PER_MINUTE: "1", TRUST_PROXY: "1" });
   };
-  const visit = (roomId: string, cookie?: string) => visitRoom(services, roomId, { cookie, headers: { "x-forwarded-for": address } });
+  const visit = (roomId: string, cookie?: string) =>
+    visitRoom(services, roomId, { cookie, headers: { "x-forwarded-for": address } });
   const join = async (roomId: string) => {
     const result = await visit(roomId);
     if (result.kind !== "member") throw new Error(`expected a seat, got ${JSON.stringify(result)}`);

@@ -61,13 +61,21 @@ describe.each(STORE_KINDS)("room gate (%s store)", (kind) => {
     const roomId = await createRoom(services.store);
     const results = await Promise.all(Array.from({ length: 50 }, () => visitRoom(services, roomId)));
     expect(results.filter((result) => result.kind === "member")).toHaveLength(2);
-    expect(results.filter((result) => result.kind === "redirect" && result.location === "/?error=room-full")).toHaveLength(48);
+    expect(
+      results.filter((result) => result.kind === "redirect" && result.location === "/?error=room-full"),
+    ).toHaveLength(48);
   });
 
   it.each([
     ["Slack", { "user-agent": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)" }],
     ["Telegram", { "user-agent": "TelegramBot (like TwitterBot)" }],
-    ["iMessage", { "user-agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0" }],
+    [
+      "iMessage",
+      {
+        "user-agent":
+          "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_11_1) AppleWebKit/601.2.4 (KHTML, like Gecko) Version/9.0.1 Safari/601.2.4 facebookexternalhit/1.1 Facebot Twitterbot/1.0",
+      },
+    ],
     ["Discord", { "user-agent": "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)" }],
     ["Chrome prefetch", { "sec-purpose": "prefetch" }],
     ["Chrome prerender", { "sec-purpose": "prefetch;prerender" }],

@@ -14,7 +14,15 @@ export type GateResult =
    * `joined`: this visit took the seat (rather than coming back to it). `keyCheck`: the creator's
    * check of the room key, for the browser to compare with the key in its link (null: none).
    */
-  | { kind: "member"; seat: number; ttlMs: number; roomKind: RoomKind; joined: boolean; keyCheck: string | null; setCookie?: string };
+  | {
+      kind: "member";
+      seat: number;
+      ttlMs: number;
+      roomKind: RoomKind;
+      joined: boolean;
+      keyCheck: string | null;
+      setCookie?: string;
+    };
 
 export const LOBBY_ROOM_NOT_FOUND = "/?error=room-not-found";
 export const LOBBY_ROOM_FULL = "/?error=room-full";

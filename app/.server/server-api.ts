@@ -17,9 +17,17 @@ export async function closeServices(): Promise<void> {
   await getServices().close();
 }
 
-/** For `/readyz`: resolves with the store's kind when it answers, rejects when it does not. */
+/**
+ * For `/readyz`: resolves with the room store's kind when it and the account store (PostgreSQL,
+ * or memory) both answer, rejects naming the one that does not.
+ */
 export async function checkStore(): Promise<string> {
-  const { store } = getServices();
-  await store.ping();
+  const { store, accounts } = getServices();
+  await Promise.all([
+    store.ping(),
+    accounts.ping().catch((error: unknown) => {
+      throw new Error(`accounts database unreachable: ${error instanceof Error ? error.message : String(error)}`);
+    }),
+  ]);
   return store.kind;
 }

@@ -15,6 +15,14 @@ import { ImageBudget } from "./image-budget";
 import { RateLimits } from "./rate-limits";
 import { RoomCookies } from "./room-cookie";
 import { MemorySlotCounter, StreamLimits, type SlotCounter } from "./stream-slots";
+import { createAccountStore } from "./accounts/create-account-store";
+import { DeferredAccountStore } from "./accounts/deferred-account-store";
+import { IdentitySeal } from "./accounts/identity-seal";
+import { saltForUnknownUsername } from "./accounts/salt-for-unknown";
+import type { AccountStore } from "./accounts/types";
+
+/** Expired sessions are already refused; this only keeps the table from growing. */
+const EXPIRED_SESSION_SWEEP_MS = 60 * 60 * 1000;
 
 /** What request handlers depend on; tests build their own with either store. */
 export interface Services {
@@ -26,6 +34,12 @@ export interface Services {
   streams: StreamLimits;
   defaultTtlSeconds: number;
   trustProxy: Env["TRUST_PROXY"];
+  /** Accounts and their sessions: PostgreSQL with DATABASE_URL, memory otherwise. */
+  accounts: AccountStore;
+  /** Seals each account's wrapped identity at rest, under a key from the server secret. */
+  identitySeal: IdentitySeal;
+  /** The stable, real-looking salt served for a (lowercase) username no account has. */
+  saltForUnknown(normalizedUsername: string): Uint8Array;
   /** What Redis is set to do with what it holds, for the startup check; absent without Redis. */
   checkRedisSettings?: () => Promise<[PersistenceCheck, EvictionCheck]>;
   /** Closes the stores, then the Redis connections they share. */
@@ -37,10 +51,13 @@ export interface Services {
  * of connections that every store shares. Tests pass their own.
  */
 export type Storage =
-  | { kind: "memory"; store: MemoryRoomStore }
-  | { kind: "redis"; store: RedisRoomStore; connections: RedisConnections };
+  { kind: "memory"; store: MemoryRoomStore } | { kind: "redis"; store: RedisRoomStore; connections: RedisConnections };
 
-export function createServices(config: Env, storage: Storage = createStorage(config)): Services {
+export function createServices(
+  config: Env,
+  storage: Storage = createStorage(config),
+  accounts: AccountStore = deferredAccountStore(config),
+): Services {
   // Rate-limit keys are keyed by the same secret: instances that verify each other's cookies
   // also count the same address alike.
   const secret = cookieSecret(config);
@@ -56,6 +73,12 @@ export function createServices(config: Env, storage: Storage = createStorage(con
     storage.kind === "redis"
       ? new RedisSlotCounter(storage.connections.commands, storage.store.instance)
       : new MemorySlotCounter();
+  const sweep = setInterval(() => {
+    accounts.deleteExpiredSessions(new Date()).catch((error: unknown) => {
+      logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "Expired sessions were not swept");
+    });
+  }, EXPIRED_SESSION_SWEEP_MS);
+  sweep.unref();
   return {
     store,
     matches,
@@ -65,14 +88,24 @@ export function createServices(config: Env, storage: Storage = createStorage(con
     streams: new StreamLimits(config, slots, secret),
     defaultTtlSeconds: config.ROOM_TTL_SECONDS,
     trustProxy: config.TRUST_PROXY,
+    accounts,
+    identitySeal: new IdentitySeal(secret),
+    saltForUnknown: (username) => saltForUnknownUsername(secret, username),
     checkRedisSettings: redis && (() => Promise.all([checkPersistence(redis.commands), checkEviction(redis.commands)])),
     close: async () => {
+      clearInterval(sweep);
+      await accounts.close();
       await matches.close();
       await store.close();
       await slots.close();
       await redis?.close();
     },
   };
+}
+
+/** Made on first use (or at startup, which awaits it): a PostgreSQL store migrates first. */
+function deferredAccountStore(config: Env): DeferredAccountStore {
+  return new DeferredAccountStore(config.DATABASE_URL ? "postgres" : "memory", () => createAccountStore(config));
 }
 
 function createStorage(config: Env): Storage {

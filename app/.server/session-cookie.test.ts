@@ -27,12 +27,16 @@ describe("the session cookie", () => {
     expect(secure).toBe(`__Host-ephemera_session=${TOKEN}; Max-Age=2592000; Path=/; HttpOnly; SameSite=Lax; Secure`);
     const plain = serializeSessionCookie(TOKEN, { secure: false, maxAgeSeconds: 60 });
     expect(plain).toBe(`ephemera_session=${TOKEN}; Max-Age=60; Path=/; HttpOnly; SameSite=Lax`);
-    expect(clearSessionCookie(true)).toMatch(/^__Host-ephemera_session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+    expect(clearSessionCookie(true)).toMatch(
+      /^__Host-ephemera_session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
+    );
   });
 
   it("refuses a token or lifetime that would break the header", () => {
     expect(() => serializeSessionCookie("short", { secure: false, maxAgeSeconds: 60 })).toThrow(/16-128/);
-    expect(() => serializeSessionCookie(`${TOKEN}; Domain=evil.example`, { secure: false, maxAgeSeconds: 60 })).toThrow();
+    expect(() =>
+      serializeSessionCookie(`${TOKEN}; Domain=evil.example`, { secure: false, maxAgeSeconds: 60 }),
+    ).toThrow();
     expect(() => serializeSessionCookie(TOKEN, { secure: false, maxAgeSeconds: 0 })).toThrow(/maxAgeSeconds/);
   });
 

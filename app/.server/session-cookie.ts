@@ -13,7 +13,7 @@ export const SESSION_COOKIE = {
 } as const;
 
 const TOKEN_PATTERN = /^[\w-]{16,128}$/;
-// Kept in step with RoomCookies: the session cookie is Secure exactly when the room cookies are.
+// The one rule for every cookie the app sets: room, visitor and session cookies are Secure alike.
 const LOOPBACK_HOSTNAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { callerFor, joinAsNewVisitor, makeServices, visitorCookie } from "../../tests/support/app";
 import { createRoom, STORE_KINDS } from "../../tests/support/stores";
 import { rejection } from "../../tests/support/trpc-error";
-import { RateLimitedError } from "./rate-limits";
+import { type RateLimitedError } from "./rate-limits";
 import type { Services } from "./services";
 
 const capped = { RATE_LIMITS: "on", RATE_LIMIT_STREAMS_PER_PERSON: "2", RATE_LIMIT_STREAMS_PER_ADDRESS: "3" };
@@ -33,10 +33,15 @@ describe.each(STORE_KINDS)("caps on open event streams (%s store)", (kind) => {
     try {
       const roomId = await createRoom(services.store);
       const alice = await joinAsNewVisitor(services, roomId);
-      const tabs = [await roomStream(services, roomId, alice, address(1)), await roomStream(services, roomId, alice, address(2))];
+      const tabs = [
+        await roomStream(services, roomId, alice, address(1)),
+        await roomStream(services, roomId, alice, address(2)),
+      ];
       const refused = await rejection(() => roomStream(services, roomId, alice, address(3)));
       expect(refused.code).toBe("TOO_MANY_REQUESTS");
-      expect(refused.message).toBe("You have this room open in too many tabs (at most 2). Close one and try again in 5 s.");
+      expect(refused.message).toBe(
+        "You have this room open in too many tabs (at most 2). Close one and try again in 5 s.",
+      );
       expect((refused.cause as RateLimitedError).retryAfterSeconds).toBe(5);
 
       // The partner is counted apart.
@@ -63,7 +68,9 @@ describe.each(STORE_KINDS)("caps on open event streams (%s store)", (kind) => {
       ];
       const refused = await rejection(() => roomStream(services, roomId, bob, shared));
       expect(refused.code).toBe("TOO_MANY_REQUESTS");
-      expect(refused.message).toBe("Too many open connections from your network (at most 3). Close some tabs and try again in 5 s.");
+      expect(refused.message).toBe(
+        "Too many open connections from your network (at most 3). Close some tabs and try again in 5 s.",
+      );
       // The same person from another network is not refused.
       tabs.push(await roomStream(services, roomId, bob, address(11)));
       await Promise.all(tabs.map((tab) => tab.close()));
@@ -76,11 +83,14 @@ describe.each(STORE_KINDS)("caps on open event streams (%s store)", (kind) => {
     const services = makeServices(kind, capped);
     try {
       const cookie = await visitorCookie(services);
-      const open = (last: number) => openStream((signal) => callerFor(services, cookie, signal, address(last)).match.events({}));
+      const open = (last: number) =>
+        openStream((signal) => callerFor(services, cookie, signal, address(last)).match.events({}));
       const tabs = [await open(20), await open(21)];
       const refused = await rejection(() => open(22));
       expect(refused.code).toBe("TOO_MANY_REQUESTS");
-      expect(refused.message).toBe("You have the stranger page open in too many tabs (at most 2). Close one and try again in 5 s.");
+      expect(refused.message).toBe(
+        "You have the stranger page open in too many tabs (at most 2). Close one and try again in 5 s.",
+      );
       await tabs[1]!.close();
       tabs[1] = await open(22);
       await Promise.all(tabs.map((tab) => tab.close()));

@@ -91,6 +91,10 @@ export class StreamLimits {
       grant.full === 1
         ? `Too many open connections from your network (at most ${this.perAddress}). Close some tabs and ${wait}`
         : `You have ${"visitorId" in owner ? "the stranger page" : "this room"} open in too many tabs (at most ${this.perPerson}). Close one and ${wait}`;
-    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message, cause: new RateLimitedError(message, RETRY_AFTER_SECONDS) });
+    throw new TRPCError({
+      code: "TOO_MANY_REQUESTS",
+      message,
+      cause: new RateLimitedError(message, RETRY_AFTER_SECONDS),
+    });
   }
 }

@@ -1,4 +1,12 @@
-import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from "react";
+import {
+  useEffect,
+  useRef,
+  useState,
+  type ClipboardEvent,
+  type DragEvent,
+  type FormEvent,
+  type KeyboardEvent,
+} from "react";
 import { MESSAGE_MAX_LENGTH } from "~/shared/limits";
 
 /** Shown once fewer than this many characters are left. */
@@ -36,7 +44,8 @@ export function Composer({ name, onSend, onTextChange, disabledReason, onAttach 
   useEffect(() => {
     // Ready now (the chat was secured): the box takes focus, as it does on arrival, unless the
     // person has already moved somewhere else on the page.
-    if (!disabled && (document.activeElement === null || document.activeElement === document.body)) box.current?.focus();
+    if (!disabled && (document.activeElement === null || document.activeElement === document.body))
+      box.current?.focus();
   }, [disabled]);
 
   useEffect(() => {
@@ -173,7 +182,10 @@ export function Composer({ name, onSend, onTextChange, disabledReason, onAttach 
           <span className="truncate">{name ? `as ${name} · Enter to send, Shift+Enter for a new line` : "\u00a0"}</span>
         )}
         {left < COUNTER_FROM && (
-          <span aria-live="polite" className={`shrink-0 tabular-nums ${left === 0 ? "text-red-400" : "text-amber-300"}`}>
+          <span
+            aria-live="polite"
+            className={`shrink-0 tabular-nums ${left === 0 ? "text-red-400" : "text-amber-300"}`}
+          >
             {text.length}/{MESSAGE_MAX_LENGTH}
           </span>
         )}

@@ -46,15 +46,15 @@ export function MessageBubble(props: BubbleProps) {
           This message could not be decrypted
         </p>
       ) : image ? (
-        <div className={`max-w-[85%] ${props.kind === "pending" && !failed ? "opacity-60" : ""} ${failed ? "rounded-lg ring-1 ring-red-500/70" : ""}`}>
+        <div
+          className={`max-w-[85%] ${props.kind === "pending" && !failed ? "opacity-60" : ""} ${failed ? "rounded-lg ring-1 ring-red-500/70" : ""}`}
+        >
           <MessageImage image={image} alt={`Image from ${label}`} />
         </div>
       ) : (
         <p
           className={`max-w-[85%] whitespace-pre-wrap rounded-lg px-3 py-2 [overflow-wrap:anywhere] ${
-            mine
-              ? "rounded-br-sm bg-emerald-500/15 text-emerald-50"
-              : "rounded-bl-sm bg-zinc-800 text-zinc-100"
+            mine ? "rounded-br-sm bg-emerald-500/15 text-emerald-50" : "rounded-bl-sm bg-zinc-800 text-zinc-100"
           } ${props.kind === "pending" && !failed ? "opacity-60" : ""} ${failed ? "ring-1 ring-red-500/70" : ""}`}
         >
           {message.text}

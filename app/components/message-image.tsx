@@ -27,7 +27,8 @@ export function MessageImage({ image, alt }: { image: Image; alt: string }) {
         if (current) setState({ status: "ready", src });
       },
       (error: unknown) => {
-        if (current) setState({ status: "failed", error: error instanceof Error ? error.message : "Could not load the image" });
+        if (current)
+          setState({ status: "failed", error: error instanceof Error ? error.message : "Could not load the image" });
       },
     );
     return () => {
@@ -40,9 +41,16 @@ export function MessageImage({ image, alt }: { image: Image; alt: string }) {
 
   if (state.status === "failed") {
     return (
-      <p role="alert" className="flex items-center gap-2 rounded-lg border border-dashed border-amber-500/60 px-3 py-2 text-sm text-amber-200">
+      <p
+        role="alert"
+        className="flex items-center gap-2 rounded-lg border border-dashed border-amber-500/60 px-3 py-2 text-sm text-amber-200"
+      >
         {state.error}
-        <button type="button" onClick={() => setAttempt((count) => count + 1)} className="rounded border border-amber-500/60 px-2 py-0.5 text-xs">
+        <button
+          type="button"
+          onClick={() => setAttempt((count) => count + 1)}
+          className="rounded border border-amber-500/60 px-2 py-0.5 text-xs"
+        >
           Retry
         </button>
       </p>
@@ -50,7 +58,10 @@ export function MessageImage({ image, alt }: { image: Image; alt: string }) {
   }
   if (state.status === "loading") {
     return (
-      <p style={box} className="flex max-w-full items-center justify-center rounded-lg bg-zinc-800 text-sm text-zinc-400">
+      <p
+        style={box}
+        className="flex max-w-full items-center justify-center rounded-lg bg-zinc-800 text-sm text-zinc-400"
+      >
         Decrypting image…
       </p>
     );

@@ -73,11 +73,7 @@ export function MessageLog({ conversation, receipts, onRetry, onSeen, labels, em
         tabIndex={0}
         className="h-full space-y-4 overflow-y-auto px-4 py-4 focus-visible:outline-2 focus-visible:outline-emerald-400"
       >
-        {messageCount === 0 && (
-          <p className="mx-auto max-w-xs pt-10 text-center text-sm text-zinc-400">
-            {emptyText}
-          </p>
-        )}
+        {messageCount === 0 && <p className="mx-auto max-w-xs pt-10 text-center text-sm text-zinc-400">{emptyText}</p>}
         {logEntries(conversation).map((entry) =>
           entry.kind === "notice" ? (
             <RoomNotice key={entry.notice.key} text={entry.notice.text} />
@@ -92,7 +88,13 @@ export function MessageLog({ conversation, receipts, onRetry, onSeen, labels, em
           ),
         )}
         {pending.map((message) => (
-          <MessageBubble key={`p${message.clientId}`} kind="pending" message={message} onRetry={onRetry} label={labels?.mine} />
+          <MessageBubble
+            key={`p${message.clientId}`}
+            kind="pending"
+            message={message}
+            onRetry={onRetry}
+            label={labels?.mine}
+          />
         ))}
       </div>
       {unseen > 0 && (

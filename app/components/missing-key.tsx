@@ -47,8 +47,8 @@ export function MissingKey({ roomId, joined, problem }: { roomId: string; joined
     <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-4 px-5 py-10">
       <h1 className="text-xl font-bold text-amber-300">{TITLE[problem]}</h1>
       <p className="text-zinc-300">
-        Messages in this room are end-to-end encrypted. The key that unlocks them is the part of the
-        link after the <strong className="text-zinc-100">#</strong>
+        Messages in this room are end-to-end encrypted. The key that unlocks them is the part of the link after the{" "}
+        <strong className="text-zinc-100">#</strong>
         {problem === "missing"
           ? ", and the link you opened does not have it, so nothing here can be read."
           : problem === "damaged"
@@ -68,8 +68,8 @@ export function MissingKey({ roomId, joined, problem }: { roomId: string; joined
         </>
       ) : (
         <p className="text-zinc-300">
-          You already have a seat in this room: open the full link again, with its part after the #, to get back in.
-          If you no longer have it, ask the other person to send it again.
+          You already have a seat in this room: open the full link again, with its part after the #, to get back in. If
+          you no longer have it, ask the other person to send it again.
         </p>
       )}
       <a className="text-emerald-400 underline" href="/">

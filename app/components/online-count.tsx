@@ -14,7 +14,10 @@ export function OnlineCount() {
     <p data-testid="online-count" className="flex h-4 items-center justify-center gap-2 text-xs text-zinc-400">
       {online !== null && (
         <>
-          <span aria-hidden="true" className={`size-2 rounded-full ${online > 0 ? "bg-emerald-400" : "border border-zinc-500"}`} />
+          <span
+            aria-hidden="true"
+            className={`size-2 rounded-full ${online > 0 ? "bg-emerald-400" : "border border-zinc-500"}`}
+          />
           {online === 1 ? "1 person online" : `${online} people online`}
         </>
       )}

@@ -22,7 +22,11 @@ export function PartnerStatus({ partner, stranger }: { partner: PartnerState; st
   const status = partnerStatus(partner);
   const text = stranger ? STRANGER_TEXT[status.kind] : privateText(status, partnerName(partner));
   return (
-    <p data-testid="presence" data-presence={status.kind} className="flex min-w-0 items-center gap-2 text-xs text-zinc-400">
+    <p
+      data-testid="presence"
+      data-presence={status.kind}
+      className="flex min-w-0 items-center gap-2 text-xs text-zinc-400"
+    >
       {status.kind !== "unknown" && (
         <span
           aria-hidden="true"

@@ -18,8 +18,8 @@ export function ReportDialog({ pending, onConfirm }: { pending: boolean; onConfi
     >
       <p>The chat ends for both of you and you go straight on to someone new.</p>
       <p>
-        Nothing about the conversation is recorded or sent to anyone. The only effect is that the
-        two of you won’t be matched again today.
+        Nothing about the conversation is recorded or sent to anyone. The only effect is that the two of you won’t be
+        matched again today.
       </p>
     </ConfirmDialog>
   );

@@ -77,7 +77,11 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
         if (!roomKey) throw new Error("The chat is not secured yet");
         if (image) {
           const { id, width, height, bytes, type } = image;
-          return sealMessage(roomKey.key, roomId, clientId, { kind: "image", name: sender, image: { id, width, height, bytes, type } });
+          return sealMessage(roomKey.key, roomId, clientId, {
+            kind: "image",
+            name: sender,
+            image: { id, width, height, bytes, type },
+          });
         }
         return sealMessage(roomKey.key, roomId, clientId, { kind: "text", name: sender, text });
       },
@@ -150,7 +154,9 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
         images.remember(id, prepared.blob);
         send("", name, { ...prepared, id });
       } catch (caught) {
-        setImageError(caught instanceof ImagePrepareError ? caught.message : "This image could not be prepared for sending");
+        setImageError(
+          caught instanceof ImagePrepareError ? caught.message : "This image could not be prepared for sending",
+        );
       }
     });
   }
@@ -159,7 +165,12 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
     <main className="mx-auto flex h-dvh max-w-3xl flex-col">
       {/* Every way out of a room leads to the lobby or the stranger page: have their code ready. */}
       <PrefetchPageLinks page={stranger ? "/stranger" : "/"} />
-      <RoomHeader deadline={deadline} partner={partner} stranger={stranger} aside={stranger && <SafetyCode code={keys.safetyCode} />}>
+      <RoomHeader
+        deadline={deadline}
+        partner={partner}
+        stranger={stranger}
+        aside={stranger && <SafetyCode code={keys.safetyCode} />}
+      >
         {stranger ? (
           <StrangerActions pending={chat.pending} onSkip={chat.skip} onEndChat={chat.endChat} />
         ) : (
@@ -191,14 +202,14 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
         </p>
       )}
       <RoomImagesContext.Provider value={images}>
-      <MessageLog
-        conversation={conversation}
-        receipts={state.receipts}
-        onRetry={retry}
-        onSeen={onSeen}
-        labels={stranger ? STRANGER_LABELS : undefined}
-        emptyText={EMPTY_TEXT[roomKind]}
-      />
+        <MessageLog
+          conversation={conversation}
+          receipts={state.receipts}
+          onRetry={retry}
+          onSeen={onSeen}
+          labels={stranger ? STRANGER_LABELS : undefined}
+          emptyText={EMPTY_TEXT[roomKind]}
+        />
       </RoomImagesContext.Provider>
       {gone ? (
         <StrangerGone pending={chat.pending} onNewChat={chat.newChat} />

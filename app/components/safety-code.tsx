@@ -1,6 +1,7 @@
 import { useId } from "react";
 
-const EXPLANATION = "Compare it with the stranger: if you both see the same code, nobody in between can read this chat.";
+const EXPLANATION =
+  "Compare it with the stranger: if you both see the same code, nobody in between can read this chat.";
 
 /**
  * A stranger chat's six digits, from the room key both browsers agreed. A server that swapped

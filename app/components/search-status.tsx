@@ -20,7 +20,15 @@ export const LAST_PARTNER_NOTE = `The stranger you just talked to is searching t
  * pulse that moves only while searching and only for people who have not asked for less motion.
  * `note` says why nobody is found when that is not simply that nobody else is searching.
  */
-export function SearchStatus({ phase, counts, note = null }: { phase: SearchPhase; counts: StrangerCounts | null; note?: string | null }) {
+export function SearchStatus({
+  phase,
+  counts,
+  note = null,
+}: {
+  phase: SearchPhase;
+  counts: StrangerCounts | null;
+  note?: string | null;
+}) {
   const active = phase === "searching" || phase === "matched";
   return (
     <div className="flex items-center gap-4">
@@ -34,7 +42,8 @@ export function SearchStatus({ phase, counts, note = null }: { phase: SearchPhas
           {TEXT[phase]}
         </p>
         <p data-testid="stranger-counts" className="h-4 text-xs text-zinc-400">
-          {counts && `${counts.online === 1 ? "1 person" : `${counts.online} people`} online · ${counts.waiting} waiting`}
+          {counts &&
+            `${counts.online === 1 ? "1 person" : `${counts.online} people`} online · ${counts.waiting} waiting`}
         </p>
         {/* Mounted even when empty, so screen readers hear the note when it appears. */}
         <p data-testid="search-note" aria-live="polite" className="text-sm text-amber-100">

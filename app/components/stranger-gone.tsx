@@ -9,8 +9,8 @@ export function StrangerGone({ pending, onNewChat }: { pending: boolean; onNewCh
       className="flex flex-wrap items-center justify-between gap-3 border-t border-zinc-800 bg-zinc-900 px-4 pb-[max(0.75rem,env(safe-area-inset-bottom))] pt-3"
     >
       <p className="text-sm text-zinc-200">
-        <strong className="text-amber-300">Stranger disconnected.</strong> They closed the chat or lost
-        their connection.
+        <strong className="text-amber-300">Stranger disconnected.</strong> They closed the chat or lost their
+        connection.
       </p>
       <button
         type="button"

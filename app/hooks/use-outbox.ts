@@ -73,7 +73,10 @@ export function useOutbox(roomId: string, setState: Dispatch<SetStateAction<Room
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
       try {
-        return await utils.client.message.send.mutate({ roomId, ciphertext, clientId: item.clientId }, { signal: controller.signal });
+        return await utils.client.message.send.mutate(
+          { roomId, ciphertext, clientId: item.clientId },
+          { signal: controller.signal },
+        );
       } finally {
         clearTimeout(timer);
       }

@@ -17,7 +17,9 @@ export function useReceipts(roomId: string, latestPartnerId: number, live: boole
     const receipts = createReceiptSender(
       (marks) =>
         // While the room is being destroyed or left, a receipt would only meet a 404.
-        quiet.current ? Promise.reject(new Error("room closing")) : utils.client.message.receipt.mutate({ roomId, ...marks }),
+        quiet.current
+          ? Promise.reject(new Error("room closing"))
+          : utils.client.message.receipt.mutate({ roomId, ...marks }),
       // A message that arrives on a visible screen is delivered and seen in one request.
       { coalesceMs: RECEIPT_COALESCE_MS },
     );

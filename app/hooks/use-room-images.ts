@@ -22,7 +22,11 @@ export function useRoomImages(roomId: string, roomKey: RoomKey | null): RoomImag
   useEffect(() => {
     const urls = cache.current;
     return () => {
-      for (const url of urls.values()) url.then((href) => URL.revokeObjectURL(href), () => {});
+      for (const url of urls.values())
+        url.then(
+          (href) => URL.revokeObjectURL(href),
+          () => {},
+        );
       urls.clear();
     };
   }, []);

@@ -94,7 +94,11 @@ export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEndi
   restart.current = subscription.reset;
   useEffect(() => () => clearTimeout(restartTimer.current), []);
   const connection: ConnectionState =
-    subscription.status === "pending" ? "live" : everLive.current || subscription.status === "error" ? "reconnecting" : "connecting";
+    subscription.status === "pending"
+      ? "live"
+      : everLive.current || subscription.status === "error"
+        ? "reconnecting"
+        : "connecting";
 
   useEffect(() => {
     if (connection === "live") wake();

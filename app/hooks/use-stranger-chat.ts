@@ -19,7 +19,11 @@ export function useStrangerChat(roomId: string, exit: RoomExit) {
 
   return {
     pending: next.isPending || end.isPending || restart.isPending,
-    error: next.error ? `Could not skip: ${next.error.message}` : end.error ? `Could not end the chat: ${end.error.message}` : null,
+    error: next.error
+      ? `Could not skip: ${next.error.message}`
+      : end.error
+        ? `Could not end the chat: ${end.error.message}`
+        : null,
     skip(report: boolean) {
       exit.begin();
       next.mutate({ roomId, report });

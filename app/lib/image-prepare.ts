@@ -29,7 +29,10 @@ export function fitWithin(width: number, height: number, max: number): { width: 
  * The encodings to try, in order, until one fits under the limit: lower quality first (cheap and
  * barely visible), then smaller sizes. Every one is smaller than the one before it.
  */
-export function encodingAttempts(width: number, height: number): Array<{ width: number; height: number; quality: number }> {
+export function encodingAttempts(
+  width: number,
+  height: number,
+): Array<{ width: number; height: number; quality: number }> {
   const attempts: Array<{ width: number; height: number; quality: number }> = [];
   let size = fitWithin(width, height, IMAGE_MAX_SIDE);
   for (let round = 0; round < 4; round += 1) {
@@ -65,7 +68,8 @@ export async function prepareImage(file: Blob): Promise<PreparedImage> {
         blob = await encode(bitmap, attempt.width, attempt.height, attempt.quality, type);
       }
       if (blob.type !== type) throw new ImagePrepareError("This browser cannot encode images for sending");
-      if (blob.size < IMAGE_MAX_BYTES) return { blob, type, width: attempt.width, height: attempt.height, bytes: blob.size };
+      if (blob.size < IMAGE_MAX_BYTES)
+        return { blob, type, width: attempt.width, height: attempt.height, bytes: blob.size };
     }
   } finally {
     bitmap.close();
@@ -75,7 +79,13 @@ export async function prepareImage(file: Blob): Promise<PreparedImage> {
 
 const notAnImage = () => new ImagePrepareError("This file is not an image Ephemera can read");
 
-async function encode(bitmap: ImageBitmap, width: number, height: number, quality: number, type: PreparedImage["type"]): Promise<Blob> {
+async function encode(
+  bitmap: ImageBitmap,
+  width: number,
+  height: number,
+  quality: number,
+  type: PreparedImage["type"],
+): Promise<Blob> {
   if (typeof OffscreenCanvas !== "undefined") {
     const canvas = new OffscreenCanvas(width, height);
     canvas.getContext("2d")?.drawImage(bitmap, 0, 0, width, height);

@@ -16,13 +16,16 @@ function fakeRoute() {
       return Response.json({ ok: true }, { status: 201 });
     }
     const bytes = stored.get(url);
-    return bytes ? new Response(bytes) : Response.json({ error: { code: "NOT_FOUND", message: "no such image" } }, { status: 404 });
+    return bytes
+      ? new Response(bytes)
+      : Response.json({ error: { code: "NOT_FOUND", message: "no such image" } }, { status: 404 });
   }) as typeof fetch;
   return { stored, fetchImpl };
 }
 
 const answering = (status: number, message?: string) =>
-  (async () => (message ? Response.json({ error: { message } }, { status }) : new Response("<html>", { status }))) as typeof fetch;
+  (async () =>
+    message ? Response.json({ error: { message } }, { status }) : new Response("<html>", { status })) as typeof fetch;
 
 describe("image transfer", () => {
   it("uploads only ciphertext, and the partner's download opens to the same bytes", async () => {
@@ -57,7 +60,11 @@ describe("image transfer", () => {
       [answering(503, "cannot reach its store"), "Could not send the image: cannot reach its store", true],
       [answering(429, "Slow down"), "Could not send the image: Slow down", true],
       [answering(413, "too large"), "Could not send the image: too large", false],
-      [answering(401, "You are not a member of this room"), "Could not send the image: You are not a member of this room", false],
+      [
+        answering(401, "You are not a member of this room"),
+        "Could not send the image: You are not a member of this room",
+        false,
+      ],
       [answering(502), "Could not send the image (HTTP 502)", true],
     ];
     for (const [fetchImpl, message, transient] of cases) {

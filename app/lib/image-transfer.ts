@@ -30,7 +30,11 @@ export async function uploadImage(
   image: { id: string; blob: Blob },
   fetchImpl: Fetch = fetch,
 ): Promise<void> {
-  const sealed = await sealBytes(key, { roomId, purpose: "image", slot: image.id }, new Uint8Array(await image.blob.arrayBuffer()));
+  const sealed = await sealBytes(
+    key,
+    { roomId, purpose: "image", slot: image.id },
+    new Uint8Array(await image.blob.arrayBuffer()),
+  );
   let response: Response;
   try {
     response = await fetchImpl(imageUrl(roomId, image.id), {
@@ -42,11 +46,19 @@ export async function uploadImage(
     throw new ImageTransferError("Could not send the image: check your connection", true);
   }
   if (response.ok || response.status === 409) return;
-  throw new ImageTransferError(await serverMessage(response, "Could not send the image"), isTransientStatus(response.status));
+  throw new ImageTransferError(
+    await serverMessage(response, "Could not send the image"),
+    isTransientStatus(response.status),
+  );
 }
 
 /** Downloads an image's ciphertext and opens it with the room key. */
-export async function downloadImage(roomId: string, key: CryptoKey, image: MessageImage, fetchImpl: Fetch = fetch): Promise<Blob> {
+export async function downloadImage(
+  roomId: string,
+  key: CryptoKey,
+  image: MessageImage,
+  fetchImpl: Fetch = fetch,
+): Promise<Blob> {
   let response: Response;
   try {
     response = await fetchImpl(imageUrl(roomId, image.id));
@@ -54,9 +66,17 @@ export async function downloadImage(roomId: string, key: CryptoKey, image: Messa
     throw new ImageTransferError("Could not load the image: check your connection", true);
   }
   if (response.status === 404) throw new ImageTransferError("This image is no longer available", false);
-  if (!response.ok) throw new ImageTransferError(await serverMessage(response, "Could not load the image"), isTransientStatus(response.status));
+  if (!response.ok)
+    throw new ImageTransferError(
+      await serverMessage(response, "Could not load the image"),
+      isTransientStatus(response.status),
+    );
   try {
-    const bytes = await openBytes(key, { roomId, purpose: "image", slot: image.id }, new Uint8Array(await response.arrayBuffer()));
+    const bytes = await openBytes(
+      key,
+      { roomId, purpose: "image", slot: image.id },
+      new Uint8Array(await response.arrayBuffer()),
+    );
     return new Blob([bytes], { type: image.type });
   } catch {
     throw new ImageTransferError("This image could not be decrypted", false);

@@ -5,7 +5,12 @@ import type { ChatMessage, OpenedRoomEvent } from "./chat-message";
 import type { RoomEvent, SealedMessage } from "~/shared/room-events";
 
 /** "Ciphertext" here is the payload as JSON, or "bad" for one that does not open. */
-const sealed = (id: number, clientId: string, text: string | null, extra: Partial<SealedMessage> = {}): SealedMessage => ({
+const sealed = (
+  id: number,
+  clientId: string,
+  text: string | null,
+  extra: Partial<SealedMessage> = {},
+): SealedMessage => ({
   id,
   clientId,
   ciphertext: text === null ? "bad" : JSON.stringify({ kind: "text", name: "otter", text }),

@@ -33,7 +33,14 @@ export function openedMessage(sealed: SealedMessage, payload: MessagePayload): C
 
 /** A message the room key could not open: its place in the log, nothing of its content. */
 export function undecryptableMessage(sealed: SealedMessage): ChatMessage {
-  const message: ChatMessage = { id: sealed.id, sender: "", text: "", timestamp: sealed.timestamp, mine: sealed.mine, undecryptable: true };
+  const message: ChatMessage = {
+    id: sealed.id,
+    sender: "",
+    text: "",
+    timestamp: sealed.timestamp,
+    mine: sealed.mine,
+    undecryptable: true,
+  };
   if (sealed.status) message.status = sealed.status;
   return message;
 }

@@ -129,7 +129,11 @@ export class Outbox<Result = unknown> {
       this.attempt += 1;
       this.waiting = true;
       // Retries keep showing "waiting" until something gets through, rather than flickering.
-      if (!this.offline) this.options.onStatus(this.queue.map((queued) => queued.clientId), "queued");
+      if (!this.offline)
+        this.options.onStatus(
+          this.queue.map((queued) => queued.clientId),
+          "queued",
+        );
       this.offline = true;
       this.timer = setTimeout(() => this.resume(), this.backoffMs(this.attempt));
       return;
@@ -138,7 +142,11 @@ export class Outbox<Result = unknown> {
     this.remove(item);
     if (failure && !confirmedMeanwhile) this.options.onFailed(item, failure.error);
     else this.options.onSent(item, result);
-    if (this.offline && this.queue.length > 0) this.options.onStatus(this.queue.map((queued) => queued.clientId), "sending");
+    if (this.offline && this.queue.length > 0)
+      this.options.onStatus(
+        this.queue.map((queued) => queued.clientId),
+        "sending",
+      );
     this.offline = false;
     void this.pump();
   }

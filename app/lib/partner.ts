@@ -83,7 +83,11 @@ function neverCame(state: PartnerState): boolean {
 function announceArrival(state: PartnerState): PartnerUpdate | null {
   const { arrival } = state;
   if (!arrival || arrival.announced || !state.presence?.here) return null;
-  return { state: { ...state, arrival: { ...arrival, announced: true } }, notice: NEWCOMER_NOTICE, noticeAfterId: arrival.after };
+  return {
+    state: { ...state, arrival: { ...arrival, announced: true } },
+    notice: NEWCOMER_NOTICE,
+    noticeAfterId: arrival.after,
+  };
 }
 
 function applyPresence(state: PartnerState, presence: Presence): PartnerUpdate {
@@ -108,10 +112,7 @@ export function expireTyping(state: PartnerState, now: number): PartnerState {
 }
 
 export type PartnerStatus =
-  | { kind: "unknown" }
-  | { kind: "online" }
-  | { kind: "last-seen"; at: number }
-  | { kind: "waiting" };
+  { kind: "unknown" } | { kind: "online" } | { kind: "last-seen"; at: number } | { kind: "waiting" };
 
 /** The header's one word on the other person. */
 export function partnerStatus(state: PartnerState): PartnerStatus {

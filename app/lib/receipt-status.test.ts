@@ -4,7 +4,13 @@ import { noReceipts, raiseWatermarks, receiptStatus } from "./receipt-status";
 describe("receipt status of own messages", () => {
   it("follows the partner's watermarks", () => {
     const marks = { delivered: 5, seen: 3 };
-    expect([2, 3, 4, 5, 6].map((id) => receiptStatus({ id }, marks))).toEqual(["seen", "seen", "delivered", "delivered", "sent"]);
+    expect([2, 3, 4, 5, 6].map((id) => receiptStatus({ id }, marks))).toEqual([
+      "seen",
+      "seen",
+      "delivered",
+      "delivered",
+      "sent",
+    ]);
   });
 
   it("never shows less than the message's own copy said", () => {

@@ -13,7 +13,12 @@ const presence = (here: boolean, lastSeen: number | null = here ? NOW : NOW - 60
   here,
   lastSeen,
 });
-const typing = (on: boolean, name = "otter", expiresInMs = 3000): RoomEvent => ({ type: "typing", typing: on, name, expiresInMs });
+const typing = (on: boolean, name = "otter", expiresInMs = 3000): RoomEvent => ({
+  type: "typing",
+  typing: on,
+  name,
+  expiresInMs,
+});
 
 function run(events: RoomEvent[], state: RoomViewState = initialRoomViewState, now = NOW): RoomViewState {
   return events.reduce((current, event) => applyRoomEvent(current, event, now), state);
@@ -82,13 +87,23 @@ describe("room state from the stream", () => {
     expect(notices(back).slice(2)).toEqual(["Your partner left", "Your partner joined"]);
 
     // A reloaded page learns it from the stream's state, and marks the same place in the log.
-    const reloaded = run([message(1), message(2, true), message(3, true), message(4, true), { type: "partner-arrived", after: 3 }, presence(true)]);
+    const reloaded = run([
+      message(1),
+      message(2, true),
+      message(3, true),
+      message(4, true),
+      { type: "partner-arrived", after: 3 },
+      presence(true),
+    ]);
     expect(reloaded.conversation.notices).toEqual([{ key: "n0", text: NEWCOMER_NOTICE, afterId: 3 }]);
   });
 
   it("says nothing about a newcomer who gives the seat back without opening the room", () => {
     const alone = run([message(1, true), { type: "members", count: 1 }, presence(false, null)]);
-    const bounced = run([{ type: "partner-arrived", after: 1 }, { type: "members", count: 2 }, { type: "partner-left" }], alone);
+    const bounced = run(
+      [{ type: "partner-arrived", after: 1 }, { type: "members", count: 2 }, { type: "partner-left" }],
+      alone,
+    );
     expect(notices(bounced)).toEqual([]);
   });
 
@@ -100,21 +115,30 @@ describe("room state from the stream", () => {
     const nameless = run([{ type: "typing", typing: true, name: null, expiresInMs: 3000 }], run([presence(true)]));
     expect(nameless.partner.typing?.name).toBe("Your partner");
     // Nor does a message that could not be opened rename anyone.
-    const garbled = run([{ type: "message", message: { id: 2, sender: "", text: "", timestamp: NOW, mine: false, undecryptable: true } }], named);
+    const garbled = run(
+      [{ type: "message", message: { id: 2, sender: "", text: "", timestamp: NOW, mine: false, undecryptable: true } }],
+      named,
+    );
     expect(garbled.partner.name).toBe("lynx");
     expect(garbled.conversation.confirmed.map((item) => item.id)).toEqual([1, 2]);
   });
 
   it("says nothing when someone who never opened the room gives their seat back", () => {
     const alone = run([{ type: "members", count: 1 }, presence(false, null)]);
-    const bounced = run([{ type: "members", count: 2 }, { type: "partner-left" }, { type: "members", count: 1 }], alone);
+    const bounced = run(
+      [{ type: "members", count: 2 }, { type: "partner-left" }, { type: "members", count: 1 }],
+      alone,
+    );
     expect(notices(bounced)).toEqual([]);
     expect(bounced.memberCount).toBe(1);
     expect(partnerStatus(bounced.partner)).toEqual({ kind: "waiting" });
   });
 
   it("keeps receipt watermarks rising and leaves unrelated state untouched", () => {
-    const state = run([{ type: "receipts", delivered: 4, seen: 2 }, { type: "receipts", delivered: 3, seen: 3 }]);
+    const state = run([
+      { type: "receipts", delivered: 4, seen: 2 },
+      { type: "receipts", delivered: 3, seen: 3 },
+    ]);
     expect(state.receipts).toEqual({ delivered: 4, seen: 3 });
     expect(run([{ type: "receipts", delivered: 1, seen: 1 }], state)).toBe(state);
     expect(run([{ type: "destroyed" }], state)).toBe(state);

@@ -24,7 +24,8 @@ export const initialRoomViewState: RoomViewState = {
 export function applyRoomEvent(state: RoomViewState, event: OpenedRoomEvent, now: number): RoomViewState {
   let next = state;
   if (event.type === "message") next = { ...next, conversation: confirm(next.conversation, event.message) };
-  else if (event.type === "members") next = next.memberCount === event.count ? next : { ...next, memberCount: event.count };
+  else if (event.type === "members")
+    next = next.memberCount === event.count ? next : { ...next, memberCount: event.count };
   else if (event.type === "receipts") {
     const receipts = raiseWatermarks(next.receipts, event);
     if (receipts !== next.receipts) next = { ...next, receipts };

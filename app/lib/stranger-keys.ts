@@ -80,7 +80,9 @@ export class StrangerKeys {
   private follow(step: ExchangeStep): void {
     if (this.stopped) return;
     for (const value of step.publish) {
-      this.publishing = this.publishing.then(() => (this.stopped ? undefined : this.deps.publish(value))).catch(() => {});
+      this.publishing = this.publishing
+        .then(() => (this.stopped ? undefined : this.deps.publish(value)))
+        .catch(() => {});
     }
     if (step.key) {
       this.status = "secured";

@@ -10,7 +10,12 @@ export const STRANGER_NAME = "Stranger";
  * the other browser sealed (an older page, a hand-made request) is shown as "Stranger" all the same.
  */
 export function maskStrangerName(event: OpenedRoomEvent): OpenedRoomEvent {
-  if (event.type === "message" && !event.message.mine && !event.message.undecryptable && event.message.sender !== STRANGER_NAME) {
+  if (
+    event.type === "message" &&
+    !event.message.mine &&
+    !event.message.undecryptable &&
+    event.message.sender !== STRANGER_NAME
+  ) {
     return { ...event, message: { ...event.message, sender: STRANGER_NAME } };
   }
   if (event.type === "typing" && event.name !== STRANGER_NAME) return { ...event, name: STRANGER_NAME };

@@ -77,7 +77,10 @@ describe("the typing signal", () => {
   it("names the draft in every signal, hands its id to the send, and starts a new draft after it", () => {
     let serial = 0;
     const drafts: string[] = [];
-    const typing = createTypingSignal((_typing, draft) => drafts.push(draft), () => `draft-${(serial += 1)}`);
+    const typing = createTypingSignal(
+      (_typing, draft) => drafts.push(draft),
+      () => `draft-${(serial += 1)}`,
+    );
     typing.input("first");
     vi.advanceTimersByTime(1000);
     typing.input("first message");

@@ -24,7 +24,10 @@ export interface TypingSignal {
  * at most one signal a second while typing goes on, and a stop after a pause or when the text is
  * cleared. Every signal names the draft it is about.
  */
-export function createTypingSignal(send: (typing: boolean, draft: string) => void, newDraft: () => string = nanoid): TypingSignal {
+export function createTypingSignal(
+  send: (typing: boolean, draft: string) => void,
+  newDraft: () => string = nanoid,
+): TypingSignal {
   let draft = newDraft();
   let signalled = false;
   let lastSignalAt = 0;

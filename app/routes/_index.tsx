@@ -94,7 +94,10 @@ export default function Lobby() {
       <LobbyAccountBar username={username} />
 
       {notice && (
-        <div role="alert" className="rounded border border-amber-500/50 bg-amber-500/10 px-4 py-3 text-sm text-amber-100">
+        <div
+          role="alert"
+          className="rounded border border-amber-500/50 bg-amber-500/10 px-4 py-3 text-sm text-amber-100"
+        >
           {notice}
         </div>
       )}
@@ -185,15 +188,13 @@ export default function Lobby() {
           What happens to your data
         </h2>
         <p>
-          Messages and names are end-to-end encrypted: your browser makes the room’s key and puts it in
-          the link, after the “#”, a part browsers never send to a server. The server only ever holds
-          text it cannot read.
+          Messages and names are end-to-end encrypted: your browser makes the room’s key and puts it in the link, after
+          the “#”, a part browsers never send to a server. The server only ever holds text it cannot read.
         </p>
         <p>
-          Nothing is kept after the room ends. When the timer runs out or either of you presses
-          “Destroy now”, every message is deleted from the server. There is no history and there are
-          no third-party scripts or trackers; your name lives only in this browser. An account is
-          optional: its password never leaves your browser.
+          Nothing is kept after the room ends. When the timer runs out or either of you presses “Destroy now”, every
+          message is deleted from the server. There is no history and there are no third-party scripts or trackers; your
+          name lives only in this browser. An account is optional: its password never leaves your browser.
         </p>
       </section>
     </main>

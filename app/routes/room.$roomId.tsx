@@ -11,7 +11,12 @@ import { routeDataArrivedAt } from "~/lib/route-data-arrival";
 import type { RoomKind } from "~/shared/room-kinds";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data?.kind === "member" && data.roomKind === "match" ? "Ephemera · chat with a stranger" : "Ephemera · private room" },
+  {
+    title:
+      data?.kind === "member" && data.roomKind === "match"
+        ? "Ephemera · chat with a stranger"
+        : "Ephemera · private room",
+  },
   { name: "robots", content: "noindex, nofollow" },
 ];
 
@@ -110,8 +115,8 @@ function EncryptedRoom({ roomId, initialTtlMs, roomKind, joined, keyCheck }: Enc
       <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-4 p-6">
         <h1 className="text-xl font-bold text-amber-300">This browser cannot encrypt here</h1>
         <p className="text-zinc-300">
-          Ephemera encrypts every message in your browser, and browsers only allow that on a secure
-          (https) address. Open the link over https, or in a browser that supports encryption.
+          Ephemera encrypts every message in your browser, and browsers only allow that on a secure (https) address.
+          Open the link over https, or in a browser that supports encryption.
         </p>
         <a className="text-emerald-400 underline" href="/">
           Back to the lobby

@@ -37,7 +37,8 @@ const NOTICES: Record<string, string> = {
   lost: "The server lost this chat before its time was up; nobody ended it. Every message in it is gone.",
 };
 
-const BUTTON = "flex-1 rounded px-4 py-2.5 font-bold focus-visible:outline-2 focus-visible:outline-offset-2 disabled:opacity-60";
+const BUTTON =
+  "flex-1 rounded px-4 py-2.5 font-bold focus-visible:outline-2 focus-visible:outline-offset-2 disabled:opacity-60";
 
 export default function Stranger() {
   const { preview } = useLoaderData<typeof loader>();
@@ -81,7 +82,15 @@ export default function Stranger() {
   }
 
   const searching = (state?.status === "waiting" || find.isPending) && !cancel.isPending;
-  const phase = preview ? "preview" : state === null ? "connecting" : state.status === "matched" ? "matched" : searching ? "searching" : "idle";
+  const phase = preview
+    ? "preview"
+    : state === null
+      ? "connecting"
+      : state.status === "matched"
+        ? "matched"
+        : searching
+          ? "searching"
+          : "idle";
   const lastPartnerWaiting = searching && state?.status === "waiting" && state.lastPartnerUntil !== undefined;
   return (
     <main className="mx-auto flex min-h-dvh max-w-md flex-col justify-center gap-6 px-5 py-10">
@@ -95,7 +104,10 @@ export default function Stranger() {
       </header>
 
       {notice && noticeShown && !searching && (
-        <div role="alert" className="rounded border border-amber-500/50 bg-amber-500/10 px-4 py-3 text-sm text-amber-100">
+        <div
+          role="alert"
+          className="rounded border border-amber-500/50 bg-amber-500/10 px-4 py-3 text-sm text-amber-100"
+        >
           {notice}
         </div>
       )}

@@ -11,7 +11,8 @@ import { openStreamingGet, TabConnection } from "./raw-http";
  * at thousands of sends a second it shares the two cores with the server, so its cost is part
  * of what the throughput scenario measures (bench/README.md).
  */
-const DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+const DESKTOP_UA =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 /** What Chrome accepts: the server compresses pages for it, which costs what it costs. */
 const BROWSER_ENCODINGS = "gzip, deflate, br, zstd";
 
@@ -67,7 +68,13 @@ function decodedText(body: Buffer, encoding: string | string[] | undefined): str
 /** What every request from the browser carries. */
 const BROWSER_HEADERS = { "user-agent": DESKTOP_UA, "accept-encoding": BROWSER_ENCODINGS };
 
-function dispatch(connection: Dispatcher, method: Dispatcher.HttpMethod, path: string, headers: Record<string, string>, body?: string) {
+function dispatch(
+  connection: Dispatcher,
+  method: Dispatcher.HttpMethod,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+) {
   return connection.request({ method, path, headers: { ...BROWSER_HEADERS, ...headers }, body });
 }
 
@@ -89,7 +96,12 @@ function mutationFailed(path: string, reply: Reply): Error {
  * One mutation as the browser's `httpBatchLink` sends it: a batch of one, `?batch=1`, the input
  * under "0", the answer in an array. Returns the answer's data.
  */
-export async function mutate<T = unknown>(connection: Dispatcher, path: string, input: unknown, cookie?: string): Promise<T> {
+export async function mutate<T = unknown>(
+  connection: Dispatcher,
+  path: string,
+  input: unknown,
+  cookie?: string,
+): Promise<T> {
   const reply = await readReply(await dispatchMutation(connection, path, input, cookie));
   if (reply.status !== 200) throw mutationFailed(path, reply);
   return (JSON.parse(reply.body) as Array<{ result: { data: { json: T } } }>)[0]!.result.data.json;
@@ -102,8 +114,13 @@ export async function mutate<T = unknown>(connection: Dispatcher, path: string, 
  * spend on its own device is kept small.
  */
 async function mutateForEffect(connection: TabConnection, path: string, input: unknown, cookie: string): Promise<void> {
-  const reply = await connection.post(`/api/trpc/${path}?batch=1`, { ...BROWSER_HEADERS, "content-type": "application/json", cookie }, mutationBody(input));
-  if (reply.status !== 200) throw mutationFailed(path, { status: reply.status, headers: {}, body: reply.body.toString("utf8") });
+  const reply = await connection.post(
+    `/api/trpc/${path}?batch=1`,
+    { ...BROWSER_HEADERS, "content-type": "application/json", cookie },
+    mutationBody(input),
+  );
+  if (reply.status !== 200)
+    throw mutationFailed(path, { status: reply.status, headers: {}, body: reply.body.toString("utf8") });
 }
 
 function mutationBody(input: unknown): string {
@@ -126,7 +143,10 @@ export async function createRoom(base: string, ttlSeconds = 3600): Promise<strin
  * discovery, decision 013). Returns the seat's cookie.
  */
 export async function navigateToRoom(base: string, roomId: string): Promise<string> {
-  return seatCookie(await get(base, `/room/${roomId}?_data=${encodeURIComponent("routes/room.$roomId")}`), "gate (data)");
+  return seatCookie(
+    await get(base, `/room/${roomId}?_data=${encodeURIComponent("routes/room.$roomId")}`),
+    "gate (data)",
+  );
 }
 
 /** Opens the room page like a browser and returns the seat's cookie. */
@@ -161,7 +181,9 @@ export function sealBenchMessage(text: string): string {
 /** The text inside a `sealBenchMessage` ciphertext; null for anything else. */
 export function openBenchMessage(ciphertext: string): string | null {
   try {
-    const wire = JSON.parse(Buffer.from(ciphertext, "base64url").subarray(SEAL_OVERHEAD_BYTES).toString()) as { t?: unknown };
+    const wire = JSON.parse(Buffer.from(ciphertext, "base64url").subarray(SEAL_OVERHEAD_BYTES).toString()) as {
+      t?: unknown;
+    };
     return typeof wire.t === "string" ? wire.t : null;
   } catch {
     return null;
@@ -170,11 +192,21 @@ export function openBenchMessage(ciphertext: string): string | null {
 
 /** A send as the browser makes it: sealed, with its own 21-character clientId (for exactly-once storage). */
 export async function send(connection: TabConnection, cookie: string, roomId: string, text: string): Promise<void> {
-  await mutateForEffect(connection, "message.send", { roomId, ciphertext: sealBenchMessage(text), clientId: nanoid() }, cookie);
+  await mutateForEffect(
+    connection,
+    "message.send",
+    { roomId, ciphertext: sealBenchMessage(text), clientId: nanoid() },
+    cookie,
+  );
 }
 
 /** A reader's receipt, as the browser sends it after messages reach it while its tab is visible. */
-export async function acknowledge(connection: TabConnection, cookie: string, roomId: string, id: number): Promise<void> {
+export async function acknowledge(
+  connection: TabConnection,
+  cookie: string,
+  roomId: string,
+  id: number,
+): Promise<void> {
   await mutateForEffect(connection, "message.receipt", { roomId, delivered: id, seen: id }, cookie);
 }
 
@@ -194,26 +226,36 @@ export interface Stream {
  * events are read but not decoded (a sender's own stream, a held stream): the server sends and
  * the socket carries the same bytes, and the load generator spends less of the shared cores.
  */
-export function subscribe(base: string, cookie: string, roomId: string, onEvent?: (event: RoomEventData) => void): Stream {
+export function subscribe(
+  base: string,
+  cookie: string,
+  roomId: string,
+  onEvent?: (event: RoomEventData) => void,
+): Stream {
   const path = `/api/trpc/room.events?input=${encodeURIComponent(JSON.stringify({ json: { roomId } }))}`;
   let buffer = "";
   let opened!: () => void;
   const firstEvent = new Promise<void>((resolve) => (opened = resolve));
-  const stream = openStreamingGet(base, path, { cookie, accept: "text/event-stream", "user-agent": DESKTOP_UA }, (chunk) => {
-    buffer += chunk;
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      // Control blocks (connected, ping, return, serialized-error) start with their name;
-      // room events with their id.
-      if (block.startsWith("event:")) continue;
-      opened();
-      const data = onEvent ? block.indexOf("data: ") : -1;
-      if (data < 0) continue;
-      const parsed = JSON.parse(block.slice(data + 6)) as { json?: RoomEventData };
-      if (parsed.json?.type) onEvent!(parsed.json);
-    }
-  });
+  const stream = openStreamingGet(
+    base,
+    path,
+    { cookie, accept: "text/event-stream", "user-agent": DESKTOP_UA },
+    (chunk) => {
+      buffer += chunk;
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        // Control blocks (connected, ping, return, serialized-error) start with their name;
+        // room events with their id.
+        if (block.startsWith("event:")) continue;
+        opened();
+        const data = onEvent ? block.indexOf("data: ") : -1;
+        if (data < 0) continue;
+        const parsed = JSON.parse(block.slice(data + 6)) as { json?: RoomEventData };
+        if (parsed.json?.type) onEvent!(parsed.json);
+      }
+    },
+  );
   return { opened: stream.answered.then(() => firstEvent), close: stream.close };
 }

@@ -9,7 +9,11 @@ const SECRET = "bench-secret-bench-secret-bench-secret!";
  * A private redis-server and N production instances on it, as the product is deployed, each
  * with `workers` worker processes (WEB_CONCURRENCY, decision 015; BENCH_WORKERS sets the default).
  */
-export async function startCluster(instances = 1, extraNodeArgs: string[] = [], { workers = Number(process.env.BENCH_WORKERS ?? 1) } = {}) {
+export async function startCluster(
+  instances = 1,
+  extraNodeArgs: string[] = [],
+  { workers = Number(process.env.BENCH_WORKERS ?? 1) } = {},
+) {
   const redis: TestRedis = await startRedisServer();
   const env = {
     REDIS_URL: redis.url,
@@ -60,10 +64,21 @@ export async function metric(base: string, name: string): Promise<number> {
  */
 export async function cpuPerMessage<T extends { sent: number }>(cluster: Cluster, work: () => Promise<T>) {
   const serverCpu = async () =>
-    (await Promise.all(cluster.apps.map((app) => metric(app.url, "ephemera_process_cpu_seconds_total")))).reduce((a, b) => a + b, 0);
-  const [serverBefore, redisBefore, loadBefore] = [await serverCpu(), await redisCpuSeconds(cluster.admin), process.cpuUsage()];
+    (await Promise.all(cluster.apps.map((app) => metric(app.url, "ephemera_process_cpu_seconds_total")))).reduce(
+      (a, b) => a + b,
+      0,
+    );
+  const [serverBefore, redisBefore, loadBefore] = [
+    await serverCpu(),
+    await redisCpuSeconds(cluster.admin),
+    process.cpuUsage(),
+  ];
   const result = await work();
-  const [serverAfter, redisAfter, load] = [await serverCpu(), await redisCpuSeconds(cluster.admin), process.cpuUsage(loadBefore)];
+  const [serverAfter, redisAfter, load] = [
+    await serverCpu(),
+    await redisCpuSeconds(cluster.admin),
+    process.cpuUsage(loadBefore),
+  ];
   const perMessage = (micros: number) => Math.round(micros / Math.max(1, result.sent));
   return {
     ...result,
@@ -81,10 +96,12 @@ export async function serverView(base: string) {
   const lines = (await response.text()).split("\n").filter((line) => line && !line.startsWith("#"));
   const pick = (prefix: string) =>
     Object.fromEntries(
-      lines.filter((line) => line.startsWith(prefix)).map((line) => {
-        const at = line.lastIndexOf(" ");
-        return [line.slice(prefix.length, at) || "value", Number(line.slice(at + 1))];
-      }),
+      lines
+        .filter((line) => line.startsWith(prefix))
+        .map((line) => {
+          const at = line.lastIndexOf(" ");
+          return [line.slice(prefix.length, at) || "value", Number(line.slice(at + 1))];
+        }),
     );
   return {
     eventLoopLagSeconds: pick("ephemera_nodejs_eventloop_lag_"),

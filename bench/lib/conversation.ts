@@ -1,5 +1,14 @@
 import { performance } from "node:perf_hooks";
-import { acknowledge, createRoom, openBenchMessage, send, subscribe, tabConnection, visit, type Stream } from "./client";
+import {
+  acknowledge,
+  createRoom,
+  openBenchMessage,
+  send,
+  subscribe,
+  tabConnection,
+  visit,
+  type Stream,
+} from "./client";
 import type { TabConnection } from "./raw-http";
 import { latencyHistogram, summarize } from "./stats";
 
@@ -52,7 +61,11 @@ function receiptSender({ connection, cookie }: Tab, roomId: string) {
  * is on the first instance and its receiver on the second. With `receipts`, the receiver
  * acknowledges what it receives as the browser does (delivered and seen, coalesced).
  */
-export async function openRooms(bases: string[], rooms: number, { receipts = process.env.BENCH_RECEIPTS === "on" } = {}) {
+export async function openRooms(
+  bases: string[],
+  rooms: number,
+  { receipts = process.env.BENCH_RECEIPTS === "on" } = {},
+) {
   const pairs: Pair[] = [];
   const streams: Stream[] = [];
   const listeners = new Map<string, (text: string) => void>();
@@ -63,8 +76,16 @@ export async function openRooms(bases: string[], rooms: number, { receipts = pro
         const senderBase = bases[0]!;
         const receiverBase = bases[bases.length - 1]!;
         const roomId = await createRoom(senderBase);
-        const sender = { base: senderBase, cookie: await visit(senderBase, roomId), connection: tabConnection(senderBase) };
-        const receiver = { base: receiverBase, cookie: await visit(receiverBase, roomId), connection: tabConnection(receiverBase) };
+        const sender = {
+          base: senderBase,
+          cookie: await visit(senderBase, roomId),
+          connection: tabConnection(senderBase),
+        };
+        const receiver = {
+          base: receiverBase,
+          cookie: await visit(receiverBase, roomId),
+          connection: tabConnection(receiverBase),
+        };
         const own = subscribe(sender.base, sender.cookie, roomId);
         const ack = receipts ? receiptSender(receiver, roomId) : undefined;
         const theirs = subscribe(receiver.base, receiver.cookie, roomId, (event) => {
@@ -111,7 +132,10 @@ let nextSequence = 0;
  * a 100-character text, sealed to the size the browser's would be: see `sealBenchMessage`), and
  * measures when the partner's stream receives it: latency, loss and duplicates.
  */
-export async function drive(rooms: Awaited<ReturnType<typeof openRooms>>, { rate, seconds, maxInFlight = 4000 }: { rate: number; seconds: number; maxInFlight?: number }) {
+export async function drive(
+  rooms: Awaited<ReturnType<typeof openRooms>>,
+  { rate, seconds, maxInFlight = 4000 }: { rate: number; seconds: number; maxInFlight?: number },
+) {
   const histogram = latencyHistogram();
   const sendRtt = latencyHistogram();
   const seen = new Set<number>();
@@ -173,7 +197,8 @@ export async function drive(rooms: Awaited<ReturnType<typeof openRooms>>, { rate
   const elapsed = (performance.now() - started) / 1000;
   // Let the last messages land; anything missing after this is lost.
   const deadline = performance.now() + 5000;
-  while ((inFlight > 0 || seen.size < sent) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while ((inFlight > 0 || seen.size < sent) && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   for (const pair of rooms.pairs) rooms.listeners.delete(pair.roomId);
 
   return {

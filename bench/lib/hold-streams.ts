@@ -41,7 +41,9 @@ export async function holdStreams(base: string, rooms: number) {
         });
         children.push(child);
         return new Promise<HolderReport>((resolveReport, reject) => {
-          createInterface({ input: child.stdout! }).once("line", (line) => resolveReport(JSON.parse(line) as HolderReport));
+          createInterface({ input: child.stdout! }).once("line", (line) =>
+            resolveReport(JSON.parse(line) as HolderReport),
+          );
           child.once("error", reject);
           child.once("exit", (code) => reject(new Error(`a stream holder exited (${code}) before reporting`)));
         });

@@ -14,7 +14,17 @@ const ITERATIONS = 10_000;
  * rounds: lower is faster.
  */
 export function hostReferenceMicros(): number {
-  const message = { id: 1234, type: "message", message: { ciphertext: "x".repeat(198), clientId: "V1StGXR8_Z5jdHi6B-myT", author: 1, createdAt: 1_763_780_000_000 }, live: true };
+  const message = {
+    id: 1234,
+    type: "message",
+    message: {
+      ciphertext: "x".repeat(198),
+      clientId: "V1StGXR8_Z5jdHi6B-myT",
+      author: 1,
+      createdAt: 1_763_780_000_000,
+    },
+    live: true,
+  };
   const round = () => {
     let sink = 0;
     const started = performance.now();

@@ -113,7 +113,12 @@ export class TabConnection {
  * `room.events` by the connection, not in chunks). `onText` gets the body as it arrives, headers
  * stripped. `answered` rejects on any status but 200.
  */
-export function openStreamingGet(base: string, path: string, headers: Record<string, string>, onText: (text: string) => void) {
+export function openStreamingGet(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+  onText: (text: string) => void,
+) {
   const url = new URL(path, base);
   const socket = net.connect({ host: url.hostname, port: Number(url.port), noDelay: true });
   const answered = new Promise<void>((resolve, reject) => {

@@ -2,7 +2,11 @@ import * as hdr from "hdr-histogram-js";
 
 /** Microsecond-resolution latency histogram, reported in milliseconds. */
 export function latencyHistogram() {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3 });
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
 }
 
 export type Histogram = ReturnType<typeof latencyHistogram>;

@@ -33,7 +33,11 @@ const STEP_ROOMS = 600;
 /** `work(0)` … `work(total - 1)`, eight at a time. */
 async function eightAtATime(total: number, work: (index: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => { while (next < total) await work(next++); }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < total) await work(next++);
+    }),
+  );
 }
 
 /**
@@ -68,7 +72,11 @@ export async function churn({ rate = 500, seconds = 10 } = {}) {
   try {
     await eightAtATime(WARM_UP_ROOMS, () => roomLifecycle(base));
     const serverCpuMsPerRequest = await serverCpuPerStep(base);
-    const [serverCpuBefore, redisCpuBefore, loadCpuBefore] = [await metric(base, "ephemera_process_cpu_seconds_total"), await redisCpuSeconds(cluster.admin), process.cpuUsage()];
+    const [serverCpuBefore, redisCpuBefore, loadCpuBefore] = [
+      await metric(base, "ephemera_process_cpu_seconds_total"),
+      await redisCpuSeconds(cluster.admin),
+      process.cpuUsage(),
+    ];
     const started = performance.now();
     const total = rate * seconds;
     const pending: Promise<void>[] = [];

@@ -46,7 +46,10 @@ export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
     const openSeconds = (performance.now() - opening) / 1000;
     const open = await metric(base, "ephemera_open_event_streams");
     // How close the server came to its file-descriptor limit: one per stream, plus its own.
-    const fileDescriptors = { open: await metric(base, "ephemera_process_open_fds"), limit: await metric(base, "ephemera_process_max_fds") };
+    const fileDescriptors = {
+      open: await metric(base, "ephemera_process_open_fds"),
+      limit: await metric(base, "ephemera_process_max_fds"),
+    };
 
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const cpuBefore = await metric(base, "ephemera_process_cpu_seconds_total");

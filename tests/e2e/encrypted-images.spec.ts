@@ -14,7 +14,8 @@ test.describe("pictures in a private room", () => {
     const downloads = imageDownloads(bob, url);
     const uploads: Buffer[] = [];
     alice.on("request", (request) => {
-      if (request.method() === "PUT" && /\/api\/rooms\/[^/]+\/images\//.test(request.url())) uploads.push(request.postDataBuffer() ?? Buffer.alloc(0));
+      if (request.method() === "PUT" && /\/api\/rooms\/[^/]+\/images\//.test(request.url()))
+        uploads.push(request.postDataBuffer() ?? Buffer.alloc(0));
     });
     const photo = await photoWithGps(alice, testInfo);
     expect(readGps(photo.bytes)?.latitude).toBeCloseTo(51.50072, 4);
@@ -31,7 +32,11 @@ test.describe("pictures in a private room", () => {
     expect(containsExif(received)).toBe(false);
     expect(readGps(received)).toBeNull();
     await expect
-      .poll(() => logImages(bob).first().evaluate((image: HTMLImageElement) => [image.naturalWidth, image.naturalHeight]))
+      .poll(() =>
+        logImages(bob)
+          .first()
+          .evaluate((image: HTMLImageElement) => [image.naturalWidth, image.naturalHeight]),
+      )
       .toEqual([1280, 800]);
 
     // What left Alice's browser was neither the photo nor a picture at all.
@@ -60,7 +65,9 @@ test.describe("pictures in a private room", () => {
     expect(await seriousViolations(bob)).toEqual([]);
   });
 
-  test("a picture dropped on the composer is sent; a file that is not a picture is refused and sends nothing", async ({ people }) => {
+  test("a picture dropped on the composer is sent; a file that is not a picture is refused and sends nothing", async ({
+    people,
+  }) => {
     const [alice, bob] = [await people.join(), await people.join()];
     const url = await createRoomFromLobby(alice);
     await joinRoom(bob, url, alice);
@@ -79,7 +86,11 @@ test.describe("pictures in a private room", () => {
       }
     });
     await expect(logImages(alice)).toHaveCount(1);
-    expect(await logImages(alice).first().evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(300);
+    expect(
+      await logImages(alice)
+        .first()
+        .evaluate((image: HTMLImageElement) => image.naturalWidth),
+    ).toBe(300);
 
     // A dropped file that is not a picture is refused too, and no drop anywhere replaces the page.
     const kept = await alice.evaluate(() => {
@@ -90,19 +101,26 @@ test.describe("pictures in a private room", () => {
         target.dispatchEvent(event);
         return event.defaultPrevented;
       };
-      return [drop(document.querySelector("form:has(#message)") as Element), drop(document.querySelector("[role=log]") as Element)];
+      return [
+        drop(document.querySelector("form:has(#message)") as Element),
+        drop(document.querySelector("[role=log]") as Element),
+      ];
     });
     expect(kept).toEqual([true, true]);
     await expect(alice.getByRole("alert")).toHaveText("This file is not an image Ephemera can read");
 
-    await alice.locator("form input[type=file]").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a picture") });
+    await alice
+      .locator("form input[type=file]")
+      .setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("not a picture") });
     await expect(alice.getByRole("alert")).toHaveText("This file is not an image Ephemera can read");
     await typeAndSend(alice, "after the refused file");
     await expect(bob.getByRole("log")).toContainText("after the refused file");
     await expect(bob.getByRole("log").locator("article")).toHaveCount(2);
   });
 
-  test("from a browser whose canvas cannot write WebP (Safari), a picture goes as JPEG, still without metadata", async ({ people }, testInfo) => {
+  test("from a browser whose canvas cannot write WebP (Safari), a picture goes as JPEG, still without metadata", async ({
+    people,
+  }, testInfo) => {
     const [alice, bob] = [await people.join(), await people.join()];
     await alice.addInitScript(() => {
       // Safari's answer to a WebP request: a PNG, without complaint.
@@ -121,6 +139,12 @@ test.describe("pictures in a private room", () => {
     expect([...received.subarray(0, 2)]).toEqual([0xff, 0xd8]);
     expect(containsExif(received)).toBe(false);
     expect(readGps(received)).toBeNull();
-    await expect.poll(() => logImages(bob).first().evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(1280);
+    await expect
+      .poll(() =>
+        logImages(bob)
+          .first()
+          .evaluate((image: HTMLImageElement) => image.naturalWidth),
+      )
+      .toBe(1280);
   });
 });

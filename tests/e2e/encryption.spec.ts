@@ -37,7 +37,11 @@ async function watchParticipants(page: Page): Promise<() => Promise<string[]>> {
     const counter = document.querySelector('[data-testid="participants"]');
     if (!counter) throw new Error("no participants counter");
     seen.push(counter.textContent ?? "");
-    new MutationObserver(() => seen.push(counter.textContent ?? "")).observe(counter, { childList: true, characterData: true, subtree: true });
+    new MutationObserver(() => seen.push(counter.textContent ?? "")).observe(counter, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
   });
   return () => page.evaluate(() => (window as unknown as { participantsSeen: string[] }).participantsSeen);
 }
@@ -100,7 +104,9 @@ test.describe("end-to-end encryption in a private room", () => {
     // Nor does the browser keep it anywhere but the address bar and memory.
     for (const page of [alice, bob]) {
       const stored = await page.evaluate(() =>
-        [localStorage, sessionStorage].flatMap((storage) => Object.keys(storage).map((key) => `${key}=${storage.getItem(key)}`)).join("\n"),
+        [localStorage, sessionStorage]
+          .flatMap((storage) => Object.keys(storage).map((key) => `${key}=${storage.getItem(key)}`))
+          .join("\n"),
       );
       expect(stored, "web storage holds no key").not.toContain(secret);
       expect(await page.evaluate(() => document.cookie), "no readable cookie holds the key").not.toContain(secret);
@@ -113,9 +119,20 @@ test.describe("end-to-end encryption in a private room", () => {
     const { roomId } = await roomKeyOf(bob);
     const wrongKey = await generateRoomKey();
     const clientId = randomUUID();
-    const ciphertext = await sealMessage(wrongKey.key, roomId, clientId, { kind: "text", name: "mallory", text: "forged" });
+    const ciphertext = await sealMessage(wrongKey.key, roomId, clientId, {
+      kind: "text",
+      name: "mallory",
+      text: "forged",
+    });
     const status = await bob.evaluate(
-      async (body) => (await fetch("/api/trpc/message.send", { method: "POST", headers: { "content-type": "application/json" }, body })).status,
+      async (body) =>
+        (
+          await fetch("/api/trpc/message.send", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+          })
+        ).status,
       JSON.stringify({ json: { roomId, ciphertext, clientId } }),
     );
     expect(status).toBe(200);
@@ -134,7 +151,9 @@ test.describe("end-to-end encryption in a private room", () => {
 });
 
 test.describe("a link without its key", () => {
-  test("a newcomer is told, gets no composer, and gives the seat back to the person it was meant for", async ({ people }) => {
+  test("a newcomer is told, gets no composer, and gives the seat back to the person it was meant for", async ({
+    people,
+  }) => {
     const [alice, carol, bob] = [await people.join(), await people.join(), await people.join()];
     const url = await createRoomFromLobby(alice);
     await expect(alice.getByTestId("participants")).toHaveText("1/2");
@@ -184,7 +203,9 @@ test.describe("a link whose key is wrong or damaged", () => {
   /** The room's address with something else after the #. */
   const withFragment = (url: string, fragment: string) => `${new URL(url).pathname}#${fragment}`;
 
-  test("a well-formed key that is not the room's is named wrong before anything is sent, and the seat goes back", async ({ people }) => {
+  test("a well-formed key that is not the room's is named wrong before anything is sent, and the seat goes back", async ({
+    people,
+  }) => {
     const [alice, carol, bob] = [await people.join(), await people.join(), await people.join()];
     const url = await createRoomFromLobby(alice);
     await typeAndSend(alice, "written before anyone came");
@@ -194,7 +215,8 @@ test.describe("a link whose key is wrong or damaged", () => {
     await carol.goto(withFragment(url, (await generateRoomKey()).secret));
     await expectSeatGivenBack(carol, "This link's key is wrong", "not this room's");
     // Nothing went out but the seat's return: no send, no typing, no receipt, no stream.
-    const procedures = () => sent.filter((request) => request.url.includes("/api/trpc/")).map((request) => new URL(request.url).pathname);
+    const procedures = () =>
+      sent.filter((request) => request.url.includes("/api/trpc/")).map((request) => new URL(request.url).pathname);
     await expect.poll(procedures).toEqual(["/api/trpc/room.leave"]);
 
     await expect(alice.getByTestId("participants")).toHaveText("1/2");
@@ -218,7 +240,9 @@ test.describe("a link whose key is wrong or damaged", () => {
     await joinRoom(bob, url, alice);
   });
 
-  test("a '.' after the link, from the end of a sentence, is tolerated: the room opens and works", async ({ people }) => {
+  test("a '.' after the link, from the end of a sentence, is tolerated: the room opens and works", async ({
+    people,
+  }) => {
     const [alice, bob] = [await people.join(), await people.join()];
     const url = await createRoomFromLobby(alice);
     await bob.goto(`${url}.`);

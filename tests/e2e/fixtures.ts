@@ -1,4 +1,11 @@
-import { test as base, devices, expect, type BrowserContext, type BrowserContextOptions, type Page } from "@playwright/test";
+import {
+  test as base,
+  devices,
+  expect,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from "@playwright/test";
 
 interface People {
   /** A new person: their own browser context (cookies, storage), a desktop Chrome by default. */

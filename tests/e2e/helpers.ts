@@ -66,7 +66,9 @@ export async function sendThroughApi(page: Page, text: string, sender = "bulk-se
   const clientId = randomUUID();
   const ciphertext = await sealMessage(roomKey.key, roomId, clientId, { kind: "text", name: sender, text });
   const status = await page.evaluate(
-    async (body) => (await fetch("/api/trpc/message.send", { method: "POST", headers: { "content-type": "application/json" }, body })).status,
+    async (body) =>
+      (await fetch("/api/trpc/message.send", { method: "POST", headers: { "content-type": "application/json" }, body }))
+        .status,
     JSON.stringify({ json: { roomId, ciphertext, clientId } }),
   );
   expect(status).toBe(200);

@@ -10,7 +10,11 @@ export const LIGHTHOUSE: GpsPosition = { latitude: 51.50072, longitude: -0.12462
  * A 1600×1000 photo as a phone would save it: a JPEG (drawn by the page's canvas) with a GPS
  * position in its EXIF. Written to the test's output folder for the file chooser.
  */
-export async function photoWithGps(page: Page, testInfo: TestInfo, name = "photo.jpg"): Promise<{ path: string; bytes: Uint8Array }> {
+export async function photoWithGps(
+  page: Page,
+  testInfo: TestInfo,
+  name = "photo.jpg",
+): Promise<{ path: string; bytes: Uint8Array }> {
   const base64 = await page.evaluate(() => {
     const canvas = document.createElement("canvas");
     canvas.width = 1600;
@@ -34,7 +38,8 @@ export async function photoWithGps(page: Page, testInfo: TestInfo, name = "photo
 }
 
 /** The log's pictures (thumbnails), newest last. */
-export const logImages = (page: Page) => page.getByRole("log").getByRole("button", { name: "Enlarge image" }).locator("img");
+export const logImages = (page: Page) =>
+  page.getByRole("log").getByRole("button", { name: "Enlarge image" }).locator("img");
 
 /**
  * Every picture this page downloads, decrypted here in the test with the room key from the
@@ -51,7 +56,11 @@ export function imageDownloads(page: Page, roomUrl: string): Array<Promise<Uint8
       (async () => {
         const key = await importRoomKey(secret);
         if (!key) throw new Error("the room URL has no key");
-        return openBytes(key.key, { roomId, purpose: "image", slot: match[1] ?? "" }, new Uint8Array(await response.body()));
+        return openBytes(
+          key.key,
+          { roomId, purpose: "image", slot: match[1] ?? "" },
+          new Uint8Array(await response.body()),
+        );
       })(),
     );
   });

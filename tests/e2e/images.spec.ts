@@ -38,7 +38,9 @@ async function privateRoom(people: { join: () => Promise<Page> }): Promise<[Page
 }
 
 test.describe("pictures in a private room, more ways in", () => {
-  test("Attach image opens the file chooser, and a small picture chosen there arrives at its own size", async ({ people }) => {
+  test("Attach image opens the file chooser, and a small picture chosen there arrives at its own size", async ({
+    people,
+  }) => {
     const [alice, bob] = await privateRoom(people);
     const chooser = alice.waitForEvent("filechooser");
     await alice.getByRole("button", { name: "Attach image" }).click();
@@ -81,10 +83,16 @@ test.describe("pictures in a private room, more ways in", () => {
     await expect(bob.getByRole("textbox", { name: "Message" })).toHaveValue("");
   });
 
-  test("a file that says it is a picture but does not decode is refused, and the next good picture clears the error", async ({ people }) => {
+  test("a file that says it is a picture but does not decode is refused, and the next good picture clears the error", async ({
+    people,
+  }) => {
     const [alice, bob] = await privateRoom(people);
     const input = alice.locator("form input[type=file]");
-    await input.setInputFiles({ name: "holiday.jpg", mimeType: "image/jpeg", buffer: Buffer.from("these bytes are no JPEG at all") });
+    await input.setInputFiles({
+      name: "holiday.jpg",
+      mimeType: "image/jpeg",
+      buffer: Buffer.from("these bytes are no JPEG at all"),
+    });
     await expect(alice.getByRole("alert")).toHaveText(/not an image/i);
     await expect(logImages(alice)).toHaveCount(0);
 
@@ -100,7 +108,9 @@ test.describe("pictures in a private room, more ways in", () => {
 
   test("the enlarged picture closes with its Close button, back on the thumbnail", async ({ people }) => {
     const [alice, bob] = await privateRoom(people);
-    await alice.locator("form input[type=file]").setInputFiles({ name: "view.png", mimeType: "image/png", buffer: await drawnPng(alice, 1000, 500) });
+    await alice
+      .locator("form input[type=file]")
+      .setInputFiles({ name: "view.png", mimeType: "image/png", buffer: await drawnPng(alice, 1000, 500) });
     const thumbnail = bob.getByRole("log").getByRole("button", { name: "Enlarge image" });
     await expect(thumbnail.locator("img")).toBeVisible();
     await thumbnail.click();
@@ -114,7 +124,9 @@ test.describe("pictures in a private room, more ways in", () => {
     await expect(thumbnail).toBeFocused();
   });
 
-  test("two pictures chosen one right after the other arrive in that order, the large one first", async ({ people }) => {
+  test("two pictures chosen one right after the other arrive in that order, the large one first", async ({
+    people,
+  }) => {
     const [alice, bob] = await privateRoom(people);
     const input = alice.locator("form input[type=file]");
     const [large, small] = [await drawnPng(alice, 2400, 1800), await drawnPng(alice, 60, 40)];

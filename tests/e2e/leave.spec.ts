@@ -7,11 +7,14 @@ const NEWCOMER_NOTICE = "Someone new took the free seat. They cannot read anythi
 /** What `message.list` gives this page's cookie: the ids of the messages the server lets it read. */
 async function listedIds(page: Page): Promise<number[]> {
   const { roomId } = await roomKeyOf(page);
-  return page.evaluate(async (input) => {
-    const response = await fetch(`/api/trpc/message.list?input=${encodeURIComponent(input)}`);
-    const body = (await response.json()) as { result: { data: { json: { messages: { id: number }[] } } } };
-    return body.result.data.json.messages.map((message) => message.id);
-  }, JSON.stringify({ json: { roomId } }));
+  return page.evaluate(
+    async (input) => {
+      const response = await fetch(`/api/trpc/message.list?input=${encodeURIComponent(input)}`);
+      const body = (await response.json()) as { result: { data: { json: { messages: { id: number }[] } } } };
+      return body.result.data.json.messages.map((message) => message.id);
+    },
+    JSON.stringify({ json: { roomId } }),
+  );
 }
 
 test("leaving frees the seat: the partner is told, and the link lets one new person in", async ({ people }) => {
@@ -26,7 +29,9 @@ test("leaving frees the seat: the partner is told, and the link lets one new per
   const dialog = bob.getByRole("dialog");
   await expect(dialog).toContainText("The other person stays");
   await expect(dialog).toContainText("someone new or you again");
-  await expect(dialog).toContainText("Whoever takes it sees only what is sent after they arrive, never what the two of you wrote before.");
+  await expect(dialog).toContainText(
+    "Whoever takes it sees only what is sent after they arrive, never what the two of you wrote before.",
+  );
   await dialog.getByRole("button", { name: "Leave room" }).click();
 
   await expect(bob).toHaveURL(/\/\?left=true$/);
@@ -79,7 +84,9 @@ test("whoever takes a freed seat reads nothing from before, and the one who stay
   const entries = alice.getByRole("log").locator("article, [data-testid=notice]");
   const order = async () => {
     const texts = await entries.allTextContents();
-    return ["see you there", NEWCOMER_NOTICE, "welcome, carol"].map((part) => texts.findIndex((text) => text.includes(part)));
+    return ["see you there", NEWCOMER_NOTICE, "welcome, carol"].map((part) =>
+      texts.findIndex((text) => text.includes(part)),
+    );
   };
   await expect.poll(order).not.toContain(-1);
   const [before = 0, notice = 0, after = 0] = await order();

@@ -54,12 +54,16 @@ function recordRequests(page: Page): string[] {
     const url = new URL(request.url());
     if (url.pathname.startsWith("/assets/") || url.pathname === "/favicon.svg") return;
     const path = url.pathname.replace(/\/room\/[^/]+$/, "/room/:id");
-    requests.push(url.pathname.startsWith("/api/trpc/") ? path : `${path}${url.searchParams.has("_data") ? "?_data" : ""}`);
+    requests.push(
+      url.pathname.startsWith("/api/trpc/") ? path : `${path}${url.searchParams.has("_data") ? "?_data" : ""}`,
+    );
   });
   return requests;
 }
 
-test("arriving in a room costs one request for its data or page, then its event stream: no route discovery, no extra queries", async ({ people }) => {
+test("arriving in a room costs one request for its data or page, then its event stream: no route discovery, no extra queries", async ({
+  people,
+}) => {
   const [alice, bob] = [await people.join(), await people.join()];
   const byAlice = recordRequests(alice);
   const byBob = recordRequests(bob);

@@ -5,7 +5,12 @@ import { typeAndSend } from "./helpers";
 test.describe("sending too fast", () => {
   let server: AppServer;
   test.beforeAll(async () => {
-    server = await startAppServer({ RATE_LIMITS: "on", RATE_LIMIT_MESSAGES_PER_SECOND: "1", RATE_LIMIT_MESSAGE_BURST: "0", LOG_LEVEL: "warn" });
+    server = await startAppServer({
+      RATE_LIMITS: "on",
+      RATE_LIMIT_MESSAGES_PER_SECOND: "1",
+      RATE_LIMIT_MESSAGE_BURST: "0",
+      LOG_LEVEL: "warn",
+    });
   });
   test.afterAll(() => server?.stop());
 

@@ -27,7 +27,10 @@ test("ticks go sent → delivered → seen, and stay delivered while the reader'
   await expect(bob.getByRole("log")).toContainText("while you look away");
   await expect(first).toHaveAttribute("data-receipt", "delivered");
   expect(bobReceipts.length).toBeGreaterThan(0);
-  expect(bobReceipts.filter((body) => body.includes('"seen"')), "no seen receipt from a hidden tab").toEqual([]);
+  expect(
+    bobReceipts.filter((body) => body.includes('"seen"')),
+    "no seen receipt from a hidden tab",
+  ).toEqual([]);
 
   await setVisibility(bob, "visible");
   await expect(second).toHaveAttribute("data-receipt", "seen");
@@ -42,7 +45,10 @@ test("ticks go sent → delivered → seen, and stay delivered while the reader'
   await typeAndSend(bob, "seen it");
   await expect(bob.getByRole("log").locator("article", { hasText: "seen it" })).toHaveAttribute("data-receipt", "seen");
   await alice.reload();
-  await expect(alice.getByRole("log").locator("article", { hasText: "while you look away" })).toHaveAttribute("data-receipt", "seen");
+  await expect(alice.getByRole("log").locator("article", { hasText: "while you look away" })).toHaveAttribute(
+    "data-receipt",
+    "seen",
+  );
   // Partner messages carry no ticks.
   await expect(alice.getByRole("log").locator('article[data-author="partner"] svg')).toHaveCount(0);
 });

@@ -12,7 +12,11 @@ test.describe("reconnecting after the stream drops", () => {
   let redis: TestRedis;
   let instanceA: AppServer;
   let instanceB: AppServer;
-  const env = () => ({ REDIS_URL: redis.url, SESSION_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e!", LOG_LEVEL: "warn" });
+  const env = () => ({
+    REDIS_URL: redis.url,
+    SESSION_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e!",
+    LOG_LEVEL: "warn",
+  });
 
   test.beforeAll(async () => {
     redis = await startRedisServer();
@@ -25,7 +29,9 @@ test.describe("reconnecting after the stream drops", () => {
 
   test("shows Reconnecting…, then delivers what was missed exactly once", async ({ people }) => {
     // The stream's connection is cut and refused while the instance is down.
-    people.allowConsoleError(/ERR_CONNECTION_REFUSED|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_EMPTY_RESPONSE|Failed to load resource/);
+    people.allowConsoleError(
+      /ERR_CONNECTION_REFUSED|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_EMPTY_RESPONSE|Failed to load resource/,
+    );
     const alice = await people.join({ baseURL: instanceA.url });
     const bob = await people.join({ baseURL: instanceB.url });
 

@@ -15,7 +15,10 @@ test.describe("a room for two", () => {
     await expect(articles.nth(0)).toHaveAttribute("data-author", "me");
     await expect(articles.nth(1)).toHaveAttribute("data-author", "partner");
     await expect(articles.nth(1).locator("time")).toHaveText(/\d{1,2}:\d{2}/);
-    const [mine, theirs] = [await articles.nth(0).locator("p").nth(1).boundingBox(), await articles.nth(1).locator("p").nth(1).boundingBox()];
+    const [mine, theirs] = [
+      await articles.nth(0).locator("p").nth(1).boundingBox(),
+      await articles.nth(1).locator("p").nth(1).boundingBox(),
+    ];
     expect(mine && theirs && mine.x > theirs.x).toBe(true);
     const colours = await articles.evaluateAll((nodes) =>
       nodes.map((node) => getComputedStyle(node.querySelectorAll("p")[1] as Element).backgroundColor),
@@ -41,7 +44,9 @@ test.describe("a room for two", () => {
     await expect(log).toContainText(hostile);
     await expect(log.locator("b, img")).toHaveCount(0);
     expect(await bob.title()).not.toBe("pwned");
-    await expect(log.locator("article").nth(1).locator("p").nth(1)).toHaveText("line one\nline two", { useInnerText: true });
+    await expect(log.locator("article").nth(1).locator("p").nth(1)).toHaveText("line one\nline two", {
+      useInnerText: true,
+    });
     await expect(log).toContainText("x".repeat(400));
     const overflow = await log.evaluate((node) => node.scrollWidth - node.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -70,7 +75,21 @@ test.describe("a room for two", () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     await alice.route("**/api/trpc/message.send**", async (route) => {
       await held;
-      await route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify([{ error: { json: { message: "Service unavailable", code: -32603, data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 503 } } } }]) });
+      await route.fulfill({
+        status: 503,
+        contentType: "application/json",
+        body: JSON.stringify([
+          {
+            error: {
+              json: {
+                message: "Service unavailable",
+                code: -32603,
+                data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 503 },
+              },
+            },
+          },
+        ]),
+      });
     });
     await typeAndSend(alice, "are you there?");
     const bubble = alice.getByRole("log").locator("article", { hasText: "are you there?" });
@@ -99,7 +118,21 @@ test.describe("a room for two", () => {
       sends += 1;
       if (sends > 1) return route.continue();
       await firstHeld;
-      await route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify([{ error: { json: { message: "Service unavailable", code: -32603, data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 503 } } } }]) });
+      await route.fulfill({
+        status: 503,
+        contentType: "application/json",
+        body: JSON.stringify([
+          {
+            error: {
+              json: {
+                message: "Service unavailable",
+                code: -32603,
+                data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 503 },
+              },
+            },
+          },
+        ]),
+      });
     });
     await typeAndSend(page, "doomed first");
     const doomed = page.getByRole("log").locator("article", { hasText: "doomed first" });
@@ -108,11 +141,17 @@ test.describe("a room for two", () => {
     // The second send is in flight or done when the first one fails.
     releaseFirst();
     await expect(doomed).toHaveAttribute("data-status", "failed");
-    await expect(page.getByRole("log").locator("article", { hasText: "fine second" })).toHaveAttribute("data-status", "sent");
+    await expect(page.getByRole("log").locator("article", { hasText: "fine second" })).toHaveAttribute(
+      "data-status",
+      "sent",
+    );
   });
 
   test("shows seats taken, copies the link with a toast", async ({ people }) => {
-    const [alice, bob] = [await people.join({ permissions: ["clipboard-read", "clipboard-write"] }), await people.join()];
+    const [alice, bob] = [
+      await people.join({ permissions: ["clipboard-read", "clipboard-write"] }),
+      await people.join(),
+    ];
     const url = await createRoomFromLobby(alice);
     await expect(alice.getByTestId("participants")).toHaveText("1/2");
     await alice.getByRole("button", { name: "Copy link" }).click();
@@ -148,7 +187,9 @@ test.describe("a room for two", () => {
     // half a second on a loaded machine. The clock starts when the destroy request leaves.
     await alice.getByRole("button", { name: "Destroy now" }).click();
     const destroySent = alice.waitForRequest(/room\.destroy/).then(() => Date.now());
-    const arrived = [alice, bob].map((page) => page.waitForURL(/\/\?destroyed=true$/, { timeout: 5000 }).then(() => Date.now()));
+    const arrived = [alice, bob].map((page) =>
+      page.waitForURL(/\/\?destroyed=true$/, { timeout: 5000 }).then(() => Date.now()),
+    );
     await dialog.getByRole("button", { name: "Destroy room" }).click();
     const sent = await destroySent;
     for (const at of await Promise.all(arrived)) expect(at - sent).toBeLessThan(1000);

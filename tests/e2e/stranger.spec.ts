@@ -28,7 +28,9 @@ const LAST_PARTNER_NOTE =
 // page keeps its place for the grace period (two seconds here), so this waits that long at most.
 for (const hook of [test.beforeEach, test.afterEach]) {
   hook(async ({ request }) => {
-    await expect.poll(() => waitingInQueue(request), { message: "nobody waiting in the queue", timeout: 6_000 }).toBe(0);
+    await expect
+      .poll(() => waitingInQueue(request), { message: "nobody waiting in the queue", timeout: 6_000 })
+      .toBe(0);
   });
 }
 
@@ -63,7 +65,9 @@ test("two strangers meet in one chat, talk, and never see each other's names", a
   }
 });
 
-test("strangers' browsers agree a key: the same safety code, sealed traffic, and a reload keeps reading", async ({ people }) => {
+test("strangers' browsers agree a key: the same safety code, sealed traffic, and a reload keeps reading", async ({
+  people,
+}) => {
   const [alice, bob] = [await people.join(), await people.join()];
   const bodies: string[] = [];
   for (const page of [alice, bob]) {
@@ -74,7 +78,9 @@ test("strangers' browsers agree a key: the same safety code, sealed traffic, and
   // Both see "Safety code 123 456", the same digits, and the same key in their fragments.
   await pairStrangers(alice, bob);
   const code = alice.getByTestId("safety-code");
-  await expect(code).toHaveAccessibleDescription(/^Compare it with the stranger: if you both see the same code, nobody in between can read this chat\.$/);
+  await expect(code).toHaveAccessibleDescription(
+    /^Compare it with the stranger: if you both see the same code, nobody in between can read this chat\.$/,
+  );
   const shown = await code.textContent();
   const secret = new URL(alice.url()).hash.slice(1);
 
@@ -106,7 +112,9 @@ test("strangers' browsers agree a key: the same safety code, sealed traffic, and
   await expect(bob).toHaveURL(/\/stranger\?after=left$/);
 });
 
-test("strangers share a picture: it arrives decrypted, from \"Stranger\", without its GPS", async ({ people }, testInfo) => {
+test('strangers share a picture: it arrives decrypted, from "Stranger", without its GPS', async ({
+  people,
+}, testInfo) => {
   const [alice, bob] = [await people.join(), await people.join()];
   await pairStrangers(alice, bob);
   const downloads = imageDownloads(bob, bob.url());
@@ -147,7 +155,9 @@ test("Skip ends the chat for both; the skipper meets someone new, never the one 
   await expect(alice.getByRole("status")).toHaveText("Not searching.");
 });
 
-test("two who just talked and both search again are told why they are not paired, until someone new comes", async ({ people }) => {
+test("two who just talked and both search again are told why they are not paired, until someone new comes", async ({
+  people,
+}) => {
   const [alice, bob, carol] = [await people.join(), await people.join(), await people.join()];
   await pairStrangers(alice, bob);
 
@@ -177,7 +187,9 @@ test("the lobby counts people with a chat open, and nobody once every page is cl
   // Both close their tabs without ending the chat: it goes on to its timer, but nobody is in it.
   await alice.context().close();
   await bob.context().close();
-  await expect.poll(async () => (await strangerCounts(request)).online, { message: "nobody online", timeout: 10_000 }).toBe(0);
+  await expect
+    .poll(async () => (await strangerCounts(request)).online, { message: "nobody online", timeout: 10_000 })
+    .toBe(0);
   const lobby = await people.join();
   await lobby.goto("/");
   await expect(lobby.getByTestId("online-count")).toHaveText("0 people online");

@@ -17,7 +17,8 @@ async function watchTypingAndMessages(page: Page): Promise<() => Promise<Moment[
       const typing = document.querySelector('[data-testid="typing"]')?.textContent ?? "";
       const messages = document.querySelectorAll('[role="log"] article[data-author="partner"]').length;
       const last = moments.at(-1);
-      if (!last || last.typing !== typing || last.messages !== messages) moments.push({ at: performance.now(), typing, messages });
+      if (!last || last.typing !== typing || last.messages !== messages)
+        moments.push({ at: performance.now(), typing, messages });
     };
     record();
     new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
@@ -38,7 +39,8 @@ test.describe("the partner, live", () => {
     const aliceName = await displayName(alice);
     const typingSignals: boolean[] = [];
     alice.on("request", (request) => {
-      if (request.url().includes("room.typing")) typingSignals.push((request.postData() ?? "").includes('"typing":true'));
+      if (request.url().includes("room.typing"))
+        typingSignals.push((request.postData() ?? "").includes('"typing":true'));
     });
 
     const indicator = bob.getByTestId("typing");
@@ -110,21 +112,28 @@ test.describe("the partner, live", () => {
         if (arrivedAt === undefined) throw new Error(`message ${round} never counted`);
         // Proving that the indicator does not come back needs the time it would come back in.
         await expect
-          .poll(() => bob.evaluate(() => performance.now()), { message: "the watch after the message", timeout: WATCH_AFTER_MESSAGE_MS * 3 })
+          .poll(() => bob.evaluate(() => performance.now()), {
+            message: "the watch after the message",
+            timeout: WATCH_AFTER_MESSAGE_MS * 3,
+          })
           .toBeGreaterThan(arrivedAt + WATCH_AFTER_MESSAGE_MS);
         const seen = await moments();
         const lastBefore = seen.filter((moment) => moment.at <= arrivedAt + CLEARED_WITHIN_MS).at(-1);
         const later = seen.filter((moment) => moment.at > arrivedAt + CLEARED_WITHIN_MS);
         const typingShown = [lastBefore, ...later].filter((moment) => moment && moment.typing !== "");
         expect(
-          typingShown.map((moment) => `"${moment!.typing}" ${Math.round(moment!.at - arrivedAt)} ms after message ${round}`),
+          typingShown.map(
+            (moment) => `"${moment!.typing}" ${Math.round(moment!.at - arrivedAt)} ms after message ${round}`,
+          ),
           `"is typing" gone within ${CLEARED_WITHIN_MS} ms of message ${round} and not back`,
         ).toEqual([]);
       }
     });
   }
 
-  test("shows presence: online, left after the grace period, back again; a reload does not flap", async ({ people }) => {
+  test("shows presence: online, left after the grace period, back again; a reload does not flap", async ({
+    people,
+  }) => {
     const [alice, bob] = [await people.join(), await people.join()];
     const url = await createRoomFromLobby(alice);
     const aliceStatus = alice.getByTestId("presence");
@@ -154,7 +163,9 @@ test.describe("the partner, live", () => {
 
     // Same browser, same seat: back, and announced.
     await bob.goto(url);
-    await expect(notices).toHaveText(["Your partner joined", `${bobName} left`, `${bobName} joined`], { timeout: 10_000 });
+    await expect(notices).toHaveText(["Your partner joined", `${bobName} left`, `${bobName} joined`], {
+      timeout: 10_000,
+    });
     await expect(aliceStatus).toHaveText(`${bobName} · online`);
     // The notices sit in the log between messages, not as bubbles.
     await expect(alice.getByRole("log").locator("article")).toHaveCount(1);

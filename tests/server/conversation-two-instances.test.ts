@@ -68,15 +68,31 @@ describe("conversation state across two instances", () => {
     expect(await bob.trpc.room.publishKeys.mutate({ roomId, publicKeys: "x25519.bob-on-two" })).toEqual({ ok: true });
     await waitFor(() => aliceStream.ofType("partner-keys").length === 1, { what: "bob's keys on instance one" });
     expect(aliceStream.ofType("partner-keys")[0]).toMatchObject({ publicKeys: "x25519.bob-on-two" });
-    expect(await alice.trpc.room.publishKeys.mutate({ roomId, publicKeys: "x25519.alice-on-one" })).toEqual({ ok: true });
+    expect(await alice.trpc.room.publishKeys.mutate({ roomId, publicKeys: "x25519.alice-on-one" })).toEqual({
+      ok: true,
+    });
     await waitFor(() => bobStream.ofType("partner-keys").length === 1, { what: "alice's keys on instance two" });
     expect(bobStream.ofType("partner-keys")[0]).toMatchObject({ publicKeys: "x25519.alice-on-one" });
     expect(aliceStream.ofType("partner-keys")).toHaveLength(1); // own keys are not news
 
-    const sent = await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("did you get this?"), clientId: "a-1" });
-    expect(sent).toMatchObject({ id: 1, mine: true, status: "sent", clientId: "a-1", ciphertext: opaque("did you get this?") });
+    const sent = await alice.trpc.message.send.mutate({
+      roomId,
+      ciphertext: opaque("did you get this?"),
+      clientId: "a-1",
+    });
+    expect(sent).toMatchObject({
+      id: 1,
+      mine: true,
+      status: "sent",
+      clientId: "a-1",
+      ciphertext: opaque("did you get this?"),
+    });
     await waitFor(() => bobStream.ofType("message").length === 1, { what: "the message on bob's side" });
-    expect(bobStream.ofType("message")[0]?.message).toMatchObject({ ciphertext: opaque("did you get this?"), clientId: "a-1", mine: false });
+    expect(bobStream.ofType("message")[0]?.message).toMatchObject({
+      ciphertext: opaque("did you get this?"),
+      clientId: "a-1",
+      mine: false,
+    });
     await bob.trpc.message.receipt.mutate({ roomId, delivered: 1 });
     await waitFor(() => aliceStream.ofType("receipts").at(-1)?.delivered === 1, { what: "delivered" });
     expect((await alice.trpc.message.list.query({ roomId })).messages[0]).toMatchObject({ status: "delivered" });
@@ -129,7 +145,10 @@ describe("conversation state across two instances", () => {
     expect(new Set(answers.map((answer) => answer.id))).toEqual(new Set([1]));
     await bob.trpc.message.send.mutate({ roomId, ciphertext: opaque("marker"), clientId: "b-marker" });
     await waitFor(() => bobStream.ofType("message").length === 2, { what: "the marker after the retries" });
-    expect(bobStream.ofType("message").map((event) => fromOpaque(event.message.ciphertext))).toEqual(["exactly once", "marker"]);
+    expect(bobStream.ofType("message").map((event) => fromOpaque(event.message.ciphertext))).toEqual([
+      "exactly once",
+      "marker",
+    ]);
     expect((await bob.trpc.message.list.query({ roomId })).messages).toHaveLength(2);
     bobStream.stop();
   });
@@ -143,7 +162,9 @@ describe("conversation state across two instances", () => {
     await waitFor(() => aliceStream.ofType("partner-left").length === 1, { what: "partner-left" });
     await waitFor(() => aliceStream.ofType("members").at(-1)?.count === 1, { what: "one seat taken" });
     expect(aliceStream.ofType("presence").at(-1)).toMatchObject({ here: false, lastSeen: null });
-    await expect(bob.trpc.message.send.mutate({ roomId, ciphertext: opaque("still here?"), clientId: "b-gone" })).rejects.toMatchObject({
+    await expect(
+      bob.trpc.message.send.mutate({ roomId, ciphertext: opaque("still here?"), clientId: "b-gone" }),
+    ).rejects.toMatchObject({
       data: { code: "UNAUTHORIZED" },
     });
     const carol = new Visitor(second.url);
@@ -162,11 +183,15 @@ describe("conversation state across two instances", () => {
     await waitFor(() => aliceStream.ofType("members").length > 0, { what: "alice's state" });
     const carol = new Visitor(second.url);
     expect((await carol.open(`/room/${roomId}`)).status).toBe(200);
-    await waitFor(() => aliceStream.ofType("partner-arrived").length === 1, { what: "carol's arrival, on alice's instance" });
+    await waitFor(() => aliceStream.ofType("partner-arrived").length === 1, {
+      what: "carol's arrival, on alice's instance",
+    });
     expect(aliceStream.ofType("partner-arrived")[0]).toMatchObject({ after: 2 });
     await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("hello carol"), clientId: "a-2" });
 
-    expect((await carol.trpc.message.list.query({ roomId })).messages.map((m) => fromOpaque(m.ciphertext))).toEqual(["hello carol"]);
+    expect((await carol.trpc.message.list.query({ roomId })).messages.map((m) => fromOpaque(m.ciphertext))).toEqual([
+      "hello carol",
+    ]);
     // Her stream, from the start or resumed from an id she was never given, replays the same.
     for (const lastEventId of [undefined, "1"]) {
       const messages: string[] = [];
@@ -174,7 +199,11 @@ describe("conversation state across two instances", () => {
         { roomId, lastEventId },
         { onData: ({ data }) => data.type === "message" && messages.push(fromOpaque(data.message.ciphertext)) },
       );
-      await carol.trpc.message.send.mutate({ roomId, ciphertext: opaque(`marker ${lastEventId}`), clientId: `c-${lastEventId}` });
+      await carol.trpc.message.send.mutate({
+        roomId,
+        ciphertext: opaque(`marker ${lastEventId}`),
+        clientId: `c-${lastEventId}`,
+      });
       await waitFor(() => messages.at(-1) === `marker ${lastEventId}`, { what: "carol's marker on her stream" });
       subscription.unsubscribe();
       expect(messages.filter((text) => text.includes("bob"))).toEqual([]);

@@ -43,7 +43,11 @@ describe("cross-site mutations against the production server", () => {
   const messages = async () => (await alice.trpc.message.list.query({ roomId })).messages.length;
 
   const bodies = [
-    { what: "a form (application/x-www-form-urlencoded)", type: "application/x-www-form-urlencoded", body: `${encodeURIComponent('{"json":{}}')}=` },
+    {
+      what: "a form (application/x-www-form-urlencoded)",
+      type: "application/x-www-form-urlencoded",
+      body: `${encodeURIComponent('{"json":{}}')}=`,
+    },
     { what: "a text/plain fetch or form", type: "text/plain", body: '{"json":{}}' },
     { what: "a JSON fetch (the hot lane)", type: "application/json", body: '{"json":{}}' },
     { what: "a JSON batch (the hot lane)", type: "application/json", body: '{"0":{"json":{}}}', batch: true },
@@ -73,9 +77,13 @@ describe("cross-site mutations against the production server", () => {
     const send = JSON.stringify({ 0: { json: { roomId, ciphertext: opaque("forged"), clientId: "x-1" } } });
     const form = `${encodeURIComponent(JSON.stringify({ json: { roomId, ciphertext: opaque("forged"), clientId: "x-2" } }))}=`;
     expect((await post("message.send?batch=1", "application/json", send, { origin: EVIL })).status).toBe(403);
-    expect((await post("message.send", "text/plain", JSON.stringify({ json: { roomId } }), { origin: EVIL })).status).toBe(403);
+    expect(
+      (await post("message.send", "text/plain", JSON.stringify({ json: { roomId } }), { origin: EVIL })).status,
+    ).toBe(403);
     expect((await post("message.send", "application/x-www-form-urlencoded", form, { origin: EVIL })).status).toBe(403);
-    expect((await post("room.destroy", "application/json", JSON.stringify({ json: { roomId } }), { origin: EVIL })).status).toBe(403);
+    expect(
+      (await post("room.destroy", "application/json", JSON.stringify({ json: { roomId } }), { origin: EVIL })).status,
+    ).toBe(403);
     expect(await messages()).toBe(0);
   });
 
@@ -84,7 +92,10 @@ describe("cross-site mutations against the production server", () => {
     const before = await roomsCreated();
     const created = await post("room.create", "application/json", '{"json":{}}', own);
     expect(created.status).toBe(200);
-    const adapter = await post("room.create?batch=1", "application/json", '{"0":{"json":{}}}', { ...own, "trpc-accept": "application/jsonl" });
+    const adapter = await post("room.create?batch=1", "application/json", '{"0":{"json":{}}}', {
+      ...own,
+      "trpc-accept": "application/jsonl",
+    });
     expect(adapter.status).toBe(200);
     await adapter.text();
     expect(await roomsCreated()).toBe(before + 2);

@@ -21,9 +21,13 @@ async function refusalOf(response: Response): Promise<{ status: number; errors: 
   const body = await response.text();
   const type = response.headers.get("content-type") ?? "";
   const shapes = type.startsWith("text/event-stream")
-    ? [...body.matchAll(/^event: serialized-error\ndata: (.*)$/gm)].map((match) => JSON.parse(match[1] ?? "null") as unknown)
+    ? [...body.matchAll(/^event: serialized-error\ndata: (.*)$/gm)].map(
+        (match) => JSON.parse(match[1] ?? "null") as unknown,
+      )
     : [JSON.parse(body) as unknown].flat();
-  const errors = (shapes as { error?: { json: Refusal & { data: Refusal } }; json?: Refusal & { data: Refusal } }[]).flatMap((shape) => {
+  const errors = (
+    shapes as { error?: { json: Refusal & { data: Refusal } }; json?: Refusal & { data: Refusal } }[]
+  ).flatMap((shape) => {
     const error = shape.error?.json ?? shape.json;
     // Only what the client sees: dev answers also carry a stack, as tRPC's do outside production.
     return error ? [{ message: error.message, code: error.data.code, httpStatus: error.data.httpStatus }] : [];
@@ -61,7 +65,9 @@ describe("the dev server (npm run dev)", () => {
     );
     await waitFor(() => received.some((event) => event.type === "members"), { what: "Bob's stream to open" });
     await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("hello through dev"), clientId: "a-1" });
-    await waitFor(() => received.find((event) => event.type === "message"), { what: "Alice's message on Bob's stream" });
+    await waitFor(() => received.find((event) => event.type === "message"), {
+      what: "Alice's message on Bob's stream",
+    });
     subscription.unsubscribe();
     expect(received.find((event) => event.type === "message")).toMatchObject({
       message: { ciphertext: opaque("hello through dev"), clientId: "a-1", mine: false },
@@ -70,10 +76,13 @@ describe("the dev server (npm run dev)", () => {
 
     // Written by the event-stream writer (decision 005), not tRPC's producer, which chunks.
     const controller = new AbortController();
-    const stream = await fetch(`${dev.url}/api/trpc/room.events?input=${encodeURIComponent(JSON.stringify({ json: { roomId } }))}`, {
-      headers: { cookie: alice.cookieHeader(), accept: "text/event-stream" },
-      signal: controller.signal,
-    });
+    const stream = await fetch(
+      `${dev.url}/api/trpc/room.events?input=${encodeURIComponent(JSON.stringify({ json: { roomId } }))}`,
+      {
+        headers: { cookie: alice.cookieHeader(), accept: "text/event-stream" },
+        signal: controller.signal,
+      },
+    );
     controller.abort();
     expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
     expect(stream.headers.get("transfer-encoding")).toBeNull();
@@ -81,7 +90,8 @@ describe("the dev server (npm run dev)", () => {
   });
 
   it("refuses hostile requests exactly as the production server does", async () => {
-    const batchOf = (calls: number) => JSON.stringify(Object.fromEntries(Array.from({ length: calls }, (_, index) => [index, { json: {} }])));
+    const batchOf = (calls: number) =>
+      JSON.stringify(Object.fromEntries(Array.from({ length: calls }, (_, index) => [index, { json: {} }])));
     const requests: Record<string, [path: string, init?: RequestInit]> = {
       "a runaway meta on a mutation (the hot lane)": ["room.create", { method: "POST", body: RUNAWAY }],
       "a runaway meta on a query (tRPC's adapter)": [`room.ttl?input=${encodeURIComponent(RUNAWAY)}`],
@@ -90,12 +100,20 @@ describe("the dev server (npm run dev)", () => {
         { headers: { accept: "text/event-stream" } },
       ],
       "a batch over the limit": [
-        `${Array(MAX_BATCH_CALLS + 1).fill("room.typing").join(",")}?batch=1`,
+        `${Array(MAX_BATCH_CALLS + 1)
+          .fill("room.typing")
+          .join(",")}?batch=1`,
         { method: "POST", body: batchOf(MAX_BATCH_CALLS + 1) },
       ],
-      "a body over the limit": ["room.create", { method: "POST", body: JSON.stringify({ json: { pad: "x".repeat(70_000) } }) }],
+      "a body over the limit": [
+        "room.create",
+        { method: "POST", body: JSON.stringify({ json: { pad: "x".repeat(70_000) } }) },
+      ],
       "a path that does not decode": ["room.%E0%A4%A", { method: "POST", body: "{}" }],
-      "a cross-site JSON mutation (the hot lane)": ["room.create", { method: "POST", body: "{}", headers: { origin: "https://evil.example" } }],
+      "a cross-site JSON mutation (the hot lane)": [
+        "room.create",
+        { method: "POST", body: "{}", headers: { origin: "https://evil.example" } },
+      ],
       "a cross-site text/plain mutation (tRPC's adapter)": [
         "room.create",
         { method: "POST", body: "{}", headers: { "content-type": "text/plain", "sec-fetch-site": "cross-site" } },

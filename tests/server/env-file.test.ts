@@ -15,7 +15,9 @@ describe("settings in .env", () => {
     const server = await startAppServer({ ROOM_TTL_SECONDS: "600" }, undefined, [], { cwd: dir });
     try {
       // Only in the file: metrics are on, behind its token.
-      expect((await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      expect((await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+        200,
+      );
       // In both: the environment's 600 s, not the file's 30.
       const visitor = new Visitor(server.url);
       const { roomId } = await visitor.trpc.room.create.mutate({});

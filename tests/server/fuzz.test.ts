@@ -4,7 +4,7 @@ import { TEST_SECRET } from "../support/app";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { bulkPayload, hostileEnvelope, hostileInput, hostileString } from "../support/hostile";
 import { opaque } from "../support/opaque";
-import { serveOrdinaryReads, ServerCpu, startMeasuredServer } from "../support/server-cpu";
+import { serveOrdinaryReads, type ServerCpu, startMeasuredServer } from "../support/server-cpu";
 import { memberOfNewRoom, Visitor } from "../support/visitor";
 
 const PROCEDURES = [
@@ -30,7 +30,11 @@ describe("fuzzing the HTTP surface", () => {
   let victimBefore: unknown;
 
   beforeAll(async () => {
-    server = await startAppServer({ REDIS_URL: inject("redisUrl"), SESSION_SECRET: TEST_SECRET, MAX_BODY_BYTES: "16384" });
+    server = await startAppServer({
+      REDIS_URL: inject("redisUrl"),
+      SESSION_SECRET: TEST_SECRET,
+      MAX_BODY_BYTES: "16384",
+    });
     const alice = new Visitor(server.url);
     const bob = new Visitor(server.url);
     const { roomId } = await alice.trpc.room.create.mutate({ ttlSeconds: 600 });
@@ -60,7 +64,10 @@ describe("fuzzing the HTTP surface", () => {
         const response =
           procedure.method === "GET"
             ? await fetch(`${url}?input=${encodeURIComponent(payload)}`, {
-                headers: { cookie: attacker.cookieHeader(), accept: procedure.path === "room.events" ? "text/event-stream" : "*/*" },
+                headers: {
+                  cookie: attacker.cookieHeader(),
+                  accept: procedure.path === "room.events" ? "text/event-stream" : "*/*",
+                },
                 signal: AbortSignal.timeout(5000),
               })
             : await fetch(url, {
@@ -91,9 +98,11 @@ describe("fuzzing the HTTP surface", () => {
     });
     const forgedCookie = fc.oneof(
       encodable.map((value) => `eph_${victim.roomId}=${encodeURIComponent(value)}`),
-      fc.string({ minLength: 22, maxLength: 22 }).map(
-        (token) => `eph_${victim.roomId}=${Buffer.from(JSON.stringify(token)).toString("base64")}.forgedsignature`,
-      ),
+      fc
+        .string({ minLength: 22, maxLength: 22 })
+        .map(
+          (token) => `eph_${victim.roomId}=${Buffer.from(JSON.stringify(token)).toString("base64")}.forgedsignature`,
+        ),
       encodable,
     );
     const roomPath = fc.oneof(fc.constant(victim.roomId), encodable.map(encodeURIComponent));
@@ -165,25 +174,36 @@ describe("the cost of any request body or query up to 64 KB", () => {
     const signal = AbortSignal.timeout(10_000);
     return target.method === "GET"
       ? fetch(`${url}input=${encodeURIComponent(input)}`, { headers, signal })
-      : fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: input, signal });
+      : fetch(url, {
+          method: "POST",
+          headers: { ...headers, "content-type": "application/json" },
+          body: input,
+          signal,
+        });
   }
 
   it(`costs the server less than ${CPU_BUDGET_MS} ms of CPU and never answers 500`, async () => {
     // Every path's error answer is compiled on its first use (tens of ms, once): not the input's cost.
     for (const target of TARGETS) {
-      for (const batch of [false, true]) await (await send(target, batch ? '{"0":{"json":1}}' : '{"json":1}', batch)).text();
+      for (const batch of [false, true])
+        await (await send(target, batch ? '{"0":{"json":1}}' : '{"json":1}', batch)).text();
     }
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...TARGETS), fc.oneof(hostileEnvelope, bulkPayload), fc.boolean(), async (target, payload, batch) => {
-        const input = batch ? `{"0":${payload}}` : payload;
-        const { result, cpuMs } = await cpu.cheapest(3, CPU_BUDGET_MS, async () => {
-          const response = await send(target, input, batch);
-          return { status: response.status, body: await response.text() };
-        });
-        const what = `${target.path}${batch ? " (batch)" : ""} with ${input.length} characters: ${input.slice(0, 100)}`;
-        expect(result.status, `${what} answered ${result.body.slice(0, 200)}`).toBeLessThan(500);
-        expect(cpuMs, `${what} cost ${cpuMs.toFixed(1)} ms of CPU`).toBeLessThan(CPU_BUDGET_MS);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...TARGETS),
+        fc.oneof(hostileEnvelope, bulkPayload),
+        fc.boolean(),
+        async (target, payload, batch) => {
+          const input = batch ? `{"0":${payload}}` : payload;
+          const { result, cpuMs } = await cpu.cheapest(3, CPU_BUDGET_MS, async () => {
+            const response = await send(target, input, batch);
+            return { status: response.status, body: await response.text() };
+          });
+          const what = `${target.path}${batch ? " (batch)" : ""} with ${input.length} characters: ${input.slice(0, 100)}`;
+          expect(result.status, `${what} answered ${result.body.slice(0, 200)}`).toBeLessThan(500);
+          expect(cpuMs, `${what} cost ${cpuMs.toFixed(1)} ms of CPU`).toBeLessThan(CPU_BUDGET_MS);
+        },
+      ),
       { numRuns: 200 },
     );
     expect(server.output()).not.toMatch(/"level":50/);

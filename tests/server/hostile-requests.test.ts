@@ -3,7 +3,7 @@ import { MAX_BATCH_CALLS, SEALED_MESSAGE_MAX_LENGTH } from "~/shared/limits";
 import { TEST_SECRET } from "../support/app";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { opaque } from "../support/opaque";
-import { serveOrdinaryReads, ServerCpu, startMeasuredServer } from "../support/server-cpu";
+import { serveOrdinaryReads, type ServerCpu, startMeasuredServer } from "../support/server-cpu";
 import { memberOfNewRoom, type Visitor } from "../support/visitor";
 
 /** What a 400 may cost the server, in ms of CPU: JSON parsing and an error answer, no more. */
@@ -29,7 +29,11 @@ function errorsIn(body: string): TrpcError[] {
 async function sendAll(sender: Visitor, roomId: string, ciphertexts: string[]): Promise<void> {
   for (let index = 0; index < ciphertexts.length; index += 3) {
     await Promise.all(
-      ciphertexts.slice(index, index + 3).map((ciphertext, offset) => sender.trpc.message.send.mutate({ roomId, ciphertext, clientId: `c-${index + offset}` })),
+      ciphertexts
+        .slice(index, index + 3)
+        .map((ciphertext, offset) =>
+          sender.trpc.message.send.mutate({ roomId, ciphertext, clientId: `c-${index + offset}` }),
+        ),
     );
   }
 }
@@ -71,7 +75,11 @@ describe("hostile requests against the production server", () => {
     { what: "a batched GET query", status: 400, send: () => get("message.list?batch=1", batchOf(envelope)) },
     { what: "a POST mutation", status: 400, send: () => post("room.create", envelope) },
     { what: "a batched POST mutation", status: 400, send: () => post("message.receipt?batch=1", batchOf(envelope)) },
-    { what: "a streamed (JSONL) batch", status: 200, send: () => post("room.typing?batch=1", batchOf(envelope), { "trpc-accept": "application/jsonl" }) },
+    {
+      what: "a streamed (JSONL) batch",
+      status: 200,
+      send: () => post("room.typing?batch=1", batchOf(envelope), { "trpc-accept": "application/jsonl" }),
+    },
     { what: "room.events", status: 200, send: () => get("room.events", envelope, { accept: "text/event-stream" }) },
   ];
 
@@ -103,25 +111,39 @@ describe("hostile requests against the production server", () => {
     }
     const query = await get("room.ttl", JSON.stringify({ roomId }));
     expect(query.status).toBe(400);
-    expect(errorsIn(await query.text())[0]?.message).toBe('input: must be superjson\'s {"json": …} envelope; "roomId" belongs inside "json"');
+    expect(errorsIn(await query.text())[0]?.message).toBe(
+      'input: must be superjson\'s {"json": …} envelope; "roomId" belongs inside "json"',
+    );
     // What the app's client does send still works, input-less calls included.
     expect((await post("room.create", JSON.stringify({ json: { ttlSeconds: 10 } }))).status).toBe(200);
-    expect((await post("room.create", JSON.stringify({ json: null, meta: { values: ["undefined"], v: 1 } }))).status).toBe(200);
+    expect(
+      (await post("room.create", JSON.stringify({ json: null, meta: { values: ["undefined"], v: 1 } }))).status,
+    ).toBe(200);
     expect((await alice.trpc.room.ttl.query({ roomId })).ttl).toBeGreaterThan(0);
   });
 
   it("answers a batch entry that is not an input with a plain 400, not the server's internals", async () => {
-    for (const response of [await post("room.create?batch=1", '{"0":null}'), await get("room.ttl?batch=1", '{"0":null}')]) {
+    for (const response of [
+      await post("room.create?batch=1", '{"0":null}'),
+      await get("room.ttl?batch=1", '{"0":null}'),
+    ]) {
       const body = await response.text();
       expect(response.status).toBe(400);
       expect(body).not.toContain("destructure");
-      expect(errorsIn(body).map((error) => error.message)).toEqual(['input: must be superjson\'s {"json": …} envelope, not null']);
+      expect(errorsIn(body).map((error) => error.message)).toEqual([
+        'input: must be superjson\'s {"json": …} envelope, not null',
+      ]);
     }
   });
 
   it("refuses a form POST to a page, from any origin, with a 405 and a plain message", async () => {
     const pages = [`/room/${roomId}`, "/", "/stranger"];
-    const origins: Record<string, string>[] = [{ origin: "https://evil.example" }, { origin: "null" }, { origin: "not a url" }, {}];
+    const origins: Record<string, string>[] = [
+      { origin: "https://evil.example" },
+      { origin: "null" },
+      { origin: "not a url" },
+      {},
+    ];
     for (const page of pages) {
       for (const origin of origins) {
         const response = await fetch(`${server.url}${page}`, {
@@ -163,20 +185,32 @@ describe("hostile requests against the production server", () => {
     const small = 130;
     const large = 40;
     const largeCiphertext = "L".repeat(SEALED_MESSAGE_MAX_LENGTH);
-    await sendAll(owner, room, Array.from({ length: small + large }, (_, n) => (n < small ? opaque(`m${n}`) : largeCiphertext)));
+    await sendAll(
+      owner,
+      room,
+      Array.from({ length: small + large }, (_, n) => (n < small ? opaque(`m${n}`) : largeCiphertext)),
+    );
     const seen: number[] = [];
     let after: number | undefined;
     let pages = 0;
     for (;;) {
       const input = JSON.stringify({ json: after === undefined ? { roomId: room } : { roomId: room, after } });
-      const response = await fetch(`${server.url}/api/trpc/message.list?input=${encodeURIComponent(input)}`, { headers: { cookie: owner.cookieHeader() } });
+      const response = await fetch(`${server.url}/api/trpc/message.list?input=${encodeURIComponent(input)}`, {
+        headers: { cookie: owner.cookieHeader() },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get("cache-control")).toBe("no-store");
-      const page = (JSON.parse(await response.text()) as { result: { data: { json: { messages: { id: number; ciphertext: string }[]; hasMore: boolean } } } }).result.data.json;
+      const page = (
+        JSON.parse(await response.text()) as {
+          result: { data: { json: { messages: { id: number; ciphertext: string }[]; hasMore: boolean } } };
+        }
+      ).result.data.json;
       pages += 1;
       expect(page.messages.length).toBeGreaterThan(0);
       expect(page.messages.length).toBeLessThanOrEqual(100);
-      expect(page.messages.reduce((chars, message) => chars + message.ciphertext.length, 0)).toBeLessThanOrEqual(PAGE_MAX_CHARS);
+      expect(page.messages.reduce((chars, message) => chars + message.ciphertext.length, 0)).toBeLessThanOrEqual(
+        PAGE_MAX_CHARS,
+      );
       seen.push(...page.messages.map((message) => message.id));
       if (!page.hasMore) break;
       after = page.messages.at(-1)!.id;
@@ -188,11 +222,19 @@ describe("hostile requests against the production server", () => {
 
   it("bounds what one batched read of a full room carries and costs", async () => {
     const { member: owner, roomId: room } = await memberOfNewRoom(server.url);
-    await sendAll(owner, room, Array.from({ length: 200 }, () => "F".repeat(SEALED_MESSAGE_MAX_LENGTH)));
+    await sendAll(
+      owner,
+      room,
+      Array.from({ length: 200 }, () => "F".repeat(SEALED_MESSAGE_MAX_LENGTH)),
+    );
     const paths = Array.from({ length: MAX_BATCH_CALLS }, () => "message.list").join(",");
-    const input = JSON.stringify(Object.fromEntries(Array.from({ length: MAX_BATCH_CALLS }, (_, index) => [index, { json: { roomId: room } }])));
+    const input = JSON.stringify(
+      Object.fromEntries(Array.from({ length: MAX_BATCH_CALLS }, (_, index) => [index, { json: { roomId: room } }])),
+    );
     const { result: bytes, cpuMs } = await cpu.during(async () => {
-      const response = await fetch(`${server.url}/api/trpc/${paths}?batch=1&input=${encodeURIComponent(input)}`, { headers: { cookie: owner.cookieHeader() } });
+      const response = await fetch(`${server.url}/api/trpc/${paths}?batch=1&input=${encodeURIComponent(input)}`, {
+        headers: { cookie: owner.cookieHeader() },
+      });
       expect(response.status).toBe(200);
       return (await response.arrayBuffer()).byteLength;
     });
@@ -205,7 +247,12 @@ describe("hostile requests against the production server", () => {
 describe("the reads rate limit", () => {
   let server: AppServer;
   beforeAll(async () => {
-    server = await startAppServer({ REDIS_URL: inject("redisUrl"), SESSION_SECRET: TEST_SECRET, RATE_LIMITS: "on", RATE_LIMIT_READS_PER_MINUTE: "4" });
+    server = await startAppServer({
+      REDIS_URL: inject("redisUrl"),
+      SESSION_SECRET: TEST_SECRET,
+      RATE_LIMITS: "on",
+      RATE_LIMIT_READS_PER_MINUTE: "4",
+    });
   });
   afterAll(() => server?.stop());
 
@@ -216,10 +263,14 @@ describe("the reads rate limit", () => {
     await alice.trpc.match.stats.query();
     await alice.trpc.message.list.query({ roomId });
     const input = encodeURIComponent(JSON.stringify({ json: { roomId } }));
-    const refused = await fetch(`${server.url}/api/trpc/message.list?input=${input}`, { headers: { cookie: alice.cookieHeader() } });
+    const refused = await fetch(`${server.url}/api/trpc/message.list?input=${input}`, {
+      headers: { cookie: alice.cookieHeader() },
+    });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect(errorsIn(await refused.text())[0]?.message).toMatch(/^Too many requests for room data from your network\. Slow down and try again in \d+ s\.$/);
+    expect(errorsIn(await refused.text())[0]?.message).toMatch(
+      /^Too many requests for room data from your network\. Slow down and try again in \d+ s\.$/,
+    );
     // Sends are not reads: the conversation goes on.
     await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("still here"), clientId: "after-limit" });
   });

@@ -36,7 +36,10 @@ describe("the production server with the in-memory store", () => {
   it("gives link previews and prefetches a neutral page without a seat or cookie", async () => {
     const owner = new Visitor(server.url);
     const { roomId } = await owner.trpc.room.create.mutate({});
-    const previews: Record<string, string>[] = [{ "user-agent": "Slackbot-LinkExpanding 1.0" }, { "sec-purpose": "prefetch" }];
+    const previews: Record<string, string>[] = [
+      { "user-agent": "Slackbot-LinkExpanding 1.0" },
+      { "sec-purpose": "prefetch" },
+    ];
     for (const headers of previews) {
       const response = await owner.open(`/room/${roomId}`, headers);
       expect(response.status).toBe(200);
@@ -60,7 +63,8 @@ describe("the production server with the in-memory store", () => {
     const alice = new Visitor(server.url);
     const { roomId } = await alice.trpc.room.create.mutate({});
     await alice.open(`/room/${roomId}`);
-    for (const text of ["one", "two", "three"]) await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque(text), clientId: `a-${text}` });
+    for (const text of ["one", "two", "three"])
+      await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque(text), clientId: `a-${text}` });
 
     const controller = new AbortController();
     const input = encodeURIComponent(JSON.stringify({ json: { roomId } }));
@@ -80,13 +84,22 @@ describe("the production server with the in-memory store", () => {
     })().catch(() => {});
     const messageIds = () =>
       [...text.matchAll(/^data: (.*)$/gm)]
-        .map((match) => JSON.parse(match[1] ?? "null") as { json?: { type?: string; message?: { id: number; ciphertext: string } } })
+        .map(
+          (match) =>
+            JSON.parse(match[1] ?? "null") as {
+              json?: { type?: string; message?: { id: number; ciphertext: string } };
+            },
+        )
         .filter((data) => data?.json?.type === "message")
         .map((data) => data.json?.message?.id);
     const messageTexts = () =>
       [...text.matchAll(/^data: (.*)$/gm)]
-        .map((match) => JSON.parse(match[1] ?? "null") as { json?: { type?: string; message?: { ciphertext: string } } })
-        .flatMap((data) => (data?.json?.type === "message" && data.json.message ? [fromOpaque(data.json.message.ciphertext)] : []));
+        .map(
+          (match) => JSON.parse(match[1] ?? "null") as { json?: { type?: string; message?: { ciphertext: string } } },
+        )
+        .flatMap((data) =>
+          data?.json?.type === "message" && data.json.message ? [fromOpaque(data.json.message.ciphertext)] : [],
+        );
     await waitFor(() => messageIds().length === 1, { what: "event 3" });
     await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("four"), clientId: "a-four" });
     await waitFor(() => messageIds().length === 2, { what: "event 4, live through the open stream" });
@@ -118,16 +131,21 @@ describe("the production server with the in-memory store", () => {
     expect(failure.data?.code).toBe("NOT_FOUND");
     expect(failure.message).toBe("This room does not exist or has ended");
 
-    const badInput = await fetch(`${server.url}/api/trpc/room.events?input=${encodeURIComponent(JSON.stringify({ json: { roomId: 42 } }))}`, {
-      headers: { accept: "text/event-stream" },
-    });
+    const badInput = await fetch(
+      `${server.url}/api/trpc/room.events?input=${encodeURIComponent(JSON.stringify({ json: { roomId: 42 } }))}`,
+      {
+        headers: { accept: "text/event-stream" },
+      },
+    );
     const text = await badInput.text();
     expect(text).toMatch(/^event: connected\ndata: \{"reconnectAfterInactivityMs":40000\}/);
     expect(text).toContain("event: serialized-error");
     expect(text).toContain('"code":"BAD_REQUEST"');
     expect(text).toContain("roomId: must be a room id");
 
-    const unparseable = await fetch(`${server.url}/api/trpc/room.events?input=%7Bnot-json`, { headers: { accept: "text/event-stream" } });
+    const unparseable = await fetch(`${server.url}/api/trpc/room.events?input=%7Bnot-json`, {
+      headers: { accept: "text/event-stream" },
+    });
     expect(await unparseable.text()).toContain('"code":"BAD_REQUEST"');
   });
 
@@ -141,7 +159,9 @@ describe("the production server with the in-memory store", () => {
     await alice.trpc.room.typing.mutate({ roomId, typing: true, name: sealedName });
     await alice.trpc.room.publishKeys.mutate({ roomId, publicKeys: "PRIVATE-KEYS-5e8f" });
     // A refused send is logged too (at most as a client error): still without what it carried.
-    await expect(alice.trpc.message.send.mutate({ roomId, ciphertext: `${ciphertext}!`, clientId: "c-1" })).rejects.toThrow();
+    await expect(
+      alice.trpc.message.send.mutate({ roomId, ciphertext: `${ciphertext}!`, clientId: "c-1" }),
+    ).rejects.toThrow();
     await alice.trpc.room.destroy.mutate({ roomId });
     await waitFor(() => server.output().includes("room destroyed"), { what: "the destroy log line" });
     const logs = server.output();

@@ -38,7 +38,9 @@ describe("image bytes per address", () => {
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({
       code: "TOO_MANY_REQUESTS",
-      message: expect.stringMatching(/^You are sending too many images from your network\. Slow down and try again in \d+ s\.$/),
+      message: expect.stringMatching(
+        /^You are sending too many images from your network\. Slow down and try again in \d+ s\.$/,
+      ),
     });
     // Refused before its body is read, an upload's connection is closed after the answer: kept,
     // the unread body stalled the next request on it until the request timeout (ECONNRESET).

@@ -10,7 +10,10 @@ import { waitFor } from "../support/wait-for";
 
 /** The member token inside a room cookie as a browser holds it (`eph_<roomId>=<signed value>`). */
 function tokenIn(visitor: Visitor, roomId: string): string {
-  const pair = visitor.cookieHeader().split("; ").find((part) => part.startsWith(`eph_${roomId}=`));
+  const pair = visitor
+    .cookieHeader()
+    .split("; ")
+    .find((part) => part.startsWith(`eph_${roomId}=`));
   if (!pair) throw new Error("no room cookie");
   const signed = decodeURIComponent(pair.slice(`eph_${roomId}=`.length));
   const encoded = signed.slice(0, signed.lastIndexOf("."));
@@ -30,7 +33,12 @@ function isJsonObject(line: string): boolean {
 function renderings(bytes: Buffer): string[] {
   const head = bytes.subarray(0, 8);
   const hex = head.toString("hex");
-  return [hex, hex.match(/../g)!.join(" "), head.toString("base64").slice(0, 8), head.toString("base64url").slice(0, 8)];
+  return [
+    hex,
+    hex.match(/../g)!.join(" "),
+    head.toString("base64").slice(0, 8),
+    head.toString("base64url").slice(0, 8),
+  ];
 }
 
 describe("what reaches the logs", () => {
@@ -86,7 +94,9 @@ describe("what reaches the logs", () => {
       body: sealed,
     });
     expect(upload.status).toBe(500);
-    const download = await fetch(`${server.url}/api/rooms/${roomId}/images/${imageId}`, { headers: { cookie: alice.cookieHeader() } });
+    const download = await fetch(`${server.url}/api/rooms/${roomId}/images/${imageId}`, {
+      headers: { cookie: alice.cookieHeader() },
+    });
     expect(download.status).toBe(500);
     await admin.set(`room:{${roomId}}:members`, "not a hash", "EX", ttl);
     const page = await alice.open(`/room/${roomId}`);
@@ -98,8 +108,13 @@ describe("what reaches the logs", () => {
     const expectedRequests = requests.length + 4;
     const lines = await waitFor(
       () => {
-        const all = server.output().split("\n").filter((line) => line.trim() !== "");
-        const requestLines = all.filter((line) => line.includes('"msg":"request"') && line.includes(`${roomId.slice(0, 4)}…`));
+        const all = server
+          .output()
+          .split("\n")
+          .filter((line) => line.trim() !== "");
+        const requestLines = all.filter(
+          (line) => line.includes('"msg":"request"') && line.includes(`${roomId.slice(0, 4)}…`),
+        );
         return requestLines.length >= expectedRequests + 1 ? all : null;
       },
       { what: "a request line for every request" },
@@ -111,6 +126,8 @@ describe("what reaches the logs", () => {
     }
     // The failures themselves are logged, each as one line saying what failed.
     const errors = lines.map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } });
-    expect(errors.filter((entry) => entry.level >= 50 && /WRONGTYPE/.test(entry.err?.message ?? "")).length).toBeGreaterThanOrEqual(4);
+    expect(
+      errors.filter((entry) => entry.level >= 50 && /WRONGTYPE/.test(entry.err?.message ?? "")).length,
+    ).toBeGreaterThanOrEqual(4);
   });
 });

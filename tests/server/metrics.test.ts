@@ -24,7 +24,9 @@ describe("Prometheus metrics", () => {
 
   it("refuses a scrape without the right token", async () => {
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
-    const wrong = await fetch(`${server.url}/metrics`, { headers: { authorization: "Bearer wrong-token-wrong-token" } });
+    const wrong = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: "Bearer wrong-token-wrong-token" },
+    });
     expect(wrong.status).toBe(401);
   });
 
@@ -43,8 +45,12 @@ describe("Prometheus metrics", () => {
     await waitFor(() => received.some((event) => event.type === "message"), { what: "delivery" });
 
     const during = await scrape();
-    expect(metricValue(during, "ephemera_rooms_created_total")).toBe(metricValue(before, "ephemera_rooms_created_total") + 1);
-    expect(metricValue(during, "ephemera_messages_sent_total")).toBe(metricValue(before, "ephemera_messages_sent_total") + 1);
+    expect(metricValue(during, "ephemera_rooms_created_total")).toBe(
+      metricValue(before, "ephemera_rooms_created_total") + 1,
+    );
+    expect(metricValue(during, "ephemera_messages_sent_total")).toBe(
+      metricValue(before, "ephemera_messages_sent_total") + 1,
+    );
     expect(metricValue(during, "ephemera_open_event_streams")).toBe(1);
     expect(metricValue(during, "ephemera_send_to_deliver_seconds_count")).toBe(
       metricValue(before, "ephemera_send_to_deliver_seconds_count") + 1,
@@ -56,7 +62,9 @@ describe("Prometheus metrics", () => {
     await alice.trpc.room.destroy.mutate({ roomId });
     await waitFor(() => received.some((event) => event.type === "destroyed"), { what: "destroyed" });
     subscription.unsubscribe();
-    await waitFor(async () => metricValue(await scrape(), "ephemera_open_event_streams") === 0, { what: "the stream to close" });
+    await waitFor(async () => metricValue(await scrape(), "ephemera_open_event_streams") === 0, {
+      what: "the stream to close",
+    });
     expect(metricValue(await scrape(), "ephemera_rooms_destroyed_total")).toBe(
       metricValue(before, "ephemera_rooms_destroyed_total") + 1,
     );

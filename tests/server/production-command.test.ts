@@ -25,7 +25,14 @@ function npmStart(dir: string, port: number) {
   const child = spawn("npm", ["start"], {
     cwd: dir,
     detached: true,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(port), RATE_LIMITS: "off" },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      RATE_LIMITS: "off",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -37,7 +44,11 @@ function npmStart(dir: string, port: number) {
     url,
     output: () => output,
     ready: () =>
-      waitFor(async () => (await fetch(`${url}/healthz`)).ok, { timeoutMs: 240_000, intervalMs: 200, what: `npm start on ${port}` }).catch((error: Error) => {
+      waitFor(async () => (await fetch(`${url}/healthz`)).ok, {
+        timeoutMs: 240_000,
+        intervalMs: 200,
+        what: `npm start on ${port}`,
+      }).catch((error: Error) => {
         throw new Error(`${error.message}\n${output}`);
       }),
     async stop() {
@@ -64,60 +75,74 @@ describe("`npm start` beside a running server", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("rebuilds a stale build into a new folder, never under the running server, and reuses a fresh one", { timeout: 600_000 }, async () => {
-    for (const path of ["app", "server", "public", "scripts", "server.ts", "package.json", "package-lock.json", "vite.config.ts", "tsconfig.json"]) {
-      cpSync(join(ROOT, path), join(dir, path), { recursive: true });
-    }
-    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-    const build = spawnSync("npm", ["run", "build"], { cwd: dir, encoding: "utf8" });
-    expect(build.status, build.stderr).toBe(0);
-    const first = await startAppServer({}, undefined, [], { cwd: dir, entry: join(dir, "build/server.js") });
-    started.push(first);
-    const assets = await assetsOf(first.url);
-    expect(assets.length).toBeGreaterThan(2);
-    // The sources change after the first server started: its build is stale, and the next one's
-    // stylesheet will have another name.
-    appendFileSync(join(dir, "app/tailwind.css"), "\n.rebuilt-marker { color: red; }\n");
-
-    let polling = true;
-    const failures: string[] = [];
-    let rounds = 0;
-    // The first server's scripts and styles, asked for every 50 ms while the others start.
-    const poll = (async () => {
-      while (polling) {
-        for (const asset of assets) {
-          const status = await fetch(`${first.url}${asset}`, { method: "HEAD" }).then(
-            (response) => String(response.status),
-            (error: Error) => error.message,
-          );
-          if (status !== "200") failures.push(`${asset}: ${status}`);
-        }
-        rounds += 1;
-        await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+  it(
+    "rebuilds a stale build into a new folder, never under the running server, and reuses a fresh one",
+    { timeout: 600_000 },
+    async () => {
+      for (const path of [
+        "app",
+        "server",
+        "public",
+        "scripts",
+        "server.ts",
+        "package.json",
+        "package-lock.json",
+        "vite.config.ts",
+        "tsconfig.json",
+      ]) {
+        cpSync(join(ROOT, path), join(dir, path), { recursive: true });
       }
-    })();
-    try {
-      // Stale: `npm start` builds, into a folder of its own, while the first server serves.
-      const second = npmStart(dir, await freePort());
-      started.push(second);
-      await second.ready();
-      expect(failures).toEqual([]);
-      const secondAssets = await assetsOf(second.url);
-      expect(secondAssets).not.toEqual(assets);
-      for (const asset of secondAssets) expect((await fetch(`${second.url}${asset}`)).status).toBe(200);
-      const rebuilt = readlinkSync(join(dir, "build"));
+      symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+      const build = spawnSync("npm", ["run", "build"], { cwd: dir, encoding: "utf8" });
+      expect(build.status, build.stderr).toBe(0);
+      const first = await startAppServer({}, undefined, [], { cwd: dir, entry: join(dir, "build/server.js") });
+      started.push(first);
+      const assets = await assetsOf(first.url);
+      expect(assets.length).toBeGreaterThan(2);
+      // The sources change after the first server started: its build is stale, and the next one's
+      // stylesheet will have another name.
+      appendFileSync(join(dir, "app/tailwind.css"), "\n.rebuilt-marker { color: red; }\n");
 
-      // Fresh: a third instance starts on the same build, without building.
-      const third = npmStart(dir, await freePort());
-      started.push(third);
-      await third.ready();
-      expect(third.output()).toContain("build is up to date");
-      expect(readlinkSync(join(dir, "build"))).toBe(rebuilt);
-    } finally {
-      polling = false;
-      await poll;
-    }
-    expect(rounds).toBeGreaterThan(3);
-    expect(failures).toEqual([]);
-  });
+      let polling = true;
+      const failures: string[] = [];
+      let rounds = 0;
+      // The first server's scripts and styles, asked for every 50 ms while the others start.
+      const poll = (async () => {
+        while (polling) {
+          for (const asset of assets) {
+            const status = await fetch(`${first.url}${asset}`, { method: "HEAD" }).then(
+              (response) => String(response.status),
+              (error: Error) => error.message,
+            );
+            if (status !== "200") failures.push(`${asset}: ${status}`);
+          }
+          rounds += 1;
+          await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+        }
+      })();
+      try {
+        // Stale: `npm start` builds, into a folder of its own, while the first server serves.
+        const second = npmStart(dir, await freePort());
+        started.push(second);
+        await second.ready();
+        expect(failures).toEqual([]);
+        const secondAssets = await assetsOf(second.url);
+        expect(secondAssets).not.toEqual(assets);
+        for (const asset of secondAssets) expect((await fetch(`${second.url}${asset}`)).status).toBe(200);
+        const rebuilt = readlinkSync(join(dir, "build"));
+
+        // Fresh: a third instance starts on the same build, without building.
+        const third = npmStart(dir, await freePort());
+        started.push(third);
+        await third.ready();
+        expect(third.output()).toContain("build is up to date");
+        expect(readlinkSync(join(dir, "build"))).toBe(rebuilt);
+      } finally {
+        polling = false;
+        await poll;
+      }
+      expect(rounds).toBeGreaterThan(3);
+      expect(failures).toEqual([]);
+    },
+  );
 });

@@ -13,9 +13,16 @@ describe("the production HTTP layer", () => {
 
   /** The server's log line for the request with this X-Request-Id, parsed, once it is written. */
   async function logLine(requestId: string): Promise<unknown> {
-    const line = await waitFor(() => server.output().split("\n").find((entry) => entry.includes(requestId)), {
-      what: `the log line of request ${requestId}`,
-    });
+    const line = await waitFor(
+      () =>
+        server
+          .output()
+          .split("\n")
+          .find((entry) => entry.includes(requestId)),
+      {
+        what: `the log line of request ${requestId}`,
+      },
+    );
     return JSON.parse(line);
   }
 
@@ -50,7 +57,9 @@ describe("the production HTTP layer", () => {
     expect(expectSecurityHeaders(room)).not.toBe(lobbyNonce);
 
     const input = encodeURIComponent(JSON.stringify({ json: { roomId } }));
-    const api = await fetch(`${server.url}/api/trpc/room.ttl?input=${input}`, { headers: { cookie: alice.cookieHeader() } });
+    const api = await fetch(`${server.url}/api/trpc/room.ttl?input=${input}`, {
+      headers: { cookie: alice.cookieHeader() },
+    });
     expect(api.status).toBe(200);
     expectSecurityHeaders(api, { document: false });
 
@@ -80,7 +89,10 @@ describe("the production HTTP layer", () => {
     const plain = await fetch(`${server.url}${script}`, { headers: { "accept-encoding": "identity" } });
     expect(plain.headers.get("content-encoding")).toBeNull();
     const original = await plain.text();
-    for (const [accepted, encoding] of [["gzip, deflate, br, zstd", "br"], ["gzip", "gzip"]] as const) {
+    for (const [accepted, encoding] of [
+      ["gzip, deflate, br, zstd", "br"],
+      ["gzip", "gzip"],
+    ] as const) {
       const packed = await fetch(`${server.url}${script}`, { headers: { "accept-encoding": accepted } });
       expect(packed.headers.get("content-encoding")).toBe(encoding);
       expect(packed.headers.get("vary")).toMatch(/accept-encoding/i);
@@ -163,7 +175,10 @@ describe("the production HTTP layer", () => {
     });
     expect(big.status).toBe(413);
     const body = (await big.json()) as { error: { json: { message: string; data: { code: string } } } };
-    expect(body.error.json).toMatchObject({ message: "Request body too large: at most 4096 bytes", data: { code: "PAYLOAD_TOO_LARGE" } });
+    expect(body.error.json).toMatchObject({
+      message: "Request body too large: at most 4096 bytes",
+      data: { code: "PAYLOAD_TOO_LARGE" },
+    });
 
     const chunked = await fetch(`${server.url}/api/trpc/room.create`, {
       method: "POST",
@@ -216,7 +231,12 @@ describe("the production HTTP layer", () => {
       headers: { "content-type": "application/json", cookie: alice.cookieHeader(), "x-request-id": "trace-send-456" },
       body: JSON.stringify({ 0: { json: { roomId, ciphertext: opaque("logged"), clientId: "l-1" } } }),
     });
-    expect(await logLine("trace-send-456")).toMatchObject({ reqId: "trace-send-456", method: "POST", path: "/api/trpc/message.send", status: 200 });
+    expect(await logLine("trace-send-456")).toMatchObject({
+      reqId: "trace-send-456",
+      method: "POST",
+      path: "/api/trpc/message.send",
+      status: 200,
+    });
     expect(server.output()).not.toContain(opaque("logged"));
   });
 });

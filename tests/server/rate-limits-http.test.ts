@@ -14,7 +14,11 @@ const createRoom = (server: AppServer, headers: Record<string, string> = {}) =>
 describe("rate limits over HTTP, trusting no proxy", () => {
   let server: AppServer;
   beforeAll(async () => {
-    server = await startAppServer({ RATE_LIMITS: "on", RATE_LIMIT_ROOMS_PER_MINUTE: "2", RATE_LIMIT_JOINS_PER_MINUTE: "2" });
+    server = await startAppServer({
+      RATE_LIMITS: "on",
+      RATE_LIMIT_ROOMS_PER_MINUTE: "2",
+      RATE_LIMIT_JOINS_PER_MINUTE: "2",
+    });
   });
   afterAll(() => server?.stop());
 
@@ -24,7 +28,9 @@ describe("rate limits over HTTP, trusting no proxy", () => {
     const refused = await createRoom(server, { "x-forwarded-for": "198.51.100.2" });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    const body = (await refused.json()) as { error: { json: { message: string; data: { code: string; retryAfterSeconds: number } } } };
+    const body = (await refused.json()) as {
+      error: { json: { message: string; data: { code: string; retryAfterSeconds: number } } };
+    };
     expect(body.error.json.message).toMatch(/Slow down and try again in \d+ s\./);
     expect(body.error.json.data).toMatchObject({ code: "TOO_MANY_REQUESTS" });
     expect(body.error.json.data.retryAfterSeconds).toBeGreaterThanOrEqual(1);
@@ -70,7 +76,8 @@ describe("rate-limit counters in Redis", () => {
     const counters = async () => (await admin.keys("rl:create:*")).sort();
     const start = (secret: string) => startAppServer({ REDIS_URL: url, SESSION_SECRET: secret, RATE_LIMITS: "on" });
     const servers: AppServer[] = [];
-    for (const secret of [TEST_SECRET, TEST_SECRET, "another-secret-another-secret-0123456789"]) servers.push(await start(secret));
+    for (const secret of [TEST_SECRET, TEST_SECRET, "another-secret-another-secret-0123456789"])
+      servers.push(await start(secret));
     const [first, twin, stranger] = servers as [AppServer, AppServer, AppServer];
     try {
       expect((await createRoom(first)).status).toBe(200);

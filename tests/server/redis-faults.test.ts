@@ -76,7 +76,9 @@ describe("a dropped Redis subscription", () => {
       const roomId = await createRoom(listening);
       await listening.join(roomId, "alice");
       const controller = new AbortController();
-      const stream = collect(roomEventStream(listening, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
+      const stream = collect(
+        roomEventStream(listening, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }),
+      );
       const messages = () => stream.items.filter((event) => event.type === "message").map((event) => event.id);
       await sendAs(sending, roomId, "alice", "before");
       await waitFor(() => messages().length === 1, { what: "the first message" });
@@ -109,7 +111,15 @@ describe("a dropped Redis subscription", () => {
     const admin = new Redis(redis.url);
     try {
       const roomId = await createRoom(listening);
-      const stream = collect(roomEventStream(listening, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: new AbortController().signal }));
+      const stream = collect(
+        roomEventStream(listening, {
+          roomId,
+          seat: 1,
+          afterId: 0,
+          ttlMs: 60_000,
+          signal: new AbortController().signal,
+        }),
+      );
       await waitFor(() => stream.items.some((event) => event.type === "members"), { what: "the stream to open" });
       // The `destroyed` event is published while nobody listens: the stream learns of the end
       // when it re-reads, and must still tell a destroyed room from a lost one.
@@ -130,7 +140,9 @@ describe("a dropped Redis subscription", () => {
       const roomId = await createRoom(store);
       await store.join(roomId, "alice");
       await sendAs(store, roomId, "alice", "kept until the keys went");
-      const stream = collect(roomEventStream(store, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: new AbortController().signal }));
+      const stream = collect(
+        roomEventStream(store, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: new AbortController().signal }),
+      );
       await waitFor(() => stream.items.some((event) => event.type === "members"), { what: "the stream to open" });
       await admin.del(...(await admin.keys(`room:{${roomId}}:*`)));
       await waitFor(() => stream.done, { what: "the stream to end", timeoutMs: 10_000 });
@@ -163,13 +175,18 @@ describe("the Redis store when Redis stalls or fills up", () => {
       let failure: unknown;
       const started = Date.now();
       try {
-        failure = await store.appendMemberMessage(roomId, "alice", { ciphertext: "stalled", clientId: "c-stalled" }).catch((error: unknown) => error);
+        failure = await store
+          .appendMemberMessage(roomId, "alice", { ciphertext: "stalled", clientId: "c-stalled" })
+          .catch((error: unknown) => error);
       } finally {
         process.kill(redis.pid, "SIGCONT");
       }
       expect(failure).toBeInstanceOf(StoreUnavailableError);
       expect(Date.now() - started).toBeLessThan(1500);
-      const retried = await store.appendMemberMessage(roomId, "alice", { ciphertext: "stalled, again", clientId: "c-stalled" });
+      const retried = await store.appendMemberMessage(roomId, "alice", {
+        ciphertext: "stalled, again",
+        clientId: "c-stalled",
+      });
       expect(retried).toMatchObject({ status: "duplicate", message: { id: 1, ciphertext: "stalled" } });
       expect((await store.messagesAfter(roomId, 0))?.map((message) => message.clientId)).toEqual(["c-stalled"]);
     } finally {
@@ -187,11 +204,17 @@ describe("the Redis store when Redis stalls or fills up", () => {
       try {
         await expect(createRoom(store)).rejects.toBeInstanceOf(StoreFullError);
         await expect(store.join(roomId, "bob")).rejects.toBeInstanceOf(StoreFullError);
-        await expect(store.appendMemberMessage(roomId, "alice", { ciphertext: "full", clientId: "c-2" })).rejects.toBeInstanceOf(StoreFullError);
-        await expect(store.putImage(roomId, "alice", "image-full", new Uint8Array(64))).rejects.toBeInstanceOf(StoreFullError);
+        await expect(
+          store.appendMemberMessage(roomId, "alice", { ciphertext: "full", clientId: "c-2" }),
+        ).rejects.toBeInstanceOf(StoreFullError);
+        await expect(store.putImage(roomId, "alice", "image-full", new Uint8Array(64))).rejects.toBeInstanceOf(
+          StoreFullError,
+        );
         await expect(store.ping()).rejects.toBeInstanceOf(StoreFullError);
         // What is stored can still be read, and a room can still be destroyed (which frees memory).
-        expect((await store.messagesAfter(roomId, 0))?.map((message) => message.ciphertext)).toEqual(["before it filled"]);
+        expect((await store.messagesAfter(roomId, 0))?.map((message) => message.ciphertext)).toEqual([
+          "before it filled",
+        ]);
         expect(await store.memberStatus(roomId, "alice")).toMatchObject({ status: "member" });
         expect(await store.destroy(roomId)).toBe(true);
         expect(await store.wasEnded(roomId)).toBe(true);
@@ -243,7 +266,9 @@ describe("a stalled Redis (SIGSTOP)", () => {
       const { messages } = await alice.trpc.message.list.query({ roomId });
       expect(messages.map((message) => [message.id, message.clientId])).toEqual([[retried.id, "a-stalled"]]);
       // The stream, idle through the stall, was never cut: it delivers the message as it always would.
-      await waitFor(() => watched.events.some((event) => event.type === "message"), { what: "the message on the open stream" });
+      await waitFor(() => watched.events.some((event) => event.type === "message"), {
+        what: "the message on the open stream",
+      });
       expect(watched.errors).toEqual([]);
       watched.subscription.unsubscribe();
       expect((await fetch(`${servers[1].url}/readyz`)).status).toBe(200);
@@ -301,7 +326,9 @@ describe("Redis out of memory (maxmemory with noeviction)", () => {
           body: crypto.getRandomValues(new Uint8Array(4096)),
         });
         expect(upload.status).toBe(503);
-        expect(await upload.json()).toEqual({ error: { code: "SERVICE_UNAVAILABLE", message: expect.stringMatching(full) } });
+        expect(await upload.json()).toEqual({
+          error: { code: "SERVICE_UNAVAILABLE", message: expect.stringMatching(full) },
+        });
 
         const page = await new Visitor(server.url).open(`/room/${roomId}`);
         expect(page.status).toBe(503);
@@ -320,7 +347,9 @@ describe("Redis out of memory (maxmemory with noeviction)", () => {
       for (const server of servers) {
         expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
         expect(metricValue(await scrape(server), "ephemera_redis_out_of_memory")).toBe(0);
-        const sent = await alice.on(server.url).trpc.message.send.mutate({ roomId, ciphertext: opaque("room again"), clientId: nanoid() });
+        const sent = await alice
+          .on(server.url)
+          .trpc.message.send.mutate({ roomId, ciphertext: opaque("room again"), clientId: nanoid() });
         expect(sent.status).toBe("sent");
       }
     } finally {
@@ -343,7 +372,9 @@ describe("a room whose keys vanish under an open stream", () => {
       await alice.open(`/room/${roomId}`);
       await bob.open(`/room/${roomId}`);
       const watched = [watchRoom(alice, roomId), watchRoom(bob, roomId)];
-      await waitFor(() => watched.every(({ events }) => events.some((event) => event.type === "members")), { what: "both streams" });
+      await waitFor(() => watched.every(({ events }) => events.some((event) => event.type === "members")), {
+        what: "both streams",
+      });
       await admin.flushall();
       for (const stream of watched) await expectEndedAsLost(stream);
     } finally {
@@ -370,10 +401,12 @@ describe("Redis going down and coming back", () => {
       await waitFor(async () => (await fetch(`${server.url}/readyz`)).status === 503, { what: "not ready" });
       const started = Date.now();
       const duringTheOutage = opaque("during the outage");
-      const error = await alice.trpc.message.send.mutate({ roomId, ciphertext: duringTheOutage, clientId: "a-outage" }).then(
-        () => null,
-        (caught: { data?: { code?: string; httpStatus?: number }; message: string }) => caught,
-      );
+      const error = await alice.trpc.message.send
+        .mutate({ roomId, ciphertext: duringTheOutage, clientId: "a-outage" })
+        .then(
+          () => null,
+          (caught: { data?: { code?: string; httpStatus?: number }; message: string }) => caught,
+        );
       expect(Date.now() - started).toBeLessThan(3000);
       expect(error?.data).toMatchObject({ code: "SERVICE_UNAVAILABLE", httpStatus: 503 });
       // Whether anything survives depends on how Redis comes back: the answer promises nothing.
@@ -383,14 +416,19 @@ describe("Redis going down and coming back", () => {
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
       redis = await startRedisServer({ port: redis.port });
-      await waitFor(async () => (await fetch(`${server.url}/readyz`)).status === 200, { what: "ready again", timeoutMs: 10_000 });
+      await waitFor(async () => (await fetch(`${server.url}/readyz`)).status === 200, {
+        what: "ready again",
+        timeoutMs: 10_000,
+      });
       // A Redis that keeps nothing on disk comes back empty: the old room is gone, and its stream
       // says so rather than claiming someone destroyed it.
       await expectEndedAsLost(watched);
       // New rooms work.
       const { roomId: fresh } = await alice.trpc.room.create.mutate({});
       await alice.open(`/room/${fresh}`);
-      expect(await alice.trpc.message.send.mutate({ roomId: fresh, ciphertext: opaque("after"), clientId: "a-after" })).toMatchObject({ id: 1 });
+      expect(
+        await alice.trpc.message.send.mutate({ roomId: fresh, ciphertext: opaque("after"), clientId: "a-after" }),
+      ).toMatchObject({ id: 1 });
       expect(server.output()).toContain("Redis connection error");
       expect(server.output()).not.toContain(duringTheOutage);
     } finally {
@@ -401,8 +439,18 @@ describe("Redis going down and coming back", () => {
 });
 
 describe.each([
-  { what: "writes to disk", args: ["--save", "3600 1"], warning: "REDIS PERSISTS TO DISK", detail: 'save \\"3600 1\\"' },
-  { what: "may evict keys", args: ["--maxmemory-policy", "allkeys-lru"], warning: "REDIS MAY EVICT ROOMS", detail: "maxmemory-policy allkeys-lru" },
+  {
+    what: "writes to disk",
+    args: ["--save", "3600 1"],
+    warning: "REDIS PERSISTS TO DISK",
+    detail: 'save \\"3600 1\\"',
+  },
+  {
+    what: "may evict keys",
+    args: ["--maxmemory-policy", "allkeys-lru"],
+    warning: "REDIS MAY EVICT ROOMS",
+    detail: "maxmemory-policy allkeys-lru",
+  },
 ])("Redis that $what", ({ args, warning, detail }) => {
   it("is reported loudly at startup, and refused when REQUIRE_EPHEMERAL_REDIS=true", async () => {
     const redis = await startRedisServer({ args });
@@ -412,7 +460,11 @@ describe.each([
       expect(server.output()).toContain(detail);
       await server.stop();
 
-      const refused = await runAppServerToExit({ REDIS_URL: redis.url, SESSION_SECRET: TEST_SECRET, REQUIRE_EPHEMERAL_REDIS: "true" });
+      const refused = await runAppServerToExit({
+        REDIS_URL: redis.url,
+        SESSION_SECRET: TEST_SECRET,
+        REQUIRE_EPHEMERAL_REDIS: "true",
+      });
       expect(refused.code).toBe(1);
       expect(refused.stdout).toContain("refusing to start");
     } finally {
@@ -423,10 +475,16 @@ describe.each([
 
 describe("Redis that persists nothing and evicts nothing", () => {
   it("is confirmed as ephemeral when it is", async () => {
-    const server = await startAppServer({ REDIS_URL: inject("redisUrl"), SESSION_SECRET: TEST_SECRET, REQUIRE_EPHEMERAL_REDIS: "true" });
+    const server = await startAppServer({
+      REDIS_URL: inject("redisUrl"),
+      SESSION_SECRET: TEST_SECRET,
+      REQUIRE_EPHEMERAL_REDIS: "true",
+    });
     try {
       await waitFor(() => server.output().includes("Redis persists nothing to disk"), { what: "the confirmation" });
-      await waitFor(() => server.output().includes("Redis never evicts a room (maxmemory-policy noeviction)"), { what: "the policy" });
+      await waitFor(() => server.output().includes("Redis never evicts a room (maxmemory-policy noeviction)"), {
+        what: "the policy",
+      });
     } finally {
       await server.stop();
     }

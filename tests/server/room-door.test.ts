@@ -5,7 +5,10 @@ import { Visitor } from "../support/visitor";
 
 /** The `name=value` a visitor holds for cookie `name`. */
 function cookieValue(visitor: Visitor, name: string): string {
-  const pair = visitor.cookieHeader().split("; ").find((part) => part.startsWith(`${name}=`));
+  const pair = visitor
+    .cookieHeader()
+    .split("; ")
+    .find((part) => part.startsWith(`${name}=`));
   if (!pair) throw new Error(`no ${name} cookie`);
   return pair.slice(name.length + 1);
 }
@@ -56,7 +59,10 @@ describe("HEAD on a room's link", () => {
     const owner = new Visitor(server.url);
     const { roomId } = await owner.trpc.room.create.mutate({});
     for (let index = 0; index < 3; index += 1) {
-      const head = await fetch(`${server.url}/room/${roomId}`, { method: "HEAD", headers: { "user-agent": CHROME_UA } });
+      const head = await fetch(`${server.url}/room/${roomId}`, {
+        method: "HEAD",
+        headers: { "user-agent": CHROME_UA },
+      });
       expect(head.status).toBe(200);
       expect(head.headers.get("set-cookie")).toBeNull();
       expect(head.headers.get("content-type")).toMatch(/^text\/html/);

@@ -57,13 +57,18 @@ describe("request timeouts that fit a chat", () => {
 
     const startedAt = Date.now();
     const slowBody = rawConnection(server.port);
-    slowBody.socket.write(`POST /api/trpc/message.send HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{`);
+    slowBody.socket.write(
+      `POST /api/trpc/message.send HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{`,
+    );
     slowBody.trickle(" ", 100);
     const slowHead = rawConnection(server.port);
     slowHead.socket.write("GET / HTTP/1.1\r\n");
     slowHead.trickle("X-Slow: 1\r\n", 100);
 
-    await waitFor(() => slowBody.state.closedAt && slowHead.state.closedAt, { timeoutMs: 15_000, what: "both slow senders cut off" });
+    await waitFor(() => slowBody.state.closedAt && slowHead.state.closedAt, {
+      timeoutMs: 15_000,
+      what: "both slow senders cut off",
+    });
     // Node's defaults (five minutes for a request, one for a head) held them for minutes.
     expect(slowBody.state.closedAt - startedAt).toBeLessThan(REQUEST_TIMEOUT_MS + 2500);
     expect(slowHead.state.closedAt - startedAt).toBeLessThan(REQUEST_TIMEOUT_MS + 2500);
@@ -72,7 +77,10 @@ describe("request timeouts that fit a chat", () => {
     expect(server.output()).not.toMatch(/"level":(50|60)/);
 
     // The stream has now said nothing (pings are 15 s apart) for longer than a request may take.
-    await waitFor(() => Date.now() - lastEventAt > REQUEST_TIMEOUT_MS + 500, { timeoutMs: 10_000, what: "the stream to idle" });
+    await waitFor(() => Date.now() - lastEventAt > REQUEST_TIMEOUT_MS + 500, {
+      timeoutMs: 10_000,
+      what: "the stream to idle",
+    });
     await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("still live"), clientId: "a-live" });
     await waitFor(() => events.some((event) => event.type === "message"), { what: "the message on the idle stream" });
     stream.unsubscribe();

@@ -79,7 +79,9 @@ describe("talk to a stranger across two instances", () => {
     const answers = await Promise.all(visitors.map((visitor) => visitor.trpc.match.find.mutate({})));
     // Whoever was still waiting when their partner arrived learns of it on asking again.
     const states: StrangerState[] = await Promise.all(
-      answers.map((answer, index) => (answer.status === "matched" ? answer : visitors[index]!.trpc.match.find.mutate({}))),
+      answers.map((answer, index) =>
+        answer.status === "matched" ? answer : visitors[index]!.trpc.match.find.mutate({}),
+      ),
     );
     const rooms = new Map<string, number[]>();
     for (const [index, state] of states.entries()) {
@@ -114,7 +116,10 @@ describe("talk to a stranger across two instances", () => {
     expect(await online(bob)).toBe(2);
 
     closeAlice();
-    await waitFor(async () => (await online(bob)) === 1, { what: "the closed page to stop counting", timeoutMs: GRACE_MS * 8 });
+    await waitFor(async () => (await online(bob)) === 1, {
+      what: "the closed page to stop counting",
+      timeoutMs: GRACE_MS * 8,
+    });
     closeBob();
     await waitFor(async () => (await online(bob)) === 0, { what: "nobody online", timeoutMs: GRACE_MS * 8 });
     // The chat itself is still on (its room lives to its deadline): people are counted, not rooms.
@@ -129,7 +134,8 @@ describe("talk to a stranger across two instances", () => {
     // Records are found by their field (the store knows visitors by hashes); earlier tests' ended chats change with them, harmlessly.
     const [seconds] = await admin.time();
     const until = Number(seconds) * 1000 + 2000;
-    for (const key of await admin.keys("match:v:*")) if ((await admin.hget(key, "lastUntil")) !== null) await admin.hset(key, "lastUntil", until);
+    for (const key of await admin.keys("match:v:*"))
+      if ((await admin.hget(key, "lastUntil")) !== null) await admin.hset(key, "lastUntil", until);
 
     const pages = [searchPage(alice.on(second.url)), searchPage(bob.on(first.url))];
     await waitFor(() => pages.every((page) => page.states.length > 0), { what: "both search pages open" });
@@ -141,7 +147,10 @@ describe("talk to a stranger across two instances", () => {
     }
     // Nobody calls anything: their search pages look again when the cooldown ends.
     for (const page of pages) {
-      await waitFor(() => page.states.at(-1)?.status === "matched", { what: "the two paired after the cooldown", timeoutMs: 6000 });
+      await waitFor(() => page.states.at(-1)?.status === "matched", {
+        what: "the two paired after the cooldown",
+        timeoutMs: 6000,
+      });
     }
     expect(pages[0]!.states.at(-1)).toEqual(pages[1]!.states.at(-1));
     for (const page of pages) page.close();

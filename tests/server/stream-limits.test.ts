@@ -46,7 +46,12 @@ describe("caps on open event streams, across two instances on one Redis", () => 
     const { roomId } = await member.trpc.room.create.mutate({});
     await member.open(`/room/${roomId}`);
     return async (server: AppServer, address: string) => {
-      const stream = await openEventStream(server.url, "room.events", { roomId }, { cookie: member.cookieHeader(), "x-forwarded-for": address });
+      const stream = await openEventStream(
+        server.url,
+        "room.events",
+        { roomId },
+        { cookie: member.cookieHeader(), "x-forwarded-for": address },
+      );
       open.push(stream);
       return stream;
     };
@@ -65,7 +70,9 @@ describe("caps on open event streams, across two instances on one Redis", () => 
       });
     }
     tabs[0]!.close();
-    await waitFor(async () => (await alice(second, address)).refused === null, { what: "the closed tab's slot, on the other instance" });
+    await waitFor(async () => (await alice(second, address)).refused === null, {
+      what: "the closed tab's slot, on the other instance",
+    });
     expect((await alice(first, address)).refused?.code).toBe("TOO_MANY_REQUESTS");
   });
 
@@ -93,7 +100,12 @@ describe("caps on open event streams, across two instances on one Redis", () => 
     await visitor.open("/stranger");
     const address = "198.51.100.4";
     const tab = (server: AppServer) =>
-      openEventStream(server.url, "match.events", {}, { cookie: visitor.cookieHeader(), "x-forwarded-for": address }).then((stream) => {
+      openEventStream(
+        server.url,
+        "match.events",
+        {},
+        { cookie: visitor.cookieHeader(), "x-forwarded-for": address },
+      ).then((stream) => {
         open.push(stream);
         return stream;
       });
@@ -114,7 +126,10 @@ describe("caps on open event streams, across two instances on one Redis", () => 
       expect((await alice(first, address)).refused?.code).toBe("TOO_MANY_REQUESTS");
       const killedAt = Date.now();
       await doomed.kill(); // its streams never say goodbye
-      await waitFor(async () => (await alice(first, address)).refused === null, { timeoutMs: 15_000, what: "the dead instance's slots" });
+      await waitFor(async () => (await alice(first, address)).refused === null, {
+        timeoutMs: 15_000,
+        what: "the dead instance's slots",
+      });
       // About one heartbeat timeout, not forever.
       expect(Date.now() - killedAt).toBeLessThan(GRACE_MS * 6);
       // And the cap holds as before on what is left.

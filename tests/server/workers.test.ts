@@ -16,7 +16,11 @@ const TOKEN = "metrics-token-0123456789";
 /** The worker processes of a primary, by pid. */
 function workersOf(primary: number): number[] {
   try {
-    return execFileSync("pgrep", ["-P", String(primary)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
+    return execFileSync("pgrep", ["-P", String(primary)], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return []; // pgrep exits 1 when nothing matches
   }
@@ -39,7 +43,9 @@ function createRoomOnNewConnection(url: string): Promise<void> {
       { method: "POST", agent: false, headers: { "content-type": "application/json" } },
       (response) => {
         response.resume();
-        response.on("end", () => (response.statusCode === 200 ? resolve() : reject(new Error(`create: ${response.statusCode}`))));
+        response.on("end", () =>
+          response.statusCode === 200 ? resolve() : reject(new Error(`create: ${response.statusCode}`)),
+        );
       },
     );
     request.on("error", reject);
@@ -51,7 +57,12 @@ function createRoomOnNewConnection(url: string): Promise<void> {
 describe("an instance with two workers", () => {
   let server: AppServer | undefined;
   const start = async () => {
-    server = await startAppServer({ REDIS_URL: inject("redisUrl"), SESSION_SECRET: TEST_SECRET, METRICS_TOKEN: TOKEN, WEB_CONCURRENCY: "2" });
+    server = await startAppServer({
+      REDIS_URL: inject("redisUrl"),
+      SESSION_SECRET: TEST_SECRET,
+      METRICS_TOKEN: TOKEN,
+      WEB_CONCURRENCY: "2",
+    });
     // Both listening, not merely forked: a worker still loading the app has no signal handlers yet.
     await waitFor(() => server!.output().match(/Ephemera listening/g)?.length === 2, { what: "two workers listening" });
     return server;
@@ -84,7 +95,9 @@ describe("an instance with two workers", () => {
     await alice.trpc.message.send.mutate({ roomId, ciphertext: opaque("across workers"), clientId: "a-1" });
     await waitFor(() => received.some((event) => event.type === "message"), { what: "delivery" });
     subscription.unsubscribe();
-    expect(received.find((event) => event.type === "message")).toMatchObject({ message: { ciphertext: opaque("across workers"), mine: false } });
+    expect(received.find((event) => event.type === "message")).toMatchObject({
+      message: { ciphertext: opaque("across workers"), mine: false },
+    });
   });
 
   it("replaces a worker that dies and keeps serving", async () => {
@@ -124,7 +137,12 @@ describe("WEB_CONCURRENCY", () => {
     const persistent = await startRedisServer({ args: ["--save", "3600 1"] });
     try {
       const result = await runAppServerToExit(
-        { REDIS_URL: persistent.url, SESSION_SECRET: TEST_SECRET, REQUIRE_EPHEMERAL_REDIS: "true", WEB_CONCURRENCY: "2" },
+        {
+          REDIS_URL: persistent.url,
+          SESSION_SECRET: TEST_SECRET,
+          REQUIRE_EPHEMERAL_REDIS: "true",
+          WEB_CONCURRENCY: "2",
+        },
         30_000,
       );
       expect(result.code).toBe(1);

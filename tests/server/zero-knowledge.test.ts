@@ -20,7 +20,12 @@ async function everythingStored(redis: Redis): Promise<{ keys: string[]; bytes: 
   for (const key of keys) {
     const type = await redis.type(key);
     if (type === "string") parts.push((await redis.getBuffer(key)) ?? Buffer.alloc(0));
-    else if (type === "hash") parts.push(...(await redis.hgetallBuffer(key).then((hash) => Object.entries(hash).flatMap(([field, value]) => [Buffer.from(field), value]))));
+    else if (type === "hash")
+      parts.push(
+        ...(await redis
+          .hgetallBuffer(key)
+          .then((hash) => Object.entries(hash).flatMap(([field, value]) => [Buffer.from(field), value]))),
+      );
     else if (type === "list") parts.push(...(await redis.lrangeBuffer(key, 0, -1)));
     else if (type === "set") parts.push(...(await redis.smembersBuffer(key)));
     else if (type === "zset") parts.push(...(await redis.zrangeBuffer(key, 0, -1)));
@@ -71,7 +76,10 @@ describe("what the server keeps of an encrypted conversation", () => {
 
     // An "image" whose plaintext carries recognisable bytes, as EXIF GPS data would.
     const imageId = nanoid();
-    const image = new Uint8Array([...Buffer.from("EXIF GPS 51.50072N 0.12462W lighthouse-photo"), ...crypto.getRandomValues(new Uint8Array(2048))]);
+    const image = new Uint8Array([
+      ...Buffer.from("EXIF GPS 51.50072N 0.12462W lighthouse-photo"),
+      ...crypto.getRandomValues(new Uint8Array(2048)),
+    ]);
     const sealedImage = await sealBytes(key, { roomId, purpose: "image", slot: imageId }, image);
     const upload = await fetch(`${server.url}/api/rooms/${roomId}/images/${imageId}`, {
       method: "PUT",
@@ -92,12 +100,16 @@ describe("what the server keeps of an encrypted conversation", () => {
 
     // The partner, holding the key, reads all of it back.
     const { messages } = await bob.trpc.message.list.query({ roomId });
-    const opened = await Promise.all(messages.map((message) => openMessage(key, roomId, message.clientId, message.ciphertext)));
+    const opened = await Promise.all(
+      messages.map((message) => openMessage(key, roomId, message.clientId, message.ciphertext)),
+    );
     expect(opened.map((payload) => (payload.kind === "text" ? payload.text : payload.image.id))).toEqual([
       ...conversation.map(({ text }) => text),
       imageId,
     ]);
-    const download = await fetch(`${server.url}/api/rooms/${roomId}/images/${imageId}`, { headers: { cookie: bob.cookieHeader() } });
+    const download = await fetch(`${server.url}/api/rooms/${roomId}/images/${imageId}`, {
+      headers: { cookie: bob.cookieHeader() },
+    });
     const downloaded = new Uint8Array(await download.arrayBuffer());
     expect(await openBytes(key, { roomId, purpose: "image", slot: imageId }, downloaded)).toEqual(image);
 

@@ -32,7 +32,8 @@ export async function makeAccountStore(kind: AccountStoreKind): Promise<AccountS
     store,
     pool,
     async close() {
-      await store.close();
+      // Services that were handed the store may have closed it already.
+      await store.close().catch(() => {});
       await pool.end();
       await database.drop();
     },

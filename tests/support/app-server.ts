@@ -38,7 +38,12 @@ export interface StartOptions {
 }
 
 /** The production build, started exactly as `npm start` runs it, on a free loopback port. */
-async function spawnServer(env: Record<string, string>, port?: number, nodeArgs: string[] = [], options: StartOptions = {}) {
+async function spawnServer(
+  env: Record<string, string>,
+  port?: number,
+  nodeArgs: string[] = [],
+  options: StartOptions = {},
+) {
   const { cwd = noEnvFileDir(), entry = SERVER_ENTRY } = options;
   if (!options.entry && (!existsSync(SERVER_BUILD) || !existsSync(SERVER_ENTRY))) {
     throw new Error("No production build: run `npm run build` first (`npm test` does).");
@@ -47,7 +52,14 @@ async function spawnServer(env: Record<string, string>, port?: number, nodeArgs:
   const child = spawn(process.execPath, [...productionNodeFlags(), ...nodeArgs, entry], {
     cwd,
     // Limits are off unless a test is about them: every test client shares 127.0.0.1.
-    env: { PATH: process.env.PATH, HOST: "127.0.0.1", PORT: String(listenPort), NODE_ENV: "production", RATE_LIMITS: "off", ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOST: "127.0.0.1",
+      PORT: String(listenPort),
+      NODE_ENV: "production",
+      RATE_LIMITS: "off",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output = { stdout: "", stderr: "", all: "" };

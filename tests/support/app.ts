@@ -1,3 +1,5 @@
+import { MemoryAccountStore } from "~/.server/accounts/memory-account-store";
+import type { AccountStore } from "~/.server/accounts/types";
 import { parseEnv, type Env } from "~/.server/env";
 import { enterRoom } from "~/.server/room-gate";
 import { newRoomToken } from "~/.server/room-token";
@@ -8,10 +10,19 @@ import { makeStorage, type StoreKind } from "./stores";
 
 export const TEST_SECRET = "test-secret-test-secret-test-secret-0123";
 
-export function makeServices(kind: StoreKind, env: Record<string, string> = {}, storage = makeStorage(kind)): Services {
+/**
+ * Services over rooms of either kind. Accounts are in memory unless a test passes a store (see
+ * account-stores.ts); `close()` closes it with the rest.
+ */
+export function makeServices(
+  kind: StoreKind,
+  env: Record<string, string> = {},
+  storage = makeStorage(kind),
+  accounts: AccountStore = new MemoryAccountStore(),
+): Services {
   // Limits are off unless a test is about them: suites create many rooms from one "address".
   const config: Env = parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, RATE_LIMITS: "off", ...env });
-  return createServices(config, storage);
+  return createServices(config, storage, accounts);
 }
 
 export const CHROME_UA =
@@ -32,7 +43,11 @@ function peerAddressOf(services: Services): string {
 export function visitRoom(
   services: Services,
   roomId: string,
-  { cookie, headers = {}, origin = "http://localhost:3000" }: { cookie?: string; headers?: Record<string, string>; origin?: string } = {},
+  {
+    cookie,
+    headers = {},
+    origin = "http://localhost:3000",
+  }: { cookie?: string; headers?: Record<string, string>; origin?: string } = {},
 ) {
   const request = new Request(`${origin}/room/${roomId}`, {
     headers: { "user-agent": CHROME_UA, ...(cookie ? { cookie } : {}), ...headers },

@@ -20,14 +20,21 @@ export interface DevServer {
  * (it reads `.env` from there) and is pointed at the repository. Its first page compiles the app:
  * readiness waits for that, with a deadline for a loaded two-core machine.
  */
-export async function startDevServer(env: Record<string, string> = {}, { readyWithinMs = 120_000 } = {}): Promise<DevServer> {
+export async function startDevServer(
+  env: Record<string, string> = {},
+  { readyWithinMs = 120_000 } = {},
+): Promise<DevServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [REMIX_CLI, "vite:dev", ROOT, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
-    cwd: mkdtempSync(join(tmpdir(), "ephemera-dev-cwd-")),
-    // As for the production server's tests: limits off unless a test is about them.
-    env: { PATH: process.env.PATH, NODE_ENV: "development", RATE_LIMITS: "off", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [REMIX_CLI, "vite:dev", ROOT, "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
+    {
+      cwd: mkdtempSync(join(tmpdir(), "ephemera-dev-cwd-")),
+      // As for the production server's tests: limits off unless a test is about them.
+      env: { PATH: process.env.PATH, NODE_ENV: "development", RATE_LIMITS: "off", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -16,7 +16,12 @@ interface ErrorShape {
  * an X-Forwarded-For), and reads up to its first event: data means the stream is open, a
  * `serialized-error` that it was refused. An open stream stays open until `close`.
  */
-export async function openEventStream(origin: string, procedure: string, input: unknown, headers: Record<string, string>): Promise<OpenedStream> {
+export async function openEventStream(
+  origin: string,
+  procedure: string,
+  input: unknown,
+  headers: Record<string, string>,
+): Promise<OpenedStream> {
   const controller = new AbortController();
   const close = () => controller.abort();
   const query = encodeURIComponent(JSON.stringify({ json: input }));
@@ -40,7 +45,10 @@ export async function openEventStream(origin: string, procedure: string, input: 
       if (type === "serialized-error") {
         close();
         const { json } = JSON.parse(data) as ErrorShape;
-        return { refused: { code: json.data.code, message: json.message, retryAfterSeconds: json.data.retryAfterSeconds }, close };
+        return {
+          refused: { code: json.data.code, message: json.message, retryAfterSeconds: json.data.retryAfterSeconds },
+          close,
+        };
       }
     }
   }

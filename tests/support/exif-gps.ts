@@ -72,7 +72,8 @@ export function withGpsExif(jpeg: Uint8Array, { latitude, longitude }: GpsPositi
 /** Where "Exif\0\0" starts in the bytes, or -1. */
 function exifAt(bytes: Uint8Array): number {
   outer: for (let index = 0; index + EXIF_HEADER.length <= bytes.length; index += 1) {
-    for (let offset = 0; offset < EXIF_HEADER.length; offset += 1) if (bytes[index + offset] !== EXIF_HEADER[offset]) continue outer;
+    for (let offset = 0; offset < EXIF_HEADER.length; offset += 1)
+      if (bytes[index + offset] !== EXIF_HEADER[offset]) continue outer;
     return index;
   }
   return -1;

@@ -97,9 +97,16 @@ export const hostileMeta = fc.oneof(
     {
       values: fc.oneof(
         annotation,
-        fc.dictionary(fc.oneof(hostileString, fc.constantFrom("roomId", "name", "a.b", "0", "constructor", "a\\.b")), annotation, { maxKeys: 8 }),
+        fc.dictionary(
+          fc.oneof(hostileString, fc.constantFrom("roomId", "name", "a.b", "0", "constructor", "a\\.b")),
+          annotation,
+          { maxKeys: 8 },
+        ),
       ),
-      referentialEqualities: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.dictionary(fc.string(), fc.array(fc.string(), { maxLength: 4 }), { maxKeys: 4 })),
+      referentialEqualities: fc.oneof(
+        fc.jsonValue({ maxDepth: 2 }),
+        fc.dictionary(fc.string(), fc.array(fc.string(), { maxLength: 4 }), { maxKeys: 4 }),
+      ),
       v: fc.oneof(fc.constant(1), fc.constant(0), fc.jsonValue({ maxDepth: 1 })),
     },
     { requiredKeys: [] },
@@ -120,14 +127,18 @@ const half = (size: number) => Math.max(1, Math.floor(size / 2));
 const BULK_SHAPES: ((size: number) => string)[] = [
   (size) => `{"json":{},"meta":{"values":"${"x".repeat(size)}"}}`,
   (size) => `{"json":{},"meta":{"values":${"[".repeat(half(size))}${"]".repeat(half(size))},"v":1}}`,
-  (size) => `{"json":{},"meta":{"values":${'["undefined",{"a":'.repeat(Math.floor(size / 20))}1${"}]".repeat(Math.floor(size / 20))},"v":1}}`,
+  (size) =>
+    `{"json":{},"meta":{"values":${'["undefined",{"a":'.repeat(Math.floor(size / 20))}1${"}]".repeat(Math.floor(size / 20))},"v":1}}`,
   (size) => `{"json":{},"meta":{"values":{"${"a.".repeat(half(size))}a":["undefined"]},"v":1}}`,
-  (size) => `{"json":{},"meta":{"values":{${Array.from({ length: Math.floor(size / 24) }, (_, index) => `"f${index}":["undefined"]`).join(",")}},"v":1}}`,
-  (size) => `{"json":{"a":{}},"meta":{"referentialEqualities":{"a":[${Array.from({ length: Math.floor(size / 12) }, (_, index) => `"b.${index}"`).join(",")}]},"v":1}}`,
+  (size) =>
+    `{"json":{},"meta":{"values":{${Array.from({ length: Math.floor(size / 24) }, (_, index) => `"f${index}":["undefined"]`).join(",")}},"v":1}}`,
+  (size) =>
+    `{"json":{"a":{}},"meta":{"referentialEqualities":{"a":[${Array.from({ length: Math.floor(size / 12) }, (_, index) => `"b.${index}"`).join(",")}]},"v":1}}`,
   (size) => `{"json":${'{"a":'.repeat(Math.floor(size / 6))}1${"}".repeat(Math.floor(size / 6))}}`,
   (size) => `{"json":${"[".repeat(half(size))}${"]".repeat(half(size))}}`,
   (size) => `{"json":{"roomId":"${"x".repeat(size)}","ciphertext":"${"A".repeat(16)}"}}`,
-  (size) => `{"json":{${Array.from({ length: Math.floor(size / 16) }, (_, index) => `"k${index}":${index}`).join(",")}}}`,
+  (size) =>
+    `{"json":{${Array.from({ length: Math.floor(size / 16) }, (_, index) => `"k${index}":${index}`).join(",")}}}`,
   (size) => `{${Array.from({ length: Math.floor(size / 20) }, (_, index) => `"${index}":{"json":{}}`).join(",")}}`,
   (size) => `{"json":{"roomId":"${"\\u0000".repeat(Math.floor(size / 6))}"}}`,
   (size) => "[".repeat(size),

@@ -19,6 +19,7 @@ export function containerCommand(): string[] {
 /** The Node flags production runs with, so tests and the benchmark start the server the same way. */
 export function productionNodeFlags(): string[] {
   const [node, ...rest] = startCommand();
-  if (node !== "node" || rest.at(-1) !== "build/server.js") throw new Error(`unexpected start command: ${startCommand().join(" ")}`);
+  if (node !== "node" || rest.at(-1) !== "build/server.js")
+    throw new Error(`unexpected start command: ${startCommand().join(" ")}`);
   return rest.slice(0, -1);
 }

@@ -18,7 +18,10 @@ export interface TestRedis {
  * A private `redis-server` on a free port, persisting nothing, so tests neither depend on nor
  * pollute the machine's own Redis.
  */
-export async function startRedisServer({ port: fixedPort, args = [] }: { port?: number; args?: string[] } = {}): Promise<TestRedis> {
+export async function startRedisServer({
+  port: fixedPort,
+  args = [],
+}: { port?: number; args?: string[] } = {}): Promise<TestRedis> {
   const port = fixedPort ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "ephemera-redis-"));
   const child: ChildProcess = spawn(

@@ -19,7 +19,9 @@ export class ServerCpu {
   constructor(private readonly server: AppServer) {}
 
   async totalMs(): Promise<number> {
-    const response = await fetch(`${this.server.url}/metrics`, { headers: { authorization: `Bearer ${CPU_METRICS_TOKEN}` } });
+    const response = await fetch(`${this.server.url}/metrics`, {
+      headers: { authorization: `Bearer ${CPU_METRICS_TOKEN}` },
+    });
     if (!response.ok) throw new Error(`/metrics answered ${response.status}: start the server with METRICS_TOKEN`);
     return metricValue(await response.text(), "ephemera_process_cpu_seconds_total") * 1000;
   }
@@ -58,8 +60,15 @@ export class ServerCpu {
 }
 
 /** The production server on the suite's Redis, with its CPU measurable (and the scrape calibrated). */
-export async function startMeasuredServer(env: Record<string, string> = {}): Promise<{ server: AppServer; cpu: ServerCpu }> {
-  const server = await startAppServer({ REDIS_URL: inject("redisUrl"), SESSION_SECRET: TEST_SECRET, METRICS_TOKEN: CPU_METRICS_TOKEN, ...env });
+export async function startMeasuredServer(
+  env: Record<string, string> = {},
+): Promise<{ server: AppServer; cpu: ServerCpu }> {
+  const server = await startAppServer({
+    REDIS_URL: inject("redisUrl"),
+    SESSION_SECRET: TEST_SECRET,
+    METRICS_TOKEN: CPU_METRICS_TOKEN,
+    ...env,
+  });
   const cpu = new ServerCpu(server);
   await cpu.calibrate();
   return { server, cpu };
@@ -71,10 +80,21 @@ export async function startMeasuredServer(env: Record<string, string> = {}): Pro
  * a cold process to hundreds of ms once its code had run this often: a cost budget only means
  * something on a server that has served some traffic.
  */
-export async function serveOrdinaryReads(server: AppServer, cookie: string, roomId: string, count = 1000): Promise<void> {
-  const input = encodeURIComponent(JSON.stringify({ json: { roomId, after: null }, meta: { values: { after: ["undefined"] }, v: 1 } }));
+export async function serveOrdinaryReads(
+  server: AppServer,
+  cookie: string,
+  roomId: string,
+  count = 1000,
+): Promise<void> {
+  const input = encodeURIComponent(
+    JSON.stringify({ json: { roomId, after: null }, meta: { values: { after: ["undefined"] }, v: 1 } }),
+  );
   for (let sent = 0; sent < count; sent += 10) {
-    const answers = await Promise.all(Array.from({ length: 10 }, () => fetch(`${server.url}/api/trpc/room.ttl?input=${input}`, { headers: { cookie } })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        fetch(`${server.url}/api/trpc/room.ttl?input=${input}`, { headers: { cookie } }),
+      ),
+    );
     for (const answer of answers) {
       await answer.text();
       if (answer.status !== 200) throw new Error(`an ordinary read answered ${answer.status}`);

@@ -6,7 +6,11 @@ import { MemoryMatchStore } from "~/.server/match/memory-match-store";
 import { RedisMatchStore } from "~/.server/match/redis-match-store";
 import type { MatchStore } from "~/.server/match/types";
 import { newRoomId } from "~/.server/room-token";
-import { createRedisConnections, type RedisConnectionOptions, type RedisConnections } from "~/.server/redis/connections";
+import {
+  createRedisConnections,
+  type RedisConnectionOptions,
+  type RedisConnections,
+} from "~/.server/redis/connections";
 import type { Storage } from "~/.server/services";
 
 export const STORE_KINDS = ["memory", "redis"] as const;
@@ -74,7 +78,11 @@ export async function sendAs(
   ciphertext: string,
   clientId?: string,
 ): Promise<StoredMessage | null> {
-  const outcome = await store.appendMemberMessage(roomId, memberId, clientId === undefined ? { ciphertext } : { ciphertext, clientId });
+  const outcome = await store.appendMemberMessage(
+    roomId,
+    memberId,
+    clientId === undefined ? { ciphertext } : { ciphertext, clientId },
+  );
   if (outcome.status === "not-member") throw new Error("the sender holds no seat in the room");
   return outcome.status === "not-found" ? null : outcome.message;
 }
@@ -114,9 +122,17 @@ export function collect<T>(iterable: AsyncIterable<T>) {
 export function makeMatchStores(kind: StoreKind, database: number, presenceGraceMs = TEST_PRESENCE_GRACE_MS) {
   if (kind === "memory") {
     const rooms = new MemoryRoomStore({ presenceGraceMs });
-    return { rooms, matches: new MemoryMatchStore(rooms, { graceMs: presenceGraceMs }) as MatchStore, redis: undefined };
+    return {
+      rooms,
+      matches: new MemoryMatchStore(rooms, { graceMs: presenceGraceMs }) as MatchStore,
+      redis: undefined,
+    };
   }
   const connections = createRedisConnections(`${inject("redisUrl")}/${database}`);
   const rooms = new RedisRoomStoreOnItsOwn(connections, { presenceGraceMs });
-  return { rooms, matches: new RedisMatchStore(connections, presenceGraceMs) as MatchStore, redis: connections.commands };
+  return {
+    rooms,
+    matches: new RedisMatchStore(connections, presenceGraceMs) as MatchStore,
+    redis: connections.commands,
+  };
 }

@@ -34,7 +34,8 @@ export function medianOf(buckets: readonly number[], counts: readonly number[]):
 
 /** Reads a stats hash (`m` matches, `w<i>` wait buckets, `c<i>` chat buckets). */
 export function statsFromFields(fields: Record<string, string>): MatchHourStats {
-  const counts = (prefix: string, buckets: readonly number[]) => buckets.map((_, index) => Number(fields[`${prefix}${index}`] ?? 0));
+  const counts = (prefix: string, buckets: readonly number[]) =>
+    buckets.map((_, index) => Number(fields[`${prefix}${index}`] ?? 0));
   return {
     matches: Number(fields.m ?? 0),
     medianWaitSeconds: medianOf(WAIT_BUCKETS, counts("w", WAIT_BUCKETS)),

@@ -41,8 +41,16 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     expect(await matches.state(bob)).toEqual({ status: "matched", roomId });
     // Nobody else gets in, even with the URL; each of the two claims their own seat.
     expect(await rooms.join(roomId, "someone-else")).toMatchObject({ status: "full" });
-    expect(await rooms.join(roomId, "alice-member", claimFor(alice))).toMatchObject({ status: "joined", seat: 1, kind: "match" });
-    expect(await rooms.join(roomId, "bob-member", claimFor(bob))).toMatchObject({ status: "joined", seat: 2, kind: "match" });
+    expect(await rooms.join(roomId, "alice-member", claimFor(alice))).toMatchObject({
+      status: "joined",
+      seat: 1,
+      kind: "match",
+    });
+    expect(await rooms.join(roomId, "bob-member", claimFor(bob))).toMatchObject({
+      status: "joined",
+      seat: 2,
+      kind: "match",
+    });
     expect(await rooms.join(roomId, "mallory", claimFor(newVisitor()))).toMatchObject({ status: "full" });
     expect(await seatsTaken(rooms, roomId)).toBe(2);
     await matches.end(alice, roomId, { block: false });
@@ -71,7 +79,9 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     expect((await rooms.messagesAfter(roomId, 0))?.map((message) => message.ciphertext)).toEqual([ciphertext]);
     const sealedName = opaqueName("Bob Realname");
     await rooms.setTyping(roomId, 2, { name: sealedName });
-    expect((await rooms.roomState(roomId))?.typing).toEqual([{ seat: 2, name: sealedName, expiresInMs: expect.any(Number) }]);
+    expect((await rooms.roomState(roomId))?.typing).toEqual([
+      { seat: 2, name: sealedName, expiresInMs: expect.any(Number) },
+    ]);
     await matches.end(bob, roomId, { block: false });
   });
 
@@ -129,7 +139,9 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
       [alice, []],
       [bob, []],
     ]);
-    const unsubscribe = await Promise.all([alice, bob].map((visitor) => matches.subscribe(visitor, (state) => heard.get(visitor)!.push(state))));
+    const unsubscribe = await Promise.all(
+      [alice, bob].map((visitor) => matches.subscribe(visitor, (state) => heard.get(visitor)!.push(state))),
+    );
     const lastHeard = (visitor: string) => heard.get(visitor)!.at(-1);
     const reasonHeard = (visitor: string) => {
       const state = lastHeard(visitor);
@@ -152,7 +164,9 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
 
     // Alice stops searching: bob's reason is gone, and he hears so; she comes back: it is back.
     await matches.cancel(alice);
-    await waitFor(() => JSON.stringify(lastHeard(bob)) === JSON.stringify(bobWaits), { what: "bob told it is no longer the reason" });
+    await waitFor(() => JSON.stringify(lastHeard(bob)) === JSON.stringify(bobWaits), {
+      what: "bob told it is no longer the reason",
+    });
     expect(await find(alice)).toMatchObject({ status: "waiting", lastPartnerUntil: until });
     await waitFor(() => reasonHeard(bob) === until, { what: "bob told again" });
 
@@ -303,25 +317,28 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     { ending: "End chat", block: false, queueAgain: false },
     { ending: "Skip", block: false, queueAgain: true },
     { ending: "Report and skip", block: true, queueAgain: true },
-  ])("keeps nothing of a chat after $ending: messages, seats, presence and sealed images go", async ({ block, queueAgain }) => {
-    const { alice, bob, roomId } = await pair();
-    await rooms.join(roomId, "alice-member", claimFor(alice));
-    await rooms.join(roomId, "bob-member", claimFor(bob));
-    await rooms.appendMemberMessage(roomId, "alice-member", { ciphertext: opaque("hello"), clientId: "c-1" });
-    expect(await rooms.putImage(roomId, "bob-member", "image-1", new Uint8Array([1, 2, 3]))).toBe("stored");
-    const disconnect = await rooms.connect(roomId, 1);
-    expect((await heldOf(roomId)).length).toBeGreaterThan(0);
+  ])(
+    "keeps nothing of a chat after $ending: messages, seats, presence and sealed images go",
+    async ({ block, queueAgain }) => {
+      const { alice, bob, roomId } = await pair();
+      await rooms.join(roomId, "alice-member", claimFor(alice));
+      await rooms.join(roomId, "bob-member", claimFor(bob));
+      await rooms.appendMemberMessage(roomId, "alice-member", { ciphertext: opaque("hello"), clientId: "c-1" });
+      expect(await rooms.putImage(roomId, "bob-member", "image-1", new Uint8Array([1, 2, 3]))).toBe("stored");
+      const disconnect = await rooms.connect(roomId, 1);
+      expect((await heldOf(roomId)).length).toBeGreaterThan(0);
 
-    expect(await matches.end(alice, roomId, { block })).toEqual({ roomId });
-    try {
-      if (queueAgain) expect(await find(alice)).toMatchObject({ status: "waiting" });
-      disconnect();
-      expect(await heldOf(roomId)).toEqual([]);
-      expect(await rooms.getImage(roomId, "bob-member", "image-1")).toEqual({ status: "not-found" });
-    } finally {
-      await matches.cancel(alice);
-    }
-  });
+      expect(await matches.end(alice, roomId, { block })).toEqual({ roomId });
+      try {
+        if (queueAgain) expect(await find(alice)).toMatchObject({ status: "waiting" });
+        disconnect();
+        expect(await heldOf(roomId)).toEqual([]);
+        expect(await rooms.getImage(roomId, "bob-member", "image-1")).toEqual({ status: "not-found" });
+      } finally {
+        await matches.cancel(alice);
+      }
+    },
+  );
 
   it("treats a chat whose room is gone as over", async () => {
     const { alice, roomId } = await pair();

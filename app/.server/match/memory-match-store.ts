@@ -63,7 +63,8 @@ export class MemoryMatchStore implements MatchStore {
     if (current.status === "matched") return current;
     // Someone already waiting looks again: a partner may have become possible (a cooldown ended).
     const waiting = current.status === "waiting";
-    if (waiting && !this.holders.has(visitorId)) me.leaseUntil = Math.max(me.leaseUntil ?? 0, now + this.options.graceMs);
+    if (waiting && !this.holders.has(visitorId))
+      me.leaseUntil = Math.max(me.leaseUntil ?? 0, now + this.options.graceMs);
     for (const candidateId of this.queue) {
       const candidate = this.visitor(candidateId);
       if (candidateId === visitorId || !this.mayMeet(visitorId, candidateId, now)) continue;
@@ -73,13 +74,23 @@ export class MemoryMatchStore implements MatchStore {
       this.count(now, "w", bucketOf(WAIT_BUCKETS, (now - (me.since ?? now)) / 1000));
       this.count(now, "m");
       const previousPartners = [candidate.last, me.last];
-      const { expiresAt } = this.rooms.createMatchedRoom(roomId, roomTtlMs, [claimFor(candidateId), claimFor(visitorId)]);
+      const { expiresAt } = this.rooms.createMatchedRoom(roomId, roomTtlMs, [
+        claimFor(candidateId),
+        claimFor(visitorId),
+      ]);
       this.chats.set(roomId, expiresAt);
       for (const [id, visitor, partner] of [
         [candidateId, candidate, visitorId],
         [visitorId, me, candidateId],
       ] as const) {
-        Object.assign(visitor, { since: undefined, leaseUntil: undefined, roomId, partner, matchedAt: now, last: partner });
+        Object.assign(visitor, {
+          since: undefined,
+          leaseUntil: undefined,
+          roomId,
+          partner,
+          matchedAt: now,
+          last: partner,
+        });
         this.notify(id, { status: "matched", roomId });
       }
       for (const previous of previousPartners) this.retell(previous, now);
@@ -124,8 +135,14 @@ export class MemoryMatchStore implements MatchStore {
     }
     if (me?.since !== undefined && this.queue.has(visitorId)) {
       // The reason they are not paired, while it is one: the person they just talked to is waiting too.
-      const cooling = me.last !== undefined && this.queue.has(me.last) && !this.blocked(visitorId, me.last, now) && this.cooling(visitorId, me.last, now);
-      return cooling ? { status: "waiting", since: me.since, lastPartnerUntil: me.forgetAt } : { status: "waiting", since: me.since };
+      const cooling =
+        me.last !== undefined &&
+        this.queue.has(me.last) &&
+        !this.blocked(visitorId, me.last, now) &&
+        this.cooling(visitorId, me.last, now);
+      return cooling
+        ? { status: "waiting", since: me.since, lastPartnerUntil: me.forgetAt }
+        : { status: "waiting", since: me.since };
     }
     return { status: "idle" };
   }
@@ -159,7 +176,12 @@ export class MemoryMatchStore implements MatchStore {
     if (partner.roomId === roomId) {
       // The first of the two to end it records how long it lasted.
       this.count(now, "c", bucketOf(CHAT_BUCKETS, (now - (me.matchedAt ?? now)) / 1000));
-      Object.assign(partner, { roomId: undefined, partner: undefined, matchedAt: undefined, forgetAt: now + FORGET_AFTER_MS });
+      Object.assign(partner, {
+        roomId: undefined,
+        partner: undefined,
+        matchedAt: undefined,
+        forgetAt: now + FORGET_AFTER_MS,
+      });
       this.notify(partnerId, { status: "idle" });
     }
     // All that is left is who they just talked to, and only for a few minutes.
@@ -231,7 +253,8 @@ export class MemoryMatchStore implements MatchStore {
       if (idle && (visitor.forgetAt ?? 0) <= now) this.visitors.delete(visitorId);
     }
     for (const [pair, until] of this.blocks) if (until <= now) this.blocks.delete(pair);
-    for (const hour of this.stats.keys()) if ((hour + 1) * 3_600_000 + STATS_RETENTION_MS <= now) this.stats.delete(hour);
+    for (const hour of this.stats.keys())
+      if ((hour + 1) * 3_600_000 + STATS_RETENTION_MS <= now) this.stats.delete(hour);
   }
 
   private count(now: number, field: string, bucket?: number) {

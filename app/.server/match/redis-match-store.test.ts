@@ -45,7 +45,10 @@ describe("RedisMatchStore specifics", () => {
       expect(ttl, key).toBeGreaterThan(0);
     }
     for (const visitor of [alice, bob]) {
-      expect(await admin.hgetall(`match:v:${visitor}`)).toEqual({ last: visitor === alice ? bob : alice, lastUntil: expect.stringMatching(/^\d+$/) });
+      expect(await admin.hgetall(`match:v:${visitor}`)).toEqual({
+        last: visitor === alice ? bob : alice,
+        lastUntil: expect.stringMatching(/^\d+$/),
+      });
       expect(await admin.pttl(`match:v:${visitor}`)).toBeLessThanOrEqual(FORGET_AFTER_MS);
     }
     // The block is a hash of the pair, nothing else, until the end of the day.
@@ -73,7 +76,9 @@ describe("RedisMatchStore specifics", () => {
     if (first.status !== "matched") throw new Error("expected a match");
     await matches.end(alice, first.roomId, { block: false });
     for (const visitor of [alice, bob]) {
-      expect(await matches.find(visitor, { roomId: newRoomId(), roomTtlMs: 60_000 })).toMatchObject({ status: "waiting" });
+      expect(await matches.find(visitor, { roomId: newRoomId(), roomTtlMs: 60_000 })).toMatchObject({
+        status: "waiting",
+      });
     }
     expect(await matches.state(alice)).toMatchObject({ lastPartnerUntil: expect.any(Number) });
     // Ten minutes later, as far as the records go.

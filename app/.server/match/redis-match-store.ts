@@ -34,12 +34,13 @@ const visitorKey = (visitorId: string) => `match:v:${visitorId}`;
 /** While a waiting visitor's stream is open, their lease is renewed this often, for three times as long. */
 const LEASE_REFRESH_MS = 2000;
 
-
 function toState(reply: unknown): MatchState {
   const [status, value, lastPartnerUntil] = reply as [string, string?, string?];
   if (status === "matched" && value) return { status: "matched", roomId: value };
   if (status === "waiting" && value) {
-    return lastPartnerUntil ? { status: "waiting", since: Number(value), lastPartnerUntil: Number(lastPartnerUntil) } : { status: "waiting", since: Number(value) };
+    return lastPartnerUntil
+      ? { status: "waiting", since: Number(value), lastPartnerUntil: Number(lastPartnerUntil) }
+      : { status: "waiting", since: Number(value) };
   }
   return { status: "idle" };
 }
@@ -75,7 +76,17 @@ export class RedisMatchStore implements MatchStore {
     const room = roomKeys(roomId);
     const lease = this.holders.has(visitorId) ? LEASE_REFRESH_MS * 3 : this.graceMs;
     return toState(
-      await this.run("ephMatchFind", ...this.visitorKeys(visitorId), room.meta, room.members, CHANNEL_PREFIX, visitorId, roomId, roomTtlMs, lease),
+      await this.run(
+        "ephMatchFind",
+        ...this.visitorKeys(visitorId),
+        room.meta,
+        room.members,
+        CHANNEL_PREFIX,
+        visitorId,
+        roomId,
+        roomTtlMs,
+        lease,
+      ),
     );
   }
 
@@ -111,7 +122,10 @@ export class RedisMatchStore implements MatchStore {
   }
 
   async counts(): Promise<MatchCounts> {
-    const [waiting, chatting] = (await this.run("ephMatchCounts", QUEUE, LEASE, HERE, CHANNEL_PREFIX)) as [number, number];
+    const [waiting, chatting] = (await this.run("ephMatchCounts", QUEUE, LEASE, HERE, CHANNEL_PREFIX)) as [
+      number,
+      number,
+    ];
     return { waiting, chatting };
   }
 

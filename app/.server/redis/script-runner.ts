@@ -17,7 +17,8 @@ type Run = (...args: ScriptArgument[]) => Promise<unknown>;
  */
 export function unavailable(error: unknown): never {
   if (error instanceof ReplyError) {
-    if ((error as Error).message.startsWith("OOM ")) throw new StoreFullError("Redis is out of memory (maxmemory)", { cause: error });
+    if ((error as Error).message.startsWith("OOM "))
+      throw new StoreFullError("Redis is out of memory (maxmemory)", { cause: error });
     throw error;
   }
   throw new StoreUnavailableError(error instanceof Error ? error.message : String(error), { cause: error });

@@ -2,12 +2,11 @@ import type { Redis } from "ioredis";
 
 /** What the startup check found about Redis writing to disk. */
 export type PersistenceCheck =
-  | { status: "ephemeral" }
-  | { status: "persistent"; settings: string[] }
-  | { status: "unknown"; reason: string };
+  { status: "ephemeral" } | { status: "persistent"; settings: string[] } | { status: "unknown"; reason: string };
 
 /** What the startup check found about Redis deleting keys when it reaches maxmemory. */
-export type EvictionCheck = { status: "noeviction" } | { status: "evicts"; policy: string } | { status: "unknown"; reason: string };
+export type EvictionCheck =
+  { status: "noeviction" } | { status: "evicts"; policy: string } | { status: "unknown"; reason: string };
 
 /** Whether this Redis writes snapshots or an append-only file: messages must never hit a disk. */
 export async function checkPersistence(redis: Redis): Promise<PersistenceCheck> {

@@ -91,7 +91,10 @@ export class RedisSlotCounter implements SlotCounter {
     const refreshEvery = Math.max(1, Math.round(REFRESH_EVERY_MS / instance.heartbeatMs));
     instance.onHeartbeat((missedBeats) => {
       this.beats += 1;
-      const keys = missedBeats || this.beats % refreshEvery === 0 ? new Set([...this.local.keys(), ...this.unsynced]) : this.unsynced;
+      const keys =
+        missedBeats || this.beats % refreshEvery === 0
+          ? new Set([...this.local.keys(), ...this.unsynced])
+          : this.unsynced;
       for (const key of [...keys]) this.sync(key);
     });
   }
@@ -157,10 +160,12 @@ export class RedisSlotCounter implements SlotCounter {
   /** Writes this instance's count under `key` as it is now, renewing the key's expiry. */
   private sync(key: string): void {
     this.unsynced.delete(key);
-    const step = this.run("ephSlotsSet", key, this.instance.instanceId, SLOTS_TTL_MS, this.local.get(key) ?? 0).catch(() => {
-      // Written again at the next heartbeat.
-      this.unsynced.add(key);
-    });
+    const step = this.run("ephSlotsSet", key, this.instance.instanceId, SLOTS_TTL_MS, this.local.get(key) ?? 0).catch(
+      () => {
+        // Written again at the next heartbeat.
+        this.unsynced.add(key);
+      },
+    );
     this.pending.add(step);
     void step.finally(() => this.pending.delete(step));
   }

@@ -79,7 +79,9 @@ describe("Redis write batching", () => {
 
     for (const name of names) channels.remove(name);
     expect(writes()).toBe(1); // held until the turn ends
-    await vi.waitFor(async () => expect(await publisher.pubsub("NUMSUB", ...names)).toEqual(names.flatMap((name) => [name, 0])));
+    await vi.waitFor(async () =>
+      expect(await publisher.pubsub("NUMSUB", ...names)).toEqual(names.flatMap((name) => [name, 0])),
+    );
     expect(writes()).toBe(2);
   });
 });

@@ -41,7 +41,9 @@ describe.each(STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
     it("stores one of 20 concurrent retries of the same send", async () => {
       const { roomId, unsubscribe } = await roomOfTwo();
       const outcomes = await Promise.all(
-        Array.from({ length: 20 }, () => store.appendMemberMessage(roomId, "bob", { ciphertext: "x", clientId: "same" })),
+        Array.from({ length: 20 }, () =>
+          store.appendMemberMessage(roomId, "bob", { ciphertext: "x", clientId: "same" }),
+        ),
       );
       expect(outcomes.filter((outcome) => outcome.status === "stored")).toHaveLength(1);
       expect(outcomes.filter((outcome) => outcome.status === "duplicate")).toHaveLength(19);
@@ -171,8 +173,9 @@ describe.each(STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
 
     it("ends up at the highest of many concurrent receipts", async () => {
       const { roomId, unsubscribe } = await roomOfTwo();
-      for (let index = 0; index < 30; index += 1) await store.appendMemberMessage(roomId, "alice", { ciphertext: `${index}` });
-      const order = Array.from({ length: 30 }, (_, index) => (index * 7) % 30 + 1);
+      for (let index = 0; index < 30; index += 1)
+        await store.appendMemberMessage(roomId, "alice", { ciphertext: `${index}` });
+      const order = Array.from({ length: 30 }, (_, index) => ((index * 7) % 30) + 1);
       await Promise.all(order.map((id) => store.markReceipts(roomId, 2, id, id - 1)));
       expect((await store.roomState(roomId))?.receipts).toEqual([{ seat: 2, delivered: 30, seen: 29 }]);
       unsubscribe();
@@ -200,7 +203,9 @@ describe.each(STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
       const departure = ofType(events, "presence")[1];
       expect(departure).toMatchObject({ seat: 2, here: false, lastSeen: expect.any(Number) });
       expect(Math.abs((departure?.lastSeen ?? 0) - graceStarted)).toBeLessThan(1000);
-      expect((await store.roomState(roomId))?.presence).toEqual([{ seat: 2, here: false, lastSeen: departure?.lastSeen }]);
+      expect((await store.roomState(roomId))?.presence).toEqual([
+        { seat: 2, here: false, lastSeen: departure?.lastSeen },
+      ]);
       unsubscribe();
     });
 

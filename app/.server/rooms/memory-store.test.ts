@@ -10,10 +10,16 @@ describe("MemoryRoomStore as the in-process queue's rooms", () => {
     const store = new MemoryRoomStore({ now: () => clock });
     const rooms: InProcessMatchRooms = store;
     const roomId = newRoomId();
-    expect(rooms.createMatchedRoom(roomId, 60_000, [claimFor("alice"), claimFor("bob")])).toEqual({ expiresAt: clock + 60_000 });
+    expect(rooms.createMatchedRoom(roomId, 60_000, [claimFor("alice"), claimFor("bob")])).toEqual({
+      expiresAt: clock + 60_000,
+    });
     expect(rooms.isLive(roomId)).toBe(true);
     expect(await store.join(roomId, "someone-else")).toEqual({ status: "full", ttlMs: 60_000 });
-    expect(await store.join(roomId, "bob-member", claimFor("bob"))).toMatchObject({ status: "joined", seat: 2, kind: "match" });
+    expect(await store.join(roomId, "bob-member", claimFor("bob"))).toMatchObject({
+      status: "joined",
+      seat: 2,
+      kind: "match",
+    });
     expect(await store.leave(roomId, "bob-member")).toBe("match");
     clock += 60_000;
     expect(rooms.isLive(roomId)).toBe(false);

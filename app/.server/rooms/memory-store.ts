@@ -223,7 +223,11 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     return { status: "stored" as const, message };
   }
 
-  async appendMemberMessage(roomId: string, memberId: string, draft: Omit<NewMessage, "author">): Promise<MemberAppendOutcome> {
+  async appendMemberMessage(
+    roomId: string,
+    memberId: string,
+    draft: Omit<NewMessage, "author">,
+  ): Promise<MemberAppendOutcome> {
     const room = this.live(roomId);
     if (!room) return { status: "not-found" };
     const seat = room.members.get(memberId);
@@ -269,7 +273,11 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     const now = this.now();
     return {
       memberCount: room.members.size,
-      presence: [...room.presence].map(([seat, presence]) => ({ seat, here: presence.on, lastSeen: presence.lastSeen })),
+      presence: [...room.presence].map(([seat, presence]) => ({
+        seat,
+        here: presence.on,
+        lastSeen: presence.lastSeen,
+      })),
       receipts: [...room.receipts].map(([seat, receipts]) => ({ seat, ...receipts })),
       typing: [...room.typing]
         .filter(([, typing]) => typing.until > now)
@@ -285,7 +293,13 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     if (typing?.draft && room.clientIds.has(`${seat}:${typing.draft}`)) return true;
     if (typing) {
       room.typing.set(seat, { name: typing.name, until: this.now() + TYPING_TTL_MS });
-      this.fanout.deliver(roomId, { type: "typing", seat, typing: true, name: typing.name, expiresInMs: TYPING_TTL_MS });
+      this.fanout.deliver(roomId, {
+        type: "typing",
+        seat,
+        typing: true,
+        name: typing.name,
+        expiresInMs: TYPING_TTL_MS,
+      });
     } else if (room.typing.delete(seat)) {
       this.fanout.deliver(roomId, { type: "typing", seat, typing: false, name: "", expiresInMs: 0 });
     }

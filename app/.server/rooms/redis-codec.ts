@@ -11,7 +11,12 @@ export function decodeStoredMessage(record: string): StoredMessage {
   const fields = recordFields(record, 5, "|");
   if (!fields) throw new Error("malformed stored message");
   const [id, author, timestamp, clientId, ciphertext] = fields;
-  const message: StoredMessage = { id: Number(id), author: Number(author), ciphertext: ciphertext!, timestamp: Number(timestamp) };
+  const message: StoredMessage = {
+    id: Number(id),
+    author: Number(author),
+    ciphertext: ciphertext!,
+    timestamp: Number(timestamp),
+  };
   if (clientId) message.clientId = clientId;
   return message;
 }
@@ -42,7 +47,13 @@ export function decodeEvent(payload: string): PublishedEvent {
     }
     case "t": {
       const [seat, typing, expiresInMs, name] = fieldsOf(payload, 4);
-      return { type: "typing", seat: Number(seat), typing: typing === "1", name: name ?? "", expiresInMs: Number(expiresInMs) };
+      return {
+        type: "typing",
+        seat: Number(seat),
+        typing: typing === "1",
+        name: name ?? "",
+        expiresInMs: Number(expiresInMs),
+      };
     }
     case "r": {
       const [seat, delivered, seen] = fieldsOf(payload, 3);

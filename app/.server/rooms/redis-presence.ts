@@ -123,7 +123,13 @@ export class RedisPresence {
   private async heartbeat(): Promise<void> {
     let dead: string[];
     try {
-      dead = await this.runHeartbeat(INSTANCES_KEY, STRANGERS_HERE_KEY, this.instanceId, this.instanceTimeoutMs, ...this.strangerSeats());
+      dead = await this.runHeartbeat(
+        INSTANCES_KEY,
+        STRANGERS_HERE_KEY,
+        this.instanceId,
+        this.instanceTimeoutMs,
+        ...this.strangerSeats(),
+      );
     } catch {
       return; // Redis is unreachable; the next beat tries again
     }

@@ -52,7 +52,9 @@ describe("RedisRoomStore specifics", () => {
     await store.markReceipts(roomId, 2, 1, 1);
     await store.publishKeys(roomId, 2, "x25519:bob");
     close();
-    await waitFor(async () => (await admin.hget(`room:{${roomId}}:live`, "g:2")) !== null, { what: "the grace period" });
+    await waitFor(async () => (await admin.hget(`room:{${roomId}}:live`, "g:2")) !== null, {
+      what: "the grace period",
+    });
     await check(5);
     expect(await store.putImage(roomId, "alice", "img-first", new Uint8Array([0, 1, 2, 255]))).toBe("stored");
     await check(6);
@@ -110,7 +112,11 @@ describe("RedisRoomStore specifics", () => {
     await admin.rpush(keys.msgs, JSON.stringify({ id: 1, a: 1, x: "old", ts: 1, c: "legacy-id" }));
     await admin.hset(keys.cids, "1:legacy-id", "1");
     await admin.hset(keys.meta, "seq", 1);
-    expect((await store.messagesAfter(roomId, 0))?.[0]).toMatchObject({ id: 1, ciphertext: "old", clientId: "legacy-id" });
+    expect((await store.messagesAfter(roomId, 0))?.[0]).toMatchObject({
+      id: 1,
+      ciphertext: "old",
+      clientId: "legacy-id",
+    });
     await store.join(roomId, "alice");
     await store.join(roomId, "bob");
     for (let index = 0; index < MESSAGE_CAP; index += 1) await sendAs(store, roomId, "bob", `m${index}`);
@@ -159,7 +165,9 @@ describe("RedisRoomStore specifics", () => {
     expect(await other.join(roomId, "dave")).toMatchObject({ status: "full" });
 
     const controller = new AbortController();
-    const onOther = collect(roomEventStream(other, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
+    const onOther = collect(
+      roomEventStream(other, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }),
+    );
     await waitFor(async () => (await admin.pubsub("NUMSUB", roomChannel(roomId)))[1] === 1, { what: "subscribe" });
     await sendAs(store, roomId, "alice", "across instances");
     await waitFor(() => onOther.items.some((item) => item.type === "message"), { what: "the cross-instance message" });

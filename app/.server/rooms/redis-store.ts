@@ -132,18 +132,17 @@ export class RedisRoomStore implements RoomStore {
 
   async memberStatus(roomId: string, memberId: string): Promise<MemberStatus> {
     const keys = roomKeys(roomId);
-    const [code, seat = 0, ttlMs = 0] = (await this.run(
-      "ephMember",
-      keys.meta,
-      keys.members,
-      memberId,
-    )) as number[];
+    const [code, seat = 0, ttlMs = 0] = (await this.run("ephMember", keys.meta, keys.members, memberId)) as number[];
     if (code === 2) return { status: "member", seat, ttlMs };
     if (code === 1) return { status: "not-member", ttlMs };
     return { status: "not-found" };
   }
 
-  async appendMemberMessage(roomId: string, memberId: string, draft: Omit<NewMessage, "author">): Promise<MemberAppendOutcome> {
+  async appendMemberMessage(
+    roomId: string,
+    memberId: string,
+    draft: Omit<NewMessage, "author">,
+  ): Promise<MemberAppendOutcome> {
     const keys = roomKeys(roomId);
     const [code, json] = (await this.run(
       "ephAppendMember",
@@ -164,8 +163,7 @@ export class RedisRoomStore implements RoomStore {
   async messagesAfter(roomId: string, afterId: number, { seat, limit }: MessagesAfterOptions = {}) {
     const keys = roomKeys(roomId);
     const rows = (await this.run("ephMessagesAfter", keys.meta, keys.messages, afterId, seat ?? "", limit ?? 0)) as
-      | string[]
-      | null;
+      string[] | null;
     if (rows === null) return null;
     return rows.map(decodeStoredMessage).filter((message) => message.id > afterId);
   }
@@ -277,11 +275,16 @@ export class RedisRoomStore implements RoomStore {
 
   async getImage(roomId: string, memberId: string, imageId: string): Promise<ImageGetOutcome> {
     const keys = roomKeys(roomId);
-    const [code, bytes] = (await this.run.buffer("ephGetImage", keys.meta, keys.members, keys.images, memberId, imageId)) as [
-      number,
-      Buffer?,
-    ];
-    if (code === 3 && bytes) return { status: "found", bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+    const [code, bytes] = (await this.run.buffer(
+      "ephGetImage",
+      keys.meta,
+      keys.members,
+      keys.images,
+      memberId,
+      imageId,
+    )) as [number, Buffer?];
+    if (code === 3 && bytes)
+      return { status: "found", bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
     return { status: code === 2 ? "no-image" : code === 1 ? "not-member" : "not-found" };
   }
 
@@ -292,7 +295,15 @@ export class RedisRoomStore implements RoomStore {
 
   async leave(roomId: string, memberId: string, options: { unread?: boolean } = {}) {
     const keys = roomKeys(roomId);
-    const done = await this.run("ephLeave", keys.meta, keys.members, keys.live, memberId, roomChannel(roomId), options.unread ? "1" : "");
+    const done = await this.run(
+      "ephLeave",
+      keys.meta,
+      keys.members,
+      keys.live,
+      memberId,
+      roomChannel(roomId),
+      options.unread ? "1" : "",
+    );
     return done === 1 ? "left" : done === 2 ? "match" : "not-member";
   }
 

@@ -143,7 +143,9 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
 
     // A stream opened later (a reload) gets the partner's latest keys only.
     const reopened = open(roomId, 1);
-    await waitFor(() => reopened.items.some((event) => event.type === "partner-keys"), { what: "the keys on reopening" });
+    await waitFor(() => reopened.items.some((event) => event.type === "partner-keys"), {
+      what: "the keys on reopening",
+    });
     await send(roomId, "marker");
     await waitFor(() => messages(reopened.items).length === 1, { what: "the marker" });
     expect(reopened.items.filter((event) => event.type === "partner-keys")).toEqual([
@@ -213,7 +215,9 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
       },
     });
     const controller = new AbortController();
-    const stream = collect(roomEventStream(failing, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }));
+    const stream = collect(
+      roomEventStream(failing, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }),
+    );
     await expect(stream.finished).rejects.toThrow("backlog read failed");
     await waitFor(() => released === 1, { what: "the seat's presence to be released" });
   });

@@ -78,10 +78,15 @@ export async function* roomEventStream(
     // Asked together, they reach Redis in one write and are answered in order: the state read
     // already holds this member's presence, as it did when it waited for it, one round trip sooner.
     const connecting = store.connect(roomId, seat).then((release) => {
-      if (ended) release(); // the reads failed first: nothing below will
+      if (ended)
+        release(); // the reads failed first: nothing below will
       else disconnect = release;
     });
-    const [backlog, state] = await Promise.all([store.messagesAfter(roomId, afterId, { seat }), store.roomState(roomId), connecting]);
+    const [backlog, state] = await Promise.all([
+      store.messagesAfter(roomId, afterId, { seat }),
+      store.roomState(roomId),
+      connecting,
+    ]);
     if (!(yield* catchUp(cursor, partner, backlog, state, false))) {
       // Gone between the membership check and now.
       yield await ending();
@@ -112,11 +117,18 @@ export async function* roomEventStream(
           }
           case "typing":
             if (partner.isPartner(event.seat)) {
-              yield { id: cursor.lastId, type: "typing", typing: event.typing, name: event.name, expiresInMs: event.expiresInMs };
+              yield {
+                id: cursor.lastId,
+                type: "typing",
+                typing: event.typing,
+                name: event.name,
+                expiresInMs: event.expiresInMs,
+              };
             }
             break;
           case "keys":
-            if (partner.isPartner(event.seat)) yield { id: cursor.lastId, type: "partner-keys", publicKeys: event.publicKeys };
+            if (partner.isPartner(event.seat))
+              yield { id: cursor.lastId, type: "partner-keys", publicKeys: event.publicKeys };
             break;
           case "left": {
             if (!partner.isPartner(event.seat)) {
@@ -138,7 +150,10 @@ export async function* roomEventStream(
             // The store's subscription was interrupted: read what may have been missed.
             let missed: [StoredMessage[] | null, RoomState | null];
             try {
-              missed = await Promise.all([store.messagesAfter(roomId, cursor.lastId, { seat }), store.roomState(roomId)]);
+              missed = await Promise.all([
+                store.messagesAfter(roomId, cursor.lastId, { seat }),
+                store.roomState(roomId),
+              ]);
             } catch (error) {
               if (error instanceof StoreUnavailableError) continue; // the next reconnect retries
               throw error;
@@ -197,7 +212,8 @@ async function* catchUp(
   if (changed.presence) yield { id: lastId, type: "presence", ...changed.presence };
   if (changed.receipts) yield { id: lastId, type: "receipts", ...changed.receipts };
   for (const typing of state.typing) {
-    if (partner.isPartner(typing.seat)) yield { id: lastId, type: "typing", typing: true, name: typing.name, expiresInMs: typing.expiresInMs };
+    if (partner.isPartner(typing.seat))
+      yield { id: lastId, type: "typing", typing: true, name: typing.name, expiresInMs: typing.expiresInMs };
   }
   for (const keys of state.keys) {
     if (partner.isPartner(keys.seat)) yield { id: lastId, type: "partner-keys", publicKeys: keys.publicKeys };

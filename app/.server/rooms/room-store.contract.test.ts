@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { collect, createRoom, makeStore, remainingMs, seatsTaken, sendAs, STORE_KINDS } from "../../../tests/support/stores";
+import {
+  collect,
+  createRoom,
+  makeStore,
+  remainingMs,
+  seatsTaken,
+  sendAs,
+  STORE_KINDS,
+} from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
 import { roomEventStream } from "./room-event-stream";
@@ -152,7 +160,8 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     const roomId = await createRoom(store);
     await store.join(roomId, "alice");
     for (let index = 1; index <= 7; index += 1) await sendAs(store, roomId, "alice", `m${index}`);
-    const ids = async (afterId: number, limit?: number) => (await store.messagesAfter(roomId, afterId, { limit }))?.map((message) => message.id);
+    const ids = async (afterId: number, limit?: number) =>
+      (await store.messagesAfter(roomId, afterId, { limit }))?.map((message) => message.id);
     expect(await ids(0, 3)).toEqual([1, 2, 3]);
     expect(await ids(3, 3)).toEqual([4, 5, 6]);
     expect(await ids(6, 3)).toEqual([7]);
@@ -169,7 +178,10 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
       await sendAs(store, roomId, "alice", `m${index}`);
     }
     expect((await store.messagesAfter(roomId, 0, { limit: 2 }))?.map((message) => message.id)).toEqual([6, 7]);
-    expect((await store.messagesAfter(roomId, MESSAGE_CAP + 3, { limit: 5 }))?.map((message) => message.id)).toEqual([MESSAGE_CAP + 4, MESSAGE_CAP + 5]);
+    expect((await store.messagesAfter(roomId, MESSAGE_CAP + 3, { limit: 5 }))?.map((message) => message.id)).toEqual([
+      MESSAGE_CAP + 4,
+      MESSAGE_CAP + 5,
+    ]);
   });
 
   it("publishes messages and the room's destruction to subscribers until they unsubscribe", async () => {
@@ -241,7 +253,9 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
       expect(carol).toMatchObject({ status: "joined", seat: 3 });
       await store.appendMemberMessage(roomId, "alice", { ciphertext: "hello-carol", clientId: "a3" });
       await store.appendMemberMessage(roomId, "carol", { ciphertext: "hi-alice", clientId: "c1" });
-      await waitFor(() => seen.filter((event) => event.type === "message").length === 2, { what: "the two new messages" });
+      await waitFor(() => seen.filter((event) => event.type === "message").length === 2, {
+        what: "the two new messages",
+      });
       unsubscribe();
       return { roomId, seen };
     }
@@ -252,7 +266,13 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
       const { roomId, seen } = await roomAfterALeave();
       expect(texts(await store.messagesAfter(roomId, 0, { seat: 3 }))).toEqual(["hello-carol", "hi-alice"]);
       // Alice, who was there all along, still reads everything.
-      expect(texts(await store.messagesAfter(roomId, 0, { seat: 1 }))).toEqual(["alice-to-bob", "bob-to-alice", "anyone-there", "hello-carol", "hi-alice"]);
+      expect(texts(await store.messagesAfter(roomId, 0, { seat: 1 }))).toEqual([
+        "alice-to-bob",
+        "bob-to-alice",
+        "anyone-there",
+        "hello-carol",
+        "hi-alice",
+      ]);
       // Carol's seat starts at message 3 (the last one when she arrived), in the same step as her join.
       expect(seen).toContainEqual({ type: "arrived", seat: 3, after: 3 });
       expect((await store.roomState(roomId))?.arrivals).toEqual([{ seat: 3, after: 3 }]);
@@ -262,7 +282,9 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
       const { roomId } = await roomAfterALeave();
       const replayed = async (afterId: number) => {
         const controller = new AbortController();
-        const stream = collect(roomEventStream(store, { roomId, seat: 3, afterId, ttlMs: 60_000, signal: controller.signal }));
+        const stream = collect(
+          roomEventStream(store, { roomId, seat: 3, afterId, ttlMs: 60_000, signal: controller.signal }),
+        );
         await waitFor(() => stream.items.some((event) => event.type === "members"), { what: "the stream's state" });
         controller.abort();
         await stream.finished;
@@ -361,7 +383,9 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
       expect(Number.isInteger(puts)).toBe(true);
       // Exactly up to the budget is allowed, by either member.
       for (let index = 0; index < puts; index += 1) {
-        expect(await store.putImage(roomId, index % 2 === 0 ? "alice" : "bob", `img-chunk-${index}`, chunk)).toBe("stored");
+        expect(await store.putImage(roomId, index % 2 === 0 ? "alice" : "bob", `img-chunk-${index}`, chunk)).toBe(
+          "stored",
+        );
       }
       expect(await store.putImage(roomId, "alice", "img-one-byte-over", EVERY_BYTE.subarray(0, 1))).toBe("room-full");
       expect(await store.getImage(roomId, "bob", "img-one-byte-over")).toEqual({ status: "no-image" });
@@ -376,7 +400,9 @@ describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
 
     it("refuses a single image larger than the whole budget", async () => {
       const roomId = await roomOfTwo();
-      expect(await store.putImage(roomId, "alice", "img-too-big", new Uint8Array(ROOM_IMAGE_BYTES_MAX + 1))).toBe("room-full");
+      expect(await store.putImage(roomId, "alice", "img-too-big", new Uint8Array(ROOM_IMAGE_BYTES_MAX + 1))).toBe(
+        "room-full",
+      );
       expect(await store.putImage(roomId, "alice", "img-small", EVERY_BYTE)).toBe("stored");
     });
 

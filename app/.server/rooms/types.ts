@@ -92,9 +92,7 @@ export interface RoomState {
 export type RoomEventListener = (event: PublishedEvent) => void;
 
 export type MemberStatus =
-  | { status: "not-found" }
-  | { status: "not-member"; ttlMs: number }
-  | { status: "member"; seat: number; ttlMs: number };
+  { status: "not-found" } | { status: "not-member"; ttlMs: number } | { status: "member"; seat: number; ttlMs: number };
 
 export type JoinOutcome =
   | { status: "not-found" }
@@ -113,7 +111,8 @@ export interface NewMessage {
 
 /** `store-full`: the in-memory store holds as many image bytes as it may, in all rooms together. */
 export type ImagePutOutcome = "stored" | "not-found" | "not-member" | "exists" | "room-full" | "store-full";
-export type ImageGetOutcome = { status: "found"; bytes: Uint8Array } | { status: "not-found" | "not-member" | "no-image" };
+export type ImageGetOutcome =
+  { status: "found"; bytes: Uint8Array } | { status: "not-found" | "not-member" | "no-image" };
 
 /** Sealed image bytes a room may hold in all: Redis memory is shared by every room. */
 export const ROOM_IMAGE_BYTES_MAX = 24 * 1024 * 1024;
@@ -165,7 +164,11 @@ export interface RoomStore {
    * A member's send: checks the seat and stores under it in one step (one Redis round trip per
    * message, the hot path). A clientId this author already used returns the first copy instead.
    */
-  appendMemberMessage(roomId: string, memberId: string, message: Omit<NewMessage, "author">): Promise<MemberAppendOutcome>;
+  appendMemberMessage(
+    roomId: string,
+    memberId: string,
+    message: Omit<NewMessage, "author">,
+  ): Promise<MemberAppendOutcome>;
   /**
    * Marks one of the seat's event streams as open (announcing the seat as here if it was not);
    * resolves to the function to call when the stream closes, which starts the grace period once

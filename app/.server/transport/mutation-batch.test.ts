@@ -29,10 +29,21 @@ function serve(services: Services, direct: boolean) {
         res.writeHead(418).end();
         return;
       }
-      void serveMutationBatch(req, res, path, url.searchParams, { ...trpcHandlerOptions, maxBodyBytes: MAX_BODY_BYTES, createContext: createContextForRequest });
+      void serveMutationBatch(req, res, path, url.searchParams, {
+        ...trpcHandlerOptions,
+        maxBodyBytes: MAX_BODY_BYTES,
+        createContext: createContextForRequest,
+      });
       return;
     }
-    void nodeHTTPRequestHandler({ ...trpcHandlerOptions, req, res, path, maxBodySize: MAX_BODY_BYTES, createContext: createContextForRequest });
+    void nodeHTTPRequestHandler({
+      ...trpcHandlerOptions,
+      req,
+      res,
+      path,
+      maxBodySize: MAX_BODY_BYTES,
+      createContext: createContextForRequest,
+    });
   });
   return new Promise<{ url: string; close: () => void }>((resolve) => {
     server.listen(0, "127.0.0.1", () => {
@@ -54,7 +65,11 @@ interface Answer {
 function withoutStacks(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutStacks);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).filter(([key]) => key !== "stack").map(([key, inner]) => [key, withoutStacks(inner)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => key !== "stack")
+        .map(([key, inner]) => [key, withoutStacks(inner)]),
+    );
   }
   return value;
 }
@@ -85,12 +100,19 @@ describe("mutations on the direct path answer exactly as tRPC's Node adapter doe
 
   beforeAll(async () => {
     services = makeServices("memory");
-    limited = makeServices("memory", { RATE_LIMITS: "on", RATE_LIMIT_MESSAGES_PER_SECOND: "1", RATE_LIMIT_MESSAGE_BURST: "0" });
-    for (const target of [services, limited]) for (const direct of [true, false]) servers.push(await serve(target, direct));
+    limited = makeServices("memory", {
+      RATE_LIMITS: "on",
+      RATE_LIMIT_MESSAGES_PER_SECOND: "1",
+      RATE_LIMIT_MESSAGE_BURST: "0",
+    });
+    for (const target of [services, limited])
+      for (const direct of [true, false]) servers.push(await serve(target, direct));
     const created = await ask(servers[0]!.url, "room.create?batch=1", JSON.stringify({ 0: { json: {} } }));
     roomId = (created.body as Array<{ result: { data: { json: { roomId: string } } } }>)[0]!.result.data.json.roomId;
     member = await joinAsNewVisitor(services, roomId);
-    const otherRoom = (await ask(servers[0]!.url, "room.create", JSON.stringify({ json: {} }))).body as { result: { data: { json: { roomId: string } } } };
+    const otherRoom = (await ask(servers[0]!.url, "room.create", JSON.stringify({ json: {} }))).body as {
+      result: { data: { json: { roomId: string } } };
+    };
     outsider = await joinAsNewVisitor(services, otherRoom.result.data.json.roomId);
   });
   afterAll(() => servers.forEach((server) => server.close()));
@@ -102,36 +124,75 @@ describe("mutations on the direct path answer exactly as tRPC's Node adapter doe
   const cases: Array<[string, string, () => string, () => string | undefined]> = [
     ["a batch of one send", "message.send?batch=1", () => JSON.stringify({ 0: send("same-send") }), () => member],
     ["one send without batching", "message.send", () => JSON.stringify(send("same-send")), () => member],
-    ["a send and a receipt in one batch", "message.send,message.receipt?batch=1", () => JSON.stringify({ 0: send("same-send"), 1: { json: { roomId, seen: 1 } } }), () => member],
-    ["a field that fails validation", "message.send?batch=1", () => JSON.stringify({ 0: send("x", "short") }), () => member],
-    ["a batch where one call fails: 207", "message.send,message.send?batch=1", () => JSON.stringify({ 0: send("same-send"), 1: send("") }), () => member],
+    [
+      "a send and a receipt in one batch",
+      "message.send,message.receipt?batch=1",
+      () => JSON.stringify({ 0: send("same-send"), 1: { json: { roomId, seen: 1 } } }),
+      () => member,
+    ],
+    [
+      "a field that fails validation",
+      "message.send?batch=1",
+      () => JSON.stringify({ 0: send("x", "short") }),
+      () => member,
+    ],
+    [
+      "a batch where one call fails: 207",
+      "message.send,message.send?batch=1",
+      () => JSON.stringify({ 0: send("same-send"), 1: send("") }),
+      () => member,
+    ],
     ["no seat in the room", "message.send?batch=1", () => JSON.stringify({ 0: send("z") }), () => outsider],
     ["no cookie at all", "room.destroy?batch=1", () => JSON.stringify({ 0: { json: { roomId } } }), () => undefined],
-    ["a room that does not exist", "message.send?batch=1", () => JSON.stringify({ 0: { json: { roomId: "A".repeat(21), ciphertext: opaque("x"), clientId: "q" } } }), () => member],
+    [
+      "a room that does not exist",
+      "message.send?batch=1",
+      () => JSON.stringify({ 0: { json: { roomId: "A".repeat(21), ciphertext: opaque("x"), clientId: "q" } } }),
+      () => member,
+    ],
     ["a body that is not JSON", "message.send?batch=1", () => "{not json", () => member],
     ["a batch body that is not an object", "message.send?batch=1", () => "[1]", () => member],
     ["an empty body", "message.send?batch=1", () => "", () => member],
-    ["a missing input in a batch", "room.create,message.send?batch=1", () => JSON.stringify({ 0: { json: { ttlSeconds: 5 } } }), () => member],
-    ["a body over the limit", "message.send?batch=1", () => JSON.stringify({ 0: send("big", opaque("x".repeat(MAX_BODY_BYTES))) }), () => member],
+    [
+      "a missing input in a batch",
+      "room.create,message.send?batch=1",
+      () => JSON.stringify({ 0: { json: { ttlSeconds: 5 } } }),
+      () => member,
+    ],
+    [
+      "a body over the limit",
+      "message.send?batch=1",
+      () => JSON.stringify({ 0: send("big", opaque("x".repeat(MAX_BODY_BYTES))) }),
+      () => member,
+    ],
   ];
 
   for (const [name, path, body, cookie] of cases) {
     it(name, async () => {
-      const [direct, adapter] = [await ask(servers[0]!.url, path, body(), cookie()), await ask(servers[1]!.url, path, body(), cookie())];
+      const [direct, adapter] = [
+        await ask(servers[0]!.url, path, body(), cookie()),
+        await ask(servers[1]!.url, path, body(), cookie()),
+      ];
       expect(direct).toEqual(adapter);
     });
   }
 
   it("covers successes and every kind of failure above (so the comparison is not of two empty answers)", async () => {
     const statuses = [];
-    for (const [, path, body, cookie] of cases) statuses.push((await ask(servers[0]!.url, path, body(), cookie())).status);
+    for (const [, path, body, cookie] of cases)
+      statuses.push((await ask(servers[0]!.url, path, body(), cookie())).status);
     expect(new Set(statuses)).toEqual(new Set([200, 207, 400, 401, 404, 413]));
   });
 
   it("a rate-limited send: 429 with Retry-After, the same from both", async () => {
-    const roomLimited = ((await ask(servers[2]!.url, "room.create", JSON.stringify({ json: {} }))).body as { result: { data: { json: { roomId: string } } } }).result.data.json.roomId;
+    const roomLimited = (
+      (await ask(servers[2]!.url, "room.create", JSON.stringify({ json: {} }))).body as {
+        result: { data: { json: { roomId: string } } };
+      }
+    ).result.data.json.roomId;
     const cookie = await joinAsNewVisitor(limited, roomLimited);
-    const body = (clientId: string) => JSON.stringify({ 0: { json: { roomId: roomLimited, ciphertext: opaque("hi"), clientId } } });
+    const body = (clientId: string) =>
+      JSON.stringify({ 0: { json: { roomId: roomLimited, ciphertext: opaque("hi"), clientId } } });
     await ask(servers[2]!.url, "message.send?batch=1", body("first"), cookie);
     const [direct, adapter] = [
       await ask(servers[2]!.url, "message.send?batch=1", body("second"), cookie),
@@ -143,7 +204,8 @@ describe("mutations on the direct path answer exactly as tRPC's Node adapter doe
   });
 
   it("leaves queries, subscriptions, streamed batches and other bodies to tRPC's adapter", () => {
-    const request = (method: string, headers: Record<string, string>) => ({ method, headers }) as unknown as IncomingMessage;
+    const request = (method: string, headers: Record<string, string>) =>
+      ({ method, headers }) as unknown as IncomingMessage;
     const json = { "content-type": "application/json" };
     const { router } = trpcHandlerOptions;
     expect(isMutationBatch(request("POST", json), "message.send,room.typing", router)).toBe(true);
@@ -151,7 +213,9 @@ describe("mutations on the direct path answer exactly as tRPC's Node adapter doe
     expect(isMutationBatch(request("POST", json), "message.send,message.list", router)).toBe(false);
     expect(isMutationBatch(request("GET", json), "message.send", router)).toBe(false);
     expect(isMutationBatch(request("POST", {}), "message.send", router)).toBe(false);
-    expect(isMutationBatch(request("POST", { ...json, "trpc-accept": "application/jsonl" }), "message.send", router)).toBe(false);
+    expect(
+      isMutationBatch(request("POST", { ...json, "trpc-accept": "application/jsonl" }), "message.send", router),
+    ).toBe(false);
     expect(isMutationBatch(request("POST", json), "room.nope", router)).toBe(false);
   });
 });

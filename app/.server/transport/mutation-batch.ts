@@ -63,10 +63,16 @@ export async function serveMutationBatch(
   // As tRPC does: the body is parsed on the first procedure's demand, and a body that cannot be
   // parsed fails each call with PARSE_ERROR (from the procedure's own input step).
   const readInputs = () =>
-    (inputs ??= body.then((text) => parseInputs(text, paths.length, isBatch)).catch((cause: unknown) => {
-      if (cause instanceof TRPCError) throw cause;
-      throw new TRPCError({ code: "BAD_REQUEST", message: cause instanceof Error ? cause.message : "Invalid input", cause });
-    }));
+    (inputs ??= body
+      .then((text) => parseInputs(text, paths.length, isBatch))
+      .catch((cause: unknown) => {
+        if (cause instanceof TRPCError) throw cause;
+        throw new TRPCError({
+          code: "BAD_REQUEST",
+          message: cause instanceof Error ? cause.message : "Invalid input",
+          cause,
+        });
+      }));
 
   const errors: TRPCError[] = [];
   const answers = await Promise.all(
@@ -86,8 +92,13 @@ export async function serveMutationBatch(
         const error = getTRPCErrorFromUnknown(cause);
         errors.push(error);
         options.onError({ error, path, type: "mutation" });
-        const input = await inputs?.then((all) => all[index], () => undefined);
-        return { error: getErrorShape({ config: options.router._def._config, error, type: "mutation", path, input, ctx }) };
+        const input = await inputs?.then(
+          (all) => all[index],
+          () => undefined,
+        );
+        return {
+          error: getErrorShape({ config: options.router._def._config, error, type: "mutation", path, input, ctx }),
+        };
       }
     }),
   );
@@ -112,7 +123,9 @@ export async function serveMutationBatch(
 
 /** One answer as tRPC writes it: the error shape or the data, through the transformer. */
 function serialize(answer: TRPCResponse): string {
-  return "error" in answer ? `{"error":${wireJson(answer.error)}}` : `{"result":{"data":${wireJson(answer.result.data)}}}`;
+  return "error" in answer
+    ? `{"error":${wireJson(answer.error)}}`
+    : `{"result":{"data":${wireJson(answer.result.data)}}}`;
 }
 
 /** The parsed body is ours alone: `readWireInput` may change it in place. */

@@ -20,7 +20,8 @@ function nodeHeaders(req: IncomingMessage): HeaderReader {
   };
 }
 
-const contextFor = (req: IncomingMessage) => () => createContext(nodeHeaders(req), getServices(), req.socket.remoteAddress);
+const contextFor = (req: IncomingMessage) => () =>
+  createContext(nodeHeaders(req), getServices(), req.socket.remoteAddress);
 
 /**
  * The two kinds of tRPC request that make up nearly all of a busy server's traffic: event streams
@@ -37,7 +38,11 @@ export function serveHotTrpcRequest(req: IncomingMessage, res: ServerResponse, p
   if (path === "room.events") return serveRoomEvents(req, res, contextFor(req)());
   const search = new URLSearchParams(req.url?.split("?")[1] ?? "");
   if (refusedCrossSite(req, res) || refusedBatch(res, path, search)) return Promise.resolve();
-  return serveMutationBatch(req, res, path, search, { ...trpcHandlerOptions, maxBodyBytes: env.MAX_BODY_BYTES, createContext: contextFor(req) });
+  return serveMutationBatch(req, res, path, search, {
+    ...trpcHandlerOptions,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    createContext: contextFor(req),
+  });
 }
 
 /**
@@ -84,7 +89,9 @@ function refusedBatch(res: ServerResponse, path: string, search: URLSearchParams
   if (search.get("batch") !== "1") return false;
   const calls = path.split(",", MAX_BATCH_CALLS + 1).length;
   if (calls <= MAX_BATCH_CALLS) return false;
-  refuseLikeTrpc(res, 400, "BAD_REQUEST", `A batch may hold at most ${MAX_BATCH_CALLS} calls`, { "Cache-Control": "no-store" });
+  refuseLikeTrpc(res, 400, "BAD_REQUEST", `A batch may hold at most ${MAX_BATCH_CALLS} calls`, {
+    "Cache-Control": "no-store",
+  });
   return true;
 }
 

@@ -16,6 +16,10 @@ export function refuseLikeTrpc(
   // The JSON-RPC number tRPC gives the code; codes of HTTP's own (LENGTH_REQUIRED) have none.
   const jsonRpcCode = TRPC_ERROR_CODES_BY_KEY[code as keyof typeof TRPC_ERROR_CODES_BY_KEY] ?? -32600;
   const body = JSON.stringify({ error: { json: { message, code: jsonRpcCode, data: { code, httpStatus: status } } } });
-  res.writeHead(status, { ...headers, "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(body) });
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+  });
   res.end(body);
 }

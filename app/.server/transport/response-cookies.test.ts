@@ -50,7 +50,11 @@ describe("cookies set by procedures reach the browser on every path that runs mu
       const context = () => createContext(headersOf(req), services, "203.0.113.9");
       if (req.headers["x-lane"] === "batch") {
         if (!isMutationBatch(req, path, cookieRouter)) return void res.writeHead(418).end();
-        void serveMutationBatch(req, res, path, target.searchParams, { ...options, maxBodyBytes: 4096, createContext: context });
+        void serveMutationBatch(req, res, path, target.searchParams, {
+          ...options,
+          maxBodyBytes: 4096,
+          createContext: context,
+        });
         return;
       }
       void nodeHTTPRequestHandler({ ...options, req, res, path, maxBodySize: 4096, createContext: context });
@@ -77,9 +81,14 @@ describe("cookies set by procedures reach the browser on every path that runs mu
       ]);
       expect(single.headers.get("cache-control")).toBe("no-store");
 
-      const batch = await post(lane, "jar.fill,jar.fill?batch=1", { 0: { json: { flavour: "a" } }, 1: { json: { flavour: "b" } } });
+      const batch = await post(lane, "jar.fill,jar.fill?batch=1", {
+        0: { json: { flavour: "a" } },
+        1: { json: { flavour: "b" } },
+      });
       expect(batch.status).toBe(200);
-      expect(batch.headers.getSetCookie().sort()).toEqual(["a=1", "a_too=2", "b=1", "b_too=2"].map((pair) => `${pair}; Path=/; HttpOnly; SameSite=Lax`));
+      expect(batch.headers.getSetCookie().sort()).toEqual(
+        ["a=1", "a_too=2", "b=1", "b_too=2"].map((pair) => `${pair}; Path=/; HttpOnly; SameSite=Lax`),
+      );
     });
 
     it(`${lane}: a cookie set by a call that then fails still goes out with its error`, async () => {
@@ -96,7 +105,12 @@ describe("cookies set by procedures reach the browser on every path that runs mu
   }
 
   it("a streamed (JSONL) batch, whose head is out before its calls run, fails a call that sets a cookie", async () => {
-    const response = await post("adapter", "jar.fill?batch=1", { 0: { json: { flavour: "late" } } }, { "trpc-accept": "application/jsonl" });
+    const response = await post(
+      "adapter",
+      "jar.fill?batch=1",
+      { 0: { json: { flavour: "late" } } },
+      { "trpc-accept": "application/jsonl" },
+    );
     expect(response.headers.getSetCookie()).toEqual([]);
     expect(await response.text()).toContain("A cookie cannot be set here: a streamed answer");
   });
@@ -107,7 +121,9 @@ describe("cookies set by procedures reach the browser on every path that runs mu
     await new Promise<void>((resolve) => streams.listen(0, "127.0.0.1", resolve));
     try {
       // An input that fails validation: the stream opens, says why, and ends.
-      const response = await fetch(`http://127.0.0.1:${(streams.address() as AddressInfo).port}/api/trpc/room.events?input=%7B%7D`);
+      const response = await fetch(
+        `http://127.0.0.1:${(streams.address() as AddressInfo).port}/api/trpc/room.events?input=%7B%7D`,
+      );
       expect(await response.text()).toContain("serialized-error");
       expect(() => ctx.setCookie("late=1")).toThrow(/event stream/);
     } finally {

@@ -11,8 +11,9 @@ const ANOTHER_HOST = "Origin names another host";
 describe("crossSiteReason", () => {
   it("passes the app's own browser requests: Origin is the host the browser addressed", () => {
     expect(check({ host: "ephemera.example", origin: "https://ephemera.example" })).toBeNull();
-    expect(check({ host: "127.0.0.1:3000", origin: "http://127.0.0.1:3000", "sec-fetch-site": "same-origin" }))
-      .toBeNull();
+    expect(
+      check({ host: "127.0.0.1:3000", origin: "http://127.0.0.1:3000", "sec-fetch-site": "same-origin" }),
+    ).toBeNull();
     expect(check({ host: "localhost:5173", origin: "http://localhost:5173" })).toBeNull();
     expect(check({ host: "[::1]:3000", origin: "http://[::1]:3000" })).toBeNull();
   });

@@ -40,7 +40,12 @@ describe("readWireInput", () => {
   });
 
   it("refuses what superjson's deserialize would recurse on until the stack overflows", () => {
-    for (const meta of [{ values: "x" }, { values: "x", v: 1 }, { values: { roomId: "x" }, v: 1 }, { values: ["Date"], v: 1 }]) {
+    for (const meta of [
+      { values: "x" },
+      { values: "x", v: 1 },
+      { values: { roomId: "x" }, v: 1 },
+      { values: ["Date"], v: 1 },
+    ]) {
       const error = refusal({ json: {}, meta });
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toMatch(/^input\.meta\.values: /);
@@ -69,7 +74,9 @@ describe("readWireInput", () => {
   });
 
   it("refuses an input without superjson's json wrapper, naming the problem", () => {
-    expect(refusal({ ttlSeconds: 10 }).message).toBe('input: must be superjson\'s {"json": …} envelope; "ttlSeconds" belongs inside "json"');
+    expect(refusal({ ttlSeconds: 10 }).message).toBe(
+      'input: must be superjson\'s {"json": …} envelope; "ttlSeconds" belongs inside "json"',
+    );
     expect(refusal({}).message).toMatch(/^input\.json: is missing/);
     expect(refusal({ meta: { values: ["undefined"], v: 1 } }).message).toMatch(/^input\.json: is missing/);
     expect(refusal(null).message).toBe('input: must be superjson\'s {"json": …} envelope, not null');
@@ -80,13 +87,26 @@ describe("readWireInput", () => {
 
   it("refuses annotations that do not match the value they annotate", () => {
     expect(refusal({ json: {}, meta: { values: ["undefined"], v: 1 } }).message).toMatch(/^input\.json: must be null/);
-    expect(refusal({ json: { name: "x" }, meta: { values: { name: ["undefined"] }, v: 1 } }).message).toMatch(/^input\.json\.name: must be null/);
-    expect(refusal({ json: "x", meta: { values: { name: ["undefined"] }, v: 1 } }).message).toMatch(/^input\.json: must be an object/);
+    expect(refusal({ json: { name: "x" }, meta: { values: { name: ["undefined"] }, v: 1 } }).message).toMatch(
+      /^input\.json\.name: must be null/,
+    );
+    expect(refusal({ json: "x", meta: { values: { name: ["undefined"] }, v: 1 } }).message).toMatch(
+      /^input\.json: must be an object/,
+    );
   });
 
   it("reads a 60 KB hostile meta in about the time it takes to parse it", () => {
-    const wide = { json: {}, meta: { values: Object.fromEntries(Array.from({ length: 4000 }, (_, index) => [`f${index}`, ["undefined"]])), v: 1 } };
-    const deep = { json: {}, meta: { values: JSON.parse(`${"[".repeat(20_000)}${"]".repeat(20_000)}`) as unknown, v: 1 } };
+    const wide = {
+      json: {},
+      meta: {
+        values: Object.fromEntries(Array.from({ length: 4000 }, (_, index) => [`f${index}`, ["undefined"]])),
+        v: 1,
+      },
+    };
+    const deep = {
+      json: {},
+      meta: { values: JSON.parse(`${"[".repeat(20_000)}${"]".repeat(20_000)}`) as unknown, v: 1 },
+    };
     for (const raw of [wide, deep]) {
       const started = process.cpuUsage();
       refusal(raw);

@@ -9,7 +9,9 @@ import { describeValidationError } from "../trpc/errors";
  * writes it as `null` in `json`, with `["undefined"]` in `meta.values` at its path, the root's
  * path being the annotation itself.
  */
-const UNDEFINED = z.tuple([z.literal("undefined")], { error: 'must be ["undefined"], the only annotation Ephemera sends' });
+const UNDEFINED = z.tuple([z.literal("undefined")], {
+  error: 'must be ["undefined"], the only annotation Ephemera sends',
+});
 
 /** Input fields are flat, named like identifiers: never an index, a dotted path or `__proto__`. */
 const FIELD = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
@@ -18,10 +20,7 @@ const MAX_ANNOTATED_FIELDS = 16;
 const metaSchema = z.strictObject(
   {
     values: z.union(
-      [
-        UNDEFINED,
-        z.record(z.string().regex(FIELD, { error: "must name a field of the input" }), UNDEFINED),
-      ],
+      [UNDEFINED, z.record(z.string().regex(FIELD, { error: "must name a field of the input" }), UNDEFINED)],
       { error: 'must be ["undefined"] or { field: ["undefined"] }, the only annotations Ephemera sends' },
     ),
     v: z.literal(1, { error: "must be 1, the superjson format Ephemera speaks" }),

@@ -10,17 +10,24 @@ describe("the tRPC context's session and cookie facts", () => {
   const behindProxy = makeServices("memory", { TRUST_PROXY: "1" });
 
   it("reads the session token under the plain name outside production", () => {
-    const ctx = createContext(new Headers({ host: "ephemera.example", cookie: `${SESSION_COOKIE.plain}=${TOKEN}` }), services);
+    const ctx = createContext(
+      new Headers({ host: "ephemera.example", cookie: `${SESSION_COOKIE.plain}=${TOKEN}` }),
+      services,
+    );
     expect(ctx.secureCookies).toBe(false);
     expect(ctx.sessionToken()).toBe(TOKEN);
   });
 
   it("in production reads only the __Host- name, except on a loopback host", () => {
     const cookie = `${SESSION_COOKIE.plain}=planted-over-http-0000; ${SESSION_COOKIE.secure}=${TOKEN}`;
-    const secure = createContext(new Headers({ host: "ephemera.example", cookie }), services, undefined, { production: true });
+    const secure = createContext(new Headers({ host: "ephemera.example", cookie }), services, undefined, {
+      production: true,
+    });
     expect(secure.secureCookies).toBe(true);
     expect(secure.sessionToken()).toBe(TOKEN);
-    const loopback = createContext(new Headers({ host: "127.0.0.1:3000", cookie }), services, undefined, { production: true });
+    const loopback = createContext(new Headers({ host: "127.0.0.1:3000", cookie }), services, undefined, {
+      production: true,
+    });
     expect(loopback.secureCookies).toBe(false);
     expect(loopback.sessionToken()).toBe("planted-over-http-0000");
   });

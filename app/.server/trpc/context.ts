@@ -1,9 +1,11 @@
+import { findSignedIn, type SignedIn } from "../accounts/session-lookup";
+import { SESSION_LIFETIME_MS } from "../accounts/session-tokens";
 import { clientAddress, type HeaderReader } from "../client-address";
 import { env } from "../env";
 import { hostnameOf, requestHost } from "../request-host";
 import { visitorIdOf } from "../room-token";
 import type { Services } from "../services";
-import { readSessionToken, secureCookies } from "../session-cookie";
+import { clearSessionCookie, readSessionToken, secureCookies, serializeSessionCookie } from "../session-cookie";
 import { ResponseCookies } from "../transport/response-cookies";
 
 /** Per-request dependencies. Tests build one directly to call procedures with either store. */
@@ -28,6 +30,11 @@ export interface Context {
   setCookie(serialized: string): void;
   /** What `setCookie` collected, for the transport that writes the response (and for tests). */
   responseCookies: ResponseCookies;
+  /**
+   * Who the session cookie signs in, looked up once per request: null without a live session
+   * (none, unknown, revoked, expired). A use slides the session's expiry, and the cookie's with it.
+   */
+  signedIn(): Promise<SignedIn | null>;
 }
 
 export interface ContextOptions {
@@ -51,7 +58,8 @@ export function createContext(
     const host = production ? requestHost(headers, services.trustProxy) : null;
     return (secure = secureCookies(production, host === null ? null : hostnameOf(host)));
   };
-  return {
+  let signedIn: Promise<SignedIn | null> | undefined;
+  const context: Context = {
     services,
     roomToken: (roomId) => services.cookies.read(cookieHeader, roomId),
     visitorId: async () => {
@@ -66,5 +74,30 @@ export function createContext(
     userAgent: headers.get("user-agent"),
     setCookie: (serialized) => responseCookies.set(serialized),
     responseCookies,
+    signedIn: () => (signedIn ??= lookUpAccount(context)),
   };
+  return context;
+}
+
+const SESSION_COOKIE_MAX_AGE_SECONDS = SESSION_LIFETIME_MS / 1000;
+
+async function lookUpAccount(ctx: Context): Promise<SignedIn | null> {
+  const token = ctx.sessionToken();
+  if (token === null) return null;
+  const found = await findSignedIn(ctx.services.accounts, token);
+  // A slid session gets a cookie that lasts as long; a dead one's cookie goes. Where the head is
+  // already out (an event stream) neither can be sent: the next ordinary request does it.
+  const cookie = !found
+    ? clearSessionCookie(ctx.secureCookies)
+    : found.touched
+      ? serializeSessionCookie(token, { secure: ctx.secureCookies, maxAgeSeconds: SESSION_COOKIE_MAX_AGE_SECONDS })
+      : null;
+  if (cookie !== null) {
+    try {
+      ctx.setCookie(cookie);
+    } catch {
+      // See above: nothing to do on a response whose head is written.
+    }
+  }
+  return found && { account: found.account, session: found.session };
 }

@@ -27,7 +27,9 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
   it("relays typing to the partner only, with the typist's sealed name exactly as sent", async () => {
     const { roomId, alice, bob } = await roomForTwo();
     const aliceEvents = collect((await alice.room.events({ roomId })) as AsyncIterable<unknown>);
-    await waitFor(() => data(aliceEvents.items).some((event) => event.type === "receipts"), { what: "alice's stream state" });
+    await waitFor(() => data(aliceEvents.items).some((event) => event.type === "receipts"), {
+      what: "alice's stream state",
+    });
     const sealedName = opaqueName("  bob  ");
     expect(await bob.room.typing({ roomId, typing: true, name: sealedName })).toEqual({ ok: true });
     await waitFor(() => data(aliceEvents.items).some((event) => event.type === "typing"), { what: "bob typing" });
@@ -43,12 +45,15 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
     await alice.room.typing({ roomId, typing: true, name: opaqueName("alice") });
     // Stopping needs no name.
     expect(await bob.room.typing({ roomId, typing: false })).toEqual({ ok: true });
-    await waitFor(() => data(aliceEvents.items).filter((event) => event.type === "typing").length === 2, { what: "bob stopping" });
+    await waitFor(() => data(aliceEvents.items).filter((event) => event.type === "typing").length === 2, {
+      what: "bob stopping",
+    });
     // Alice's own typing never came back to her.
-    expect(data(aliceEvents.items).filter((event) => event.type === "typing").map((event) => "typing" in event && event.typing)).toEqual([
-      true,
-      false,
-    ]);
+    expect(
+      data(aliceEvents.items)
+        .filter((event) => event.type === "typing")
+        .map((event) => "typing" in event && event.typing),
+    ).toEqual([true, false]);
     await alice.room.destroy({ roomId });
     await aliceEvents.finished;
   });
@@ -56,9 +61,13 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
   it("drops a typing signal that arrives after the message it was typed for", async () => {
     const { roomId, alice, bob } = await roomForTwo();
     const aliceEvents = collect((await alice.room.events({ roomId })) as AsyncIterable<unknown>);
-    await waitFor(() => data(aliceEvents.items).some((event) => event.type === "receipts"), { what: "alice's stream state" });
+    await waitFor(() => data(aliceEvents.items).some((event) => event.type === "receipts"), {
+      what: "alice's stream state",
+    });
     await bob.message.send({ roomId, ciphertext: opaque("pasted and sent"), clientId: "draft-1" });
-    expect(await bob.room.typing({ roomId, typing: true, name: opaqueName("bob"), draft: "draft-1" })).toEqual({ ok: true });
+    expect(await bob.room.typing({ roomId, typing: true, name: opaqueName("bob"), draft: "draft-1" })).toEqual({
+      ok: true,
+    });
     const nextDraft = opaqueName("bob, next message");
     await bob.room.typing({ roomId, typing: true, name: nextDraft, draft: "draft-2" });
     const typed = () => data(aliceEvents.items).flatMap((event) => (event.type === "typing" ? [event.name] : []));
@@ -71,7 +80,8 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
 
   it("reports each own message's delivery status in message.list, monotonically", async () => {
     const { roomId, alice, bob } = await roomForTwo();
-    for (const text of ["one", "two", "three"]) await alice.message.send({ roomId, ciphertext: opaque(text), clientId: `a-${text}` });
+    for (const text of ["one", "two", "three"])
+      await alice.message.send({ roomId, ciphertext: opaque(text), clientId: `a-${text}` });
     await bob.message.receipt({ roomId, delivered: 3, seen: 1 });
     await bob.message.receipt({ roomId, delivered: 2 }); // late and lower: changes nothing
     const statuses = async () => (await alice.message.list({ roomId })).messages.map((message) => message.status);
@@ -104,12 +114,21 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
     [{ typing: "yes", name: opaqueName("bob") }, "typing: must be true or false"],
     [{ typing: true }, "name: must be given (sealed) when typing"],
     [{ typing: true, name: "bob" }, "name: must be at least 38 characters: it is not sealed"],
-    [{ typing: true, name: "bob the builder, typing in plain text!" }, "name: must be base64url (letters, digits, '-' and '_')"],
+    [
+      { typing: true, name: "bob the builder, typing in plain text!" },
+      "name: must be base64url (letters, digits, '-' and '_')",
+    ],
     [{ typing: true, name: `${opaqueName("bob")}=` }, "name: must be base64url (letters, digits, '-' and '_')"],
     [{ typing: true, name: "A".repeat(257) }, "name: must be at most 256 characters"],
     [{ typing: true, name: 42 }, "name: must be sealed text (base64url)"],
-    [{ typing: true, name: opaqueName("bob"), draft: "a draft?" }, "draft: must be 1 to 36 letters, digits, '-' or '_'"],
-    [{ typing: true, name: opaqueName("bob"), draft: 7 }, "draft: must be the send's id: 1 to 36 letters, digits, '-' or '_'"],
+    [
+      { typing: true, name: opaqueName("bob"), draft: "a draft?" },
+      "draft: must be 1 to 36 letters, digits, '-' or '_'",
+    ],
+    [
+      { typing: true, name: opaqueName("bob"), draft: 7 },
+      "draft: must be the send's id: 1 to 36 letters, digits, '-' or '_'",
+    ],
   ])("rejects the typing signal %j with BAD_REQUEST naming the field", async (input, message) => {
     const { roomId, alice, bob } = await roomForTwo();
     const aliceEvents = collect((await alice.room.events({ roomId })) as AsyncIterable<unknown>);
@@ -126,14 +145,18 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
     const longest = opaqueName("n".repeat((256 * 3) / 4 - 28));
     expect(longest).toHaveLength(256);
     expect(await bob.room.typing({ roomId, typing: true, name: longest })).toEqual({ ok: true });
-    expect((await services.store.roomState(roomId))?.typing).toEqual([{ seat: 2, name: longest, expiresInMs: expect.any(Number) }]);
+    expect((await services.store.roomState(roomId))?.typing).toEqual([
+      { seat: 2, name: longest, expiresInMs: expect.any(Number) },
+    ]);
   });
 
   it("lets a member leave once, after which the link admits a new person", async () => {
     const { roomId, bob } = await roomForTwo();
     // Bob's other tab stops reading the room the moment he gives up his seat.
     const otherTab = collect((await bob.room.events({ roomId })) as AsyncIterable<unknown>);
-    await waitFor(() => data(otherTab.items).some((event) => event.type === "receipts"), { what: "the other tab's stream" });
+    await waitFor(() => data(otherTab.items).some((event) => event.type === "receipts"), {
+      what: "the other tab's stream",
+    });
     expect(await bob.room.leave({ roomId })).toEqual({ ok: true });
     await otherTab.finished;
     expect(data(otherTab.items).at(-1)).toEqual({ type: "left" });

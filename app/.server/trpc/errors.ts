@@ -20,9 +20,7 @@ function fieldName(issue: IssueLike): string {
  * Turns a validation failure into one sentence naming each bad field ("text: must not be empty"),
  * plus a field → messages map for forms, instead of tRPC's default JSON dump of the issues.
  */
-export function describeValidationError(
-  cause: unknown,
-): { message: string; fields: Record<string, string[]> } | null {
+export function describeValidationError(cause: unknown): { message: string; fields: Record<string, string[]> } | null {
   const issues = issuesOf(cause);
   if (!issues || issues.length === 0) return null;
   const fields: Record<string, string[]> = {};

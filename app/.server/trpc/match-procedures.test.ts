@@ -13,7 +13,12 @@ import { createServices, type Services } from "../services";
 describe.each(STORE_KINDS)("match procedures (%s store)", (kind) => {
   let services: Services;
   beforeAll(() => {
-    const config = parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, RATE_LIMITS: "off", PRESENCE_GRACE_MS: "500" });
+    const config = parseEnv({
+      NODE_ENV: "test",
+      SESSION_SECRET: TEST_SECRET,
+      RATE_LIMITS: "off",
+      PRESENCE_GRACE_MS: "500",
+    });
     services = createServices(config, makeStorage(kind, { database: 2 }));
   });
   afterAll(async () => {
@@ -59,13 +64,23 @@ describe.each(STORE_KINDS)("match procedures (%s store)", (kind) => {
     const matched = (await bob.caller.match.find({})) as Extract<StrangerState, { status: "matched" }>;
     expect(await alice.enter(matched.roomId)).toMatchObject({ kind: "member", seat: 1, roomKind: "match" });
     expect(await bob.enter(matched.roomId)).toMatchObject({ kind: "member", seat: 2, roomKind: "match" });
-    expect(await visitRoom(services, matched.roomId)).toMatchObject({ kind: "redirect", location: "/?error=room-full" });
-    expect(await (await stranger()).enter(matched.roomId)).toMatchObject({ kind: "redirect", location: "/?error=room-full" });
+    expect(await visitRoom(services, matched.roomId)).toMatchObject({
+      kind: "redirect",
+      location: "/?error=room-full",
+    });
+    expect(await (await stranger()).enter(matched.roomId)).toMatchObject({
+      kind: "redirect",
+      location: "/?error=room-full",
+    });
     await alice.caller.message.send({ roomId: matched.roomId, ciphertext: opaque("hi stranger"), clientId: "a-1" });
     const { messages } = await bob.caller.message.list({ roomId: matched.roomId });
-    expect(messages.map((message) => [fromOpaque(message.ciphertext), message.clientId, message.mine])).toEqual([["hi stranger", "a-1", false]]);
+    expect(messages.map((message) => [fromOpaque(message.ciphertext), message.clientId, message.mine])).toEqual([
+      ["hi stranger", "a-1", false],
+    ]);
     // A stranger chat's seat cannot be handed to someone else.
-    expect(await rejection(() => bob.caller.room.leave({ roomId: matched.roomId }))).toMatchObject({ code: "BAD_REQUEST" });
+    expect(await rejection(() => bob.caller.room.leave({ roomId: matched.roomId }))).toMatchObject({
+      code: "BAD_REQUEST",
+    });
     await alice.caller.match.end({ roomId: matched.roomId });
   });
 
@@ -89,7 +104,9 @@ describe.each(STORE_KINDS)("match procedures (%s store)", (kind) => {
   it("ends a chat, leaving the visitor idle, and only their own chat", async () => {
     const { alice, bob, roomId } = await matchedPair();
     const other = await matchedPair();
-    expect(await rejection(() => alice.caller.match.end({ roomId: other.roomId }))).toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await rejection(() => alice.caller.match.end({ roomId: other.roomId }))).toMatchObject({
+      code: "UNAUTHORIZED",
+    });
     expect(await alice.caller.match.end({ roomId })).toEqual({ status: "idle" });
     expect(await rejection(() => bob.caller.match.end({ roomId }))).toMatchObject({ code: "NOT_FOUND" });
     await other.alice.caller.match.next({ roomId: other.roomId, report: true });
@@ -106,12 +123,14 @@ describe.each(STORE_KINDS)("match procedures (%s store)", (kind) => {
     await alice.caller.match.find({});
     const bob = await stranger();
     const matched = await bob.caller.match.find({});
-    await waitFor(() => seen().some((event) => event.type === "state" && event.state.status === "matched"), { what: "the match" });
-    expect(seen().filter((event) => event.type === "state").map((event) => event.type === "state" && event.state)).toEqual([
-      { status: "idle" },
-      { status: "waiting", since: expect.any(Number) },
-      matched,
-    ]);
+    await waitFor(() => seen().some((event) => event.type === "state" && event.state.status === "matched"), {
+      what: "the match",
+    });
+    expect(
+      seen()
+        .filter((event) => event.type === "state")
+        .map((event) => event.type === "state" && event.state),
+    ).toEqual([{ status: "idle" }, { status: "waiting", since: expect.any(Number) }, matched]);
     expect(await services.matches.counts()).toMatchObject({ chatting: expect.any(Number) });
     // "Online" counts people with the chat open: one page opening it is one more.
     if (matched.status !== "matched") throw new Error("expected a match");

@@ -120,15 +120,34 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       const { roomId, alice, bob } = await roomForTwo();
       const ciphertext = opaque("hello bob");
       const sent = await alice.message.send({ roomId, ciphertext, clientId: "a-1" });
-      expect(sent).toEqual({ id: 1, ciphertext, clientId: "a-1", timestamp: expect.any(Number), mine: true, status: "sent" });
+      expect(sent).toEqual({
+        id: 1,
+        ciphertext,
+        clientId: "a-1",
+        timestamp: expect.any(Number),
+        mine: true,
+        status: "sent",
+      });
       await bob.message.send({ roomId, ciphertext: opaque("hi alice"), clientId: "b-1" });
 
       const forAlice = await alice.message.list({ roomId });
       const forBob = await bob.message.list({ roomId });
-      expect(forAlice.messages.map((m) => [fromOpaque(m.ciphertext), m.mine])).toEqual([["hello bob", true], ["hi alice", false]]);
-      expect(forBob.messages.map((m) => [fromOpaque(m.ciphertext), m.mine])).toEqual([["hello bob", false], ["hi alice", true]]);
+      expect(forAlice.messages.map((m) => [fromOpaque(m.ciphertext), m.mine])).toEqual([
+        ["hello bob", true],
+        ["hi alice", false],
+      ]);
+      expect(forBob.messages.map((m) => [fromOpaque(m.ciphertext), m.mine])).toEqual([
+        ["hello bob", false],
+        ["hi alice", true],
+      ]);
       // The partner's copy is the sealed message and nothing more: no name, no text, no author.
-      expect(forBob.messages[0]).toEqual({ id: 1, ciphertext, clientId: "a-1", timestamp: sent.timestamp, mine: false });
+      expect(forBob.messages[0]).toEqual({
+        id: 1,
+        ciphertext,
+        clientId: "a-1",
+        timestamp: sent.timestamp,
+        mine: false,
+      });
       expect(JSON.stringify(forBob)).not.toMatch(/token|author|sender|"text"/);
     });
 
@@ -148,7 +167,9 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       await alice.message.send({ roomId, ciphertext: opaque("for whoever comes"), clientId: "a-1" });
       await bob.room.leave({ roomId, unread: true });
       const carol = callerFor(services, await joinAsNewVisitor(services, roomId));
-      expect((await carol.message.list({ roomId })).messages.map((m) => fromOpaque(m.ciphertext))).toEqual(["for whoever comes"]);
+      expect((await carol.message.list({ roomId })).messages.map((m) => fromOpaque(m.ciphertext))).toEqual([
+        "for whoever comes",
+      ]);
       const error = await rejection(() => alice.room.leave({ roomId, unread: "yes" } as never));
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toBe("unread: must be true or false");
@@ -172,7 +193,11 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       // Stored without a clientId (not possible through message.send): readers get "".
       const aliceId = memberIdOf(roomId, (await services.cookies.read(aliceCookie, roomId)) ?? "");
       await services.store.appendMemberMessage(roomId, aliceId, { ciphertext: opaque("no id") });
-      expect((await bob.message.list({ roomId })).messages[1]).toMatchObject({ ciphertext: opaque("no id"), clientId: "", mine: false });
+      expect((await bob.message.list({ roomId })).messages[1]).toMatchObject({
+        ciphertext: opaque("no id"),
+        clientId: "",
+        mine: false,
+      });
       await alice.room.destroy({ roomId });
       await events.finished;
     });
@@ -181,23 +206,30 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       const { roomId, alice } = await roomForTwo();
       const shortest = opaque("");
       expect(shortest).toHaveLength(SEALED_MIN_LENGTH);
-      expect((await alice.message.send({ roomId, ciphertext: shortest, clientId: "c-short" })).ciphertext).toBe(shortest);
+      expect((await alice.message.send({ roomId, ciphertext: shortest, clientId: "c-short" })).ciphertext).toBe(
+        shortest,
+      );
       // 16,384 base64url characters are 12,288 bytes, 28 of them the stand-in's IV and tag.
       const longest = opaque("x".repeat((SEALED_MESSAGE_MAX_LENGTH * 3) / 4 - 28));
       expect(longest).toHaveLength(SEALED_MESSAGE_MAX_LENGTH);
       const sent = await alice.message.send({ roomId, ciphertext: longest, clientId: "c-long" });
       expect(sent.ciphertext).toBe(longest);
-      expect((await alice.message.list({ roomId })).messages.map((message) => message.ciphertext)).toEqual([shortest, longest]);
+      expect((await alice.message.list({ roomId })).messages.map((message) => message.ciphertext)).toEqual([
+        shortest,
+        longest,
+      ]);
     });
 
     it("lists the messages in pages, bounded by count and by size, that `after` follows to the end", async () => {
       const { roomId, alice, bob } = await roomForTwo();
       const large = "L".repeat(SEALED_MESSAGE_MAX_LENGTH);
-      for (let index = 0; index < 120; index += 1) await alice.message.send({ roomId, ciphertext: opaque(`m${index}`), clientId: `s-${index}` });
-      for (let index = 0; index < 20; index += 1) await bob.message.send({ roomId, ciphertext: large, clientId: `l-${index}` });
+      for (let index = 0; index < 120; index += 1)
+        await alice.message.send({ roomId, ciphertext: opaque(`m${index}`), clientId: `s-${index}` });
+      for (let index = 0; index < 20; index += 1)
+        await bob.message.send({ roomId, ciphertext: large, clientId: `l-${index}` });
       const pages: { ids: number[]; hasMore: boolean }[] = [];
       let after: number | undefined;
-      for (let hasMore = true; hasMore; ) {
+      for (let hasMore = true; hasMore;) {
         const page = await alice.message.list(after === undefined ? { roomId } : { roomId, after });
         pages.push({ ids: page.messages.map((message) => message.id), hasMore: page.hasMore });
         expect(page.messages.every((message) => message.mine === message.id <= 120)).toBe(true);
@@ -223,18 +255,32 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
     it.each([
       ["plain text (too short)", { ciphertext: "hi", clientId: "c-1" }, NOT_SEALED],
       ["37 characters", { ciphertext: opaque("").slice(1), clientId: "c-1" }, NOT_SEALED],
-      ["16,385 characters", { ciphertext: "A".repeat(SEALED_MESSAGE_MAX_LENGTH + 1), clientId: "c-1" }, "ciphertext: must be at most 16384 characters"],
+      [
+        "16,385 characters",
+        { ciphertext: "A".repeat(SEALED_MESSAGE_MAX_LENGTH + 1), clientId: "c-1" },
+        "ciphertext: must be at most 16384 characters",
+      ],
       ["base64 with padding", { ciphertext: `${opaque("padded")}==`, clientId: "c-1" }, NOT_BASE64URL],
       ["base64's '+' and '/'", { ciphertext: `${opaque("plus")}+/`, clientId: "c-1" }, NOT_BASE64URL],
-      ["long plain text", { ciphertext: "hello bob, this is plain text and it is long enough", clientId: "c-1" }, NOT_BASE64URL],
-      ["a number as the ciphertext", { ciphertext: 42, clientId: "c-1" }, "ciphertext: must be sealed text (base64url)"],
+      [
+        "long plain text",
+        { ciphertext: "hello bob, this is plain text and it is long enough", clientId: "c-1" },
+        NOT_BASE64URL,
+      ],
+      [
+        "a number as the ciphertext",
+        { ciphertext: 42, clientId: "c-1" },
+        "ciphertext: must be sealed text (base64url)",
+      ],
       ["no ciphertext at all", { clientId: "c-1" }, "ciphertext: must be sealed text (base64url)"],
       ["an empty clientId", { ciphertext: opaque("hi"), clientId: "" }, BAD_CLIENT_ID],
       ["a 37-character clientId", { ciphertext: opaque("hi"), clientId: "c".repeat(37) }, BAD_CLIENT_ID],
       ["markup as the clientId", { ciphertext: opaque("hi"), clientId: "<script>" }, BAD_CLIENT_ID],
     ])("rejects %s with BAD_REQUEST naming the field", async (_case, input, message) => {
       const { roomId, alice } = await roomForTwo();
-      const error = await rejection(() => alice.message.send({ roomId, ...(input as { ciphertext: string; clientId: string }) }));
+      const error = await rejection(() =>
+        alice.message.send({ roomId, ...(input as { ciphertext: string; clientId: string }) }),
+      );
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toBe(message);
       expect(await alice.message.list({ roomId })).toEqual({ messages: [], hasMore: false });
@@ -245,7 +291,9 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       ["a number as the clientId", { ciphertext: opaque("hi"), clientId: 7 }],
     ])("rejects a send with %s: the ciphertext is bound to it", async (_case, input) => {
       const { roomId, alice } = await roomForTwo();
-      const error = await rejection(() => alice.message.send({ roomId, ...(input as { ciphertext: string; clientId: string }) }));
+      const error = await rejection(() =>
+        alice.message.send({ roomId, ...(input as { ciphertext: string; clientId: string }) }),
+      );
       expect(error.code).toBe("BAD_REQUEST");
       expect(error.message).toBe("clientId: must be the send's id: 1 to 36 letters, digits, '-' or '_'");
       expect(await alice.message.list({ roomId })).toEqual({ messages: [], hasMore: false });
@@ -266,12 +314,20 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       const bobEvents = collect(await bob.room.events({ roomId }));
       const aliceEvents = collect(await alice.room.events({ roomId }));
       const partnerKeys = (items: ReadonlyArray<unknown>) =>
-        unwrap(items).map((event) => event.data).filter((data) => data.type === "partner-keys");
-      await waitFor(() => unwrap(aliceEvents.items).some((event) => event.data.type === "receipts"), { what: "alice's stream state" });
+        unwrap(items)
+          .map((event) => event.data)
+          .filter((data) => data.type === "partner-keys");
+      await waitFor(() => unwrap(aliceEvents.items).some((event) => event.data.type === "receipts"), {
+        what: "alice's stream state",
+      });
 
-      expect(await alice.room.publishKeys({ roomId, publicKeys: "x25519.alice-Key_1~p256.alice-Key_1" })).toEqual({ ok: true });
+      expect(await alice.room.publishKeys({ roomId, publicKeys: "x25519.alice-Key_1~p256.alice-Key_1" })).toEqual({
+        ok: true,
+      });
       await waitFor(() => partnerKeys(bobEvents.items).length === 1, { what: "alice's keys on bob's stream" });
-      expect(partnerKeys(bobEvents.items)).toEqual([{ type: "partner-keys", publicKeys: "x25519.alice-Key_1~p256.alice-Key_1" }]);
+      expect(partnerKeys(bobEvents.items)).toEqual([
+        { type: "partner-keys", publicKeys: "x25519.alice-Key_1~p256.alice-Key_1" },
+      ]);
 
       // Bob answers with his; alice hears his, and her own never came back to her.
       expect(await bob.room.publishKeys({ roomId, publicKeys: "x25519.bob-Key_1" })).toEqual({ ok: true });
@@ -282,7 +338,9 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
       // A stream opened later (a reload) starts with the partner's keys.
       const bobAgain = collect(await bob.room.events({ roomId }));
       await waitFor(() => partnerKeys(bobAgain.items).length === 1, { what: "alice's keys on opening" });
-      expect(partnerKeys(bobAgain.items)).toEqual([{ type: "partner-keys", publicKeys: "x25519.alice-Key_1~p256.alice-Key_1" }]);
+      expect(partnerKeys(bobAgain.items)).toEqual([
+        { type: "partner-keys", publicKeys: "x25519.alice-Key_1~p256.alice-Key_1" },
+      ]);
 
       await alice.room.destroy({ roomId });
       await Promise.all([bobEvents.finished, aliceEvents.finished, bobAgain.finished]);
@@ -292,11 +350,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
     it.each([
       ["no keys at all", {}, "publicKeys: must be public keys"],
       ["a number", { publicKeys: 42 }, "publicKeys: must be public keys"],
-      [
-        "an empty string",
-        { publicKeys: "" },
-        "publicKeys: must hold only letters, digits, '.', '~', '-' and '_'",
-      ],
+      ["an empty string", { publicKeys: "" }, "publicKeys: must hold only letters, digits, '.', '~', '-' and '_'"],
       [
         `${PUBLIC_KEYS_MAX_LENGTH + 1} characters`,
         { publicKeys: "k".repeat(PUBLIC_KEYS_MAX_LENGTH + 1) },
@@ -368,8 +422,14 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
 
       expect(history(events.items).map((event) => event.id)).toEqual(["1", "2", "3"]);
       expect(history(events.items).map((event) => event.data)).toEqual([
-        { type: "message", message: expect.objectContaining({ ciphertext: opaque("one"), clientId: "a-1", mine: false }) },
-        { type: "message", message: expect.objectContaining({ ciphertext: opaque("two"), clientId: "b-1", mine: true }) },
+        {
+          type: "message",
+          message: expect.objectContaining({ ciphertext: opaque("one"), clientId: "a-1", mine: false }),
+        },
+        {
+          type: "message",
+          message: expect.objectContaining({ ciphertext: opaque("two"), clientId: "b-1", mine: true }),
+        },
         { type: "destroyed" },
       ]);
       expect(await remainingMs(services.store, roomId)).toBeNull();
@@ -377,14 +437,17 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
 
     it("resumes from lastEventId with exactly what was missed", async () => {
       const { roomId, alice, bob } = await roomForTwo();
-      for (const text of ["a", "b", "c"]) await alice.message.send({ roomId, ciphertext: opaque(text), clientId: `c-${text}` });
+      for (const text of ["a", "b", "c"])
+        await alice.message.send({ roomId, ciphertext: opaque(text), clientId: `c-${text}` });
       const events = collect(await bob.room.events({ roomId, lastEventId: "2" }));
       await waitFor(() => history(events.items).length === 1, { what: "the missed message" });
       await alice.message.send({ roomId, ciphertext: opaque("d"), clientId: "c-d" });
       await waitFor(() => history(events.items).length === 2, { what: "the live message" });
       expect(history(events.items).map((event) => event.id)).toEqual(["3", "4"]);
       expect(
-        history(events.items).map((event) => (event.data.type === "message" ? fromOpaque(event.data.message.ciphertext) : null)),
+        history(events.items).map((event) =>
+          event.data.type === "message" ? fromOpaque(event.data.message.ciphertext) : null,
+        ),
       ).toEqual(["c", "d"]);
       await alice.room.destroy({ roomId });
       await events.finished;

@@ -79,7 +79,8 @@ export async function memberIdFor(ctx: Context, roomId: string): Promise<string>
   return token ? memberIdOf(roomId, token) : "";
 }
 
-export const roomNotFound = () => new TRPCError({ code: "NOT_FOUND", message: "This room does not exist or has ended" });
+export const roomNotFound = () =>
+  new TRPCError({ code: "NOT_FOUND", message: "This room does not exist or has ended" });
 export const notAMember = () => new TRPCError({ code: "UNAUTHORIZED", message: "You are not a member of this room" });
 
 /** Anything addressed to one room; membership is the procedure's own business. */
@@ -121,9 +122,25 @@ export interface Signal<Input> {
  * `signal` limit is consumed and `send` runs (false when the room went in the meantime).
  */
 export function sendSignal<Input extends { roomId: string }>(send: (signal: Signal<Input>) => Promise<boolean>) {
-  return async ({ ctx, input }: { ctx: Context & { member: { seat: number } | null }; input: Input }): Promise<{ ok: boolean }> => {
+  return async ({
+    ctx,
+    input,
+  }: {
+    ctx: Context & { member: { seat: number } | null };
+    input: Input;
+  }): Promise<{ ok: boolean }> => {
     if (!ctx.member) return { ok: false };
     await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
     return { ok: await send({ ctx, roomId: input.roomId, seat: ctx.member.seat, input }) };
   };
 }
+
+/**
+ * For everything about one's own account: a live session (the session cookie, on every path the
+ * server has) or UNAUTHORIZED. Adds the account and the session the request came with.
+ */
+export const accountProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const signedIn = await ctx.signedIn();
+  if (!signedIn) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
+  return next({ ctx: { account: signedIn.account, session: signedIn.session } });
+});

@@ -121,7 +121,7 @@ describe("account key derivation", () => {
     await expect(deriveAccountKeys(PASSWORD, params({ iterations: FAST }))).rejects.toBeInstanceOf(KdfParamsError);
     await expect(deriveAccountKeys(PASSWORD, params({ iterations: 599_999 }))).rejects.toBeInstanceOf(KdfParamsError);
     await expect(deriveAccountKeys(PASSWORD, params({ iterations: FAST - 1 }), fast)).rejects.toThrow(
-      /1000 to 10000000/
+      /1000 to 10000000/,
     );
   });
 

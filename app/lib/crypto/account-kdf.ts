@@ -70,7 +70,7 @@ export interface DeriveOptions {
 export async function deriveAccountKeys(
   password: string,
   params: KdfParams,
-  { minimumIterations = DEFAULT_PBKDF2_ITERATIONS }: DeriveOptions = {}
+  { minimumIterations = DEFAULT_PBKDF2_ITERATIONS }: DeriveOptions = {},
 ): Promise<AccountKeys> {
   const salt = checkParams(params, minimumIterations);
   const subtle = globalThis.crypto.subtle;
@@ -85,8 +85,8 @@ export async function deriveAccountKeys(
     await subtle.deriveBits(
       { name: "PBKDF2", hash: "SHA-256", salt, iterations: params.iterations },
       passwordKey,
-      STRETCHED_BITS
-    )
+      STRETCHED_BITS,
+    ),
   );
   const hkdfKey = await subtle.importKey("raw", stretched, "HKDF", false, ["deriveBits", "deriveKey"]);
   stretched.fill(0);
@@ -116,7 +116,7 @@ function checkParams(params: KdfParams, minimumIterations: number): Uint8Array<A
   const { iterations } = params;
   if (!Number.isSafeInteger(iterations) || iterations < minimumIterations || iterations > MAX_PBKDF2_ITERATIONS) {
     throw new KdfParamsError(
-      `The iteration count must be a whole number from ${minimumIterations} to ${MAX_PBKDF2_ITERATIONS}`
+      `The iteration count must be a whole number from ${minimumIterations} to ${MAX_PBKDF2_ITERATIONS}`,
     );
   }
   let salt: Uint8Array<ArrayBuffer>;

@@ -36,7 +36,7 @@ function pairOf(wrapped: WrappedIdentity, algorithm: IdentityAlgorithm): Wrapped
 function withPair(
   wrapped: WrappedIdentity,
   algorithm: IdentityAlgorithm,
-  change: Partial<WrappedKeyPair>
+  change: Partial<WrappedKeyPair>,
 ): WrappedIdentity {
   return {
     ...wrapped,
@@ -66,11 +66,11 @@ async function expectSignaturesVerify(keys: IdentityKeys, wrapped: WrappedIdenti
       fromBase64Url(pairOf(wrapped, algorithm).publicKey),
       importParams,
       false,
-      ["verify"]
+      ["verify"],
     );
     expect(await subtle.verify(params, stored, signature, message), algorithm).toBe(true);
     expect(await subtle.verify(params, stored, signature, new TextEncoder().encode("someone else")), algorithm).toBe(
-      false
+      false,
     );
   }
 }
@@ -90,10 +90,10 @@ describe("account identity keys", () => {
     expect(fromBase64Url(pairOf(wrapped, "X25519").publicKey)).toHaveLength(32);
     expect(fromBase64Url(pairOf(wrapped, "Ed25519").publicKey)).toHaveLength(32);
     expect(keys.agreement.publicKeys).toBe(
-      `x25519.${pairOf(wrapped, "X25519").publicKey}~p256.${pairOf(wrapped, "ECDH-P-256").publicKey}`
+      `x25519.${pairOf(wrapped, "X25519").publicKey}~p256.${pairOf(wrapped, "ECDH-P-256").publicKey}`,
     );
     expect(keys.signing.publicKeys).toBe(
-      `ed25519.${pairOf(wrapped, "Ed25519").publicKey}~p256.${pairOf(wrapped, "ECDSA-P-256").publicKey}`
+      `ed25519.${pairOf(wrapped, "Ed25519").publicKey}~p256.${pairOf(wrapped, "ECDSA-P-256").publicKey}`,
     );
     expect(parsePublicKeys(keys.agreement.publicKeys)).not.toBeNull();
   });
@@ -152,7 +152,7 @@ describe("account identity keys", () => {
     const bobOverP256 = await agreeRoomKey(
       { ...bobKeys.agreement, x25519: null },
       p256Only(aliceKeys.agreement.publicKeys),
-      ROOM
+      ROOM,
     );
     expect(bobOverP256.secret).toBe(overP256.secret);
   });
@@ -160,7 +160,7 @@ describe("account identity keys", () => {
   it("does not unwrap with another password's key", async () => {
     const { wrapped } = await signUp("alice", "the right password");
     await expect(unwrapIdentity(wrapped, await wrappingKeyFor("the wrong password"), "alice")).rejects.toBeInstanceOf(
-      UnwrapError
+      UnwrapError,
     );
   });
 
@@ -170,7 +170,7 @@ describe("account identity keys", () => {
     const rewrapped = await rewrap(wrapped, oldKey, newKey, "alice");
 
     expect(rewrapped.keyPairs.map(({ algorithm, publicKey }) => ({ algorithm, publicKey }))).toEqual(
-      wrapped.keyPairs.map(({ algorithm, publicKey }) => ({ algorithm, publicKey }))
+      wrapped.keyPairs.map(({ algorithm, publicKey }) => ({ algorithm, publicKey })),
     );
     for (const [index, pair] of rewrapped.keyPairs.entries()) {
       expect(pair.wrappedPrivateKey).not.toBe(wrapped.keyPairs[index]?.wrappedPrivateKey);
@@ -182,7 +182,7 @@ describe("account identity keys", () => {
     // The same private keys: agreeing with a third party gives what the old keys gave.
     const bob = await signUp("bob");
     expect((await agreeRoomKey(afterChange.agreement, bob.keys.agreement.publicKeys, ROOM)).secret).toBe(
-      (await agreeRoomKey(keys.agreement, bob.keys.agreement.publicKeys, ROOM)).secret
+      (await agreeRoomKey(keys.agreement, bob.keys.agreement.publicKeys, ROOM)).secret,
     );
 
     await expect(unwrapIdentity(rewrapped, oldKey, "alice")).rejects.toBeInstanceOf(UnwrapError);
@@ -199,7 +199,7 @@ describe("account identity keys", () => {
         const identity = withPair(wrapped, pair.algorithm, { wrappedPrivateKey: toBase64Url(tampered) });
         await expect(
           unwrapIdentity(identity, wrappingKey, "alice"),
-          `${pair.algorithm}@${position}`
+          `${pair.algorithm}@${position}`,
         ).rejects.toBeInstanceOf(UnwrapError);
       }
     }
@@ -214,7 +214,7 @@ describe("account identity keys", () => {
       "ECDH-P-256",
       {
         wrappedPrivateKey: ecdsa.wrappedPrivateKey,
-      }
+      },
     );
     await expect(unwrapIdentity(blobSwapped, wrappingKey, "alice")).rejects.toBeInstanceOf(UnwrapError);
     const wholePairSwapped = withPair(
@@ -223,11 +223,11 @@ describe("account identity keys", () => {
       {
         ...ecdsa,
         algorithm: "ECDH-P-256",
-      }
+      },
     );
     await expect(unwrapIdentity(wholePairSwapped, wrappingKey, "alice")).rejects.toBeInstanceOf(UnwrapError);
     await expect(rewrap(wholePairSwapped, wrappingKey, await wrappingKeyFor("x"), "alice")).rejects.toBeInstanceOf(
-      UnwrapError
+      UnwrapError,
     );
   });
 
@@ -320,7 +320,7 @@ describe("account identity keys in a browser without X25519 and Ed25519", () => 
         .mockImplementation(((...args: Parameters<typeof subtle.importKey>) =>
           isCurve25519(args[2])
             ? notSupported()
-            : importKey(...(args as [never, never, never, never, never]))) as typeof subtle.importKey)
+            : importKey(...(args as [never, never, never, never, never]))) as typeof subtle.importKey),
     );
     return import("./identity-keys");
   }

@@ -104,10 +104,10 @@ const supported = new Map<IdentityAlgorithm, boolean>();
  */
 export async function createIdentity(
   wrappingKey: CryptoKey,
-  username: string
+  username: string,
 ): Promise<{ wrapped: WrappedIdentity; keys: IdentityKeys }> {
   const generated = await Promise.all(
-    ALGORITHMS.map(async (algorithm) => ({ algorithm, pair: await generate(algorithm) }))
+    ALGORITHMS.map(async (algorithm) => ({ algorithm, pair: await generate(algorithm) })),
   );
   const keyPairs: WrappedKeyPair[] = [];
   for (const { algorithm, pair } of generated) {
@@ -124,7 +124,7 @@ export async function createIdentity(
 export async function unwrapIdentity(
   wrapped: WrappedIdentity,
   wrappingKey: CryptoKey,
-  username: string
+  username: string,
 ): Promise<IdentityKeys> {
   const pairs = new Map<IdentityAlgorithm, CryptoKeyPair>();
   for (const keyPair of checkIdentity(wrapped)) {
@@ -167,7 +167,7 @@ export async function rewrap(
   wrapped: WrappedIdentity,
   oldWrappingKey: CryptoKey,
   newWrappingKey: CryptoKey,
-  username: string
+  username: string,
 ): Promise<WrappedIdentity> {
   const subtle = globalThis.crypto.subtle;
   const keyPairs: WrappedKeyPair[] = [];
@@ -223,13 +223,18 @@ async function wrapPair(
   algorithm: IdentityAlgorithm,
   pair: CryptoKeyPair,
   wrappingKey: CryptoKey,
-  username: string
+  username: string,
 ): Promise<WrappedKeyPair> {
   const subtle = globalThis.crypto.subtle;
   const publicKey = toBase64Url(new Uint8Array(await subtle.exportKey("raw", pair.publicKey)));
   const iv = freshIv();
   const ciphertext = new Uint8Array(
-    await subtle.wrapKey("pkcs8", pair.privateKey, wrappingKey, gcm(iv, additionalData(algorithm, publicKey, username)))
+    await subtle.wrapKey(
+      "pkcs8",
+      pair.privateKey,
+      wrappingKey,
+      gcm(iv, additionalData(algorithm, publicKey, username)),
+    ),
   );
   return { algorithm, publicKey, wrappedPrivateKey: joinBlob(iv, ciphertext) };
 }
@@ -237,7 +242,7 @@ async function wrapPair(
 async function unwrapPair(
   keyPair: WrappedKeyPair,
   wrappingKey: CryptoKey,
-  username: string
+  username: string,
 ): Promise<CryptoKeyPair | null> {
   const spec = SPECS[keyPair.algorithm];
   const subtle = globalThis.crypto.subtle;
@@ -265,7 +270,7 @@ async function unwrapPair(
  */
 function additionalData(algorithm: IdentityAlgorithm, publicKey: string, username: string): Uint8Array<ArrayBuffer> {
   return utf8.encode(
-    `ephemera/1/account-key/${SPECS[algorithm].purpose}/${algorithm}/${publicKey}/${username.toLowerCase()}`
+    `ephemera/1/account-key/${SPECS[algorithm].purpose}/${algorithm}/${publicKey}/${username.toLowerCase()}`,
   );
 }
 

@@ -49,16 +49,22 @@ describe("key agreement", () => {
 
     // The agreed key works as a room key, and its secret imports as the same key.
     const sealed = await seal(aliceKey.key, { roomId: ROOM, purpose: "message", slot: "c1" }, Uint8Array.of(1, 2, 3));
-    expect(await open(bobKey.key, { roomId: ROOM, purpose: "message", slot: "c1" }, sealed)).toEqual(Uint8Array.of(1, 2, 3));
+    expect(await open(bobKey.key, { roomId: ROOM, purpose: "message", slot: "c1" }, sealed)).toEqual(
+      Uint8Array.of(1, 2, 3),
+    );
     const imported = await importRoomKey(aliceKey.secret);
     if (!imported) throw new Error("the agreed secret does not import");
-    expect(await open(imported.key, { roomId: ROOM, purpose: "message", slot: "c1" }, sealed)).toEqual(Uint8Array.of(1, 2, 3));
+    expect(await open(imported.key, { roomId: ROOM, purpose: "message", slot: "c1" }, sealed)).toEqual(
+      Uint8Array.of(1, 2, 3),
+    );
   });
 
   it("derives a different key in another room, and with a third party", async () => {
     const [alice, bob, mallory] = await Promise.all([createKeyAgreement(), createKeyAgreement(), createKeyAgreement()]);
     const withBob = await agreeRoomKey(alice.agreement, bob.publicKeys, ROOM);
-    expect((await agreeRoomKey(alice.agreement, bob.publicKeys, "other1234567890abcdef")).secret).not.toBe(withBob.secret);
+    expect((await agreeRoomKey(alice.agreement, bob.publicKeys, "other1234567890abcdef")).secret).not.toBe(
+      withBob.secret,
+    );
     expect((await agreeRoomKey(alice.agreement, mallory.publicKeys, ROOM)).secret).not.toBe(withBob.secret);
     expect((await agreeRoomKey(mallory.agreement, bob.publicKeys, ROOM)).secret).not.toBe(withBob.secret);
   });
@@ -170,7 +176,8 @@ describe("key agreement in a browser without X25519", () => {
       return generateKey(algorithm, extractable, usages);
     }) as typeof subtle.generateKey);
     const module = await import("./key-agreement");
-    const x25519Attempts = () => spy.mock.calls.filter(([algorithm]) => JSON.stringify(algorithm).includes("X25519")).length;
+    const x25519Attempts = () =>
+      spy.mock.calls.filter(([algorithm]) => JSON.stringify(algorithm).includes("X25519")).length;
     return { module, spy, x25519Attempts };
   }
 

@@ -72,7 +72,8 @@ export function parsePublicKeys(text: string): ParsedPublicKeys | null {
     const bytes = dot > 0 ? decodeOrNull(part.slice(dot + 1)) : null;
     if (!bytes) return null;
     if (label === "x25519" && !x25519 && bytes.length === X25519_PUBLIC_BYTES) x25519 = bytes;
-    else if (label === "p256" && !p256 && bytes.length === P256_PUBLIC_BYTES && bytes[0] === P256_UNCOMPRESSED) p256 = bytes;
+    else if (label === "p256" && !p256 && bytes.length === P256_PUBLIC_BYTES && bytes[0] === P256_UNCOMPRESSED)
+      p256 = bytes;
     else return null;
   }
   return p256 ? { x25519, p256 } : null;
@@ -88,7 +89,8 @@ export async function agreeRoomKey(own: KeyAgreement, partnerPublicKeys: string,
   if (!partner) throw new KeyAgreementError("The partner's public keys are malformed");
   const ownKeys = parsePublicKeys(own.publicKeys);
   if (!ownKeys) throw new KeyAgreementError("This browser's own public keys are malformed");
-  const reflectedX25519 = partner.x25519 !== null && ownKeys.x25519 !== null && bytesEqual(partner.x25519, ownKeys.x25519);
+  const reflectedX25519 =
+    partner.x25519 !== null && ownKeys.x25519 !== null && bytesEqual(partner.x25519, ownKeys.x25519);
   if (reflectedX25519 || bytesEqual(partner.p256, ownKeys.p256)) {
     throw new KeyAgreementError("The partner's public keys are this browser's own");
   }
@@ -110,7 +112,9 @@ async function deriveSharedSecret(
     const publicKey = await subtle.importKey("raw", partnerPublicKey, algorithm, true, []);
     shared = new Uint8Array(await subtle.deriveBits({ name: algorithm.name, public: publicKey }, ownPrivateKey, 256));
   } catch (cause) {
-    throw new KeyAgreementError(`The partner's ${algorithm.name === "X25519" ? "X25519" : "P-256"} key is not usable`, { cause });
+    throw new KeyAgreementError(`The partner's ${algorithm.name === "X25519" ? "X25519" : "P-256"} key is not usable`, {
+      cause,
+    });
   }
   // A low-order X25519 point yields zeros: a secret the server would know. Runtimes refuse it; so do we.
   if (shared.every((byte) => byte === 0)) throw new KeyAgreementError("The partner's key gives a predictable secret");

@@ -40,7 +40,7 @@ describe.each<[string, () => KeyStorage]>([
 
     const bob = await identityOf("bob");
     expect((await agreeRoomKey(kept.agreement, bob.agreement.publicKeys, ROOM)).secret).toBe(
-      (await agreeRoomKey(bob.agreement, alice.agreement.publicKeys, ROOM)).secret
+      (await agreeRoomKey(bob.agreement, alice.agreement.publicKeys, ROOM)).secret,
     );
   });
 
@@ -78,7 +78,7 @@ describe.each<[string, () => KeyStorage]>([
       "verify",
     ]);
     await expect(keeper.keep("alice", { ...alice, signing: { ...alice.signing, p256: exportable } })).rejects.toThrow(
-      TypeError
+      TypeError,
     );
     expect(await keeper.keysFor("alice")).toBeNull();
   });

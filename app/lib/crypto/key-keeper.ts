@@ -49,7 +49,7 @@ export class KeyKeeper {
 
 function privateKeysOf({ agreement, signing }: IdentityKeys): CryptoKey[] {
   return [agreement.p256, agreement.x25519, signing.p256, signing.ed25519].flatMap((pair) =>
-    pair ? [pair.privateKey] : []
+    pair ? [pair.privateKey] : [],
   );
 }
 

@@ -94,8 +94,14 @@ describe("sealed names for the typing indicator", () => {
 
   it("will not open a name in another room, or a message as a name", async () => {
     const { key } = await generateRoomKey();
-    await expect(openName(key, "other1234567890abcdef", await sealName(key, ROOM, "Ada"))).rejects.toBeInstanceOf(DecryptError);
-    const message = await seal(key, { roomId: ROOM, purpose: "message", slot: "name" }, new TextEncoder().encode("Ada"));
+    await expect(openName(key, "other1234567890abcdef", await sealName(key, ROOM, "Ada"))).rejects.toBeInstanceOf(
+      DecryptError,
+    );
+    const message = await seal(
+      key,
+      { roomId: ROOM, purpose: "message", slot: "name" },
+      new TextEncoder().encode("Ada"),
+    );
     await expect(openName(key, ROOM, message)).rejects.toBeInstanceOf(DecryptError);
   });
 

@@ -13,8 +13,7 @@ export interface MessageImage {
 
 /** What travels encrypted inside a message. The server never sees any of it. */
 export type MessagePayload =
-  | { kind: "text"; name: string; text: string }
-  | { kind: "image"; name: string; image: MessageImage };
+  { kind: "text"; name: string; text: string } | { kind: "image"; name: string; image: MessageImage };
 
 /**
  * The same ids the server accepts for an image upload. The reader puts the id into a URL path,
@@ -31,17 +30,26 @@ const IMAGE_TYPES_BY_SUBTYPE = new Map<string, ImageType>([
 
 /** Compact JSON: `{"n":name,"t":text}` or `{"n":name,"i":{"id","w","h","b","m"}}`. */
 type WirePayload =
-  | { n: string; t: string }
-  | { n: string; i: { id: string; w: number; h: number; b: number; m: string } };
+  { n: string; t: string } | { n: string; i: { id: string; w: number; h: number; b: number; m: string } };
 
-export async function sealMessage(key: CryptoKey, roomId: string, clientId: string, payload: MessagePayload): Promise<string> {
+export async function sealMessage(
+  key: CryptoKey,
+  roomId: string,
+  clientId: string,
+  payload: MessagePayload,
+): Promise<string> {
   const wire = toWire(payload);
   // Refused here rather than by the partner's browser, where it would only show as unreadable.
   if (!fromWire(wire)) throw new TypeError("Not a message payload that the partner could open");
   return seal(key, { roomId, purpose: "message", slot: clientId }, utf8.encode(JSON.stringify(wire)));
 }
 
-export async function openMessage(key: CryptoKey, roomId: string, clientId: string, sealed: string): Promise<MessagePayload> {
+export async function openMessage(
+  key: CryptoKey,
+  roomId: string,
+  clientId: string,
+  sealed: string,
+): Promise<MessagePayload> {
   const plaintext = await open(key, { roomId, purpose: "message", slot: clientId }, sealed);
   let wire: unknown;
   try {

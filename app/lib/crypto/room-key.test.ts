@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { generateRoomKey, importRoomKey, keyFromFragment, readFragment, ROOM_KEY_BYTES, roomKeyFromBytes } from "./room-key";
+import {
+  generateRoomKey,
+  importRoomKey,
+  keyFromFragment,
+  readFragment,
+  ROOM_KEY_BYTES,
+  roomKeyFromBytes,
+} from "./room-key";
 import { open, seal } from "./seal";
 
 const binding = { roomId: "room1234567890abcdefg", purpose: "message", slot: "client-1" } as const;
@@ -17,7 +24,9 @@ describe("room keys", () => {
   });
 
   it("generates a different key every time", async () => {
-    const secrets = new Set(await Promise.all(Array.from({ length: 20 }, async () => (await generateRoomKey()).secret)));
+    const secrets = new Set(
+      await Promise.all(Array.from({ length: 20 }, async () => (await generateRoomKey()).secret)),
+    );
     expect(secrets.size).toBe(20);
   });
 
@@ -57,7 +66,16 @@ describe("room keys", () => {
   it("finds the secret in a fragment that is exactly a key", async () => {
     const { secret } = await generateRoomKey();
     expect(keyFromFragment(`#${secret}`)).toBe(secret);
-    for (const hash of ["", "#", "#short", `#${secret}x`, `#${secret}/`, `#${secret} `, `##${secret}`, `#${secret.slice(1)}`]) {
+    for (const hash of [
+      "",
+      "#",
+      "#short",
+      `#${secret}x`,
+      `#${secret}/`,
+      `#${secret} `,
+      `##${secret}`,
+      `#${secret.slice(1)}`,
+    ]) {
       expect(keyFromFragment(hash), JSON.stringify(hash)).toBeNull();
     }
   });
@@ -73,7 +91,14 @@ describe("room keys", () => {
   it("tells a missing key from a damaged one", async () => {
     const { secret } = await generateRoomKey();
     for (const hash of ["", "#", "#."]) expect(readFragment(hash), JSON.stringify(hash)).toEqual({ status: "missing" });
-    for (const hash of [`#${secret.slice(0, 30)}`, `#${secret.slice(0, 42)}.`, `#${secret}x`, `#${secret}%20`, "#short", `#.${secret}`]) {
+    for (const hash of [
+      `#${secret.slice(0, 30)}`,
+      `#${secret.slice(0, 42)}.`,
+      `#${secret}x`,
+      `#${secret}%20`,
+      "#short",
+      `#.${secret}`,
+    ]) {
       expect(readFragment(hash), JSON.stringify(hash)).toEqual({ status: "damaged" });
     }
   });

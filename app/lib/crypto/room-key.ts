@@ -58,7 +58,8 @@ export function decodeRoomKeySecret(secret: string): Uint8Array<ArrayBuffer> | n
  * string is the only copy script can read, so nothing else can leak it by exporting the key.
  */
 export async function roomKeyFromBytes(bytes: Uint8Array): Promise<RoomKey> {
-  if (bytes.length !== ROOM_KEY_BYTES) throw new RangeError(`A room key is ${ROOM_KEY_BYTES} bytes, not ${bytes.length}`);
+  if (bytes.length !== ROOM_KEY_BYTES)
+    throw new RangeError(`A room key is ${ROOM_KEY_BYTES} bytes, not ${bytes.length}`);
   const key = await globalThis.crypto.subtle.importKey("raw", asBufferSource(bytes), { name: "AES-GCM" }, false, [
     "encrypt",
     "decrypt",

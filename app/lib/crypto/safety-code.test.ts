@@ -29,10 +29,13 @@ describe("safety codes", () => {
   });
 
   it("covers all six digits over many keys, leading zeros included", async () => {
-    const codes = await Promise.all(Array.from({ length: 200 }, async () => safetyCode((await generateRoomKey()).secret, ROOM)));
+    const codes = await Promise.all(
+      Array.from({ length: 200 }, async () => safetyCode((await generateRoomKey()).secret, ROOM)),
+    );
     expect(new Set(codes).size).toBeGreaterThan(195);
     expect(codes.every((code) => /^\d{3} \d{3}$/.test(code))).toBe(true);
-    for (const position of [0, 1, 2, 4, 5, 6]) expect(new Set(codes.map((code) => code[position])).size).toBeGreaterThan(5);
+    for (const position of [0, 1, 2, 4, 5, 6])
+      expect(new Set(codes.map((code) => code[position])).size).toBeGreaterThan(5);
   });
 
   it("is the same on both sides of a key agreement", async () => {

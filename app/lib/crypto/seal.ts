@@ -36,7 +36,11 @@ export async function open(key: CryptoKey, binding: Binding, sealed: string): Pr
 }
 
 /** For images, which travel as a binary body: base64url would add a third to two megabytes. */
-export async function sealBytes(key: CryptoKey, binding: Binding, plaintext: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+export async function sealBytes(
+  key: CryptoKey,
+  binding: Binding,
+  plaintext: Uint8Array,
+): Promise<Uint8Array<ArrayBuffer>> {
   const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const ciphertext = await globalThis.crypto.subtle.encrypt(
     { name: "AES-GCM", iv, additionalData: additionalData(binding), tagLength: TAG_BYTES * 8 },
@@ -49,7 +53,11 @@ export async function sealBytes(key: CryptoKey, binding: Binding, plaintext: Uin
   return sealed;
 }
 
-export async function openBytes(key: CryptoKey, binding: Binding, sealed: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+export async function openBytes(
+  key: CryptoKey,
+  binding: Binding,
+  sealed: Uint8Array,
+): Promise<Uint8Array<ArrayBuffer>> {
   if (sealed.length < SEAL_OVERHEAD_BYTES) throw new DecryptError("Too short to be sealed");
   const bytes = asBufferSource(sealed);
   let ad: Uint8Array<ArrayBuffer>;

@@ -18,7 +18,10 @@ const COOLDOWN_SLACK_MS = 250;
 const visitorProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const visitorId = await ctx.visitorId();
   if (!visitorId) {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "Open the stranger page first: it gives this browser its visitor cookie" });
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: "Open the stranger page first: it gives this browser its visitor cookie",
+    });
   }
   return next({ ctx: { visitor: visitorId } });
 });
@@ -66,7 +69,8 @@ async function endChat(ctx: Context & { visitor: string }, roomId: string, block
   // The room is destroyed in the same step; the partner's stream hears `destroyed`, which in a
   // stranger chat reads "Stranger left".
   const ended = await ctx.services.matches.end(ctx.visitor, roomId, { block });
-  if (!ended) throw new TRPCError({ code: "BAD_REQUEST", message: "roomId: this is not your current chat with a stranger" });
+  if (!ended)
+    throw new TRPCError({ code: "BAD_REQUEST", message: "roomId: this is not your current chat with a stranger" });
   logger.info({ reported: block }, "stranger chat ended");
 }
 
@@ -100,12 +104,10 @@ export const matchRouter = router({
     }),
 
   /** End chat: ends it for both and leaves the caller idle. */
-  end: memberProcedure
-    .unstable_concat(visitorProcedure)
-    .mutation(async ({ ctx, input }) => {
-      await endChat(ctx, input.roomId, false);
-      return { status: "idle" as const };
-    }),
+  end: memberProcedure.unstable_concat(visitorProcedure).mutation(async ({ ctx, input }) => {
+    await endChat(ctx, input.roomId, false);
+    return { status: "idle" as const };
+  }),
 
   /**
    * The caller's state and the counts, live. While it is open a waiting caller keeps their place
@@ -137,7 +139,9 @@ export const matchRouter = router({
       }
     };
     const timer = setInterval(() => void refreshCounts(), COUNTS_EVERY_MS);
-    const cooldown = lookAgainWhenCooldownEnds(async () => queue.push({ type: "state", state: await find(ctx, ctx.visitor) }));
+    const cooldown = lookAgainWhenCooldownEnds(async () =>
+      queue.push({ type: "state", state: await find(ctx, ctx.visitor) }),
+    );
     signal?.addEventListener("abort", queue.wake);
     let id = 0;
     try {

@@ -2,7 +2,18 @@ import { z } from "zod";
 import { SEALED_MESSAGE_MAX_LENGTH } from "~/shared/limits";
 import { metrics } from "../../metrics";
 import { deliveryStatus, toSealedMessage } from "../to-client";
-import { memberIdFor, memberProcedure, notAMember, publicProcedure, roomIdSchema, roomNotFound, router, sealedSchema, sendSignal, signalProcedure } from "../trpc";
+import {
+  memberIdFor,
+  memberProcedure,
+  notAMember,
+  publicProcedure,
+  roomIdSchema,
+  roomNotFound,
+  router,
+  sealedSchema,
+  sendSignal,
+  signalProcedure,
+} from "../trpc";
 
 export const clientIdSchema = z
   .string({ error: "must be the send's id: 1 to 36 letters, digits, '-' or '_'" })
@@ -23,7 +34,8 @@ function firstPage<T extends { ciphertext: string }>(messages: T[]): T[] {
   let chars = 0;
   for (let index = 0; index < messages.length; index += 1) {
     chars += messages[index]!.ciphertext.length;
-    if (index === MESSAGE_PAGE_MAX_COUNT || (index > 0 && chars > MESSAGE_PAGE_MAX_CHARS)) return messages.slice(0, index);
+    if (index === MESSAGE_PAGE_MAX_COUNT || (index > 0 && chars > MESSAGE_PAGE_MAX_CHARS))
+      return messages.slice(0, index);
   }
   return messages;
 }
@@ -35,7 +47,9 @@ export const messageRouter = router({
   // One input schema, not roomProcedure's plus its own: each input step is a middleware level,
   // and tRPC copies the call's options and context at every level.
   send: publicProcedure
-    .input(z.object({ roomId: roomIdSchema, ciphertext: sealedSchema(SEALED_MESSAGE_MAX_LENGTH), clientId: clientIdSchema }))
+    .input(
+      z.object({ roomId: roomIdSchema, ciphertext: sealedSchema(SEALED_MESSAGE_MAX_LENGTH), clientId: clientIdSchema }),
+    )
     .mutation(async ({ ctx, input }) => {
       const memberId = await memberIdFor(ctx, input.roomId);
       // Per participant: a seat is one person, whatever network they are on.
@@ -92,6 +106,8 @@ export const messageRouter = router({
         }),
     )
     .mutation(
-      sendSignal(({ ctx, roomId, seat, input }) => ctx.services.store.markReceipts(roomId, seat, input.delivered ?? 0, input.seen ?? 0)),
+      sendSignal(({ ctx, roomId, seat, input }) =>
+        ctx.services.store.markReceipts(roomId, seat, input.delivered ?? 0, input.seen ?? 0),
+      ),
     ),
 });

@@ -8,7 +8,16 @@ import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
 import { toRoomEvent } from "../to-client";
 import { clientIdSchema } from "./message";
-import { memberIdFor, memberProcedure, publicProcedure, roomNotFound, router, sealedSchema, sendSignal, signalProcedure } from "../trpc";
+import {
+  memberIdFor,
+  memberProcedure,
+  publicProcedure,
+  roomNotFound,
+  router,
+  sealedSchema,
+  sendSignal,
+  signalProcedure,
+} from "../trpc";
 
 /** A browser's public keys as it serialised them: opaque, but from a small alphabet. */
 const publicKeysSchema = z
@@ -69,12 +78,19 @@ export const roomRouter = router({
           // The clientId the typed message will be sent with: a signal that arrives after it is dropped.
           draft: clientIdSchema.optional(),
         })
-        .refine((input) => !input.typing || input.name !== undefined, { error: "must be given (sealed) when typing", path: ["name"] }),
+        .refine((input) => !input.typing || input.name !== undefined, {
+          error: "must be given (sealed) when typing",
+          path: ["name"],
+        }),
     )
     .mutation(
       // The name is sealed by the typist's browser: relayed as it is, never read.
       sendSignal(({ ctx, roomId, seat, input }) =>
-        ctx.services.store.setTyping(roomId, seat, input.typing && input.name ? { name: input.name, draft: input.draft } : null),
+        ctx.services.store.setTyping(
+          roomId,
+          seat,
+          input.typing && input.name ? { name: input.name, draft: input.draft } : null,
+        ),
       ),
     ),
 
@@ -84,7 +100,9 @@ export const roomRouter = router({
    */
   publishKeys: signalProcedure
     .input(z.object({ publicKeys: publicKeysSchema }))
-    .mutation(sendSignal(({ ctx, roomId, seat, input }) => ctx.services.store.publishKeys(roomId, seat, input.publicKeys))),
+    .mutation(
+      sendSignal(({ ctx, roomId, seat, input }) => ctx.services.store.publishKeys(roomId, seat, input.publicKeys)),
+    ),
 
   /**
    * Gives up the caller's seat: the partner is told, and the link admits one new person, who reads
@@ -94,40 +112,47 @@ export const roomRouter = router({
   leave: memberProcedure
     .input(z.object({ unread: z.boolean({ error: "must be true or false" }).optional() }))
     .mutation(async ({ ctx, input }) => {
-      const left = await ctx.services.store.leave(input.roomId, await memberIdFor(ctx, input.roomId), { unread: input.unread });
+      const left = await ctx.services.store.leave(input.roomId, await memberIdFor(ctx, input.roomId), {
+        unread: input.unread,
+      });
       if (left === "match") {
-        throw new TRPCError({ code: "BAD_REQUEST", message: "roomId: a chat with a stranger ends with Skip or End chat" });
+        throw new TRPCError({
+          code: "BAD_REQUEST",
+          message: "roomId: a chat with a stranger ends with Skip or End chat",
+        });
       }
       if (left === "not-member") throw roomNotFound();
       logger.info({ room: roomTag(input.roomId) }, "member left");
       return { ok: true as const };
     }),
 
-  events: memberProcedure
-    .input(z.object({ lastEventId: lastEventIdSchema }))
-    .subscription(async function* ({ ctx, input, signal }) {
-      // First: a stream refused for having too many open holds nothing and reads nothing.
-      const releaseSlot = await ctx.services.streams.open({ roomId: input.roomId, seat: ctx.member.seat }, ctx.clientKey);
-      const stream = roomEventStream(ctx.services.store, {
-        roomId: input.roomId,
-        seat: ctx.member.seat,
-        afterId: input.lastEventId ? Number(input.lastEventId) : 0,
-        ttlMs: ctx.member.ttlMs,
-        // tRPC always passes a signal to subscriptions; the fallback only satisfies the type.
-        signal: signal ?? new AbortController().signal,
-      });
-      metrics.openEventStreams.inc();
-      try {
-        for await (const event of stream) {
-          if (event.type === "message" && event.live) {
-            metrics.sendToDeliver.observe(Math.max(0, Date.now() - event.message.timestamp) / 1000);
-          }
-          if (event.type === "expired" && ctx.member.seat === 1) countExpiry(input.roomId);
-          yield tracked(String(event.id), toRoomEvent(event, ctx.member.seat));
+  events: memberProcedure.input(z.object({ lastEventId: lastEventIdSchema })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
+    // First: a stream refused for having too many open holds nothing and reads nothing.
+    const releaseSlot = await ctx.services.streams.open({ roomId: input.roomId, seat: ctx.member.seat }, ctx.clientKey);
+    const stream = roomEventStream(ctx.services.store, {
+      roomId: input.roomId,
+      seat: ctx.member.seat,
+      afterId: input.lastEventId ? Number(input.lastEventId) : 0,
+      ttlMs: ctx.member.ttlMs,
+      // tRPC always passes a signal to subscriptions; the fallback only satisfies the type.
+      signal: signal ?? new AbortController().signal,
+    });
+    metrics.openEventStreams.inc();
+    try {
+      for await (const event of stream) {
+        if (event.type === "message" && event.live) {
+          metrics.sendToDeliver.observe(Math.max(0, Date.now() - event.message.timestamp) / 1000);
         }
-      } finally {
-        metrics.openEventStreams.dec();
-        releaseSlot();
+        if (event.type === "expired" && ctx.member.seat === 1) countExpiry(input.roomId);
+        yield tracked(String(event.id), toRoomEvent(event, ctx.member.seat));
       }
-    }),
+    } finally {
+      metrics.openEventStreams.dec();
+      releaseSlot();
+    }
+  }),
 });
