@@ -27,7 +27,8 @@ export const SECONDARY_BUTTON =
   "rounded border border-zinc-700 px-3 py-1.5 text-sm text-zinc-200 hover:bg-zinc-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-300 disabled:opacity-60";
 export const DANGER_BUTTON =
   "w-full rounded bg-red-500 px-4 py-2.5 font-bold text-zinc-950 hover:bg-red-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-300 disabled:cursor-not-allowed disabled:opacity-50";
-export const TEXT_LINK = "text-emerald-400 underline underline-offset-4 focus-visible:outline-2 focus-visible:outline-emerald-300";
+export const TEXT_LINK =
+  "text-emerald-400 underline underline-offset-4 focus-visible:outline-2 focus-visible:outline-emerald-300";
 
 /** For the account routes: their own failure in the app's look, the lobby one step away. */
 export function AccountErrorBoundary() {

@@ -47,7 +47,9 @@ export function ChangePasswordForm({
       setDone(
         otherSessionsSignedOut === 0
           ? "Password changed."
-          : `Password changed. ${otherSessionsSignedOut} other ${otherSessionsSignedOut === 1 ? "browser was" : "browsers were"} signed out.`
+          : `Password changed. ${otherSessionsSignedOut} other ${
+              otherSessionsSignedOut === 1 ? "browser was" : "browsers were"
+            } signed out.`
       );
       onChanged();
     } catch (error) {

@@ -73,7 +73,11 @@ export function SignedInBrowsers({ onSignedOut }: { onSignedOut: () => void }) {
           )}
         </div>
         <p role="status" className="text-sm text-emerald-300">
-          {revokeOthers.data ? `Signed out ${revokeOthers.data.revoked} other ${revokeOthers.data.revoked === 1 ? "browser" : "browsers"}.` : ""}
+          {revokeOthers.data
+            ? `Signed out ${revokeOthers.data.revoked} other ${
+                revokeOthers.data.revoked === 1 ? "browser" : "browsers"
+              }.`
+            : ""}
         </p>
       </div>
     </section>

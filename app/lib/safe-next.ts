@@ -5,7 +5,7 @@
 export function safeNextPath(next: string | null | undefined): string {
   if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
   // Control characters and backslashes are where browsers and URL parsers disagree.
-  if (/[\\\u0000-\u001f\u007f]/.test(next)) return "/";
+  if ([...next].some((character) => character === "\\" || character <= "\u001f" || character === "\u007f")) return "/";
   try {
     const base = "https://ephemera.invalid";
     const url = new URL(next, base);

@@ -37,7 +37,7 @@ function noticeFor(params: URLSearchParams): string | null {
   if (params.get("left") === "true") return NOTICES.left ?? null;
   if (params.get("account") === "deleted") return NOTICES["account-deleted"] ?? null;
   const error = params.get("error");
-  return error ? (NOTICES[error] ?? "Something went wrong. Please try again.") : null;
+  return error ? NOTICES[error] ?? "Something went wrong. Please try again." : null;
 }
 
 const SHORT_LABELS: Record<number, string> = { 300: "5 min", 600: "10 min", 3600: "1 hour", 86_400: "24 hours" };

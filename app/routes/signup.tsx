@@ -65,8 +65,8 @@ export default function SignUp() {
       title="Sign up"
       intro={
         <p>
-          A name and a password, nothing else. Your password never leaves this browser: it can’t be reset, so keep
-          it somewhere safe.
+          A name and a password, nothing else. Your password never leaves this browser: it can’t be reset, so keep it
+          somewhere safe.
         </p>
       }
     >

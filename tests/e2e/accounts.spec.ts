@@ -267,7 +267,9 @@ test.describe("accounts", () => {
     await remove.click();
 
     await expect(page).toHaveURL(/\/\?account=deleted$/);
-    await expect(page.getByRole("alert")).toHaveText("Your account is deleted. The server holds nothing of it any more.");
+    await expect(page.getByRole("alert")).toHaveText(
+      "Your account is deleted. The server holds nothing of it any more."
+    );
     await expectSignedOut(page);
     await expectRefused(page, username, password);
   });
