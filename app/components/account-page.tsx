@@ -27,6 +27,11 @@ export const SECONDARY_BUTTON =
   "rounded border border-zinc-700 px-3 py-1.5 text-sm text-zinc-200 hover:bg-zinc-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-300 disabled:opacity-60";
 export const DANGER_BUTTON =
   "w-full rounded bg-red-500 px-4 py-2.5 font-bold text-zinc-950 hover:bg-red-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-300 disabled:cursor-not-allowed disabled:opacity-50";
+/**
+ * For a live region at the end of a card: always in the page so its messages are announced, yet
+ * while empty it cancels the gap the card's spacing leaves above it.
+ */
+export const TRAILING_LIVE_REGION = "empty:-mt-5";
 export const TEXT_LINK =
   "text-emerald-400 underline underline-offset-4 focus-visible:outline-2 focus-visible:outline-emerald-300";
 

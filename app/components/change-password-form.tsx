@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { CARD, PRIMARY_BUTTON } from "~/components/account-page";
+import { CARD, PRIMARY_BUTTON, TRAILING_LIVE_REGION } from "~/components/account-page";
 import { FormAlert } from "~/components/form-alert";
 import { TextField } from "~/components/text-field";
 import { useFormProblems } from "~/hooks/use-form-problems";
@@ -49,7 +49,7 @@ export function ChangePasswordForm({
           ? "Password changed."
           : `Password changed. ${otherSessionsSignedOut} other ${
               otherSessionsSignedOut === 1 ? "browser was" : "browsers were"
-            } signed out.`
+            } signed out.`,
       );
       onChanged();
     } catch (error) {
@@ -116,7 +116,7 @@ export function ChangePasswordForm({
         <button type="submit" disabled={!form.hydrated || form.busy} className={PRIMARY_BUTTON}>
           {form.busy ? "Changing password…" : "Change password"}
         </button>
-        <p role="status" className="text-sm text-emerald-300">
+        <p role="status" className={`text-sm text-emerald-300 ${TRAILING_LIVE_REGION}`}>
           {done}
         </p>
       </form>

@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { CARD, SECONDARY_BUTTON } from "~/components/account-page";
+import { CARD, SECONDARY_BUTTON, TRAILING_LIVE_REGION } from "~/components/account-page";
 import { timeAgo } from "~/lib/relative-time";
 import { trpc } from "~/lib/trpc";
 
@@ -67,17 +67,17 @@ export function SignedInBrowsers({ onSignedOut }: { onSignedOut: () => void }) {
             {revokeOthers.isPending ? "Signing out…" : "Sign out everywhere else"}
           </button>
         )}
-        <div role="alert" aria-live="assertive">
+        <div role="alert" aria-live="assertive" className={TRAILING_LIVE_REGION}>
           {error && error.data?.code !== "UNAUTHORIZED" && (
             <p className="text-sm text-red-400">Could not update the list: {error.message}</p>
           )}
         </div>
-        <p role="status" className="text-sm text-emerald-300">
+        <p role="status" className={`text-sm text-emerald-300 ${TRAILING_LIVE_REGION}`}>
           {revokeOthers.data
             ? `Signed out ${revokeOthers.data.revoked} other ${
                 revokeOthers.data.revoked === 1 ? "browser" : "browsers"
               }.`
-            : ""}
+            : null}
         </p>
       </div>
     </section>
