@@ -53,15 +53,18 @@ describe("parseEnv", () => {
   it("reads the accounts database and the demo accounts switch", () => {
     const url = "postgres://ephemera:secret@db.internal:5432/ephemera?sslmode=require";
     const secret = "s".repeat(32);
-    expect(parseEnv({ DATABASE_URL: url, SESSION_SECRET: secret })).toMatchObject({ DATABASE_URL: url, DEMO_ACCOUNTS: "off" });
+    expect(parseEnv({ DATABASE_URL: url, SESSION_SECRET: secret })).toMatchObject({
+      DATABASE_URL: url,
+      DEMO_ACCOUNTS: "off",
+    });
     expect(parseEnv({ DATABASE_URL: "postgresql://localhost/ephemera", SESSION_SECRET: secret }).DATABASE_URL).toBe(
       "postgresql://localhost/ephemera",
     );
     expect(parseEnv({ DEMO_ACCOUNTS: "on" }).DEMO_ACCOUNTS).toBe("on");
     expect(parseEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
-    expect(
-      parseEnv({ NODE_ENV: "production", DATABASE_URL: url, SESSION_SECRET: "s".repeat(32) }).DATABASE_URL,
-    ).toBe(url);
+    expect(parseEnv({ NODE_ENV: "production", DATABASE_URL: url, SESSION_SECRET: "s".repeat(32) }).DATABASE_URL).toBe(
+      url,
+    );
   });
 
   it("treats empty values as unset", () => {

@@ -23,9 +23,7 @@ export const envSchema = z
      * PostgreSQL for accounts (and only accounts: rooms and messages never go there). Unset:
      * accounts live in memory and end with the process.
      */
-    DATABASE_URL: optional(
-      z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" }),
-    ),
+    DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })),
     /** `on` creates the demo accounts alice and bob at startup, in the in-memory store only. */
     DEMO_ACCOUNTS: z.enum(["on", "off"], { error: "must be on or off" }).default("off"),
     ROOM_TTL_SECONDS: optional(integer(10, 86_400)).default(600),

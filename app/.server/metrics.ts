@@ -42,8 +42,16 @@ export const metrics = {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   }),
-  accountsCreated: new Counter({ name: "ephemera_accounts_created_total", help: "Accounts created", registers: [registry] }),
-  accountsDeleted: new Counter({ name: "ephemera_accounts_deleted_total", help: "Accounts deleted", registers: [registry] }),
+  accountsCreated: new Counter({
+    name: "ephemera_accounts_created_total",
+    help: "Accounts created",
+    registers: [registry],
+  }),
+  accountsDeleted: new Counter({
+    name: "ephemera_accounts_deleted_total",
+    help: "Accounts deleted",
+    registers: [registry],
+  }),
   redisErrors: new Counter({
     name: "ephemera_redis_errors_total",
     help: "Errors reported by Redis connections",

@@ -75,7 +75,10 @@ export function createServices(
       : new MemorySlotCounter();
   const sweep = setInterval(() => {
     accounts.deleteExpiredSessions(new Date()).catch((error: unknown) => {
-      logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "Expired sessions were not swept");
+      logger.warn(
+        { err: { message: error instanceof Error ? error.message : String(error) } },
+        "Expired sessions were not swept",
+      );
     });
   }, EXPIRED_SESSION_SWEEP_MS);
   sweep.unref();

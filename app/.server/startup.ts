@@ -24,14 +24,20 @@ export async function startServices(): Promise<boolean> {
     await services.accounts.ping();
   } catch (error) {
     // The message names what failed (connection refused, a bad migration), never the URL.
-    logger.fatal({ err: { message: error instanceof Error ? error.message : String(error) } }, "The accounts database cannot be used: refusing to start");
+    logger.fatal(
+      { err: { message: error instanceof Error ? error.message : String(error) } },
+      "The accounts database cannot be used: refusing to start",
+    );
     return false;
   }
   // The first unknown-name sign-in must not be the one that pays for making the dummy verifier.
   await prepareDummyVerify();
   if (env.DEMO_ACCOUNTS === "on") {
     const created = await createDemoAccounts(services.accounts, services.identitySeal);
-    logger.info({ demoAccounts: created.length }, "Demo accounts alice and bob exist (in memory; password in the README)");
+    logger.info(
+      { demoAccounts: created.length },
+      "Demo accounts alice and bob exist (in memory; password in the README)",
+    );
   }
   return true;
 }

@@ -114,7 +114,7 @@ const LEET: Record<string, string> = {
 };
 
 const deleet = (text: string, one: "i" | "l") =>
-  [...text].map((char) => (char === "1" ? one : LEET[char] ?? char)).join("");
+  [...text].map((char) => (char === "1" ? one : (LEET[char] ?? char))).join("");
 
 /** The password without digits and symbols around it: "P@ssword2024!" → "p@ssword". */
 const core = (text: string) => text.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, "");

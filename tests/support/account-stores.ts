@@ -42,7 +42,6 @@ export async function makeAccountStore(kind: AccountStoreKind): Promise<AccountS
 
 const bytes = (length: number) => new Uint8Array(randomBytes(length));
 
-
 /** Credentials as a browser would send them, with stand-in bytes: the store never looks inside. */
 export function fakeCredentials(): NewCredentials {
   return {

@@ -43,7 +43,8 @@ export class DeferredAccountStore implements AccountStore {
   listSessions: AccountStore["listSessions"] = (...args) => this.call("listSessions", ...args);
   revokeSession: AccountStore["revokeSession"] = (...args) => this.call("revokeSession", ...args);
   revokeOtherSessions: AccountStore["revokeOtherSessions"] = (...args) => this.call("revokeOtherSessions", ...args);
-  deleteExpiredSessions: AccountStore["deleteExpiredSessions"] = (...args) => this.call("deleteExpiredSessions", ...args);
+  deleteExpiredSessions: AccountStore["deleteExpiredSessions"] = (...args) =>
+    this.call("deleteExpiredSessions", ...args);
   block: AccountStore["block"] = (...args) => this.call("block", ...args);
   unblock: AccountStore["unblock"] = (...args) => this.call("unblock", ...args);
   isBlocked: AccountStore["isBlocked"] = (...args) => this.call("isBlocked", ...args);

@@ -49,8 +49,10 @@ export class IdentitySeal {
     decipher.setAuthTag(tag);
     let plaintext: string;
     try {
-      plaintext = Buffer.concat([decipher.update(blob.subarray(1 + IV_BYTES, blob.length - TAG_BYTES)), decipher.final()])
-        .toString("utf8");
+      plaintext = Buffer.concat([
+        decipher.update(blob.subarray(1 + IV_BYTES, blob.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString("utf8");
     } catch {
       throw new IdentitySealError("The sealed identity does not open: was SESSION_SECRET changed?");
     }
@@ -59,4 +61,5 @@ export class IdentitySeal {
   }
 }
 
-const additionalData = (username: string) => Buffer.from(`ephemera/1/sealed-identity/${username.toLowerCase()}`, "utf8");
+const additionalData = (username: string) =>
+  Buffer.from(`ephemera/1/sealed-identity/${username.toLowerCase()}`, "utf8");

@@ -5,7 +5,18 @@
  * After changing this file: `npx drizzle-kit generate --name <what-changed>` and check in the SQL.
  */
 import { sql } from "drizzle-orm";
-import { check, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 
 /** Binary columns as Uint8Array (Drizzle has no built-in bytea); pg hands back Buffers. */
 const bytea = customType<{ data: Uint8Array; driverData: Buffer }>({

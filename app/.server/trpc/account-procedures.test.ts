@@ -1,7 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { fromBase64Url } from "~/lib/crypto/base64url";
-import { ACCOUNT_STORE_KINDS, makeAccountStore, uniqueUsername, type AccountStoreFixture } from "../../../tests/support/account-stores";
-import { fakeAuthKey, fakeIdentity, fakeKdf, fakeSignUp, FIREFOX_WINDOWS_UA, TestBrowser } from "../../../tests/support/account-browser";
+import {
+  ACCOUNT_STORE_KINDS,
+  makeAccountStore,
+  uniqueUsername,
+  type AccountStoreFixture,
+} from "../../../tests/support/account-stores";
+import {
+  fakeAuthKey,
+  fakeIdentity,
+  fakeKdf,
+  fakeSignUp,
+  FIREFOX_WINDOWS_UA,
+  TestBrowser,
+} from "../../../tests/support/account-browser";
 import { makeServices } from "../../../tests/support/app";
 import { makeStorage } from "../../../tests/support/stores";
 import { rejection } from "../../../tests/support/trpc-error";
@@ -46,7 +58,9 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
       const first = await browser().call((trpc) => trpc.account.salt({ username: ghost }));
       const again = await browser().call((trpc) => trpc.account.salt({ username: ghost.toUpperCase() }));
       const other = await browser().call((trpc) => trpc.account.salt({ username: uniqueUsername("ghost") }));
-      const { kdf: real } = await browser().call(async (trpc) => trpc.account.salt({ username: (await signedUp()).username }));
+      const { kdf: real } = await browser().call(async (trpc) =>
+        trpc.account.salt({ username: (await signedUp()).username }),
+      );
       expect(again).toEqual(first);
       expect(other.kdf.salt).not.toBe(first.kdf.salt);
       expect(Object.keys(first.kdf).sort()).toEqual(Object.keys(real).sort());
@@ -67,9 +81,13 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
     it("creates the account under its lowercase name and signs the browser in with an HttpOnly, Lax cookie", async () => {
       const name = uniqueUsername("MiXeD");
       const owner = browser();
-      expect(await owner.call((trpc) => trpc.account.signUp(fakeSignUp(name)))).toEqual({ username: name.toLowerCase() });
+      expect(await owner.call((trpc) => trpc.account.signUp(fakeSignUp(name)))).toEqual({
+        username: name.toLowerCase(),
+      });
       expect(owner.lastSetCookies).toHaveLength(1);
-      expect(owner.lastSetCookies[0]).toMatch(/^ephemera_session=[\w-]{43}; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Lax$/);
+      expect(owner.lastSetCookies[0]).toMatch(
+        /^ephemera_session=[\w-]{43}; Max-Age=2592000; Path=\/; HttpOnly; SameSite=Lax$/,
+      );
       const me = await owner.call((trpc) => trpc.account.me());
       expect(me).toEqual({ username: name.toLowerCase(), createdAt: expect.any(String) });
       expect(Number.isNaN(Date.parse(me!.createdAt))).toBe(false);
@@ -85,8 +103,14 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
     });
 
     it.each([
-      ["kdf.iterations", (input: ReturnType<typeof fakeSignUp>) => ({ ...input, kdf: { ...input.kdf, iterations: 1000 } })],
-      ["kdf.algorithm", (input: ReturnType<typeof fakeSignUp>) => ({ ...input, kdf: { ...input.kdf, algorithm: "MD5" } })],
+      [
+        "kdf.iterations",
+        (input: ReturnType<typeof fakeSignUp>) => ({ ...input, kdf: { ...input.kdf, iterations: 1000 } }),
+      ],
+      [
+        "kdf.algorithm",
+        (input: ReturnType<typeof fakeSignUp>) => ({ ...input, kdf: { ...input.kdf, algorithm: "MD5" } }),
+      ],
       ["kdf.salt", (input: ReturnType<typeof fakeSignUp>) => ({ ...input, kdf: { ...input.kdf, salt: "c2hvcnQ" } })],
       ["authKey", (input: ReturnType<typeof fakeSignUp>) => ({ ...input, authKey: "x".repeat(42) })],
       ["authKey", (input: ReturnType<typeof fakeSignUp>) => ({ ...input, authKey: "hunter2" })],
@@ -95,7 +119,10 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
         "identity.keyPairs",
         (input: ReturnType<typeof fakeSignUp>) => ({
           ...input,
-          identity: { ...input.identity, keyPairs: input.identity.keyPairs.filter((pair) => pair.algorithm !== "ECDSA-P-256") },
+          identity: {
+            ...input.identity,
+            keyPairs: input.identity.keyPairs.filter((pair) => pair.algorithm !== "ECDSA-P-256"),
+          },
         }),
       ],
       [
@@ -104,7 +131,9 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
           ...input,
           identity: {
             ...input.identity,
-            keyPairs: input.identity.keyPairs.map((pair) => (pair.algorithm === "ECDH-P-256" ? { ...pair, publicKey: "AAAA" } : pair)),
+            keyPairs: input.identity.keyPairs.map((pair) =>
+              pair.algorithm === "ECDH-P-256" ? { ...pair, publicKey: "AAAA" } : pair,
+            ),
           },
         }),
       ],
@@ -112,7 +141,10 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
         "identity.keyPairs.0.wrappedPrivateKey",
         (input: ReturnType<typeof fakeSignUp>) => ({
           ...input,
-          identity: { ...input.identity, keyPairs: input.identity.keyPairs.map((pair) => ({ ...pair, wrappedPrivateKey: "A".repeat(2000) })) },
+          identity: {
+            ...input.identity,
+            keyPairs: input.identity.keyPairs.map((pair) => ({ ...pair, wrappedPrivateKey: "A".repeat(2000) })),
+          },
         }),
       ],
     ])("refuses a bad %s with BAD_REQUEST naming it", async (field, spoil) => {
@@ -139,7 +171,9 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
     it("answers an unknown name and a wrong password alike, and sets no cookie", async () => {
       const { username } = await signedUp();
       const guesser = browser();
-      const wrong = await rejection(() => guesser.call((trpc) => trpc.account.signIn({ username, authKey: fakeAuthKey() })));
+      const wrong = await rejection(() =>
+        guesser.call((trpc) => trpc.account.signIn({ username, authKey: fakeAuthKey() })),
+      );
       const unknown = await rejection(() =>
         guesser.call((trpc) => trpc.account.signIn({ username: uniqueUsername("ghost"), authKey: fakeAuthKey() })),
       );
@@ -158,7 +192,9 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
       const { username } = await signedUp();
       const time = async (name: string) => {
         const started = performance.now();
-        await rejection(() => browser().call((trpc) => trpc.account.signIn({ username: name, authKey: fakeAuthKey() })));
+        await rejection(() =>
+          browser().call((trpc) => trpc.account.signIn({ username: name, authKey: fakeAuthKey() })),
+        );
         return performance.now() - started;
       };
       const wrong: number[] = [];
@@ -220,13 +256,17 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
       const alice = await signedUp();
       const bob = await signedUp();
       const [bobsSession] = (await bob.owner.call((trpc) => trpc.account.sessions())).sessions;
-      const error = await rejection(() => alice.owner.call((trpc) => trpc.account.revokeSession({ sessionId: bobsSession!.id })));
+      const error = await rejection(() =>
+        alice.owner.call((trpc) => trpc.account.revokeSession({ sessionId: bobsSession!.id })),
+      );
       expect(error.code).toBe("NOT_FOUND");
       const unknown = await rejection(() =>
         alice.owner.call((trpc) => trpc.account.revokeSession({ sessionId: "00000000-0000-4000-8000-000000000000" })),
       );
       expect(unknown.code).toBe("NOT_FOUND");
-      const malformed = await rejection(() => alice.owner.call((trpc) => trpc.account.revokeSession({ sessionId: "x" })));
+      const malformed = await rejection(() =>
+        alice.owner.call((trpc) => trpc.account.revokeSession({ sessionId: "x" })),
+      );
       expect(malformed.code).toBe("BAD_REQUEST");
       expect(malformed.message).toMatch(/^sessionId: /);
       expect(await bob.owner.call((trpc) => trpc.account.me())).not.toBeNull();
@@ -273,9 +313,9 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
       expect(owner.lastSetCookies[0]).toMatch(/^ephemera_session=[\w-]{43}; Max-Age=2592000;/);
 
       at(61_000 + SESSION_LIFETIME_MS - DAY_MS);
-      expect((await owner.call((trpc) => trpc.account.me()))).not.toBeNull();
+      expect(await owner.call((trpc) => trpc.account.me())).not.toBeNull();
       at(61_000 + 2 * SESSION_LIFETIME_MS - 2 * DAY_MS);
-      expect((await owner.call((trpc) => trpc.account.me()))).not.toBeNull();
+      expect(await owner.call((trpc) => trpc.account.me())).not.toBeNull();
       const keep = owner.cookie;
       at(61_000 + 3 * SESSION_LIFETIME_MS);
       const error = await rejection(() => owner.call((trpc) => trpc.account.sessions()));
@@ -309,19 +349,31 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
       const { authKey, identity, owner } = await signedUp();
       const wrong = await rejection(() =>
         owner.call((trpc) =>
-          trpc.account.changePassword({ currentAuthKey: fakeAuthKey(), kdf: fakeKdf(), authKey: fakeAuthKey(), identity }),
+          trpc.account.changePassword({
+            currentAuthKey: fakeAuthKey(),
+            kdf: fakeKdf(),
+            authKey: fakeAuthKey(),
+            identity,
+          }),
         ),
       );
       expect([wrong.code, wrong.message]).toEqual(["UNAUTHORIZED", "currentPassword: wrong password"]);
       const swapped = await rejection(() =>
         owner.call((trpc) =>
-          trpc.account.changePassword({ currentAuthKey: authKey, kdf: fakeKdf(), authKey: fakeAuthKey(), identity: fakeIdentity() }),
+          trpc.account.changePassword({
+            currentAuthKey: authKey,
+            kdf: fakeKdf(),
+            authKey: fakeAuthKey(),
+            identity: fakeIdentity(),
+          }),
         ),
       );
       expect(swapped.code).toBe("BAD_REQUEST");
       expect(swapped.message).toMatch(/^identity: /);
       const stranger = await rejection(() =>
-        browser().call((trpc) => trpc.account.changePassword({ currentAuthKey: authKey, kdf: fakeKdf(), authKey, identity })),
+        browser().call((trpc) =>
+          trpc.account.changePassword({ currentAuthKey: authKey, kdf: fakeKdf(), authKey, identity }),
+        ),
       );
       expect(stranger.code).toBe("UNAUTHORIZED");
       // Nothing changed: the old auth key still signs in.
@@ -339,7 +391,9 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
       const typo = await rejection(() => owner.call((trpc) => trpc.account.delete({ username: `${username}x` })));
       expect([typo.code, typo.message]).toEqual(["BAD_REQUEST", "username: type your username to confirm"]);
 
-      expect(await owner.call((trpc) => trpc.account.delete({ username: username.toUpperCase() }))).toEqual({ ok: true });
+      expect(await owner.call((trpc) => trpc.account.delete({ username: username.toUpperCase() }))).toEqual({
+        ok: true,
+      });
       expect(owner.cookie).toBeNull();
       expect(await other.call((trpc) => trpc.account.me())).toBeNull();
       const gone = await rejection(() => browser().call((trpc) => trpc.account.signIn({ username, authKey })));
@@ -381,6 +435,9 @@ function rewrapped(identity: ReturnType<typeof fakeIdentity>) {
   const fresh = fakeIdentity();
   return {
     ...identity,
-    keyPairs: identity.keyPairs.map((pair, index) => ({ ...pair, wrappedPrivateKey: fresh.keyPairs[index]!.wrappedPrivateKey })),
+    keyPairs: identity.keyPairs.map((pair, index) => ({
+      ...pair,
+      wrappedPrivateKey: fresh.keyPairs[index]!.wrappedPrivateKey,
+    })),
   };
 }

@@ -4,7 +4,13 @@ import { DEFAULT_PBKDF2_ITERATIONS, type KdfParams } from "~/lib/crypto/account-
 import { fromBase64Url, toBase64Url } from "~/lib/crypto/base64url";
 import type { WrappedIdentity } from "~/lib/crypto/identity-keys";
 import { normalizeUsername } from "~/shared/username";
-import { authKeySchema, identitySchema, kdfSchema, sessionIdSchema, usernameSchema } from "../../accounts/account-inputs";
+import {
+  authKeySchema,
+  identitySchema,
+  kdfSchema,
+  sessionIdSchema,
+  usernameSchema,
+} from "../../accounts/account-inputs";
 import { IdentitySealError } from "../../accounts/identity-seal";
 import { dummyVerify, hashAuthKey, verifyAuthKey } from "../../accounts/passwords";
 import { newSessionToken, SESSION_LIFETIME_MS, sessionExpiry } from "../../accounts/session-tokens";
@@ -45,7 +51,11 @@ const publicKeysOf = (identity: WrappedIdentity): PublicKey[] =>
   identity.keyPairs.map(({ algorithm, publicKey }) => ({ algorithm, publicKey }));
 
 const sameKeys = (a: PublicKey[], b: PublicKey[]) => {
-  const text = (keys: PublicKey[]) => keys.map((key) => `${key.algorithm}:${key.publicKey}`).sort().join(",");
+  const text = (keys: PublicKey[]) =>
+    keys
+      .map((key) => `${key.algorithm}:${key.publicKey}`)
+      .sort()
+      .join(",");
   return text(a) === text(b);
 };
 
@@ -60,7 +70,9 @@ async function startSession(ctx: Context, accountId: string): Promise<Session> {
     now,
     expiresAt: sessionExpiry(now),
   });
-  ctx.setCookie(serializeSessionCookie(token, { secure: ctx.secureCookies, maxAgeSeconds: SESSION_LIFETIME_MS / 1000 }));
+  ctx.setCookie(
+    serializeSessionCookie(token, { secure: ctx.secureCookies, maxAgeSeconds: SESSION_LIFETIME_MS / 1000 }),
+  );
   return session;
 }
 
@@ -74,7 +86,10 @@ function openIdentity(ctx: Context, account: AccountCredentials): WrappedIdentit
     if (!(error instanceof IdentitySealError)) throw error;
     // No name or id in the line: the operator's lead is the message (a changed SESSION_SECRET).
     logger.error({ err: { message: error.message } }, "An account's sealed identity does not open");
-    throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "This account's keys cannot be read on this server" });
+    throw new TRPCError({
+      code: "INTERNAL_SERVER_ERROR",
+      message: "This account's keys cannot be read on this server",
+    });
   }
 }
 
@@ -84,15 +99,21 @@ export const accountRouter = router({
    * account gets a salt derived from the server secret: the same every time, shaped like a real
    * one, and found after the same lookup, so the answer does not tell which names exist.
    */
-  salt: publicProcedure.input(z.object({ username: usernameSchema })).query(async ({ ctx, input }): Promise<{ kdf: KdfParams }> => {
-    await ctx.services.limits.consumeOrThrow("accountSalt", ctx.clientKey);
-    const account = await ctx.services.accounts.findByUsername(input.username);
-    if (account) return { kdf: kdfOf(account) };
-    const username = normalizeUsername(input.username) ?? "";
-    return {
-      kdf: { algorithm: "PBKDF2-SHA-256", iterations: DEFAULT_PBKDF2_ITERATIONS, salt: toBase64Url(ctx.services.saltForUnknown(username)) },
-    };
-  }),
+  salt: publicProcedure
+    .input(z.object({ username: usernameSchema }))
+    .query(async ({ ctx, input }): Promise<{ kdf: KdfParams }> => {
+      await ctx.services.limits.consumeOrThrow("accountSalt", ctx.clientKey);
+      const account = await ctx.services.accounts.findByUsername(input.username);
+      if (account) return { kdf: kdfOf(account) };
+      const username = normalizeUsername(input.username) ?? "";
+      return {
+        kdf: {
+          algorithm: "PBKDF2-SHA-256",
+          iterations: DEFAULT_PBKDF2_ITERATIONS,
+          salt: toBase64Url(ctx.services.saltForUnknown(username)),
+        },
+      };
+    }),
 
   signUp: publicProcedure
     .input(z.object({ username: usernameSchema, kdf: kdfSchema, authKey: authKeySchema, identity: identitySchema }))
@@ -191,7 +212,9 @@ export const accountRouter = router({
    * response to someone else knowing the old one.
    */
   changePassword: accountProcedure
-    .input(z.object({ currentAuthKey: authKeySchema, kdf: kdfSchema, authKey: authKeySchema, identity: identitySchema }))
+    .input(
+      z.object({ currentAuthKey: authKeySchema, kdf: kdfSchema, authKey: authKeySchema, identity: identitySchema }),
+    )
     .mutation(async ({ ctx, input }): Promise<{ ok: true; otherSessionsSignedOut: number }> => {
       const { accounts, identitySeal, limits } = ctx.services;
       await limits.consumeOrThrow("changePassword", ctx.account.id);
@@ -217,7 +240,13 @@ export const accountRouter = router({
 
   /** Everything the server holds for the account, in one statement, after the name is typed. */
   delete: accountProcedure
-    .input(z.object({ username: z.string({ error: "type your username to confirm" }).max(100, { error: "type your username to confirm" }) }))
+    .input(
+      z.object({
+        username: z
+          .string({ error: "type your username to confirm" })
+          .max(100, { error: "type your username to confirm" }),
+      }),
+    )
     .mutation(async ({ ctx, input }): Promise<{ ok: true }> => {
       if (normalizeUsername(input.username.trim()) !== ctx.account.username) {
         throw badField("username: type your username to confirm");
