@@ -1,4 +1,5 @@
 import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import type { ClientLoaderFunctionArgs } from "@remix-run/react";
 import { useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { accountFromRequest } from "~/.server/account-session";
@@ -21,6 +22,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return json({ username: account?.username ?? null }, { headers: { "Cache-Control": "private, no-store" } });
 }
 
+/**
+ * The server's answer, asked when the lobby opens. Having a client loader at all keeps a room's
+ * PrefetchPageLinks to the lobby's code: a prefetch of this no-store data would be a request
+ * thrown away, and who is signed in must be asked on arrival anyway.
+ */
+export const clientLoader = ({ serverLoader }: ClientLoaderFunctionArgs) => serverLoader<typeof loader>();
+
 const NOTICES: Record<string, string> = {
   "room-not-found": "That room does not exist or has already ended.",
   "room-lost": "The server lost this room before its time was up; nobody destroyed it. Every message in it is gone.",
@@ -37,7 +45,7 @@ function noticeFor(params: URLSearchParams): string | null {
   if (params.get("left") === "true") return NOTICES.left ?? null;
   if (params.get("account") === "deleted") return NOTICES["account-deleted"] ?? null;
   const error = params.get("error");
-  return error ? NOTICES[error] ?? "Something went wrong. Please try again." : null;
+  return error ? (NOTICES[error] ?? "Something went wrong. Please try again.") : null;
 }
 
 const SHORT_LABELS: Record<number, string> = { 300: "5 min", 600: "10 min", 3600: "1 hour", 86_400: "24 hours" };
