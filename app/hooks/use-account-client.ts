@@ -8,6 +8,6 @@ export function useAccountClient(): AccountClient {
   const utils = trpc.useUtils();
   return useMemo(
     () => new AccountClient(utils.client.account, new KeyKeeper(defaultKeyStorage()), localWrappedIdentityCache()),
-    [utils.client]
+    [utils.client],
   );
 }

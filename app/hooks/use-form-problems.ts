@@ -30,7 +30,7 @@ export function useFormProblems<Field extends string>(order: readonly Field[]) {
       if (element) inputs.current.set(field, element);
       else inputs.current.delete(field);
     },
-    []
+    [],
   );
 
   /** Shows these field errors (none: clears them); true when there were any. */
@@ -50,7 +50,7 @@ export function useFormProblems<Field extends string>(order: readonly Field[]) {
         setFormError(problem.message);
       }
     },
-    [order, showFieldErrors]
+    [order, showFieldErrors],
   );
 
   const clearField = useCallback((field: Field) => {

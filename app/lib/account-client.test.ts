@@ -9,7 +9,10 @@ const FAST = 1_000;
 
 class RefusedError extends Error {
   name = "TRPCClientError";
-  constructor(message: string, readonly data: { code: string }) {
+  constructor(
+    message: string,
+    readonly data: { code: string },
+  ) {
     super(message);
   }
 }

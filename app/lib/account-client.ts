@@ -69,7 +69,7 @@ export class AccountClient {
     private readonly api: AccountApi,
     private readonly keeper: KeyKeeper,
     private readonly cache: WrappedIdentityCache,
-    private readonly options: AccountClientOptions = {}
+    private readonly options: AccountClientOptions = {},
   ) {}
 
   async signUp(username: string, password: string): Promise<{ username: string }> {
@@ -107,7 +107,7 @@ export class AccountClient {
   async changePassword(
     username: string,
     currentPassword: string,
-    nextPassword: string
+    nextPassword: string,
   ): Promise<{ otherSessionsSignedOut: number }> {
     const { kdf: currentKdf } = await this.api.salt.query({ username });
     const current = await this.derive(currentPassword, currentKdf);
@@ -148,7 +148,7 @@ export class AccountClient {
   private async rewrapped(
     username: string,
     current: { authKey: string; wrappingKey: CryptoKey },
-    nextWrappingKey: CryptoKey
+    nextWrappingKey: CryptoKey,
   ): Promise<WrappedIdentity> {
     const cached = this.cache.load(username);
     if (cached) {
