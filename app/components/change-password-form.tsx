@@ -4,7 +4,7 @@ import { FormAlert } from "~/components/form-alert";
 import { TextField } from "~/components/text-field";
 import { useFormProblems } from "~/hooks/use-form-problems";
 import type { AccountClient } from "~/lib/account-client";
-import { problemOf } from "~/lib/account-errors";
+import { isSignedOutError, problemOf } from "~/lib/account-errors";
 import { PASSWORD_MIN_LENGTH, passwordProblem } from "~/shared/common-passwords";
 
 const FIELDS = ["currentPassword", "newPassword", "repeatPassword"] as const;
@@ -14,10 +14,13 @@ export function ChangePasswordForm({
   username,
   account,
   onChanged,
+  onSignedOut,
 }: {
   username: string;
   account: AccountClient;
   onChanged: () => void;
+  /** This browser was signed out elsewhere while the page was open. */
+  onSignedOut: () => void;
 }) {
   const form = useFormProblems(FIELDS);
   const [currentPassword, setCurrentPassword] = useState("");
@@ -53,6 +56,7 @@ export function ChangePasswordForm({
       );
       onChanged();
     } catch (error) {
+      if (isSignedOutError(error)) return onSignedOut();
       form.showProblem(problemOf(error, { currentAuthKey: "currentPassword", authKey: "newPassword" }));
     } finally {
       form.setBusy(false);

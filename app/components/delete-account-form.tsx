@@ -4,7 +4,7 @@ import { FormAlert } from "~/components/form-alert";
 import { TextField } from "~/components/text-field";
 import { useFormProblems } from "~/hooks/use-form-problems";
 import type { AccountClient } from "~/lib/account-client";
-import { problemOf } from "~/lib/account-errors";
+import { isSignedOutError, problemOf } from "~/lib/account-errors";
 
 const FIELDS = ["username"] as const;
 
@@ -13,10 +13,13 @@ export function DeleteAccountForm({
   username,
   account,
   onDeleted,
+  onSignedOut,
 }: {
   username: string;
   account: AccountClient;
   onDeleted: () => void;
+  /** This browser was signed out elsewhere while the page was open. */
+  onSignedOut: () => void;
 }) {
   const form = useFormProblems(FIELDS);
   const [typed, setTyped] = useState("");
@@ -31,6 +34,7 @@ export function DeleteAccountForm({
       await account.deleteAccount(typed);
       onDeleted();
     } catch (error) {
+      if (isSignedOutError(error)) return onSignedOut();
       form.showProblem(problemOf(error));
       form.setBusy(false);
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AccountClient, type AccountApi, type WrappedIdentityCache } from "./account-client";
-import { problemOf } from "./account-errors";
+import { isSignedOutError, problemOf } from "./account-errors";
 import type { KdfParams } from "./crypto/account-kdf";
 import type { WrappedIdentity } from "./crypto/identity-keys";
 import { KeyKeeper, memoryKeyStorage } from "./crypto/key-keeper";
@@ -161,5 +161,15 @@ describe("problemOf", () => {
 
   it("says the server could not be reached when no answer came", () => {
     expect(problemOf(new TypeError("Failed to fetch")).message).toMatch(/could not be reached/);
+  });
+});
+
+describe("isSignedOutError", () => {
+  it("is an UNAUTHORIZED answer that names no field", () => {
+    const unauthorized = (message: string) => Object.assign(new Error(message), { data: { code: "UNAUTHORIZED" } });
+    expect(isSignedOutError(unauthorized("Sign in first"))).toBe(true);
+    expect(isSignedOutError(unauthorized("currentPassword: wrong password"))).toBe(false);
+    expect(isSignedOutError(Object.assign(new Error("Sign in first"), { data: { code: "FORBIDDEN" } }))).toBe(false);
+    expect(isSignedOutError(new TypeError("Failed to fetch"))).toBe(false);
   });
 });

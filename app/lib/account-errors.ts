@@ -47,3 +47,13 @@ function sentence(text: string): string {
   const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
+
+/**
+ * The server no longer knows this browser as signed in (revoked elsewhere, expired, deleted):
+ * UNAUTHORIZED without a field, unlike "currentPassword: wrong password".
+ */
+export function isSignedOutError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const data = (error as { data?: ErrorData | null }).data ?? null;
+  return data?.code === "UNAUTHORIZED" && !/^\w+: /.test(error.message);
+}

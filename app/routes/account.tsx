@@ -58,12 +58,14 @@ export default function Account() {
         username={username}
         account={account}
         onChanged={() => void utils.account.sessions.invalidate()}
+        onSignedOut={onSignedOut}
       />
       <SignedInBrowsers onSignedOut={onSignedOut} />
       <DeleteAccountForm
         username={username}
         account={account}
         onDeleted={() => navigate("/?account=deleted", { replace: true })}
+        onSignedOut={onSignedOut}
       />
     </AccountPage>
   );

@@ -196,6 +196,8 @@ test.describe("accounts", () => {
     await signUp(laptop, username, password);
     await signIn(phone, username, password);
 
+    await phone.goto("/account");
+    await expect(browsersList(phone)).toHaveCount(2);
     await laptop.goto("/account");
     const browsers = browsersList(laptop);
     await expect(browsers).toHaveCount(2);
@@ -206,7 +208,9 @@ test.describe("accounts", () => {
     await other.getByRole("button", { name: /^Sign out Chrome on/ }).click();
     await expect(browsers).toHaveCount(1);
 
-    // The phone finds out on its next request.
+    // The phone, its account page still open, finds out on its next request.
+    await phone.getByRole("button", { name: "Sign out everywhere else" }).click();
+    await expect(phone).toHaveURL(/\/signin\?next=\/account$/);
     await phone.goto("/account");
     await expect(phone).toHaveURL(/\/signin\?next=\/account$/);
     await expectSignedOut(phone);
