@@ -13,6 +13,7 @@ import { churn } from "./scenarios/churn";
 import { idle } from "./scenarios/idle";
 import { latency } from "./scenarios/latency";
 import { redis } from "./scenarios/redis";
+import { signIn } from "./scenarios/sign-in";
 import { throughput } from "./scenarios/throughput";
 import { hostLoopbackMicros, hostReferenceMicros } from "./lib/host-speed";
 
@@ -26,6 +27,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
   churn: () => churn({ seconds: Math.max(5, Math.round(seconds / 3)) }),
   "cross-instance": () => latency({ instances: 2, rooms, seconds }),
   redis: () => redis(),
+  "sign-in": () => signIn({ seconds, rate: Number(process.env.BENCH_RATE ?? 400) }),
 };
 
 const machine = {

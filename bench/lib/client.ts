@@ -24,7 +24,7 @@ const BROWSER_ENCODINGS = "gzip, deflate, br, zstd";
  * the server is closing.)
  */
 const pools = new Map<string, Pool>();
-function poolFor(base: string): Pool {
+export function poolFor(base: string): Pool {
   let pool = pools.get(base);
   if (!pool) pools.set(base, (pool = new Pool(base, { connections: 512, pipelining: 1 })));
   return pool;

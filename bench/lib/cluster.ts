@@ -12,7 +12,10 @@ const SECRET = "bench-secret-bench-secret-bench-secret!";
 export async function startCluster(
   instances = 1,
   extraNodeArgs: string[] = [],
-  { workers = Number(process.env.BENCH_WORKERS ?? 1) } = {},
+  {
+    workers = Number(process.env.BENCH_WORKERS ?? 1),
+    env: extraEnv = {},
+  }: { workers?: number; env?: Record<string, string> } = {},
 ) {
   const redis: TestRedis = await startRedisServer();
   const env = {
@@ -23,6 +26,7 @@ export async function startCluster(
     METRICS_TOKEN,
     MAX_BODY_BYTES: "65536",
     WEB_CONCURRENCY: String(workers),
+    ...extraEnv,
   };
   // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the servers.
   const nodeArgs = [...extraNodeArgs, ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];

@@ -1,6 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { dummyVerify, hashAuthKey, prepareDummyVerify, verifierNeedsRehash, verifyAuthKey } from "./passwords";
+import { availableParallelism } from "node:os";
+import {
+  dummyVerify,
+  HashingBusyError,
+  hashAuthKey,
+  prepareDummyVerify,
+  verifierNeedsRehash,
+  verifyAuthKey,
+} from "./passwords";
 
 const authKey = () => new Uint8Array(randomBytes(32));
 
@@ -66,5 +74,23 @@ describe("auth key verifiers", () => {
     const ratio = median(dummy) / median(real);
     expect(ratio).toBeGreaterThan(0.4);
     expect(ratio).toBeLessThan(2.5);
+  });
+
+  it("runs at most cores − 1 hashes at once, and refuses rather than queue without bound", async () => {
+    const atOnce = Math.max(1, availableParallelism() - 1);
+    const verifier = await hashAuthKey(authKey());
+    // One more than can run or wait: exactly that many are refused, at once, and the rest answer.
+    const extra = 3;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: atOnce + 32 * atOnce + extra }, () => verifyAuthKey(verifier, authKey())),
+    );
+    const refused = outcomes.filter((outcome) => outcome.status === "rejected");
+    expect(refused).toHaveLength(extra);
+    for (const outcome of refused) expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(HashingBusyError);
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled" && outcome.value === false)).toHaveLength(
+      atOnce + 32 * atOnce,
+    );
+    // The gate is free again afterwards.
+    expect(await verifyAuthKey(verifier, authKey())).toBe(false);
   });
 });

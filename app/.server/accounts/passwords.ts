@@ -1,5 +1,6 @@
 import { hash, verify, type Algorithm } from "@node-rs/argon2";
 import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
 
 /**
  * argon2id at OWASP's first recommended setting (Password Storage Cheat Sheet): 19 MiB of memory,
@@ -23,18 +24,50 @@ export const ARGON2_PARAMS = {
 const passwordOf = (authKey: Uint8Array) =>
   Buffer.from(authKey.buffer, authKey.byteOffset, authKey.byteLength).toString("base64url");
 
+/** Too many hashes are waiting already: answer "try again" rather than make everyone wait longer. */
+export class HashingBusyError extends Error {
+  override name = "HashingBusyError";
+}
+
+/**
+ * How many hashes run at once, and how many may wait. libuv's pool runs four at once whatever the
+ * cores: on a 2-core machine four 19 MiB argon2id runs took both cores from the event loop, and a
+ * burst of sign-ins stalled every chat on the instance. One core is left to the event loop; a
+ * queue longer than a few hundred milliseconds of hashing is refused instead of grown.
+ */
+const HASHES_AT_ONCE = Math.max(1, availableParallelism() - 1);
+const MAX_WAITING = 32 * HASHES_AT_ONCE;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function gated<T>(work: () => Promise<T>): Promise<T> {
+  if (running < HASHES_AT_ONCE) running += 1;
+  else if (waiting.length >= MAX_WAITING) throw new HashingBusyError("Too many password checks are waiting");
+  // The slot is handed over by the one that finishes (below), so no newcomer can take it first.
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
 /** The argon2id verifier (PHC string) to store for an auth key. */
 export function hashAuthKey(authKey: Uint8Array): Promise<string> {
-  return hash(passwordOf(authKey), ARGON2_PARAMS);
+  return gated(() => hash(passwordOf(authKey), ARGON2_PARAMS));
 }
 
 /** Whether the auth key matches; false (never a throw) for a damaged verifier. */
 export async function verifyAuthKey(verifier: string, authKey: Uint8Array): Promise<boolean> {
-  try {
-    return await verify(verifier, passwordOf(authKey));
-  } catch {
-    return false;
-  }
+  return gated(async () => {
+    try {
+      return await verify(verifier, passwordOf(authKey));
+    } catch {
+      return false;
+    }
+  });
 }
 
 let dummyVerifier: Promise<string> | undefined;

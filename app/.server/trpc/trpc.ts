@@ -7,6 +7,7 @@ import { RateLimitedError } from "../rate-limits";
 import { StoreUnavailableError, unavailableMessage } from "../store-errors";
 import { SEALED_MIN_LENGTH } from "~/shared/limits";
 import { describeValidationError } from "./errors";
+import { HashingBusyError } from "../accounts/passwords";
 import { wireTransformer } from "../transport/wire-input";
 
 /**
@@ -45,6 +46,17 @@ export const publicProcedure = t.procedure.use(async ({ next }) => {
   if (result.error.code === "BAD_REQUEST") {
     const validation = describeValidationError(result.error.cause);
     if (validation) result.error.message = validation.message;
+  }
+  // More sign-ins than argon2id can keep up with (accounts/passwords.ts): retry shortly.
+  if (result.error.cause instanceof HashingBusyError) {
+    return {
+      ...result,
+      error: new TRPCError({
+        code: "SERVICE_UNAVAILABLE",
+        message: "Too many sign-ins right now. Try again in a moment.",
+        cause: result.error.cause,
+      }),
+    };
   }
   // An unreachable (or full) store is a temporary condition the client can retry, not a server bug.
   if (result.error.cause instanceof StoreUnavailableError) {
