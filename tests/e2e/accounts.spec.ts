@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Page, Request } from "@playwright/test";
+import { startAppServer, type AppServer } from "../support/app-server";
 import { seriousViolations } from "./axe";
 import { expect, test } from "./fixtures";
 
@@ -307,6 +308,24 @@ test.describe("accounts", () => {
     for (const secret of [password, newPassword]) {
       for (const form of forms(secret)) expect(everything).not.toContain(form);
     }
+  });
+});
+
+test.describe("demo accounts", () => {
+  let server: AppServer;
+  test.beforeAll(async () => {
+    server = await startAppServer({ DEMO_ACCOUNTS: "on", LOG_LEVEL: "warn" });
+  });
+  test.afterAll(() => server?.stop());
+  test.slow();
+
+  test("alice and bob sign in with the documented password, each in their own browser", async ({ people }) => {
+    const [alice, bob] = [await people.join({ baseURL: server.url }), await people.join({ baseURL: server.url })];
+    // The password the README gives; the server made the accounts as a browser signing up would.
+    await signIn(alice, "alice", "correct horse battery staple");
+    await signIn(bob, "bob", "correct horse battery staple");
+    await alice.goto("/account");
+    await expect(browsersList(alice)).toHaveCount(1);
   });
 });
 
