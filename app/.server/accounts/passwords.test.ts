@@ -76,20 +76,25 @@ describe("auth key verifiers", () => {
     expect(ratio).toBeLessThan(2.5);
   });
 
-  it("runs at most cores − 1 hashes at once, and refuses rather than queue without bound", async () => {
+  it("runs at most cores − 1 hashes at once, and refuses rather than queue without bound or wait long", async () => {
     const atOnce = Math.max(1, availableParallelism() - 1);
     const verifier = await hashAuthKey(authKey());
-    // One more than can run or wait: exactly that many are refused, at once, and the rest answer.
+    // More than can run or wait: the surplus is refused at once; of those that waited, any whose
+    // turn came after 400 ms is refused then. Each verify takes 13 ms or more, so 32 in a row wait
+    // longer than that only on a machine under load: how many of them are refused depends on it.
     const extra = 3;
+    const started = performance.now();
     const outcomes = await Promise.allSettled(
-      Array.from({ length: atOnce + 32 * atOnce + extra }, () => verifyAuthKey(verifier, authKey())),
+      Array.from({ length: atOnce + 32 * atOnce + extra }, () =>
+        verifyAuthKey(verifier, authKey()).then((matched) => ({ matched, ms: performance.now() - started })),
+      ),
     );
     const refused = outcomes.filter((outcome) => outcome.status === "rejected");
-    expect(refused).toHaveLength(extra);
+    expect(refused.length).toBeGreaterThanOrEqual(extra);
     for (const outcome of refused) expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(HashingBusyError);
-    expect(outcomes.filter((outcome) => outcome.status === "fulfilled" && outcome.value === false)).toHaveLength(
-      atOnce + 32 * atOnce,
-    );
+    const answered = outcomes.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
+    expect(answered.length).toBeGreaterThanOrEqual(atOnce);
+    expect(answered.every(({ matched }) => !matched)).toBe(true);
     // The gate is free again afterwards.
     expect(await verifyAuthKey(verifier, authKey())).toBe(false);
   });
