@@ -1,6 +1,9 @@
-import type { MetaFunction } from "@remix-run/node";
-import { useNavigate, useSearchParams } from "@remix-run/react";
+import { json, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import type { ClientLoaderFunctionArgs } from "@remix-run/react";
+import { useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { accountFromRequest } from "~/.server/account-session";
+import { LobbyAccountBar } from "~/components/lobby-account-bar";
 import { OnlineCount } from "~/components/online-count";
 import { useDisplayName } from "~/hooks/use-display-name";
 import { keyCheck } from "~/lib/crypto/key-check";
@@ -12,6 +15,20 @@ import { trpc } from "~/lib/trpc";
 
 export const meta: MetaFunction = () => [{ title: "Ephemera · private chat that destroys itself" }];
 
+/** Who is signed in, if anyone: rooms and strangers need no account, the lobby only says so. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const account = await accountFromRequest(request);
+  // Private per browser: a shared cache must not show one person's name to another.
+  return json({ username: account?.username ?? null }, { headers: { "Cache-Control": "private, no-store" } });
+}
+
+/**
+ * The server's answer, asked when the lobby opens. Having a client loader at all keeps a room's
+ * PrefetchPageLinks to the lobby's code: a prefetch of this no-store data would be a request
+ * thrown away, and who is signed in must be asked on arrival anyway.
+ */
+export const clientLoader = ({ serverLoader }: ClientLoaderFunctionArgs) => serverLoader<typeof loader>();
+
 const NOTICES: Record<string, string> = {
   "room-not-found": "That room does not exist or has already ended.",
   "room-lost": "The server lost this room before its time was up; nobody destroyed it. Every message in it is gone.",
@@ -19,12 +36,14 @@ const NOTICES: Record<string, string> = {
   destroyed: "The room was destroyed. Every message in it is gone.",
   expired: "The room's time ran out. Every message in it is gone.",
   left: "You left the room. Its messages stay with the other person until the room ends, then they are deleted.",
+  "account-deleted": "Your account is deleted. The server holds nothing of it any more.",
 };
 
 function noticeFor(params: URLSearchParams): string | null {
   if (params.get("destroyed") === "true") return NOTICES.destroyed ?? null;
   if (params.get("expired") === "true") return NOTICES.expired ?? null;
   if (params.get("left") === "true") return NOTICES.left ?? null;
+  if (params.get("account") === "deleted") return NOTICES["account-deleted"] ?? null;
   const error = params.get("error");
   return error ? (NOTICES[error] ?? "Something went wrong. Please try again.") : null;
 }
@@ -32,6 +51,7 @@ function noticeFor(params: URLSearchParams): string | null {
 const SHORT_LABELS: Record<number, string> = { 300: "5 min", 600: "10 min", 3600: "1 hour", 86_400: "24 hours" };
 
 export default function Lobby() {
+  const { username } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const notice = noticeFor(params);
   const navigate = useNavigate();
@@ -78,6 +98,8 @@ export default function Lobby() {
         </h1>
         <p className="text-zinc-400">A private room for two. When the timer ends, so does every word.</p>
       </header>
+
+      <LobbyAccountBar username={username} />
 
       {notice && (
         <div
@@ -179,8 +201,8 @@ export default function Lobby() {
         </p>
         <p>
           Nothing is kept after the room ends. When the timer runs out or either of you presses “Destroy now”, every
-          message is deleted from the server. There are no accounts, no history, and no third-party scripts or trackers;
-          your name lives only in this browser.
+          message is deleted from the server. There is no history and there are no third-party scripts or trackers; your
+          name lives only in this browser. An account is optional: its password never leaves your browser.
         </p>
       </section>
     </main>

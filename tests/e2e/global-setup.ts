@@ -10,6 +10,10 @@ export default async function globalSetup() {
     RATE_LIMIT_JOINS_PER_MINUTE: "10000",
     RATE_LIMIT_MESSAGES_PER_SECOND: "1000",
     RATE_LIMIT_READS_PER_MINUTE: "10000",
+    // Per address, so raised; the per-username sign-in limit keeps its default for the test about it.
+    RATE_LIMIT_SIGN_UPS_PER_HOUR: "10000",
+    RATE_LIMIT_SIGN_INS_PER_ADDRESS_PER_MINUTE: "10000",
+    RATE_LIMIT_SALT_LOOKUPS_PER_MINUTE: "10000",
     // Presence tests watch someone leave; the default five seconds would only make them slower.
     PRESENCE_GRACE_MS: "2000",
   });
