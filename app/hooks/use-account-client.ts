@@ -1,5 +1,5 @@
 import { useMemo } from "react";
-import { AccountClient, localWrappedIdentityCache } from "~/lib/account-client";
+import { AccountClient } from "~/lib/account-client";
 import { defaultKeyStorage, KeyKeeper } from "~/lib/crypto/key-keeper";
 import { trpc } from "~/lib/trpc";
 
@@ -7,7 +7,7 @@ import { trpc } from "~/lib/trpc";
 export function useAccountClient(): AccountClient {
   const utils = trpc.useUtils();
   return useMemo(
-    () => new AccountClient(utils.client.account, new KeyKeeper(defaultKeyStorage()), localWrappedIdentityCache()),
+    () => new AccountClient(utils.client.account, new KeyKeeper(defaultKeyStorage())),
     [utils.client],
   );
 }

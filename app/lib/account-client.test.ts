@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AccountClient, type AccountApi, type WrappedIdentityCache } from "./account-client";
+import { AccountClient, type AccountApi } from "./account-client";
 import { isSignedOutError, problemOf } from "./account-errors";
 import type { KdfParams } from "./crypto/account-kdf";
 import type { WrappedIdentity } from "./crypto/identity-keys";
@@ -49,6 +49,16 @@ function fakeServer() {
       },
     },
     signOut: { mutate: async () => ((signedIn = null), { ok: true }) },
+    identity: {
+      mutate: async (input) => {
+        const account = signedIn ? accounts.get(signedIn) : undefined;
+        if (!account) throw new RefusedError("Sign in first", { code: "UNAUTHORIZED" });
+        if (account.authKey !== record(input).currentAuthKey) {
+          throw new RefusedError("currentPassword: wrong password", { code: "UNAUTHORIZED" });
+        }
+        return { identity: account.identity };
+      },
+    },
     changePassword: {
       mutate: async (input) => {
         const account = signedIn ? accounts.get(signedIn) : undefined;
@@ -72,20 +82,10 @@ function fakeServer() {
 
 const unknownKdf: KdfParams = { algorithm: "PBKDF2-SHA-256", iterations: FAST, salt: "AAAAAAAAAAAAAAAAAAAAAA" };
 
-function memoryCache(): WrappedIdentityCache & { held: () => boolean } {
-  let kept: { username: string; identity: WrappedIdentity } | null = null;
-  return {
-    load: (username) => (kept?.username === username ? kept.identity : null),
-    save: (username, identity) => void (kept = { username, identity }),
-    clear: () => void (kept = null),
-    held: () => kept !== null,
-  };
-}
-
-function browser(api: AccountApi, cache = memoryCache()) {
+function browser(api: AccountApi) {
   const keeper = new KeyKeeper(memoryKeyStorage());
-  const client = new AccountClient(api, keeper, cache, { iterations: FAST, minimumIterations: FAST });
-  return { client, keeper, cache };
+  const client = new AccountClient(api, keeper, { iterations: FAST, minimumIterations: FAST });
+  return { client, keeper };
 }
 
 describe("AccountClient", () => {
@@ -109,9 +109,9 @@ describe("AccountClient", () => {
     }
   });
 
-  it("changes the password without changing the keys, also when the wrapped keys are not cached", async () => {
+  it("changes the password without changing the keys, fetching them with the current password", async () => {
     const server = fakeServer();
-    const { client, keeper, cache } = browser(server.api);
+    const { client, keeper } = browser(server.api);
     await client.signUp("bob", "plum-kettle-one");
     const publicKeys = (await keeper.keysFor("bob"))?.agreement.publicKeys;
 
@@ -121,7 +121,6 @@ describe("AccountClient", () => {
       message: "Wrong password.",
     });
     await client.changePassword("bob", "plum-kettle-one", "plum-kettle-two");
-    cache.clear();
     await client.changePassword("bob", "plum-kettle-two", "plum-kettle-three");
 
     const elsewhere = browser(server.api);
@@ -132,11 +131,10 @@ describe("AccountClient", () => {
 
   it("lets go of the keys on sign-out and deletion", async () => {
     const server = fakeServer();
-    const { client, keeper, cache } = browser(server.api);
+    const { client, keeper } = browser(server.api);
     await client.signUp("carol", "plum-kettle-one");
     await client.signOut();
     expect(await keeper.keysFor("carol")).toBeNull();
-    expect(cache.held()).toBe(false);
     await client.signIn("carol", "plum-kettle-one");
     await client.deleteAccount("carol");
     expect(await keeper.keysFor("carol")).toBeNull();

@@ -1,5 +1,5 @@
 import { deriveAccountKeys, newKdfParams, type KdfParams } from "./crypto/account-kdf";
-import { createIdentity, rewrap, UnwrapError, unwrapIdentity, type WrappedIdentity } from "./crypto/identity-keys";
+import { createIdentity, rewrap, unwrapIdentity, type WrappedIdentity } from "./crypto/identity-keys";
 import type { KeyKeeper } from "./crypto/key-keeper";
 
 /**
@@ -24,6 +24,7 @@ export interface AccountApi {
     }): Promise<{ username: string; kdf: KdfParams; identity: WrappedIdentity }>;
   };
   signOut: { mutate(input: Record<string, never>): Promise<unknown> };
+  identity: { mutate(input: { currentAuthKey: string }): Promise<{ identity: WrappedIdentity }> };
   changePassword: {
     mutate(input: {
       currentAuthKey: string;
@@ -35,21 +36,12 @@ export interface AccountApi {
   delete: { mutate(input: { username: string }): Promise<unknown> };
 }
 
-/**
- * Where the wrapped identity of the signed-in account waits for a password change, which must
- * re-wrap it and has no other way to get it than signing in again. It is sealed with the
- * password's wrapping key: the server holds the same blob.
- */
-export interface WrappedIdentityCache {
-  load(username: string): WrappedIdentity | null;
-  save(username: string, identity: WrappedIdentity): void;
-  clear(): void;
-}
+const WRONG_CURRENT_PASSWORD = "currentPassword: wrong password";
 
 /** A password change whose current password is not the account's. */
 export class WrongCurrentPasswordError extends Error {
   constructor() {
-    super("currentPassword: wrong password");
+    super(WRONG_CURRENT_PASSWORD);
     this.name = "WrongCurrentPasswordError";
   }
 }
@@ -68,7 +60,6 @@ export class AccountClient {
   constructor(
     private readonly api: AccountApi,
     private readonly keeper: KeyKeeper,
-    private readonly cache: WrappedIdentityCache,
     private readonly options: AccountClientOptions = {},
   ) {}
 
@@ -78,7 +69,6 @@ export class AccountClient {
     const { wrapped, keys } = await createIdentity(wrappingKey, username);
     const account = await this.api.signUp.mutate({ username, kdf, authKey, identity: wrapped });
     await this.keeper.keep(account.username, keys);
-    this.cache.save(account.username, wrapped);
     return account;
   }
 
@@ -90,7 +80,6 @@ export class AccountClient {
     // the server's doing, and unwrapIdentity's error says so.
     const keys = await unwrapIdentity(account.identity, wrappingKey, account.username);
     await this.keeper.keep(account.username, keys);
-    this.cache.save(account.username, account.identity);
     return { username: account.username };
   }
 
@@ -120,7 +109,6 @@ export class AccountClient {
       authKey: next.authKey,
       identity,
     });
-    this.cache.save(username, identity);
     return { otherSessionsSignedOut: result.otherSessionsSignedOut };
   }
 
@@ -131,7 +119,6 @@ export class AccountClient {
 
   /** When the server says this browser is no longer signed in (revoked elsewhere, expired). */
   async forget(): Promise<void> {
-    this.cache.clear();
     await this.keeper.forget();
   }
 
@@ -140,58 +127,21 @@ export class AccountClient {
   }
 
   /**
-   * The account's keys under the new wrapping key. The blob this browser cached at sign-in is
-   * used when the current password opens it; when it does not (a mistyped password, or storage
-   * cleared), signing in again with the current password fetches the server's blob, and the
-   * server, rate limits and all, says whether the password is right.
+   * The account's keys under the new wrapping key. The server hands the wrapped keys only to
+   * the current password's auth key, so this browser keeps no copy to guess against offline.
    */
   private async rewrapped(
     username: string,
     current: { authKey: string; wrappingKey: CryptoKey },
     nextWrappingKey: CryptoKey,
   ): Promise<WrappedIdentity> {
-    const cached = this.cache.load(username);
-    if (cached) {
-      try {
-        return await rewrap(cached, current.wrappingKey, nextWrappingKey, username);
-      } catch (error) {
-        if (!(error instanceof UnwrapError)) throw error;
-      }
-    }
     let identity: WrappedIdentity;
     try {
-      ({ identity } = await this.api.signIn.mutate({ username, authKey: current.authKey }));
+      ({ identity } = await this.api.identity.mutate({ currentAuthKey: current.authKey }));
     } catch (error) {
-      const code = (error as { data?: { code?: unknown } | null }).data?.code;
-      throw code === "UNAUTHORIZED" ? new WrongCurrentPasswordError() : error;
+      // "Sign in first" (a session revoked meanwhile) is UNAUTHORIZED too, and is not this.
+      throw (error as Error).message === WRONG_CURRENT_PASSWORD ? new WrongCurrentPasswordError() : error;
     }
-    this.cache.save(username, identity);
     return rewrap(identity, current.wrappingKey, nextWrappingKey, username);
   }
-}
-
-const CACHE_KEY = "ephemera:account-identity";
-
-/** localStorage in a browser; nothing (always a miss) where there is none. */
-export function localWrappedIdentityCache(): WrappedIdentityCache {
-  const storage = typeof globalThis.localStorage === "undefined" ? null : globalThis.localStorage;
-  return {
-    load(username) {
-      try {
-        const stored = JSON.parse(storage?.getItem(CACHE_KEY) ?? "null") as {
-          username?: unknown;
-          identity?: WrappedIdentity;
-        } | null;
-        return stored && stored.username === username.toLowerCase() && stored.identity ? stored.identity : null;
-      } catch {
-        return null;
-      }
-    },
-    save(username, identity) {
-      storage?.setItem(CACHE_KEY, JSON.stringify({ username: username.toLowerCase(), identity }));
-    },
-    clear() {
-      storage?.removeItem(CACHE_KEY);
-    },
-  };
 }

@@ -308,6 +308,10 @@ test.describe("accounts", () => {
     for (const secret of [password, newPassword]) {
       for (const form of forms(secret)) expect(everything).not.toContain(form);
     }
+    // Nor does the browser keep the wrapped keys where a thief of the device could guess the
+    // password against them offline: only non-extractable keys, in IndexedDB.
+    const kept = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    expect(kept).not.toContain("wrappedPrivateKey");
   });
 });
 

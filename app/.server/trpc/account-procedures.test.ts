@@ -326,6 +326,21 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
     });
   });
 
+  describe("identity", () => {
+    it("hands the wrapped keys to the current auth key only, and only to a signed-in browser", async () => {
+      const { authKey, identity, owner } = await signedUp();
+      expect(await owner.call((trpc) => trpc.account.identity({ currentAuthKey: authKey }))).toEqual({ identity });
+      const wrong = await rejection(() =>
+        owner.call((trpc) => trpc.account.identity({ currentAuthKey: fakeAuthKey() })),
+      );
+      expect([wrong.code, wrong.message]).toEqual(["UNAUTHORIZED", "currentPassword: wrong password"]);
+      const stranger = await rejection(() =>
+        browser().call((trpc) => trpc.account.identity({ currentAuthKey: authKey })),
+      );
+      expect([stranger.code, stranger.message]).toEqual(["UNAUTHORIZED", "Sign in first"]);
+    });
+  });
+
   describe("changePassword", () => {
     it("takes the new credentials after the current auth key, and signs every other browser out", async () => {
       const { username, authKey, identity, owner } = await signedUp();

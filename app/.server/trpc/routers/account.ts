@@ -211,6 +211,22 @@ export const accountRouter = router({
    * proves the password. Every other browser is signed out: a changed password is often a
    * response to someone else knowing the old one.
    */
+  /**
+   * The account's wrapped keys, for a password change to re-wrap, given the current password's
+   * auth key. Holding the session is not enough: a stolen session would otherwise carry away a
+   * blob to guess the password against offline, at the cost of PBKDF2 alone and with no limit.
+   */
+  identity: accountProcedure
+    .input(z.object({ currentAuthKey: authKeySchema }))
+    .mutation(async ({ ctx, input }): Promise<{ identity: WrappedIdentity }> => {
+      await ctx.services.limits.consumeOrThrow("changePassword", ctx.account.id);
+      const current = await ctx.services.accounts.findByUsername(ctx.account.username);
+      if (!current || !(await verifyAuthKey(current.verifier, fromBase64Url(input.currentAuthKey)))) {
+        throw new TRPCError({ code: "UNAUTHORIZED", message: "currentPassword: wrong password" });
+      }
+      return { identity: openIdentity(ctx, current) };
+    }),
+
   changePassword: accountProcedure
     .input(
       z.object({ currentAuthKey: authKeySchema, kdf: kdfSchema, authKey: authKeySchema, identity: identitySchema }),
