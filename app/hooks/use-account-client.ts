@@ -6,8 +6,5 @@ import { trpc } from "~/lib/trpc";
 /** The account actions over this page's tRPC client, keys kept in this browser's IndexedDB. */
 export function useAccountClient(): AccountClient {
   const utils = trpc.useUtils();
-  return useMemo(
-    () => new AccountClient(utils.client.account, new KeyKeeper(defaultKeyStorage())),
-    [utils.client],
-  );
+  return useMemo(() => new AccountClient(utils.client.account, new KeyKeeper(defaultKeyStorage())), [utils.client]);
 }
