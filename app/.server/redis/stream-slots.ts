@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connections";
 import type { SlotClaim, SlotCounter, SlotGrant } from "../stream-slots";
 import { INSTANCES_KEY } from "./keys";
 import { instanceAlive, NOW_MS } from "./lua";
@@ -84,7 +84,7 @@ export class RedisSlotCounter implements SlotCounter {
   private beats = 0;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly instance: InstanceHeartbeats,
   ) {
     this.run = defineScripts(redis, SCRIPTS);
