@@ -7,8 +7,9 @@ import { RedisRoomStore } from "./rooms/redis-store";
 import type { RoomStore } from "./rooms/types";
 import { MemoryMatchStore } from "./match/memory-match-store";
 import { RedisMatchStore } from "./match/redis-match-store";
+import { ClusterUnsupportedMatchStore, STRANGERS_ON_CLUSTER_MESSAGE } from "./match/cluster-unsupported-match-store";
 import type { MatchStore } from "./match/types";
-import { createRedisConnections, type RedisConnections } from "./redis/connections";
+import { createRedisConnections, type RedisConnections, type RedisTarget } from "./redis/connections";
 import { checkEviction, checkPersistence, type EvictionCheck, type PersistenceCheck } from "./redis/settings-check";
 import { RedisSlotCounter } from "./redis/stream-slots";
 import { ImageBudget } from "./image-budget";
@@ -48,9 +49,11 @@ export function createServices(config: Env, storage: Storage = createStorage(con
   // The stranger queue lives beside the rooms it creates, and stream slots beside the presence
   // whose instance heartbeats they count on.
   const matches: MatchStore =
-    storage.kind === "redis"
-      ? new RedisMatchStore(storage.connections, config.PRESENCE_GRACE_MS)
-      : new MemoryMatchStore(storage.store, { graceMs: config.PRESENCE_GRACE_MS });
+    storage.kind === "memory"
+      ? new MemoryMatchStore(storage.store, { graceMs: config.PRESENCE_GRACE_MS })
+      : storage.connections.cluster
+        ? new ClusterUnsupportedMatchStore()
+        : new RedisMatchStore(storage.connections, config.PRESENCE_GRACE_MS);
   const slots: SlotCounter =
     storage.kind === "redis"
       ? new RedisSlotCounter(storage.connections.commands, storage.store.instance)
@@ -75,7 +78,8 @@ export function createServices(config: Env, storage: Storage = createStorage(con
 }
 
 function createStorage(config: Env): Storage {
-  if (!config.REDIS_URL) {
+  const target = redisTarget(config);
+  if (!target) {
     logger.info(
       { store: "memory" },
       "Using the in-memory store: single instance only, rooms end when the process does. Set REDIS_URL to run several instances.",
@@ -86,8 +90,14 @@ function createStorage(config: Env): Storage {
     });
     return { kind: "memory", store };
   }
-  logger.info({ store: "redis" }, "Using the Redis store");
-  const connections = createRedisConnections(config.REDIS_URL, {
+  const cluster = typeof target !== "string";
+  if (cluster) {
+    logger.info({ store: "redis", cluster }, "Using the Redis store on a Redis Cluster");
+    logger.warn(`${STRANGERS_ON_CLUSTER_MESSAGE} (decision 025): /stranger answers 501`);
+  } else {
+    logger.info({ store: "redis" }, "Using the Redis store");
+  }
+  const connections = createRedisConnections(target, {
     onError: (error, connection) => {
       metrics.redisErrors.inc({ connection });
       logger.warn({ connection, err: { message: error.message } }, "Redis connection error");
@@ -99,9 +109,15 @@ function createStorage(config: Env): Storage {
   return { kind: "redis", store, connections };
 }
 
+/** One Redis (REDIS_URL), a Redis Cluster (REDIS_CLUSTER_NODES), or neither: the in-memory store. */
+function redisTarget(config: Env): RedisTarget | undefined {
+  if (config.REDIS_CLUSTER_NODES) return { clusterNodes: config.REDIS_CLUSTER_NODES };
+  return config.REDIS_URL;
+}
+
 function cookieSecret(config: Env): string {
   if (config.SESSION_SECRET) return config.SESSION_SECRET;
-  if (config.REDIS_URL) {
+  if (redisTarget(config)) {
     logger.warn("SESSION_SECRET is unset: cookies from other instances will not verify");
   }
   return randomBytes(32).toString("base64url");

@@ -50,7 +50,7 @@ export class RedisPresence {
   private readonly firstHeartbeat: Promise<void>;
   private readonly heartbeatTimer: NodeJS.Timeout;
   private lastHeartbeatAt = 0;
-  private readonly deadInstances = new Set<string>();
+  private readonly dead = new Set<string>();
   private readonly settleTimers = new Set<NodeJS.Timeout>();
   /** Steps in flight: closing waits for them, so a restarting instance's people leave with grace. */
   private readonly pending = new Set<Promise<unknown>>();
@@ -113,6 +113,11 @@ export class RedisPresence {
     this.beatListeners.add(listener);
   }
 
+  /** The instances whose heartbeats have stopped, as of the last heartbeat. */
+  deadInstances(): string[] {
+    return [...this.dead];
+  }
+
   /** The room's presence and meta fields, settling any grace period or dead instance on the way. */
   read(roomId: string): Promise<PresenceReply | null> {
     return this.step("state", roomId, 0, 0);
@@ -158,9 +163,9 @@ export class RedisPresence {
       }
     }
     for (const listener of this.beatListeners) listener(missedBeats);
-    const newlyDead = dead.filter((id) => id !== this.instanceId && !this.deadInstances.has(id));
-    for (const id of newlyDead) this.deadInstances.add(id);
-    for (const id of this.deadInstances) if (!dead.includes(id)) this.deadInstances.delete(id);
+    const newlyDead = dead.filter((id) => id !== this.instanceId && !this.dead.has(id));
+    for (const id of newlyDead) this.dead.add(id);
+    for (const id of this.dead) if (!dead.includes(id)) this.dead.delete(id);
     if (newlyDead.length > 0) for (const roomId of this.localRooms()) this.settle(roomId);
   }
 
@@ -204,7 +209,7 @@ export class RedisPresence {
     }
     const reply = await scripts.presence(
       ...[keys.meta, keys.members, keys.live],
-      ...[...args, this.instanceTimeoutMs, count, ...this.deadInstances],
+      ...[...args, this.instanceTimeoutMs, count, ...this.dead],
     );
     const changes = reply?.[6] ?? [];
     if (changes.length > 0) {
