@@ -35,13 +35,10 @@ export class RedisChannels {
     const deliver = (channel: string, payload: string) => this.handlers.get(channel)?.(payload);
     if (subscriber instanceof Cluster) {
       subscriber.on("smessage", deliver);
-      // ioredis resubscribes every shard channel itself once the subscribers follow a new slot map.
-      let readyBefore = false;
+      // ioredis resubscribes every shard channel itself once its subscribers follow a new slot
+      // map, or replace one whose connection dropped (it does not reconnect by itself); it says
+      // so with `subscribersReady`, also twice at startup, when there is nothing to re-read.
       subscriber.on("subscribersReady", () => {
-        if (!readyBefore) {
-          readyBefore = true;
-          return;
-        }
         for (const handler of this.handlers.values()) handler(null);
       });
       return;
