@@ -17,6 +17,8 @@ export interface RedisConnectionOptions {
    * waits as long as Redis takes. The app always sets it (REDIS_COMMAND_TIMEOUT_MS).
    */
   commandTimeoutMs?: number;
+  /** Names the connections in Redis' CLIENT LIST. */
+  connectionName?: string;
 }
 
 /**
@@ -57,6 +59,7 @@ export function createRedisConnections(target: RedisTarget, options: RedisConnec
     maxRetriesPerRequest: 2,
     retryStrategy: (attempt: number) => Math.min(attempt * 100, 2000),
     commandTimeout: options.commandTimeoutMs,
+    connectionName: options.connectionName,
   };
   let commands: RedisClient;
   let subscriber: RedisClient;

@@ -5,7 +5,7 @@ import { waitFor } from "../../../tests/support/wait-for";
 import { allRoomKeys, roomKeys, STRANGERS_HERE_KEY, strangerSeat } from "../redis/keys";
 import { parseClusterNodes } from "../redis/connections";
 import { checkEviction, checkPersistence } from "../redis/settings-check";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { PublishedEvent } from "./types";
 import type { RedisRoomStore } from "./redis-store";
 
@@ -111,6 +111,44 @@ describe("RedisRoomStore on a Redis Cluster", () => {
     expect(probes.every((keys) => keys.length > 0)).toBe(true);
     expect(await checkPersistence(cluster)).toEqual({ status: "ephemeral" });
     expect(await checkEviction(cluster)).toEqual({ status: "noeviction" });
+  });
+
+  it("resubscribes when a primary drops the subscriber, tells listeners to re-read, and delivers again", async () => {
+    const name = `resubscribe-${randomBytes(6).toString("hex")}`;
+    const other = redisRoomStore(clusterTarget(), { connectionName: name });
+    try {
+      const roomId = await createRoom(store);
+      await store.join(roomId, "alice");
+      const events: PublishedEvent[] = [];
+      const unsubscribe = await other.subscribe(roomId, (event) => events.push(event));
+      await sendAs(store, roomId, "alice", "before");
+      await waitFor(() => events.some((event) => event.type === "message"), { what: "the first message" });
+      // Drop this process's sharded subscriber connections, and only those, on every primary.
+      let dropped = 0;
+      for (const node of primaries) {
+        const clients = String(await node.call("CLIENT", "LIST", "TYPE", "pubsub")).split("\n");
+        for (const client of clients.filter((line) => line.includes(`name=ioredis-cluster(ssubscriber):${name}`))) {
+          dropped += Number(await node.call("CLIENT", "KILL", "ID", /\bid=(\d+)/.exec(client)![1]!));
+        }
+      }
+      expect(dropped).toBeGreaterThan(0);
+      await waitFor(() => events.some((event) => event.type === "resync"), { what: "the re-read", timeoutMs: 10_000 });
+      // ioredis resubscribes without waiting for Redis' reply before saying so: an event sent in
+      // that instant may be missed (decision 025), so this sends until one arrives.
+      const sent: number[] = [];
+      await waitFor(
+        async () => {
+          const delivered = events.some((event) => event.type === "message" && sent.includes(event.message.id));
+          if (!delivered) sent.push((await sendAs(store, roomId, "alice", "after"))!.id);
+          return delivered;
+        },
+        { what: "a message delivered after the resubscription", timeoutMs: 10_000, intervalMs: 100 },
+      );
+      unsubscribe();
+      await store.destroy(roomId);
+    } finally {
+      await other.close();
+    }
   });
 
   it("delivers a room's events to a second process's subscriber over the shard channel", async () => {
