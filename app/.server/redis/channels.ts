@@ -36,10 +36,22 @@ export class RedisChannels {
     if (subscriber instanceof Cluster) {
       subscriber.on("smessage", deliver);
       // ioredis resubscribes every shard channel itself once its subscribers follow a new slot
-      // map, or replace one whose connection dropped (it does not reconnect by itself); it says
-      // so with `subscribersReady`, also twice at startup, when there is nothing to re-read.
+      // map, or replace one whose connection dropped (it does not reconnect by itself), and says
+      // so with `subscribersReady` (also twice at startup) without waiting for Redis' replies.
+      // Subscribing each channel again on the new connection and awaiting that reply closes the
+      // gap: once it is confirmed, what listeners re-read cannot miss a later event. ioredis
+      // keeps the duplicate in its list until the channel is unsubscribed.
       subscriber.on("subscribersReady", () => {
-        for (const handler of this.handlers.values()) handler(null);
+        for (const [channel, handler] of this.handlers) {
+          subscriber.ssubscribe(channel).then(
+            () => {
+              if (this.handlers.get(channel) === handler) handler(null);
+            },
+            () => {
+              // The subscribers are being rebuilt again; the next subscribersReady retries.
+            },
+          );
+        }
       });
       return;
     }
