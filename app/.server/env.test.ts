@@ -72,6 +72,14 @@ describe("parseEnv", () => {
     );
   });
 
+  it("reads a Redis Cluster's nodes", () => {
+    expect(parseEnv({ REDIS_CLUSTER_NODES: "10.0.0.1:7000, redis-2.internal:7001" }).REDIS_CLUSTER_NODES).toEqual([
+      "10.0.0.1:7000",
+      "redis-2.internal:7001",
+    ]);
+    expect(parseEnv({ REDIS_CLUSTER_NODES: "a:7000", WEB_CONCURRENCY: "2" }).WEB_CONCURRENCY).toBe(2);
+  });
+
   it("treats empty values as unset", () => {
     expect(parseEnv({ REDIS_URL: "", PORT: "", SESSION_SECRET: "" })).toMatchObject({
       REDIS_URL: undefined,
@@ -96,6 +104,17 @@ describe("parseEnv", () => {
     [{ REDIS_URL: "localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
     [{ REDIS_URL: "http://localhost:6379" }, "REDIS_URL must be a redis:// or rediss:// URL"],
     [{ SESSION_SECRET: "short" }, "SESSION_SECRET must be at least 32 characters"],
+    [{ REDIS_CLUSTER_NODES: "redis://a:7000" }, "REDIS_CLUSTER_NODES.0 must be a comma-separated list of host:port"],
+    [{ REDIS_CLUSTER_NODES: "a:7000,b" }, "REDIS_CLUSTER_NODES.1 must be a comma-separated list of host:port"],
+    [{ REDIS_CLUSTER_NODES: "a:70000" }, "REDIS_CLUSTER_NODES.0 must be a comma-separated list of host:port"],
+    [
+      { REDIS_URL: "redis://localhost:6379", REDIS_CLUSTER_NODES: "a:7000" },
+      "REDIS_CLUSTER_NODES and REDIS_URL are both set: set REDIS_URL for one Redis, or REDIS_CLUSTER_NODES for a Cluster",
+    ],
+    [
+      { NODE_ENV: "production", REDIS_CLUSTER_NODES: "a:7000" },
+      "SESSION_SECRET is required in production when REDIS_URL or REDIS_CLUSTER_NODES is set (at least 32 characters)",
+    ],
     [
       { REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "6000" },
       "HEADERS_TIMEOUT_MS must not be more than REQUEST_TIMEOUT_MS",
@@ -104,11 +123,11 @@ describe("parseEnv", () => {
     [{ REDIS_COMMAND_TIMEOUT_MS: "50" }, "REDIS_COMMAND_TIMEOUT_MS must be a whole number from 100 to 60000"],
     [
       { WEB_CONCURRENCY: "2" },
-      "WEB_CONCURRENCY above 1 needs REDIS_URL: without Redis, rooms live in one process's memory",
+      "WEB_CONCURRENCY above 1 needs REDIS_URL or REDIS_CLUSTER_NODES: without Redis, rooms live in one process's memory",
     ],
     [
       { NODE_ENV: "production", REDIS_URL: "redis://localhost:6379" },
-      "SESSION_SECRET is required in production when REDIS_URL is set (at least 32 characters)",
+      "SESSION_SECRET is required in production when REDIS_URL or REDIS_CLUSTER_NODES is set (at least 32 characters)",
     ],
     [
       { DATABASE_URL: "mysql://localhost/ephemera", SESSION_SECRET: "s".repeat(32) },

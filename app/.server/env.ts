@@ -18,6 +18,22 @@ export const envSchema = z
     /** Interface to listen on; all of them by default, as a container needs. */
     HOST: optional(z.string().min(1)).default("0.0.0.0"),
     REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" })),
+    /**
+     * A Redis Cluster instead of one Redis: some of its nodes as `host:port,…` (decision 025). The
+     * rest are found from these.
+     */
+    REDIS_CLUSTER_NODES: optional(
+      z
+        .string()
+        .transform((list) => list.split(",").map((node) => node.trim()))
+        .pipe(
+          z.array(
+            z.string().regex(/^[^\s:,/]+:([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/, {
+              error: "must be a comma-separated list of host:port",
+            }),
+          ),
+        ),
+    ),
     SESSION_SECRET: optional(z.string().min(32, { error: "must be at least 32 characters" })),
     /**
      * PostgreSQL for accounts (and only accounts: rooms and messages never go there). Unset:
@@ -111,12 +127,20 @@ export const envSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
+    if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_CLUSTER_NODES"],
+        message: "and REDIS_URL are both set: set REDIS_URL for one Redis, or REDIS_CLUSTER_NODES for a Cluster",
+      });
+    }
+    const redis = Boolean(env.REDIS_URL || env.REDIS_CLUSTER_NODES);
     // The in-memory store lives in one process: a second worker would not see the first's rooms.
-    if (env.WEB_CONCURRENCY > 1 && !env.REDIS_URL) {
+    if (env.WEB_CONCURRENCY > 1 && !redis) {
       ctx.addIssue({
         code: "custom",
         path: ["WEB_CONCURRENCY"],
-        message: "above 1 needs REDIS_URL: without Redis, rooms live in one process's memory",
+        message: "above 1 needs REDIS_URL or REDIS_CLUSTER_NODES: without Redis, rooms live in one process's memory",
       });
     }
     // Node refuses a head timeout longer than the whole request's.
@@ -129,11 +153,11 @@ export const envSchema = z
     }
     // Several instances behind one Redis must all verify each other's cookies, so a per-process
     // random secret would log people out whenever the load balancer switched instance.
-    if (env.NODE_ENV === "production" && env.REDIS_URL && !env.SESSION_SECRET) {
+    if (env.NODE_ENV === "production" && redis && !env.SESSION_SECRET) {
       ctx.addIssue({
         code: "custom",
         path: ["SESSION_SECRET"],
-        message: "is required in production when REDIS_URL is set (at least 32 characters)",
+        message: "is required in production when REDIS_URL or REDIS_CLUSTER_NODES is set (at least 32 characters)",
       });
     }
     // Demo accounts with a published password must never land in a database that outlives the demo.

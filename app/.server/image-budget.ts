@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis/connections";
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Env } from "./env";
 import { consumeOrRefuse, limitKeyHasher } from "./rate-limits";
@@ -14,7 +14,7 @@ export class ImageBudget {
   private readonly limiter?: RateLimiterAbstract;
   private readonly keyOf: (who: string) => string;
 
-  constructor(config: Env, secret: string, redis?: Redis) {
+  constructor(config: Env, secret: string, redis?: RedisClient) {
     this.keyOf = limitKeyHasher(secret);
     if (config.RATE_LIMITS === "off") return;
     const points = config.RATE_LIMIT_IMAGE_MB_PER_HOUR * 1_000_000;

@@ -9,7 +9,7 @@ import {
   visitRoom,
 } from "../../tests/support/app";
 import { opaque, opaqueName } from "../../tests/support/opaque";
-import { createRoom, makeStorage, remainingMs, STORE_KINDS } from "../../tests/support/stores";
+import { clusterTarget, createRoom, makeStorage, remainingMs, STORE_KINDS } from "../../tests/support/stores";
 import { parseEnv } from "./env";
 import { RateLimitedError, RateLimits } from "./rate-limits";
 import { createRedisConnections } from "./redis/connections";
@@ -173,10 +173,11 @@ describe("RATE_LIMITS=off", () => {
   });
 });
 
-describe("limits shared through Redis", () => {
+describe.each(["redis", "cluster"] as const)("limits shared through Redis (%s)", (kind) => {
   it("counts one visitor the same on every instance that shares the secret, and apart under another", async () => {
     const config = parseEnv({ ...limited, SESSION_SECRET: TEST_SECRET });
-    const [first, second] = [createRedisConnections(inject("redisUrl")), createRedisConnections(inject("redisUrl"))];
+    const target = () => (kind === "cluster" ? clusterTarget() : inject("redisUrl"));
+    const [first, second] = [createRedisConnections(target()), createRedisConnections(target())];
     try {
       const [a, b] = [new RateLimits(config, first.commands), new RateLimits(config, second.commands)];
       const key = `shared-${Date.now()}`;

@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis/connections";
 import {
   BurstyRateLimiter,
   RateLimiterMemory,
@@ -95,7 +95,11 @@ export class RateLimits {
   /** Without a secret (tests, a bare memory store), a random one: only this process counts anyway. */
   private readonly keyOf: (who: string) => string;
 
-  constructor(config: Env, redis?: Redis, secret = config.SESSION_SECRET ?? randomBytes(32).toString("base64url")) {
+  constructor(
+    config: Env,
+    redis?: RedisClient,
+    secret = config.SESSION_SECRET ?? randomBytes(32).toString("base64url"),
+  ) {
     this.keyOf = limitKeyHasher(secret);
     if (config.RATE_LIMITS === "off") {
       this.limiters = {};

@@ -7,8 +7,9 @@ import { RedisRoomStore } from "./rooms/redis-store";
 import type { RoomStore } from "./rooms/types";
 import { MemoryMatchStore } from "./match/memory-match-store";
 import { RedisMatchStore } from "./match/redis-match-store";
+import { ClusterUnsupportedMatchStore, STRANGERS_ON_CLUSTER_MESSAGE } from "./match/cluster-unsupported-match-store";
 import type { MatchStore } from "./match/types";
-import { createRedisConnections, type RedisConnections } from "./redis/connections";
+import { createRedisConnections, type RedisConnections, type RedisTarget } from "./redis/connections";
 import { checkEviction, checkPersistence, type EvictionCheck, type PersistenceCheck } from "./redis/settings-check";
 import { RedisSlotCounter } from "./redis/stream-slots";
 import { ImageBudget } from "./image-budget";
@@ -66,9 +67,11 @@ export function createServices(
   // The stranger queue lives beside the rooms it creates, and stream slots beside the presence
   // whose instance heartbeats they count on.
   const matches: MatchStore =
-    storage.kind === "redis"
-      ? new RedisMatchStore(storage.connections, config.PRESENCE_GRACE_MS)
-      : new MemoryMatchStore(storage.store, { graceMs: config.PRESENCE_GRACE_MS });
+    storage.kind === "memory"
+      ? new MemoryMatchStore(storage.store, { graceMs: config.PRESENCE_GRACE_MS })
+      : storage.connections.cluster
+        ? new ClusterUnsupportedMatchStore()
+        : new RedisMatchStore(storage.connections, config.PRESENCE_GRACE_MS);
   const slots: SlotCounter =
     storage.kind === "redis"
       ? new RedisSlotCounter(storage.connections.commands, storage.store.instance)
@@ -108,7 +111,7 @@ export function createServices(
 
 /** Made on first use (or at startup, which awaits it): a PostgreSQL store migrates first. */
 function deferredAccountStore(config: Env): DeferredAccountStore {
-  if (config.REDIS_URL && !config.DATABASE_URL) {
+  if ((config.REDIS_URL || config.REDIS_CLUSTER_NODES) && !config.DATABASE_URL) {
     logger.warn(
       "Accounts are kept in this process's memory while rooms are shared through Redis: with several instances or workers, an account exists only where it was made. Set DATABASE_URL.",
     );
@@ -117,7 +120,8 @@ function deferredAccountStore(config: Env): DeferredAccountStore {
 }
 
 function createStorage(config: Env): Storage {
-  if (!config.REDIS_URL) {
+  const target = redisTarget(config);
+  if (!target) {
     logger.info(
       { store: "memory" },
       "Using the in-memory store: single instance only, rooms end when the process does. Set REDIS_URL to run several instances.",
@@ -128,8 +132,14 @@ function createStorage(config: Env): Storage {
     });
     return { kind: "memory", store };
   }
-  logger.info({ store: "redis" }, "Using the Redis store");
-  const connections = createRedisConnections(config.REDIS_URL, {
+  const cluster = typeof target !== "string";
+  if (cluster) {
+    logger.info({ store: "redis", cluster }, "Using the Redis store on a Redis Cluster");
+    logger.warn(`${STRANGERS_ON_CLUSTER_MESSAGE} (decision 025): /stranger answers 501`);
+  } else {
+    logger.info({ store: "redis" }, "Using the Redis store");
+  }
+  const connections = createRedisConnections(target, {
     onError: (error, connection) => {
       metrics.redisErrors.inc({ connection });
       logger.warn({ connection, err: { message: error.message } }, "Redis connection error");
@@ -141,9 +151,15 @@ function createStorage(config: Env): Storage {
   return { kind: "redis", store, connections };
 }
 
+/** One Redis (REDIS_URL), a Redis Cluster (REDIS_CLUSTER_NODES), or neither: the in-memory store. */
+function redisTarget(config: Env): RedisTarget | undefined {
+  if (config.REDIS_CLUSTER_NODES) return { clusterNodes: config.REDIS_CLUSTER_NODES };
+  return config.REDIS_URL;
+}
+
 function cookieSecret(config: Env): string {
   if (config.SESSION_SECRET) return config.SESSION_SECRET;
-  if (config.REDIS_URL) {
+  if (redisTarget(config)) {
     logger.warn("SESSION_SECRET is unset: cookies from other instances will not verify");
   }
   return randomBytes(32).toString("base64url");

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoomEvent } from "~/shared/room-events";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
+import { REDIS_SETUPS, redisEnv } from "../support/redis-env";
 import { fromOpaque, opaque, opaqueName } from "../support/opaque";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
@@ -10,12 +11,12 @@ const GRACE_MS = 1000;
 
 /**
  * Typing, presence, receipts and exactly-once sends with the two people on two production
- * processes sharing one Redis, including one process dying without a goodbye.
+ * processes sharing one Redis (or one Redis Cluster), including one process dying without a goodbye.
  */
-describe("conversation state across two instances", () => {
+describe.each(REDIS_SETUPS)("conversation state across two instances on %s", (setup) => {
   let first: AppServer;
   let second: AppServer;
-  const env = { REDIS_URL: inject("redisUrl"), SESSION_SECRET: TEST_SECRET, PRESENCE_GRACE_MS: String(GRACE_MS) };
+  const env = { ...redisEnv(setup), SESSION_SECRET: TEST_SECRET, PRESENCE_GRACE_MS: String(GRACE_MS) };
 
   beforeAll(async () => {
     [first, second] = await Promise.all([startAppServer(env), startAppServer(env)]);

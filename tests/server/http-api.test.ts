@@ -191,6 +191,8 @@ describe("startup configuration", () => {
   it("refuses to run several-instance production without a shared SESSION_SECRET", async () => {
     const result = await runAppServerToExit({ NODE_ENV: "production", REDIS_URL: "redis://127.0.0.1:1" });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("SESSION_SECRET is required in production when REDIS_URL is set");
+    expect(result.stderr).toContain(
+      "SESSION_SECRET is required in production when REDIS_URL or REDIS_CLUSTER_NODES is set",
+    );
   });
 });

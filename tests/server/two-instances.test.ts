@@ -1,18 +1,19 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RoomEvent } from "~/shared/room-events";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
+import { REDIS_SETUPS, redisEnv } from "../support/redis-env";
 import { opaque } from "../support/opaque";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
 
-/** Two production processes behind one Redis must behave as one app. */
-describe("two app instances sharing one Redis", () => {
+/** Two production processes behind one Redis (or one Redis Cluster) must behave as one app. */
+describe.each(REDIS_SETUPS)("two app instances sharing %s", (setup) => {
   let first: AppServer;
   let second: AppServer;
 
   beforeAll(async () => {
-    const env = { REDIS_URL: inject("redisUrl"), SESSION_SECRET: TEST_SECRET };
+    const env = { ...redisEnv(setup), SESSION_SECRET: TEST_SECRET };
     [first, second] = await Promise.all([startAppServer(env), startAppServer(env)]);
   });
   afterAll(async () => {
@@ -93,5 +94,31 @@ describe("two app instances sharing one Redis", () => {
     expect(response.status).toBe(200);
     expect(response.headers.getSetCookie()).toEqual([]);
     await alice.trpc.room.destroy.mutate({ roomId });
+  });
+});
+
+/** What a Redis Cluster does not run yet says so, and the rest of the instance is ready. */
+describe("an app instance on a Redis Cluster", () => {
+  let server: AppServer;
+
+  beforeAll(async () => {
+    server = await startAppServer({ ...redisEnv("a Redis Cluster"), SESSION_SECRET: TEST_SECRET });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("is ready once every primary answers, and answers 501 with a reason to a stranger search", async () => {
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+    const visitor = new Visitor(server.url);
+    expect((await visitor.open("/stranger")).status).toBe(200);
+    const refusal = await visitor.trpc.match.find.mutate({}).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refusal).toMatchObject({
+      message: expect.stringContaining("does not run on a Redis Cluster"),
+      data: { code: "NOT_IMPLEMENTED", httpStatus: 501 },
+    });
   });
 });

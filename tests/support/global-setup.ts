@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { startPostgresServer } from "./postgres-server";
+import { startRedisCluster } from "./redis-cluster";
 import { startRedisServer } from "./redis-server";
 
 declare module "vitest" {
@@ -7,14 +8,22 @@ declare module "vitest" {
     redisUrl: string;
     /** The suite's own PostgreSQL, for making databases (createTestDatabase); never tested in directly. */
     postgresAdminUrl: string;
+    /** `host:port` of each primary of the suite's 3-primary Redis Cluster, comma-separated. */
+    redisClusterNodes: string;
   }
 }
 
 export default async function setup(project: TestProject) {
-  const [redis, postgres] = await Promise.all([startRedisServer(), startPostgresServer()]);
+  const [redis, cluster, postgres] = await Promise.all([
+    startRedisServer(),
+    startRedisCluster(),
+    startPostgresServer(),
+  ]);
   project.provide("redisUrl", redis.url);
+  project.provide("redisClusterNodes", cluster.nodes.join(","));
   project.provide("postgresAdminUrl", postgres.adminUrl);
+  if (process.env.REDIS_CLUSTER_TIMING) console.info(`Redis Cluster of 3 primaries started in ${cluster.startMs} ms`);
   return async () => {
-    await Promise.all([redis.stop(), postgres.stop()]);
+    await Promise.all([redis.stop(), cluster.stop(), postgres.stop()]);
   };
 }

@@ -8,8 +8,8 @@ import { CHAT_BUCKETS, FORGET_AFTER_MS, STATS_RETENTION_MS, WAIT_BUCKETS } from 
  * is not met again before then; gone 10 minutes after a chat ends, or with the room),
  * `match:block:<sha1 of the pair>`, `match:here` (STRANGERS_HERE_KEY: people in stranger chats
  * with the page open, kept by the presence script), `match:stats:<hour>`.
- * Per-visitor keys are reached from inside the scripts, so the queue needs one Redis (not a
- * Cluster), as presence already does (decision 006). Every key has a deadline.
+ * Per-visitor keys are reached from inside the scripts, and pairing creates the room's keys, so
+ * the queue needs one Redis, not a Cluster (decision 025). Every key has a deadline.
  */
 
 /** A waiting visitor's record outlives their lease by far; the lease is what drops them. */

@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+import { Cluster } from "ioredis";
+import type { RedisClient } from "./connections";
 import { writeBatcher } from "./write-batching";
 
 /** Called with each payload published on the channel, or with null after a gap (see below). */
@@ -8,9 +9,13 @@ export type ChannelHandler = (payload: string | null) => void;
  * The process's one subscriber connection, shared by everything that listens (rooms, visitors
  * waiting for a match): each channel has one handler, which fans out locally as it sees fit.
  *
+ * On a Redis Cluster the channels are shard channels (SSUBSCRIBE), each served by the primary
+ * that holds its slot, so a room's events stay on its own primary (decision 025).
+ *
  * Pub/sub is at-most-once: whatever was published while the connection was away is gone. After a
- * reconnect every channel is subscribed again and its handler is called with null, so listeners
- * re-read the stored state they may have missed.
+ * reconnect (on a Cluster: after the subscribers were rebuilt for a new slot map) every channel is
+ * subscribed again and its handler is called with null, so listeners re-read the stored state
+ * they may have missed.
  */
 export class RedisChannels {
   private readonly handlers = new Map<string, ChannelHandler>();
@@ -22,10 +27,35 @@ export class RedisChannels {
    * others of its event-loop turn rather than one write each.
    */
   private readonly batchWrites: () => void;
+  private readonly sharded: boolean;
 
-  constructor(private readonly subscriber: Redis) {
+  constructor(private readonly subscriber: RedisClient) {
     this.batchWrites = writeBatcher(subscriber);
-    subscriber.on("message", (channel: string, payload: string) => this.handlers.get(channel)?.(payload));
+    this.sharded = subscriber instanceof Cluster;
+    const deliver = (channel: string, payload: string) => this.handlers.get(channel)?.(payload);
+    if (subscriber instanceof Cluster) {
+      subscriber.on("smessage", deliver);
+      // ioredis resubscribes every shard channel itself once its subscribers follow a new slot
+      // map, or replace one whose connection dropped (it does not reconnect by itself), and says
+      // so with `subscribersReady` (also twice at startup) without waiting for Redis' replies.
+      // Subscribing each channel again on the new connection and awaiting that reply closes the
+      // gap: once it is confirmed, what listeners re-read cannot miss a later event. ioredis
+      // keeps the duplicate in its list until the channel is unsubscribed.
+      subscriber.on("subscribersReady", () => {
+        for (const [channel, handler] of this.handlers) {
+          subscriber.ssubscribe(channel).then(
+            () => {
+              if (this.handlers.get(channel) === handler) handler(null);
+            },
+            () => {
+              // The subscribers are being rebuilt again; the next subscribersReady retries.
+            },
+          );
+        }
+      });
+      return;
+    }
+    subscriber.on("message", deliver);
     let connectedBefore = false;
     subscriber.on("ready", () => {
       if (!connectedBefore) {
@@ -50,7 +80,10 @@ export class RedisChannels {
     if (!this.handlers.has(channel)) {
       this.handlers.set(channel, handler);
       this.batchWrites();
-      this.subscribed.set(channel, this.subscriber.subscribe(channel));
+      this.subscribed.set(
+        channel,
+        this.sharded ? this.subscriber.ssubscribe(channel) : this.subscriber.subscribe(channel),
+      );
     }
     try {
       await this.subscribed.get(channel);
@@ -64,7 +97,8 @@ export class RedisChannels {
     if (!this.handlers.delete(channel)) return;
     this.subscribed.delete(channel);
     this.batchWrites();
-    this.subscriber.unsubscribe(channel).catch(() => {
+    const unsubscribed = this.sharded ? this.subscriber.sunsubscribe(channel) : this.subscriber.unsubscribe(channel);
+    unsubscribed.catch(() => {
       // The connection is closing or reconnecting; a reconnect only resubscribes live channels.
     });
   }

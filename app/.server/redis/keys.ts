@@ -7,9 +7,8 @@ import { NOW_MS } from "./lua";
  */
 
 /**
- * A room's keys share the `{roomId}` hash tag, so they would fall in one Redis Cluster slot. The
- * app does not run on a Cluster today: several scripts touch keys outside the room's slot or
- * keys they do not declare (decision 001), so it needs one Redis.
+ * A room's keys share the `{roomId}` hash tag, so they fall in one Redis Cluster slot and every
+ * room script runs on the one primary that holds them (decision 025).
  */
 export const roomKeys = (roomId: string) => ({
   meta: `room:{${roomId}}:meta`,
@@ -57,7 +56,13 @@ export const STRANGERS_HERE_KEY = "match:here";
 export const strangerSeat = (roomId: string, seat: number) => `${roomKeys(roomId).meta}#${seat}`;
 
 export const CHANNEL_PREFIX = "ephemera:room:";
-export const roomChannel = (roomId: string) => `${CHANNEL_PREFIX}${roomId}`;
+/**
+ * A room's channel. On a Redis Cluster it is a shard channel with the room's hash tag, so the
+ * script that writes the room publishes on its own primary (SPUBLISH); a standalone Redis keeps
+ * the name it always had, so instances of the previous release still hear it during a deploy.
+ */
+export const roomChannel = (roomId: string, sharded = false) =>
+  sharded ? `${CHANNEL_PREFIX}{${roomId}}` : `${CHANNEL_PREFIX}${roomId}`;
 
 /** How long a room ended on purpose is remembered as such (see `roomKeys().ended`). */
 export const ENDED_MEMORY_MS = 60_000;

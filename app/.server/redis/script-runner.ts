@@ -1,4 +1,5 @@
-import { ReplyError, type Redis } from "ioredis";
+import { Cluster, ReplyError } from "ioredis";
+import type { RedisClient } from "./connections";
 import { writeBatcher } from "./write-batching";
 import { StoreFullError, StoreUnavailableError } from "../store-errors";
 
@@ -29,9 +30,15 @@ export function unavailable(error: unknown): never {
  * it) and returns the one way to run them: by name, with unreachable-Redis errors turned into
  * StoreUnavailableError (`run.buffer` for binary replies). Commands issued in one event-loop
  * turn go to Redis in one write (write-batching.ts).
+ *
+ * On a Redis Cluster a script's PUBLISH becomes SPUBLISH: its channel carries the hash tag of the
+ * keys it writes, so the event leaves from the primary that stored it (decision 025).
  */
-export function defineScripts<Name extends string>(redis: Redis, scripts: Record<Name, ScriptDefinition>) {
-  for (const [name, definition] of Object.entries<ScriptDefinition>(scripts)) redis.defineCommand(name, definition);
+export function defineScripts<Name extends string>(redis: RedisClient, scripts: Record<Name, ScriptDefinition>) {
+  const sharded = redis instanceof Cluster;
+  for (const [name, { numberOfKeys, lua }] of Object.entries<ScriptDefinition>(scripts)) {
+    redis.defineCommand(name, { numberOfKeys, lua: sharded ? shardedPublish(lua) : lua });
+  }
   const commands = redis as unknown as Record<string, Run>;
   const batchWrites = writeBatcher(redis);
   const run = (name: Name, ...args: ScriptArgument[]): Promise<unknown> => {
@@ -44,4 +51,9 @@ export function defineScripts<Name extends string>(redis: Redis, scripts: Record
     return commands[`${name}Buffer`]!.apply(redis, args).catch(unavailable);
   };
   return Object.assign(run, { buffer });
+}
+
+/** The script with every PUBLISH made a shard-channel SPUBLISH, for a Redis Cluster. */
+export function shardedPublish(lua: string): string {
+  return lua.replaceAll("redis.call('PUBLISH',", "redis.call('SPUBLISH',");
 }

@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+import { Cluster } from "ioredis";
+import type { RedisClient } from "./connections";
 import type { SlotClaim, SlotCounter, SlotGrant } from "../stream-slots";
 import { INSTANCES_KEY } from "./keys";
 import { instanceAlive, NOW_MS } from "./lua";
@@ -40,6 +41,27 @@ for k = 1, 2 do
 end
 return 0`;
 
+/**
+ * On a Redis Cluster, where the person's and the address's slot hashes sit in different slots: one
+ * of them at a time. KEYS: a slot hash. ARGV: instance id, ttlMs, cap, this instance's streams
+ * under it counting the new one, then the instances known to have stopped heartbeating (their
+ * counts are dropped). Returns 0 having counted the stream, 1 when it would pass the cap.
+ */
+const claimOneScript = `
+local instance, total = ARGV[1], tonumber(ARGV[4])
+local dead = {}
+for i = 5, #ARGV do dead[ARGV[i]] = true end
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields, 2 do
+  if fields[i] ~= instance then
+    if dead[fields[i]] then redis.call('HDEL', KEYS[1], fields[i]) else total = total + tonumber(fields[i + 1]) end
+  end
+end
+if total > tonumber(ARGV[3]) then return 1 end
+redis.call('HSET', KEYS[1], instance, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 0`;
+
 /** KEYS: a slot hash. ARGV: instance id, ttlMs, this instance's streams under it now (0: none). */
 const setScript = `
 if tonumber(ARGV[3]) > 0 then
@@ -59,6 +81,8 @@ export interface InstanceHeartbeats {
   readonly heartbeatMs: number;
   /** Missing heartbeats for this long means an instance is gone. */
   readonly instanceTimeoutMs: number;
+  /** The instances whose heartbeats have stopped, as of the last heartbeat. */
+  deadInstances(): string[];
   /** Calls `listener` after each heartbeat that reached Redis; `missedBeats` when others may have written this one off. */
   onHeartbeat(listener: (missedBeats: boolean) => void): void;
 }
@@ -66,6 +90,7 @@ export interface InstanceHeartbeats {
 const SCRIPTS = {
   ephSlotsAcquire: { numberOfKeys: 3, lua: acquireScript },
   ephSlotsSet: { numberOfKeys: 1, lua: setScript },
+  ephSlotsClaimOne: { numberOfKeys: 1, lua: claimOneScript },
 } as const;
 
 /**
@@ -82,12 +107,14 @@ export class RedisSlotCounter implements SlotCounter {
   private readonly unsynced = new Set<string>();
   private readonly pending = new Set<Promise<unknown>>();
   private beats = 0;
+  private readonly cluster: boolean;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly instance: InstanceHeartbeats,
   ) {
     this.run = defineScripts(redis, SCRIPTS);
+    this.cluster = redis instanceof Cluster;
     const refreshEvery = Math.max(1, Math.round(REFRESH_EVERY_MS / instance.heartbeatMs));
     instance.onHeartbeat((missedBeats) => {
       this.beats += 1;
@@ -105,18 +132,9 @@ export class RedisSlotCounter implements SlotCounter {
     const counts = keys.map((key) => this.change(key, 1));
     let full: number;
     try {
-      full = (await this.run(
-        "ephSlotsAcquire",
-        INSTANCES_KEY,
-        ...keys,
-        this.instance.instanceId,
-        this.instance.instanceTimeoutMs,
-        SLOTS_TTL_MS,
-        person.cap,
-        counts[0]!,
-        address.cap,
-        counts[1]!,
-      )) as number;
+      full = this.cluster
+        ? await this.claimEach(keys, [person.cap, address.cap], counts)
+        : await this.claimBoth(keys, [person.cap, address.cap], counts);
     } catch (error) {
       // The script may have run before the reply was lost: the next heartbeat writes the truth.
       for (const key of keys) this.unsync(key);
@@ -126,6 +144,8 @@ export class RedisSlotCounter implements SlotCounter {
       // Another stream of the same person, accepted meanwhile, may have sent a count that
       // included this one.
       for (const key of keys) this.unsync(key);
+      // On a Cluster the person's count was written before the address refused: put it right now.
+      if (this.cluster && full === 2) this.sync(keys[0]!);
       return { full: full === 1 ? 0 : 1 };
     }
     let released = false;
@@ -139,6 +159,39 @@ export class RedisSlotCounter implements SlotCounter {
         }
       },
     };
+  }
+
+  /** Both counts in one script, all or nothing. Returns 0, or which key (1, 2) is full. */
+  private async claimBoth(keys: string[], caps: number[], counts: number[]): Promise<number> {
+    return (await this.run(
+      "ephSlotsAcquire",
+      INSTANCES_KEY,
+      ...keys,
+      this.instance.instanceId,
+      this.instance.instanceTimeoutMs,
+      SLOTS_TTL_MS,
+      caps[0]!,
+      counts[0]!,
+      caps[1]!,
+      counts[1]!,
+    )) as number;
+  }
+
+  /**
+   * On a Redis Cluster the two keys sit in different slots, so each is claimed on its own: the
+   * person's first, then the address's. Refused at the address, the person's count was briefly
+   * one too high (the caller writes it back), which can only refuse a stream that a moment later
+   * would have been let in: the caps hold. Returns 0, or which key (1, 2) is full.
+   */
+  private async claimEach(keys: string[], caps: number[], counts: number[]): Promise<number> {
+    const dead = this.instance.deadInstances();
+    for (const [index, key] of keys.entries()) {
+      const args = [this.instance.instanceId, SLOTS_TTL_MS, caps[index]!, counts[index]!, ...dead];
+      if ((await this.run("ephSlotsClaimOne", key, ...args)) === 1) {
+        return index + 1;
+      }
+    }
+    return 0;
   }
 
   async close(): Promise<void> {

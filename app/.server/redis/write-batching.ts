@@ -1,6 +1,8 @@
-import type { Redis } from "ioredis";
+import { Cluster, type Redis } from "ioredis";
+import type { RedisClient } from "./connections";
 
 const holders = new WeakMap<Redis, () => void>();
+const noBatching = () => {};
 
 /**
  * Returns a function to call just before sending a command on `redis`: the first call in an
@@ -12,8 +14,12 @@ const holders = new WeakMap<Redis, () => void>();
  * (bench/README.md). ioredis's own auto-pipelining flushes on `process.nextTick`, which runs
  * after each request's callback, so it never batches across requests. Holding until the check
  * phase delays a command by at most the rest of the turn it was issued in.
+ *
+ * A Redis Cluster has one socket per primary, opened and replaced as the slot map changes, so
+ * there is no one socket to hold: its commands are written one by one (decision 025).
  */
-export function writeBatcher(redis: Redis): () => void {
+export function writeBatcher(redis: RedisClient): () => void {
+  if (redis instanceof Cluster) return noBatching;
   let hold = holders.get(redis);
   if (!hold) {
     let held: typeof redis.stream | undefined;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRoom, makeStore, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
+import { createRoom, makeStore, ROOM_STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
 import { TYPING_TTL_MS, type PublishedEvent, type RoomStore } from "./types";
 
 /** The conversation's state (exactly-once sends, typing, receipts, presence, leaving), both stores. */
-describe.each(STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
+describe.each(ROOM_STORE_KINDS)("RoomStore conversation contract (%s)", (kind) => {
   let store: RoomStore;
   beforeAll(() => {
     store = makeStore(kind);

@@ -3,11 +3,32 @@ import { INSTANCES_KEY, roomChannel, roomKeys, STRANGERS_HERE_KEY, strangerSeat 
 
 type PresenceOp = "open" | "close" | "settle" | "state";
 
-/** {graceUntil, seats taken, meta fields (state only), [seat, here, lastSeen][], Redis' clock, 1 in a stranger chat}. */
-export type PresenceReply = [number, number, string[], Array<[number, number, number]>, number, number];
+/**
+ * {graceUntil, seats taken, meta fields (state only), [seat, here, lastSeen][], Redis' clock, 1 in
+ * a stranger chat, on a Cluster the strangers-here changes for the caller to apply}.
+ */
+export type PresenceReply = [
+  number,
+  number,
+  string[],
+  Array<[number, number, number]>,
+  number,
+  number,
+  Array<[string, number]>,
+];
 
-type RunPresence = (...args: Array<string | number>) => Promise<PresenceReply | null>;
-type RunHeartbeat = (...args: Array<string | number>) => Promise<string[]>;
+type Run<Reply> = (...args: Array<string | number>) => Promise<Reply>;
+
+/** The scripts presence runs: on a Redis Cluster, the heartbeat's halves separately (decision 025). */
+export type PresenceScripts =
+  | { cluster: false; presence: Run<PresenceReply | null>; heartbeat: Run<string[]> }
+  | { cluster: true; presence: Run<PresenceReply | null>; beat: Run<string[]>; strangersHere: Run<unknown> };
+
+/**
+ * On a Cluster, how long an instance that stopped heartbeating stays listed as dead: longer than
+ * any room lives (24 h), so no room can still hold streams it counted once it is forgotten.
+ */
+const FORGET_DEAD_MS = 25 * 60 * 60_000;
 
 /**
  * Presence for the Redis store (decision 006): counts of open streams per room, seat and instance,
@@ -29,14 +50,13 @@ export class RedisPresence {
   private readonly firstHeartbeat: Promise<void>;
   private readonly heartbeatTimer: NodeJS.Timeout;
   private lastHeartbeatAt = 0;
-  private readonly deadInstances = new Set<string>();
+  private readonly dead = new Set<string>();
   private readonly settleTimers = new Set<NodeJS.Timeout>();
   /** Steps in flight: closing waits for them, so a restarting instance's people leave with grace. */
   private readonly pending = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly runPresence: RunPresence,
-    private readonly runHeartbeat: RunHeartbeat,
+    private readonly scripts: PresenceScripts,
     /** Rooms with listeners on this instance: the ones whose presence it must keep settled. */
     private readonly localRooms: () => string[],
     private readonly graceMs: number,
@@ -93,6 +113,11 @@ export class RedisPresence {
     this.beatListeners.add(listener);
   }
 
+  /** The instances whose heartbeats have stopped, as of the last heartbeat. */
+  deadInstances(): string[] {
+    return [...this.dead];
+  }
+
   /** The room's presence and meta fields, settling any grace period or dead instance on the way. */
   read(roomId: string): Promise<PresenceReply | null> {
     return this.step("state", roomId, 0, 0);
@@ -123,13 +148,7 @@ export class RedisPresence {
   private async heartbeat(): Promise<void> {
     let dead: string[];
     try {
-      dead = await this.runHeartbeat(
-        INSTANCES_KEY,
-        STRANGERS_HERE_KEY,
-        this.instanceId,
-        this.instanceTimeoutMs,
-        ...this.strangerSeats(),
-      );
+      dead = await this.beat();
     } catch {
       return; // Redis is unreachable; the next beat tries again
     }
@@ -144,10 +163,29 @@ export class RedisPresence {
       }
     }
     for (const listener of this.beatListeners) listener(missedBeats);
-    const newlyDead = dead.filter((id) => id !== this.instanceId && !this.deadInstances.has(id));
-    for (const id of newlyDead) this.deadInstances.add(id);
-    for (const id of this.deadInstances) if (!dead.includes(id)) this.deadInstances.delete(id);
+    const newlyDead = dead.filter((id) => id !== this.instanceId && !this.dead.has(id));
+    for (const id of newlyDead) this.dead.add(id);
+    for (const id of this.dead) if (!dead.includes(id)) this.dead.delete(id);
     if (newlyDead.length > 0) for (const roomId of this.localRooms()) this.settle(roomId);
+  }
+
+  private async beat(): Promise<string[]> {
+    const { scripts, instanceId, instanceTimeoutMs } = this;
+    if (!scripts.cluster) {
+      return scripts.heartbeat(
+        INSTANCES_KEY,
+        STRANGERS_HERE_KEY,
+        instanceId,
+        instanceTimeoutMs,
+        ...this.strangerSeats(),
+      );
+    }
+    const seats = this.strangerSeats();
+    const [dead] = await Promise.all([
+      scripts.beat(INSTANCES_KEY, instanceId, instanceTimeoutMs, FORGET_DEAD_MS),
+      seats.length > 0 && scripts.strangersHere(STRANGERS_HERE_KEY, "renew", instanceTimeoutMs, ...seats),
+    ]);
+    return dead;
   }
 
   /** The stranger seats this instance holds open streams for: they count as online. */
@@ -159,22 +197,27 @@ export class RedisPresence {
     return held;
   }
 
-  private step(op: PresenceOp, roomId: string, seat: number, count: number): Promise<PresenceReply | null> {
+  private async step(op: PresenceOp, roomId: string, seat: number, count: number): Promise<PresenceReply | null> {
     const keys = roomKeys(roomId);
-    return this.runPresence(
-      keys.meta,
-      keys.members,
-      keys.live,
-      INSTANCES_KEY,
-      STRANGERS_HERE_KEY,
-      op,
-      seat,
-      this.instanceId,
-      this.graceMs,
-      roomChannel(roomId),
-      this.instanceTimeoutMs,
-      count,
+    const { scripts } = this;
+    const args = [op, seat, this.instanceId, this.graceMs, roomChannel(roomId, scripts.cluster)];
+    if (!scripts.cluster) {
+      return scripts.presence(
+        ...[keys.meta, keys.members, keys.live, INSTANCES_KEY, STRANGERS_HERE_KEY],
+        ...[...args, this.instanceTimeoutMs, count],
+      );
+    }
+    const reply = await scripts.presence(
+      ...[keys.meta, keys.members, keys.live],
+      ...[...args, this.instanceTimeoutMs, count, ...this.dead],
     );
+    const changes = reply?.[6] ?? [];
+    if (changes.length > 0) {
+      // The strangers-here set lives in its own slot: a second step, after the room's. Lost, it
+      // is put right by the next step in the room, and its leases run out by themselves.
+      this.track(scripts.strangersHere(STRANGERS_HERE_KEY, "apply", ...changes.flat()));
+    }
+    return reply;
   }
 
   private settle(roomId: string): void {

@@ -1,11 +1,11 @@
-import type { Redis } from "ioredis";
+import { Cluster } from "ioredis";
 import type { RoomKind } from "~/shared/room-kinds";
 import { LocalFanout } from "./local-fanout";
 import type { RedisChannels } from "../redis/channels";
-import type { RedisConnections } from "../redis/connections";
+import type { RedisClient, RedisConnections } from "../redis/connections";
 import { defineScripts, unavailable } from "../redis/script-runner";
 import { RedisPresence, type PresenceReply } from "./redis-presence";
-import { heartbeatScript, presenceScript } from "./redis-presence-scripts";
+import { heartbeatScript, instanceBeatScript, presenceScript, strangersHereScript } from "./redis-presence-scripts";
 import type { InstanceHeartbeats } from "../redis/stream-slots";
 import { allRoomKeys, READY_PROBE_KEY, ROOM_KEY_COUNT, roomChannel, roomKeys } from "../redis/keys";
 import { decodeEvent, decodeStoredMessage } from "./redis-codec";
@@ -50,8 +50,6 @@ const SCRIPTS = {
   ephAppendMember: { numberOfKeys: 4, lua: appendMemberMessageScript },
   ephMessagesAfter: { numberOfKeys: 2, lua: messagesAfterScript },
   ephDestroy: { numberOfKeys: ROOM_KEY_COUNT, lua: destroyScript },
-  ephPresence: { numberOfKeys: 5, lua: presenceScript },
-  ephHeartbeat: { numberOfKeys: 2, lua: heartbeatScript },
   ephTyping: { numberOfKeys: 2, lua: typingScript },
   ephReceipts: { numberOfKeys: 1, lua: receiptsScript },
   ephLeave: { numberOfKeys: 3, lua: leaveScript },
@@ -59,6 +57,20 @@ const SCRIPTS = {
   ephPutImage: { numberOfKeys: 3, lua: putImageScript },
   ephGetImage: { numberOfKeys: 3, lua: getImageScript },
 } as const;
+
+/** Presence's scripts: on a Redis Cluster they keep off the keys of other slots (decision 025). */
+const STANDALONE_PRESENCE_SCRIPTS = {
+  ephPresence: { numberOfKeys: 5, lua: presenceScript(false) },
+  ephHeartbeat: { numberOfKeys: 2, lua: heartbeatScript },
+} as const;
+const CLUSTER_PRESENCE_SCRIPTS = {
+  ephPresenceSharded: { numberOfKeys: 3, lua: presenceScript(true) },
+  ephInstanceBeat: { numberOfKeys: 1, lua: instanceBeatScript },
+  ephStrangersHere: { numberOfKeys: 1, lua: strangersHereScript },
+} as const;
+
+type ScriptName =
+  keyof typeof SCRIPTS | keyof typeof STANDALONE_PRESENCE_SCRIPTS | keyof typeof CLUSTER_PRESENCE_SCRIPTS;
 
 const PUT_IMAGE_OUTCOMES: ImagePutOutcome[] = ["not-found", "not-member", "exists", "room-full", "stored"];
 
@@ -79,22 +91,39 @@ const ROOM_CHECK_BATCH = 500;
  */
 export class RedisRoomStore implements RoomStore {
   readonly kind = "redis";
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
+  /** On a Redis Cluster: events go out on shard channels (decision 025). */
+  private readonly sharded: boolean;
   private readonly fanout = new LocalFanout();
   private readonly channels: RedisChannels;
   private readonly presence: RedisPresence;
-  private readonly run: ReturnType<typeof defineScripts<keyof typeof SCRIPTS>>;
+  private readonly run: ReturnType<typeof defineScripts<ScriptName>>;
 
   private readonly roomCheck: NodeJS.Timeout;
   private checkingRooms = false;
 
   constructor(connections: RedisConnections, options: RedisStoreOptions = {}) {
     this.redis = connections.commands;
-    this.run = defineScripts(this.redis, SCRIPTS);
+    this.sharded = connections.cluster;
+    const run = defineScripts<ScriptName>(this.redis, {
+      ...SCRIPTS,
+      ...(this.sharded ? CLUSTER_PRESENCE_SCRIPTS : STANDALONE_PRESENCE_SCRIPTS),
+    } as Record<ScriptName, { numberOfKeys: number; lua: string }>);
+    this.run = run;
     this.channels = connections.channels;
     this.presence = new RedisPresence(
-      (...args) => this.run("ephPresence", ...args) as Promise<PresenceReply | null>,
-      (...args) => this.run("ephHeartbeat", ...args) as Promise<string[]>,
+      this.sharded
+        ? {
+            cluster: true,
+            presence: (...args) => run("ephPresenceSharded", ...args) as Promise<PresenceReply | null>,
+            beat: (...args) => run("ephInstanceBeat", ...args) as Promise<string[]>,
+            strangersHere: (...args) => run("ephStrangersHere", ...args),
+          }
+        : {
+            cluster: false,
+            presence: (...args) => run("ephPresence", ...args) as Promise<PresenceReply | null>,
+            heartbeat: (...args) => run("ephHeartbeat", ...args) as Promise<string[]>,
+          },
       () => this.fanout.roomIds(),
       options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS,
     );
@@ -116,7 +145,7 @@ export class RedisRoomStore implements RoomStore {
       keys.members,
       memberId,
       ROOM_CAPACITY,
-      roomChannel(roomId),
+      this.channel(roomId),
       claim ?? "",
     )) as [number, number?, number?, RoomKind?, string?];
     switch (code) {
@@ -150,7 +179,7 @@ export class RedisRoomStore implements RoomStore {
       keys.messages,
       keys.clientIds,
       keys.members,
-      roomChannel(roomId),
+      this.channel(roomId),
       memberId,
       draft.ciphertext,
       MESSAGE_CAP,
@@ -169,7 +198,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async destroy(roomId: string) {
-    const deleted = await this.run("ephDestroy", ...allRoomKeys(roomId), roomChannel(roomId));
+    const deleted = await this.run("ephDestroy", ...allRoomKeys(roomId), this.channel(roomId));
     return deleted === 1;
   }
 
@@ -191,9 +220,8 @@ export class RedisRoomStore implements RoomStore {
       for (let start = 0; start < roomIds.length; start += ROOM_CHECK_BATCH) {
         const batch = roomIds.slice(start, start + ROOM_CHECK_BATCH);
         const metas = batch.map((roomId) => roomKeys(roomId).meta);
-        if ((await this.redis.exists(...metas)) === batch.length) continue;
-        const found = (await this.redis.pipeline(metas.map((key) => ["exists", key])).exec()) ?? [];
-        found.forEach(([, exists], index) => {
+        const found = await this.existing(metas);
+        found?.forEach((exists, index) => {
           if (exists === 0) this.fanout.deliver(batch[index]!, { type: "resync" });
         });
       }
@@ -202,6 +230,24 @@ export class RedisRoomStore implements RoomStore {
     } finally {
       this.checkingRooms = false;
     }
+  }
+
+  /**
+   * Which of `keys` exist (1) or not (0), or null when all do. A standalone Redis answers all at
+   * once first; on a Cluster one EXISTS counts only keys of one slot, so each key is asked alone.
+   */
+  private async existing(keys: string[]): Promise<number[] | null> {
+    if (this.redis instanceof Cluster) {
+      const found = await Promise.all(keys.map((key) => this.redis.exists(key)));
+      return found.every((exists) => exists === 1) ? null : found;
+    }
+    if ((await this.redis.exists(...keys)) === keys.length) return null;
+    const found = (await this.redis.pipeline(keys.map((key) => ["exists", key])).exec()) ?? [];
+    return found.map(([, exists]) => exists as number);
+  }
+
+  private channel(roomId: string): string {
+    return roomChannel(roomId, this.sharded);
   }
 
   connect(roomId: string, seat: number) {
@@ -247,14 +293,14 @@ export class RedisRoomStore implements RoomStore {
       typing ? "1" : "0",
       TYPING_TTL_MS,
       typing?.name ?? "",
-      roomChannel(roomId),
+      this.channel(roomId),
       typing?.draft ?? "",
     );
     return done === 1;
   }
 
   async publishKeys(roomId: string, seat: number, publicKeys: string) {
-    const done = await this.run("ephPublishKeys", roomKeys(roomId).meta, seat, publicKeys, roomChannel(roomId));
+    const done = await this.run("ephPublishKeys", roomKeys(roomId).meta, seat, publicKeys, this.channel(roomId));
     return done === 1;
   }
 
@@ -289,7 +335,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async markReceipts(roomId: string, seat: number, delivered: number, seen: number) {
-    const done = await this.run("ephReceipts", roomKeys(roomId).meta, seat, delivered, seen, roomChannel(roomId));
+    const done = await this.run("ephReceipts", roomKeys(roomId).meta, seat, delivered, seen, this.channel(roomId));
     return done === 1;
   }
 
@@ -301,14 +347,14 @@ export class RedisRoomStore implements RoomStore {
       keys.members,
       keys.live,
       memberId,
-      roomChannel(roomId),
+      this.channel(roomId),
       options.unread ? "1" : "",
     );
     return done === 1 ? "left" : done === 2 ? "match" : "not-member";
   }
 
   async subscribe(roomId: string, listener: RoomEventListener) {
-    const channel = roomChannel(roomId);
+    const channel = this.channel(roomId);
     const unsubscribe = () => {
       if (this.fanout.remove(roomId, listener)) this.channels.remove(channel);
     };
@@ -341,7 +387,8 @@ export class RedisRoomStore implements RoomStore {
    * instance that can store nothing is not ready (StoreFullError).
    */
   async ping() {
-    await this.redis.set(READY_PROBE_KEY, "1", "PX", 60_000).catch(unavailable);
+    const probes = this.redis instanceof Cluster ? await readyProbeKeys(this.redis) : [READY_PROBE_KEY];
+    await Promise.all(probes.map((key) => this.redis.set(key, "1", "PX", 60_000))).catch(unavailable);
   }
 
   /**
@@ -356,4 +403,25 @@ export class RedisRoomStore implements RoomStore {
     clearInterval(this.roomCheck);
     await this.presence.close();
   }
+}
+
+/** The slot of each probe key tried so far: a key's slot never changes, its primary may. */
+const probeSlots: number[] = [];
+
+/**
+ * One probe key per primary of the Cluster, each in a slot that primary holds now, so readiness
+ * writes to every primary: one that is down or full makes the instance unready, as the rooms it
+ * holds are unusable.
+ */
+async function readyProbeKeys(cluster: Cluster): Promise<string[]> {
+  if (cluster.status !== "ready") await cluster.cluster("INFO");
+  const probeKey = (tag: number) => `${READY_PROBE_KEY}:{${tag}}`;
+  const primaries = new Set(cluster.nodes("master").map((node) => `${node.options.host}:${node.options.port}`));
+  const keys: string[] = [];
+  for (let tag = 0; primaries.size > 0 && tag < 1000; tag++) {
+    probeSlots[tag] ??= (await cluster.cluster("KEYSLOT", probeKey(tag))) as number;
+    const owner = cluster.slots[probeSlots[tag]!]?.[0];
+    if (owner && primaries.delete(owner)) keys.push(probeKey(tag));
+  }
+  return keys;
 }

@@ -6,7 +6,7 @@ import {
   remainingMs,
   seatsTaken,
   sendAs,
-  STORE_KINDS,
+  ROOM_STORE_KINDS,
 } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
@@ -18,7 +18,7 @@ const EVERY_BYTE = Uint8Array.from({ length: 256 }, (_, index) => index);
 const MIB = 1024 * 1024;
 
 /** One contract, two implementations: the in-memory store must behave exactly like Redis. */
-describe.each(STORE_KINDS)("RoomStore contract (%s)", (kind) => {
+describe.each(ROOM_STORE_KINDS)("RoomStore contract (%s)", (kind) => {
   let store: RoomStore;
   beforeAll(() => {
     store = makeStore(kind);
