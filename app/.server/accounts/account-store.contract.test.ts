@@ -104,13 +104,16 @@ describe.each(ACCOUNT_STORE_KINDS)("AccountStore contract (%s)", (kind) => {
       await expect(store.createAccount(fakeAccount("\u212Aelvin"), T0)).rejects.toThrow(RangeError);
     });
 
-    it("changes the password's credentials and keeps the account's identity", async () => {
+    it("changes the password's credentials and ends every other session in one step", async () => {
       const account = await createAccount();
+      const [kept, other] = [await signIn(account.id), await signIn(account.id)];
       const next = fakeCredentials();
       next.kdf.iterations = 700_000;
-      expect(await store.updateCredentials(account.id, next)).toBe(true);
+      expect(await store.changeCredentials(account.id, next, kept.session.id)).toBe(1);
       expect(await store.findByUsername(account.username)).toEqual({ ...account, ...next });
-      expect(await store.updateCredentials(randomUUID(), fakeCredentials())).toBe(false);
+      expect(await store.findSession(kept.hash, T0)).not.toBeNull();
+      expect(await store.findSession(other.hash, T0)).toBeNull();
+      expect(await store.changeCredentials(randomUUID(), fakeCredentials(), kept.session.id)).toBeNull();
     });
 
     it("hands out copies: changing an answer changes nothing stored", async () => {

@@ -35,7 +35,7 @@ export class DeferredAccountStore implements AccountStore {
   createAccount: AccountStore["createAccount"] = (...args) => this.call("createAccount", ...args);
   findByUsername: AccountStore["findByUsername"] = (...args) => this.call("findByUsername", ...args);
   getAccount: AccountStore["getAccount"] = (...args) => this.call("getAccount", ...args);
-  updateCredentials: AccountStore["updateCredentials"] = (...args) => this.call("updateCredentials", ...args);
+  changeCredentials: AccountStore["changeCredentials"] = (...args) => this.call("changeCredentials", ...args);
   deleteAccount: AccountStore["deleteAccount"] = (...args) => this.call("deleteAccount", ...args);
   createSession: AccountStore["createSession"] = (...args) => this.call("createSession", ...args);
   findSession: AccountStore["findSession"] = (...args) => this.call("findSession", ...args);

@@ -94,11 +94,11 @@ export class MemoryAccountStore implements AccountStore {
     return account ? publicView(account) : null;
   }
 
-  async updateCredentials(id: string, credentials: NewCredentials): Promise<boolean> {
+  async changeCredentials(id: string, credentials: NewCredentials, keepSessionId: string): Promise<number | null> {
     const account = this.accounts.get(id);
-    if (!account) return false;
+    if (!account) return null;
     this.accounts.set(id, copyCredentials({ ...account, ...credentials }));
-    return true;
+    return this.revokeOtherSessions(id, keepSessionId);
   }
 
   async deleteAccount(id: string): Promise<boolean> {

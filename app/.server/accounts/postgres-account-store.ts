@@ -93,14 +93,21 @@ export class PostgresAccountStore implements AccountStore {
     return row ? toAccount(row) : null;
   }
 
-  async updateCredentials(id: string, credentials: NewCredentials): Promise<boolean> {
-    if (!isUuid(id)) return false;
-    const rows = await this.db
-      .update(accounts)
-      .set(credentialColumns(credentials))
-      .where(eq(accounts.id, id))
-      .returning({ id: accounts.id });
-    return rows.length > 0;
+  async changeCredentials(id: string, credentials: NewCredentials, keepSessionId: string): Promise<number | null> {
+    if (!isUuid(id)) return null;
+    return this.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(accounts)
+        .set(credentialColumns(credentials))
+        .where(eq(accounts.id, id))
+        .returning({ id: accounts.id });
+      if (rows.length === 0) return null;
+      const others = isUuid(keepSessionId)
+        ? and(eq(sessions.accountId, id), ne(sessions.id, keepSessionId))
+        : eq(sessions.accountId, id);
+      const ended = await tx.delete(sessions).where(others).returning({ id: sessions.id });
+      return ended.length;
+    });
   }
 
   async deleteAccount(id: string): Promise<boolean> {

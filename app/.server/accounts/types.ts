@@ -103,8 +103,12 @@ export interface AccountStore {
   /** By name in any case; null for an unknown or invalid name. */
   findByUsername(username: string): Promise<AccountCredentials | null>;
   getAccount(id: string): Promise<Account | null>;
-  /** False when the account is gone. */
-  updateCredentials(id: string, credentials: NewCredentials): Promise<boolean>;
+  /**
+   * A password change, in one step: the new credentials, and every session but `keepSessionId`
+   * ended, so no browser signed in under the old password outlives the change. How many
+   * sessions ended; null when the account is gone.
+   */
+  changeCredentials(id: string, credentials: NewCredentials, keepSessionId: string): Promise<number | null>;
   /** Removes the account with every session and block it is part of, in one step. False when gone. */
   deleteAccount(id: string): Promise<boolean>;
 

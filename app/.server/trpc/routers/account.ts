@@ -242,14 +242,14 @@ export const accountRouter = router({
       if (!sameKeys(publicKeysOf(input.identity), current.publicKeys)) {
         throw badField("identity: must hold the account's own key pairs, re-wrapped");
       }
-      const updated = await accounts.updateCredentials(current.id, {
+      const credentials = {
         kdf: { algorithm: input.kdf.algorithm, iterations: input.kdf.iterations },
         salt: fromBase64Url(input.kdf.salt),
         verifier: await hashAuthKey(fromBase64Url(input.authKey)),
         sealedIdentity: identitySeal.seal(input.identity, current.username),
-      });
-      if (!updated) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
-      const otherSessionsSignedOut = await accounts.revokeOtherSessions(current.id, ctx.session.id);
+      };
+      const otherSessionsSignedOut = await accounts.changeCredentials(current.id, credentials, ctx.session.id);
+      if (otherSessionsSignedOut === null) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
       logger.info({ otherSessionsSignedOut }, "password changed");
       return { ok: true, otherSessionsSignedOut };
     }),
