@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 import { startAppServer, type AppServer } from "../support/app-server";
+import { startRedisServer, type TestRedis } from "../support/redis-server";
 import { expect, test } from "./fixtures";
 import { createRoomFromLobby, displayName, joinRoom, typeAndSend } from "./helpers";
 
@@ -42,6 +43,54 @@ test("two quick messages from one person share one header; a reply opens its own
   await typeAndSend(bob, "a reply");
   await expect(bob.getByRole("log").locator("article")).toHaveCount(3);
   expect((await headerHeights(bob))[2]).toBeGreaterThan(8);
+});
+
+/**
+ * Bob's instance dies while Alice, on another instance of the same Redis, stays: Bob's page last
+ * heard that she was here, but it cannot tell any more, and says so.
+ */
+test.describe("while the stream reconnects", () => {
+  let redis: TestRedis;
+  let instanceA: AppServer;
+  let instanceB: AppServer;
+  const env = () => ({
+    REDIS_URL: redis.url,
+    SESSION_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e!",
+    LOG_LEVEL: "warn",
+  });
+
+  test.beforeAll(async () => {
+    redis = await startRedisServer();
+    [instanceA, instanceB] = await Promise.all([startAppServer(env()), startAppServer(env())]);
+  });
+  test.afterAll(async () => {
+    await Promise.all([instanceA?.stop(), instanceB?.stop()]);
+    await redis?.stop();
+  });
+
+  test("the partner is not shown online, nor typing", async ({ people }) => {
+    people.allowConsoleError(
+      /ERR_CONNECTION_REFUSED|ERR_INCOMPLETE_CHUNKED_ENCODING|ERR_EMPTY_RESPONSE|Failed to load resource/,
+    );
+    const bob = await people.join({ baseURL: instanceA.url });
+    const alice = await people.join({ baseURL: instanceB.url });
+    const { pathname, hash } = new URL(await createRoomFromLobby(alice));
+    await joinRoom(bob, pathname + hash, alice);
+    const presence = bob.getByTestId("presence");
+    await expect(presence).toHaveAttribute("data-presence", "online");
+    await alice.getByRole("textbox", { name: "Message" }).pressSequentially("still writing");
+    await expect(bob.getByTestId("typing")).toContainText("is typing");
+
+    await instanceA.stop(0);
+    await expect(bob.getByRole("status").filter({ hasText: "Reconnecting…" })).toBeVisible({ timeout: 10_000 });
+    await expect(presence).toHaveAttribute("data-presence", "unconfirmed");
+    await expect(presence).not.toContainText("online");
+    await expect(bob.getByTestId("typing")).toHaveText("");
+
+    instanceA = await startAppServer(env(), instanceA.port);
+    await expect(bob.getByRole("status").filter({ hasText: "Reconnecting…" })).toBeHidden({ timeout: 15_000 });
+    await expect(presence).toHaveAttribute("data-presence", "online");
+  });
 });
 
 /**
