@@ -17,7 +17,7 @@ export const ImageViewer = forwardRef<HTMLDialogElement, ImageViewerProps>(funct
       <h2 id={titleId} className="sr-only">
         Image
       </h2>
-      <img src={src} alt={alt} className="max-h-[85dvh] max-w-[92vw] object-contain" />
+      <img src={src} alt={alt} className="checkerboard max-h-[85dvh] max-w-[92vw] object-contain" />
       <form method="dialog" className="mt-2 flex justify-end">
         <button type="submit" className="rounded px-3 py-1 text-sm text-zinc-300 hover:bg-zinc-800">
           Close

@@ -4,14 +4,19 @@ import type { DeliveryStatus } from "~/shared/room-events";
 import { MessageImage } from "./message-image";
 import { ReceiptTicks } from "./receipt-ticks";
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-
 type BubbleProps = (
   | { kind: "confirmed"; message: ChatMessage; receipt?: DeliveryStatus }
   | { kind: "pending"; message: PendingMessage; onRetry: (message: PendingMessage) => void }
 ) & {
   /** Shown instead of the sender's name ("You", "Stranger" in a stranger chat). */
   label?: string;
+  /** When it was sent, as the reader's locale writes it. */
+  time: string;
+  /**
+   * It follows the same person's message just above: its header is left to screen readers
+   * (who said it and when), and it sits closer.
+   */
+  continues?: boolean;
 };
 
 const PENDING_LABELS = { sending: "Sending…", queued: "Waiting for connection…" } as const;
@@ -33,13 +38,13 @@ export function MessageBubble(props: BubbleProps) {
       data-receipt={receipt}
       data-id={props.kind === "confirmed" ? props.message.id : undefined}
       data-undecryptable={undecryptable || undefined}
-      className={`flex flex-col gap-1 ${mine ? "items-end" : "items-start"}`}
+      className={`flex flex-wrap items-end gap-1 ${mine ? "justify-end" : "justify-start"} ${props.continues ? "-mt-3" : ""}`}
     >
-      <p className="text-xs text-zinc-400">
+      {/* First child, always: the bubble is the second (the tests read messages that way). */}
+      <p className={props.continues ? "sr-only" : `w-full text-xs text-zinc-400 ${mine ? "text-right" : ""}`}>
         <span className={mine ? "text-emerald-300/80" : "text-sky-300/80"}>{label}</span>
         {mine && !props.label && !undecryptable && <span className="sr-only"> (you)</span>} ·{" "}
-        <time dateTime={new Date(message.timestamp).toISOString()}>{timeFormat.format(message.timestamp)}</time>
-        {receipt && <ReceiptTicks status={receipt} />}
+        <time dateTime={new Date(message.timestamp).toISOString()}>{props.time}</time>
       </p>
       {undecryptable ? (
         <p className="max-w-[85%] rounded-lg border border-dashed border-amber-500/60 px-3 py-2 italic text-amber-200">
@@ -60,9 +65,15 @@ export function MessageBubble(props: BubbleProps) {
           {message.text}
         </p>
       )}
+      {/* Beside each of one's own messages, grouped or not; a pending one keeps the place free. */}
+      {receipt ? (
+        <ReceiptTicks status={receipt} />
+      ) : (
+        mine && <span aria-hidden="true" className="ml-1 w-[1.125rem] shrink-0" />
+      )}
       {props.kind === "pending" &&
         (props.message.status === "failed" ? (
-          <p role="alert" className="flex items-center gap-2 text-xs text-red-400">
+          <p role="alert" className="flex w-full items-center justify-end gap-2 text-xs text-red-400">
             Not sent{props.message.error ? `: ${props.message.error}` : ""}
             <button
               type="button"
@@ -73,7 +84,9 @@ export function MessageBubble(props: BubbleProps) {
             </button>
           </p>
         ) : (
-          <p className={`text-xs ${props.message.status === "queued" ? "text-amber-300" : "text-zinc-400"}`}>
+          <p
+            className={`w-full text-right text-xs ${props.message.status === "queued" ? "text-amber-300" : "text-zinc-400"}`}
+          >
             {PENDING_LABELS[props.message.status]}
           </p>
         ))}

@@ -75,7 +75,7 @@ export function MessageImage({ image, alt }: { image: Image; alt: string }) {
         style={box}
         className="max-w-full overflow-hidden rounded-lg focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-300"
       >
-        <img src={state.src} alt={alt} className="h-full w-full object-cover" />
+        <img src={state.src} alt={alt} className="checkerboard h-full w-full object-cover" />
       </button>
       <ImageViewer ref={viewer} src={state.src} alt={alt} />
     </>

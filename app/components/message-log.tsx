@@ -1,11 +1,30 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useSeenTracker } from "~/hooks/use-seen-tracker";
+import type { ChatMessage } from "~/lib/chat-message";
 import { logEntries, type Conversation, type PendingMessage } from "~/lib/conversation";
+import { createLogClock, placeLines, type LogLine } from "~/lib/message-groups";
 import { receiptStatus, type Watermarks } from "~/lib/receipt-status";
+import { DaySeparator } from "./day-separator";
 import { MessageBubble } from "./message-bubble";
 import { RoomNotice } from "./room-notice";
 
 const NEAR_BOTTOM_PX = 64;
+
+/** The reader's locale and time zone. */
+const clock = createLogClock();
+
+type Line =
+  | { kind: "notice"; key: string; text: string }
+  | { kind: "confirmed"; key: string; message: ChatMessage; label?: string }
+  | { kind: "pending"; key: string; message: PendingMessage; label?: string };
+
+/** Who sent it, as grouping compares: an unreadable message names nobody, so it groups with nothing. */
+function authorOf(line: Line): string | null {
+  if (line.kind === "notice") return null;
+  if (line.kind === "confirmed" && line.message.undecryptable) return null;
+  const mine = line.kind === "pending" || line.message.mine;
+  return `${mine ? "me" : "partner"}:${line.label ?? line.message.sender}`;
+}
 
 interface MessageLogProps {
   conversation: Conversation;
@@ -32,6 +51,24 @@ export function MessageLog({ conversation, receipts, onRetry, onSeen, labels, em
   const total = messageCount + notices.length;
   const previous = useRef({ total, messageCount });
   useSeenTracker(container, confirmed, onSeen);
+
+  const lines: Line[] = [
+    ...logEntries(conversation).map((entry): Line => {
+      if (entry.kind === "notice") return { kind: "notice", key: entry.notice.key, text: entry.notice.text };
+      const { message } = entry;
+      return { kind: "confirmed", key: `m${message.id}`, message, label: labels?.[message.mine ? "mine" : "partner"] };
+    }),
+    ...pending.map((message): Line => ({ kind: "pending", key: `p${message.clientId}`, message, label: labels?.mine })),
+  ];
+  const placements = placeLines(
+    lines.map((line): LogLine =>
+      line.kind === "notice"
+        ? { kind: "notice" }
+        : { kind: "message", author: authorOf(line), timestamp: line.message.timestamp },
+    ),
+    clock,
+    Date.now(),
+  );
 
   const scrollToBottom = useCallback(() => {
     const element = container.current;
@@ -74,28 +111,35 @@ export function MessageLog({ conversation, receipts, onRetry, onSeen, labels, em
         className="h-full space-y-4 overflow-y-auto px-4 py-4 focus-visible:outline-2 focus-visible:outline-emerald-400"
       >
         {messageCount === 0 && <p className="mx-auto max-w-xs pt-10 text-center text-sm text-zinc-400">{emptyText}</p>}
-        {logEntries(conversation).map((entry) =>
-          entry.kind === "notice" ? (
-            <RoomNotice key={entry.notice.key} text={entry.notice.text} />
-          ) : (
-            <MessageBubble
-              key={`m${entry.message.id}`}
-              kind="confirmed"
-              message={entry.message}
-              label={labels && (entry.message.mine ? labels.mine : labels.partner)}
-              receipt={entry.message.mine ? receiptStatus(entry.message, receipts) : undefined}
-            />
-          ),
-        )}
-        {pending.map((message) => (
-          <MessageBubble
-            key={`p${message.clientId}`}
-            kind="pending"
-            message={message}
-            onRetry={onRetry}
-            label={labels?.mine}
-          />
-        ))}
+        {lines.map((line, index) => {
+          const { day = null, continues = false } = placements[index] ?? {};
+          return (
+            <Fragment key={line.key}>
+              {day && <DaySeparator label={day} />}
+              {line.kind === "notice" ? (
+                <RoomNotice text={line.text} />
+              ) : line.kind === "confirmed" ? (
+                <MessageBubble
+                  kind="confirmed"
+                  message={line.message}
+                  label={line.label}
+                  time={clock.time(line.message.timestamp)}
+                  continues={continues}
+                  receipt={line.message.mine ? receiptStatus(line.message, receipts) : undefined}
+                />
+              ) : (
+                <MessageBubble
+                  kind="pending"
+                  message={line.message}
+                  onRetry={onRetry}
+                  label={line.label}
+                  time={clock.time(line.message.timestamp)}
+                  continues={continues}
+                />
+              )}
+            </Fragment>
+          );
+        })}
       </div>
       {unseen > 0 && (
         <button

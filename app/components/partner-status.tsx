@@ -1,10 +1,13 @@
+import { createLogClock } from "~/lib/message-groups";
 import { partnerName, partnerStatus, type PartnerState, type PartnerStatus as Status } from "~/lib/partner";
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+/** Times as the log writes them. */
+const clock = createLogClock();
 
 function privateText(status: Status, name: string): string {
   if (status.kind === "online") return `${name} · online`;
-  if (status.kind === "last-seen") return `${name} · last seen ${timeFormat.format(status.at)}`;
+  if (status.kind === "unconfirmed") return `${name} · unknown while reconnecting`;
+  if (status.kind === "last-seen") return `${name} · last seen ${clock.time(status.at)}`;
   if (status.kind === "waiting") return "waiting for someone to join";
   return "\u00a0";
 }
@@ -13,6 +16,7 @@ function privateText(status: Status, name: string): string {
 const STRANGER_TEXT: Record<Status["kind"], string> = {
   unknown: "Chatting with a Stranger",
   online: "Chatting with a Stranger · online",
+  unconfirmed: "Chatting with a Stranger · unknown while reconnecting",
   "last-seen": "Chatting with a Stranger · disconnected",
   waiting: "Chatting with a Stranger · on their way",
 };

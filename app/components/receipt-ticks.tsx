@@ -14,7 +14,7 @@ export function ReceiptTicks({ status }: { status: DeliveryStatus }) {
       strokeWidth="1.6"
       strokeLinecap="round"
       strokeLinejoin="round"
-      className={`ml-1 inline-block h-3 w-[1.125rem] align-[-1px] ${status === "seen" ? "text-sky-400" : "text-zinc-400"}`}
+      className={`mb-1 ml-1 inline-block h-3 w-[1.125rem] shrink-0 align-[-1px] ${status === "seen" ? "text-sky-400" : "text-zinc-400"}`}
     >
       <title>{LABELS[status]}</title>
       <path d="M1.5 6.5 5 10l6.5-8" />

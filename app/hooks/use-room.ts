@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { RoomKind } from "~/shared/room-kinds";
 import { RoomEventOpener, type OpenerDeps } from "~/lib/message-opener";
 import type { RoomEnding } from "~/lib/room-ending";
 import type { RoomEvent } from "~/shared/room-events";
 import { applyRoomEvent, expirePartnerTyping, initialRoomViewState, type RoomViewState } from "~/lib/room-view-state";
+import { whileReconnecting } from "~/lib/partner";
 import { maskStrangerName, strangerRoomViewState } from "~/lib/stranger";
 import { trpc } from "~/lib/trpc";
 import { useOutbox, type OutboxCrypto } from "./use-outbox";
@@ -114,5 +115,11 @@ export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEndi
     return () => clearTimeout(timer);
   }, [typingUntil]);
 
-  return { state, connection, send, retry };
+  // The "Reconnecting…" banner and an "online" partner must not be shown together.
+  const shown = useMemo(
+    () => (connection === "reconnecting" ? { ...state, partner: whileReconnecting(state.partner) } : state),
+    [connection, state],
+  );
+
+  return { state: shown, connection, send, retry };
 }

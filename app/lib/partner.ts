@@ -20,6 +20,8 @@ export interface PartnerState {
    * `after`. `announced` once the viewer has been told, which waits until they open the room.
    */
   arrival: { after: number; announced: boolean } | null;
+  /** This browser's stream is down: what it last heard may no longer hold (see `whileReconnecting`). */
+  stale?: true;
 }
 
 export const unknownPartner: PartnerState = { presence: null, name: null, typing: null, left: false, arrival: null };
@@ -112,13 +114,25 @@ export function expireTyping(state: PartnerState, now: number): PartnerState {
 }
 
 export type PartnerStatus =
-  { kind: "unknown" } | { kind: "online" } | { kind: "last-seen"; at: number } | { kind: "waiting" };
+  | { kind: "unknown" }
+  | { kind: "online" }
+  | { kind: "unconfirmed" }
+  | { kind: "last-seen"; at: number }
+  | { kind: "waiting" };
+
+/**
+ * The partner as shown while this browser reconnects: it cannot hear them leave or stop typing,
+ * so it claims neither that they are online nor that they are typing until the stream is back.
+ */
+export function whileReconnecting(state: PartnerState): PartnerState {
+  return { ...state, typing: null, stale: true };
+}
 
 /** The header's one word on the other person. */
 export function partnerStatus(state: PartnerState): PartnerStatus {
   const { presence } = state;
   if (!presence) return { kind: "unknown" };
-  if (presence.here) return { kind: "online" };
+  if (presence.here) return state.stale ? { kind: "unconfirmed" } : { kind: "online" };
   if (state.left || presence.lastSeen === null) return { kind: "waiting" };
   return { kind: "last-seen", at: presence.lastSeen };
 }

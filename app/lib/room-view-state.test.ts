@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NEWCOMER_NOTICE, partnerStatus } from "./partner";
+import { NEWCOMER_NOTICE, partnerStatus, whileReconnecting } from "./partner";
 import type { ChatMessage, OpenedRoomEvent as RoomEvent } from "./chat-message";
 import { applyRoomEvent, expirePartnerTyping, initialRoomViewState, type RoomViewState } from "./room-view-state";
 
@@ -38,6 +38,16 @@ describe("room state from the stream", () => {
     const back = run([presence(true)], away);
     expect(notices(back)).toEqual(["otter left", "otter joined"]);
     expect(back.conversation.notices.map((notice) => notice.afterId)).toEqual([1, 1]);
+  });
+
+  it("shows nobody online or typing while this browser reconnects, and keeps what else it knew", () => {
+    const here = run([presence(true), typing(true, "lynx")]);
+    const reconnecting = whileReconnecting(here.partner);
+    expect(partnerStatus(reconnecting)).toEqual({ kind: "unconfirmed" });
+    expect(reconnecting.typing).toBeNull();
+    expect(reconnecting.name).toBe("lynx");
+    const away = run([presence(false, NOW + 5)], here);
+    expect(partnerStatus(whileReconnecting(away.partner))).toEqual({ kind: "last-seen", at: NOW + 5 });
   });
 
   it("calls a partner with no known name 'Your partner', and waits for someone who never came", () => {
