@@ -8,6 +8,7 @@ import {
   type KeyboardEvent,
 } from "react";
 import { MESSAGE_MAX_LENGTH } from "~/shared/limits";
+import { PaperclipIcon } from "./icons";
 
 /** Shown once fewer than this many characters are left. */
 const COUNTER_FROM = 200;
@@ -31,6 +32,22 @@ function imageIn(files: FileList | undefined | null): File | null {
 
 const carriesFiles = (event: DragEvent<HTMLElement>) => event.dataTransfer.types.includes("Files");
 
+/**
+ * Whether a physical keyboard is likely (a fine pointer that can hover): only then is Shift+Enter
+ * worth mentioning. Read after mounting, so the server's markup and the first render agree.
+ */
+function usePhysicalKeyboard(): boolean {
+  const [keyboard, setKeyboard] = useState(false);
+  useEffect(() => {
+    const query = window.matchMedia("(hover: hover) and (pointer: fine)");
+    setKeyboard(query.matches);
+    const onChange = () => setKeyboard(query.matches);
+    query.addEventListener("change", onChange);
+    return () => query.removeEventListener("change", onChange);
+  }, []);
+  return keyboard;
+}
+
 /** Enter sends, Shift+Enter starts a new line; the text box clears at once (sending is optimistic). */
 export function Composer({ name, onSend, onTextChange, disabledReason, onAttach }: ComposerProps) {
   const [text, setText] = useState("");
@@ -40,6 +57,7 @@ export function Composer({ name, onSend, onTextChange, disabledReason, onAttach 
   const disabled = Boolean(disabledReason);
   const left = MESSAGE_MAX_LENGTH - text.length;
   const canSend = !disabled && text.trim().length > 0 && name.length > 0;
+  const keyboard = usePhysicalKeyboard();
 
   useEffect(() => {
     // Ready now (the chat was secured): the box takes focus, as it does on arrival, unless the
@@ -125,9 +143,9 @@ export function Composer({ name, onSend, onTextChange, disabledReason, onAttach 
               title="Attach image (or paste or drop one)"
               disabled={disabled}
               onClick={() => picker.current?.click()}
-              className="h-10 rounded border border-zinc-700 px-3 text-zinc-300 hover:border-emerald-500 hover:text-emerald-300 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-300 disabled:cursor-not-allowed disabled:opacity-60"
+              className="flex size-11 shrink-0 items-center justify-center rounded border border-zinc-700 text-zinc-300 hover:border-emerald-500 hover:text-emerald-300 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-300 disabled:cursor-not-allowed disabled:opacity-60 sm:size-10"
             >
-              <span aria-hidden="true">📎</span>
+              <PaperclipIcon className="size-5" />
             </button>
             <input
               ref={picker}
@@ -163,12 +181,12 @@ export function Composer({ name, onSend, onTextChange, disabledReason, onAttach 
           onPaste={onPaste}
           placeholder="Type a message…"
           aria-describedby="composer-hint"
-          className="max-h-40 min-h-10 flex-1 resize-none rounded border border-zinc-700 bg-zinc-900 px-3 py-2 text-base [field-sizing:content] placeholder:text-zinc-500 focus:border-emerald-500 focus:outline-none disabled:cursor-not-allowed disabled:opacity-60 sm:text-sm"
+          className="max-h-40 min-h-11 min-w-0 flex-1 resize-none rounded border border-zinc-700 bg-zinc-900 px-3 py-2 text-base [field-sizing:content] placeholder:text-zinc-500 focus:border-emerald-500 focus:outline-none disabled:cursor-not-allowed disabled:opacity-60 sm:min-h-10 sm:text-sm"
         />
         <button
           type="submit"
           disabled={!canSend}
-          className="h-10 rounded bg-emerald-500 px-4 font-bold text-zinc-950 hover:bg-emerald-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-300 disabled:cursor-not-allowed disabled:bg-zinc-700 disabled:text-zinc-400"
+          className="h-11 shrink-0 rounded bg-emerald-500 px-4 font-bold text-zinc-950 hover:bg-emerald-400 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-300 disabled:cursor-not-allowed disabled:bg-zinc-700 disabled:text-zinc-400 sm:h-10"
         >
           Send
         </button>
@@ -179,7 +197,9 @@ export function Composer({ name, onSend, onTextChange, disabledReason, onAttach 
             {disabledReason}
           </span>
         ) : (
-          <span className="truncate">{name ? `as ${name} · Enter to send, Shift+Enter for a new line` : "\u00a0"}</span>
+          <span className="truncate">
+            {name ? `as ${name}${keyboard ? " · Enter to send, Shift+Enter for a new line" : ""}` : "\u00a0"}
+          </span>
         )}
         {left < COUNTER_FROM && (
           <span

@@ -31,14 +31,14 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
         </h2>
         <div className="mt-2 space-y-2 text-sm text-zinc-400">{props.children}</div>
         <form method="dialog" className="mt-4 flex justify-end gap-2">
-          <button type="submit" className="rounded px-3 py-1 text-sm text-zinc-300 hover:bg-zinc-800">
+          <button type="submit" className="h-11 rounded px-4 text-sm text-zinc-300 hover:bg-zinc-800 sm:h-9 sm:px-3">
             Cancel
           </button>
           <button
             type="button"
             disabled={props.pending}
             onClick={props.onConfirm}
-            className={`rounded px-3 py-1 text-sm font-bold text-zinc-950 disabled:opacity-60 ${props.confirmClassName}`}
+            className={`h-11 rounded px-4 text-sm font-bold sm:h-9 sm:px-3 text-zinc-950 disabled:opacity-60 ${props.confirmClassName}`}
           >
             {props.confirmLabel}
           </button>

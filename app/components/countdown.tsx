@@ -1,15 +1,17 @@
 import { formatCountdown, useSecondsLeft } from "~/hooks/use-countdown";
+import { HourglassIcon } from "./icons";
 
 /**
  * Time left before the room self-destructs; turns to a warning colour in the last minute. It
- * ticks on its own so the rest of the room does not re-render every second.
+ * ticks on its own so the rest of the room does not re-render every second. An hourglass stands
+ * for the words "Self-destructs in", which the header has no room for; the timer's name says them.
  */
 export function Countdown({ deadline }: { deadline: number }) {
   const secondsLeft = useSecondsLeft(deadline);
   const warning = secondsLeft <= 60;
   return (
-    <p className="flex items-baseline gap-2 text-sm">
-      <span className="text-zinc-400">Self-destructs in</span>
+    <p className="flex shrink-0 items-center gap-1.5 text-sm" title="Time left before the room self-destructs">
+      <HourglassIcon className="size-4 text-zinc-400" />
       {/* The server renders the time at its own moment; the browser's first paint may be a second
           later, and that difference is not worth React throwing the page's markup away. */}
       <span

@@ -1,10 +1,11 @@
 import { ConfirmDialog } from "./confirm-dialog";
+import { HEADER_BUTTON } from "./header-button";
 
 export function DestroyDialog({ pending, onConfirm }: { pending: boolean; onConfirm: () => void }) {
   return (
     <ConfirmDialog
       trigger="Destroy now"
-      triggerClassName="whitespace-nowrap rounded border border-red-500/60 px-2 py-1 text-sm text-red-300 hover:bg-red-500/10 sm:px-3"
+      triggerClassName={`${HEADER_BUTTON} border-red-500/60 text-red-300 hover:bg-red-500/10`}
       title="Destroy this room?"
       confirmLabel="Destroy room"
       confirmClassName="bg-red-500"

@@ -1,4 +1,5 @@
 import { ConfirmDialog } from "./confirm-dialog";
+import { MENU_ITEM } from "./header-button";
 
 /** Leaving frees this seat without ending the room for the other person. */
 export function LeaveDialog({ pending, onConfirm }: { pending: boolean; onConfirm: () => void }) {
@@ -6,10 +7,10 @@ export function LeaveDialog({ pending, onConfirm }: { pending: boolean; onConfir
     <ConfirmDialog
       trigger={
         <>
-          Leave<span className="sr-only sm:not-sr-only"> room</span>
+          Leave<span className="sr-only"> room</span>
         </>
       }
-      triggerClassName="whitespace-nowrap rounded border border-zinc-700 px-2 py-1 text-sm text-zinc-200 hover:bg-zinc-800 focus-visible:outline-2 focus-visible:outline-emerald-400 sm:px-3"
+      triggerClassName={MENU_ITEM}
       title="Leave this room?"
       confirmLabel="Leave room"
       confirmClassName="bg-amber-400"

@@ -1,4 +1,5 @@
 import { ConfirmDialog } from "./confirm-dialog";
+import { HEADER_BUTTON } from "./header-button";
 
 /** Reporting only keeps this pair apart for the day; say so, so nobody expects more or fears more. */
 export function ReportDialog({ pending, onConfirm }: { pending: boolean; onConfirm: () => void }) {
@@ -6,10 +7,10 @@ export function ReportDialog({ pending, onConfirm }: { pending: boolean; onConfi
     <ConfirmDialog
       trigger={
         <>
-          Report<span className="sr-only sm:not-sr-only"> and skip</span>
+          Report<span className="sr-only"> and skip</span>
         </>
       }
-      triggerClassName="rounded border border-red-500/60 px-3 py-1 text-sm text-red-300 hover:bg-red-500/10 focus-visible:outline-2 focus-visible:outline-red-400"
+      triggerClassName={`${HEADER_BUTTON} border-red-500/60 text-red-300 hover:bg-red-500/10`}
       title="Report and skip?"
       confirmLabel="Report and skip"
       confirmClassName="bg-red-500"

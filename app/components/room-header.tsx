@@ -7,24 +7,28 @@ interface RoomHeaderProps {
   deadline: number;
   partner: PartnerState;
   stranger: boolean;
-  /** Beside the partner's status: a stranger chat's safety code. */
+  /** Beside the title: a stranger chat's safety code. */
   aside?: ReactNode;
   /** The room's controls: a private room's or a stranger chat's. */
   children: ReactNode;
 }
 
+/**
+ * One row from the `sm` width up: the title with the partner's status beneath it (as a messenger
+ * shows a contact), the countdown, then the controls. On a phone the controls take a second row.
+ */
 export function RoomHeader({ deadline, partner, stranger, aside, children }: RoomHeaderProps) {
   return (
-    <header className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-zinc-800 bg-zinc-950/90 px-4 py-3">
-      <div className="flex w-full items-center justify-between gap-4 whitespace-nowrap sm:w-auto sm:flex-1 sm:justify-start">
-        <h1 className="font-bold text-emerald-400">{">"} ephemera</h1>
-        <Countdown deadline={deadline} />
-      </div>
-      <div className="flex w-full items-center justify-end gap-1.5 sm:ml-auto sm:w-auto sm:gap-2">{children}</div>
-      <div className="flex w-full flex-col gap-1 sm:flex-row sm:items-center sm:justify-between sm:gap-3">
+    <header className="flex flex-wrap items-center gap-x-3 gap-y-2 border-b border-zinc-800 bg-zinc-950/90 px-4 py-2 sm:flex-nowrap">
+      <div className="min-w-0 flex-1">
+        <div className="flex items-baseline gap-3 whitespace-nowrap">
+          <h1 className="font-bold text-emerald-400">{">"} ephemera</h1>
+          {aside}
+        </div>
         <PartnerStatus partner={partner} stranger={stranger} />
-        {aside}
       </div>
+      <Countdown deadline={deadline} />
+      <div className="flex w-full items-center justify-end gap-1.5 sm:w-auto sm:gap-2">{children}</div>
     </header>
   );
 }

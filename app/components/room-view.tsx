@@ -132,7 +132,13 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
     toast.show(copied ? "Link copied" : "Could not copy the link");
   }
 
-  function onHideLink() {
+  function onToggleLink() {
+    if (linkHidden && roomKey) {
+      showInAddressBar(roomId, roomKey.secret);
+      setLinkHidden(false);
+      toast.show("The link is back in the address bar: reloading this tab unlocks the room again.");
+      return;
+    }
     showInAddressBar(roomId, null);
     setLinkHidden(true);
     toast.show("Link hidden. Copy link still works, but reloading this tab can no longer unlock the room.");
@@ -179,7 +185,8 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
             destroying={destroy.isPending}
             leaving={leave.isPending}
             onCopyLink={onCopyLink}
-            onHideLink={linkHidden ? undefined : onHideLink}
+            linkHidden={linkHidden}
+            onToggleLink={onToggleLink}
             onDestroy={() => {
               exit.begin();
               destroy.mutate({ roomId });

@@ -1,3 +1,4 @@
+import { HEADER_BUTTON, PLAIN_HEADER_BUTTON } from "./header-button";
 import { ReportDialog } from "./report-dialog";
 
 interface StrangerActionsProps {
@@ -14,16 +15,11 @@ export function StrangerActions({ pending, onSkip, onEndChat }: StrangerActionsP
         type="button"
         disabled={pending}
         onClick={() => onSkip(false)}
-        className="rounded border border-emerald-500/60 px-3 py-1 text-sm font-bold text-emerald-300 hover:bg-emerald-500/10 focus-visible:outline-2 focus-visible:outline-emerald-400 disabled:opacity-60"
+        className={`${HEADER_BUTTON} border-emerald-500/60 font-bold text-emerald-300 hover:bg-emerald-500/10`}
       >
         Skip
       </button>
-      <button
-        type="button"
-        disabled={pending}
-        onClick={onEndChat}
-        className="rounded border border-zinc-700 px-3 py-1 text-sm text-zinc-200 hover:bg-zinc-800 focus-visible:outline-2 focus-visible:outline-emerald-400 disabled:opacity-60"
-      >
+      <button type="button" disabled={pending} onClick={onEndChat} className={PLAIN_HEADER_BUTTON}>
         End chat
       </button>
       <ReportDialog pending={pending} onConfirm={() => onSkip(true)} />
