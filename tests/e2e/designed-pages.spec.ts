@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
 import { seriousViolations } from "./axe";
 import { expect, test } from "./fixtures";
+import { createRoomFromLobby } from "./helpers";
 
 /** Pictures for review, as in screenshots.spec.ts; docs/screenshots/ holds the committed copies. */
 const SHOTS = "tests/e2e/.artifacts/screenshots";
@@ -59,4 +60,25 @@ test.describe("addresses that lead nowhere", () => {
     expect(await seriousViolations(page)).toEqual([]);
     await followLinkBack(page);
   });
+});
+
+test("the image error banner can be dismissed, and goes away by itself", async ({ people }) => {
+  const alice = await people.join();
+  await createRoomFromLobby(alice);
+  const input = alice.locator("form input[type=file]");
+  const notAPicture = { name: "holiday.jpg", mimeType: "image/jpeg", buffer: Buffer.from("these bytes are no JPEG") };
+  const banner = alice.getByRole("alert");
+
+  await input.setInputFiles(notAPicture);
+  await expect(banner).toHaveText(/not an image/i);
+  await alice.getByRole("button", { name: "Dismiss the image error" }).click();
+  await expect(banner).toHaveCount(0);
+
+  await input.setInputFiles(notAPicture);
+  await expect(banner).toHaveText(/not an image/i);
+  const shownAt = Date.now();
+  // It stays long enough to read (several seconds), then leaves on its own, untouched.
+  await expect(banner).toBeVisible({ timeout: 4_000 });
+  await expect(banner).toHaveCount(0, { timeout: 15_000 });
+  expect(Date.now() - shownAt).toBeGreaterThan(5_000);
 });
