@@ -82,3 +82,18 @@ test("the image error banner can be dismissed, and goes away by itself", async (
   await expect(banner).toHaveCount(0, { timeout: 15_000 });
   expect(Date.now() - shownAt).toBeGreaterThan(5_000);
 });
+
+test("the lobby remembers the last chosen lifetime across a reload", async ({ people }) => {
+  const page = await people.join();
+  await page.goto("/");
+  // Hydrated (the name is filled in after mount): a choice made before would reach no handler.
+  await expect(page.getByRole("textbox", { name: "Your name" })).not.toHaveValue("");
+  await expect(page.getByRole("radio", { name: "10 minutes" })).toBeChecked();
+  await page.getByRole("radio", { name: "1 hour" }).check({ force: true });
+  await page.reload();
+  await expect(page.getByRole("radio", { name: "1 hour" })).toBeChecked();
+  await expect(page.getByRole("radio", { name: "10 minutes" })).not.toBeChecked();
+  // And it is the lifetime the next room gets.
+  await page.getByRole("button", { name: "Create room" }).click();
+  await expect(page.getByRole("timer")).toHaveText(/^(1:00:00|0?59:\d\d)$/);
+});
