@@ -59,5 +59,7 @@ declare module "@remix-run/node" {
     cspNonce?: string;
     /** The TCP peer's address, for rate limits. */
     clientAddress?: string;
+    /** The request's path did not decode; the server sent it to routes/bad-address.tsx. */
+    undecodablePath?: boolean;
   }
 }

@@ -74,6 +74,7 @@ export function createHttpApp(
     handleTrpcRequest(req, res, req.path.slice(1)).catch(next);
   });
   app.use(cspNonce, securityHeaders({ production, nonce: true }));
+  app.use(undecodablePaths);
   // Fingerprinted assets never change; everything else in public/ may. Every file served has an
   // extension and no page does: a page request skips the static handler's filesystem lookup (a
   // failed stat and its error object on every page load, ~3 % of the server's CPU in churn).
@@ -93,7 +94,11 @@ export function createHttpApp(
     createRequestHandler({
       build,
       mode: env.NODE_ENV,
-      getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce, clientAddress: req.socket.remoteAddress }),
+      getLoadContext: (req, res) => ({
+        cspNonce: res.locals.cspNonce,
+        clientAddress: req.socket.remoteAddress,
+        undecodablePath: res.locals.undecodablePath === true,
+      }),
     }),
   );
   app.use(errorHandler(logger));
@@ -140,6 +145,22 @@ const pagesOnlyRead: express.RequestHandler = (req, res, next) => {
     .status(405)
     .set({ Allow: "GET, HEAD", "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" })
     .send("Pages can only be read (GET): nothing here accepts a form.");
+};
+
+/**
+ * A path that does not decode (`/room/%E0%A4%A`, a link cut mid-escape) met Express's route
+ * matching, which answered a bare text "Bad Request", and Remix would print the whole path to the
+ * console, room id and all. Such a request is sent to the app's own page for it instead (400, in
+ * the app's look); the request log has already taken the path the client asked for.
+ */
+const undecodablePaths: express.RequestHandler = (req, res, next) => {
+  try {
+    decodeURIComponent(req.path);
+  } catch {
+    res.locals.undecodablePath = true;
+    req.url = req.originalUrl = "/bad-address";
+  }
+  next();
 };
 
 const FILE_NAME = /\/[^/]*\.[^/]+$/;

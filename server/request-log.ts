@@ -12,9 +12,10 @@ export function requestLog(logger: Logger): NodeMiddleware {
     const requestId = incoming && /^[\w-]{1,128}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader("X-Request-Id", requestId);
     const started = process.hrtime.bigint();
+    // Taken now, as the client asked for it: later steps may send the request elsewhere (an
+    // undecodable path goes to the app's page for it, http-app.ts).
+    const path = redactPath(req.url ?? "/");
     res.on("close", () => {
-      // Express rewrites req.url inside mounted routers; originalUrl is what the client asked for.
-      const path = redactPath((req as { originalUrl?: string }).originalUrl ?? req.url ?? "/");
       const entry = {
         reqId: requestId,
         method: req.method,

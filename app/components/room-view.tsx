@@ -24,6 +24,7 @@ import { roomLink, showInAddressBar } from "~/lib/room-link";
 import { STRANGER_NAME, strangerDisconnected } from "~/lib/stranger";
 import { trpc } from "~/lib/trpc";
 import { Composer } from "./composer";
+import { DismissibleAlert } from "./dismissible-alert";
 import { MessageLog } from "./message-log";
 import { PrivateRoomActions } from "./private-room-actions";
 import { RoomHeader } from "./room-header";
@@ -32,6 +33,8 @@ import { StrangerActions } from "./stranger-actions";
 import { StrangerGone } from "./stranger-gone";
 import { TypingIndicator } from "./typing-indicator";
 
+/** Long enough to read a sentence twice; the banner also has its own close button. */
+const IMAGE_ERROR_MS = 8000;
 const STRANGER_LABELS = { mine: "You", partner: STRANGER_NAME };
 const EMPTY_TEXT = {
   private: "No messages yet. Copy the link, send it to one person, and say hello.",
@@ -123,7 +126,8 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
       : chat.error;
 
   const [linkHidden, setLinkHidden] = useState(false);
-  const [imageError, setImageError] = useState<string | null>(null);
+  // A picture that could not be sent is worth a moment's notice, not a banner that stays until the next one.
+  const imageError = useToast(IMAGE_ERROR_MS);
   const preparing = useRef(Promise.resolve());
 
   async function onCopyLink() {
@@ -150,7 +154,7 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
   }
 
   function onAttach(file: File) {
-    setImageError(null);
+    imageError.dismiss();
     // One at a time: a small picture chosen right after a large one must not overtake it.
     preparing.current = preparing.current.then(async () => {
       try {
@@ -160,7 +164,7 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
         images.remember(id, prepared.blob);
         send("", name, { ...prepared, id });
       } catch (caught) {
-        setImageError(
+        imageError.show(
           caught instanceof ImagePrepareError ? caught.message : "This image could not be prepared for sending",
         );
       }
@@ -203,10 +207,17 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
           Reconnecting… messages sent meanwhile will arrive once you are back.
         </p>
       )}
-      {(error ?? imageError) && (
+      {error && (
         <p role="alert" className="bg-red-500/15 px-4 py-1.5 text-sm text-red-300">
-          {error ?? imageError}
+          {error}
         </p>
+      )}
+      {imageError.message && !error && (
+        <DismissibleAlert
+          message={imageError.message}
+          dismissLabel="Dismiss the image error"
+          onDismiss={imageError.dismiss}
+        />
       )}
       <RoomImagesContext.Provider value={images}>
         <MessageLog

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 
-/** One short-lived notice at a time ("Link copied"), announced politely to screen readers. */
+/** One short-lived notice at a time ("Link copied"), which a person may also dismiss early. */
 export function useToast(durationMs = 2500) {
   const [message, setMessage] = useState<string | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout>>();
@@ -12,6 +12,10 @@ export function useToast(durationMs = 2500) {
     },
     [durationMs],
   );
+  const dismiss = useCallback(() => {
+    clearTimeout(timer.current);
+    setMessage(null);
+  }, []);
   useEffect(() => () => clearTimeout(timer.current), []);
-  return { message, show };
+  return { message, show, dismiss };
 }

@@ -9,6 +9,7 @@ import { useDisplayName } from "~/hooks/use-display-name";
 import { keyCheck } from "~/lib/crypto/key-check";
 import { generateRoomKey } from "~/lib/crypto/room-key";
 import { randomName } from "~/lib/identity";
+import { loadRememberedTtl, rememberTtl } from "~/lib/remembered-ttl";
 import { DEFAULT_TTL_SECONDS, SENDER_MAX_LENGTH, TTL_CHOICES } from "~/shared/limits";
 import { roomPath } from "~/lib/room-link";
 import { trpc } from "~/lib/trpc";
@@ -57,6 +58,11 @@ export default function Lobby() {
   const navigate = useNavigate();
   const [name, setName] = useDisplayName();
   const [ttlSeconds, setTtlSeconds] = useState(DEFAULT_TTL_SECONDS);
+  // Read after mount: the server's page, and the first render that must match it, show the default.
+  useEffect(() => {
+    const remembered = loadRememberedTtl();
+    if (remembered !== null) setTtlSeconds(remembered);
+  }, []);
 
   useEffect(() => {
     // A room link's redirect here (room full, room gone) keeps the link's fragment, its key:
@@ -151,7 +157,10 @@ export default function Lobby() {
                   name="ttl"
                   value={choice.seconds}
                   checked={ttlSeconds === choice.seconds}
-                  onChange={() => setTtlSeconds(choice.seconds)}
+                  onChange={() => {
+                    setTtlSeconds(choice.seconds);
+                    rememberTtl(choice.seconds);
+                  }}
                   aria-label={choice.label}
                   className="sr-only"
                 />

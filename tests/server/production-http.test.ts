@@ -165,6 +165,31 @@ describe("the production HTTP layer", () => {
     controller.abort();
   });
 
+  it("answers an unknown address with a 404 page and an undecodable one with a 400 page, both in the app's look", async () => {
+    for (const path of ["/definitely/not/here", "/room/"]) {
+      const response = await fetch(`${server.url}${path}`, { redirect: "manual" });
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+      const page = await response.text();
+      expect(page).toContain("Nothing here");
+      expect(page).toContain('href="/"');
+      expect(page).not.toContain("No route matches");
+    }
+    for (const path of ["/room/%E0%A4%A", "/room/abc%E0", "/%E0%A4%A/x.js", "/bad-address%"]) {
+      const response = await fetch(`${server.url}${path}`, { redirect: "manual" });
+      expect({ path, status: response.status }).toEqual({ path, status: 400 });
+      expectSecurityHeaders(response);
+      expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+      const page = await response.text();
+      expect(page).toContain("This link is damaged");
+      expect(page).toMatch(/<link rel="stylesheet" href="\/assets\/tailwind-[\w-]+\.css"/);
+      // The browser keeps showing the garbled address, which no router could match: no scripts.
+      expect(page).not.toContain("<script");
+    }
+    // Asked for by name, the page for undecodable addresses is just another unknown address.
+    expect((await fetch(`${server.url}/bad-address`)).status).toBe(404);
+  });
+
   it("answers health and readiness", async () => {
     const health = await fetch(`${server.url}/healthz`);
     expect(health.status).toBe(200);
