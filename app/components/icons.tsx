@@ -41,15 +41,6 @@ export function EyeOffIcon({ className }: { className?: string }) {
   );
 }
 
-export function LinkIcon({ className }: { className?: string }) {
-  return (
-    <Icon className={className}>
-      <path d="M10 13a5 5 0 0 0 7.5.5l3-3a5 5 0 0 0-7-7l-1.7 1.7" />
-      <path d="M14 11a5 5 0 0 0-7.5-.5l-3 3a5 5 0 0 0 7 7l1.7-1.7" />
-    </Icon>
-  );
-}
-
 export function MoreIcon({ className }: { className?: string }) {
   return (
     <Icon className={className}>
@@ -64,6 +55,24 @@ export function HourglassIcon({ className }: { className?: string }) {
   return (
     <Icon className={className}>
       <path d="M6 2h12M6 22h12M7 2v4l5 6 5-6V2M7 22v-4l5-6 5 6v4" />
+    </Icon>
+  );
+}
+
+export function RefreshIcon({ className }: { className?: string }) {
+  return (
+    <Icon className={className}>
+      <path d="M21 12a9 9 0 1 1-2.64-6.36L21 8" />
+      <path d="M21 3v5h-5" />
+    </Icon>
+  );
+}
+
+export function ArrowDownIcon({ className }: { className?: string }) {
+  return (
+    <Icon className={className}>
+      <path d="M12 5v14" />
+      <path d="m19 12-7 7-7-7" />
     </Icon>
   );
 }

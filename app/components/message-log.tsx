@@ -5,6 +5,7 @@ import { logEntries, type Conversation, type PendingMessage } from "~/lib/conver
 import { createLogClock, placeLines, type LogLine } from "~/lib/message-groups";
 import { receiptStatus, type Watermarks } from "~/lib/receipt-status";
 import { DaySeparator } from "./day-separator";
+import { ArrowDownIcon } from "./icons";
 import { MessageBubble } from "./message-bubble";
 import { RoomNotice } from "./room-notice";
 
@@ -145,9 +146,10 @@ export function MessageLog({ conversation, receipts, onRetry, onSeen, labels, em
         <button
           type="button"
           onClick={scrollToBottom}
-          className="absolute bottom-3 left-1/2 -translate-x-1/2 rounded-full bg-emerald-500 px-4 py-1 text-sm font-bold text-zinc-950 shadow-lg"
+          className="absolute bottom-3 left-1/2 flex -translate-x-1/2 items-center gap-1.5 rounded-full bg-emerald-500 px-4 py-1 text-sm font-bold text-zinc-950 shadow-lg"
         >
-          {unseen === 1 ? "1 new message" : `${unseen} new messages`} ↓
+          {unseen === 1 ? "1 new message" : `${unseen} new messages`}
+          <ArrowDownIcon />
         </button>
       )}
     </div>

@@ -25,8 +25,11 @@ const STRANGER_TEXT: Record<Status["kind"], string> = {
 export function PartnerStatus({ partner, stranger }: { partner: PartnerState; stranger: boolean }) {
   const status = partnerStatus(partner);
   const text = stranger ? STRANGER_TEXT[status.kind] : privateText(status, partnerName(partner));
+  const split = text.indexOf(" · ");
+  const [who, state] = split === -1 ? [text, ""] : [text.slice(0, split), text.slice(split)];
   return (
     <p
+      title={text}
       data-testid="presence"
       data-presence={status.kind}
       className="flex min-w-0 items-center gap-2 text-xs text-zinc-400"
@@ -37,7 +40,11 @@ export function PartnerStatus({ partner, stranger }: { partner: PartnerState; st
           className={`size-2 shrink-0 rounded-full ${status.kind === "online" ? "bg-emerald-400" : "border border-zinc-500"}`}
         />
       )}
-      <span className="truncate">{text}</span>
+      {/* A long name gives way, never whether they are here: only the name is cut short. */}
+      <span className="flex min-w-0">
+        <span className="truncate">{who}</span>
+        {state && <span className="shrink-0 whitespace-pre">{state}</span>}
+      </span>
     </p>
   );
 }

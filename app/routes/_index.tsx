@@ -3,6 +3,7 @@ import type { ClientLoaderFunctionArgs } from "@remix-run/react";
 import { useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { accountFromRequest } from "~/.server/account-session";
+import { RefreshIcon } from "~/components/icons";
 import { LobbyAccountBar } from "~/components/lobby-account-bar";
 import { OnlineCount } from "~/components/online-count";
 import { useDisplayName } from "~/hooks/use-display-name";
@@ -136,9 +137,9 @@ export default function Lobby() {
               onClick={() => setName(randomName())}
               aria-label="Pick a new random name"
               title="Pick a new random name"
-              className="rounded border border-zinc-700 px-3 text-zinc-300 hover:bg-zinc-800 focus-visible:outline-2 focus-visible:outline-emerald-400"
+              className="flex min-w-11 items-center justify-center rounded border border-zinc-700 px-3 text-zinc-300 hover:bg-zinc-800 focus-visible:outline-2 focus-visible:outline-emerald-400"
             >
-              ↻
+              <RefreshIcon />
             </button>
           </div>
           <p className="text-xs text-zinc-400">Only the other person sees it. It stays in this browser.</p>

@@ -81,6 +81,10 @@ test("at 1280 px a private room's header is one row, with every action in sight"
     await expect(page.getByRole("button", { name: "More actions" })).toBeHidden();
     // A keyboard and a mouse: the composer mentions Shift+Enter.
     await expect(page.locator("#composer-hint")).toContainText("Shift+Enter for a new line");
+    // A long name is cut short, never whether the partner is here.
+    const state = page.getByTestId("presence").getByText("· online");
+    await expect(state).toBeVisible();
+    expect(await state.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
   }
 });
 
@@ -163,6 +167,11 @@ test("on a phone every control is 44×44 px and Hide link and Leave are behind M
 
 test("Attach is an SVG icon with a name, not an emoji", async ({ people }) => {
   const page = await people.join(DESKTOP);
+  await page.goto("/");
+  // Nor are the lobby's icons characters a font must have (the new-name button was "↻").
+  const newName = page.getByRole("button", { name: "Pick a new random name" });
+  await expect(newName.locator("svg")).toBeVisible();
+  expect((await newName.textContent())?.trim()).toBe("");
   await createRoomFromLobby(page);
   const attach = page.getByRole("button", { name: "Attach image" });
   await expect(attach).toBeVisible();
