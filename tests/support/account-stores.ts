@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import { inject } from "vitest";
 import { MemoryAccountStore } from "~/.server/accounts/memory-account-store";
 import { PostgresAccountStore } from "~/.server/accounts/postgres-account-store";
 import type { AccountStore, NewAccount, NewCredentials } from "~/.server/accounts/types";
 import { migrate } from "~/.server/db/migrate";
-import { createTestDatabase, type TestDatabase } from "./postgres-server";
+import { createTestDatabase, testPool, type TestDatabase } from "./postgres-server";
 
 export const ACCOUNT_STORE_KINDS = ["memory", "postgres"] as const;
 export type AccountStoreKind = (typeof ACCOUNT_STORE_KINDS)[number];
@@ -25,9 +25,9 @@ export async function makeAccountStore(kind: AccountStoreKind): Promise<AccountS
     return { store, close: () => store.close() };
   }
   const database: TestDatabase = await createTestDatabase(inject("postgresAdminUrl"));
-  const pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  const pool = testPool(database.url, 4);
   await migrate(pool);
-  const store = new PostgresAccountStore(new pg.Pool({ connectionString: database.url, max: 4 }));
+  const store = new PostgresAccountStore(testPool(database.url, 4));
   return {
     store,
     pool,

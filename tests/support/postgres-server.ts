@@ -138,3 +138,16 @@ async function adminQuery(adminUrl: string, sql: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * A pool for a test database. A database is dropped WITH (FORCE) after its pools end, and pg's
+ * `Pool.end()` can resolve while a client is still saying goodbye: the server's "terminating
+ * connection" then reaches a client no pool listens to any more, as an uncaught error that fails
+ * the whole run. Every client here listens, since at teardown that error is expected.
+ */
+export function testPool(url: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
+  return pool;
+}

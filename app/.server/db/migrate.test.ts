@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import pg from "pg";
+import type pg from "pg";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../../../tests/support/postgres-server";
+import { createTestDatabase, testPool, type TestDatabase } from "../../../tests/support/postgres-server";
 import { waitFor } from "../../../tests/support/wait-for";
 import { defaultMigrationsFolder, migrate, MIGRATION_LOCK_KEY } from "./migrate";
 
@@ -19,7 +19,7 @@ async function freshDatabase(): Promise<string> {
 }
 
 function instance(url: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  const pool = testPool(url, 2);
   pools.push(pool);
   return pool;
 }
