@@ -14,11 +14,18 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  const [redis, cluster, postgres] = await Promise.all([
-    startRedisServer(),
-    startRedisCluster(),
-    startPostgresServer(),
-  ]);
+  const started = await Promise.allSettled([startRedisServer(), startRedisCluster(), startPostgresServer()]);
+  const failed = started.find((result) => result.status === "rejected");
+  if (failed) {
+    // Stop what did start: a setup that fails must not leave servers running behind it.
+    await Promise.all(started.map((result) => (result.status === "fulfilled" ? result.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  const [redis, cluster, postgres] = started.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof startRedisServer>>,
+    Awaited<ReturnType<typeof startRedisCluster>>,
+    Awaited<ReturnType<typeof startPostgresServer>>,
+  ];
   project.provide("redisUrl", redis.url);
   project.provide("redisClusterNodes", cluster.nodes.join(","));
   project.provide("postgresAdminUrl", postgres.adminUrl);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
-import { freePort } from "./free-port";
+import { claimPort, freePort, isPortFree } from "./free-port";
 import { waitFor } from "./wait-for";
 
 const run = promisify(execFile);
@@ -86,7 +86,11 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   const ports = new Set<number>();
   while (ports.size < count) {
     const port = await freePort();
-    if (port + 10_000 <= 65_535) ports.add(port);
+    // A cluster node also listens on its bus port, its own port + 10000.
+    if (await isPortFree(port + 10_000)) {
+      claimPort(port + 10_000);
+      ports.add(port);
+    }
   }
   return [...ports];
 }
