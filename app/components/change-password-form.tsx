@@ -63,11 +63,6 @@ export function ChangePasswordForm({
     }
   }
 
-  const field = (name: (typeof FIELDS)[number]) => ({
-    inputRef: form.inputRef(name),
-    error: form.fieldErrors[name],
-  });
-
   return (
     <section aria-labelledby="password-heading" className="space-y-3">
       <h2 id="password-heading" className="text-lg font-bold text-zinc-200">
@@ -81,41 +76,26 @@ export function ChangePasswordForm({
           id="current-password"
           type="password"
           label="Current password"
-          value={currentPassword}
-          onValueChange={(value) => {
-            setCurrentPassword(value);
-            form.clearField("currentPassword");
-          }}
+          {...form.bind("currentPassword", currentPassword, setCurrentPassword)}
           autoComplete="current-password"
           required
-          {...field("currentPassword")}
         />
         <TextField
           id="new-password"
           type="password"
           label="New password"
-          value={newPassword}
-          onValueChange={(value) => {
-            setNewPassword(value);
-            form.clearField("newPassword");
-          }}
+          {...form.bind("newPassword", newPassword, setNewPassword)}
           autoComplete="new-password"
           required
           hint={`At least ${PASSWORD_MIN_LENGTH} characters, and not a common one.`}
-          {...field("newPassword")}
         />
         <TextField
           id="repeat-new-password"
           type="password"
           label="New password again"
-          value={repeatPassword}
-          onValueChange={(value) => {
-            setRepeatPassword(value);
-            form.clearField("repeatPassword");
-          }}
+          {...form.bind("repeatPassword", repeatPassword, setRepeatPassword)}
           autoComplete="new-password"
           required
-          {...field("repeatPassword")}
         />
         <button type="submit" disabled={!form.hydrated || form.busy} className={PRIMARY_BUTTON}>
           {form.busy ? "Changing password…" : "Change password"}

@@ -53,15 +53,9 @@ export function DeleteAccountForm({
         <TextField
           id="delete-username"
           label={`Type your username, ${username}, to confirm`}
-          value={typed}
-          onValueChange={(value) => {
-            setTyped(value);
-            form.clearField("username");
-          }}
+          {...form.bind("username", typed, setTyped)}
           autoComplete="off"
           autoCapitalize="none"
-          inputRef={form.inputRef("username")}
-          error={form.fieldErrors.username}
         />
         <button type="submit" disabled={!form.hydrated || form.busy || !matches} className={DANGER_BUTTON}>
           {form.busy ? "Deleting…" : "Delete account"}

@@ -57,6 +57,20 @@ export function useFormProblems<Field extends string>(order: readonly Field[]) {
     setFieldErrors((errors) => (errors[field] ? { ...errors, [field]: undefined } : errors));
   }, []);
 
+  /**
+   * What a TextField of this form takes for one field: its value, a change that also clears the
+   * field's error, the ref that lets focus find it, and its error.
+   */
+  const bind = (field: Field, value: string, setValue: (value: string) => void) => ({
+    value,
+    onValueChange: (next: string) => {
+      setValue(next);
+      clearField(field);
+    },
+    inputRef: inputRef(field),
+    error: fieldErrors[field],
+  });
+
   const reset = useCallback(() => {
     setFieldErrors({});
     setFormError(null);
@@ -73,6 +87,7 @@ export function useFormProblems<Field extends string>(order: readonly Field[]) {
     showFieldErrors,
     showProblem,
     clearField,
+    bind,
     reset,
   };
 }

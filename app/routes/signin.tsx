@@ -60,30 +60,18 @@ export default function SignIn() {
         <TextField
           id="username"
           label="Username"
-          value={username}
-          onValueChange={(value) => {
-            setUsername(value);
-            form.clearField("username");
-          }}
+          {...form.bind("username", username, setUsername)}
           autoComplete="username"
           autoCapitalize="none"
           required
-          inputRef={form.inputRef("username")}
-          error={form.fieldErrors.username}
         />
         <TextField
           id="password"
           type="password"
           label="Password"
-          value={password}
-          onValueChange={(value) => {
-            setPassword(value);
-            form.clearField("password");
-          }}
+          {...form.bind("password", password, setPassword)}
           autoComplete="current-password"
           required
-          inputRef={form.inputRef("password")}
-          error={form.fieldErrors.password}
         />
         <button type="submit" disabled={!form.hydrated || form.busy} className={PRIMARY_BUTTON}>
           {form.busy ? "Signing in…" : "Sign in"}

@@ -55,11 +55,6 @@ export default function SignUp() {
     }
   }
 
-  const field = (name: (typeof FIELDS)[number]) => ({
-    inputRef: form.inputRef(name),
-    error: form.fieldErrors[name],
-  });
-
   return (
     <AccountPage
       title="Sign up"
@@ -75,44 +70,29 @@ export default function SignUp() {
         <TextField
           id="username"
           label="Username"
-          value={username}
-          onValueChange={(value) => {
-            setUsername(value);
-            form.clearField("username");
-          }}
+          {...form.bind("username", username, setUsername)}
           autoComplete="username"
           autoCapitalize="none"
           maxLength={USERNAME_MAX + 8}
           required
           hint={`${USERNAME_MIN}–${USERNAME_MAX} letters a-z, digits or underscores. Others find you by it.`}
-          {...field("username")}
         />
         <TextField
           id="password"
           type="password"
           label="Password"
-          value={password}
-          onValueChange={(value) => {
-            setPassword(value);
-            form.clearField("password");
-          }}
+          {...form.bind("password", password, setPassword)}
           autoComplete="new-password"
           required
           hint={`At least ${PASSWORD_MIN_LENGTH} characters, and not a common one.`}
-          {...field("password")}
         />
         <TextField
           id="repeat-password"
           type="password"
           label="Password again"
-          value={repeatPassword}
-          onValueChange={(value) => {
-            setRepeatPassword(value);
-            form.clearField("repeatPassword");
-          }}
+          {...form.bind("repeatPassword", repeatPassword, setRepeatPassword)}
           autoComplete="new-password"
           required
-          {...field("repeatPassword")}
         />
         <button type="submit" disabled={!form.hydrated || form.busy} className={PRIMARY_BUTTON}>
           {form.busy ? "Creating your account…" : "Sign up"}
