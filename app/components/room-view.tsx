@@ -39,6 +39,7 @@ const STRANGER_LABELS = { mine: "You", partner: STRANGER_NAME };
 const EMPTY_TEXT = {
   private: "No messages yet. Copy the link, send it to one person, and say hello.",
   match: "You are talking to a random stranger. Neither of you sees the other’s name. Say hello!",
+  direct: "No messages yet. Messages here disappear after the chat’s timer.",
 };
 
 interface RoomViewProps {

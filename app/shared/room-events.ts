@@ -18,7 +18,17 @@ export interface SealedMessage {
   mine: boolean;
   /** Own messages only, as of when this copy was read (`message.list`, `message.send`). */
   status?: DeliveryStatus;
+  /**
+   * Direct chats only: how long until the message disappears, as of when the server sent this
+   * copy (a duration, so the browser's clock need not agree with the server's).
+   */
+  expiresInMs?: number;
+  /** Direct chats only: a notice in place of a message (`ciphertext` is empty); `mine` says who. */
+  notice?: ChatNoticeView;
 }
+
+/** A direct chat's notices: the disappearing timer changed, or the chat was cleared. */
+export type ChatNoticeView = { kind: "timer"; timerSeconds: number } | { kind: "cleared" };
 
 /**
  * Events on a room's one stream. Besides history (`message`) and the end (`destroyed`,
@@ -65,4 +75,6 @@ export type RoomEvent =
    * out of memory). Either way every message in it is gone.
    */
   | { type: "destroyed"; reason?: "lost" }
+  /** A direct chat was cleared (by either person): remove every message with an id up to `upTo`. */
+  | { type: "cleared"; upTo: number }
   | { type: "expired" };

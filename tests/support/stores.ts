@@ -98,6 +98,7 @@ export async function sendAs(
     clientId === undefined ? { ciphertext } : { ciphertext, clientId },
   );
   if (outcome.status === "not-member") throw new Error("the sender holds no seat in the room");
+  if (outcome.status === "blocked") throw new Error("the chat is blocked");
   return outcome.status === "not-found" ? null : outcome.message;
 }
 

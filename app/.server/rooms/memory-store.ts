@@ -18,6 +18,7 @@ import {
   type RoomState,
   type RoomStore,
   type StoredMessage,
+  type DirectChatInfo,
   type TypingStart,
 } from "./types";
 
@@ -392,6 +393,23 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     return () => {
       this.fanout.remove(roomId, listener);
     };
+  }
+
+  // Direct chats: implemented next (see the direct-chats work); each refuses until then.
+  openDirectChat(): Promise<DirectChatInfo> {
+    return Promise.reject(new Error("direct chats are not implemented yet"));
+  }
+  directChatInfo(): Promise<DirectChatInfo | null> {
+    return Promise.reject(new Error("direct chats are not implemented yet"));
+  }
+  setChatTimer(): Promise<StoredMessage | null> {
+    return Promise.reject(new Error("direct chats are not implemented yet"));
+  }
+  clearChat(): Promise<StoredMessage | null> {
+    return Promise.reject(new Error("direct chats are not implemented yet"));
+  }
+  setChatBlocked(): Promise<boolean> {
+    return Promise.reject(new Error("direct chats are not implemented yet"));
   }
 
   async ping() {}

@@ -41,6 +41,8 @@ import {
   type RoomStore,
   type SeatPresence,
   type TypingStart,
+  type DirectChatInfo,
+  type StoredMessage,
 } from "./types";
 
 const SCRIPTS = {
@@ -386,6 +388,23 @@ export class RedisRoomStore implements RoomStore {
    * A write, not PING: at maxmemory Redis still answers PING but refuses every write, and an
    * instance that can store nothing is not ready (StoreFullError).
    */
+  // Direct chats: implemented next (see the direct-chats work); each refuses until then.
+  openDirectChat(): Promise<DirectChatInfo> {
+    return Promise.reject(new Error("direct chats are not implemented yet"));
+  }
+  directChatInfo(): Promise<DirectChatInfo | null> {
+    return Promise.reject(new Error("direct chats are not implemented yet"));
+  }
+  setChatTimer(): Promise<StoredMessage | null> {
+    return Promise.reject(new Error("direct chats are not implemented yet"));
+  }
+  clearChat(): Promise<StoredMessage | null> {
+    return Promise.reject(new Error("direct chats are not implemented yet"));
+  }
+  setChatBlocked(): Promise<boolean> {
+    return Promise.reject(new Error("direct chats are not implemented yet"));
+  }
+
   async ping() {
     const probes = this.redis instanceof Cluster ? await readyProbeKeys(this.redis) : [READY_PROBE_KEY];
     await Promise.all(probes.map((key) => this.redis.set(key, "1", "PX", 60_000))).catch(unavailable);

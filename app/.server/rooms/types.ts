@@ -11,7 +11,17 @@ export interface StoredMessage {
   timestamp: number;
   /** The sender's own id for the send, so their optimistic bubble can be matched exactly. */
   clientId?: string;
+  /**
+   * Direct chats only: when this message disappears (ms since epoch, the store's clock). It is
+   * never listed, streamed or replayed from then on. Rooms have one deadline for everything.
+   */
+  expiresAt?: number;
+  /** Direct chats only: a notice stored in the log in place of a sealed message (empty ciphertext). */
+  notice?: ChatNotice;
 }
+
+/** What a direct chat's log records besides messages; `author` is the seat that did it. */
+export type ChatNotice = { kind: "timer"; timerMs: number } | { kind: "cleared" };
 
 /**
  * Events on a room's channel. Expiry is not published: each stream times it itself. `resync` is
@@ -39,6 +49,8 @@ export type PublishedEvent =
   /** Someone took a seat given up with "Leave room": they read nothing up to message `after`. */
   | { type: "arrived"; seat: number; after: number }
   | { type: "destroyed"; id: number }
+  /** A direct chat was cleared: every message with an id up to `upTo` is gone for both. */
+  | { type: "cleared"; upTo: number }
   | { type: "resync" };
 
 /** One seat's presence as of a read; `here` includes the grace period after its last stream closed. */
@@ -100,6 +112,18 @@ export type JoinOutcome =
   /** `keyCheck`: what the creator's browser derived from the room key (see createRoom), or null. */
   | { status: "member" | "joined"; seat: number; ttlMs: number; kind: RoomKind; keyCheck: string | null };
 
+/** A direct chat's settings, as `openDirectChat` and `directChatInfo` read them. */
+export interface DirectChatInfo {
+  /** False when the chat already existed. */
+  created: boolean;
+  /** How long a message sent now lasts. */
+  timerMs: number;
+  /** The seat that blocked the other, or null. */
+  blockedBy: number | null;
+  /** When the chat's last key expires: its last message's expiry, or an unused chat's end. */
+  expiresAt: number;
+}
+
 /** A seat held for someone who has not opened the room yet: `v:<visitorId>` for a matched stranger. */
 export const claimFor = (visitorId: string) => `v:${visitorId}`;
 
@@ -120,6 +144,8 @@ export const ROOM_IMAGE_BYTES_MAX = 24 * 1024 * 1024;
 export type MemberAppendOutcome =
   | { status: "not-found" }
   | { status: "not-member" }
+  /** A direct chat where one of the two blocked the other: nothing is stored. */
+  | { status: "blocked" }
   /** `duplicate`: this author already sent this clientId; `message` is the one stored then. */
   | { status: "stored" | "duplicate"; message: StoredMessage };
 
@@ -216,6 +242,34 @@ export interface RoomStore {
   wasEnded(roomId: string): Promise<boolean>;
   /** Resolves once live delivery is in place, so a backlog read afterwards cannot miss anything. */
   subscribe(roomId: string, listener: RoomEventListener): Promise<() => void>;
+  /**
+   * Opens a direct chat (kind `direct`) for two members, seated 1 and 2 in the order given, and
+   * returns its settings. Idempotent: an existing chat keeps its timer, block and messages (and
+   * `created` is false). A new chat lives `timerMs` with no message, so one opened and never used
+   * leaves nothing behind; its later deadline is its last message's expiry (see `expiresAt`).
+   * Members are account-derived ids (never an account id). `join` never seats anyone in a direct
+   * chat (it answers `not-found`), and `leave` never frees one of its seats (it answers `match`).
+   */
+  openDirectChat(chatId: string, members: [string, string], timerMs: number): Promise<DirectChatInfo>;
+  /** The direct chat's settings and deadline; null when it is gone (or not a direct chat). */
+  directChatInfo(chatId: string): Promise<DirectChatInfo | null>;
+  /**
+   * Sets how long the chat's next messages last, and records it in the log as a `timer` notice
+   * by `seat` (published as a message, expiring like one). Earlier messages keep their expiry.
+   * The notice, or null when the chat is gone.
+   */
+  setChatTimer(chatId: string, seat: number, timerMs: number): Promise<StoredMessage | null>;
+  /**
+   * Deletes every message and image of the chat for both (publishing `cleared` up to the last id),
+   * then records a `cleared` notice by `seat`. Ids keep counting up: none is ever reused.
+   * The notice, or null when the chat is gone.
+   */
+  clearChat(chatId: string, seat: number): Promise<StoredMessage | null>;
+  /**
+   * Marks the chat as blocked by `seat` (sends are refused with `blocked`), or unblocked with
+   * null. False when the chat is gone.
+   */
+  setChatBlocked(chatId: string, blockedBy: number | null): Promise<boolean>;
   /** Throws when the backing store is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

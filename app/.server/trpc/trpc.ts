@@ -93,6 +93,8 @@ export async function memberIdFor(ctx: Context, roomId: string): Promise<string>
 
 export const roomNotFound = () =>
   new TRPCError({ code: "NOT_FOUND", message: "This room does not exist or has ended" });
+/** A direct chat where either person blocked the other: the sender learns no more than this. */
+export const cannotMessage = () => new TRPCError({ code: "FORBIDDEN", message: "You can't message this person" });
 export const notAMember = () => new TRPCError({ code: "UNAUTHORIZED", message: "You are not a member of this room" });
 
 /** Anything addressed to one room; membership is the procedure's own business. */

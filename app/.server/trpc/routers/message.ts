@@ -4,6 +4,7 @@ import { metrics } from "../../metrics";
 import { deliveryStatus, toSealedMessage } from "../to-client";
 import {
   memberIdFor,
+  cannotMessage,
   memberProcedure,
   notAMember,
   publicProcedure,
@@ -60,6 +61,7 @@ export const messageRouter = router({
       });
       if (outcome.status === "not-found") throw roomNotFound();
       if (outcome.status === "not-member") throw notAMember();
+      if (outcome.status === "blocked") throw cannotMessage();
       // A retry of a send that was stored (its answer was lost) gets the first copy back.
       if (outcome.status === "stored") metrics.messagesSent.inc();
       return { ...toSealedMessage(outcome.message, outcome.message.author), status: "sent" as const };
