@@ -1,4 +1,5 @@
 import type { RoomKind } from "~/shared/room-kinds";
+import { checkDirectChat, checkTimer } from "./direct-chat-checks";
 import { LocalFanout } from "./local-fanout";
 import {
   DEFAULT_PRESENCE_GRACE_MS,
@@ -18,6 +19,7 @@ import {
   type RoomState,
   type RoomStore,
   type StoredMessage,
+  type ChatNotice,
   type DirectChatInfo,
   type TypingStart,
 } from "./types";
@@ -41,6 +43,11 @@ interface MemoryRoom {
   freed: boolean;
   /** Per seat taken after a departure: the last message id when it arrived. */
   arrivals: Map<number, number>;
+  /**
+   * A direct chat's settings (only theirs): each message expires `timerMs` after it is sent, and
+   * `expiresAt` moves on to the latest expiry.
+   */
+  chat?: { timerMs: number; blockedBy: number | null };
   expiresAt: number;
   lastEventId: number;
   joins: number;
@@ -115,7 +122,7 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     const expiresAt = this.now() + ttlMs;
     // The timer frees memory at the deadline; reads also check the deadline so an entry can
     // never be served late even if the timer runs behind.
-    const expiryTimer = setTimeout(() => this.forget(roomId), ttlMs);
+    const expiryTimer = setTimeout(() => this.expire(roomId), ttlMs);
     expiryTimer.unref();
     this.rooms.set(roomId, {
       kind,
@@ -150,6 +157,19 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     return room;
   }
 
+  /** At the deadline the timer was set for: a direct chat whose deadline has moved on waits for the new one. */
+  private expire(roomId: string) {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    const leftMs = room.expiresAt - this.now();
+    if (room.chat && leftMs > 0) {
+      room.expiryTimer = setTimeout(() => this.expire(roomId), leftMs);
+      room.expiryTimer.unref();
+    } else {
+      this.forget(roomId, room);
+    }
+  }
+
   private forget(roomId: string, room = this.rooms.get(roomId)) {
     if (!room) return;
     this.imageBytes -= room.imageBytes;
@@ -172,7 +192,8 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
 
   async join(roomId: string, memberId: string, claim?: string): Promise<JoinOutcome> {
     const room = this.live(roomId);
-    if (!room) return { status: "not-found" };
+    // A direct chat's two seats are given when it opens, to its two accounts only.
+    if (!room || room.chat) return { status: "not-found" };
     const ttlMs = room.expiresAt - this.now();
     const { kind, keyCheck } = room;
     const seat = room.members.get(memberId);
@@ -204,24 +225,41 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     return seat === undefined ? { status: "not-member", ttlMs } : { status: "member", seat, ttlMs };
   }
 
-  private store(roomId: string, room: MemoryRoom, draft: NewMessage) {
+  /**
+   * Stores and publishes a message (or, in a direct chat, a notice). In a direct chat it expires
+   * by the chat's timer and the chat lasts at least as long; expired messages at the head of the
+   * log are dropped first, their clientIds with them (one further in waits for its turn, unread).
+   */
+  private store(roomId: string, room: MemoryRoom, draft: NewMessage, notice?: ChatNotice) {
     const { clientId, ...fields } = draft;
     const clientKey = clientId ? `${draft.author}:${clientId}` : undefined;
     const prior = clientKey ? room.clientIds.get(clientKey) : undefined;
     if (prior) return { status: "duplicate" as const, message: prior };
+    const now = this.now();
     room.lastEventId += 1;
-    const message: StoredMessage = { id: room.lastEventId, ...fields, timestamp: this.now() };
+    const message: StoredMessage = { id: room.lastEventId, ...fields, timestamp: now };
     if (clientId) message.clientId = clientId;
+    if (room.chat) {
+      message.expiresAt = now + room.chat.timerMs;
+      if (notice) message.notice = notice;
+      let expired = 0;
+      while (expired < room.messages.length && room.messages[expired]!.expiresAt! <= now) expired += 1;
+      this.drop(room, expired);
+      room.expiresAt = Math.max(room.expiresAt, message.expiresAt);
+    }
     room.messages.push(message);
     if (clientKey) room.clientIds.set(clientKey, message);
-    if (room.messages.length > MESSAGE_CAP) {
-      for (const old of room.messages.splice(0, room.messages.length - MESSAGE_CAP)) {
-        if (old.clientId) room.clientIds.delete(`${old.author}:${old.clientId}`);
-      }
-    }
-    room.typing.delete(draft.author);
+    if (room.messages.length > MESSAGE_CAP) this.drop(room, room.messages.length - MESSAGE_CAP);
+    if (!notice) room.typing.delete(draft.author);
     this.fanout.deliver(roomId, { type: "message", message });
     return { status: "stored" as const, message };
+  }
+
+  /** Drops the oldest `count` messages, and their clientIds: a send is remembered as long as its message. */
+  private drop(room: MemoryRoom, count: number) {
+    for (const old of room.messages.splice(0, count)) {
+      if (old.clientId) room.clientIds.delete(`${old.author}:${old.clientId}`);
+    }
   }
 
   async appendMemberMessage(
@@ -233,6 +271,7 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     if (!room) return { status: "not-found" };
     const seat = room.members.get(memberId);
     if (seat === undefined) return { status: "not-member" };
+    if (room.chat && room.chat.blockedBy !== null) return { status: "blocked" };
     return this.store(roomId, room, { ...draft, author: seat });
   }
 
@@ -354,7 +393,7 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     const room = this.live(roomId);
     const seat = room?.members.get(memberId);
     if (!room || seat === undefined) return "not-member";
-    if (room.kind === "match") return "match";
+    if (room.kind === "match" || room.chat) return "match";
     if (!options.unread) room.freed = true;
     room.members.delete(memberId);
     room.arrivals.delete(seat);
@@ -371,7 +410,11 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     const room = this.live(roomId);
     if (!room) return null;
     const after = Math.max(afterId, (seat !== undefined && room.arrivals.get(seat)) || 0);
-    const unread = room.messages.filter((message) => message.id > after);
+    const now = this.now();
+    // In a direct chat a message past its expiry may still be held, behind a later one: never read.
+    const unread = room.chat
+      ? room.messages.filter((message) => message.id > after && message.expiresAt! > now)
+      : room.messages.filter((message) => message.id > after);
     return limit === undefined ? unread : unread.slice(0, limit);
   }
 
@@ -395,21 +438,56 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     };
   }
 
-  // Direct chats: implemented next (see the direct-chats work); each refuses until then.
-  openDirectChat(): Promise<DirectChatInfo> {
-    return Promise.reject(new Error("direct chats are not implemented yet"));
+  async openDirectChat(chatId: string, members: [string, string], timerMs: number): Promise<DirectChatInfo> {
+    checkDirectChat(members, timerMs);
+    const existing = this.live(chatId);
+    if (existing) {
+      if (!existing.chat) throw new Error("room id collision");
+      return { ...this.chatInfo(existing)!, created: false };
+    }
+    this.newRoom(chatId, timerMs, "direct");
+    const room = this.rooms.get(chatId)!;
+    room.chat = { timerMs, blockedBy: null };
+    members.forEach((member, index) => room.members.set(member, index + 1));
+    room.joins = 2;
+    return { ...this.chatInfo(room)!, created: true };
   }
-  directChatInfo(): Promise<DirectChatInfo | null> {
-    return Promise.reject(new Error("direct chats are not implemented yet"));
+
+  async directChatInfo(chatId: string): Promise<DirectChatInfo | null> {
+    return this.chatInfo(this.live(chatId));
   }
-  setChatTimer(): Promise<StoredMessage | null> {
-    return Promise.reject(new Error("direct chats are not implemented yet"));
+
+  private chatInfo(room: MemoryRoom | undefined): DirectChatInfo | null {
+    if (!room?.chat) return null;
+    const { timerMs, blockedBy } = room.chat;
+    return { created: false, timerMs, blockedBy, expiresAt: room.expiresAt };
   }
-  clearChat(): Promise<StoredMessage | null> {
-    return Promise.reject(new Error("direct chats are not implemented yet"));
+
+  async setChatTimer(chatId: string, seat: number, timerMs: number): Promise<StoredMessage | null> {
+    checkTimer(timerMs);
+    const room = this.live(chatId);
+    if (!room?.chat) return null;
+    room.chat.timerMs = timerMs;
+    return this.store(chatId, room, { author: seat, ciphertext: "" }, { kind: "timer", timerMs }).message;
   }
-  setChatBlocked(): Promise<boolean> {
-    return Promise.reject(new Error("direct chats are not implemented yet"));
+
+  async clearChat(chatId: string, seat: number): Promise<StoredMessage | null> {
+    const room = this.live(chatId);
+    if (!room?.chat) return null;
+    room.messages = [];
+    room.clientIds.clear();
+    room.images.clear();
+    this.imageBytes -= room.imageBytes;
+    room.imageBytes = 0;
+    this.fanout.deliver(chatId, { type: "cleared", upTo: room.lastEventId });
+    return this.store(chatId, room, { author: seat, ciphertext: "" }, { kind: "cleared" }).message;
+  }
+
+  async setChatBlocked(chatId: string, blockedBy: number | null): Promise<boolean> {
+    const room = this.live(chatId);
+    if (!room?.chat) return false;
+    room.chat.blockedBy = blockedBy;
+    return true;
   }
 
   async ping() {}

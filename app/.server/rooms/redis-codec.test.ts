@@ -34,4 +34,37 @@ describe("stored message records", () => {
       message: { id: 7, author: 1, timestamp: 10, clientId: "id-7", ciphertext: "XYZ" },
     });
   });
+
+  it("reads a direct chat's records: a message and each notice, with their expiry", () => {
+    expect(decodeStoredMessage("e1732215945678|12|2|1732212345678|c-1|AA|BB")).toEqual({
+      id: 12,
+      author: 2,
+      timestamp: 1732212345678,
+      clientId: "c-1",
+      ciphertext: "AA|BB",
+      expiresAt: 1732215945678,
+    });
+    expect(decodeStoredMessage("n1732215945678|13|1|1732212345678||t300000")).toEqual({
+      id: 13,
+      author: 1,
+      timestamp: 1732212345678,
+      ciphertext: "",
+      expiresAt: 1732215945678,
+      notice: { kind: "timer", timerMs: 300_000 },
+    });
+    expect(decodeStoredMessage("n9|14|2|5||c")).toEqual({
+      id: 14,
+      author: 2,
+      timestamp: 5,
+      ciphertext: "",
+      expiresAt: 9,
+      notice: { kind: "cleared" },
+    });
+    expect(() => decodeStoredMessage("n9|14|2|5||x")).toThrow("malformed notice");
+    expect(() => decodeStoredMessage("e9|14|2|5")).toThrow("malformed stored message");
+  });
+
+  it("decodes a cleared chat's event", () => {
+    expect(decodeEvent("c41")).toEqual({ type: "cleared", upTo: 41 });
+  });
 });

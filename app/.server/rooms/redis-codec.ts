@@ -1,13 +1,21 @@
 import { bodyFields, recordFields } from "../redis/framing";
-import type { PublishedEvent, StoredMessage } from "./types";
+import type { ChatNotice, PublishedEvent, StoredMessage } from "./types";
 
 /**
  * The one codec between Redis and the app. A stored message is one record,
  * `id|author|timestamp|clientId|ciphertext` (written by the send script), because every byte is
  * kept once per message; published events are a one-letter type followed by the body.
+ *
+ * A direct chat's records lead with their expiry, tagged so they cannot be taken for a room's
+ * (whose first field is all digits): `e<expiresAt>|id|author|timestamp|clientId|ciphertext` for a
+ * message, `n<expiresAt>|id|author|timestamp||<notice>` for a notice (`t<timerMs>` or `c`), whose
+ * ciphertext is empty. The tag is written by the store's scripts, never taken from a sender, so no
+ * ciphertext can pass for a notice.
  */
 export function decodeStoredMessage(record: string): StoredMessage {
-  if (record.startsWith("{")) return decodeLegacyMessage(record);
+  const tag = record[0];
+  if (tag === "{") return decodeLegacyMessage(record);
+  if (tag === "e" || tag === "n") return decodeChatMessage(record);
   const fields = recordFields(record, 5, "|");
   if (!fields) throw new Error("malformed stored message");
   const [id, author, timestamp, clientId, ciphertext] = fields;
@@ -19,6 +27,28 @@ export function decodeStoredMessage(record: string): StoredMessage {
   };
   if (clientId) message.clientId = clientId;
   return message;
+}
+
+function decodeChatMessage(record: string): StoredMessage {
+  const fields = recordFields(record, 6, "|");
+  if (!fields) throw new Error("malformed stored message");
+  const [expiresAt, id, author, timestamp, clientId, body] = fields;
+  const message: StoredMessage = {
+    id: Number(id),
+    author: Number(author),
+    ciphertext: record[0] === "n" ? "" : body!,
+    timestamp: Number(timestamp),
+  };
+  if (clientId) message.clientId = clientId;
+  message.expiresAt = Number(expiresAt!.slice(1));
+  if (record[0] === "n") message.notice = decodeNotice(body!);
+  return message;
+}
+
+function decodeNotice(body: string): ChatNotice {
+  if (body === "c") return { kind: "cleared" };
+  if (/^t\d+$/.test(body)) return { kind: "timer", timerMs: Number(body.slice(1)) };
+  throw new Error("malformed notice");
 }
 
 /** Messages stored as JSON by an earlier version, still readable after a deploy mid-conversation. */
@@ -33,6 +63,8 @@ export function decodeEvent(payload: string): PublishedEvent {
   switch (payload[0]) {
     case "m":
       return { type: "message", message: decodeStoredMessage(payload.slice(1)) };
+    case "c":
+      return { type: "cleared", upTo: Number(payload.slice(1)) };
     case "j":
       return { type: "members", count: Number(payload.slice(1)) };
     case "d":

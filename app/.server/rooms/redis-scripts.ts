@@ -5,6 +5,11 @@ import { NOW_MS } from "../redis/lua";
  * Lua scripts: each room operation is one atomic round trip. Deadlines come from Redis' own clock
  * (TIME) so instances with skewed clocks still agree, and every key a script creates or writes
  * gets the room's deadline (PEXPIREAT), never a later one.
+ *
+ * A direct chat (kind `direct`; its meta's `tmr`, the timer, marks it) has no fixed deadline: each
+ * message expires on its own, and the chat's `exp` is the latest expiry, which its every write
+ * moves to all its keys. Scripts that may write one take the keys in the order of `chatKeys`
+ * (redis-store.ts): meta, msgs, cids, members, images, then the rest but `ended`.
  */
 
 /**
@@ -22,7 +27,7 @@ return tonumber(exp)`;
 
 /**
  * KEYS: meta, members. ARGV: memberId, capacity, channel, claim ('' for none).
- * Returns {0} gone, {1, 0, pttl} full, {2, seat, pttl, kind, key check} already a member, {3,
+ * Returns {0} gone (or a direct chat), {1, 0, pttl} full, {2, seat, pttl, kind, key check} already a member, {3,
  * seat, pttl, kind, key check} joined; a new member is published as `j<member count>`. A seat
  * held for `claim` (listed in meta) is handed to the member, however often they claim it (the
  * count does not change, so nothing is published). Once a member has left (`freed`), a new seat
@@ -33,6 +38,8 @@ local exp = redis.call('HGET', KEYS[1], 'exp')
 if not exp then return {0} end
 local pttl = redis.call('PTTL', KEYS[1])
 local kind = redis.call('HGET', KEYS[1], 'kind') or 'private'
+-- A direct chat's two seats are given when it opens, to its two accounts only.
+if kind == 'direct' then return {0} end
 local check = redis.call('HGET', KEYS[1], 'kc') or ''
 local seat = redis.call('HGET', KEYS[2], ARGV[1])
 if seat then return {2, tonumber(seat), pttl, kind, check} end
@@ -117,25 +124,132 @@ redis.call('PUBLISH', ARGV[1], 'm' .. msg)
 return {2, msg}`;
 
 /**
- * KEYS: meta, msgs, cids, members. ARGV: channel, memberId, ciphertext, cap, clientId.
- * A member's send in one round trip: {0} gone, {1} not a member, else as STORE_AND_PUBLISH.
+ * Lua defining `storeInChat(author, timer, clientId, tag, body, channel, cap)`: a direct chat's
+ * STORE_AND_PUBLISH. KEYS as `chatKeys`. The record (see redis-codec.ts) is tagged `e` for a
+ * message (`body` its ciphertext) or `n` for a notice (`body` the notice), and expires `timer` ms
+ * from now; the chat's deadline becomes the later of its own and that, on every key. Expired
+ * records at the head of the list are dropped first, their clientIds with them; one further in
+ * (a longer timer before a shorter one) waits for its turn at the head, unread. Returns {2,
+ * record} stored or {3, record} duplicate.
+ */
+const STORE_IN_CHAT = `local function storeInChat(author, timer, clientId, tag, body, channel, cap)
+  local cid = nil
+  if clientId ~= '' then
+    cid = author .. ':' .. clientId
+    local prior = redis.call('HGET', KEYS[3], cid)
+    if prior then
+      local seq = tonumber(redis.call('HGET', KEYS[1], 'seq'))
+      return {3, redis.call('LINDEX', KEYS[2], tonumber(prior) - seq - 1)}
+    end
+  end
+  local function forget(record)
+    local oldAuthor, oldCid = string.match(record, '^[en]%d+|%d+|(%d+)|%d+|([^|]*)|')
+    if oldCid and oldCid ~= '' then redis.call('HDEL', KEYS[3], oldAuthor .. ':' .. oldCid) end
+  end
+  ${NOW_MS}
+  local head = redis.call('LINDEX', KEYS[2], 0)
+  while head and tonumber(string.match(head, '^[en](%d+)|')) <= now do
+    redis.call('LPOP', KEYS[2])
+    forget(head)
+    head = redis.call('LINDEX', KEYS[2], 0)
+  end
+  local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+  local expiresAt = now + timer
+  local msg = string.format('%s%d|%d|%d|%d|', tag, expiresAt, id, author, now) .. (cid and clientId or '') .. '|' .. body
+  if redis.call('RPUSH', KEYS[2], msg) > tonumber(cap) then forget(redis.call('LPOP', KEYS[2])) end
+  if cid then redis.call('HSET', KEYS[3], cid, id) end
+  local exp = string.format('%d', math.max(tonumber(redis.call('HGET', KEYS[1], 'exp')), expiresAt))
+  redis.call('HSET', KEYS[1], 'exp', exp)
+  for i = 1, #KEYS do redis.call('PEXPIREAT', KEYS[i], exp) end
+  if tag == 'e' then redis.call('HDEL', KEYS[1], 't' .. author, 'n' .. author) end
+  redis.call('PUBLISH', channel, 'm' .. msg)
+  return {2, msg}
+end`;
+
+/**
+ * KEYS: as `chatKeys` (a room's send uses the first four). ARGV: channel, memberId, ciphertext,
+ * cap, clientId. A member's send in one round trip: {0} gone, {1} not a member, {4} a direct chat
+ * one of the two blocked (nothing stored), else as STORE_AND_PUBLISH (or storeInChat).
  */
 export const appendMemberMessageScript = `
-local exp = redis.call('HGET', KEYS[1], 'exp')
+local room = redis.call('HMGET', KEYS[1], 'exp', 'tmr', 'blk')
+local exp = room[1]
 if not exp then return {0} end
 local seat = redis.call('HGET', KEYS[4], ARGV[2])
 if not seat then return {1} end
 local author = tonumber(seat)
+if room[2] then
+  if room[3] then return {4} end
+  ${STORE_IN_CHAT}
+  return storeInChat(author, tonumber(room[2]), ARGV[5], 'e', ARGV[3], ARGV[1], ARGV[4])
+end
 ${STORE_AND_PUBLISH}`;
+
+/**
+ * KEYS: meta, members. ARGV: first member, second member, timerMs. Opens a direct chat seating
+ * the two in that order, lasting timerMs unless a message extends it. Returns {1 created or 0
+ * already open, timerMs, blocking seat (0: none), deadline}, or {-1} when the id is a room's.
+ */
+export const openDirectChatScript = `
+local chat = redis.call('HMGET', KEYS[1], 'exp', 'tmr', 'blk')
+if chat[1] then
+  if not chat[2] then return {-1} end
+  return {0, tonumber(chat[2]), tonumber(chat[3] or 0), tonumber(chat[1])}
+end
+${NOW_MS}
+local exp = string.format('%d', now + tonumber(ARGV[3]))
+redis.call('HSET', KEYS[1], 'kind', 'direct', 'exp', exp, 'seq', 0, 'joins', 2, 'tmr', ARGV[3])
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], ARGV[1], 1, ARGV[2], 2)
+redis.call('PEXPIREAT', KEYS[1], exp)
+redis.call('PEXPIREAT', KEYS[2], exp)
+return {1, tonumber(ARGV[3]), 0, tonumber(exp)}`;
+
+/**
+ * KEYS: as `chatKeys`. ARGV: seat, timerMs, channel, cap. Sets the direct chat's timer and
+ * stores a `timer` notice by the seat, expiring by the new timer. Returns as storeInChat, or nil
+ * when the chat is gone (or not a direct chat).
+ */
+export const setChatTimerScript = `
+if not redis.call('HGET', KEYS[1], 'tmr') then return false end
+redis.call('HSET', KEYS[1], 'tmr', ARGV[2])
+${STORE_IN_CHAT}
+return storeInChat(tonumber(ARGV[1]), tonumber(ARGV[2]), '', 'n', 't' .. ARGV[2], ARGV[3], ARGV[4])`;
+
+/**
+ * KEYS: as `chatKeys`. ARGV: seat, channel, cap. Deletes the direct chat's messages, clientIds
+ * and images (its seats, settings, receipts and presence stay, and ids go on counting),
+ * publishes `c<last id>`, then stores a `cleared` notice by the seat. Returns as storeInChat, or
+ * nil when the chat is gone (or not a direct chat).
+ */
+export const clearChatScript = `
+local chat = redis.call('HMGET', KEYS[1], 'tmr', 'seq')
+if not chat[1] then return false end
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[5])
+redis.call('PUBLISH', ARGV[2], 'c' .. chat[2])
+${STORE_IN_CHAT}
+return storeInChat(tonumber(ARGV[1]), tonumber(chat[1]), '', 'n', 'c', ARGV[2], ARGV[3])`;
+
+/**
+ * KEYS: meta. ARGV: the blocking seat ('' to unblock). Mirrors a block into the direct chat, so
+ * the send script refuses in the same step. 0 when the chat is gone (or not a direct chat).
+ */
+export const setChatBlockedScript = `
+if not redis.call('HGET', KEYS[1], 'tmr') then return 0 end
+if ARGV[1] == '' then redis.call('HDEL', KEYS[1], 'blk') else redis.call('HSET', KEYS[1], 'blk', ARGV[1]) end
+return 1`;
 
 /**
  * KEYS: meta, msgs. ARGV: afterId, reader's seat ('' for any), limit (0: no limit). Returns the
  * stored messages after afterId, never one from before the reader's seat arrived, the first
  * `limit` of them, or nil when the room is gone. Reading only what is asked for keeps a resume
- * cheap in a long conversation, and a page cheap in a full room.
+ * cheap in a long conversation, and a page cheap in a full room. In a direct chat a message past
+ * its expiry is skipped (it may still be stored, behind a later one), and the page filled from
+ * those after it.
  */
 export const messagesAfterScript = `
-local seq = redis.call('HGET', KEYS[1], 'seq')
+local room = redis.call('HMGET', KEYS[1], 'seq', 'tmr')
+local seq = room[1]
 if not seq then return false end
 local after = tonumber(ARGV[1])
 if ARGV[2] ~= '' then after = math.max(after, tonumber(redis.call('HGET', KEYS[1], 'a' .. ARGV[2]) or 0)) end
@@ -143,6 +257,17 @@ local missing = tonumber(seq) - after
 if missing <= 0 then return {} end
 local first = -math.min(missing, redis.call('LLEN', KEYS[2]))
 local limit = tonumber(ARGV[3])
+if room[2] then
+  ${NOW_MS}
+  local live = {}
+  for _, record in ipairs(redis.call('LRANGE', KEYS[2], first, -1)) do
+    if tonumber(string.match(record, '^[en](%d+)|')) > now then
+      live[#live + 1] = record
+      if #live == limit then break end
+    end
+  end
+  return live
+end
 local last = -1
 if limit > 0 then last = math.min(-1, first + limit - 1) end
 return redis.call('LRANGE', KEYS[2], first, last)`;
@@ -204,13 +329,14 @@ return 1`;
  * nothing gives its seat back as it was). Frees the member's seat for good: forgets its presence,
  * typing, public keys and arrival, marks the room `freed` (later arrivals start where they
  * arrive), publishes `l<seat>` and the new count. 0 when not a member (or gone), 2 in a stranger
- * chat, whose seats are never given up.
+ * chat or a direct chat, whose seats are never given up.
  */
 export const leaveScript = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local seat = redis.call('HGET', KEYS[2], ARGV[1])
 if not seat then return 0 end
-if redis.call('HGET', KEYS[1], 'kind') == 'match' then return 2 end
+local kind = redis.call('HGET', KEYS[1], 'kind')
+if kind == 'match' or kind == 'direct' then return 2 end
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[1], 't' .. seat, 'n' .. seat, 'k' .. seat, 'a' .. seat)
 if ARGV[3] ~= '1' then redis.call('HSET', KEYS[1], 'freed', 1) end

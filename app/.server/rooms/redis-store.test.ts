@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { collect, createRoom, redisRoomStore, sendAs } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { roomChannel } from "../redis/keys";
+import { newRoomId } from "../room-token";
 import type { RedisRoomStore } from "./redis-store";
 import { MESSAGE_CAP } from "./types";
 import { roomEventStream } from "./room-event-stream";
@@ -71,6 +72,59 @@ describe("RedisRoomStore specifics", () => {
     expect(await admin.get(`room:{${roomId}}:ended`)).toBe("d");
     expect(ended?.deadline).toBeLessThanOrEqual(Math.min(deadline, Date.now() + 60_000));
     expect(await admin.exists(`room:{${roomId}}:imgs`)).toBe(0);
+  });
+
+  it("gives every key of a direct chat its latest message's expiry, and never an earlier one", async () => {
+    const chatId = newRoomId();
+    const opened = await store.openDirectChat(chatId, ["alice", "bob"], 60_000);
+    const deadlines = async () => {
+      const keys = await roomKeysWithDeadlines(chatId);
+      return Object.fromEntries(keys.map(({ key, deadline }) => [key.slice(key.lastIndexOf(":") + 1), deadline]));
+    };
+    expect(await deadlines()).toEqual({ meta: opened.expiresAt, members: opened.expiresAt });
+    const close = await store.connect(chatId, 1);
+    expect(await store.putImage(chatId, "alice", "img-1", new Uint8Array([1, 2, 3]))).toBe("stored");
+    const sent = await sendAs(store, chatId, "alice", "hello", "c-1");
+    const everyKey = (deadline: number) =>
+      Object.fromEntries(["meta", "members", "msgs", "cids", "imgs", "live"].map((name) => [name, deadline]));
+    expect(sent!.expiresAt).toBeGreaterThan(opened.expiresAt - 1);
+    expect(await deadlines()).toEqual(everyKey(sent!.expiresAt!));
+    expect(await admin.hget(`room:{${chatId}}:meta`, "exp")).toBe(String(sent!.expiresAt));
+    // A shorter timer: its notice and the next message expire sooner, the chat does not.
+    await store.setChatTimer(chatId, 2, 5_000);
+    await sendAs(store, chatId, "bob", "soon", "c-2");
+    expect(await deadlines()).toEqual(everyKey(sent!.expiresAt!));
+    const longer = await store.setChatTimer(chatId, 2, 120_000);
+    expect(await deadlines()).toEqual(everyKey(longer!.expiresAt!));
+    close();
+    await store.destroy(chatId);
+  });
+
+  it("stores a direct chat's messages and notices with their expiry", async () => {
+    const chatId = newRoomId();
+    await store.openDirectChat(chatId, ["alice", "bob"], 60_000);
+    await sendAs(store, chatId, "alice", "long", "c-1");
+    await store.setChatTimer(chatId, 2, 300);
+    await sendAs(store, chatId, "bob", "short");
+    await store.setChatTimer(chatId, 1, 60_000);
+    const records = await admin.lrange(`room:{${chatId}}:msgs`, 0, -1);
+    expect(records).toEqual([
+      expect.stringMatching(/^e\d{13}\|1\|1\|\d{13}\|c-1\|long$/),
+      expect.stringMatching(/^n\d{13}\|2\|2\|\d{13}\|\|t300$/),
+      expect.stringMatching(/^e\d{13}\|3\|2\|\d{13}\|\|short$/),
+      expect.stringMatching(/^n\d{13}\|4\|1\|\d{13}\|\|t60000$/),
+    ]);
+    // Past their expiry, the middle two are never read, though still stored behind the first.
+    await waitFor(async () => (await store.messagesAfter(chatId, 0))?.length === 2, {
+      what: "the short two to expire",
+    });
+    expect(await admin.lrange(`room:{${chatId}}:msgs`, 0, -1)).toEqual(records);
+    // The next write drops expired records only from the head: here, none.
+    await store.clearChat(chatId, 1);
+    expect(await admin.lrange(`room:{${chatId}}:msgs`, 0, -1)).toEqual([
+      expect.stringMatching(/^n\d{13}\|5\|1\|\d{13}\|\|c$/),
+    ]);
+    await store.destroy(chatId);
   });
 
   it("tells a room ended on purpose from one whose keys vanished", async () => {

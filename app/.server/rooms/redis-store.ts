@@ -8,9 +8,11 @@ import { RedisPresence, type PresenceReply } from "./redis-presence";
 import { heartbeatScript, instanceBeatScript, presenceScript, strangersHereScript } from "./redis-presence-scripts";
 import type { InstanceHeartbeats } from "../redis/stream-slots";
 import { allRoomKeys, READY_PROBE_KEY, ROOM_KEY_COUNT, roomChannel, roomKeys } from "../redis/keys";
+import { checkDirectChat, checkTimer } from "./direct-chat-checks";
 import { decodeEvent, decodeStoredMessage } from "./redis-codec";
 import {
   appendMemberMessageScript,
+  clearChatScript,
   createRoomScript,
   destroyScript,
   getImageScript,
@@ -18,9 +20,12 @@ import {
   leaveScript,
   memberScript,
   messagesAfterScript,
+  openDirectChatScript,
   publishKeysScript,
   putImageScript,
   receiptsScript,
+  setChatBlockedScript,
+  setChatTimerScript,
   typingScript,
 } from "./redis-scripts";
 import {
@@ -45,11 +50,23 @@ import {
   type StoredMessage,
 } from "./types";
 
+/**
+ * A room's keys as the send script and the direct-chat scripts take them: meta, msgs, cids,
+ * members, images, then every other key but the `ended` marker (written only once a room is
+ * ended). A direct chat's writes give each of them the chat's new deadline, so a key added to
+ * `roomKeys` is covered without a change here.
+ */
+function chatKeys(roomId: string): string[] {
+  const { meta, messages, clientIds, members, images, ended: _ended, ...rest } = roomKeys(roomId);
+  return [meta, messages, clientIds, members, images, ...Object.values(rest)];
+}
+const CHAT_KEY_COUNT = ROOM_KEY_COUNT - 1;
+
 const SCRIPTS = {
   ephCreateRoom: { numberOfKeys: 1, lua: createRoomScript },
   ephJoin: { numberOfKeys: 2, lua: joinScript },
   ephMember: { numberOfKeys: 2, lua: memberScript },
-  ephAppendMember: { numberOfKeys: 4, lua: appendMemberMessageScript },
+  ephAppendMember: { numberOfKeys: CHAT_KEY_COUNT, lua: appendMemberMessageScript },
   ephMessagesAfter: { numberOfKeys: 2, lua: messagesAfterScript },
   ephDestroy: { numberOfKeys: ROOM_KEY_COUNT, lua: destroyScript },
   ephTyping: { numberOfKeys: 2, lua: typingScript },
@@ -58,6 +75,10 @@ const SCRIPTS = {
   ephPublishKeys: { numberOfKeys: 1, lua: publishKeysScript },
   ephPutImage: { numberOfKeys: 3, lua: putImageScript },
   ephGetImage: { numberOfKeys: 3, lua: getImageScript },
+  ephOpenDirectChat: { numberOfKeys: 2, lua: openDirectChatScript },
+  ephChatTimer: { numberOfKeys: CHAT_KEY_COUNT, lua: setChatTimerScript },
+  ephClearChat: { numberOfKeys: CHAT_KEY_COUNT, lua: clearChatScript },
+  ephChatBlocked: { numberOfKeys: 1, lua: setChatBlockedScript },
 } as const;
 
 /** Presence's scripts: on a Redis Cluster they keep off the keys of other slots (decision 025). */
@@ -174,21 +195,18 @@ export class RedisRoomStore implements RoomStore {
     memberId: string,
     draft: Omit<NewMessage, "author">,
   ): Promise<MemberAppendOutcome> {
-    const keys = roomKeys(roomId);
     const [code, json] = (await this.run(
       "ephAppendMember",
-      keys.meta,
-      keys.messages,
-      keys.clientIds,
-      keys.members,
+      ...chatKeys(roomId),
       this.channel(roomId),
       memberId,
       draft.ciphertext,
       MESSAGE_CAP,
       draft.clientId ?? "",
     )) as [number, string?];
-    if (code >= 2 && json) return { status: code === 3 ? "duplicate" : "stored", message: decodeStoredMessage(json) };
-    return { status: code === 1 ? "not-member" : "not-found" };
+    if ((code === 2 || code === 3) && json)
+      return { status: code === 3 ? "duplicate" : "stored", message: decodeStoredMessage(json) };
+    return { status: code === 4 ? "blocked" : code === 1 ? "not-member" : "not-found" };
   }
 
   async messagesAfter(roomId: string, afterId: number, { seat, limit }: MessagesAfterOptions = {}) {
@@ -384,27 +402,61 @@ export class RedisRoomStore implements RoomStore {
     this.fanout.deliver(roomId, event);
   }
 
+  async openDirectChat(chatId: string, members: [string, string], timerMs: number): Promise<DirectChatInfo> {
+    checkDirectChat(members, timerMs);
+    const keys = roomKeys(chatId);
+    const [code, timer = 0, blockedBy = 0, expiresAt = 0] = (await this.run(
+      "ephOpenDirectChat",
+      keys.meta,
+      keys.members,
+      members[0],
+      members[1],
+      timerMs,
+    )) as number[];
+    if (code === -1) throw new Error("room id collision");
+    return { created: code === 1, timerMs: timer, blockedBy: blockedBy || null, expiresAt };
+  }
+
+  async directChatInfo(chatId: string): Promise<DirectChatInfo | null> {
+    const [timer, blockedBy, expiresAt] = await this.redis
+      .hmget(roomKeys(chatId).meta, "tmr", "blk", "exp")
+      .catch(unavailable);
+    if (!timer || !expiresAt) return null;
+    return {
+      created: false,
+      timerMs: Number(timer),
+      blockedBy: blockedBy ? Number(blockedBy) : null,
+      expiresAt: Number(expiresAt),
+    };
+  }
+
+  async setChatTimer(chatId: string, seat: number, timerMs: number): Promise<StoredMessage | null> {
+    checkTimer(timerMs);
+    const reply = (await this.run(
+      "ephChatTimer",
+      ...chatKeys(chatId),
+      seat,
+      timerMs,
+      this.channel(chatId),
+      MESSAGE_CAP,
+    )) as [number, string] | null;
+    return reply ? decodeStoredMessage(reply[1]) : null;
+  }
+
+  async clearChat(chatId: string, seat: number): Promise<StoredMessage | null> {
+    const reply = (await this.run("ephClearChat", ...chatKeys(chatId), seat, this.channel(chatId), MESSAGE_CAP)) as
+      [number, string] | null;
+    return reply ? decodeStoredMessage(reply[1]) : null;
+  }
+
+  async setChatBlocked(chatId: string, blockedBy: number | null): Promise<boolean> {
+    return (await this.run("ephChatBlocked", roomKeys(chatId).meta, blockedBy ?? "")) === 1;
+  }
+
   /**
    * A write, not PING: at maxmemory Redis still answers PING but refuses every write, and an
    * instance that can store nothing is not ready (StoreFullError).
    */
-  // Direct chats: implemented next (see the direct-chats work); each refuses until then.
-  openDirectChat(): Promise<DirectChatInfo> {
-    return Promise.reject(new Error("direct chats are not implemented yet"));
-  }
-  directChatInfo(): Promise<DirectChatInfo | null> {
-    return Promise.reject(new Error("direct chats are not implemented yet"));
-  }
-  setChatTimer(): Promise<StoredMessage | null> {
-    return Promise.reject(new Error("direct chats are not implemented yet"));
-  }
-  clearChat(): Promise<StoredMessage | null> {
-    return Promise.reject(new Error("direct chats are not implemented yet"));
-  }
-  setChatBlocked(): Promise<boolean> {
-    return Promise.reject(new Error("direct chats are not implemented yet"));
-  }
-
   async ping() {
     const probes = this.redis instanceof Cluster ? await readyProbeKeys(this.redis) : [READY_PROBE_KEY];
     await Promise.all(probes.map((key) => this.redis.set(key, "1", "PX", 60_000))).catch(unavailable);
