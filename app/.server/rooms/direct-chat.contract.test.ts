@@ -285,4 +285,46 @@ describe.each(ROOM_STORE_KINDS)("RoomStore direct chat contract (%s)", (kind) =>
       expect(after).toMatchObject({ status: "stored", message: { id: 2 } });
     });
   });
+
+  describe("its event stream", () => {
+    it("outlives the deadline it opened with while the chat goes on, and ends with `expired` once it is gone", async () => {
+      const { chatId } = await openChat(300);
+      const status = await store.memberStatus(chatId, "alice");
+      const live = stream(chatId, status.status === "member" ? status.ttlMs : 0);
+      await waitFor(() => live.items.some((item) => item.type === "members"), { what: "the stream's state" });
+      const notice = await store.setChatTimer(chatId, 2, 1_200);
+      await live.finished;
+      expect(Date.now()).toBeGreaterThanOrEqual(notice!.expiresAt! - CLOCK_SLACK_MS);
+      expect(streamMessages(live.items)).toEqual([notice]);
+      expect(live.items.at(-1)).toEqual({ id: 2, type: "expired" });
+      expect(await store.memberStatus(chatId, "alice")).toEqual({ status: "not-found" });
+    });
+
+    it("passes `cleared` on, and tells a stream resumed from before a clear what went", async () => {
+      const { chatId } = await openChat();
+      await sendAs(store, chatId, "alice", "one");
+      await sendAs(store, chatId, "bob", "two");
+      const live = stream(chatId, HOUR_MS);
+      await waitFor(() => streamMessages(live.items).length === 2, { what: "the backlog" });
+      const notice = await store.clearChat(chatId, 1);
+      await waitFor(() => streamMessages(live.items).length === 3, { what: "the notice" });
+      const history = (items: RoomStreamEvent[]) =>
+        items.filter((item) => item.type === "message" || item.type === "cleared");
+      expect(history(live.items).slice(2)).toEqual([
+        { id: 2, type: "cleared", upTo: 2 },
+        { id: 3, type: "message", message: notice, live: true },
+      ]);
+      live.abort();
+      await live.finished;
+
+      const resumed = stream(chatId, HOUR_MS, 1);
+      await waitFor(() => resumed.items.some((item) => item.type === "members"), { what: "the resumed stream" });
+      resumed.abort();
+      await resumed.finished;
+      expect(history(resumed.items)).toEqual([
+        { id: 1, type: "cleared", upTo: 2 },
+        { id: 3, type: "message", message: notice, live: false },
+      ]);
+    });
+  });
 });

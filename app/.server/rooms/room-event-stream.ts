@@ -17,6 +17,8 @@ export type RoomStreamEvent =
   | { id: number; type: "left" }
   /** `lost`: the room vanished before its deadline with nobody ending it (see `wasEnded`). */
   | { id: number; type: "destroyed"; reason?: "lost" }
+  /** A direct chat was cleared: every message with an id up to `upTo` is gone. */
+  | { id: number; type: "cleared"; upTo: number }
   | { id: number; type: "expired" };
 
 /** How far before its deadline a room that is gone counts as expired rather than lost. */
@@ -31,7 +33,11 @@ export interface RoomStreamOptions {
    * where the seat arrived if that is later: a seat taken after a "Leave room" reads nothing older.
    */
   afterId: number;
-  /** Remaining lifetime when the stream opened: the stream ends with `expired` at that moment. */
+  /**
+   * Remaining lifetime when the stream opened. Then the stream asks the store how long is left
+   * (`memberStatus`, whatever the room's kind) and ends with `expired` once it is gone, as a room
+   * is by then; a direct chat's deadline moves on with each message, so its stream may wait again.
+   */
   ttlMs: number;
   signal: AbortSignal;
   now?: () => number;
@@ -51,16 +57,17 @@ export async function* roomEventStream(
   store: RoomStore,
   { roomId, seat, afterId, ttlMs, signal, now = Date.now }: RoomStreamOptions,
 ): AsyncGenerator<RoomStreamEvent, void, undefined> {
-  const deadline = now() + ttlMs;
+  let deadline = now() + ttlMs;
   const queue = new WakeQueue<PublishedEvent>();
   const unsubscribe = await store.subscribe(roomId, (event) => queue.push(event));
   let disconnect: () => void = () => {};
   let ended = false;
   let expired = false;
-  const expiryTimer = setTimeout(() => {
+  const onDeadline = () => {
     expired = true;
     queue.wake();
-  }, ttlMs);
+  };
+  let expiryTimer = setTimeout(onDeadline, ttlMs);
   signal.addEventListener("abort", queue.wake, { once: true });
   const partner = new PartnerView(seat);
   const cursor = { lastId: afterId };
@@ -167,10 +174,20 @@ export async function* roomEventStream(
           case "destroyed":
             yield { id: event.id, type: "destroyed" };
             return;
+          case "cleared":
+            yield { id: cursor.lastId, type: "cleared", upTo: event.upTo };
+            break;
         }
       } else if (expired) {
-        yield { id: cursor.lastId + 1, type: "expired" };
-        return;
+        const leftMs = await remainingMs(store, roomId);
+        if (leftMs === null) {
+          yield { id: cursor.lastId + 1, type: "expired" };
+          return;
+        }
+        // A direct chat with a later message than when the stream last looked.
+        expired = false;
+        deadline = now() + leftMs;
+        expiryTimer = setTimeout(onDeadline, leftMs);
       } else {
         await queue.wait();
       }
@@ -181,6 +198,20 @@ export async function* roomEventStream(
     signal.removeEventListener("abort", queue.wake);
     disconnect();
     unsubscribe();
+  }
+}
+
+/**
+ * How long the room has left by the store's clock, or null when it is gone (or the store cannot
+ * say: as before a deadline could move, the stream ends then).
+ */
+async function remainingMs(store: RoomStore, roomId: string): Promise<number | null> {
+  try {
+    const status = await store.memberStatus(roomId, "");
+    return status.status === "not-found" ? null : status.ttlMs;
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) return null;
+    throw error;
   }
 }
 
@@ -199,6 +230,8 @@ async function* catchUp(
   if (!messages || !state) return false;
   for (const message of messages) {
     if (message.id <= cursor.lastId) continue;
+    // A direct chat cleared while this viewer was away: what they hold from before is gone too.
+    if (message.notice?.kind === "cleared") yield { id: cursor.lastId, type: "cleared", upTo: message.id - 1 };
     cursor.lastId = message.id;
     yield { id: cursor.lastId, type: "message", message, live };
   }

@@ -1,9 +1,9 @@
-import type { DeliveryStatus, RoomEvent, SealedMessage } from "~/shared/room-events";
+import type { ChatNoticeView, DeliveryStatus, RoomEvent, SealedMessage } from "~/shared/room-events";
 import type { RoomStreamEvent } from "../rooms/room-event-stream";
-import type { SeatReceipts, StoredMessage } from "../rooms/types";
+import type { ChatNotice, SeatReceipts, StoredMessage } from "../rooms/types";
 
 export function toSealedMessage(message: StoredMessage, viewerSeat: number): SealedMessage {
-  return {
+  const sealed: SealedMessage = {
     id: message.id,
     ciphertext: message.ciphertext,
     // Every reader needs it: the ciphertext is bound to it, so a copy moved elsewhere fails to open.
@@ -11,6 +11,14 @@ export function toSealedMessage(message: StoredMessage, viewerSeat: number): Sea
     timestamp: message.timestamp,
     mine: message.author === viewerSeat,
   };
+  // A duration as of this copy, so a browser whose clock is off still removes it on time.
+  if (message.expiresAt !== undefined) sealed.expiresInMs = Math.max(0, message.expiresAt - Date.now());
+  if (message.notice) sealed.notice = toNoticeView(message.notice);
+  return sealed;
+}
+
+function toNoticeView(notice: ChatNotice): ChatNoticeView {
+  return notice.kind === "timer" ? { kind: "timer", timerSeconds: notice.timerMs / 1000 } : { kind: "cleared" };
 }
 
 /** An own message's status, from the other seats' receipt watermarks. */
