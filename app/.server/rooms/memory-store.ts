@@ -1,5 +1,5 @@
 import type { RoomKind } from "~/shared/room-kinds";
-import { LocalFanout } from "./local-fanout";
+import { LocalFanout } from "../local-fanout";
 import {
   DEFAULT_PRESENCE_GRACE_MS,
   MESSAGE_CAP,
