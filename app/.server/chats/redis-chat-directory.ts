@@ -31,8 +31,8 @@ const DUE_BATCH = 200;
 const UNREAD_OPS = { increment: "i", clear: "c", keep: "k" } as const;
 
 type PresenceOp = "open" | "close" | "settle";
-/** {changed, here, lastSeen (0: none), next check (0: none), partner ids when changed}. */
-type PresenceReply = [number, number, number, number, string[]];
+/** {changed, here, lastSeen (0: none), next check (0: none), partner ids when changed, account id}. */
+type PresenceReply = [number, number, number, number, string[], string];
 
 export interface RedisChatDirectoryOptions {
   /** The server secret: account keys are named by an HMAC of the account id under a key from it. */
@@ -79,7 +79,8 @@ export class RedisChatDirectory implements ChatDirectory {
   private readonly settleTimers = new Set<NodeJS.Timeout>();
   /** Steps in flight: closing waits for them. */
   private readonly pending = new Set<Promise<unknown>>();
-  private beating = false;
+  /** The heartbeat under way, if any: beats never overlap. */
+  private beating: Promise<void> | null = null;
 
   constructor(connections: RedisConnections, options: RedisChatDirectoryOptions) {
     this.run = defineScripts(connections.commands, SCRIPTS);
@@ -89,7 +90,11 @@ export class RedisChatDirectory implements ChatDirectory {
     // As room presence: an instance's people count as gone within three missed beats.
     this.heartbeatMs = Math.min(2000, Math.max(50, Math.round(this.graceMs / 2)));
     this.leaseMs = this.heartbeatMs * 3;
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.heartbeatMs);
+    this.heartbeatTimer = setInterval(() => {
+      this.beating ??= this.heartbeat().finally(() => {
+        this.beating = null;
+      });
+    }, this.heartbeatMs);
     this.heartbeatTimer.unref();
   }
 
@@ -131,10 +136,12 @@ export class RedisChatDirectory implements ChatDirectory {
   }
 
   async connect(accountId: string): Promise<() => void> {
-    this.change(accountId, 1);
+    const first = this.change(accountId, 1) === 1;
     try {
       // For every stream, not only the first: the last one's close may still be on its way.
-      await this.step("open", accountId);
+      const [, , , leaseUntil] = await this.step("open", this.tagOf(accountId), accountId);
+      // Should this instance die before its next heartbeat, someone settles the account then.
+      if (first) this.track(this.due([this.tagOf(accountId), leaseUntil]));
     } catch (error) {
       this.change(accountId, -1);
       throw error;
@@ -143,7 +150,7 @@ export class RedisChatDirectory implements ChatDirectory {
     return () => {
       if (closed) return;
       closed = true;
-      if (this.change(accountId, -1) === 0) this.track(this.step("close", accountId));
+      if (this.change(accountId, -1) === 0) this.track(this.step("close", this.tagOf(accountId)));
     };
   }
 
@@ -151,7 +158,7 @@ export class RedisChatDirectory implements ChatDirectory {
     const unique = [...new Set(accountIds)];
     // One step each, all issued at once: one write to a standalone Redis, one per primary on a
     // Cluster. Reading settles: an account whose grace period just ended is told as gone.
-    const replies = await Promise.all(unique.map((accountId) => this.step("settle", accountId)));
+    const replies = await Promise.all(unique.map((accountId) => this.step("settle", this.tagOf(accountId))));
     return new Map(
       unique.map((accountId, index) => {
         const [, here, lastSeen] = replies[index]!;
@@ -189,11 +196,13 @@ export class RedisChatDirectory implements ChatDirectory {
    */
   async close(): Promise<void> {
     clearInterval(this.heartbeatTimer);
+    // A beat under way could renew a lease after the close below: let it finish first.
+    await this.beating;
     for (const timer of this.settleTimers) clearTimeout(timer);
     this.settleTimers.clear();
     const held = [...this.streams.keys()];
     this.streams.clear();
-    for (const accountId of held) this.track(this.step("close", accountId, { settleHere: false }));
+    for (const accountId of held) this.track(this.step("close", this.tagOf(accountId), "", { settleHere: false }));
     await Promise.allSettled([...this.pending]);
   }
 
@@ -208,8 +217,8 @@ export class RedisChatDirectory implements ChatDirectory {
    * One presence step. When presence flipped, the account's partners are told; when it may change
    * by itself later, the due set says when (and, after a close, this instance settles it then).
    */
-  private async step(op: PresenceOp, accountId: string, { settleHere = true } = {}): Promise<PresenceReply> {
-    const keys = accountKeys(this.tagOf(accountId));
+  private async step(op: PresenceOp, tag: string, accountId = "", { settleHere = true } = {}): Promise<PresenceReply> {
+    const keys = accountKeys(tag);
     const reply = (await this.run(
       "ephAcctPresence",
       keys.live,
@@ -219,38 +228,44 @@ export class RedisChatDirectory implements ChatDirectory {
       this.graceMs,
       this.leaseMs,
       LAST_SEEN_KEEP_MS,
+      accountId,
     )) as PresenceReply;
-    const [changed, here, lastSeen, nextCheck, partners] = reply;
-    if (changed === 1) {
+    const [changed, here, lastSeen, nextCheck, partners, id] = reply;
+    if (changed === 1 && id) {
       const event = {
         type: "presence",
-        accountId,
+        accountId: id,
         presence: { here: here === 1, lastSeen: lastSeen || null },
       } as const;
       for (const partnerId of partners) this.track(this.publish(partnerId, event));
     }
     if (op === "close" && nextCheck > 0) {
-      this.track(this.due([accountId, nextCheck]));
-      if (settleHere) this.settleAfterGrace(accountId);
+      this.track(this.due([tag, nextCheck]));
+      if (settleHere) this.settleAfterGrace(tag);
     }
     return reply;
   }
 
-  private settleAfterGrace(accountId: string): void {
+  private settleAfterGrace(tag: string): void {
     const timer = setTimeout(() => {
       this.settleTimers.delete(timer);
-      if (!this.streams.has(accountId)) this.track(this.settle(accountId));
+      if (!this.heldTags().has(tag)) this.track(this.settle(tag));
     }, this.graceMs + 50);
     timer.unref();
     this.settleTimers.add(timer);
   }
 
-  private async settle(accountId: string): Promise<void> {
-    const [, , , nextCheck] = await this.step("settle", accountId);
-    await this.due([accountId, nextCheck]);
+  private async settle(tag: string): Promise<void> {
+    const [, , , nextCheck] = await this.step("settle", tag);
+    await this.due([tag, nextCheck]);
   }
 
-  /** Records when each account's presence must be checked again (0: never, unless set since). */
+  /** The tags of the accounts this instance holds streams for. */
+  private heldTags(): Set<string> {
+    return new Set([...this.streams.keys()].map(this.tagOf));
+  }
+
+  /** Records when each account (by tag) must be checked again (0: never, unless set since). */
   private async due(...checks: Array<[string, number]>): Promise<void> {
     if (checks.length === 0) return;
     await this.run("ephAcctDue", ACCOUNTS_DUE_KEY, "set", DUE_TTL_MS, ...checks.flat());
@@ -262,20 +277,20 @@ export class RedisChatDirectory implements ChatDirectory {
    * held them.
    */
   private async heartbeat(): Promise<void> {
-    if (this.beating) return;
-    this.beating = true;
     try {
       const held = [...this.streams.keys()];
       const renewed = await Promise.all(
-        held.map(async (accountId) => [accountId, (await this.step("open", accountId))[3]] as [string, number]),
+        held.map(async (accountId) => {
+          const tag = this.tagOf(accountId);
+          return [tag, (await this.step("open", tag, accountId))[3]] as [string, number];
+        }),
       );
       await this.due(...renewed);
       const due = (await this.run("ephAcctDue", ACCOUNTS_DUE_KEY, "due", DUE_BATCH)) as string[];
-      await Promise.all(due.filter((accountId) => !this.streams.has(accountId)).map((id) => this.settle(id)));
+      const heldTags = new Set(renewed.map(([tag]) => tag));
+      await Promise.all(due.filter((tag) => !heldTags.has(tag)).map((tag) => this.settle(tag)));
     } catch {
       // Redis is unreachable: the next beat tries again.
-    } finally {
-      this.beating = false;
     }
   }
 

@@ -83,7 +83,8 @@ return 0`;
 
 /**
  * Presence, one script for every step so the rules live in one place. KEYS: live, chats. ARGV:
- * op (open | close | settle), instance id, graceMs, leaseMs, keepMs.
+ * op (open | close | settle), instance id, graceMs, leaseMs, keepMs, and with open the account id
+ * (kept in the hash, so whoever settles the account by its tag alone can name it to its partners).
  *
  * The live hash holds `i:<instance>` → until when that instance's lease on the account runs (it
  * holds streams open; `open` writes it, and its heartbeat repeats `open` to renew it), `on` while
@@ -94,21 +95,22 @@ return 0`;
  *
  * Returns {changed (1 when here flipped: the caller tells the partners), here, lastSeen (0: none),
  * next check (when the state may change by itself: a lease's end or the grace period's, 0: never),
- * and when changed the partner ids of the account's live entries}.
+ * when changed the partner ids of the account's live entries, and the account id ('' if unknown)}.
  */
 export const presenceScript = `
 ${NOW_MS}
 local op, mine = ARGV[1], 'i:' .. ARGV[2]
 local graceMs, leaseMs = tonumber(ARGV[3]), tonumber(ARGV[4])
 if op == 'open' then
-  redis.call('HSET', KEYS[1], mine, now + leaseMs)
+  redis.call('HSET', KEYS[1], mine, now + leaseMs, 'id', ARGV[6])
 elseif op == 'close' then
   redis.call('HDEL', KEYS[1], mine)
 end
 local leaseUntil, lapsed, on, grace, seen = 0, 0, false, nil, nil
 local fields = redis.call('HGETALL', KEYS[1])
 for i = 1, #fields, 2 do
-  local field, value = fields[i], tonumber(fields[i + 1])
+  local field, value = fields[i], fields[i + 1]
+  if field ~= 'id' then value = tonumber(value) end
   if string.sub(field, 1, 2) == 'i:' then
     if value > now then
       if leaseUntil == 0 or value < leaseUntil then leaseUntil = value end
@@ -152,12 +154,12 @@ if changed == 1 then
     if tonumber(e) > now then table.insert(partners, partner) end
   end
 end
-return {changed, here, seen or 0, nextCheck, partners}`;
+return {changed, here, seen or 0, nextCheck, partners, redis.call('HGET', KEYS[1], 'id') or ''}`;
 
 /**
- * The accounts due a presence check (ACCOUNTS_DUE_KEY): account id → when. KEYS: that set. ARGV:
+ * The accounts due a presence check (ACCOUNTS_DUE_KEY): account tag → when. KEYS: that set. ARGV:
  * 'due' then the most to return: the accounts due now; or 'set', the set's ttl, then pairs of
- * account id and when (0: nothing to wait for, so it leaves the set unless someone has since set
+ * account tag and when (0: nothing to wait for, so it leaves the set unless someone has since set
  * a later time).
  */
 export const dueScript = `
