@@ -55,27 +55,37 @@ export interface ChatDirectory {
   /**
    * Creates or updates the account's entry for a chat and publishes the new entry to the account.
    * `lastActivityAt` and `expiresAt` take the later of old and new, so updates may arrive in any order.
+   * An entry that had expired by `activityAt` counts as none: the chat starts again, unread from 0.
    */
   touch(accountId: string, touch: ChatTouch): Promise<ChatEntry>;
-  /** The entry, or null (none, or expired at `now`). */
+  /** The entry, or null (none, or expired at `now`, which also drops it). */
   entry(accountId: string, chatId: string, now: number): Promise<ChatEntry | null>;
-  /** Live entries at `now`, newest activity first; expired ones are dropped on the way. */
+  /**
+   * Live entries (`expiresAt > now`), newest activity first; expired ones are dropped on the way.
+   * One read however long the list.
+   */
   list(accountId: string, now: number): Promise<ChatEntry[]>;
   /** Removes the entry (publishing `removed`); false when there was none. */
   remove(accountId: string, chatId: string): Promise<boolean>;
   /**
    * Marks one of the account's streams open; resolves to the function to call when it closes.
    * The account counts as here while any of its streams is open on any instance (and for the
-   * presence grace period after the last one closed, so a reload does not flap). Whether presence
-   * changed is published to the account itself as `presence` for `accountId` (the router relays
-   * it to partners).
+   * presence grace period after the last one closed, so a reload does not flap); `lastSeen` is
+   * when that last one closed. Each change is published as `presence` for `accountId` to every
+   * partner in the account's list (its live entries at the moment of the change), never to the
+   * account itself. An instance that dies holding streams stops counting once its leases lapse
+   * (a few heartbeats), and its partners are told.
    */
   connect(accountId: string): Promise<() => void>;
-  /** Presence of several accounts in one read (for a list). */
+  /** Presence of several accounts in one read (for a list); one never seen is `{here: false, lastSeen: null}`. */
   presence(accountIds: string[]): Promise<Map<string, AccountPresence>>;
   /** Publishes an event to one account's subscribers (on every instance). */
   publish(accountId: string, event: Exclude<AccountEvent, { type: "resync" }>): Promise<void>;
-  /** Resolves once live delivery is in place. */
+  /**
+   * Resolves once live delivery is in place. When delivery was interrupted (the subscriber
+   * connection dropped and came back), listeners get a local `resync`: re-read the list.
+   */
   subscribe(accountId: string, listener: AccountEventListener): Promise<() => void>;
+  /** Stops its timers and releases what this instance holds (its streams count as closed). */
   close(): Promise<void>;
 }

@@ -76,3 +76,24 @@ export const markEnded = (key: string, exp: string) => `do
   ${NOW_MS}
   redis.call('SET', ${key}, 'd', 'PXAT', string.format('%d', math.min(tonumber(${exp}), now + ${ENDED_MEMORY_MS})))
 end`;
+
+/**
+ * An account's keys, named by its tag (an HMAC of the account id under the server secret, never
+ * the id itself) and hash-tagged with it, so each account's keys fall in one Cluster slot.
+ */
+export const accountKeys = (tag: string) => ({
+  /** chatId → `lastActivityAt|expiresAt|unread|partnerId`, expiring with its latest entry. */
+  chats: `acct:{${tag}}:chats`,
+  /** Presence: a lease per instance holding its streams, `on` while here, grace end, last seen. */
+  live: `acct:{${tag}}:live`,
+});
+
+/** An account's channel: a shard channel on a Redis Cluster, in the account's slot. */
+export const accountChannel = (tag: string) => `ephemera:acct:{${tag}}`;
+
+/**
+ * Accounts whose presence may change by itself (a grace period ending, a lease lapsing) → when to
+ * look again. Every instance's heartbeat settles those due, so an instance that dies mid-grace or
+ * with streams open leaves nobody shown as here.
+ */
+export const ACCOUNTS_DUE_KEY = "ephemera:acct:due";

@@ -1,6 +1,6 @@
 import type { RoomKind } from "~/shared/room-kinds";
+import { LocalFanout } from "../local-fanout";
 import { checkDirectChat, checkTimer } from "./direct-chat-checks";
-import { LocalFanout } from "./local-fanout";
 import {
   DEFAULT_PRESENCE_GRACE_MS,
   MESSAGE_CAP,

@@ -1,6 +1,6 @@
 import { Cluster } from "ioredis";
 import type { RoomKind } from "~/shared/room-kinds";
-import { LocalFanout } from "./local-fanout";
+import { LocalFanout } from "../local-fanout";
 import type { RedisChannels } from "../redis/channels";
 import type { RedisClient, RedisConnections } from "../redis/connections";
 import { defineScripts, unavailable } from "../redis/script-runner";

@@ -1,15 +1,16 @@
-import type { PublishedEvent, RoomEventListener } from "./types";
+import type { PublishedEvent } from "./rooms/types";
 
 /**
- * One in-process fan-out per room: a map from room id to the listeners on this instance.
- * Both stores feed it (the memory store directly, the Redis store from its one subscriber
- * connection), so delivering an event costs one map lookup and a loop, not an emitter per stream.
+ * One in-process fan-out per room (or account, for the chat directory): a map from its id to the
+ * listeners on this instance. Both stores feed it (the memory store directly, the Redis store from
+ * its one subscriber connection), so delivering an event costs one map lookup and a loop, not an
+ * emitter per stream.
  */
-export class LocalFanout {
-  private readonly rooms = new Map<string, Set<RoomEventListener>>();
+export class LocalFanout<Event = PublishedEvent> {
+  private readonly rooms = new Map<string, Set<(event: Event) => void>>();
 
   /** Adds a listener; returns whether it is the room's first on this instance. */
-  add(roomId: string, listener: RoomEventListener): boolean {
+  add(roomId: string, listener: (event: Event) => void): boolean {
     let listeners = this.rooms.get(roomId);
     const first = !listeners;
     if (!listeners) {
@@ -21,7 +22,7 @@ export class LocalFanout {
   }
 
   /** Removes a listener; returns whether the room has no listener left on this instance. */
-  remove(roomId: string, listener: RoomEventListener): boolean {
+  remove(roomId: string, listener: (event: Event) => void): boolean {
     const listeners = this.rooms.get(roomId);
     if (!listeners) return false;
     listeners.delete(listener);
@@ -30,7 +31,7 @@ export class LocalFanout {
     return true;
   }
 
-  deliver(roomId: string, event: PublishedEvent): void {
+  deliver(roomId: string, event: Event): void {
     const listeners = this.rooms.get(roomId);
     if (!listeners) return;
     for (const listener of listeners) listener(event);
