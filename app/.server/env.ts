@@ -102,6 +102,13 @@ export const envSchema = z
     RATE_LIMIT_SALT_LOOKUPS_PER_MINUTE: optional(integer(1, 100_000)).default(30),
     /** Password changes per account an hour (each one checks the current password). */
     RATE_LIMIT_PASSWORD_CHANGES_PER_HOUR: optional(integer(1, 10_000)).default(5),
+    /** People searches (a few per name typed) per account a minute: finding, never listing, people. */
+    RATE_LIMIT_PEOPLE_SEARCHES_PER_MINUTE: optional(integer(1, 100_000)).default(60),
+    /**
+     * The shortest disappearing timer a direct chat may choose, in seconds: 300 (5 minutes) for
+     * people; a test server may allow less, to watch a message disappear.
+     */
+    CHAT_SHORTEST_TIMER_SECONDS: optional(integer(5, 300)).default(300),
     /** Which proxy headers to believe for the client's address: off, fly, or a hop count. */
     TRUST_PROXY: z
       .preprocess(

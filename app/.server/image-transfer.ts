@@ -3,7 +3,9 @@ import { SEALED_IMAGE_MAX_BYTES } from "~/shared/limits";
 import { clientAddress } from "./client-address";
 import { logger, roomTag } from "./logger";
 import { RateLimitedError } from "./rate-limits";
-import { memberIdOf, ROOM_ID_PATTERN } from "./room-token";
+import { ROOM_ID_PATTERN } from "./room-token";
+import { createContext } from "./trpc/context";
+import { seatHolderFor } from "./trpc/trpc";
 import { StoreUnavailableError, unavailableMessage } from "./store-errors";
 import type { Services } from "./services";
 
@@ -27,9 +29,9 @@ export async function handleImageRequest(
   if (!IMAGE_ID_PATTERN.test(imageId)) {
     return failure(400, "BAD_REQUEST", "imageId: must be 8 to 36 letters, digits, '-' or '_'");
   }
-  const token = await services.cookies.read(request.headers.get("cookie"), roomId);
-  const memberId = token ? memberIdOf(roomId, token) : "";
   try {
+    // A room's cookie, or a signed-in account's seat in a direct chat.
+    const { memberId } = await seatHolderFor(createContext(request.headers, services, peerAddress), roomId);
     if (request.method === "GET" || request.method === "HEAD")
       return await download(services, roomId, memberId, imageId);
     if (request.method === "PUT") {

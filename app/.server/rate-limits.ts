@@ -23,7 +23,9 @@ export type LimitName =
   | "signInAddress"
   | "signUp"
   | "accountSalt"
-  | "changePassword";
+  | "changePassword"
+  | "searchPeople"
+  | "chatAction";
 
 export class RateLimitedError extends Error {
   override name = "RateLimitedError";
@@ -49,6 +51,8 @@ const MESSAGES: Record<LimitName, string> = {
   signUp: "Too many new accounts from your network. Wait",
   accountSalt: "Too many sign-in attempts from your network. Wait",
   changePassword: "Too many password changes. Wait",
+  searchPeople: "Too many searches. Wait",
+  chatAction: "Too many changes to your chats. Slow down",
 };
 
 /** Limiters taken in turn, every one of which must agree: a ladder of longer and longer windows. */
@@ -138,6 +142,9 @@ export class RateLimits {
       signUp: make("signup", config.RATE_LIMIT_SIGN_UPS_PER_HOUR, 60 * 60),
       accountSalt: make("salt", config.RATE_LIMIT_SALT_LOOKUPS_PER_MINUTE, 60),
       changePassword: make("password", config.RATE_LIMIT_PASSWORD_CHANGES_PER_HOUR, 60 * 60),
+      searchPeople: make("people", config.RATE_LIMIT_PEOPLE_SEARCHES_PER_MINUTE, 60),
+      // Opening, timers, clearing, blocking: each writes to a chat both people see.
+      chatAction: make("chat", 60, 60),
     };
   }
 

@@ -21,6 +21,10 @@ import { DeferredAccountStore } from "./accounts/deferred-account-store";
 import { IdentitySeal } from "./accounts/identity-seal";
 import { saltForUnknownUsername } from "./accounts/salt-for-unknown";
 import type { AccountStore } from "./accounts/types";
+import { ChatIds } from "./chats/chat-ids";
+import { createChatDirectory } from "./chats/create-chat-directory";
+import { ChatPartners, type DirectChatDeps } from "./chats/direct-chats";
+import { CHAT_TIMER_CHOICES, DEFAULT_CHAT_TIMER_SECONDS } from "~/shared/direct-chats";
 
 /** Expired sessions are already refused; this only keeps the table from growing. */
 const EXPIRED_SESSION_SWEEP_MS = 60 * 60 * 1000;
@@ -41,6 +45,11 @@ export interface Services {
   identitySeal: IdentitySeal;
   /** The stable, real-looking salt served for a (lowercase) username no account has. */
   saltForUnknown(normalizedUsername: string): Uint8Array;
+  /**
+   * Direct chats between accounts: the rooms that hold them (`store`), each account's list (in
+   * Redis with the rooms, or memory), how chats and seats are named, the timers to choose from.
+   */
+  directChats: DirectChatDeps & { partners: ChatPartners };
   /** What Redis is set to do with what it holds, for the startup check; absent without Redis. */
   checkRedisSettings?: () => Promise<[PersistenceCheck, EvictionCheck]>;
   /** Closes the stores, then the Redis connections they share. */
@@ -76,6 +85,7 @@ export function createServices(
     storage.kind === "redis"
       ? new RedisSlotCounter(storage.connections.commands, storage.store.instance)
       : new MemorySlotCounter();
+  const chats = createChatDirectory(storage, { secret, presenceGraceMs: config.PRESENCE_GRACE_MS });
   const sweep = setInterval(() => {
     accounts.deleteExpiredSessions(new Date()).catch((error: unknown) => {
       logger.warn(
@@ -97,16 +107,33 @@ export function createServices(
     accounts,
     identitySeal: new IdentitySeal(secret),
     saltForUnknown: (username) => saltForUnknownUsername(secret, username),
+    directChats: {
+      accounts,
+      store,
+      chats,
+      chatIds: new ChatIds(secret),
+      partners: new ChatPartners(),
+      timerChoices: chatTimerChoices(config),
+      defaultTimerSeconds: DEFAULT_CHAT_TIMER_SECONDS,
+    },
     checkRedisSettings: redis && (() => Promise.all([checkPersistence(redis.commands), checkEviction(redis.commands)])),
     close: async () => {
       clearInterval(sweep);
       await accounts.close();
       await matches.close();
+      await chats.close();
       await store.close();
       await slots.close();
       await redis?.close();
     },
   };
+}
+
+/** The usual four; a test server may add a shorter one (CHAT_SHORTEST_TIMER_SECONDS). */
+function chatTimerChoices(config: Env): number[] {
+  const usual = CHAT_TIMER_CHOICES.map((choice) => choice.seconds);
+  const shortest = config.CHAT_SHORTEST_TIMER_SECONDS;
+  return shortest < usual[0]! ? [shortest, ...usual] : usual;
 }
 
 /** Made on first use (or at startup, which awaits it): a PostgreSQL store migrates first. */

@@ -45,8 +45,11 @@ export class MemorySlotCounter implements SlotCounter {
   async close() {}
 }
 
-/** Whose stream it is: a room seat's (`room.events`) or a stranger-page visitor's (`match.events`). */
-export type StreamOwner = { roomId: string; seat: number } | { visitorId: string };
+/**
+ * Whose stream it is: a room seat's (`room.events`, direct chats included), a stranger-page
+ * visitor's (`match.events`) or a signed-in account's (`chat.events`).
+ */
+export type StreamOwner = { roomId: string; seat: number } | { visitorId: string } | { accountId: string };
 
 /** A refused stream may try again this soon: slots free as soon as another stream closes. */
 const RETRY_AFTER_SECONDS = 5;
@@ -80,7 +83,12 @@ export class StreamLimits {
    */
   async open(owner: StreamOwner, address: string): Promise<() => void> {
     if (!this.enabled) return () => {};
-    const person = "visitorId" in owner ? `visitor:${owner.visitorId}` : `seat:${owner.roomId}:${owner.seat}`;
+    const person =
+      "visitorId" in owner
+        ? `visitor:${owner.visitorId}`
+        : "accountId" in owner
+          ? `account:${owner.accountId}`
+          : `seat:${owner.roomId}:${owner.seat}`;
     const grant = await this.counter.acquire(
       { key: this.keyOf(person), cap: this.perPerson },
       { key: this.keyOf(`address:${address}`), cap: this.perAddress },

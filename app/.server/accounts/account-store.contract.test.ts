@@ -99,6 +99,29 @@ describe.each(ACCOUNT_STORE_KINDS)("AccountStore contract (%s)", (kind) => {
       expect(await store.getAccount("not-a-uuid")).toBeNull();
     });
 
+    it("finds names by their start, in name order, at most as many as asked, and never a pattern", async () => {
+      // Unique to this run: the PostgreSQL database is shared by every test of the suite.
+      const stem = uniqueUsername("find").slice(0, 18);
+      const names = [`${stem}_b`, `${stem}_a`, `${stem}_c`, `${stem}x`];
+      for (const name of names) await createAccount(name);
+      expect(await store.searchUsernames(stem, 10)).toEqual([`${stem}_a`, `${stem}_b`, `${stem}_c`, `${stem}x`]);
+      expect(await store.searchUsernames(`${stem}_`, 2)).toEqual([`${stem}_a`, `${stem}_b`]);
+      expect(await store.searchUsernames(`${stem}_a`, 10)).toEqual([`${stem}_a`]);
+      // '_' and '%' are LIKE's wildcards; upper case and other characters are no stored name's start.
+      expect(await store.searchUsernames(`${stem}%`, 10)).toEqual([]);
+      expect(await store.searchUsernames(stem.toUpperCase(), 10)).toEqual([]);
+      expect(await store.searchUsernames("", 10)).toEqual([]);
+      expect(await store.searchUsernames(stem, 0)).toEqual([]);
+    });
+
+    it("reads several accounts at once, leaving out ids it does not know", async () => {
+      const [first, second] = [await createAccount(), await createAccount()];
+      const found = await store.getAccounts([second.id, randomUUID(), "not-a-uuid", first.id]);
+      expect(found.map((account) => account.username).sort()).toEqual([first.username, second.username].sort());
+      expect(found.find((account) => account.id === first.id)).toEqual(first);
+      expect(await store.getAccounts([])).toEqual([]);
+    });
+
     it("refuses to store a name that fails the username rules", async () => {
       await expect(store.createAccount(fakeAccount("x"), T0)).rejects.toThrow(RangeError);
       await expect(store.createAccount(fakeAccount("\u212Aelvin"), T0)).rejects.toThrow(RangeError);

@@ -94,6 +94,21 @@ export class MemoryAccountStore implements AccountStore {
     return account ? publicView(account) : null;
   }
 
+  async getAccounts(ids: string[]): Promise<Account[]> {
+    return ids.flatMap((id) => {
+      const account = this.accounts.get(id);
+      return account ? [publicView(account)] : [];
+    });
+  }
+
+  async searchUsernames(prefix: string, limit: number): Promise<string[]> {
+    if (!/^[a-z0-9_]{1,24}$/.test(prefix) || limit < 1) return [];
+    return [...this.idsByUsername.keys()]
+      .filter((username) => username.startsWith(prefix))
+      .sort()
+      .slice(0, limit);
+  }
+
   async changeCredentials(id: string, credentials: NewCredentials, keepSessionId: string): Promise<number | null> {
     const account = this.accounts.get(id);
     if (!account) return null;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, desc, eq, gt, lte, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lte, ne, sql } from "drizzle-orm";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import type { Pool } from "pg";
 import { normalizeUsername } from "~/shared/username";
@@ -49,6 +49,8 @@ const credentialColumns = (credentials: NewCredentials) => ({
 /** uuid columns refuse anything else with an error; an id that is not a uuid simply matches nothing. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isUuid = (id: string) => UUID.test(id);
+/** What a stored name can start with: lowercase letters, digits, underscores. */
+const USERNAME_PREFIX = /^[a-z0-9_]{1,24}$/;
 
 /**
  * Accounts in PostgreSQL (Drizzle over a pg Pool), for deployments where they must outlive the
@@ -91,6 +93,31 @@ export class PostgresAccountStore implements AccountStore {
     if (!isUuid(id)) return null;
     const [row] = await this.db.select().from(accounts).where(eq(accounts.id, id));
     return row ? toAccount(row) : null;
+  }
+
+  async getAccounts(ids: string[]): Promise<Account[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    const rows = await this.db.select().from(accounts).where(inArray(accounts.id, valid));
+    return rows.map(toAccount);
+  }
+
+  async searchUsernames(prefix: string, limit: number): Promise<string[]> {
+    if (!USERNAME_PREFIX.test(prefix) || limit < 1) return [];
+    // The prefix holds only a-z, 0-9 and _, so a range on the unique index finds it: '{' sorts
+    // right after 'z' in the C collation the comparison is made in.
+    const rows = await this.db
+      .select({ username: accounts.username })
+      .from(accounts)
+      .where(
+        and(
+          sql`${accounts.username} COLLATE "C" >= ${prefix}`,
+          sql`${accounts.username} COLLATE "C" < ${prefix + "{"}`,
+        ),
+      )
+      .orderBy(sql`${accounts.username} COLLATE "C"`)
+      .limit(limit);
+    return rows.map((row) => row.username);
   }
 
   async changeCredentials(id: string, credentials: NewCredentials, keepSessionId: string): Promise<number | null> {

@@ -103,6 +103,14 @@ export interface AccountStore {
   /** By name in any case; null for an unknown or invalid name. */
   findByUsername(username: string): Promise<AccountCredentials | null>;
   getAccount(id: string): Promise<Account | null>;
+  /** Several at once (a chat list); unknown ids are left out. */
+  getAccounts(ids: string[]): Promise<Account[]>;
+  /**
+   * Names starting with `prefix` (the stored, lowercase form), in name order, at most `limit`:
+   * how people find each other. Never all names: the caller asks for a prefix of 2 or more.
+   * A prefix no name could start with finds nobody.
+   */
+  searchUsernames(prefix: string, limit: number): Promise<string[]>;
   /**
    * A password change, in one step: the new credentials, and every session but `keepSessionId`
    * ended, so no browser signed in under the old password outlives the change. How many

@@ -85,10 +85,29 @@ export function sealedSchema(maxLength: number) {
     .regex(/^[\w-]+$/, { error: "must be base64url (letters, digits, '-' and '_')" });
 }
 
-/** The caller's member id for a room ("" without a valid cookie for it). */
-export async function memberIdFor(ctx: Context, roomId: string): Promise<string> {
+/** Who holds a seat: the member id the store knows, and the account when it came from one. */
+export interface SeatHolder {
+  memberId: string;
+  /** Set when the seat is the signed-in account's (a direct chat), not a room cookie's. */
+  accountId: string | null;
+}
+
+/**
+ * The caller's member id for a room: from the room's cookie, or else, for a signed-in caller, their
+ * account's seat id in it (a direct chat is a room seated by account). "" for neither, which no
+ * room has as a member. The account is looked up only without a cookie: room traffic pays nothing.
+ */
+export async function seatHolderFor(ctx: Context, roomId: string): Promise<SeatHolder> {
   const token = await ctx.roomToken(roomId);
-  return token ? memberIdOf(roomId, token) : "";
+  if (token) return { memberId: memberIdOf(roomId, token), accountId: null };
+  const signedIn = ctx.sessionToken() === null ? null : await ctx.signedIn();
+  if (!signedIn) return { memberId: "", accountId: null };
+  const { id } = signedIn.account;
+  return { memberId: ctx.services.directChats.chatIds.memberIdFor(roomId, id), accountId: id };
+}
+
+export async function memberIdFor(ctx: Context, roomId: string): Promise<string> {
+  return (await seatHolderFor(ctx, roomId)).memberId;
 }
 
 export const roomNotFound = () =>
@@ -105,10 +124,11 @@ export const roomProcedure = publicProcedure.input(z.object({ roomId: roomIdSche
  * hold one of its seats (UNAUTHORIZED). Adds the caller's seat and the room's remaining lifetime.
  */
 export const memberProcedure = roomProcedure.use(async ({ ctx, input, next }) => {
-  const status = await ctx.services.store.memberStatus(input.roomId, await memberIdFor(ctx, input.roomId));
+  const holder = await seatHolderFor(ctx, input.roomId);
+  const status = await ctx.services.store.memberStatus(input.roomId, holder.memberId);
   if (status.status === "not-found") throw roomNotFound();
   if (status.status === "not-member") throw notAMember();
-  return next({ ctx: { member: { seat: status.seat, ttlMs: status.ttlMs } } });
+  return next({ ctx: { member: { seat: status.seat, ttlMs: status.ttlMs, accountId: holder.accountId } } });
 });
 
 /**
@@ -118,9 +138,15 @@ export const memberProcedure = roomProcedure.use(async ({ ctx, input, next }) =>
  * is `sendSignal`'s.
  */
 export const signalProcedure = roomProcedure.use(async ({ ctx, input, next }) => {
-  const status = await ctx.services.store.memberStatus(input.roomId, await memberIdFor(ctx, input.roomId));
+  const holder = await seatHolderFor(ctx, input.roomId);
+  const status = await ctx.services.store.memberStatus(input.roomId, holder.memberId);
   if (status.status === "not-member") throw notAMember();
-  return next({ ctx: { member: status.status === "member" ? { seat: status.seat, ttlMs: status.ttlMs } : null } });
+  return next({
+    ctx: {
+      member:
+        status.status === "member" ? { seat: status.seat, ttlMs: status.ttlMs, accountId: holder.accountId } : null,
+    },
+  });
 });
 
 /** What a signal is given: the room, the caller's seat and the signal's own validated input. */
@@ -128,6 +154,8 @@ export interface Signal<Input> {
   ctx: Context;
   roomId: string;
   seat: number;
+  /** The signed-in account whose seat it is (a direct chat), or null (a room cookie's). */
+  accountId: string | null;
   input: Input;
 }
 
@@ -140,12 +168,13 @@ export function sendSignal<Input extends { roomId: string }>(send: (signal: Sign
     ctx,
     input,
   }: {
-    ctx: Context & { member: { seat: number } | null };
+    ctx: Context & { member: { seat: number; accountId: string | null } | null };
     input: Input;
   }): Promise<{ ok: boolean }> => {
     if (!ctx.member) return { ok: false };
     await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${ctx.member.seat}`);
-    return { ok: await send({ ctx, roomId: input.roomId, seat: ctx.member.seat, input }) };
+    const { seat, accountId } = ctx.member;
+    return { ok: await send({ ctx, roomId: input.roomId, seat, accountId, input }) };
   };
 }
 

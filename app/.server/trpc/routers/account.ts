@@ -12,6 +12,7 @@ import {
   usernameSchema,
 } from "../../accounts/account-inputs";
 import { IdentitySealError } from "../../accounts/identity-seal";
+import { forgetChatsOf } from "../../chats/direct-chats";
 import { dummyVerify, hashAuthKey, verifyAuthKey } from "../../accounts/passwords";
 import { newSessionToken, SESSION_LIFETIME_MS, sessionExpiry } from "../../accounts/session-tokens";
 import type { AccountCredentials, PublicKey, Session } from "../../accounts/types";
@@ -267,6 +268,8 @@ export const accountRouter = router({
       if (normalizeUsername(input.username.trim()) !== ctx.account.username) {
         throw badField("username: type your username to confirm");
       }
+      // Its chats end first: their messages were sealed with keys that go with the account.
+      await forgetChatsOf(ctx.services.directChats, ctx.account.id);
       await ctx.services.accounts.deleteAccount(ctx.account.id);
       endCookie(ctx);
       metrics.accountsDeleted.inc();

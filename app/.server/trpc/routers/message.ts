@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { SEALED_MESSAGE_MAX_LENGTH } from "~/shared/limits";
+import { noteActivity } from "../../chats/direct-chats";
+import { logger } from "../../logger";
 import { metrics } from "../../metrics";
+import type { StoredMessage } from "../../rooms/types";
+import type { Context } from "../context";
 import { deliveryStatus, toSealedMessage } from "../to-client";
 import {
   memberIdFor,
@@ -12,9 +16,37 @@ import {
   roomNotFound,
   router,
   sealedSchema,
+  seatHolderFor,
   sendSignal,
   signalProcedure,
 } from "../trpc";
+
+/**
+ * A direct chat's lists follow its messages, best effort: the message is stored and delivered
+ * whatever happens to the lists, and a list re-reads its entries on the next change.
+ */
+function noteDirectActivity(ctx: Context, chatId: string, accountId: string, message: StoredMessage) {
+  const { chats, partners } = ctx.services.directChats;
+  void partners
+    .partnerOf(chats, chatId, accountId, Date.now())
+    .then((partnerId) => (partnerId === null ? undefined : noteActivity(chats, chatId, accountId, partnerId, message)))
+    .catch(listNotUpdated);
+}
+
+function markDirectChatRead(ctx: Context, chatId: string, accountId: string) {
+  const { chats, partners } = ctx.services.directChats;
+  void partners
+    .partnerOf(chats, chatId, accountId, Date.now())
+    .then((partnerId) =>
+      partnerId === null
+        ? undefined
+        : chats.touch(accountId, { chatId, partnerId, activityAt: 0, expiresAt: 0, unread: "clear" }),
+    )
+    .catch(listNotUpdated);
+}
+
+const listNotUpdated = (error: unknown) =>
+  logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "A chat list was not updated");
 
 export const clientIdSchema = z
   .string({ error: "must be the send's id: 1 to 36 letters, digits, '-' or '_'" })
@@ -52,7 +84,7 @@ export const messageRouter = router({
       z.object({ roomId: roomIdSchema, ciphertext: sealedSchema(SEALED_MESSAGE_MAX_LENGTH), clientId: clientIdSchema }),
     )
     .mutation(async ({ ctx, input }) => {
-      const memberId = await memberIdFor(ctx, input.roomId);
+      const { memberId, accountId } = await seatHolderFor(ctx, input.roomId);
       // Per participant: a seat is one person, whatever network they are on.
       await ctx.services.limits.consumeOrThrow("sendMessage", `${input.roomId}:${memberId}`);
       const outcome = await ctx.services.store.appendMemberMessage(input.roomId, memberId, {
@@ -63,7 +95,13 @@ export const messageRouter = router({
       if (outcome.status === "not-member") throw notAMember();
       if (outcome.status === "blocked") throw cannotMessage();
       // A retry of a send that was stored (its answer was lost) gets the first copy back.
-      if (outcome.status === "stored") metrics.messagesSent.inc();
+      if (outcome.status === "stored") {
+        metrics.messagesSent.inc();
+        // A direct chat's (its messages expire one by one): both people's lists move it up.
+        if (accountId !== null && outcome.message.expiresAt !== undefined) {
+          noteDirectActivity(ctx, input.roomId, accountId, outcome.message);
+        }
+      }
       return { ...toSealedMessage(outcome.message, outcome.message.author), status: "sent" as const };
     }),
 
@@ -108,8 +146,11 @@ export const messageRouter = router({
         }),
     )
     .mutation(
-      sendSignal(({ ctx, roomId, seat, input }) =>
-        ctx.services.store.markReceipts(roomId, seat, input.delivered ?? 0, input.seen ?? 0),
-      ),
+      sendSignal(async ({ ctx, roomId, seat, accountId, input }) => {
+        const marked = await ctx.services.store.markReceipts(roomId, seat, input.delivered ?? 0, input.seen ?? 0);
+        // In a direct chat, having seen the partner's messages is having read the chat.
+        if (marked && accountId !== null && input.seen !== undefined) markDirectChatRead(ctx, roomId, accountId);
+        return marked;
+      }),
     ),
 });

@@ -42,6 +42,10 @@ const lastEventIdSchema = z
   .regex(/^\d{1,15}$/, { error: "must be an event id from this room" })
   .nullish();
 
+/** A direct chat (a seat held by an account) is not a room one destroys or leaves. */
+const notForDirectChats = (why: string) =>
+  new TRPCError({ code: "BAD_REQUEST", message: `roomId: a chat between accounts ${why}` });
+
 export const roomRouter = router({
   create: publicProcedure
     .input(z.object({ ttlSeconds: ttlSecondsSchema.optional(), keyCheck: keyCheckSchema.optional() }).optional())
@@ -61,6 +65,7 @@ export const roomRouter = router({
   }),
 
   destroy: memberProcedure.mutation(async ({ ctx, input }) => {
+    if (ctx.member.accountId !== null) throw notForDirectChats("is cleared with Clear chat, not destroyed");
     const destroyed = await ctx.services.store.destroy(input.roomId);
     if (!destroyed) throw roomNotFound();
     metrics.roomsDestroyed.inc();
@@ -112,6 +117,7 @@ export const roomRouter = router({
   leave: memberProcedure
     .input(z.object({ unread: z.boolean({ error: "must be true or false" }).optional() }))
     .mutation(async ({ ctx, input }) => {
+      if (ctx.member.accountId !== null) throw notForDirectChats("has no seat to give up");
       const left = await ctx.services.store.leave(input.roomId, await memberIdFor(ctx, input.roomId), {
         unread: input.unread,
       });
