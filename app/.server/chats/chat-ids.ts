@@ -32,10 +32,14 @@ export class ChatIds {
    * cannot tell whose seat it is.
    */
   memberIdFor(chatId: string, accountId: string): string {
-    return createHmac("sha256", this.key).update(chatId).update(":account:").update(accountId).digest("base64url").slice(0, 22);
+    return createHmac("sha256", this.key)
+      .update(chatId)
+      .update(":account:")
+      .update(accountId)
+      .digest("base64url")
+      .slice(0, 22);
   }
 }
 
 /** The seat an account has in its chat with `partnerId`: 1 for the id that sorts first. */
 export const seatOf = (accountId: string, partnerId: string) => (accountId < partnerId ? 1 : 2);
-

@@ -140,7 +140,9 @@ export async function listItems(
   const partnerIds = [...new Set(entries.map((entry) => entry.partnerId))];
   const [found, presence] = await Promise.all([accounts.getAccounts(partnerIds), chats.presence(partnerIds)]);
   const names = new Map(found.map((account) => [account.id, account.username]));
-  return entries.map((entry) => toListItem(entry, names.get(entry.partnerId) ?? null, presence.get(entry.partnerId), now));
+  return entries.map((entry) =>
+    toListItem(entry, names.get(entry.partnerId) ?? null, presence.get(entry.partnerId), now),
+  );
 }
 
 export function toListItem(

@@ -36,10 +36,11 @@ describe.each(STORE_KINDS)("chat procedures (%s)", (kind) => {
 
   let sends = 0;
   const send = (who: Awaited<ReturnType<typeof person>>, chatId: string) =>
-    who.call((trpc) => trpc.message.send({ roomId: chatId, ciphertext: opaque("sealed"), clientId: `c${(sends += 1)}` }));
+    who.call((trpc) =>
+      trpc.message.send({ roomId: chatId, ciphertext: opaque("sealed"), clientId: `c${(sends += 1)}` }),
+    );
 
-  const listOf = async (who: Awaited<ReturnType<typeof person>>) =>
-    (await who.call((trpc) => trpc.chat.list())).chats;
+  const listOf = async (who: Awaited<ReturnType<typeof person>>) => (await who.call((trpc) => trpc.chat.list())).chats;
 
   describe("search", () => {
     it("finds names by a start of two or more characters, never the caller, at most ten", async () => {
@@ -104,7 +105,9 @@ describe.each(STORE_KINDS)("chat procedures (%s)", (kind) => {
       const carol = await person();
       const refused = await rejection(() => carol.call((trpc) => trpc.message.list({ roomId: chatId })));
       expect(refused.code).toBe("UNAUTHORIZED");
-      const signedOut = await rejection(() => new TestBrowser(services).call((trpc) => trpc.message.list({ roomId: chatId })));
+      const signedOut = await rejection(() =>
+        new TestBrowser(services).call((trpc) => trpc.message.list({ roomId: chatId })),
+      );
       expect(signedOut.code).toBe("UNAUTHORIZED");
     });
 
@@ -124,7 +127,9 @@ describe.each(STORE_KINDS)("chat procedures (%s)", (kind) => {
       expect(bobs.map((item) => item.chatId)).toEqual([chatId, otherChat]);
       expect(bobs[0]!.partner).toEqual({ username: alice.username });
       expect(bobs[0]!.lastActivityAt).toBe(sent.timestamp);
-      await waitFor(async () => (await listOf(alice))[0]?.lastActivityAt === sent.timestamp);
+      await waitFor(async () => (await listOf(alice))[0]?.lastActivityAt === sent.timestamp, {
+        what: "the sender's list to move",
+      });
       expect((await listOf(alice))[0]!.unread).toBe(0);
       await bob.call((trpc) => trpc.message.receipt({ roomId: chatId, delivered: sent.id, seen: sent.id }));
       await waitFor(async () => (await listOf(bob))[0]?.unread === 0, { what: "the chat read" });

@@ -39,7 +39,8 @@ const depsOf = (ctx: Context) => ctx.services.directChats;
 
 function refusal(error: unknown): never {
   if (!(error instanceof DirectChatRefusal)) throw error;
-  const code = error.reason === "no-such-account" ? "NOT_FOUND" : error.reason === "blocked" ? "FORBIDDEN" : "BAD_REQUEST";
+  const code =
+    error.reason === "no-such-account" ? "NOT_FOUND" : error.reason === "blocked" ? "FORBIDDEN" : "BAD_REQUEST";
   throw new TRPCError({ code, message: error.message, cause: error });
 }
 
@@ -57,7 +58,13 @@ async function ownChat(ctx: Context, account: Account, chatId: string) {
 }
 
 /** A notice went into the log: both lists move the chat up, as for a message. */
-async function afterNotice(ctx: Context, chatId: string, authorId: string, partnerId: string, notice: StoredMessage | null) {
+async function afterNotice(
+  ctx: Context,
+  chatId: string,
+  authorId: string,
+  partnerId: string,
+  notice: StoredMessage | null,
+) {
   if (!notice) throw roomNotFound();
   await noteActivity(depsOf(ctx).chats, chatId, authorId, partnerId, notice);
   return { ok: true as const };
@@ -150,10 +157,12 @@ export const chatRouter = router({
     // First: a stream refused for having too many open holds nothing and reads nothing.
     const releaseSlot = await ctx.services.streams.open({ accountId: me }, ctx.clientKey);
     const queue = new WakeQueue<AccountEvent>();
-    const unsubscribe = await chats.subscribe(me, (event) => queue.push(event)).catch((error: unknown) => {
-      releaseSlot();
-      throw error;
-    });
+    const unsubscribe = await chats
+      .subscribe(me, (event) => queue.push(event))
+      .catch((error: unknown) => {
+        releaseSlot();
+        throw error;
+      });
     const release = await chats.connect(me).catch((error: unknown) => {
       unsubscribe();
       releaseSlot();
@@ -188,7 +197,11 @@ export const chatRouter = router({
 
 async function toChatEvents(
   event: AccountEvent,
-  { me, chats, nameOf }: { me: string; chats: Context["services"]["directChats"]["chats"]; nameOf: (id: string) => Promise<string | null> },
+  {
+    me,
+    chats,
+    nameOf,
+  }: { me: string; chats: Context["services"]["directChats"]["chats"]; nameOf: (id: string) => Promise<string | null> },
 ): Promise<ChatEvent[]> {
   const now = Date.now();
   switch (event.type) {

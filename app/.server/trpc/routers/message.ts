@@ -7,7 +7,6 @@ import type { StoredMessage } from "../../rooms/types";
 import type { Context } from "../context";
 import { deliveryStatus, toSealedMessage } from "../to-client";
 import {
-  memberIdFor,
   cannotMessage,
   memberProcedure,
   notAMember,
@@ -46,7 +45,10 @@ function markDirectChatRead(ctx: Context, chatId: string, accountId: string) {
 }
 
 const listNotUpdated = (error: unknown) =>
-  logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "A chat list was not updated");
+  logger.warn(
+    { err: { message: error instanceof Error ? error.message : String(error) } },
+    "A chat list was not updated",
+  );
 
 export const clientIdSchema = z
   .string({ error: "must be the send's id: 1 to 36 letters, digits, '-' or '_'" })
