@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { chatRouter } from "./routers/chat";
 import { matchRouter } from "./routers/match";
 import { messageRouter } from "./routers/message";
 import { roomRouter } from "./routers/room";
@@ -9,6 +10,7 @@ export const appRouter = router({
   message: messageRouter,
   match: matchRouter,
   account: accountRouter,
+  chat: chatRouter,
 });
 
 export type AppRouter = typeof appRouter;
