@@ -79,7 +79,7 @@ export function DirectChatActions(props: DirectChatActionsProps) {
       ) : (
         <ConfirmDialog
           trigger="Block"
-          triggerClassName={`${MENU_ITEM} text-red-300`}
+          triggerClassName={MENU_ITEM}
           title={`Block ${partner}?`}
           confirmLabel="Block"
           confirmClassName="bg-red-500"

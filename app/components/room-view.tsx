@@ -154,12 +154,13 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey, direct
   useEffect(() => {
     if (timerNotice?.notice?.kind === "timer") onTimer?.(timerNotice.notice.timerSeconds);
   }, [timerNotice, onTimer]);
+  const [me, partnerUsername] = [direct?.me, direct?.partner];
   const noticeText = useMemo(
     () =>
-      direct
-        ? (notice: ChatNoticeView, mine: boolean) => chatNoticeText(notice, mine ? direct.me : direct.partner)
+      me !== undefined && partnerUsername !== undefined
+        ? (notice: ChatNoticeView, mine: boolean) => chatNoticeText(notice, mine ? me : partnerUsername)
         : undefined,
-    [direct],
+    [me, partnerUsername],
   );
   const destroy = trpc.room.destroy.useMutation({ onSuccess: () => end("destroyed"), onError: exit.fail });
   const leave = trpc.room.leave.useMutation({ onSuccess: () => end("left"), onError: exit.fail });
