@@ -131,7 +131,7 @@ export function createServices(
 
 /** The usual four; a test server may add a shorter one (CHAT_SHORTEST_TIMER_SECONDS). */
 function chatTimerChoices(config: Env): number[] {
-  const usual = CHAT_TIMER_CHOICES.map((choice) => choice.seconds);
+  const usual: number[] = [...CHAT_TIMER_CHOICES];
   const shortest = config.CHAT_SHORTEST_TIMER_SECONDS;
   return shortest < usual[0]! ? [shortest, ...usual] : usual;
 }

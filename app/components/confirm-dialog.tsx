@@ -10,6 +10,8 @@ interface ConfirmDialogProps {
   confirmClassName: string;
   pending: boolean;
   onConfirm: () => void;
+  /** Closes on confirming, for an action after which the page stays (Clear chat, Block). */
+  closeOnConfirm?: boolean;
 }
 
 /** A modal "are you sure?" for what cannot be undone; Escape or Cancel returns to the button. */
@@ -37,7 +39,10 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
           <button
             type="button"
             disabled={props.pending}
-            onClick={props.onConfirm}
+            onClick={() => {
+              props.onConfirm();
+              if (props.closeOnConfirm) dialog.current?.close();
+            }}
             className={`h-11 rounded px-4 text-sm font-bold sm:h-9 sm:px-3 text-zinc-950 disabled:opacity-60 ${props.confirmClassName}`}
           >
             {props.confirmLabel}

@@ -5,7 +5,7 @@ import { useAccountClient } from "~/hooks/use-account-client";
 const LINK =
   "text-emerald-400 underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-300";
 
-/** Who is signed in, with the way to the account page and out; signed out, the ways in. */
+/** Who is signed in, with the way to their chats, the account page and out; signed out, the ways in. */
 export function LobbyAccountBar({ username }: { username: string | null }) {
   const account = useAccountClient();
   const revalidator = useRevalidator();
@@ -34,6 +34,9 @@ export function LobbyAccountBar({ username }: { username: string | null }) {
             Signed in as <strong className="text-zinc-100">{username}</strong>
           </p>
           <div className="flex items-center gap-4">
+            <Link to="/chats" className={LINK}>
+              Chats
+            </Link>
             <Link to="/account" className={LINK}>
               Account
             </Link>

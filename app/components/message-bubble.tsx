@@ -2,6 +2,7 @@ import type { PendingMessage } from "~/lib/conversation";
 import type { ChatMessage } from "~/lib/chat-message";
 import type { DeliveryStatus } from "~/shared/room-events";
 import { MessageImage } from "./message-image";
+import { MessageTimer } from "./message-timer";
 import { ReceiptTicks } from "./receipt-ticks";
 
 type BubbleProps = (
@@ -64,6 +65,10 @@ export function MessageBubble(props: BubbleProps) {
         >
           {message.text}
         </p>
+      )}
+      {/* A direct chat's message says when it goes, beside it, grouped or not. */}
+      {props.kind === "confirmed" && props.message.expiresAt !== undefined && (
+        <MessageTimer expiresAt={props.message.expiresAt} />
       )}
       {/* Beside each of one's own messages, grouped or not; a pending one keeps the place free. */}
       {receipt ? (

@@ -1,6 +1,7 @@
 import { Fragment, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useSeenTracker } from "~/hooks/use-seen-tracker";
 import type { ChatMessage } from "~/lib/chat-message";
+import type { ChatNoticeView } from "~/shared/room-events";
 import { logEntries, type Conversation, type PendingMessage } from "~/lib/conversation";
 import { createLogClock, placeLines, type LogLine } from "~/lib/message-groups";
 import { receiptStatus, type Watermarks } from "~/lib/receipt-status";
@@ -37,19 +38,30 @@ interface MessageLogProps {
   labels?: { mine: string; partner: string };
   /** What an empty log says. */
   emptyText: string;
+  /** A direct chat's notice in words (`mine`: this person did it). */
+  noticeText?: (notice: ChatNoticeView, mine: boolean) => string;
 }
 
 /**
  * The conversation, newest at the bottom. It follows new messages while the reader is at the
  * bottom; a reader who scrolled up keeps their place and gets a pill to jump down instead.
  */
-export function MessageLog({ conversation, receipts, onRetry, onSeen, labels, emptyText }: MessageLogProps) {
+export function MessageLog({
+  conversation,
+  receipts,
+  onRetry,
+  onSeen,
+  labels,
+  emptyText,
+  noticeText,
+}: MessageLogProps) {
   const container = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [unseen, setUnseen] = useState(0);
   const { confirmed, pending, notices } = conversation;
-  const messageCount = confirmed.length + pending.length;
-  const total = messageCount + notices.length;
+  // A direct chat's notices are stored like messages, but they are not messages to count.
+  const messageCount = confirmed.filter((message) => !message.notice).length + pending.length;
+  const total = confirmed.length + pending.length + notices.length;
   const previous = useRef({ total, messageCount });
   useSeenTracker(container, confirmed, onSeen);
 
@@ -57,6 +69,9 @@ export function MessageLog({ conversation, receipts, onRetry, onSeen, labels, em
     ...logEntries(conversation).map((entry): Line => {
       if (entry.kind === "notice") return { kind: "notice", key: entry.notice.key, text: entry.notice.text };
       const { message } = entry;
+      if (message.notice) {
+        return { kind: "notice", key: `m${message.id}`, text: noticeText?.(message.notice, message.mine) ?? "" };
+      }
       return { kind: "confirmed", key: `m${message.id}`, message, label: labels?.[message.mine ? "mine" : "partner"] };
     }),
     ...pending.map((message): Line => ({ kind: "pending", key: `p${message.clientId}`, message, label: labels?.mine })),

@@ -12,6 +12,12 @@ function privateText(status: Status, name: string): string {
   return "\u00a0";
 }
 
+/** A direct chat's partner is known by name: nothing but the name until they have opened it. */
+function directText(status: Status, username: string): string {
+  if (status.kind === "unknown" || status.kind === "waiting") return username;
+  return privateText(status, username);
+}
+
 // A stranger has no name and no history worth a time: who they are to you, and whether they are here.
 const STRANGER_TEXT: Record<Status["kind"], string> = {
   unknown: "Chatting with a Stranger",
@@ -21,10 +27,25 @@ const STRANGER_TEXT: Record<Status["kind"], string> = {
   waiting: "Chatting with a Stranger · on their way",
 };
 
-/** The other person in a few words: here now, when they were last here, or nobody yet. */
-export function PartnerStatus({ partner, stranger }: { partner: PartnerState; stranger: boolean }) {
+/**
+ * The other person in a few words: here now, when they were last here, or nobody yet. In a
+ * direct chat (`username`), whether they have this chat open.
+ */
+export function PartnerStatus({
+  partner,
+  stranger,
+  username,
+}: {
+  partner: PartnerState;
+  stranger: boolean;
+  username?: string;
+}) {
   const status = partnerStatus(partner);
-  const text = stranger ? STRANGER_TEXT[status.kind] : privateText(status, partnerName(partner));
+  const text = stranger
+    ? STRANGER_TEXT[status.kind]
+    : username !== undefined
+      ? directText(status, username)
+      : privateText(status, partnerName(partner));
   const split = text.indexOf(" · ");
   const [who, state] = split === -1 ? [text, ""] : [text.slice(0, split), text.slice(split)];
   return (

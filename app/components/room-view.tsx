@@ -1,6 +1,6 @@
 import { nanoid } from "nanoid";
-import { PrefetchPageLinks } from "@remix-run/react";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Link, PrefetchPageLinks } from "@remix-run/react";
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { RoomKind } from "~/shared/room-kinds";
 import { useRoomDeadline } from "~/hooks/use-countdown";
 import { useDisplayName } from "~/hooks/use-display-name";
@@ -15,14 +15,18 @@ import { useTypingSignal } from "~/hooks/use-typing-signal";
 import { useUnreadTitle } from "~/hooks/use-unread-title";
 import { latestPartnerId } from "~/lib/conversation";
 import { copyText } from "~/lib/copy-text";
+import { chatNoticeText } from "~/lib/direct-chat";
 import { ImagePrepareError, prepareImage } from "~/lib/image-prepare";
 import { uploadImage } from "~/lib/image-transfer";
 import { DecryptError } from "~/lib/crypto/seal";
 import { openMessage, openName, sealMessage, sealName } from "~/lib/crypto/message-payload";
 import type { RoomKey } from "~/lib/crypto/room-key";
+import type { RoomEnding } from "~/lib/room-ending";
 import { roomLink, showInAddressBar } from "~/lib/room-link";
 import { STRANGER_NAME, strangerDisconnected } from "~/lib/stranger";
 import { trpc } from "~/lib/trpc";
+import type { ChatMessage } from "~/lib/chat-message";
+import type { ChatNoticeView } from "~/shared/room-events";
 import { Composer } from "./composer";
 import { DismissibleAlert } from "./dismissible-alert";
 import { MessageLog } from "./message-log";
@@ -42,14 +46,33 @@ const EMPTY_TEXT = {
   direct: "No messages yet. Messages here disappear after the chat’s timer.",
 };
 
+/** What a direct chat brings to the room view: its people, its own actions, its own way of ending. */
+export interface DirectChatParts {
+  /** This account's username: the name this browser seals on its messages. */
+  me: string;
+  partner: string;
+  /** The header's controls (the timer, Clear chat, Block, Chat info). */
+  actions: ReactNode;
+  /** Shown in place of the composer while nothing may be sent (blocked, a key change to confirm). */
+  instead: ReactNode | null;
+  /** The chat is gone (its last message expired) or its stream cannot go on: the page opens it again. */
+  onEnd: (ending: RoomEnding) => void;
+  /** The newest timer notice in the log: the chat's timer as either person last set it. */
+  onTimer: (timerSeconds: number) => void;
+  /** What went wrong with the chat's own actions. */
+  error: string | null;
+}
+
 interface RoomViewProps {
   roomId: string;
-  /** When the room ends, on this browser's clock, from the page's data. */
-  initialDeadline: number;
+  /** When the room ends, on this browser's clock, from the page's data; null for a direct chat. */
+  initialDeadline: number | null;
   /** "match": a chat with a stranger, where nobody's name is shown and there is no link to share. */
   roomKind: RoomKind;
-  /** The key from the link's fragment; a stranger chat without one agrees one with the partner. */
+  /** The key from the link's fragment (or a direct chat's); a stranger chat without one agrees one with the partner. */
   initialKey: RoomKey | null;
+  /** Given for a direct chat (`roomKind` "direct"). */
+  direct?: DirectChatParts;
 }
 
 /** What the composer says while nothing can be sent in a stranger chat. */
@@ -58,12 +81,20 @@ const NOT_SECURED = {
   failed: "This chat could not be secured: the stranger’s browser started over. Skip to meet someone else.",
 } as const;
 
+/** The newest notice that set a direct chat's timer (the log is in id order). */
+function findLastTimer(messages: readonly ChatMessage[]): ChatMessage | undefined {
+  for (let index = messages.length - 1; index >= 0; index -= 1) {
+    if (messages[index]?.notice?.kind === "timer") return messages[index];
+  }
+  return undefined;
+}
+
 /** Opens with the room's key, or fails as anything sealed with another key would. */
 function withKey<T>(roomKey: RoomKey | null, open: (key: CryptoKey) => Promise<T>): Promise<T> {
   return roomKey ? open(roomKey.key) : Promise.reject(new DecryptError("There is no room key yet"));
 }
 
-export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: RoomViewProps) {
+export function RoomView({ roomId, initialDeadline, roomKind, initialKey, direct }: RoomViewProps) {
   const stranger = roomKind === "match";
   const exit = useRoomExit(roomKind);
   const { end, closing } = exit;
@@ -96,18 +127,20 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
     }),
     [latestKey, onPartnerKeys, roomId, roomKey],
   );
-  const { state, connection, send, retry } = useRoom(roomId, roomKind, end, crypto);
+  const { state, connection, send, retry } = useRoom(roomId, roomKind, direct?.onEnd ?? end, crypto, direct?.partner);
   const { conversation, partner } = state;
   const deadline = useRoomDeadline(roomId, initialDeadline);
   useEffect(() => {
+    if (deadline === null) return;
     // The server's `expired` event normally arrives first; this covers a stream that is down.
     const timer = setTimeout(() => end("expired"), Math.max(0, deadline - Date.now()));
     return () => clearTimeout(timer);
   }, [deadline, end]);
 
   const [displayName] = useDisplayName();
-  // Strangers are not told each other's names: this browser sends "Stranger" instead.
-  const name = stranger ? STRANGER_NAME : displayName;
+  // Strangers are not told each other's names: this browser sends "Stranger" instead. In a direct
+  // chat the name is the account's.
+  const name = stranger ? STRANGER_NAME : direct ? direct.me : displayName;
   const sealTypingName = useCallback(
     (typist: string) => (roomKey ? sealName(roomKey.key, roomId, typist) : null),
     [roomKey, roomId],
@@ -115,7 +148,20 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
   const typing = useTypingSignal(roomId, name, closing, sealTypingName);
   const onSeen = useReceipts(roomId, latestPartnerId(conversation), connection === "live", closing);
   const toast = useToast();
-  useUnreadTitle(conversation.confirmed.filter((message) => !message.mine).length);
+  useUnreadTitle(conversation.confirmed.filter((message) => !message.mine && !message.notice).length);
+  const timerNotice = findLastTimer(conversation.confirmed);
+  const onTimer = direct?.onTimer;
+  useEffect(() => {
+    if (timerNotice?.notice?.kind === "timer") onTimer?.(timerNotice.notice.timerSeconds);
+  }, [timerNotice, onTimer]);
+  const [me, partnerUsername] = [direct?.me, direct?.partner];
+  const noticeText = useMemo(
+    () =>
+      me !== undefined && partnerUsername !== undefined
+        ? (notice: ChatNoticeView, mine: boolean) => chatNoticeText(notice, mine ? me : partnerUsername)
+        : undefined,
+    [me, partnerUsername],
+  );
   const destroy = trpc.room.destroy.useMutation({ onSuccess: () => end("destroyed"), onError: exit.fail });
   const leave = trpc.room.leave.useMutation({ onSuccess: () => end("left"), onError: exit.fail });
   const chat = useStrangerChat(roomId, exit);
@@ -124,7 +170,7 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
     ? `Could not destroy the room: ${destroy.error.message}`
     : leave.error
       ? `Could not leave the room: ${leave.error.message}`
-      : chat.error;
+      : (chat.error ?? direct?.error ?? null);
 
   const [linkHidden, setLinkHidden] = useState(false);
   // A picture that could not be sent is worth a moment's notice, not a banner that stays until the next one.
@@ -175,15 +221,31 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
   return (
     <main className="mx-auto flex h-dvh max-w-3xl flex-col">
       {/* Every way out of a room leads to the lobby or the stranger page: have their code ready. */}
-      <PrefetchPageLinks page={stranger ? "/stranger" : "/"} />
+      <PrefetchPageLinks page={stranger ? "/stranger" : direct ? "/chats" : "/"} />
       <RoomHeader
         deadline={deadline}
         partner={partner}
         stranger={stranger}
-        aside={stranger && <SafetyCode code={keys.safetyCode} />}
+        partnerUsername={direct?.partner}
+        aside={
+          stranger ? (
+            <SafetyCode code={keys.safetyCode} />
+          ) : (
+            direct && (
+              <Link
+                to="/chats"
+                className="text-xs text-emerald-400 underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-300"
+              >
+                All chats
+              </Link>
+            )
+          )
+        }
       >
         {stranger ? (
           <StrangerActions pending={chat.pending} onSkip={chat.skip} onEndChat={chat.endChat} />
+        ) : direct ? (
+          direct.actions
         ) : (
           <PrivateRoomActions
             memberCount={state.memberCount}
@@ -228,10 +290,16 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey }: Room
           onSeen={onSeen}
           labels={stranger ? STRANGER_LABELS : undefined}
           emptyText={EMPTY_TEXT[roomKind]}
+          noticeText={noticeText}
         />
       </RoomImagesContext.Provider>
       {gone ? (
         <StrangerGone pending={chat.pending} onNewChat={chat.newChat} />
+      ) : direct?.instead ? (
+        <>
+          <TypingIndicator name={partner.typing?.name ?? null} />
+          {direct.instead}
+        </>
       ) : (
         <>
           <TypingIndicator name={partner.typing?.name ?? null} />

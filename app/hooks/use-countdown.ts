@@ -10,13 +10,16 @@ const TICK_MS = 250;
  * every half minute from the server's `room.ttl`. Both are relative times, so client and server
  * clocks need not agree. The server measures the time left somewhere inside the request's round
  * trip; anchoring at the midpoint keeps the error under half a round trip however slow the
- * network is.
+ * network is. Null (a direct chat) stays null.
  */
-export function useRoomDeadline(roomId: string, initialDeadline: number): number {
+export function useRoomDeadline(roomId: string, initialDeadline: number | null): number | null {
   const [deadline, setDeadline] = useState(initialDeadline);
   const utils = trpc.useUtils();
+  const timed = initialDeadline !== null;
 
   useEffect(() => {
+    // A direct chat has no deadline: each of its messages expires on its own.
+    if (!timed) return;
     let cancelled = false;
     async function sync() {
       const sentAt = performance.now();
@@ -35,7 +38,7 @@ export function useRoomDeadline(roomId: string, initialDeadline: number): number
       cancelled = true;
       clearInterval(resync);
     };
-  }, [roomId, utils]);
+  }, [roomId, utils, timed]);
 
   return deadline;
 }

@@ -43,6 +43,7 @@ export function sentMessage(item: OutboxItem, stored: SealedMessage): ChatMessag
     message.image = { id, width, height, bytes, type };
   }
   if (stored.status) message.status = stored.status;
+  if (stored.expiresInMs !== undefined) message.expiresAt = Date.now() + stored.expiresInMs;
   return message;
 }
 

@@ -3,8 +3,15 @@ import type { RoomKind } from "~/shared/room-kinds";
 import { RoomEventOpener, type OpenerDeps } from "~/lib/message-opener";
 import type { RoomEnding } from "~/lib/room-ending";
 import type { RoomEvent } from "~/shared/room-events";
-import { applyRoomEvent, expirePartnerTyping, initialRoomViewState, type RoomViewState } from "~/lib/room-view-state";
-import { whileReconnecting } from "~/lib/partner";
+import { nextExpiry } from "~/lib/conversation";
+import {
+  applyRoomEvent,
+  expireMessages,
+  expirePartnerTyping,
+  initialRoomViewState,
+  type RoomViewState,
+} from "~/lib/room-view-state";
+import { unknownPartner, whileReconnecting } from "~/lib/partner";
 import { maskStrangerName, strangerRoomViewState } from "~/lib/stranger";
 import { trpc } from "~/lib/trpc";
 import { useOutbox, type OutboxCrypto } from "./use-outbox";
@@ -23,11 +30,27 @@ export type RoomCrypto = Required<OpenerDeps> & Omit<OutboxCrypto, "replays">;
  * state. The tRPC link resumes the stream from its last event id after a drop, so each event
  * arrives once; the partner's state is re-sent on every (re)connection. Every event is opened in
  * the order it arrived (messages and typing names are sealed) before the page shows it. In a
- * stranger chat the partner is "Stranger", whatever name their browser sealed.
+ * stranger chat the partner is "Stranger", whatever name their browser sealed. In a direct chat
+ * the partner is known by `partnerName` from the start, and each message leaves the screen at its
+ * own expiry.
  */
-export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEnding) => void, crypto: RoomCrypto) {
+export function useRoom(
+  roomId: string,
+  kind: RoomKind,
+  onEnd: (ending: RoomEnding) => void,
+  crypto: RoomCrypto,
+  partnerName?: string,
+) {
   const stranger = kind === "match";
-  const [state, setState] = useState<RoomViewState>(stranger ? strangerRoomViewState : initialRoomViewState);
+  // Whether they have the chat open is the header's business in a direct chat, not the log's.
+  const announce = kind !== "direct";
+  const [state, setState] = useState<RoomViewState>(() =>
+    stranger
+      ? strangerRoomViewState
+      : partnerName
+        ? { ...initialRoomViewState, partner: { ...unknownPartner, name: partnerName } }
+        : initialRoomViewState,
+  );
   const everLive = useRef(false);
   const restart = useRef<() => void>();
   const restartTimer = useRef<ReturnType<typeof setTimeout>>();
@@ -44,7 +67,7 @@ export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEndi
         },
         (opened) => {
           const event = stranger ? maskStrangerName(opened) : opened;
-          setState((current) => applyRoomEvent(current, event, Date.now()));
+          setState((current) => applyRoomEvent(current, event, Date.now(), announce));
         },
       ),
   );
@@ -114,6 +137,17 @@ export function useRoom(roomId: string, kind: RoomKind, onEnd: (ending: RoomEndi
     );
     return () => clearTimeout(timer);
   }, [typingUntil]);
+
+  const expiry = nextExpiry(state.conversation);
+  useEffect(() => {
+    if (expiry === null) return;
+    // Each message leaves at its own time; the next one to go sets the timer.
+    const timer = setTimeout(
+      () => setState((current) => expireMessages(current, Date.now())),
+      Math.max(0, expiry - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [expiry]);
 
   // The "Reconnecting…" banner and an "online" partner must not be shown together.
   const shown = useMemo(

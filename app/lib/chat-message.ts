@@ -1,6 +1,6 @@
 /** What the browser makes of the server's room events once it has opened what was sealed in them. */
 import type { MessageImage } from "./crypto/message-payload";
-import type { DeliveryStatus, RoomEvent } from "~/shared/room-events";
+import type { ChatNoticeView, DeliveryStatus, RoomEvent } from "~/shared/room-events";
 
 /** A message as the browser shows it, once opened. */
 export interface ChatMessage {
@@ -24,6 +24,13 @@ export interface ChatMessage {
    * progress arrives as `receipts` events, which apply to every own message at or below an id.
    */
   status?: DeliveryStatus;
+  /**
+   * Direct chats: when it disappears, on this browser's clock (the server's time left when it
+   * sent this copy, from the moment it arrived here).
+   */
+  expiresAt?: number;
+  /** Direct chats: a notice in the log instead of a message (`mine` says who did it). */
+  notice?: ChatNoticeView;
 }
 
 /**

@@ -2,10 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   addNotice,
   addPending,
+  clearUpTo,
   confirm,
+  dropExpired,
   emptyConversation,
   latestPartnerId,
   logEntries,
+  nextExpiry,
   updatePending,
   type PendingMessage,
 } from "./conversation";
@@ -88,5 +91,30 @@ describe("conversation state", () => {
     expect(latestPartnerId(state)).toBe(0);
     state = confirm(confirm(confirm(state, message(1)), message(2)), message(3, { mine: true }));
     expect(latestPartnerId(state)).toBe(2);
+  });
+
+  it("clears stored messages up to an id, and the notices among them, keeping later ones and own pending sends", () => {
+    let state = [1, 2, 3, 4].reduce((current, id) => confirm(current, message(id)), emptyConversation);
+    state = addNotice(state, "after two", 2);
+    state = addNotice(state, "after four");
+    state = addPending(state, pending("p"));
+    const cleared = clearUpTo(state, 3);
+    expect(cleared.confirmed.map((item) => item.id)).toEqual([4]);
+    expect(cleared.notices.map((notice) => notice.text)).toEqual(["after four"]);
+    expect(cleared.pending.map((item) => item.clientId)).toEqual(["p"]);
+    expect(clearUpTo(cleared, 3)).toBe(cleared);
+  });
+
+  it("lets messages go at their own expiry and says when the next one goes", () => {
+    let state = confirm(emptyConversation, message(1, { expiresAt: 5000 }));
+    state = confirm(state, message(2, { expiresAt: 3000 }));
+    state = confirm(state, message(3));
+    expect(nextExpiry(state)).toBe(3000);
+    expect(dropExpired(state, 2999)).toBe(state);
+    const later = dropExpired(state, 3000);
+    expect(later.confirmed.map((item) => item.id)).toEqual([1, 3]);
+    expect(nextExpiry(later)).toBe(5000);
+    expect(dropExpired(later, 10_000).confirmed.map((item) => item.id)).toEqual([3]);
+    expect(nextExpiry(dropExpired(later, 10_000))).toBeNull();
   });
 });

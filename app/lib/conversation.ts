@@ -76,6 +76,36 @@ export function addNotice(conversation: Conversation, text: string, afterId?: nu
   return { ...conversation, notices: [...notices.slice(0, index), notice, ...notices.slice(index)] };
 }
 
+/**
+ * A direct chat was cleared: every stored message up to `upTo` goes, and the notices placed among
+ * them. Own sends not stored yet stay (they arrive after the clear).
+ */
+export function clearUpTo(conversation: Conversation, upTo: number): Conversation {
+  const confirmed = conversation.confirmed.filter((message) => message.id > upTo);
+  const notices = conversation.notices.filter((notice) => notice.afterId > upTo);
+  if (confirmed.length === conversation.confirmed.length && notices.length === conversation.notices.length) {
+    return conversation;
+  }
+  return { ...conversation, confirmed, notices };
+}
+
+/** Without the messages whose time is up at `now` (a direct chat's disappear one by one). */
+export function dropExpired(conversation: Conversation, now: number): Conversation {
+  const confirmed = conversation.confirmed.filter(
+    (message) => message.expiresAt === undefined || message.expiresAt > now,
+  );
+  return confirmed.length === conversation.confirmed.length ? conversation : { ...conversation, confirmed };
+}
+
+/** When the next message disappears, or null when none will. */
+export function nextExpiry(conversation: Conversation): number | null {
+  let next: number | null = null;
+  for (const { expiresAt } of conversation.confirmed) {
+    if (expiresAt !== undefined && (next === null || expiresAt < next)) next = expiresAt;
+  }
+  return next;
+}
+
 export type LogEntry = { kind: "message"; message: ChatMessage } | { kind: "notice"; notice: Notice };
 
 /** Messages and notices in the order they happened, for the log to render in one pass. */
@@ -93,7 +123,7 @@ export function logEntries(conversation: Conversation): LogEntry[] {
   return entries;
 }
 
-/** The newest partner message, whose id is what "delivered" acknowledges. */
+/** The newest partner message, whose id is what "delivered" acknowledges (a notice counts: it has an id). */
 export function latestPartnerId(conversation: Conversation): number {
   for (let index = conversation.confirmed.length - 1; index >= 0; index -= 1) {
     const message = conversation.confirmed[index];

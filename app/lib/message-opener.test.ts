@@ -196,4 +196,46 @@ describe("opening a room's stream", () => {
     await opener.idle();
     expect(messages().map((message) => message.sender)).toEqual(["n".repeat(40), "Anonymous"]);
   });
+
+  it("dates a direct chat's expiry from the moment the copy arrived, not from when it was opened", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: 50_000 });
+    try {
+      const { opener, messages } = run();
+      opener.push(messageEvent(sealed(1, "a", "one", { expiresInMs: 60_000 })));
+      opener.push(messageEvent(sealed(2, "b", null, { expiresInMs: 30_000 })));
+      vi.setSystemTime(70_000);
+      await opener.idle();
+      expect(messages().map((message) => message.expiresAt)).toEqual([110_000, 80_000]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("turns a direct chat's notice into a line of the log without opening anything", async () => {
+    const openMessage = vi.fn(fakeDeps().openMessage);
+    const { opener, messages } = run(fakeDeps({ openMessage }));
+    opener.push(
+      messageEvent(
+        sealed(7, "server-notice", null, {
+          ciphertext: "",
+          mine: true,
+          notice: { kind: "timer", timerSeconds: 86_400 },
+          expiresInMs: 1000,
+        }),
+      ),
+    );
+    await opener.idle();
+    expect(openMessage).not.toHaveBeenCalled();
+    expect(messages()).toEqual([
+      {
+        id: 7,
+        sender: "",
+        text: "",
+        timestamp: 1007,
+        mine: true,
+        notice: { kind: "timer", timerSeconds: 86_400 },
+        expiresAt: expect.any(Number),
+      },
+    ]);
+  });
 });

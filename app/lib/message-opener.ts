@@ -1,7 +1,7 @@
 import type { MessagePayload } from "./crypto/message-payload";
 import { SENDER_MAX_LENGTH } from "~/shared/limits";
 import type { ChatMessage, OpenedRoomEvent } from "./chat-message";
-import type { RoomEvent, SealedMessage } from "~/shared/room-events";
+import type { ChatNoticeView, RoomEvent, SealedMessage } from "~/shared/room-events";
 
 /** What the opener needs from the room's keys; each throws when it cannot open what it is given. */
 export interface OpenerDeps {
@@ -14,8 +14,14 @@ export interface OpenerDeps {
 /** Shown for a name that says nothing (a sender's browser sealed an empty one). */
 const NAMELESS = "Anonymous";
 
+/** When a direct chat's message disappears, on this browser's clock: the time left as of its arrival. */
+function withExpiry(message: ChatMessage, sealed: SealedMessage, receivedAt: number): ChatMessage {
+  if (sealed.expiresInMs !== undefined) message.expiresAt = receivedAt + sealed.expiresInMs;
+  return message;
+}
+
 /** The message as the log shows it, from the sealed copy and what was inside. */
-export function openedMessage(sealed: SealedMessage, payload: MessagePayload): ChatMessage {
+export function openedMessage(sealed: SealedMessage, payload: MessagePayload, receivedAt = Date.now()): ChatMessage {
   const message: ChatMessage = {
     id: sealed.id,
     // The server cannot limit what it cannot read: the reader keeps names to their usual size.
@@ -28,11 +34,11 @@ export function openedMessage(sealed: SealedMessage, payload: MessagePayload): C
   // Own messages keep their clientId: it is what confirms (replaces) the pending bubble.
   if (sealed.mine) message.clientId = sealed.clientId;
   if (sealed.status) message.status = sealed.status;
-  return message;
+  return withExpiry(message, sealed, receivedAt);
 }
 
 /** A message the room key could not open: its place in the log, nothing of its content. */
-export function undecryptableMessage(sealed: SealedMessage): ChatMessage {
+export function undecryptableMessage(sealed: SealedMessage, receivedAt = Date.now()): ChatMessage {
   const message: ChatMessage = {
     id: sealed.id,
     sender: "",
@@ -42,7 +48,26 @@ export function undecryptableMessage(sealed: SealedMessage): ChatMessage {
     undecryptable: true,
   };
   if (sealed.status) message.status = sealed.status;
-  return message;
+  return withExpiry(message, sealed, receivedAt);
+}
+
+/**
+ * A direct chat's notice (the timer changed, the chat was cleared): the server writes these, in
+ * the clear and sealed by nobody, and the log says them in words.
+ */
+export function noticeMessage(
+  sealed: SealedMessage & { notice: ChatNoticeView },
+  receivedAt = Date.now(),
+): ChatMessage {
+  const message: ChatMessage = {
+    id: sealed.id,
+    sender: "",
+    text: "",
+    timestamp: sealed.timestamp,
+    mine: sealed.mine,
+    notice: sealed.notice,
+  };
+  return withExpiry(message, sealed, receivedAt);
 }
 
 /**
@@ -82,9 +107,11 @@ export class RoomEventOpener {
   ) {}
 
   push(event: RoomEvent): void {
+    // Time left is measured from arrival, not from whenever the queue gets to the event.
+    const receivedAt = Date.now();
     this.queue = this.queue.then(async () => {
       if (this.stopped) return;
-      const opened = await this.open(event);
+      const opened = await this.open(event, receivedAt);
       if (opened && !this.stopped) this.apply(opened);
     });
   }
@@ -99,10 +126,10 @@ export class RoomEventOpener {
     this.stopped = true;
   }
 
-  private async open(event: RoomEvent): Promise<OpenedRoomEvent | null> {
+  private async open(event: RoomEvent, receivedAt: number): Promise<OpenedRoomEvent | null> {
     switch (event.type) {
       case "message":
-        return this.openMessage(event.message);
+        return this.openMessage(event.message, receivedAt);
       case "typing": {
         if (!event.typing) return { ...event, name: null };
         const name = await this.deps.openName(event.name).catch(() => null);
@@ -116,15 +143,17 @@ export class RoomEventOpener {
     }
   }
 
-  private async openMessage(sealed: SealedMessage): Promise<OpenedRoomEvent | null> {
+  private async openMessage(sealed: SealedMessage, receivedAt: number): Promise<OpenedRoomEvent | null> {
+    if (sealed.notice)
+      return { type: "message", message: noticeMessage({ ...sealed, notice: sealed.notice }, receivedAt) };
     let payload: MessagePayload;
     try {
       payload = await this.deps.openMessage(sealed);
     } catch {
-      return { type: "message", message: undecryptableMessage(sealed) };
+      return { type: "message", message: undecryptableMessage(sealed, receivedAt) };
     }
     // Only an authentic message claims its clientId: garbage cannot lock a genuine one out.
     if (!this.replays.accept(sealed.mine, sealed.clientId, sealed.id)) return null;
-    return { type: "message", message: openedMessage(sealed, payload) };
+    return { type: "message", message: openedMessage(sealed, payload, receivedAt) };
   }
 }

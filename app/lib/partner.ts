@@ -45,7 +45,8 @@ export interface PartnerUpdate {
 export function applyPartnerEvent(state: PartnerState, event: OpenedRoomEvent, now: number): PartnerUpdate {
   switch (event.type) {
     case "message": {
-      if (event.message.mine) return { state, notice: null };
+      // A notice (a timer changed, the chat cleared) is the server's line, not something they wrote.
+      if (event.message.mine || event.message.notice) return { state, notice: null };
       // Their message ends whatever they were typing; one that could not be opened names nobody.
       const name = event.message.undecryptable ? state.name : event.message.sender;
       return { state: { ...state, name, typing: null }, notice: null };

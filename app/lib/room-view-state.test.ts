@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { NEWCOMER_NOTICE, partnerStatus, whileReconnecting } from "./partner";
 import type { ChatMessage, OpenedRoomEvent as RoomEvent } from "./chat-message";
-import { applyRoomEvent, expirePartnerTyping, initialRoomViewState, type RoomViewState } from "./room-view-state";
+import {
+  applyRoomEvent,
+  expireMessages,
+  expirePartnerTyping,
+  initialRoomViewState,
+  type RoomViewState,
+} from "./room-view-state";
 
 const NOW = 1_700_000_000_000;
 const message = (id: number, mine = false, sender = "otter"): RoomEvent => ({
@@ -152,5 +158,47 @@ describe("room state from the stream", () => {
     expect(state.receipts).toEqual({ delivered: 4, seen: 3 });
     expect(run([{ type: "receipts", delivered: 1, seen: 1 }], state)).toBe(state);
     expect(run([{ type: "destroyed" }], state)).toBe(state);
+  });
+
+  it("removes what a clear covered and keeps what came after it", () => {
+    const state = run([message(1), message(2, true), message(3), { type: "presence", here: true, lastSeen: NOW }]);
+    const cleared = run([{ type: "cleared", upTo: 2 }], state);
+    expect(cleared.conversation.confirmed.map((item) => item.id)).toEqual([3]);
+    expect(cleared.partner).toBe(state.partner);
+  });
+
+  it("lets a direct chat's messages disappear at their expiry", () => {
+    const timed = (id: number, expiresAt: number): RoomEvent => ({
+      type: "message",
+      message: { id, sender: "otter", text: `m${id}`, timestamp: NOW, mine: false, expiresAt },
+    });
+    const state = run([timed(1, NOW + 1000), timed(2, NOW + 2000)]);
+    expect(expireMessages(state, NOW + 999)).toBe(state);
+    expect(expireMessages(state, NOW + 1000).conversation.confirmed.map((item) => item.id)).toEqual([2]);
+  });
+
+  it("keeps comings and goings out of the log when told not to announce them", () => {
+    const quiet = [presence(true), presence(false), presence(true)].reduce(
+      (current, event) => applyRoomEvent(current, event, NOW, false),
+      initialRoomViewState,
+    );
+    expect(notices(quiet)).toEqual([]);
+    expect(partnerStatus(quiet.partner)).toEqual({ kind: "online" });
+    // The same events in a room are announced.
+    expect(notices(run([message(1), presence(true), presence(false), presence(true)]))).toEqual([
+      "otter left",
+      "otter joined",
+    ]);
+  });
+
+  it("does not take a direct chat's notice for something the partner wrote", () => {
+    const state = run([message(1), typing(true)]);
+    const notice: RoomEvent = {
+      type: "message",
+      message: { id: 2, sender: "", text: "", timestamp: NOW, mine: false, notice: { kind: "cleared" } },
+    };
+    const after = run([notice], state);
+    expect(after.partner).toBe(state.partner);
+    expect(after.conversation.confirmed.map((item) => item.id)).toEqual([1, 2]);
   });
 });

@@ -1,4 +1,4 @@
-import { addNotice, confirm, emptyConversation, type Conversation } from "./conversation";
+import { addNotice, clearUpTo, confirm, dropExpired, emptyConversation, type Conversation } from "./conversation";
 import { applyPartnerEvent, expireTyping, unknownPartner, type PartnerState } from "./partner";
 import { noReceipts, raiseWatermarks, type Watermarks } from "./receipt-status";
 import type { OpenedRoomEvent } from "./chat-message";
@@ -20,10 +20,21 @@ export const initialRoomViewState: RoomViewState = {
   memberCount: null,
 };
 
-/** One stream event folded into the page's state; the end of the room is the caller's business. */
-export function applyRoomEvent(state: RoomViewState, event: OpenedRoomEvent, now: number): RoomViewState {
+/**
+ * One stream event folded into the page's state; the end of the room is the caller's business.
+ * `announce: false` keeps the partner's comings and goings out of the log (a direct chat, where
+ * the header says whether they are here and opening the chat is not news).
+ */
+export function applyRoomEvent(
+  state: RoomViewState,
+  event: OpenedRoomEvent,
+  now: number,
+  announce = true,
+): RoomViewState {
   let next = state;
   if (event.type === "message") next = { ...next, conversation: confirm(next.conversation, event.message) };
+  else if (event.type === "cleared")
+    next = updateConversation(next, (conversation) => clearUpTo(conversation, event.upTo));
   else if (event.type === "members")
     next = next.memberCount === event.count ? next : { ...next, memberCount: event.count };
   else if (event.type === "receipts") {
@@ -32,8 +43,13 @@ export function applyRoomEvent(state: RoomViewState, event: OpenedRoomEvent, now
   }
   const { state: partner, notice, noticeAfterId } = applyPartnerEvent(next.partner, event, now);
   if (partner !== next.partner) next = { ...next, partner };
-  if (notice) next = { ...next, conversation: addNotice(next.conversation, notice, noticeAfterId) };
+  if (notice && announce) next = { ...next, conversation: addNotice(next.conversation, notice, noticeAfterId) };
   return next;
+}
+
+/** Direct chats: the messages whose time is up at `now` leave the screen. */
+export function expireMessages(state: RoomViewState, now: number): RoomViewState {
+  return updateConversation(state, (conversation) => dropExpired(conversation, now));
 }
 
 export function expirePartnerTyping(state: RoomViewState, now: number): RoomViewState {
