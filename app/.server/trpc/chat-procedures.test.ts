@@ -116,7 +116,9 @@ describe.each(STORE_KINDS)("chat procedures (%s)", (kind) => {
       const { chatId: otherChat } = await pair().then(async (other) => {
         // bob has an older chat with someone else.
         const opened = await bob.call((trpc) => trpc.chat.open({ username: other.alice.username }));
-        await send(bob, opened.chatId);
+        const older = await send(bob, opened.chatId);
+        // Two sends in one millisecond would tie, and a tie has no order.
+        await waitFor(() => Date.now() > older.timestamp);
         return opened;
       });
       const sent = await send(alice, chatId);
