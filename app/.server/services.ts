@@ -26,6 +26,12 @@ import { createChatDirectory } from "./chats/create-chat-directory";
 import { ChatPartners, type DirectChatDeps } from "./chats/direct-chats";
 import { CHAT_TIMER_CHOICES, DEFAULT_CHAT_TIMER_SECONDS } from "~/shared/direct-chats";
 
+/**
+ * A signed-out, revoked or deleted session's open streams end within this long: one indexed lookup
+ * per stream this often, rather than a message to every instance on every sign-out.
+ */
+const SESSION_RECHECK_MS = 30_000;
+
 /** Expired sessions are already refused; this only keeps the table from growing. */
 const EXPIRED_SESSION_SWEEP_MS = 60 * 60 * 1000;
 
@@ -50,6 +56,8 @@ export interface Services {
    * Redis with the rooms, or memory), how chats and seats are named, the timers to choose from.
    */
   directChats: DirectChatDeps & { partners: ChatPartners };
+  /** How often an open stream of a signed-in account checks its session is still live. */
+  sessionRecheckMs: number;
   /** What Redis is set to do with what it holds, for the startup check; absent without Redis. */
   checkRedisSettings?: () => Promise<[PersistenceCheck, EvictionCheck]>;
   /** Closes the stores, then the Redis connections they share. */
@@ -116,6 +124,7 @@ export function createServices(
       timerChoices: chatTimerChoices(config),
       defaultTimerSeconds: DEFAULT_CHAT_TIMER_SECONDS,
     },
+    sessionRecheckMs: SESSION_RECHECK_MS,
     checkRedisSettings: redis && (() => Promise.all([checkPersistence(redis.commands), checkEviction(redis.commands)])),
     close: async () => {
       clearInterval(sweep);

@@ -204,6 +204,32 @@ describe.each(STORE_KINDS)("chat procedures (%s)", (kind) => {
     expect(gone.code).toBe("NOT_FOUND");
   });
 
+  it("ends the account's streams, its list and its chats, once its session is signed out", async () => {
+    const { alice, chatId } = await pair();
+    services.sessionRecheckMs = 50;
+    const headers = new Headers({ cookie: alice.browser.cookie!, "user-agent": CHROME_UA });
+    const caller = createCaller(createContext(headers, services, "203.0.113.20"));
+    const ended = { list: false, chat: false };
+    const list = (async () => {
+      for await (const _event of await caller.chat.events()) {
+        // Reads until the stream ends.
+      }
+      ended.list = true;
+    })();
+    const chat = (async () => {
+      for await (const _event of await caller.room.events({ roomId: chatId })) {
+        // Reads until the stream ends.
+      }
+      ended.chat = true;
+    })();
+    await send(alice, chatId);
+    expect(ended).toEqual({ list: false, chat: false });
+    await alice.call((trpc) => trpc.account.signOut());
+    await waitFor(() => ended.list && ended.chat, { what: "both streams to end" });
+    await Promise.all([list, chat]);
+    services.sessionRecheckMs = 30_000;
+  });
+
   it("streams the list's changes to the account: a new message, then the partner's presence", async () => {
     const { alice, bob, chatId } = await pair();
     const controller = new AbortController();

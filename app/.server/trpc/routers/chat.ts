@@ -23,6 +23,7 @@ import type { AccountEvent } from "../../chats/types";
 import type { StoredMessage } from "../../rooms/types";
 import { WakeQueue } from "../../rooms/wake-queue";
 import type { Context } from "../context";
+import { untilSessionEnds } from "../session-watch";
 import { accountProcedure, roomIdSchema, roomNotFound, router } from "../trpc";
 
 const searchQuerySchema = z
@@ -174,7 +175,8 @@ export const chatRouter = router({
       if (!names.has(accountId)) names.set(accountId, (await accounts.getAccount(accountId))?.username ?? null);
       return names.get(accountId)!;
     };
-    const abort = signal ?? new AbortController().signal;
+    // Signed out or revoked elsewhere: the list stops here, and the browser's reconnect is refused.
+    const abort = untilSessionEnds(ctx, signal ?? new AbortController().signal);
     abort.addEventListener("abort", queue.wake);
     try {
       while (!abort.aborted) {

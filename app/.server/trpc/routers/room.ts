@@ -6,6 +6,7 @@ import { logger, roomTag } from "../../logger";
 import { countExpiry, metrics } from "../../metrics";
 import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
+import { untilSessionEnds } from "../session-watch";
 import { toRoomEvent } from "../to-client";
 import { clientIdSchema } from "./message";
 import {
@@ -144,8 +145,12 @@ export const roomRouter = router({
       seat: ctx.member.seat,
       afterId: input.lastEventId ? Number(input.lastEventId) : 0,
       ttlMs: ctx.member.ttlMs,
-      // tRPC always passes a signal to subscriptions; the fallback only satisfies the type.
-      signal: signal ?? new AbortController().signal,
+      // tRPC always passes a signal to subscriptions; the fallback only satisfies the type. A
+      // direct chat's seat is its account's: the stream ends with the session.
+      signal:
+        ctx.member.accountId === null
+          ? (signal ?? new AbortController().signal)
+          : untilSessionEnds(ctx, signal ?? new AbortController().signal),
     });
     metrics.openEventStreams.inc();
     try {

@@ -1,0 +1,39 @@
+import { hashSessionToken } from "../accounts/session-tokens";
+import type { Context } from "./context";
+
+/**
+ * A stream held by a signed-in account (its chat list, a direct chat) must not outlive the session
+ * that opened it: signed out, revoked from another browser, ended by a password change, or the
+ * account deleted. The session is looked up again every `ctx.services.sessionRecheckMs`; the signal
+ * returned aborts when it is gone, or when `signal` does. A lookup that fails (the database
+ * unreachable) keeps the stream: the next one decides.
+ */
+export function untilSessionEnds(ctx: Context, signal: AbortSignal): AbortSignal {
+  const token = ctx.sessionToken();
+  const hash = token === null ? null : hashSessionToken(token);
+  const ended = new AbortController();
+  if (hash === null) {
+    ended.abort();
+    return ended.signal;
+  }
+  const timer = setInterval(() => {
+    ctx.services.accounts.findSession(hash, new Date()).then(
+      (session) => {
+        if (session === null) ended.abort();
+      },
+      () => {},
+    );
+  }, ctx.services.sessionRecheckMs);
+  timer.unref();
+  const stop = () => {
+    clearInterval(timer);
+    ended.abort();
+  };
+  if (signal.aborted) stop();
+  else signal.addEventListener("abort", stop, { once: true });
+  ended.signal.addEventListener("abort", () => {
+    clearInterval(timer);
+    signal.removeEventListener("abort", stop);
+  });
+  return ended.signal;
+}
