@@ -84,7 +84,9 @@ describe("rooms on Redis with Sentinel, through a failover", () => {
           }
         },
         { timeoutMs: 20_000, intervalMs: 200, what: "a send on the promoted replica" },
-      );
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}; refused with: ${[...refusals].join(" | ")}`);
+      });
       const failoverMs = Date.now() - killed;
       expect(resent).toMatchObject({ id: 4, clientId: "a-after-1" });
       expect([...refusals].every((refusal) => refusal.startsWith("SERVICE_UNAVAILABLE: "))).toBe(true);
