@@ -80,6 +80,23 @@ describe("parseEnv", () => {
     expect(parseEnv({ REDIS_CLUSTER_NODES: "a:7000", WEB_CONCURRENCY: "2" }).WEB_CONCURRENCY).toBe(2);
   });
 
+  it("reads the sentinels, the primary's name and the sentinels' password", () => {
+    expect(
+      parseEnv({
+        REDIS_SENTINELS: "10.0.0.1:26379, sentinel-2.internal:26380",
+        REDIS_SENTINEL_NAME: "ephemera",
+        REDIS_SENTINEL_PASSWORD: "sentinel-secret",
+        WEB_CONCURRENCY: "2",
+      }),
+    ).toMatchObject({
+      REDIS_SENTINELS: ["10.0.0.1:26379", "sentinel-2.internal:26380"],
+      REDIS_SENTINEL_NAME: "ephemera",
+      REDIS_SENTINEL_PASSWORD: "sentinel-secret",
+      WEB_CONCURRENCY: 2,
+    });
+    expect(parseEnv({ REDIS_SENTINELS: "a:26379", REDIS_SENTINEL_NAME: "m" }).REDIS_SENTINEL_PASSWORD).toBeUndefined();
+  });
+
   it("treats empty values as unset", () => {
     expect(parseEnv({ REDIS_URL: "", PORT: "", SESSION_SECRET: "" })).toMatchObject({
       REDIS_URL: undefined,
@@ -109,11 +126,46 @@ describe("parseEnv", () => {
     [{ REDIS_CLUSTER_NODES: "a:70000" }, "REDIS_CLUSTER_NODES.0 must be a comma-separated list of host:port"],
     [
       { REDIS_URL: "redis://localhost:6379", REDIS_CLUSTER_NODES: "a:7000" },
-      "REDIS_CLUSTER_NODES and REDIS_URL are both set: set REDIS_URL for one Redis, or REDIS_CLUSTER_NODES for a Cluster",
+      "REDIS_URL and REDIS_CLUSTER_NODES are both set: set only one, REDIS_URL for one Redis, REDIS_CLUSTER_NODES for a Cluster, or REDIS_SENTINELS for Redis with Sentinel",
     ],
     [
+      { REDIS_URL: "redis://localhost:6379", REDIS_SENTINELS: "a:26379", REDIS_SENTINEL_NAME: "m" },
+      "REDIS_URL and REDIS_SENTINELS are both set: set only one, REDIS_URL for one Redis, REDIS_CLUSTER_NODES for a Cluster, or REDIS_SENTINELS for Redis with Sentinel",
+    ],
+    [
+      {
+        REDIS_URL: "redis://localhost:6379",
+        REDIS_CLUSTER_NODES: "a:7000",
+        REDIS_SENTINELS: "a:26379",
+        REDIS_SENTINEL_NAME: "m",
+      },
+      "REDIS_URL and REDIS_CLUSTER_NODES and REDIS_SENTINELS are all set: set only one, REDIS_URL for one Redis, REDIS_CLUSTER_NODES for a Cluster, or REDIS_SENTINELS for Redis with Sentinel",
+    ],
+    [
+      { REDIS_SENTINELS: "a:26379" },
+      "REDIS_SENTINEL_NAME is required with REDIS_SENTINELS: the name in the sentinels' `sentinel monitor <name> …` line",
+    ],
+    [{ REDIS_SENTINELS: "a:26379", REDIS_SENTINEL_NAME: "" }, "REDIS_SENTINEL_NAME is required with REDIS_SENTINELS"],
+    [
+      { REDIS_SENTINELS: "a:26379", REDIS_SENTINEL_NAME: "my master" },
+      "REDIS_SENTINEL_NAME must be one word (the monitored primary's name)",
+    ],
+    [
+      { REDIS_SENTINELS: "a", REDIS_SENTINEL_NAME: "m" },
+      "REDIS_SENTINELS.0 must be a comma-separated list of host:port",
+    ],
+    [
+      { REDIS_URL: "redis://localhost:6379", REDIS_SENTINEL_NAME: "m" },
+      "REDIS_SENTINEL_NAME is set without REDIS_SENTINELS, which it goes with",
+    ],
+    [{ REDIS_SENTINEL_PASSWORD: "p" }, "REDIS_SENTINEL_PASSWORD is set without REDIS_SENTINELS, which it goes with"],
+    [
       { NODE_ENV: "production", REDIS_CLUSTER_NODES: "a:7000" },
-      "SESSION_SECRET is required in production when REDIS_URL or REDIS_CLUSTER_NODES is set (at least 32 characters)",
+      "SESSION_SECRET is required in production when REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is set (at least 32 characters)",
+    ],
+    [
+      { NODE_ENV: "production", REDIS_SENTINELS: "a:26379", REDIS_SENTINEL_NAME: "m" },
+      "SESSION_SECRET is required in production when REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is set (at least 32 characters)",
     ],
     [
       { REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "6000" },
@@ -123,11 +175,11 @@ describe("parseEnv", () => {
     [{ REDIS_COMMAND_TIMEOUT_MS: "50" }, "REDIS_COMMAND_TIMEOUT_MS must be a whole number from 100 to 60000"],
     [
       { WEB_CONCURRENCY: "2" },
-      "WEB_CONCURRENCY above 1 needs REDIS_URL or REDIS_CLUSTER_NODES: without Redis, rooms live in one process's memory",
+      "WEB_CONCURRENCY above 1 needs REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS: without Redis, rooms live in one process's memory",
     ],
     [
       { NODE_ENV: "production", REDIS_URL: "redis://localhost:6379" },
-      "SESSION_SECRET is required in production when REDIS_URL or REDIS_CLUSTER_NODES is set (at least 32 characters)",
+      "SESSION_SECRET is required in production when REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is set (at least 32 characters)",
     ],
     [
       { DATABASE_URL: "mysql://localhost/ephemera", SESSION_SECRET: "s".repeat(32) },

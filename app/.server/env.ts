@@ -11,6 +11,22 @@ const integer = (min: number, max: number) =>
     .min(min, { error: `must be a whole number from ${min} to ${max}` })
     .max(max, { error: `must be a whole number from ${min} to ${max}` });
 
+/** `host:port,…`, as REDIS_CLUSTER_NODES and REDIS_SENTINELS take them. */
+const hostPortList = z
+  .string()
+  .transform((list) => list.split(",").map((node) => node.trim()))
+  .pipe(
+    z.array(
+      z.string().regex(/^[^\s:,/]+:([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/, {
+        error: "must be a comma-separated list of host:port",
+      }),
+    ),
+  );
+
+/** The ways to point the app at Redis; at most one is set. */
+const REDIS_MODES = ["REDIS_URL", "REDIS_CLUSTER_NODES", "REDIS_SENTINELS"] as const;
+const ANY_REDIS = "REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS";
+
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -22,18 +38,18 @@ export const envSchema = z
      * A Redis Cluster instead of one Redis: some of its nodes as `host:port,…` (decision 025). The
      * rest are found from these.
      */
-    REDIS_CLUSTER_NODES: optional(
-      z
-        .string()
-        .transform((list) => list.split(",").map((node) => node.trim()))
-        .pipe(
-          z.array(
-            z.string().regex(/^[^\s:,/]+:([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/, {
-              error: "must be a comma-separated list of host:port",
-            }),
-          ),
-        ),
+    REDIS_CLUSTER_NODES: optional(hostPortList),
+    /**
+     * Redis watched by Sentinel instead of one Redis: some of the sentinels as `host:port,…`; they
+     * name the current primary, and the app follows it through a failover (decision 027).
+     */
+    REDIS_SENTINELS: optional(hostPortList),
+    /** The primary's name in the sentinels' `sentinel monitor <name> …`: required with REDIS_SENTINELS. */
+    REDIS_SENTINEL_NAME: optional(
+      z.string().regex(/^\S+$/, { error: "must be one word (the monitored primary's name)" }),
     ),
+    /** The sentinels' own password (their `requirepass`), when they have one. */
+    REDIS_SENTINEL_PASSWORD: optional(z.string().min(1)),
     SESSION_SECRET: optional(z.string().min(32, { error: "must be at least 32 characters" })),
     /**
      * PostgreSQL for accounts (and only accounts: rooms and messages never go there). Unset:
@@ -134,20 +150,34 @@ export const envSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
-    if (env.REDIS_URL && env.REDIS_CLUSTER_NODES) {
+    const modes = REDIS_MODES.filter((name) => env[name]);
+    if (modes.length > 1) {
       ctx.addIssue({
         code: "custom",
-        path: ["REDIS_CLUSTER_NODES"],
-        message: "and REDIS_URL are both set: set REDIS_URL for one Redis, or REDIS_CLUSTER_NODES for a Cluster",
+        path: [modes[0]!],
+        message: `and ${modes.slice(1).join(" and ")} are ${modes.length > 2 ? "all" : "both"} set: set only one, REDIS_URL for one Redis, REDIS_CLUSTER_NODES for a Cluster, or REDIS_SENTINELS for Redis with Sentinel`,
       });
     }
-    const redis = Boolean(env.REDIS_URL || env.REDIS_CLUSTER_NODES);
+    // Sentinels may watch several primaries; guessing the name would follow the wrong one.
+    if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_SENTINEL_NAME"],
+        message: "is required with REDIS_SENTINELS: the name in the sentinels' `sentinel monitor <name> …` line",
+      });
+    }
+    for (const name of ["REDIS_SENTINEL_NAME", "REDIS_SENTINEL_PASSWORD"] as const) {
+      if (env[name] && !env.REDIS_SENTINELS) {
+        ctx.addIssue({ code: "custom", path: [name], message: "is set without REDIS_SENTINELS, which it goes with" });
+      }
+    }
+    const redis = modes.length > 0;
     // The in-memory store lives in one process: a second worker would not see the first's rooms.
     if (env.WEB_CONCURRENCY > 1 && !redis) {
       ctx.addIssue({
         code: "custom",
         path: ["WEB_CONCURRENCY"],
-        message: "above 1 needs REDIS_URL or REDIS_CLUSTER_NODES: without Redis, rooms live in one process's memory",
+        message: `above 1 needs ${ANY_REDIS}: without Redis, rooms live in one process's memory`,
       });
     }
     // Node refuses a head timeout longer than the whole request's.
@@ -164,7 +194,7 @@ export const envSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["SESSION_SECRET"],
-        message: "is required in production when REDIS_URL or REDIS_CLUSTER_NODES is set (at least 32 characters)",
+        message: `is required in production when ${ANY_REDIS} is set (at least 32 characters)`,
       });
     }
     // Demo accounts with a published password must never land in a database that outlives the demo.

@@ -9,7 +9,12 @@ import { MemoryMatchStore } from "./match/memory-match-store";
 import { RedisMatchStore } from "./match/redis-match-store";
 import { ClusterUnsupportedMatchStore, STRANGERS_ON_CLUSTER_MESSAGE } from "./match/cluster-unsupported-match-store";
 import type { MatchStore } from "./match/types";
-import { createRedisConnections, type RedisConnections, type RedisTarget } from "./redis/connections";
+import {
+  createRedisConnections,
+  parseClusterNodes,
+  type RedisConnections,
+  type RedisTarget,
+} from "./redis/connections";
 import { checkEviction, checkPersistence, type EvictionCheck, type PersistenceCheck } from "./redis/settings-check";
 import { RedisSlotCounter } from "./redis/stream-slots";
 import { ImageBudget } from "./image-budget";
@@ -147,7 +152,7 @@ function chatTimerChoices(config: Env): number[] {
 
 /** Made on first use (or at startup, which awaits it): a PostgreSQL store migrates first. */
 function deferredAccountStore(config: Env): DeferredAccountStore {
-  if ((config.REDIS_URL || config.REDIS_CLUSTER_NODES) && !config.DATABASE_URL) {
+  if (redisTarget(config) && !config.DATABASE_URL) {
     logger.warn(
       "Accounts are kept in this process's memory while rooms are shared through Redis: with several instances or workers, an account exists only where it was made. Set DATABASE_URL.",
     );
@@ -168,12 +173,13 @@ function createStorage(config: Env): Storage {
     });
     return { kind: "memory", store };
   }
-  const cluster = typeof target !== "string";
-  if (cluster) {
-    logger.info({ store: "redis", cluster }, "Using the Redis store on a Redis Cluster");
-    logger.warn(`${STRANGERS_ON_CLUSTER_MESSAGE} (decision 025): /stranger answers 501`);
-  } else {
+  if (typeof target === "string") {
     logger.info({ store: "redis" }, "Using the Redis store");
+  } else if ("sentinels" in target) {
+    logger.info({ store: "redis", sentinel: true }, "Using the Redis store on the primary the sentinels name");
+  } else {
+    logger.info({ store: "redis", cluster: true }, "Using the Redis store on a Redis Cluster");
+    logger.warn(`${STRANGERS_ON_CLUSTER_MESSAGE} (decision 025): /stranger answers 501`);
   }
   const connections = createRedisConnections(target, {
     onError: (error, connection) => {
@@ -187,9 +193,19 @@ function createStorage(config: Env): Storage {
   return { kind: "redis", store, connections };
 }
 
-/** One Redis (REDIS_URL), a Redis Cluster (REDIS_CLUSTER_NODES), or neither: the in-memory store. */
-function redisTarget(config: Env): RedisTarget | undefined {
+/**
+ * One Redis (REDIS_URL), a Redis Cluster (REDIS_CLUSTER_NODES), Redis with Sentinel
+ * (REDIS_SENTINELS), or none: the in-memory store.
+ */
+export function redisTarget(config: Env): RedisTarget | undefined {
   if (config.REDIS_CLUSTER_NODES) return { clusterNodes: config.REDIS_CLUSTER_NODES };
+  if (config.REDIS_SENTINELS && config.REDIS_SENTINEL_NAME) {
+    return {
+      sentinels: config.REDIS_SENTINELS.flatMap(parseClusterNodes),
+      name: config.REDIS_SENTINEL_NAME,
+      sentinelPassword: config.REDIS_SENTINEL_PASSWORD,
+    };
+  }
   return config.REDIS_URL;
 }
 

@@ -192,7 +192,7 @@ describe("startup configuration", () => {
     const result = await runAppServerToExit({ NODE_ENV: "production", REDIS_URL: "redis://127.0.0.1:1" });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      "SESSION_SECRET is required in production when REDIS_URL or REDIS_CLUSTER_NODES is set",
+      "SESSION_SECRET is required in production when REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is set",
     );
   });
 });

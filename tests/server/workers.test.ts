@@ -159,7 +159,7 @@ describe("WEB_CONCURRENCY", () => {
     const result = await runAppServerToExit({ WEB_CONCURRENCY: "2" });
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toEqual([
-      "Invalid environment: WEB_CONCURRENCY above 1 needs REDIS_URL or REDIS_CLUSTER_NODES: without Redis, rooms live in one process's memory",
+      "Invalid environment: WEB_CONCURRENCY above 1 needs REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS: without Redis, rooms live in one process's memory",
     ]);
   });
 });

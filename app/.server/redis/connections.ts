@@ -6,8 +6,14 @@ export type ConnectionName = "commands" | "subscriber";
 /** Commands go to one Redis, or to whichever primary of a Redis Cluster holds the key's slot. */
 export type RedisClient = Redis | Cluster;
 
-/** Where Redis is: a standalone server's URL, or the `host:port` of some of a Cluster's nodes. */
-export type RedisTarget = string | { clusterNodes: string[] };
+/**
+ * Where Redis is: a standalone server's URL, the `host:port` of some of a Cluster's nodes, or
+ * some of the sentinels that name the current primary of `name` (decision 027).
+ */
+export type RedisTarget =
+  | string
+  | { clusterNodes: string[] }
+  | { sentinels: Array<{ host: string; port: number }>; name: string; sentinelPassword?: string };
 
 export interface RedisConnectionOptions {
   onError?: (error: Error, connection: ConnectionName) => void;
@@ -36,7 +42,7 @@ export interface RedisConnections {
   close(): Promise<void>;
 }
 
-/** Parses REDIS_CLUSTER_NODES (`host:port,…`). */
+/** Parses REDIS_CLUSTER_NODES or REDIS_SENTINELS (`host:port,…`). */
 export function parseClusterNodes(list: string): Array<{ host: string; port: number }> {
   return list
     .split(",")
@@ -65,6 +71,25 @@ export function createRedisConnections(target: RedisTarget, options: RedisConnec
   let subscriber: RedisClient;
   if (typeof target === "string") {
     commands = new Redis(target, nodeOptions);
+    subscriber = commands.duplicate();
+  } else if ("sentinels" in target) {
+    // ioredis asks the sentinels for the primary on every (re)connect and checks with INFO that
+    // the server it reached is a primary (`role: "master"`), retrying otherwise: after a failover
+    // both connections land on the promoted replica, and the subscriber, like a standalone one,
+    // subscribes again and tells its listeners to re-read (channels.ts). Not ioredis'
+    // `failoverDetector`: its +switch-master arriving while the client is still resolving the
+    // primary ends the client for good (ioredis 5.11), and Sentinel disconnects the clients of a
+    // primary it demotes anyway. A READONLY reply means the server was demoted under a live
+    // connection: reconnect through the sentinels and send the command again (Redis ran none of it).
+    commands = new Redis({
+      ...nodeOptions,
+      sentinels: target.sentinels,
+      name: target.name,
+      role: "master",
+      sentinelPassword: target.sentinelPassword,
+      sentinelRetryStrategy: nodeOptions.retryStrategy,
+      reconnectOnError: (error) => (error.message.startsWith("READONLY") ? 2 : false),
+    });
     subscriber = commands.duplicate();
   } else {
     const nodes = target.clusterNodes.map((node) => {
