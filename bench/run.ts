@@ -7,7 +7,8 @@
  * bench/results/<scenario>-2-workers.json; `idle`, which measures streams per process, always runs one,
  * and so does `direct`, whose accounts live in the instance's memory.
  * `direct` takes BENCH_DIRECT_PEOPLE (accounts and chats, default 500), BENCH_DIRECT_TABS (idle tabs)
- * and BENCH_DIRECT_LISTS=off (no `chat.events` streams open while messages flow).
+ * and BENCH_DIRECT_LISTS=off (no `chat.events` streams open while messages flow); BENCH_STORE=memory
+ * runs it on the in-memory store and writes bench/results/direct-memory.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -39,6 +40,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
       people: Number(process.env.BENCH_DIRECT_PEOPLE ?? 500),
       tabs: Number(process.env.BENCH_DIRECT_TABS ?? 500),
       lists: process.env.BENCH_DIRECT_LISTS !== "off",
+      store: process.env.BENCH_STORE === "memory" ? "memory" : "redis",
     }),
 };
 
@@ -69,7 +71,8 @@ for (const name of names) {
   const loopbackMicros = await hostLoopbackMicros();
   const result = await scenario();
   const workers = name === "idle" || name === "direct" ? 1 : requestedWorkers;
-  const suffix = workers > 1 ? `-${workers}-workers` : "";
+  const store = name === "direct" && process.env.BENCH_STORE === "memory" ? "-memory" : "";
+  const suffix = `${workers > 1 ? `-${workers}-workers` : ""}${store}`;
   writeFileSync(
     resolve(outDir, `${name}${suffix}.json`),
     `${JSON.stringify({ scenario: name, startedAt, machine: { ...machine, referenceMicros, loopbackMicros }, workers, result }, null, 2)}\n`,

@@ -48,6 +48,7 @@ interface Chat {
  *   every account's `chat.events` open (as its tab holds it; not with `lists: false`, to tell
  *   their share); before it, `latency` on as many rooms at the same rate;
  * - list: the hub's `chat.list`, sequential calls after a warm-up.
+ * Rooms and lists in Redis, as everywhere in this bench, or with `store: "memory"` in the instance.
  * One worker whatever BENCH_WORKERS says: accounts are kept in the instance's memory (no
  * PostgreSQL here), and a worker knows only the accounts made on it.
  */
@@ -58,8 +59,11 @@ export async function direct({
   seconds = 30,
   listCalls = 500,
   lists = true,
+  store = "redis" as "redis" | "memory",
 } = {}) {
-  const cluster = await startCluster(1, GC_ON_SIGNAL_ARGS, { workers: 1 });
+  // With `memory`, the instance keeps rooms and lists itself (an empty REDIS_URL is none).
+  const env: Record<string, string> = store === "memory" ? { REDIS_URL: "" } : {};
+  const cluster = await startCluster(1, GC_ON_SIGNAL_ARGS, { workers: 1, env });
   const base = cluster.apps[0]!.url;
   try {
     const setupStarted = performance.now();
@@ -78,7 +82,7 @@ export async function direct({
     const idle = await idleTabs(cluster, ring, chats, Math.min(tabs, people));
     const latency = await latencyBeside(cluster, ring, chats, { rate, seconds, lists });
     const list = await listTimes(base, hub!, people, listCalls);
-    return { people, chats: chats.length, setupSeconds, idle, latency, list };
+    return { store, people, chats: chats.length, setupSeconds, idle, latency, list };
   } finally {
     await cluster.stop();
   }
