@@ -4,12 +4,17 @@
  * Durations and sizes can be shortened for a quick look: BENCH_SECONDS, BENCH_ROOMS, BENCH_IDLE_ROOMS.
  * BENCH_RECEIPTS=on makes every reader acknowledge what it receives, as browsers do.
  * BENCH_WORKERS=2 runs each instance with two worker processes (WEB_CONCURRENCY) and writes
- * bench/results/<scenario>-2-workers.json; `idle`, which measures streams per process, always runs one.
+ * bench/results/<scenario>-2-workers.json; `idle`, which measures streams per process, always runs one,
+ * and so does `direct`, whose accounts live in the instance's memory.
+ * `direct` takes BENCH_DIRECT_PEOPLE (accounts and chats, default 500), BENCH_DIRECT_TABS (idle tabs)
+ * and BENCH_DIRECT_LISTS=off (no `chat.events` streams open while messages flow); BENCH_STORE=memory
+ * runs it on the in-memory store and writes bench/results/direct-memory.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { resolve } from "node:path";
 import { churn } from "./scenarios/churn";
+import { direct } from "./scenarios/direct";
 import { idle } from "./scenarios/idle";
 import { latency } from "./scenarios/latency";
 import { redis } from "./scenarios/redis";
@@ -28,6 +33,15 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
   "cross-instance": () => latency({ instances: 2, rooms, seconds }),
   redis: () => redis(),
   "sign-in": () => signIn({ seconds, rate: Number(process.env.BENCH_RATE ?? 400) }),
+  direct: () =>
+    direct({
+      seconds,
+      rate: Number(process.env.BENCH_RATE ?? 400),
+      people: Number(process.env.BENCH_DIRECT_PEOPLE ?? 500),
+      tabs: Number(process.env.BENCH_DIRECT_TABS ?? 500),
+      lists: process.env.BENCH_DIRECT_LISTS !== "off",
+      store: process.env.BENCH_STORE === "memory" ? "memory" : "redis",
+    }),
 };
 
 const machine = {
@@ -56,8 +70,9 @@ for (const name of names) {
   const referenceMicros = hostReferenceMicros();
   const loopbackMicros = await hostLoopbackMicros();
   const result = await scenario();
-  const workers = name === "idle" ? 1 : requestedWorkers;
-  const suffix = workers > 1 ? `-${workers}-workers` : "";
+  const workers = name === "idle" || name === "direct" ? 1 : requestedWorkers;
+  const store = name === "direct" && process.env.BENCH_STORE === "memory" ? "-memory" : "";
+  const suffix = `${workers > 1 ? `-${workers}-workers` : ""}${store}`;
   writeFileSync(
     resolve(outDir, `${name}${suffix}.json`),
     `${JSON.stringify({ scenario: name, startedAt, machine: { ...machine, referenceMicros, loopbackMicros }, workers, result }, null, 2)}\n`,

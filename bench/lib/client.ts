@@ -84,8 +84,25 @@ async function readReply(reply: Dispatcher.ResponseData): Promise<Reply> {
 }
 
 /** A GET as the browser makes it (user agent, encodings), on the server's shared pool. */
-export async function get(base: string, path: string): Promise<Reply> {
-  return readReply(await dispatch(poolFor(base), "GET", path, {}));
+export async function get(base: string, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return readReply(await dispatch(poolFor(base), "GET", path, headers));
+}
+
+/**
+ * A query as the browser's `httpBatchLink` makes it: a GET, a batch of one, the input under "0"
+ * in the URL. Returns the answer's data and how many characters it took, decompressed.
+ */
+export async function query<T = unknown>(
+  base: string,
+  path: string,
+  input: unknown,
+  cookie: string,
+): Promise<{ data: T; chars: number }> {
+  const search = `batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { json: input } }))}`;
+  const reply = await get(base, `/api/trpc/${path}?${search}`, { cookie });
+  if (reply.status !== 200) throw mutationFailed(path, reply);
+  const data = (JSON.parse(reply.body) as Array<{ result: { data: { json: T } } }>)[0]!.result.data.json;
+  return { data, chars: reply.body.length };
 }
 
 function mutationFailed(path: string, reply: Reply): Error {
@@ -143,7 +160,7 @@ export async function createRoom(base: string, ttlSeconds = 3600): Promise<strin
  * discovery, decision 013). Returns the seat's cookie.
  */
 export async function navigateToRoom(base: string, roomId: string): Promise<string> {
-  return seatCookie(
+  return firstCookie(
     await get(base, `/room/${roomId}?_data=${encodeURIComponent("routes/room.$roomId")}`),
     "gate (data)",
   );
@@ -151,11 +168,20 @@ export async function navigateToRoom(base: string, roomId: string): Promise<stri
 
 /** Opens the room page like a browser and returns the seat's cookie. */
 export async function visit(base: string, roomId: string): Promise<string> {
-  return seatCookie(await get(base, `/room/${roomId}`), "gate");
+  return firstCookie(await get(base, `/room/${roomId}`), "gate");
 }
 
-/** The seat's cookie the gate set (`name=value`), or an error naming the request. */
-function seatCookie(reply: Reply, what: string): string {
+/**
+ * `account.signUp` as the browser sends it (`fakeSignUp`'s input): one argon2id hash on the
+ * server. Resolves to the account's session cookie (`name=value`), which the account's every
+ * later request carries: its direct chats' sends and streams are authorised by it alone.
+ */
+export async function signUp(base: string, input: { username: string }): Promise<string> {
+  return firstCookie(await readReply(await dispatchMutation(poolFor(base), "account.signUp", input)), "account.signUp");
+}
+
+/** The first cookie the answer set (`name=value`: a seat's, or a session's), or an error naming the request. */
+function firstCookie(reply: Reply, what: string): string {
   const cookie = [reply.headers["set-cookie"] ?? []].flat()[0]?.split(";")[0];
   if (reply.status !== 200 || !cookie) throw new Error(`${what}: ${reply.status}`);
   return cookie;
@@ -258,4 +284,31 @@ export function subscribe(
     },
   );
   return { opened: stream.answered.then(() => firstEvent), close: stream.close };
+}
+
+const CHAT_ENTRY = '"type":"chat"';
+
+/**
+ * Subscribes to `chat.events`, the account's list as it changes, which every signed-in tab holds
+ * open. `onChatEntry` is called for each changed entry it carries (a send changes both people's);
+ * nothing is decoded. Opened once the server has answered.
+ */
+export function subscribeChatEvents(base: string, cookie: string, onChatEntry?: () => void): Stream {
+  const path = `/api/trpc/chat.events?input=${encodeURIComponent(JSON.stringify({ json: {} }))}`;
+  // The tail of the previous piece, so an entry split across two reads still counts once.
+  let tail = "";
+  const stream = openStreamingGet(
+    base,
+    path,
+    { cookie, accept: "text/event-stream", "user-agent": DESKTOP_UA },
+    (chunk) => {
+      if (!onChatEntry) return;
+      const text = tail + chunk;
+      for (let at = text.indexOf(CHAT_ENTRY); at >= 0; at = text.indexOf(CHAT_ENTRY, at + CHAT_ENTRY.length))
+        onChatEntry();
+      // Keep less than one marker: whatever of it the next read may complete, never a whole one.
+      tail = text.slice(-(CHAT_ENTRY.length - 1));
+    },
+  );
+  return { opened: stream.answered, close: stream.close };
 }

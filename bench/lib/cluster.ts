@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { Redis } from "ioredis";
 import { startAppServer, type AppServer } from "../../tests/support/app-server";
 import { startRedisServer, type TestRedis } from "../../tests/support/redis-server";
@@ -60,6 +61,29 @@ export async function metric(base: string, name: string): Promise<number> {
   const line = (await response.text()).split("\n").find((entry) => entry.startsWith(`${name} `));
   return line ? Number(line.split(" ")[1]) : Number.NaN;
 }
+
+/** The process's memory as its /metrics reports it, in bytes. */
+export async function memoryOf(base: string) {
+  return {
+    rss: await metric(base, "ephemera_process_resident_memory_bytes"),
+    heap: await metric(base, "ephemera_nodejs_heap_size_used_bytes"),
+    // What V8 has reserved for its heap, used or not: the gap to `heap` is fragmentation.
+    heapCommitted: await metric(base, "ephemera_nodejs_heap_size_total_bytes"),
+  };
+}
+
+/**
+ * Memory right after a full GC: what is held, without uncollected garbage. The instance must
+ * have been started with `GC_ON_SIGNAL_ARGS` (a full GC on SIGUSR2).
+ */
+export async function memoryAfterGc(app: AppServer) {
+  app.signal("SIGUSR2");
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  return memoryOf(app.url);
+}
+
+/** Node arguments that make SIGUSR2 run a full GC in the server (bench/lib/gc-on-signal.cjs). */
+export const GC_ON_SIGNAL_ARGS = ["--expose-gc", "--require", resolve(import.meta.dirname, "gc-on-signal.cjs")];
 
 /**
  * Runs `work` and reports the CPU it cost per message, in microseconds: the servers' (from their

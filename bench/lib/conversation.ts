@@ -56,6 +56,52 @@ function receiptSender({ connection, cookie }: Tab, roomId: string) {
   };
 }
 
+/** Conversations of two with both event streams open, ready for `drive`. */
+export interface OpenPairs {
+  pairs: Pair[];
+  listeners: Map<string, (text: string) => void>;
+  close(): void;
+}
+
+/**
+ * Opens both event streams of a conversation: the sender's own (read, not decoded, as its tab
+ * reads the echo) and the receiver's, whose messages from the partner reach `listeners` (and,
+ * with `receipts`, are acknowledged as the browser does).
+ */
+async function openPair(pair: Pair, into: OpenPairs, streams: Stream[], receipts: boolean) {
+  const { roomId, sender, receiver } = pair;
+  const own = subscribe(sender.base, sender.cookie, roomId);
+  const ack = receipts ? receiptSender(receiver, roomId) : undefined;
+  const theirs = subscribe(receiver.base, receiver.cookie, roomId, (event) => {
+    if (event.type === "message" && event.message && !event.message.mine) {
+      // The send time travels inside the (stand-in) sealed message, as the text did.
+      const text = openBenchMessage(event.message.ciphertext);
+      if (text !== null) into.listeners.get(roomId)?.(text);
+      ack?.(event.message.id);
+    }
+  });
+  await Promise.all([own.opened, theirs.opened]);
+  streams.push(own, theirs);
+  into.pairs.push(pair);
+}
+
+function pairsHolder(streams: Stream[]): OpenPairs {
+  const pairs: Pair[] = [];
+  return {
+    pairs,
+    listeners: new Map(),
+    close: () => {
+      streams.forEach((stream) => stream.close());
+      for (const pair of pairs) {
+        pair.sender.connection.close();
+        pair.receiver.connection.close();
+      }
+    },
+  };
+}
+
+const OPEN_BATCH = 50;
+
 /**
  * Rooms of two with both event streams open, as in real use. With two bases, each room's sender
  * is on the first instance and its receiver on the second. With `receipts`, the receiver
@@ -65,14 +111,12 @@ export async function openRooms(
   bases: string[],
   rooms: number,
   { receipts = process.env.BENCH_RECEIPTS === "on" } = {},
-) {
-  const pairs: Pair[] = [];
+): Promise<OpenPairs> {
   const streams: Stream[] = [];
-  const listeners = new Map<string, (text: string) => void>();
-  const batch = 50;
-  for (let start = 0; start < rooms; start += batch) {
+  const open = pairsHolder(streams);
+  for (let start = 0; start < rooms; start += OPEN_BATCH) {
     await Promise.all(
-      Array.from({ length: Math.min(batch, rooms - start) }, async () => {
+      Array.from({ length: Math.min(OPEN_BATCH, rooms - start) }, async () => {
         const senderBase = bases[0]!;
         const receiverBase = bases[bases.length - 1]!;
         const roomId = await createRoom(senderBase);
@@ -86,40 +130,48 @@ export async function openRooms(
           cookie: await visit(receiverBase, roomId),
           connection: tabConnection(receiverBase),
         };
-        const own = subscribe(sender.base, sender.cookie, roomId);
-        const ack = receipts ? receiptSender(receiver, roomId) : undefined;
-        const theirs = subscribe(receiver.base, receiver.cookie, roomId, (event) => {
-          if (event.type === "message" && event.message && !event.message.mine) {
-            // The send time travels inside the (stand-in) sealed message, as the text did.
-            const text = openBenchMessage(event.message.ciphertext);
-            if (text !== null) listeners.get(roomId)?.(text);
-            ack?.(event.message.id);
-          }
-        });
-        await Promise.all([own.opened, theirs.opened]);
-        streams.push(own, theirs);
-        pairs.push({ roomId, sender, receiver });
+        await openPair({ roomId, sender, receiver }, open, streams, receipts);
       }),
     );
   }
-  return {
-    pairs,
-    listeners,
-    close: () => {
-      streams.forEach((stream) => stream.close());
-      for (const pair of pairs) {
-        pair.sender.connection.close();
-        pair.receiver.connection.close();
-      }
-    },
-  };
+  return open;
+}
+
+/**
+ * Direct chats with both people's event streams open, each person's tab authorised by their
+ * session cookie alone (no room cookie): `sender` and `receiver` are those cookies.
+ */
+export async function openDirectChats(
+  base: string,
+  chats: Array<{ chatId: string; sender: string; receiver: string }>,
+  { receipts = process.env.BENCH_RECEIPTS === "on" } = {},
+): Promise<OpenPairs> {
+  const streams: Stream[] = [];
+  const open = pairsHolder(streams);
+  for (let start = 0; start < chats.length; start += OPEN_BATCH) {
+    await Promise.all(
+      chats.slice(start, start + OPEN_BATCH).map((chat) =>
+        openPair(
+          {
+            roomId: chat.chatId,
+            sender: { base, cookie: chat.sender, connection: tabConnection(base) },
+            receiver: { base, cookie: chat.receiver, connection: tabConnection(base) },
+          },
+          open,
+          streams,
+          receipts,
+        ),
+      ),
+    );
+  }
+  return open;
 }
 
 /**
  * One send from every room, so each tab has its connection open, as a browser has from its page
  * load, before anything is measured. Not reported.
  */
-export function warmUp(rooms: Awaited<ReturnType<typeof openRooms>>) {
+export function warmUp(rooms: OpenPairs) {
   return drive(rooms, { rate: Math.max(1, rooms.pairs.length / 2), seconds: 2 });
 }
 
@@ -133,7 +185,7 @@ let nextSequence = 0;
  * measures when the partner's stream receives it: latency, loss and duplicates.
  */
 export async function drive(
-  rooms: Awaited<ReturnType<typeof openRooms>>,
+  rooms: OpenPairs,
   { rate, seconds, maxInFlight = 4000 }: { rate: number; seconds: number; maxInFlight?: number },
 ) {
   const histogram = latencyHistogram();

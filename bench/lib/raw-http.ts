@@ -55,8 +55,9 @@ export class TabConnection {
   }
 
   close(): void {
-    this.#socket?.destroy();
+    const socket = this.#socket;
     this.#socket = undefined;
+    socket?.destroy();
   }
 
   #next(): void {
@@ -72,7 +73,10 @@ export class TabConnection {
     this.#buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => this.#receive(chunk));
     const fail = (error?: Error) => {
-      if (this.#socket === socket) this.#socket = undefined;
+      // A socket closed here (replaced after idling) ends quietly: what is in flight now went
+      // out on its successor, and its answer comes there.
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
       const pending = this.#inFlight;
       this.#inFlight = undefined;
       pending?.reject(error ?? new Error("connection closed before the answer"));

@@ -1,10 +1,7 @@
-import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createRoom, subscribe, visit } from "../lib/client";
-import { metric, startCluster } from "../lib/cluster";
+import { GC_ON_SIGNAL_ARGS, memoryAfterGc as afterGc, memoryOf, metric, startCluster } from "../lib/cluster";
 import { holdStreams } from "../lib/hold-streams";
-
-const GC_ON_SIGNAL = resolve(import.meta.dirname, "../lib/gc-on-signal.cjs");
 
 /**
  * N rooms with both event streams open and nothing said: server memory per open stream, and CPU
@@ -14,21 +11,12 @@ const GC_ON_SIGNAL = resolve(import.meta.dirname, "../lib/gc-on-signal.cjs");
  */
 export async function idle({ rooms = 2500, idleSeconds = 20 } = {}) {
   // One worker whatever BENCH_WORKERS says: the target is streams per process.
-  const cluster = await startCluster(1, ["--expose-gc", "--require", GC_ON_SIGNAL], { workers: 1 });
+  const cluster = await startCluster(1, GC_ON_SIGNAL_ARGS, { workers: 1 });
   const app = cluster.apps[0]!;
   const base = app.url;
-  const memory = async () => ({
-    rss: await metric(base, "ephemera_process_resident_memory_bytes"),
-    heap: await metric(base, "ephemera_nodejs_heap_size_used_bytes"),
-    // What V8 has reserved for its heap, used or not: the gap to `heap` is fragmentation.
-    heapCommitted: await metric(base, "ephemera_nodejs_heap_size_total_bytes"),
-  });
+  const memory = () => memoryOf(base);
   /** Memory right after a full GC: what the open streams hold, without uncollected garbage. */
-  const memoryAfterGc = async () => {
-    app.signal("SIGUSR2");
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    return memory();
-  };
+  const memoryAfterGc = () => afterGc(app);
   let held: Awaited<ReturnType<typeof holdStreams>> | undefined;
   try {
     // Warm the server up (code paths, JIT, pools) before the baseline.
