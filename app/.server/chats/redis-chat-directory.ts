@@ -52,6 +52,40 @@ export function accountTagger(secret: string): (accountId: string) => string {
 }
 
 /**
+ * An account's presence from its live hash as `presenceScript` keeps it: here while any instance's
+ * lease (`i:<instance>`) runs, or while the grace period after the last one closed (`g`) runs.
+ */
+export function presenceFrom(live: Record<string, string>, now: number): AccountPresence {
+  let leased = false;
+  let lapsed = 0;
+  for (const [field, value] of Object.entries(live)) {
+    if (!field.startsWith("i:")) continue;
+    if (Number(value) > now) leased = true;
+    else lapsed = Math.max(lapsed, Number(value));
+  }
+  const inGrace = live.on !== undefined && live.g !== undefined && Number(live.g) > now;
+  const here = leased || inGrace;
+  // An instance that died left its lease to lapse: last seen when it did, as the script settles it.
+  const crashed = !here && live.on !== undefined && live.g === undefined && lapsed > 0;
+  const lastSeen = crashed ? lapsed : Number(live.ls ?? 0);
+  return { here, lastSeen: lastSeen || null };
+}
+
+/** The tag of every account seen lately, so a list of 500 partners is not 500 HMACs each time. */
+function remembered(tagOf: (accountId: string) => string, max = 100_000): (accountId: string) => string {
+  const tags = new Map<string, string>();
+  return (accountId) => {
+    let tag = tags.get(accountId);
+    if (tag === undefined) {
+      tag = tagOf(accountId);
+      if (tags.size >= max) tags.delete(tags.keys().next().value!);
+      tags.set(accountId, tag);
+    }
+    return tag;
+  };
+}
+
+/**
  * The multi-instance directory on the process's shared connections: one hash per account for its
  * list, one for its presence, one channel for its live updates, all in the account's slot.
  *
@@ -71,6 +105,8 @@ export class RedisChatDirectory implements ChatDirectory {
   private readonly run: ReturnType<typeof defineScripts<keyof typeof SCRIPTS>>;
   private readonly channels: RedisChannels;
   private readonly tagOf: (accountId: string) => string;
+  private readonly commands: RedisConnections["commands"];
+  private readonly cluster: boolean;
   private readonly graceMs: number;
   private readonly fanout = new LocalFanout<AccountEvent>();
   /** Open streams on this instance, by account. */
@@ -85,7 +121,9 @@ export class RedisChatDirectory implements ChatDirectory {
   constructor(connections: RedisConnections, options: RedisChatDirectoryOptions) {
     this.run = defineScripts(connections.commands, SCRIPTS);
     this.channels = connections.channels;
-    this.tagOf = accountTagger(options.secret);
+    this.tagOf = remembered(accountTagger(options.secret));
+    this.commands = connections.commands;
+    this.cluster = connections.cluster;
     this.graceMs = options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS;
     // As room presence: an instance's people count as gone within three missed beats.
     this.heartbeatMs = Math.min(2000, Math.max(50, Math.round(this.graceMs / 2)));
@@ -154,17 +192,33 @@ export class RedisChatDirectory implements ChatDirectory {
     };
   }
 
+  /**
+   * A read, never a step: a list of 500 partners costs one pipelined HGETALL each (one write to a
+   * standalone Redis), judged by this process's clock. Settling what changed by itself (a lease or
+   * a grace period ending), and telling the partners, is the heartbeat's job.
+   */
   async presence(accountIds: string[]): Promise<Map<string, AccountPresence>> {
     const unique = [...new Set(accountIds)];
-    // One step each, all issued at once: one write to a standalone Redis, one per primary on a
-    // Cluster. Reading settles: an account whose grace period just ended is told as gone.
-    const replies = await Promise.all(unique.map((accountId) => this.step("settle", this.tagOf(accountId))));
-    return new Map(
-      unique.map((accountId, index) => {
-        const [, here, lastSeen] = replies[index]!;
-        return [accountId, { here: here === 1, lastSeen: lastSeen || null }];
-      }),
-    );
+    const keys = unique.map((accountId) => accountKeys(this.tagOf(accountId)).live);
+    let hashes: Record<string, string>[];
+    try {
+      if (this.cluster) {
+        // A Cluster pipeline must stay in one slot: each read goes to its own primary instead.
+        hashes = await Promise.all(keys.map((key) => this.commands.hgetall(key)));
+      } else {
+        const pipeline = this.commands.pipeline();
+        for (const key of keys) pipeline.hgetall(key);
+        const replies = (await pipeline.exec()) ?? [];
+        hashes = replies.map(([error, hash]) => {
+          if (error) throw error;
+          return hash as Record<string, string>;
+        });
+      }
+    } catch (error) {
+      unavailable(error);
+    }
+    const now = Date.now();
+    return new Map(unique.map((accountId, index) => [accountId, presenceFrom(hashes[index]!, now)]));
   }
 
   async publish(accountId: string, event: Exclude<AccountEvent, { type: "resync" }>): Promise<void> {
