@@ -19,7 +19,7 @@ import {
   setBlock,
   toListItem,
 } from "../../chats/direct-chats";
-import type { AccountEvent } from "../../chats/types";
+import type { AccountEvent, AccountPresence } from "../../chats/types";
 import type { StoredMessage } from "../../rooms/types";
 import { WakeQueue } from "../../rooms/wake-queue";
 import type { Context } from "../context";
@@ -176,6 +176,7 @@ export const chatRouter = router({
       return names.get(accountId)!;
     };
     // Signed out or revoked elsewhere: the list stops here, and the browser's reconnect is refused.
+    const memory: StreamMemory = { me, chats, nameOf, presence: new Map() };
     const abort = untilSessionEnds(ctx, signal ?? new AbortController().signal);
     abort.addEventListener("abort", queue.wake);
     try {
@@ -185,7 +186,7 @@ export const chatRouter = router({
           await queue.wait();
           continue;
         }
-        const out = await toChatEvents(event, { me, chats, nameOf });
+        const out = await toChatEvents(event, memory);
         for (const item of out) yield item;
       }
     } finally {
@@ -197,34 +198,49 @@ export const chatRouter = router({
   }),
 });
 
-async function toChatEvents(
-  event: AccountEvent,
-  {
-    me,
-    chats,
-    nameOf,
-  }: { me: string; chats: Context["services"]["directChats"]["chats"]; nameOf: (id: string) => Promise<string | null> },
-): Promise<ChatEvent[]> {
+/** What one account stream knows: partners' names and presence, each read once, then kept up by events. */
+interface StreamMemory {
+  me: string;
+  chats: Context["services"]["directChats"]["chats"];
+  nameOf: (id: string) => Promise<string | null>;
+  /** Partners' presence as last read or told; `presence` events keep it current. */
+  presence: Map<string, AccountPresence>;
+}
+
+async function presenceOf(memory: StreamMemory, partnerIds: string[]): Promise<void> {
+  const missing = partnerIds.filter((id) => !memory.presence.has(id));
+  if (missing.length === 0) return;
+  for (const [id, presence] of await memory.chats.presence(missing)) memory.presence.set(id, presence);
+}
+
+async function toChatEvents(event: AccountEvent, memory: StreamMemory): Promise<ChatEvent[]> {
   const now = Date.now();
   switch (event.type) {
     case "entry": {
-      const presence = (await chats.presence([event.entry.partnerId])).get(event.entry.partnerId);
-      return [{ type: "chat", chat: toListItem(event.entry, await nameOf(event.entry.partnerId), presence, now) }];
+      const { partnerId } = event.entry;
+      await presenceOf(memory, [partnerId]);
+      const chat = toListItem(event.entry, await memory.nameOf(partnerId), memory.presence.get(partnerId), now);
+      return [{ type: "chat", chat }];
     }
     case "removed":
       return [{ type: "removed", chatId: event.chatId }];
     case "presence": {
-      const username = await nameOf(event.accountId);
+      memory.presence.set(event.accountId, event.presence);
+      const username = await memory.nameOf(event.accountId);
       return username === null ? [] : [{ type: "presence", username, ...presenceView(event.presence, now) }];
     }
     case "resync": {
-      // Events may have been missed: the whole list again, as entries.
-      const entries = await chats.list(me, now);
+      // Events may have been missed: the whole list again, as entries, with presence read afresh.
+      const entries = await memory.chats.list(memory.me, now);
+      memory.presence.clear();
+      await presenceOf(
+        memory,
+        entries.map((entry) => entry.partnerId),
+      );
       const items = await Promise.all(
-        entries.map(async (entry) => {
-          const presence = (await chats.presence([entry.partnerId])).get(entry.partnerId);
-          return toListItem(entry, await nameOf(entry.partnerId), presence, now);
-        }),
+        entries.map(async (entry) =>
+          toListItem(entry, await memory.nameOf(entry.partnerId), memory.presence.get(entry.partnerId), now),
+        ),
       );
       return items.map((chat) => ({ type: "chat" as const, chat }));
     }
