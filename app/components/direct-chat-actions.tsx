@@ -27,10 +27,8 @@ export function DirectChatActions(props: DirectChatActionsProps) {
   return (
     <MoreActions>
       <label className={`${MENU_ITEM} focus-within:outline-2 focus-within:outline-emerald-400`}>
+        {/* The hourglass says what the choice is about: on a phone, a word beside it left the menu no room for the choice. */}
         <HourglassIcon className="size-4 text-zinc-400" />
-        <span aria-hidden="true" className="sm:hidden">
-          Disappearing
-        </span>
         <select
           aria-label="Disappearing messages"
           title="How long each message stays"

@@ -20,7 +20,7 @@ export function MessageTimer({ expiresAt }: { expiresAt: number }) {
       title={`Disappears in ${text}`}
       // Rendered on the server at its own moment: a second's difference is not worth a new page.
       suppressHydrationWarning
-      className="shrink-0 text-[0.6875rem] tabular-nums text-zinc-500"
+      className="shrink-0 text-[0.6875rem] tabular-nums text-zinc-400"
     >
       <span className="sr-only">Disappears in </span>
       {text}

@@ -14,8 +14,11 @@ export default async function globalSetup() {
     RATE_LIMIT_SIGN_UPS_PER_HOUR: "10000",
     RATE_LIMIT_SIGN_INS_PER_ADDRESS_PER_MINUTE: "10000",
     RATE_LIMIT_SALT_LOOKUPS_PER_MINUTE: "10000",
+    RATE_LIMIT_PEOPLE_SEARCHES_PER_MINUTE: "10000",
     // Presence tests watch someone leave; the default five seconds would only make them slower.
     PRESENCE_GRACE_MS: "2000",
+    // A 10-second disappearing timer, so a test can watch a direct message disappear.
+    CHAT_SHORTEST_TIMER_SECONDS: "10",
   });
   process.env.E2E_BASE_URL = server.url;
   return () => server.stop();
