@@ -25,6 +25,7 @@ import type { RoomEnding } from "~/lib/room-ending";
 import { roomLink, showInAddressBar } from "~/lib/room-link";
 import { STRANGER_NAME, strangerDisconnected } from "~/lib/stranger";
 import { trpc } from "~/lib/trpc";
+import { waitingForPartner } from "~/lib/waiting-room";
 import type { ChatMessage } from "~/lib/chat-message";
 import type { ChatNoticeView } from "~/shared/room-events";
 import { Composer } from "./composer";
@@ -36,6 +37,7 @@ import { SafetyCode } from "./safety-code";
 import { StrangerActions } from "./stranger-actions";
 import { StrangerGone } from "./stranger-gone";
 import { TypingIndicator } from "./typing-indicator";
+import { WaitingInvitation } from "./waiting-invitation";
 
 /** Long enough to read a sentence twice; the banner also has its own close button. */
 const IMAGE_ERROR_MS = 8000;
@@ -281,6 +283,9 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey, direct
           dismissLabel="Dismiss the image error"
           onDismiss={imageError.dismiss}
         />
+      )}
+      {roomKey && waitingForPartner(roomKind, state) && (
+        <WaitingInvitation link={roomLink(window.location.origin, roomId, roomKey.secret)} />
       )}
       <RoomImagesContext.Provider value={images}>
         <MessageLog

@@ -272,7 +272,7 @@ test("Hide link takes the key out of the address bar; Copy link still copies the
   expect(new URL(alice.url()).hash).toBe("");
   await expect(alice.getByRole("button", { name: "Hide link" })).toHaveAttribute("aria-pressed", "true");
 
-  await alice.getByRole("button", { name: "Copy link" }).click();
+  await alice.locator("header").getByRole("button", { name: "Copy link" }).click();
   await expect(alice.getByRole("status").filter({ hasText: "Link copied" })).toBeVisible();
   expect(await alice.evaluate(() => navigator.clipboard.readText())).toBe(url);
 

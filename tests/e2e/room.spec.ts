@@ -154,7 +154,7 @@ test.describe("a room for two", () => {
     ];
     const url = await createRoomFromLobby(alice);
     await expect(alice.getByTestId("participants")).toHaveText("1/2");
-    await alice.getByRole("button", { name: "Copy link" }).click();
+    await alice.locator("header").getByRole("button", { name: "Copy link" }).click();
     await expect(alice.getByRole("status").filter({ hasText: "Link copied" })).toBeVisible();
     expect(await alice.evaluate(() => navigator.clipboard.readText())).toBe(url);
     await joinRoom(bob, url, alice);

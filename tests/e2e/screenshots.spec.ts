@@ -20,6 +20,9 @@ for (const [label, device] of [
 
     await alice.getByRole("button", { name: "Create room" }).click();
     await expect(alice).toHaveURL(KEYED_ROOM_URL);
+    // Alone in the new room: the invitation, QR code drawn.
+    await expect(alice.getByRole("img", { name: "QR code of the room link" })).toBeVisible();
+    await alice.screenshot({ path: `${SHOTS}/room-waiting-${label}.png` });
     await bob.goto("/");
     await bob.getByLabel("Your name").fill("otter-anonymous-q7m2p");
     await bob.goto(alice.url());
