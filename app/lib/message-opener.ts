@@ -39,14 +39,7 @@ export function openedMessage(sealed: SealedMessage, payload: MessagePayload, re
 
 /** A message the room key could not open: its place in the log, nothing of its content. */
 export function undecryptableMessage(sealed: SealedMessage, receivedAt = Date.now()): ChatMessage {
-  const message: ChatMessage = {
-    id: sealed.id,
-    sender: "",
-    text: "",
-    timestamp: sealed.timestamp,
-    mine: sealed.mine,
-    undecryptable: true,
-  };
+  const message = contentless(sealed, { undecryptable: true });
   if (sealed.status) message.status = sealed.status;
   return withExpiry(message, sealed, receivedAt);
 }
@@ -59,15 +52,12 @@ export function noticeMessage(
   sealed: SealedMessage & { notice: ChatNoticeView },
   receivedAt = Date.now(),
 ): ChatMessage {
-  const message: ChatMessage = {
-    id: sealed.id,
-    sender: "",
-    text: "",
-    timestamp: sealed.timestamp,
-    mine: sealed.mine,
-    notice: sealed.notice,
-  };
-  return withExpiry(message, sealed, receivedAt);
+  return withExpiry(contentless(sealed, { notice: sealed.notice }), sealed, receivedAt);
+}
+
+/** A line of the log with no text of its own: where and when it is, and what stands in for it. */
+function contentless(sealed: SealedMessage, instead: Pick<ChatMessage, "undecryptable" | "notice">): ChatMessage {
+  return { id: sealed.id, sender: "", text: "", timestamp: sealed.timestamp, mine: sealed.mine, ...instead };
 }
 
 /**
