@@ -126,7 +126,9 @@ export function MessageLog({
         tabIndex={0}
         className="h-full space-y-4 overflow-y-auto px-4 py-4 focus-visible:outline-2 focus-visible:outline-emerald-400"
       >
-        {messageCount === 0 && <p className="mx-auto max-w-xs pt-10 text-center text-sm text-zinc-400">{emptyText}</p>}
+        {messageCount === 0 && emptyText && (
+          <p className="mx-auto max-w-xs pt-10 text-center text-sm text-zinc-400">{emptyText}</p>
+        )}
         {lines.map((line, index) => {
           const { day = null, continues = false } = placements[index] ?? {};
           return (

@@ -220,6 +220,7 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey, direct
     });
   }
 
+  const inviting = roomKey !== null && waitingForPartner(roomKind, state);
   return (
     <main className="mx-auto flex h-dvh max-w-3xl flex-col">
       {/* Every way out of a room leads to the lobby or the stranger page: have their code ready. */}
@@ -284,9 +285,7 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey, direct
           onDismiss={imageError.dismiss}
         />
       )}
-      {roomKey && waitingForPartner(roomKind, state) && (
-        <WaitingInvitation link={roomLink(window.location.origin, roomId, roomKey.secret)} />
-      )}
+      {inviting && <WaitingInvitation link={roomLink(window.location.origin, roomId, roomKey.secret)} />}
       <RoomImagesContext.Provider value={images}>
         <MessageLog
           conversation={conversation}
@@ -294,7 +293,8 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey, direct
           onRetry={retry}
           onSeen={onSeen}
           labels={stranger ? STRANGER_LABELS : undefined}
-          emptyText={EMPTY_TEXT[roomKind]}
+          // The invitation says it all while it shows: the log's own hint would repeat it.
+          emptyText={inviting ? "" : EMPTY_TEXT[roomKind]}
           noticeText={noticeText}
         />
       </RoomImagesContext.Provider>
