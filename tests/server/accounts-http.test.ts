@@ -5,6 +5,7 @@ import { unwrapIdentity } from "~/lib/crypto/identity-keys";
 import { fakeSignUp } from "../support/account-browser";
 import { uniqueUsername } from "../support/account-stores";
 import { startAppServer, type AppServer } from "../support/app-server";
+import { openEventStream } from "../support/event-stream";
 import { createTestDatabase, type TestDatabase } from "../support/postgres-server";
 import { waitFor } from "../support/wait-for";
 
@@ -87,6 +88,30 @@ describe("accounts over HTTP (production server, memory accounts, demo accounts 
       );
       expect(me.data?.username).toBe(input.username);
     }
+  });
+
+  it("serves an account's chat list stream on the lean event-stream writer, and refuses it signed out", async () => {
+    const input = fakeSignUp(uniqueUsername("sse"));
+    const signedUp = await call<{ username: string }>(server, "account.signUp", input, { batch: true });
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/api/trpc/chat.events`, {
+      headers: { accept: "text/event-stream", cookie: pairOf(signedUp.setCookies[0]) },
+      signal: controller.signal,
+    });
+    // tRPC's own producer keeps the connection and frames the body in chunks; the lean writer does neither.
+    expect(response.status).toBe(200);
+    expect(response.headers.get("connection")).toBe("close");
+    expect(response.headers.get("transfer-encoding")).toBeNull();
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    // At once: nothing may have happened in the account's chats for hours.
+    const first = await Promise.race([
+      reader.read(),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000)),
+    ]);
+    expect(first?.value).toMatch(/^event: connected\n/);
+    controller.abort();
+    const refused = await openEventStream(server.url, "chat.events", {}, {});
+    expect(refused.refused).toMatchObject({ code: "UNAUTHORIZED" });
   });
 
   it("names the cookie __Host- and makes it Secure for a site's own host name in production", async () => {

@@ -8,7 +8,7 @@ import { createContext } from "../trpc/context";
 import { trpcHandlerOptions } from "./handler-options";
 import { isMutationBatch, serveMutationBatch } from "./mutation-batch";
 import { refuseLikeTrpc } from "./refuse";
-import { serveRoomEvents } from "./room-events-sse";
+import { isLeanStream, serveRoomEvents } from "./room-events-sse";
 import { crossSiteReason, CROSS_SITE_MESSAGE } from "./same-site";
 
 function nodeHeaders(req: IncomingMessage): HeaderReader {
@@ -25,17 +25,17 @@ const contextFor = (req: IncomingMessage) => () =>
 
 /**
  * The two kinds of tRPC request that make up nearly all of a busy server's traffic: event streams
- * (`room.events`) and mutation batches (every send, receipt and typing signal). They have direct
+ * (`room.events`, `chat.events`) and mutation batches (every send, receipt and typing signal). They have direct
  * paths that speak tRPC's wire format without its per-request Fetch machinery, and the server
  * answers them ahead of Express (server/hot-lane.ts). `path` is what follows /api/trpc/.
  */
 export function isHotTrpcRequest(req: IncomingMessage, path: string): boolean {
-  return (path === "room.events" && req.method === "GET") || isMutationBatch(req, path, trpcHandlerOptions.router);
+  return (isLeanStream(path) && req.method === "GET") || isMutationBatch(req, path, trpcHandlerOptions.router);
 }
 
 /** Answers a request `isHotTrpcRequest` accepted. */
 export function serveHotTrpcRequest(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-  if (path === "room.events") return serveRoomEvents(req, res, contextFor(req)());
+  if (isLeanStream(path)) return serveRoomEvents(req, res, contextFor(req)(), path);
   const search = new URLSearchParams(req.url?.split("?")[1] ?? "");
   if (refusedCrossSite(req, res) || refusedBatch(res, path, search)) return Promise.resolve();
   return serveMutationBatch(req, res, path, search, {

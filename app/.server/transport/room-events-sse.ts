@@ -23,18 +23,38 @@ const RETURN = "event: return\ndata: \n\n";
 const READER_LEFT = new Error("the reader closed the stream");
 
 /**
- * `room.events` over server-sent events, written straight to the Node response: one string and
- * one write per event. tRPC's own producer passes every event through nested async generators,
+ * The subscriptions a page holds open for as long as it is open, each a tab's worth of server
+ * memory: a room's (or direct chat's) events, and a signed-in account's chat list.
+ */
+const LEAN_STREAMS = {
+  "room.events": (caller: Caller, input: unknown) => caller.room.events(input as never),
+  "chat.events": (caller: Caller, input: unknown) => caller.chat.events(input as never),
+};
+type Caller = ReturnType<typeof createCaller>;
+export type LeanStreamPath = keyof typeof LEAN_STREAMS;
+
+/** Whether `path` is one of the streams served here. */
+export const isLeanStream = (path: string): path is LeanStreamPath => Object.hasOwn(LEAN_STREAMS, path);
+
+/**
+ * `room.events` (and `chat.events`) over server-sent events, written straight to the Node
+ * response: one string and one write per event. tRPC's own producer passes every event through nested async generators,
  * two TransformStreams and a TextEncoderStream, and writes it in three or four pieces; at two
  * streams per room that dominated the server's cost (bench/README.md).
  *
  * It speaks exactly the wire format `httpSubscriptionLink` reads (connected, id + data, ping,
  * return, serialized-error) and calls the procedure through the router, so input validation,
  * membership, error shapes and `lastEventId` resumption are tRPC's own. `npm run dev` serves it
- * too (server/dev-api.ts), so tRPC's own producer answers `room.events` nowhere: the server suites
- * and the browser suites hold this writer, and only it, to the protocol of tRPC's client.
+ * too (server/dev-api.ts), so tRPC's own producer answers these streams nowhere: the server suites
+ * and the browser suites hold this writer, and only it, to the protocol of tRPC's client. On
+ * tRPC's producer an account's `chat.events` cost 76–89 KB a tab (bench/README.md).
  */
-export async function serveRoomEvents(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+export async function serveRoomEvents(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: Context,
+  path: LeanStreamPath = "room.events",
+): Promise<void> {
   const controller = new AbortController();
   res.on("close", () => controller.abort(READER_LEFT));
   // The head and `connected` wait for the first event (the room's state, one Redis round trip
@@ -63,12 +83,15 @@ export async function serveRoomEvents(req: IncomingMessage, res: ServerResponse,
   res.writeHead(200, { ...sseHeaders, Connection: "close" });
   flattenResponseHead(res);
   res.write(CONNECTED);
+  // A room's stream starts with the room's state; an account's may have nothing to say for hours,
+  // and its head must not wait for the first ping.
+  if (path !== "room.events") release();
   const ping = setInterval(() => write(PING), SSE_OPTIONS.ping.intervalMs);
 
   let input: unknown;
   try {
     input = readInput(req);
-    const events = await createCaller(ctx, { signal: controller.signal }).room.events(input as never);
+    const events = await LEAN_STREAMS[path](createCaller(ctx, { signal: controller.signal }), input);
     for await (const event of events as AsyncIterable<unknown>) {
       if (isTrackedEnvelope(event)) write(`id: ${event[0]}\ndata: ${wireJson(event[1])}\n\n`);
       else write(`data: ${wireJson(event)}\n\n`);
@@ -77,12 +100,12 @@ export async function serveRoomEvents(req: IncomingMessage, res: ServerResponse,
   } catch (cause) {
     if (!controller.signal.aborted) {
       const error = getTRPCErrorFromUnknown(cause);
-      trpcHandlerOptions.onError({ error, path: "room.events", type: "subscription" });
+      trpcHandlerOptions.onError({ error, path, type: "subscription" });
       const shape = getErrorShape({
         config: trpcHandlerOptions.router._def._config,
         error,
         type: "subscription",
-        path: "room.events",
+        path,
         input,
         ctx,
       });
