@@ -35,6 +35,8 @@ describe("parseEnv", () => {
       RATE_LIMIT_SIGN_UPS_PER_HOUR: 10,
       RATE_LIMIT_SALT_LOOKUPS_PER_MINUTE: 30,
       RATE_LIMIT_PASSWORD_CHANGES_PER_HOUR: 5,
+      RATE_LIMIT_PEOPLE_SEARCHES_PER_MINUTE: 60,
+      CHAT_SHORTEST_TIMER_SECONDS: 300,
       TRUST_PROXY: "off",
       REDIS_COMMAND_TIMEOUT_MS: 2000,
       REQUIRE_EPHEMERAL_REDIS: false,
@@ -190,6 +192,11 @@ describe("parseEnv", () => {
       "DATABASE_URL must be a postgres:// or postgresql:// URL",
     ],
     [{ DEMO_ACCOUNTS: "yes" }, "DEMO_ACCOUNTS must be on or off"],
+    [{ CHAT_SHORTEST_TIMER_SECONDS: "600" }, "CHAT_SHORTEST_TIMER_SECONDS must be a whole number from 5 to 300"],
+    [
+      { RATE_LIMIT_PEOPLE_SEARCHES_PER_MINUTE: "0" },
+      "RATE_LIMIT_PEOPLE_SEARCHES_PER_MINUTE must be a whole number from 1 to 100000",
+    ],
     [
       { DEMO_ACCOUNTS: "on", DATABASE_URL: "postgres://localhost/ephemera", SESSION_SECRET: "s".repeat(32) },
       "DEMO_ACCOUNTS must be off when DATABASE_URL is set: demo accounts have a published password",
