@@ -93,7 +93,8 @@ export async function openChat(
     // Opening an existing chat does not make it the newest; a new one starts at the top.
     activityAt: info.created ? now : 0,
     expiresAt: info.expiresAt,
-    unread: "keep",
+    // Opening the chat is reading it: its messages are on the screen, whenever their receipts go.
+    unread: "clear",
   });
   return {
     chatId,

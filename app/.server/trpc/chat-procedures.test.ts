@@ -137,6 +137,14 @@ describe.each(STORE_KINDS)("chat procedures (%s)", (kind) => {
       await waitFor(async () => (await listOf(bob))[0]?.unread === 0, { what: "the chat read" });
     });
 
+    it("are read once the chat is opened: its unread count clears, receipts or not", async () => {
+      const { alice, bob, chatId } = await pair();
+      await send(alice, chatId);
+      await waitFor(async () => (await listOf(bob))[0]?.unread === 1, { what: "bob's unread message" });
+      await bob.call((trpc) => trpc.chat.open({ username: alice.username }));
+      expect((await listOf(bob))[0]).toMatchObject({ chatId, unread: 0 });
+    });
+
     it("are refused while either person blocks the other, with no more said than that", async () => {
       const { alice, bob, chatId } = await pair();
       await bob.call((trpc) => trpc.chat.block({ username: alice.username }));
