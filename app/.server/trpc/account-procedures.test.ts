@@ -205,7 +205,9 @@ describe.each(ACCOUNT_STORE_KINDS)("account procedures (%s accounts)", (kind) =>
         unknown.push(await time(uniqueUsername("ghost")));
       }
       const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-      const ratio = median(unknown) / median(wrong);
+      // Each pair ran back to back, under the same load: the median of their ratios holds still
+      // on a busy machine, where the two medians apart drifted past 1.6 either way.
+      const ratio = median(unknown.map((took, index) => took / wrong[index]!));
       expect(ratio).toBeGreaterThan(1 / 1.6);
       expect(ratio).toBeLessThan(1.6);
     });
