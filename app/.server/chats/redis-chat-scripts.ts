@@ -178,3 +178,12 @@ for i = 3, #ARGV, 2 do
 end
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
+
+/**
+ * KEYS: accounts' live hashes (one Redis, not a Cluster: they lie in many slots). Returns each
+ * one's fields, flat, in order: a list's presence in one command where a pipeline is one each.
+ */
+export const presenceReadScript = `
+local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('HGETALL', key) end
+return out`;

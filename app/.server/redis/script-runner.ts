@@ -4,7 +4,8 @@ import { writeBatcher } from "./write-batching";
 import { StoreFullError, StoreUnavailableError } from "../store-errors";
 
 export interface ScriptDefinition {
-  numberOfKeys: number;
+  /** Left out: the first argument of each call says how many keys follow. */
+  numberOfKeys?: number;
   lua: string;
 }
 

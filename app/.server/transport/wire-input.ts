@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import superjson from "superjson";
+import { serializeForWire } from "./wire-json";
 import { z } from "zod";
 import { describeValidationError } from "../trpc/errors";
 
@@ -106,9 +107,9 @@ export function readWireInput(raw: unknown): unknown {
 
 /**
  * The transformer tRPC runs inputs through (its HTTP adapters, batches included): reads them as
- * `readWireInput` does. Everything the server sends goes through superjson as before.
+ * `readWireInput` does. What the server sends is superjson's format, plain JSON without its walk.
  */
 export const wireTransformer = {
   input: { serialize: (value: unknown) => superjson.serialize(value), deserialize: readWireInput },
-  output: superjson,
+  output: { serialize: serializeForWire, deserialize: (value: unknown) => superjson.deserialize(value as never) },
 };

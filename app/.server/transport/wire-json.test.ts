@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { wireJson } from "./wire-json";
+import { serializeForWire, wireJson } from "./wire-json";
 
 const superjsonText = (value: unknown) => JSON.stringify(superjson.serialize(value));
 
@@ -13,6 +13,34 @@ function outcome(write: () => string): { text: string } | { error: string } {
     return { error: String(error) };
   }
 }
+
+describe("serializeForWire", () => {
+  it("gives tRPC exactly superjson's object, for any value, so the browser reads every answer alike", () => {
+    const anything = fc.anything({
+      withBigInt: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withSparseArray: true,
+      maxDepth: 4,
+    });
+    fc.assert(
+      fc.property(anything, (value) => {
+        const ours = outcome(() => JSON.stringify(serializeForWire(value)));
+        expect(ours).toEqual(outcome(() => superjsonText(value)));
+        if ("text" in ours) expect(superjson.deserialize(JSON.parse(ours.text))).toEqual(superjson.parse(ours.text));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("hands a plain answer back as it is, unwalked", () => {
+    const answer = { chats: [{ chatId: "c", partner: { username: "bob" }, unread: 2, presence: { here: false } }] };
+    expect(serializeForWire(answer)).toEqual({ json: answer });
+    expect(serializeForWire(answer).json).toBe(answer);
+  });
+});
 
 describe("wireJson", () => {
   it("writes exactly what superjson writes, for any value", () => {

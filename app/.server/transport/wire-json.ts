@@ -12,6 +12,15 @@ export function wireJson(value: unknown): string {
   return isPlainJson(value, 0) ? `{"json":${JSON.stringify(value)}}` : JSON.stringify(superjson.serialize(value));
 }
 
+/**
+ * `superjson.serialize(value)`, the same object, without superjson's walk when `value` is plain
+ * JSON: tRPC's answers to queries and mutations go through it. A 500-chat `chat.list` spent 18 %
+ * of its CPU in that walk.
+ */
+export function serializeForWire(value: unknown): { json: unknown; meta?: unknown } {
+  return isPlainJson(value, 0) ? { json: value } : superjson.serialize(value);
+}
+
 const REFUSED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 /** Deep enough for any event or answer; anything deeper takes superjson's path. */
