@@ -78,7 +78,11 @@ describe("the production HTTP layer", () => {
       signal: controller.signal,
     });
     expect(stream.status).toBe(200);
+    // Written from one list, not kept in Node's header table for the stream's life: all there.
     expectSecurityHeaders(stream, { document: false });
+    expect(stream.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(stream.headers.get("content-type")).toBe("text/event-stream");
+    expect(stream.headers.get("cache-control")).toContain("no-cache");
     controller.abort();
   });
 

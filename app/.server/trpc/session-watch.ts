@@ -16,14 +16,16 @@ export function untilSessionEnds(ctx: Context, signal: AbortSignal): AbortSignal
     ended.abort();
     return ended.signal;
   }
+  // The services, not the request's context: a stream may keep this for hours.
+  const { accounts, sessionRecheckMs } = ctx.services;
   const timer = setInterval(() => {
-    ctx.services.accounts.findSession(hash, new Date()).then(
+    accounts.findSession(hash, new Date()).then(
       (session) => {
         if (session === null) ended.abort();
       },
       () => {},
     );
-  }, ctx.services.sessionRecheckMs);
+  }, sessionRecheckMs);
   timer.unref();
   const stop = () => {
     clearInterval(timer);
