@@ -181,7 +181,7 @@ export function Composer({ name, onSend, onTextChange, disabledReason, onAttach 
           onPaste={onPaste}
           placeholder="Type a message…"
           aria-describedby="composer-hint"
-          className="max-h-40 min-h-11 min-w-0 flex-1 resize-none rounded border border-zinc-700 bg-zinc-900 px-3 py-2 text-base [field-sizing:content] placeholder:text-zinc-500 focus:border-emerald-500 focus:outline-none disabled:cursor-not-allowed disabled:opacity-60 sm:min-h-10 sm:text-sm"
+          className="max-h-40 min-h-11 min-w-0 flex-1 resize-none rounded border font-reading border-zinc-700 bg-zinc-900 px-3 py-2 text-base [field-sizing:content] placeholder:text-zinc-500 focus:border-emerald-500 focus:outline-none disabled:cursor-not-allowed disabled:opacity-60 sm:min-h-10 sm:text-sm"
         />
         <button
           type="submit"

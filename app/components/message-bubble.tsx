@@ -59,7 +59,7 @@ export function MessageBubble(props: BubbleProps) {
         </div>
       ) : (
         <p
-          className={`max-w-[85%] whitespace-pre-wrap rounded-lg px-3 py-2 [overflow-wrap:anywhere] ${
+          className={`max-w-[85%] whitespace-pre-wrap rounded-lg px-3 py-2 font-reading leading-snug [overflow-wrap:anywhere] ${
             mine ? "rounded-br-sm bg-emerald-500/15 text-emerald-50" : "rounded-bl-sm bg-zinc-800 text-zinc-100"
           } ${props.kind === "pending" && !failed ? "opacity-60" : ""} ${failed ? "ring-1 ring-red-500/70" : ""}`}
         >

@@ -33,6 +33,15 @@ test("two quick messages from one person share one header; a reply opens its own
   await expect.poll(() => headerStates(bob)).toEqual(["shown", "hidden"]);
   // Hidden from sight, not from a screen reader: the second message still says who wrote it.
   await expect(fromAlice.nth(1).locator("p").first()).toHaveText(new RegExp(`^${aliceName} · `));
+  // Message text in the device's proportional face, the chrome in the mono one.
+  const faceOf = (page: Page, selector: string) =>
+    page
+      .locator(selector)
+      .first()
+      .evaluate((element) => getComputedStyle(element).fontFamily);
+  expect(await faceOf(bob, 'article[data-author="partner"] p:not(:first-child)')).toMatch(/^ui-sans-serif, system-ui/);
+  expect(await faceOf(bob, "#message")).toMatch(/^ui-sans-serif, system-ui/);
+  expect(await faceOf(bob, "h1")).toMatch(/^"JetBrains Mono"/);
   // One day, one label, above the first message.
   await expect(bob.getByTestId("day-separator")).toHaveText(["Today"]);
 
