@@ -18,6 +18,7 @@ import { direct } from "./scenarios/direct";
 import { idle } from "./scenarios/idle";
 import { latency } from "./scenarios/latency";
 import { redis } from "./scenarios/redis";
+import { redisCluster } from "./scenarios/redis-cluster";
 import { signIn } from "./scenarios/sign-in";
 import { throughput } from "./scenarios/throughput";
 import { hostLoopbackMicros, hostReferenceMicros } from "./lib/host-speed";
@@ -32,6 +33,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
   churn: () => churn({ seconds: Math.max(5, Math.round(seconds / 3)) }),
   "cross-instance": () => latency({ instances: 2, rooms, seconds }),
   redis: () => redis(),
+  cluster: () => redisCluster({ rooms, seconds, rate: Number(process.env.BENCH_RATE ?? 1000) }),
   "sign-in": () => signIn({ seconds, rate: Number(process.env.BENCH_RATE ?? 400) }),
   direct: () =>
     direct({

@@ -2,7 +2,8 @@ import { createRoom, send, tabConnection, visit } from "../lib/client";
 import type { TabConnection } from "../lib/raw-http";
 import { redisCpuSeconds, startCluster } from "../lib/cluster";
 
-function commandStats(info: string) {
+/** Per-command call counts from INFO commandstats (commands run inside scripts included). */
+export function commandStats(info: string) {
   const calls: Record<string, number> = {};
   for (const line of info.split("\n")) {
     const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
