@@ -4,7 +4,7 @@ import { toBase64Url } from "../../app/lib/crypto/base64url";
 import { fakeSignUp } from "../support/account-inputs";
 import { seriousViolations } from "./axe";
 import { expect, test } from "./fixtures";
-import { messageTexts, setVisibility, startHidden, typeAndSend } from "./helpers";
+import { messageTexts, SCREENSHOTS_DIR, setVisibility, startHidden, typeAndSend } from "./helpers";
 
 /** A name no other test (or earlier run against the same server) has taken. */
 const uniqueName = (prefix: string) => `${prefix}_${randomBytes(5).toString("hex")}`;
@@ -188,6 +188,12 @@ test.describe("direct chats", () => {
     ]);
     expect(await safetyCodeOf(elsewhere)).toBe(bobCode);
     expect(await seriousViolations(elsewhere)).toEqual([]);
+    // Pictures for the README and for review: the chat, and the list it sits in.
+    await expect(elsewhere.locator('[data-status="sending"]')).toHaveCount(0);
+    await elsewhere.screenshot({ path: `${SCREENSHOTS_DIR}/chat-desktop.png` });
+    await elsewhere.goto("/chats");
+    await expect(chatRow(elsewhere, bob.username)).toBeVisible();
+    await elsewhere.screenshot({ path: `${SCREENSHOTS_DIR}/chats-desktop.png` });
 
     // Neither browser let a message's text out, nor a name into a message.
     const texts = ["hello bob, it's alice", "hi alice, bob here", "hi ali", "and from my laptop"];

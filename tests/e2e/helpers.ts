@@ -159,3 +159,6 @@ export async function pairStrangers(one: Page, other: Page): Promise<void> {
   await talkToStranger(other);
   await expectPaired(one, other);
 }
+
+/** Where pictures of the product for the README and for review are written, on every run. */
+export const SCREENSHOTS_DIR = "tests/e2e/.artifacts/screenshots";

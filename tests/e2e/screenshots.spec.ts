@@ -1,9 +1,6 @@
 import { devices } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { KEYED_ROOM_URL } from "./helpers";
-
-/** Pictures of the product for the README and for review, written on every run. */
-const SHOTS = "tests/e2e/.artifacts/screenshots";
+import { KEYED_ROOM_URL, SCREENSHOTS_DIR as SHOTS } from "./helpers";
 
 for (const [label, device] of [
   ["desktop", devices["Desktop Chrome"]],
