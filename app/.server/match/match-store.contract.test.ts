@@ -427,7 +427,28 @@ describe.each(["redis", "cluster"] as const)("MatchStore contract, a process dyi
     await matches.end(alice, roomId, { block: false });
   });
 
-  it("finishes ending a chat whose room was never destroyed: the caller's next look destroys it", async () => {
+  it("tells a waiting visitor whose search page is open of a match a dead process made, with nobody asking", async () => {
+    const [alice, bob] = [newVisitor(), newVisitor()];
+    const heard: Array<MatchState | null> = [];
+    const unsubscribe = await matches.subscribe(alice, (state) => heard.push(state));
+    const release = await matches.hold(alice);
+    await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    const roomId = newRoomId();
+    dying.dieBefore = "creating the room";
+    await expect(dying.find(bob, { roomId, roomTtlMs: 60_000 })).rejects.toThrow("died before creating the room");
+    // The instance holding her stream renews its leases every 2 s, and finds the match unfinished.
+    await waitFor(() => heard.some((state) => state?.status === "matched"), {
+      what: "alice told of the match",
+      timeoutMs: 8000,
+    });
+    expect(heard.at(-1)).toEqual({ status: "matched", roomId });
+    expect(await rooms.join(roomId, "alice-member", claimFor(alice))).toMatchObject({ status: "joined", seat: 1 });
+    release();
+    unsubscribe();
+    await matches.end(alice, roomId, { block: false });
+  });
+
+  it("finishes ending a chat whose room was never destroyed: either one's next look destroys it", async () => {
     const [alice, bob] = [newVisitor(), newVisitor()];
     await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
     const chat = await matches.find(bob, { roomId: newRoomId(), roomTtlMs: 60_000 });
@@ -440,14 +461,14 @@ describe.each(["redis", "cluster"] as const)("MatchStore contract, a process dyi
     dying.dieBefore = "destroying the room";
     await expect(dying.end(alice, chat.roomId, { block: true })).rejects.toThrow("died before destroying the room");
     // The chat is over for both (and reported), though its room still stands.
-    expect(await matches.state(bob)).toEqual({ status: "idle" });
     expect(await seatsTaken(rooms, chat.roomId)).toBe(2);
 
-    // Alice's next look (her search page, or Skip's search) destroys it, and the partner hears so.
-    expect(await matches.state(alice)).toEqual({ status: "idle" });
+    // Either one's next look (a search page, or Skip's search) destroys it, and the room's streams hear so.
+    expect(await matches.state(bob)).toEqual({ status: "idle" });
     expect(await seatsTaken(rooms, chat.roomId)).toBeNull();
     expect(await rooms.wasEnded(chat.roomId)).toBe(true);
     await waitFor(() => destroyed.some((event) => event.type === "destroyed"), { what: "the room's destroyed event" });
+    expect(await matches.state(alice)).toEqual({ status: "idle" });
     // The report held: the two are not paired again today.
     await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
     expect(await matches.find(bob, { roomId: newRoomId(), roomTtlMs: 60_000 })).toMatchObject({ status: "waiting" });

@@ -235,7 +235,7 @@ const NOBODY_HERE = (roomId: string) =>
 /**
  * Ending a chat, step 1. KEYS: queue, lease, here, me. ARGV: channel prefix, key prefix, visitor,
  * room id, block ('1'/'0'). Ends the visitor's chat in that room for both, which starts the two's
- * cooldown and takes them off "online", and notes the room in the caller's `closing` until the
+ * cooldown and takes them off "online", and notes the room in both records' `closing` until the
  * store has destroyed it (roomScript's destroy, then closedScript): until then any reply about
  * them names it, so whoever asks next finishes the job. Returns 0 when they were in no such chat.
  */
@@ -264,18 +264,24 @@ end
 redis.call('HDEL', me, unpack(FIELDS))
 redis.call('HSET', me, 'lastUntil', now + ${FORGET_AFTER_MS}, 'closing', roomId)
 redis.call('PEXPIRE', me, ${FORGET_AFTER_MS})
+-- The partner's next look finishes it too, should the caller never look again.
+if redis.call('EXISTS', other) == 1 and redis.call('HGET', other, 'last') == vid then
+  redis.call('HSET', other, 'closing', roomId)
+end
 ${NOBODY_HERE("roomId")}
 tell(vid, {status = 'idle'})
 return 1`;
 
 /**
  * Ending a chat, step 3, once its room is destroyed. KEYS: queue, lease, here, me. ARGV: channel
- * prefix, key prefix, visitor, room id. Forgets `closing` and takes the seats off "online" again
+ * prefix, key prefix, visitor, room id. Forgets `closing` (the caller's and the partner's) and takes the seats off "online" again
  * (a presence step between the two steps may have put them back).
  */
 export const closedScript = `
 ${COMMON}
-if redis.call('HGET', KEYS[4], 'closing') == ARGV[4] then redis.call('HDEL', KEYS[4], 'closing') end
+for _, key in ipairs({KEYS[4], P .. 'v:' .. (redis.call('HGET', KEYS[4], 'last') or ARGV[3])}) do
+  if redis.call('HGET', key, 'closing') == ARGV[4] then redis.call('HDEL', key, 'closing') end
+end
 ${NOBODY_HERE("ARGV[4]")}
 return 1`;
 
@@ -292,11 +298,22 @@ ${COMMON}
 return redis.call('HGETALL', statsKey)`;
 
 /**
- * KEYS: lease. ARGV: how long (ms), visitors... Sets each queued visitor's lease to now + ms
- * (only visitors still in the queue: XX), by Redis' clock like every other deadline here.
+ * KEYS: lease. ARGV: how long (ms), key prefix, visitors... Sets each queued visitor's lease to
+ * now + ms (only visitors still in the queue: XX), by Redis' clock like every other deadline here.
+ * Returns those of them with a step left unfinished for over a second (a pairing whose room is not
+ * known to stand, a room they ended not known destroyed): a process died between two steps, and
+ * the caller, whose streams hold these visitors, finishes it.
  */
 export const leaseScript = `
 ${NOW_MS}
 local untilMs = now + tonumber(ARGV[1])
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', untilMs, ARGV[i]) end
-return 1`;
+local unfinished = {}
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  if redis.call('ZADD', KEYS[1], 'XX', 'CH', untilMs, id) == 0 and not redis.call('ZSCORE', KEYS[1], id) then
+    local key = ARGV[2] .. 'v:' .. id
+    local pending = redis.call('HGET', key, 'pending') and tonumber(redis.call('HGET', key, 'matchedAt') or now) < now - 1000
+    if pending or redis.call('HEXISTS', key, 'closing') == 1 then table.insert(unfinished, id) end
+  end
+end
+return unfinished`;

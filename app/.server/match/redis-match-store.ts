@@ -79,8 +79,7 @@ export class RedisMatchStore implements MatchStore {
     this.run = defineScripts(connections.commands, SCRIPTS);
     this.refreshTimer = setInterval(() => {
       const waiting = this.holders.visitorIds();
-      if (waiting.length > 0)
-        this.run("ephMatchLease", this.keys.lease, LEASE_REFRESH_MS * 3, ...waiting).catch(() => {});
+      if (waiting.length > 0) this.lease(LEASE_REFRESH_MS * 3, waiting).catch(() => {});
     }, LEASE_REFRESH_MS);
     this.refreshTimer.unref();
   }
@@ -170,12 +169,28 @@ export class RedisMatchStore implements MatchStore {
     return { roomId };
   }
 
+  /**
+   * Renews the leases of visitors whose streams this instance holds, and finishes what a process
+   * that died between two steps left of their chats (their `state` does), so someone waiting hears
+   * of the match a dead instance made for them within a refresh.
+   */
+  private async lease(ms: number, visitorIds: string[]): Promise<void> {
+    const unfinished = (await this.run(
+      "ephMatchLease",
+      this.keys.lease,
+      ms,
+      this.keys.prefix,
+      ...visitorIds,
+    )) as string[];
+    for (const visitorId of unfinished) await this.state(visitorId).catch(() => {});
+  }
+
   async hold(visitorId: string): Promise<() => void> {
-    await this.run("ephMatchLease", this.keys.lease, LEASE_REFRESH_MS * 3, visitorId);
+    await this.lease(LEASE_REFRESH_MS * 3, [visitorId]);
     // Counted only once Redis has it: a failed hold must not keep renewing a lease nobody holds.
     return this.holders.acquire(visitorId, () => {
       // A reload within the grace period finds them still queued, in their place.
-      this.run("ephMatchLease", this.keys.lease, this.graceMs, visitorId).catch(() => {});
+      this.lease(this.graceMs, [visitorId]).catch(() => {});
     });
   }
 
