@@ -1,4 +1,3 @@
-import type { Redis } from "ioredis";
 import { inject } from "vitest";
 import { MemoryRoomStore } from "~/.server/rooms/memory-store";
 import { RedisRoomStore, type RedisStoreOptions } from "~/.server/rooms/redis-store";

@@ -1,7 +1,14 @@
-import { allRoomKeys, matchKeys, ROOM_KEY_COUNT, roomChannel, roomKeys, STRANGER_QUEUE } from "../redis/keys";
+import {
+  allRoomKeys,
+  destroyRoomScript,
+  matchKeys,
+  ROOM_KEY_COUNT,
+  roomChannel,
+  roomKeys,
+  STRANGER_QUEUE,
+} from "../redis/keys";
 import type { RedisConnections } from "../redis/connections";
 import { defineScripts, unavailable } from "../redis/script-runner";
-import { destroyScript } from "../rooms/redis-scripts";
 import { Holders } from "./holders";
 import { statsFromFields } from "./match-stats";
 import {
@@ -32,7 +39,7 @@ const SCRIPTS = {
   ephMatchLease: { numberOfKeys: 1, lua: leaseScript },
   // In the room's slot.
   ephMatchCreateRoom: { numberOfKeys: 3, lua: createRoomScript },
-  ephMatchDestroyRoom: { numberOfKeys: ROOM_KEY_COUNT, lua: destroyScript },
+  ephMatchDestroyRoom: { numberOfKeys: ROOM_KEY_COUNT, lua: destroyRoomScript },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -100,6 +100,19 @@ export const markEnded = (key: string, exp: string) => `do
 end`;
 
 /**
+ * KEYS: every key of the room (`allRoomKeys`), meta first, its `ended` marker last. ARGV: channel. Deletes the
+ * room, marks it ended on purpose, publishes `destroyed`.
+ */
+export const destroyRoomScript = `
+local seq = redis.call('HGET', KEYS[1], 'seq')
+if not seq then return 0 end
+local exp = redis.call('HGET', KEYS[1], 'exp')
+redis.call('DEL', unpack(KEYS))
+${markEnded("KEYS[#KEYS]", "exp")}
+redis.call('PUBLISH', ARGV[1], 'd' .. string.format('%d', tonumber(seq) + 1))
+return 1`;
+
+/**
  * An account's keys, named by its tag (an HMAC of the account id under the server secret, never
  * the id itself) and hash-tagged with it, so each account's keys fall in one Cluster slot.
  */
