@@ -236,7 +236,7 @@ const NOBODY_HERE = (roomId: string) =>
  * Ending a chat, step 1. KEYS: queue, lease, here, me. ARGV: channel prefix, key prefix, visitor,
  * room id, block ('1'/'0'). Ends the visitor's chat in that room for both, which starts the two's
  * cooldown and takes them off "online", and notes the room in both records' `closing` until the
- * store has destroyed it (roomScript's destroy, then closedScript): until then any reply about
+ * store has destroyed it (the room's destroy script, then closedScript): until then any reply about
  * them names it, so whoever asks next finishes the job. Returns 0 when they were in no such chat.
  */
 export const endScript = `
