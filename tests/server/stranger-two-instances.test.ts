@@ -44,7 +44,8 @@ describe.each(["one Redis", "a Redis Cluster"] as const)("talk to a stranger acr
     admin = redis.admin;
     const env = { ...redis.env, SESSION_SECRET: TEST_SECRET, PRESENCE_GRACE_MS: String(GRACE_MS) };
     [first, second] = await Promise.all([startAppServer(env), startAppServer(env)]);
-  });
+    // A Cluster of three processes and two production servers, on a busy 2-core machine.
+  }, 60_000);
   afterAll(async () => {
     await Promise.all([first?.stop(), second?.stop()]);
     await admin?.quit();
