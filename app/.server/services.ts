@@ -7,7 +7,6 @@ import { RedisRoomStore } from "./rooms/redis-store";
 import type { RoomStore } from "./rooms/types";
 import { MemoryMatchStore } from "./match/memory-match-store";
 import { RedisMatchStore } from "./match/redis-match-store";
-import { ClusterUnsupportedMatchStore, STRANGERS_ON_CLUSTER_MESSAGE } from "./match/cluster-unsupported-match-store";
 import type { MatchStore } from "./match/types";
 import {
   createRedisConnections,
@@ -91,9 +90,7 @@ export function createServices(
   const matches: MatchStore =
     storage.kind === "memory"
       ? new MemoryMatchStore(storage.store, { graceMs: config.PRESENCE_GRACE_MS })
-      : storage.connections.cluster
-        ? new ClusterUnsupportedMatchStore()
-        : new RedisMatchStore(storage.connections, config.PRESENCE_GRACE_MS);
+      : new RedisMatchStore(storage.connections, config.PRESENCE_GRACE_MS);
   const slots: SlotCounter =
     storage.kind === "redis"
       ? new RedisSlotCounter(storage.connections.commands, storage.store.instance)
@@ -179,7 +176,6 @@ function createStorage(config: Env): Storage {
     logger.info({ store: "redis", sentinel: true }, "Using the Redis store on the primary the sentinels name");
   } else {
     logger.info({ store: "redis", cluster: true }, "Using the Redis store on a Redis Cluster");
-    logger.warn(`${STRANGERS_ON_CLUSTER_MESSAGE} (decision 025): /stranger answers 501`);
   }
   const connections = createRedisConnections(target, {
     onError: (error, connection) => {

@@ -1,37 +1,63 @@
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { matchKeys, roomKeys } from "~/.server/redis/keys";
 import type { MatchEvent, StrangerState } from "~/shared/match-events";
 import { startAppServer, type AppServer } from "../support/app-server";
 import { TEST_SECRET } from "../support/app";
-import { startRedisServer, type TestRedis } from "../support/redis-server";
+import { startRedisCluster } from "../support/redis-cluster";
+import { startRedisServer } from "../support/redis-server";
 import { Visitor } from "../support/visitor";
 import { waitFor } from "../support/wait-for";
 
 /** The instances' grace period here: a closed page stops counting as online this long after. */
 const GRACE_MS = 3000;
 
+/** A Redis of the test's own, the env that points an instance at it, and a client to look inside. */
+async function ownRedis(
+  setup: "one Redis" | "a Redis Cluster",
+): Promise<{ env: Record<string, string>; admin: Redis | Cluster; stop: () => Promise<void> }> {
+  if (setup === "one Redis") {
+    const redis = await startRedisServer();
+    return { env: { REDIS_URL: redis.url }, admin: new Redis(redis.url), stop: () => redis.stop() };
+  }
+  const cluster = await startRedisCluster();
+  const admin = new Cluster(
+    cluster.nodes.map((node) => ({ host: node.split(":")[0]!, port: Number(node.split(":")[1]) })),
+  );
+  return { env: { REDIS_CLUSTER_NODES: cluster.nodes.join(",") }, admin, stop: () => cluster.stop() };
+}
+
 /**
  * The stranger queue lives in Redis, so visitors arriving at two production processes at once
- * are paired with each other fairly: everyone in exactly one pair, nobody with themselves. The
- * queue gets a Redis of its own here, so no other test's visitors can be in it.
+ * are paired with each other fairly: everyone in exactly one pair, nobody with themselves. On a
+ * Redis Cluster the queue's steps and the rooms' run on different primaries (decision 028). The
+ * queue gets a Redis (or Cluster) of its own here, so no other test's visitors can be in it.
  */
-describe("talk to a stranger across two instances", () => {
-  let redis: TestRedis;
-  let admin: Redis;
+describe.each(["one Redis", "a Redis Cluster"] as const)("talk to a stranger across two instances on %s", (setup) => {
+  let redis: Awaited<ReturnType<typeof ownRedis>>;
+  let admin: Redis | Cluster;
   let first: AppServer;
   let second: AppServer;
 
   beforeAll(async () => {
-    redis = await startRedisServer();
-    admin = new Redis(redis.url);
-    const env = { REDIS_URL: redis.url, SESSION_SECRET: TEST_SECRET, PRESENCE_GRACE_MS: String(GRACE_MS) };
+    redis = await ownRedis(setup);
+    admin = redis.admin;
+    const env = { ...redis.env, SESSION_SECRET: TEST_SECRET, PRESENCE_GRACE_MS: String(GRACE_MS) };
     [first, second] = await Promise.all([startAppServer(env), startAppServer(env)]);
-  });
+    // A Cluster of three processes and two production servers, on a busy 2-core machine.
+  }, 60_000);
   afterAll(async () => {
     await Promise.all([first?.stop(), second?.stop()]);
     await admin?.quit();
     await redis?.stop();
   });
+
+  /** Every visitor record in the queue (on a Cluster, all in the queue's one slot). */
+  async function visitorRecords(): Promise<string[]> {
+    const pattern = matchKeys(setup === "a Redis Cluster").visitor("*");
+    const nodes = admin instanceof Cluster ? admin.nodes("master") : [admin];
+    return (await Promise.all(nodes.map((node) => node.keys(pattern)))).flat();
+  }
 
   /** A visitor with the /stranger page's cookie, on one instance. */
   async function strangerOn(instance: AppServer): Promise<Visitor> {
@@ -90,6 +116,15 @@ describe("talk to a stranger across two instances", () => {
     }
     expect(rooms.size).toBe(100);
     for (const members of rooms.values()) expect(members).toHaveLength(2);
+    if (admin instanceof Cluster) {
+      // The rooms are spread over the primaries, most of them away from the queue's.
+      const cluster = admin;
+      const nodeOf = async (key: string) => cluster.slots[Number(await cluster.cluster("KEYSLOT", key))]![0];
+      const queueNode = await nodeOf(matchKeys(true).queue);
+      const roomNodes = await Promise.all([...rooms.keys()].map((roomId) => nodeOf(roomKeys(roomId).meta)));
+      expect(new Set(roomNodes).size).toBe(3);
+      expect(roomNodes.filter((node) => node !== queueNode).length).toBeGreaterThan(0);
+    }
 
     // Each pair's room admits exactly those two, on either instance.
     const [roomId, [one, two] = []] = [...rooms][0]!;
@@ -134,7 +169,7 @@ describe("talk to a stranger across two instances", () => {
     // Records are found by their field (the store knows visitors by hashes); earlier tests' ended chats change with them, harmlessly.
     const [seconds] = await admin.time();
     const until = Number(seconds) * 1000 + 2000;
-    for (const key of await admin.keys("match:v:*"))
+    for (const key of await visitorRecords())
       if ((await admin.hget(key, "lastUntil")) !== null) await admin.hset(key, "lastUntil", until);
 
     const pages = [searchPage(alice.on(second.url)), searchPage(bob.on(first.url))];

@@ -1,4 +1,3 @@
-import type { Redis } from "ioredis";
 import { inject } from "vitest";
 import { MemoryRoomStore } from "~/.server/rooms/memory-store";
 import { RedisRoomStore, type RedisStoreOptions } from "~/.server/rooms/redis-store";
@@ -18,8 +17,8 @@ import type { Storage } from "~/.server/services";
 /** Backends every store-level contract runs on. */
 export const STORE_KINDS = ["memory", "redis"] as const;
 /**
- * Backends the room store's contracts run on: also the suite's 3-primary Redis Cluster
- * (decision 025). The stranger queue does not run on a Cluster yet, so its suites use STORE_KINDS.
+ * Backends the room store's and the stranger queue's contracts run on: also the suite's
+ * 3-primary Redis Cluster (decisions 025, 028).
  */
 export const ROOM_STORE_KINDS = ["memory", "redis", "cluster"] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
@@ -131,10 +130,11 @@ export function collect<T>(iterable: AsyncIterable<T>) {
 }
 
 /**
- * A room store and a stranger queue of either kind. The Redis queue is one per database, so each
- * test file that uses it passes its own database number and never meets another file's visitors.
+ * A room store and a stranger queue of any kind. The Redis queue is one per database, so each
+ * test file that uses it passes its own database number and never meets another file's visitors;
+ * on the Cluster (no databases) the number names a queue of the file's own.
  */
-export function makeMatchStores(kind: StoreKind, database: number, presenceGraceMs = TEST_PRESENCE_GRACE_MS) {
+export function makeMatchStores(kind: RoomStoreKind, database: number, presenceGraceMs = TEST_PRESENCE_GRACE_MS) {
   if (kind === "memory") {
     const rooms = new MemoryRoomStore({ presenceGraceMs });
     return {
@@ -143,11 +143,19 @@ export function makeMatchStores(kind: StoreKind, database: number, presenceGrace
       redis: undefined,
     };
   }
-  const connections = createRedisConnections(`${inject("redisUrl")}/${database}`);
-  const rooms = new RedisRoomStoreOnItsOwn(connections, { presenceGraceMs });
+  const queue = testStrangerQueue(database);
+  const connections = createRedisConnections(
+    kind === "cluster" ? clusterTarget() : `${inject("redisUrl")}/${database}`,
+  );
+  const rooms = new RedisRoomStoreOnItsOwn(connections, { presenceGraceMs, strangerQueue: queue });
   return {
     rooms,
-    matches: new RedisMatchStore(connections, presenceGraceMs) as MatchStore,
-    redis: connections.commands as Redis,
+    matches: new RedisMatchStore(connections, presenceGraceMs, queue) as MatchStore,
+    redis: connections.commands,
+    connections,
+    queue,
   };
 }
+
+/** The Cluster's stranger queue of the test file with this database number. */
+export const testStrangerQueue = (database: number) => `strangers-test-${database}`;

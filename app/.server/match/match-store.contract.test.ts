@@ -1,22 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { opaque, opaqueName } from "../../../tests/support/opaque";
-import { makeMatchStores, seatsTaken, STORE_KINDS, TEST_PRESENCE_GRACE_MS } from "../../../tests/support/stores";
+import {
+  makeMatchStores,
+  remainingMs,
+  ROOM_STORE_KINDS,
+  seatsTaken,
+  TEST_PRESENCE_GRACE_MS,
+} from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { newRoomId } from "../room-token";
 import { roomKeys } from "../redis/keys";
-import type { Redis } from "ioredis";
-import { claimFor, type InProcessMatchRooms, type RoomStore } from "../rooms/types";
+import { Cluster } from "ioredis";
+import type { RedisClient } from "../redis/connections";
+import { claimFor, type InProcessMatchRooms, type PublishedEvent, type RoomStore } from "../rooms/types";
 import { LAST_PARTNER_COOLDOWN_MS } from "~/shared/match-events";
+import { RedisMatchStore } from "./redis-match-store";
 import type { MatchState, MatchStore } from "./types";
 
 let visitorSerial = 0;
 const newVisitor = () => `visitor-${process.pid}-${Date.now()}-${(visitorSerial += 1)}`;
 
-/** One queue contract, two implementations; Redis database 1 is this file's own. */
-describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
+/**
+ * One queue contract, two implementations, on memory, one Redis and a 3-primary Cluster; Redis
+ * database 1 (on the Cluster, the queue named after it) is this file's own.
+ */
+describe.each(ROOM_STORE_KINDS)("MatchStore contract (%s)", (kind) => {
   let rooms: RoomStore;
   let matches: MatchStore;
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   beforeAll(() => {
     ({ rooms, matches, redis } = makeMatchStores(kind, 1));
   });
@@ -305,11 +316,12 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
 
   /**
    * What the store still holds of a room: for Redis, every key naming it (on this file's own
-   * database) but the minute-long note that it was ended on purpose; in memory, the room itself.
+   * database, or on every primary) but the minute-long note that it was ended on purpose; in memory, the room itself.
    */
   async function heldOf(roomId: string): Promise<string[]> {
     if (!redis) return (rooms as unknown as InProcessMatchRooms).isLive(roomId) ? [roomId] : [];
-    const found = await redis.keys(`*${roomId}*`);
+    const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
+    const found = (await Promise.all(nodes.map((node) => node.keys(`*${roomId}*`)))).flat();
     return found.filter((key) => key !== roomKeys(roomId).ended).sort();
   }
 
@@ -344,5 +356,124 @@ describe.each(STORE_KINDS)("MatchStore contract (%s)", (kind) => {
     const { alice, roomId } = await pair();
     await rooms.destroy(roomId);
     expect(await matches.state(alice)).toEqual({ status: "idle" });
+  });
+});
+
+/** The Redis queue, dying where told: a process that stops between two of a match's steps. */
+class DyingMatchStore extends RedisMatchStore {
+  dieBefore: "creating the room" | "destroying the room" | null = null;
+
+  private die(step: NonNullable<DyingMatchStore["dieBefore"]>) {
+    if (this.dieBefore !== step) return;
+    this.dieBefore = null;
+    throw new Error(`the process died before ${step}`);
+  }
+
+  protected override async openRoom(...args: Parameters<RedisMatchStore["openRoom"]>) {
+    this.die("creating the room");
+    return super.openRoom(...args);
+  }
+
+  protected override async destroyRoom(roomId: string) {
+    this.die("destroying the room");
+    return super.destroyRoom(roomId);
+  }
+}
+
+/**
+ * Pairing and creating the room, ending a chat and destroying the room, are separate steps in
+ * separate slots (decision 028): a process that dies between them leaves the next one to ask
+ * (here another instance's store) to finish the job. Memory has no steps to die between.
+ */
+describe.each(["redis", "cluster"] as const)("MatchStore contract, a process dying between steps (%s)", (kind) => {
+  let rooms: RoomStore;
+  let matches: MatchStore;
+  let dying: DyingMatchStore;
+  beforeAll(() => {
+    const made = makeMatchStores(kind, 1);
+    ({ rooms, matches } = made);
+    dying = new DyingMatchStore(made.connections!, TEST_PRESENCE_GRACE_MS, made.queue);
+  });
+  afterAll(async () => {
+    await dying.close();
+    await matches.close();
+    await rooms.close();
+  });
+
+  it("finishes a pairing whose room was never made: the partner's next look creates it and both are told", async () => {
+    const [alice, bob] = [newVisitor(), newVisitor()];
+    const heard: Array<MatchState | null> = [];
+    const unsubscribe = await matches.subscribe(alice, (state) => heard.push(state));
+    expect(await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 })).toMatchObject({ status: "waiting" });
+    const roomId = newRoomId();
+    dying.dieBefore = "creating the room";
+    await expect(dying.find(bob, { roomId, roomTtlMs: 60_000 })).rejects.toThrow("died before creating the room");
+    // Paired, but no room yet, and nobody told of a room they could not open.
+    expect(await seatsTaken(rooms, roomId)).toBeNull();
+    // (null: told to re-read, as a Cluster's new shard subscriber may say once it is ready.)
+    expect(heard.filter(Boolean).map((state) => state?.status)).toEqual(["waiting"]);
+
+    // Alice's stream reads her state (on another instance): that finishes the match.
+    expect(await matches.state(alice)).toEqual({ status: "matched", roomId });
+    await waitFor(() => heard.some((state) => state?.status === "matched"), { what: "alice told of the match" });
+    expect(heard.at(-1)).toEqual({ status: "matched", roomId });
+    // Bob asking again gets the same chat; the room holds both seats for the two, and nobody else.
+    expect(await matches.find(bob, { roomId: newRoomId(), roomTtlMs: 60_000 })).toEqual({ status: "matched", roomId });
+    expect(await rooms.join(roomId, "mallory")).toMatchObject({ status: "full" });
+    expect(await rooms.join(roomId, "alice-member", claimFor(alice))).toMatchObject({ status: "joined", seat: 1 });
+    expect(await rooms.join(roomId, "bob-member", claimFor(bob))).toMatchObject({ status: "joined", seat: 2 });
+    expect(await remainingMs(rooms, roomId)).toBeGreaterThan(55_000);
+    unsubscribe();
+    await matches.end(alice, roomId, { block: false });
+  });
+
+  it("tells a waiting visitor whose search page is open of a match a dead process made, with nobody asking", async () => {
+    const [alice, bob] = [newVisitor(), newVisitor()];
+    const heard: Array<MatchState | null> = [];
+    const unsubscribe = await matches.subscribe(alice, (state) => heard.push(state));
+    const release = await matches.hold(alice);
+    await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    const roomId = newRoomId();
+    dying.dieBefore = "creating the room";
+    await expect(dying.find(bob, { roomId, roomTtlMs: 60_000 })).rejects.toThrow("died before creating the room");
+    // The instance holding her stream renews its leases every 2 s, and finds the match unfinished.
+    await waitFor(() => heard.some((state) => state?.status === "matched"), {
+      what: "alice told of the match",
+      timeoutMs: 8000,
+    });
+    expect(heard.at(-1)).toEqual({ status: "matched", roomId });
+    expect(await rooms.join(roomId, "alice-member", claimFor(alice))).toMatchObject({ status: "joined", seat: 1 });
+    release();
+    unsubscribe();
+    await matches.end(alice, roomId, { block: false });
+  });
+
+  it("finishes ending a chat whose room was never destroyed: either one's next look destroys it", async () => {
+    const [alice, bob] = [newVisitor(), newVisitor()];
+    await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    const chat = await matches.find(bob, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    if (chat.status !== "matched") throw new Error("expected a match");
+    await rooms.join(chat.roomId, "alice-member", claimFor(alice));
+    await rooms.join(chat.roomId, "bob-member", claimFor(bob));
+    const destroyed: PublishedEvent[] = [];
+    const unsubscribe = await rooms.subscribe(chat.roomId, (event) => destroyed.push(event));
+
+    dying.dieBefore = "destroying the room";
+    await expect(dying.end(alice, chat.roomId, { block: true })).rejects.toThrow("died before destroying the room");
+    // The chat is over for both (and reported), though its room still stands.
+    expect(await seatsTaken(rooms, chat.roomId)).toBe(2);
+
+    // Either one's next look (a search page, or Skip's search) destroys it, and the room's streams hear so.
+    expect(await matches.state(bob)).toEqual({ status: "idle" });
+    expect(await seatsTaken(rooms, chat.roomId)).toBeNull();
+    expect(await rooms.wasEnded(chat.roomId)).toBe(true);
+    await waitFor(() => destroyed.some((event) => event.type === "destroyed"), { what: "the room's destroyed event" });
+    expect(await matches.state(alice)).toEqual({ status: "idle" });
+    // The report held: the two are not paired again today.
+    await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    expect(await matches.find(bob, { roomId: newRoomId(), roomTtlMs: 60_000 })).toMatchObject({ status: "waiting" });
+    unsubscribe();
+    await matches.cancel(alice);
+    await matches.cancel(bob);
   });
 });

@@ -1,6 +1,9 @@
-import { Redis } from "ioredis";
+import { Redis, type Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { makeMatchStores } from "../../../tests/support/stores";
+import { makeMatchStores, testStrangerQueue } from "../../../tests/support/stores";
+import { waitFor } from "../../../tests/support/wait-for";
+import type { RedisClient } from "../redis/connections";
+import { matchKeys, roomKeys } from "../redis/keys";
 import { newRoomId } from "../room-token";
 import { claimFor, type RoomStore } from "../rooms/types";
 import { FORGET_AFTER_MS } from "./match-stats";
@@ -93,6 +96,52 @@ describe("RedisMatchStore specifics", () => {
     await admin.hset(`match:v:${alice}`, "lastUntil", "1");
     await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
     expect(await admin.hgetall(`match:v:${alice}`)).toEqual({ state: "waiting", since: expect.any(String) });
+    await matches.cancel(alice);
+  });
+});
+
+/** On a Cluster the queue is one slot: every key it leaves carries its hash tag, with a deadline. */
+describe("RedisMatchStore specifics on a Redis Cluster", () => {
+  let rooms: RoomStore;
+  let matches: MatchStore;
+  let admin: Cluster;
+  const keys = matchKeys(true, testStrangerQueue(3));
+  beforeAll(() => {
+    let redis: RedisClient | undefined;
+    ({ rooms, matches, redis } = makeMatchStores("cluster", 3));
+    admin = redis as Cluster;
+  });
+  afterAll(async () => {
+    await matches.close();
+    await rooms.close();
+  });
+
+  it("keeps every key of the queue in its one slot, each with a deadline", async () => {
+    const [alice, bob] = ["visitor-hash-erin", "visitor-hash-frank"];
+    await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    const matched = await matches.find(bob, { roomId: newRoomId(), roomTtlMs: 60_000 });
+    if (matched.status !== "matched") throw new Error("expected a match");
+    await rooms.join(matched.roomId, "alice-member", claimFor(alice));
+    const closePage = await rooms.connect(matched.roomId, 1);
+    await waitFor(async () => (await admin.zcard(keys.here)) === 1, { what: "alice counted as here" });
+    closePage();
+    await matches.end(alice, matched.roomId, { block: true });
+    await matches.find(alice, { roomId: newRoomId(), roomTtlMs: 60_000 });
+
+    const found = (await Promise.all(admin.nodes("master").map((node) => node.keys(`${keys.prefix}*`)))).flat();
+    for (const part of ["queue", "lease", "ticket", "v:", "block:", "stats:"]) {
+      expect(
+        found.some((key) => key.startsWith(`${keys.prefix}${part}`)),
+        part,
+      ).toBe(true);
+    }
+    const slots = new Set(await Promise.all(found.map((key) => admin.cluster("KEYSLOT", key))));
+    expect(slots.size).toBe(1);
+    for (const key of found) expect(await admin.pttl(key), key).toBeGreaterThan(0);
+    expect(await admin.hgetall(keys.visitor(bob))).toEqual({ last: alice, lastUntil: expect.stringMatching(/^\d+$/) });
+    // Of the room, on its own primary, only the note that it was ended on purpose.
+    expect(await rooms.wasEnded(matched.roomId)).toBe(true);
+    expect(await admin.exists(roomKeys(matched.roomId).meta)).toBe(0);
     await matches.cancel(alice);
   });
 });

@@ -46,13 +46,35 @@ export const READY_PROBE_KEY = "ephemera:ready";
 /** Heartbeats of the app instances, so presence held by a crashed instance can be released. */
 export const INSTANCES_KEY = "ephemera:instances";
 
+/** The stranger queue's name: on a Cluster, the hash tag all its keys share. Tests give each file its own. */
+export const STRANGER_QUEUE = "strangers";
+
 /**
- * People in stranger chats whose page is open (or closed less than the grace period ago), for
- * "people online": sha1 of `<room meta key>#<seat>` → until when they count. Open streams hold a
- * lease their instance's heartbeat renews, so a crashed instance's people stop counting by themselves.
+ * The stranger queue's keys and channels. On a Redis Cluster they all carry the queue's hash tag
+ * (`match:{strangers}:…`, visitor channels `ephemera:visitor:{strangers}:<visitor>`), so every
+ * queue script runs in that one slot and publishes on its primary (decision 028); a standalone
+ * Redis keeps the names it always had, so instances of the previous release share the queue
+ * during a deploy. Per-visitor, block and stats keys are the `prefix` plus `v:<visitor>`,
+ * `block:<sha1 of the pair>`, `stats:<hour>` and `ticket`.
  */
-export const STRANGERS_HERE_KEY = "match:here";
-/** A seat's entry in STRANGERS_HERE_KEY, before hashing: the scripts hash it (sha1). */
+export function matchKeys(cluster: boolean, queue = STRANGER_QUEUE) {
+  const prefix = cluster ? `match:{${queue}}:` : "match:";
+  return {
+    prefix,
+    queue: `${prefix}queue`,
+    /** Visitor → until when they stay queued without an open stream. */
+    lease: `${prefix}lease`,
+    /**
+     * People in stranger chats whose page is open (or closed less than the grace period ago), for
+     * "people online": sha1 of `<room meta key>#<seat>` → until when they count. Open streams hold a
+     * lease their instance's heartbeat renews, so a crashed instance's people stop counting by themselves.
+     */
+    here: `${prefix}here`,
+    visitor: (visitorId: string) => `${prefix}v:${visitorId}`,
+    channelPrefix: cluster ? `ephemera:visitor:{${queue}}:` : "ephemera:visitor:",
+  };
+}
+/** A seat's entry in the strangers-here set (`matchKeys().here`), before hashing: the scripts hash it (sha1). */
 export const strangerSeat = (roomId: string, seat: number) => `${roomKeys(roomId).meta}#${seat}`;
 
 export const CHANNEL_PREFIX = "ephemera:room:";
@@ -76,6 +98,19 @@ export const markEnded = (key: string, exp: string) => `do
   ${NOW_MS}
   redis.call('SET', ${key}, 'd', 'PXAT', string.format('%d', math.min(tonumber(${exp}), now + ${ENDED_MEMORY_MS})))
 end`;
+
+/**
+ * KEYS: every key of the room (`allRoomKeys`), meta first, its `ended` marker last. ARGV: channel. Deletes the
+ * room, marks it ended on purpose, publishes `destroyed`.
+ */
+export const destroyRoomScript = `
+local seq = redis.call('HGET', KEYS[1], 'seq')
+if not seq then return 0 end
+local exp = redis.call('HGET', KEYS[1], 'exp')
+redis.call('DEL', unpack(KEYS))
+${markEnded("KEYS[#KEYS]", "exp")}
+redis.call('PUBLISH', ARGV[1], 'd' .. string.format('%d', tonumber(seq) + 1))
+return 1`;
 
 /**
  * An account's keys, named by its tag (an HMAC of the account id under the server secret, never

@@ -2,7 +2,7 @@ import { Cluster, type Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { clusterTarget, createRoom, redisRoomStore, sendAs } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
-import { allRoomKeys, roomKeys, STRANGERS_HERE_KEY, strangerSeat } from "../redis/keys";
+import { allRoomKeys, matchKeys, roomKeys, strangerSeat } from "../redis/keys";
 import { parseClusterNodes } from "../redis/connections";
 import { checkEviction, checkPersistence } from "../redis/settings-check";
 import { createHash, randomBytes } from "node:crypto";
@@ -98,7 +98,7 @@ describe("RedisRoomStore on a Redis Cluster", () => {
     await store.join(roomId, "alice");
     const entry = createHash("sha1").update(strangerSeat(roomId, 1)).digest("hex");
     const disconnect = await store.connect(roomId, 1);
-    await waitFor(async () => (await cluster.zscore(STRANGERS_HERE_KEY, entry)) !== null, {
+    await waitFor(async () => (await cluster.zscore(matchKeys(true).here, entry)) !== null, {
       what: "the seat counted as here",
     });
     disconnect();

@@ -18,7 +18,7 @@ const CHANGE_RETURNED = `    table.insert(hereChanges, {member, lease})`;
 
 /**
  * Presence, one script for every step so the rules live in one place. KEYS: meta, members, live,
- * then on a standalone Redis instances and strangers here (STRANGERS_HERE_KEY). ARGV: op (open |
+ * then on a standalone Redis instances and strangers here (`matchKeys().here`). ARGV: op (open |
  * close | settle | state), seat, instance id, graceMs, channel, instanceTimeoutMs, the seat's open
  * streams on this instance now (open and close; an absolute count, so repeating a step after a
  * lost reply or a missed heartbeat changes nothing), then on a Cluster the instances known to

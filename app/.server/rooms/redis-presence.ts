@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { INSTANCES_KEY, roomChannel, roomKeys, STRANGERS_HERE_KEY, strangerSeat } from "../redis/keys";
+import { INSTANCES_KEY, roomChannel, roomKeys, strangerSeat } from "../redis/keys";
 
 type PresenceOp = "open" | "close" | "settle" | "state";
 
@@ -60,6 +60,8 @@ export class RedisPresence {
     /** Rooms with listeners on this instance: the ones whose presence it must keep settled. */
     private readonly localRooms: () => string[],
     private readonly graceMs: number,
+    /** The strangers-here set of the stranger queue this instance serves (`matchKeys().here`). */
+    private readonly strangersHereKey: string,
   ) {
     // A crashed instance's people count as gone within timeout + one beat (8 s by default).
     this.heartbeatMs = Math.min(2000, Math.max(50, Math.round(graceMs / 2)));
@@ -174,7 +176,7 @@ export class RedisPresence {
     if (!scripts.cluster) {
       return scripts.heartbeat(
         INSTANCES_KEY,
-        STRANGERS_HERE_KEY,
+        this.strangersHereKey,
         instanceId,
         instanceTimeoutMs,
         ...this.strangerSeats(),
@@ -183,7 +185,7 @@ export class RedisPresence {
     const seats = this.strangerSeats();
     const [dead] = await Promise.all([
       scripts.beat(INSTANCES_KEY, instanceId, instanceTimeoutMs, FORGET_DEAD_MS),
-      seats.length > 0 && scripts.strangersHere(STRANGERS_HERE_KEY, "renew", instanceTimeoutMs, ...seats),
+      seats.length > 0 && scripts.strangersHere(this.strangersHereKey, "renew", instanceTimeoutMs, ...seats),
     ]);
     return dead;
   }
@@ -203,7 +205,7 @@ export class RedisPresence {
     const args = [op, seat, this.instanceId, this.graceMs, roomChannel(roomId, scripts.cluster)];
     if (!scripts.cluster) {
       return scripts.presence(
-        ...[keys.meta, keys.members, keys.live, INSTANCES_KEY, STRANGERS_HERE_KEY],
+        ...[keys.meta, keys.members, keys.live, INSTANCES_KEY, this.strangersHereKey],
         ...[...args, this.instanceTimeoutMs, count],
       );
     }
@@ -215,7 +217,7 @@ export class RedisPresence {
     if (changes.length > 0) {
       // The strangers-here set lives in its own slot: a second step, after the room's. Lost, it
       // is put right by the next step in the room, and its leases run out by themselves.
-      this.track(scripts.strangersHere(STRANGERS_HERE_KEY, "apply", ...changes.flat()));
+      this.track(scripts.strangersHere(this.strangersHereKey, "apply", ...changes.flat()));
     }
     return reply;
   }

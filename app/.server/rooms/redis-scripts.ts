@@ -1,4 +1,4 @@
-import { markEnded } from "../redis/keys";
+import { destroyRoomScript } from "../redis/keys";
 import { NOW_MS } from "../redis/lua";
 
 /**
@@ -272,18 +272,8 @@ local last = -1
 if limit > 0 then last = math.min(-1, first + limit - 1) end
 return redis.call('LRANGE', KEYS[2], first, last)`;
 
-/**
- * KEYS: every key of the room (`allRoomKeys`), meta first, its `ended` marker last. ARGV: channel. Deletes the
- * room, marks it ended on purpose, publishes `destroyed`.
- */
-export const destroyScript = `
-local seq = redis.call('HGET', KEYS[1], 'seq')
-if not seq then return 0 end
-local exp = redis.call('HGET', KEYS[1], 'exp')
-redis.call('DEL', unpack(KEYS))
-${markEnded("KEYS[#KEYS]", "exp")}
-redis.call('PUBLISH', ARGV[1], 'd' .. string.format('%d', tonumber(seq) + 1))
-return 1`;
+/** Destroys a room (`room.destroy`); the stranger queue ends a chat's room with the same script. */
+export const destroyScript = destroyRoomScript;
 
 /**
  * KEYS: meta, cids. ARGV: seat, '1' or '0', ttlMs, sealed name, channel, draft ('' for none).

@@ -7,7 +7,7 @@ import { defineScripts, unavailable } from "../redis/script-runner";
 import { RedisPresence, type PresenceReply } from "./redis-presence";
 import { heartbeatScript, instanceBeatScript, presenceScript, strangersHereScript } from "./redis-presence-scripts";
 import type { InstanceHeartbeats } from "../redis/stream-slots";
-import { allRoomKeys, READY_PROBE_KEY, ROOM_KEY_COUNT, roomChannel, roomKeys } from "../redis/keys";
+import { allRoomKeys, matchKeys, READY_PROBE_KEY, ROOM_KEY_COUNT, roomChannel, roomKeys } from "../redis/keys";
 import { checkDirectChat, checkTimer } from "./direct-chat-checks";
 import { decodeEvent, decodeStoredMessage } from "./redis-codec";
 import {
@@ -100,6 +100,8 @@ const PUT_IMAGE_OUTCOMES: ImagePutOutcome[] = ["not-found", "not-member", "exist
 export interface RedisStoreOptions {
   /** How long a seat whose last stream closed still counts as here. */
   presenceGraceMs?: number;
+  /** The stranger queue whose "people online" this store's presence keeps (tests: one per file). */
+  strangerQueue?: string;
 }
 
 /** How often each instance checks that the rooms it streams still exist. */
@@ -149,6 +151,7 @@ export class RedisRoomStore implements RoomStore {
           },
       () => this.fanout.roomIds(),
       options.presenceGraceMs ?? DEFAULT_PRESENCE_GRACE_MS,
+      matchKeys(this.sharded, options.strangerQueue).here,
     );
     this.roomCheck = setInterval(() => void this.checkRooms(), ROOM_CHECK_MS);
     this.roomCheck.unref();
