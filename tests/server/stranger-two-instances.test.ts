@@ -30,7 +30,7 @@ async function ownRedis(
 /**
  * The stranger queue lives in Redis, so visitors arriving at two production processes at once
  * are paired with each other fairly: everyone in exactly one pair, nobody with themselves. On a
- * Redis Cluster the queue's steps and the rooms' run on different primaries (decision 028). The
+ * Redis Cluster the queue's steps and the rooms' run on different primaries (decision 030). The
  * queue gets a Redis (or Cluster) of its own here, so no other test's visitors can be in it.
  */
 describe.each(["one Redis", "a Redis Cluster"] as const)("talk to a stranger across two instances on %s", (setup) => {

@@ -382,7 +382,7 @@ class DyingMatchStore extends RedisMatchStore {
 
 /**
  * Pairing and creating the room, ending a chat and destroying the room, are separate steps in
- * separate slots (decision 028): a process that dies between them leaves the next one to ask
+ * separate slots (decision 030): a process that dies between them leaves the next one to ask
  * (here another instance's store) to finish the job. Memory has no steps to die between.
  */
 describe.each(["redis", "cluster"] as const)("MatchStore contract, a process dying between steps (%s)", (kind) => {

@@ -11,7 +11,7 @@ import { CHAT_BUCKETS, FORGET_AFTER_MS, STATS_RETENTION_MS, WAIT_BUCKETS } from 
  * presence), `stats:<hour>`, `ticket`. On a Cluster they all share one hash tag, so each queue
  * script runs in one slot; other visitors' records are reached by name in that slot. No queue
  * script touches a room: pairing, creating the room and ending it are separate steps, each
- * repeatable, that the store runs in turn (decision 028). Every key has a deadline.
+ * repeatable, that the store runs in turn (decision 030). Every key has a deadline.
  */
 
 /** A waiting visitor's record outlives their lease by far; the lease is what drops them. */

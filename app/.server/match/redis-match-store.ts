@@ -66,7 +66,7 @@ function toState([status, value, lastPartnerUntil]: string[]): MatchState {
  * scripts in the room's own slot. So a match is three steps (pair, create the room, tell the
  * two), and ending one three (end it for both, destroy the room, forget it was pending), each
  * repeatable: a process that dies between them leaves a record that the next reply about either
- * visitor names, and whoever reads it finishes the job (decision 028). The same steps run on one
+ * visitor names, and whoever reads it finishes the job (decision 030). The same steps run on one
  * Redis and on a Cluster. It runs on the process's shared connections.
  */
 export class RedisMatchStore implements MatchStore {

@@ -52,7 +52,7 @@ export const STRANGER_QUEUE = "strangers";
 /**
  * The stranger queue's keys and channels. On a Redis Cluster they all carry the queue's hash tag
  * (`match:{strangers}:…`, visitor channels `ephemera:visitor:{strangers}:<visitor>`), so every
- * queue script runs in that one slot and publishes on its primary (decision 028); a standalone
+ * queue script runs in that one slot and publishes on its primary (decision 030); a standalone
  * Redis keeps the names it always had, so instances of the previous release share the queue
  * during a deploy. Per-visitor, block and stats keys are the `prefix` plus `v:<visitor>`,
  * `block:<sha1 of the pair>`, `stats:<hour>` and `ticket`.
