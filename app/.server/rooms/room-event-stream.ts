@@ -19,6 +19,8 @@ export type RoomStreamEvent =
   | { id: number; type: "destroyed"; reason?: "lost" }
   /** A direct chat was cleared: every message with an id up to `upTo` is gone. */
   | { id: number; type: "cleared"; upTo: number }
+  /** Messages with ids between `after` and `before` were lost by the store (a failover). */
+  | { id: number; type: "lost"; after: number; before: number }
   | { id: number; type: "expired" };
 
 /** How far before its deadline a room that is gone counts as expired rather than lost. */
@@ -177,6 +179,11 @@ export async function* roomEventStream(
           case "cleared":
             yield { id: cursor.lastId, type: "cleared", upTo: event.upTo };
             break;
+          case "lost":
+            // Only news to a viewer who may hold an id in the span.
+            if (cursor.lastId > event.after)
+              yield { id: cursor.lastId, type: "lost", after: event.after, before: event.before };
+            break;
         }
       } else if (expired) {
         const leftMs = await remainingMs(store, roomId);
@@ -228,6 +235,16 @@ async function* catchUp(
   live: boolean,
 ): AsyncGenerator<RoomStreamEvent, boolean, undefined> {
   if (!messages || !state) return false;
+  // What the viewer holds is up to `cursor.lastId`. A store that lost acknowledged writes (a Redis
+  // failover, decision 028) may hold less: its last id is then below the cursor until the next
+  // send, which jumps past the span and records it. Either way the viewer is told which of its
+  // ids are gone, before anything newer, and the cursor follows the store.
+  const held = cursor.lastId;
+  if (state.lost && held > state.lost.after) yield { id: held, type: "lost", ...state.lost };
+  if (state.lastId < held) {
+    yield { id: held, type: "lost", after: state.lastId, before: held + 1 };
+    cursor.lastId = state.lastId;
+  }
   for (const message of messages) {
     if (message.id <= cursor.lastId) continue;
     // A direct chat cleared while this viewer was away: what they hold from before is gone too.
