@@ -23,6 +23,9 @@ export type RoomStreamEvent =
   | { id: number; type: "lost"; after: number; before: number }
   | { id: number; type: "expired" };
 
+/** How soon a re-read the store could not answer is tried again. */
+const RESYNC_RETRY_MS = 500;
+
 /** How far before its deadline a room that is gone counts as expired rather than lost. */
 const EXPIRY_SLACK_MS = 1000;
 
@@ -70,6 +73,7 @@ export async function* roomEventStream(
     queue.wake();
   };
   let expiryTimer = setTimeout(onDeadline, ttlMs);
+  let resyncTimer: NodeJS.Timeout | undefined;
   signal.addEventListener("abort", queue.wake, { once: true });
   const partner = new PartnerView(seat);
   const cursor = { lastId: afterId };
@@ -164,8 +168,12 @@ export async function* roomEventStream(
                 store.roomState(roomId),
               ]);
             } catch (error) {
-              if (error instanceof StoreUnavailableError) continue; // the next reconnect retries
-              throw error;
+              if (!(error instanceof StoreUnavailableError)) throw error;
+              // After a failover the subscriber may be back before the commands connection: what
+              // was published meanwhile would be missed for good, so the re-read is tried again.
+              clearTimeout(resyncTimer);
+              resyncTimer = setTimeout(() => queue.push({ type: "resync" }), RESYNC_RETRY_MS);
+              continue;
             }
             if (!(yield* catchUp(cursor, partner, ...missed, true))) {
               yield await ending();
@@ -180,9 +188,8 @@ export async function* roomEventStream(
             yield { id: cursor.lastId, type: "cleared", upTo: event.upTo };
             break;
           case "lost":
-            // Only news to a viewer who may hold an id in the span.
-            if (cursor.lastId > event.after)
-              yield { id: cursor.lastId, type: "lost", after: event.after, before: event.before };
+            // Whatever this stream yielded: the viewer's own sends were answered elsewhere.
+            yield { id: cursor.lastId, type: "lost", after: event.after, before: event.before };
             break;
         }
       } else if (expired) {
@@ -202,6 +209,7 @@ export async function* roomEventStream(
   } finally {
     ended = true;
     clearTimeout(expiryTimer);
+    clearTimeout(resyncTimer);
     signal.removeEventListener("abort", queue.wake);
     disconnect();
     unsubscribe();
@@ -235,12 +243,13 @@ async function* catchUp(
   live: boolean,
 ): AsyncGenerator<RoomStreamEvent, boolean, undefined> {
   if (!messages || !state) return false;
-  // What the viewer holds is up to `cursor.lastId`. A store that lost acknowledged writes (a Redis
-  // failover, decision 028) may hold less: its last id is then below the cursor until the next
-  // send, which jumps past the span and records it. Either way the viewer is told which of its
-  // ids are gone, before anything newer, and the cursor follows the store.
+  // A store that lost acknowledged writes (a Redis failover, decision 028) may hold less than
+  // this stream yielded: its last id is then below the cursor until the next send, which jumps
+  // past the span and records it. Either way the viewer is told which ids are gone, before
+  // anything newer, and the cursor follows the store. The recorded span is told on every (re)read,
+  // whatever the cursor: the viewer's own sends were answered by the send, not the stream.
   const held = cursor.lastId;
-  if (state.lost && held > state.lost.after) yield { id: held, type: "lost", ...state.lost };
+  if (state.lost) yield { id: held, type: "lost", ...state.lost };
   if (state.lastId < held) {
     yield { id: held, type: "lost", after: state.lastId, before: held + 1 };
     cursor.lastId = state.lastId;
