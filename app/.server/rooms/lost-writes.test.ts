@@ -138,6 +138,28 @@ describe.each(["redis", "cluster"] as const)("acknowledged writes lost in a fail
     }
   });
 
+  it("reads what a live stream missed when a message arrives past the next id", async () => {
+    const { roomId, reader, stop } = await roomWithReader();
+    try {
+      await sendAs(store, roomId, "alice", "m1", "a-1");
+      await waitFor(() => messageIds(reader.items).length === 1, { what: "message 1 on the reader's stream" });
+      // Stored but never published: as if published while the subscriber was reconnecting.
+      const keys = roomKeys(roomId);
+      await admin.rpush(keys.messages, `2|1|${Date.now()}|a-2|m2`, `3|1|${Date.now()}|a-3|m3`);
+      await admin.hset(keys.meta, "seq", 3);
+      await sendAs(store, roomId, "alice", "m4", "a-4");
+      await waitFor(() => messageIds(reader.items).length === 4, { what: "the missed messages, then the live one" });
+      expect(messageIds(reader.items)).toEqual([
+        [1, "m1"],
+        [2, "m2"],
+        [3, "m3"],
+        [4, "m4"],
+      ]);
+    } finally {
+      stop();
+    }
+  });
+
   it("jumps a direct chat's ids too, and finds its messages across the jump", async () => {
     const chatId = newRoomId();
     await store.openDirectChat(chatId, ["alice", "bob"], 60_000);

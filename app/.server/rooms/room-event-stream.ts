@@ -112,6 +112,26 @@ export async function* roomEventStream(
         switch (event.type) {
           case "message":
             if (event.message.id <= cursor.lastId) continue;
+            if (event.message.id > cursor.lastId + 1) {
+              // Ids run on by one, but for a failover's jump: a live message past the next id
+              // means some were published while the subscriber was away (after a failover ioredis
+              // subscribes again before it says so). They are read first; if the store cannot
+              // answer yet, a re-read later yields them and this one in order.
+              let missed: StoredMessage[] | null;
+              try {
+                missed = await store.messagesAfter(roomId, cursor.lastId, { seat });
+              } catch (error) {
+                if (!(error instanceof StoreUnavailableError)) throw error;
+                clearTimeout(resyncTimer);
+                resyncTimer = setTimeout(() => queue.push({ type: "resync" }), RESYNC_RETRY_MS);
+                continue;
+              }
+              for (const message of missed ?? []) {
+                if (message.id <= cursor.lastId || message.id >= event.message.id) continue;
+                cursor.lastId = message.id;
+                yield { id: cursor.lastId, type: "message", message, live: true };
+              }
+            }
             cursor.lastId = event.message.id;
             yield { id: cursor.lastId, type: "message", message: event.message, live: true };
             break;
