@@ -139,7 +139,10 @@ describe("conversation state", () => {
       expect(markLost(state, 1_000_003, 1_000_010)).toBe(state);
 
       // Retry stores it anew, under a later id: its bubble is confirmed once, at its new place.
-      const retried = confirm(lost, message(1_000_004, { mine: true, clientId: "mine-2", sender: "me", text: "hello" }));
+      const retried = confirm(
+        lost,
+        message(1_000_004, { mine: true, clientId: "mine-2", sender: "me", text: "hello" }),
+      );
       expect(retried.confirmed.map((item) => [item.id, item.mine])).toEqual([
         [1, false],
         [3, false],
