@@ -8,6 +8,7 @@ import {
   emptyConversation,
   latestPartnerId,
   logEntries,
+  markLost,
   nextExpiry,
   updatePending,
   type PendingMessage,
@@ -116,5 +117,64 @@ describe("conversation state", () => {
     expect(nextExpiry(later)).toBe(5000);
     expect(dropExpired(later, 10_000).confirmed.map((item) => item.id)).toEqual([3]);
     expect(nextExpiry(dropExpired(later, 10_000))).toBeNull();
+  });
+
+  describe("after the server lost messages (a failover)", () => {
+    it("turns an own acknowledged message the server lost into Not sent, and keeps the partner's", () => {
+      let state = confirm(emptyConversation, message(1));
+      state = confirm(state, message(2, { mine: true, clientId: "mine-2", sender: "me", text: "hello" }));
+      state = confirm(state, message(3, { clientId: "theirs-3" }));
+      state = confirm(state, message(1_000_003, { clientId: "theirs-new" }));
+      state = addPending(state, pending("later"));
+
+      const lost = markLost(state, 1, 1_000_002);
+      expect(lost.confirmed.map((item) => item.id)).toEqual([1, 3, 1_000_003]);
+      expect(lost.pending.map(({ clientId, text, status, error }) => ({ clientId, text, status, error }))).toEqual([
+        { clientId: "mine-2", text: "hello", status: "failed", error: "the server lost it" },
+        { clientId: "later", text: "later", status: "sending", error: undefined },
+      ]);
+      // Told twice (a resumed stream says it again): nothing changes.
+      expect(markLost(lost, 1, 1_000_002)).toBe(lost);
+      // Nothing of this viewer's in the span: nothing to do.
+      expect(markLost(state, 1_000_003, 1_000_010)).toBe(state);
+
+      // Retry stores it anew, under a later id: its bubble is confirmed once, at its new place.
+      const retried = confirm(
+        lost,
+        message(1_000_004, { mine: true, clientId: "mine-2", sender: "me", text: "hello" }),
+      );
+      expect(retried.confirmed.map((item) => [item.id, item.mine])).toEqual([
+        [1, false],
+        [3, false],
+        [1_000_003, false],
+        [1_000_004, true],
+      ]);
+      expect(retried.pending.map((item) => item.clientId)).toEqual(["later"]);
+    });
+
+    it("shows a partner's message resent after the loss once, in its new place", () => {
+      let state = confirm(emptyConversation, message(3, { clientId: "theirs-3", text: "hi" }));
+      state = markLost(state, 2, 1_000_003);
+      state = confirm(state, message(1_000_003, { clientId: "theirs-3", text: "hi" }));
+      expect(state.confirmed.map((item) => [item.id, item.text])).toEqual([[1_000_003, "hi"]]);
+    });
+
+    it("replaces a message when its id comes back with different content, and an own one displaced is Not sent", () => {
+      let state = confirm(emptyConversation, message(1));
+      state = confirm(state, message(2, { mine: true, clientId: "mine-2", text: "lost one", timestamp: 50 }));
+      // The same message again (the stream after the send's answer) is a repeat.
+      expect(confirm(state, message(2, { mine: true, clientId: "mine-2", text: "lost one", timestamp: 50 }))).toBe(
+        state,
+      );
+      // A server that handed id 2 out again, for the partner's next message.
+      const reused = confirm(state, message(2, { clientId: "theirs-2", text: "new one", timestamp: 80 }));
+      expect(reused.confirmed.map((item) => [item.id, item.text, item.mine])).toEqual([
+        [1, "m1", false],
+        [2, "new one", false],
+      ]);
+      expect(reused.pending.map(({ clientId, text, status }) => ({ clientId, text, status }))).toEqual([
+        { clientId: "mine-2", text: "lost one", status: "failed" },
+      ]);
+    });
   });
 });

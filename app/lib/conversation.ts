@@ -35,18 +35,74 @@ export const emptyConversation: Conversation = { confirmed: [], pending: [], not
 /**
  * Adds a stored message, whichever way it arrived first (the event stream or the send's own
  * response): a repeat is ignored, and the pending bubble it confirms is replaced, not doubled.
+ * After a failover lost some messages (`markLost`), a resent one (the same sender and clientId)
+ * takes the place of the copy shown before, and a message under an id shown for another (a server
+ * that reused ids) replaces it: an own one it displaces is not sent after all.
  */
 export function confirm(conversation: Conversation, message: ChatMessage): Conversation {
-  const pending = conversation.pending.some((item) => item.clientId === message.clientId)
+  let pending = conversation.pending.some((item) => item.clientId === message.clientId && message.mine)
     ? conversation.pending.filter((item) => item.clientId !== message.clientId)
     : conversation.pending;
-  const { confirmed } = conversation;
-  const last = confirmed[confirmed.length - 1];
-  if (!last || last.id < message.id) return { ...conversation, confirmed: [...confirmed, message], pending };
-  if (confirmed.some((item) => item.id === message.id)) {
+  let { confirmed } = conversation;
+  const same = confirmed.find((item) => item.id === message.id);
+  if (same && sameMessage(same, message)) {
     return pending === conversation.pending ? conversation : { ...conversation, pending };
   }
+  if (same) {
+    confirmed = confirmed.filter((item) => item !== same);
+    const unsent = notSent(same);
+    if (unsent) pending = [...pending, unsent];
+  }
+  if (message.clientId) {
+    const earlier = confirmed.find(
+      (item) => item.clientId === message.clientId && item.mine === message.mine && item.id !== message.id,
+    );
+    if (earlier) confirmed = confirmed.filter((item) => item !== earlier);
+  }
+  const last = confirmed[confirmed.length - 1];
+  if (!last || last.id < message.id) return { ...conversation, confirmed: [...confirmed, message], pending };
   return { ...conversation, confirmed: [...confirmed, message].sort((a, b) => a.id - b.id), pending };
+}
+
+/** Two copies of one stored message (from the stream, a list or a send's response). */
+function sameMessage(a: ChatMessage, b: ChatMessage): boolean {
+  // A copy that could not be opened, or a notice, carries no clientId.
+  return a.mine === b.mine && a.timestamp === b.timestamp && (!a.clientId || !b.clientId || a.clientId === b.clientId);
+}
+
+/** What is shown instead of an own message the server lost: "Not sent", with Retry. */
+const LOST_ERROR = "the server lost it";
+
+/** An own message the server no longer has, as a failed send Retry can resend; null for others. */
+function notSent(message: ChatMessage): PendingMessage | null {
+  if (!message.mine || !message.clientId || message.notice || message.image) return null;
+  return {
+    clientId: message.clientId,
+    sender: message.sender,
+    text: message.text,
+    timestamp: message.timestamp,
+    status: "failed",
+    error: LOST_ERROR,
+  };
+}
+
+/**
+ * The server lost every message with an id strictly between `after` and `before` (its Redis
+ * failed over before they were copied). Own ones were not sent after all: each leaves the log for
+ * a "Not sent" bubble with Retry (same clientId, so a retry is stored once). The partner's stay:
+ * this viewer saw them, and a resend from the partner takes their place (see `confirm`). An own
+ * image cannot be resent from here (its bytes are gone from this page): it stays, as they saw it.
+ */
+export function markLost(conversation: Conversation, after: number, before: number): Conversation {
+  const unsent: PendingMessage[] = [];
+  const confirmed = conversation.confirmed.filter((message) => {
+    if (message.id <= after || message.id >= before) return true;
+    const item = notSent(message);
+    if (item && !conversation.pending.some((pending) => pending.clientId === item.clientId)) unsent.push(item);
+    return !item;
+  });
+  if (confirmed.length === conversation.confirmed.length) return conversation;
+  return { ...conversation, confirmed, pending: [...unsent, ...conversation.pending] };
 }
 
 export function addPending(conversation: Conversation, message: PendingMessage): Conversation {

@@ -73,7 +73,7 @@ describe("opening a room's stream", () => {
     opener.push(messageEvent(sealed(8, "client-8", "mine", { mine: true, status: "seen" })));
     await opener.idle();
     expect(messages()).toEqual([
-      { id: 7, sender: "otter", text: "hello", timestamp: 1007, mine: false },
+      { id: 7, sender: "otter", text: "hello", timestamp: 1007, mine: false, clientId: "client-7" },
       { id: 8, sender: "otter", text: "mine", timestamp: 1008, mine: true, clientId: "client-8", status: "seen" },
     ]);
   });
@@ -116,6 +116,17 @@ describe("opening a room's stream", () => {
     opener.push(messageEvent(sealed(2, "x", "genuine")));
     await opener.idle();
     expect(messages().map((message) => message.text)).toEqual(["", "genuine"]);
+  });
+
+  it("lets a clientId the server said it lost come back under a new id (resent after a failover)", async () => {
+    const { opener, messages } = run();
+    opener.push(messageEvent(sealed(3, "resent", "hi")));
+    opener.push({ type: "lost", after: 2, before: 1_000_003 });
+    opener.push(messageEvent(sealed(1_000_003, "resent", "hi")));
+    // Outside any lost span it is still a replay.
+    opener.push(messageEvent(sealed(1_000_009, "resent", "hi")));
+    await opener.idle();
+    expect(messages().map((message) => message.id)).toEqual([3, 1_000_003]);
   });
 
   it("drops a replay of an own message the send's answer already confirmed", async () => {
@@ -181,7 +192,9 @@ describe("opening a room's stream", () => {
     const { opener, messages } = run(fakeDeps({ openMessage: async () => ({ kind: "image", name: "otter", image }) }));
     opener.push(messageEvent(sealed(5, "e", "ignored")));
     await opener.idle();
-    expect(messages()).toEqual([{ id: 5, sender: "otter", text: "", timestamp: 1005, mine: false, image }]);
+    expect(messages()).toEqual([
+      { id: 5, sender: "otter", text: "", timestamp: 1005, mine: false, clientId: "e", image },
+    ]);
   });
 
   it("keeps sealed names to the usual length and gives a nameless sender a name", async () => {

@@ -31,8 +31,9 @@ export function openedMessage(sealed: SealedMessage, payload: MessagePayload, re
     mine: sealed.mine,
   };
   if (payload.kind === "image") message.image = payload.image;
-  // Own messages keep their clientId: it is what confirms (replaces) the pending bubble.
-  if (sealed.mine) message.clientId = sealed.clientId;
+  // The clientId confirms (replaces) an own pending bubble, and lets a message resent after a
+  // failover lost it take the place of the copy shown before (conversation.ts).
+  message.clientId = sealed.clientId;
   if (sealed.status) message.status = sealed.status;
   return withExpiry(message, sealed, receivedAt);
 }
@@ -63,11 +64,19 @@ function contentless(sealed: SealedMessage, instead: Pick<ChatMessage, "undecryp
 /**
  * Each side's clientIds and the message id each was first opened under. A ciphertext is bound to
  * its clientId, so a server replaying an old message can only do it under that clientId and a new
- * id: the second id is refused. The same id again is a repeat delivery (a resumed stream), which
- * the conversation drops by id anyway.
+ * id: the second id is refused, unless the server said it lost the first (`forgetLost`). The same
+ * id again is a repeat delivery (a resumed stream), which the conversation drops by id anyway.
  */
 export class ReplayGuard {
   private readonly seen = new Map<string, number>();
+
+  /**
+   * The server lost the messages with ids in the span (a failover): their clientIds may come back
+   * under new ids, resent by their senders.
+   */
+  forgetLost(after: number, before: number): void {
+    for (const [key, id] of this.seen) if (id > after && id < before) this.seen.delete(key);
+  }
 
   accept(mine: boolean, clientId: string, id: number): boolean {
     const key = `${mine ? "m" : "p"}:${clientId}`;
@@ -128,6 +137,9 @@ export class RoomEventOpener {
       case "partner-keys":
         await this.deps.onPartnerKeys?.(event.publicKeys).catch(() => {});
         return null;
+      case "lost":
+        this.replays.forgetLost(event.after, event.before);
+        return event;
       default:
         return event;
     }

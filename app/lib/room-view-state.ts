@@ -1,4 +1,12 @@
-import { addNotice, clearUpTo, confirm, dropExpired, emptyConversation, type Conversation } from "./conversation";
+import {
+  addNotice,
+  clearUpTo,
+  confirm,
+  dropExpired,
+  emptyConversation,
+  markLost,
+  type Conversation,
+} from "./conversation";
 import { applyPartnerEvent, expireTyping, unknownPartner, type PartnerState } from "./partner";
 import { noReceipts, raiseWatermarks, type Watermarks } from "./receipt-status";
 import type { OpenedRoomEvent } from "./chat-message";
@@ -35,6 +43,8 @@ export function applyRoomEvent(
   if (event.type === "message") next = { ...next, conversation: confirm(next.conversation, event.message) };
   else if (event.type === "cleared")
     next = updateConversation(next, (conversation) => clearUpTo(conversation, event.upTo));
+  else if (event.type === "lost")
+    next = updateConversation(next, (conversation) => markLost(conversation, event.after, event.before));
   else if (event.type === "members")
     next = next.memberCount === event.count ? next : { ...next, memberCount: event.count };
   else if (event.type === "receipts") {

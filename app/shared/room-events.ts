@@ -77,4 +77,10 @@ export type RoomEvent =
   | { type: "destroyed"; reason?: "lost" }
   /** A direct chat was cleared (by either person): remove every message with an id up to `upTo`. */
   | { type: "cleared"; upTo: number }
+  /**
+   * The server lost messages it had acknowledged (its Redis failed over before they were copied):
+   * none with an id strictly between `after` and `before` exists any more, and no later message
+   * takes such an id. The viewer's own among them were not sent after all (offer Retry).
+   */
+  | { type: "lost"; after: number; before: number }
   | { type: "expired" };

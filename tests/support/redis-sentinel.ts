@@ -10,7 +10,7 @@ import { waitFor } from "./wait-for";
 export const TEST_SENTINEL_NAME = "ephemera-test";
 
 export interface TestRedisSentinel {
-  /** The sentinel, as REDIS_SENTINELS takes it. */
+  /** The sentinels, as REDIS_SENTINELS takes them. */
   sentinels: Array<{ host: string; port: number }>;
   name: string;
   /** The primary's and the replica's ports, the primary first. */
@@ -25,14 +25,20 @@ export interface TestRedisSentinel {
 }
 
 /**
- * A private primary, one replica and one sentinel on free ports, persisting nothing. The sentinel
- * calls the primary down after a second unanswered and fails over at once (a quorum of one), so
- * a test sees a failover in seconds rather than the half minute of a default setup.
+ * A private primary, one replica and `sentinels` sentinels (1 unless told) on free ports,
+ * persisting nothing. The sentinels call the primary down after a second unanswered and fail over
+ * once a majority agrees (a quorum of one for a lone sentinel), so a test sees a failover in
+ * seconds rather than the half minute of a default setup. `DEBUG` is allowed from loopback, so a
+ * test can hold the replica still (`DEBUG SLEEP`) while the primary takes writes it never passes on.
  */
-export async function startRedisSentinel(): Promise<TestRedisSentinel> {
+export async function startRedisSentinel({ sentinels: count = 1 } = {}): Promise<TestRedisSentinel> {
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), "ephemera-redis-sentinel-"));
-  const [primary, replica, sentinel] = [await freePort(), await freePort(), await freePort()];
+  const [primary, replica] = [await freePort(), await freePort()];
+  const sentinelPorts: number[] = [];
+  for (let index = 0; index < count; index += 1) sentinelPorts.push(await freePort());
+  const [sentinel] = sentinelPorts as [number];
+  const quorum = Math.floor(count / 2) + 1;
   const children = new Map<number, { child: ChildProcess; exited: Promise<void> }>();
   const spawnServer = (port: number, args: string[]) => {
     const child = spawn("redis-server", args, { stdio: "ignore" });
@@ -48,23 +54,27 @@ export async function startRedisSentinel(): Promise<TestRedisSentinel> {
     [
       ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
       ["--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0", "--repl-diskless-load", "swapdb"],
+      ["--enable-debug-command", "local"],
     ].flat();
   spawnServer(primary, serverArgs(primary));
   spawnServer(replica, [...serverArgs(replica), "--replicaof", "127.0.0.1", String(primary)]);
-  // Sentinel rewrites its config file as it learns, so it needs one of its own on disk.
-  const conf = join(dir, "sentinel.conf");
-  writeFileSync(
-    conf,
-    [
-      `port ${sentinel}`,
-      "bind 127.0.0.1",
-      `dir ${dir}`,
-      `sentinel monitor ${TEST_SENTINEL_NAME} 127.0.0.1 ${primary} 1`,
-      `sentinel down-after-milliseconds ${TEST_SENTINEL_NAME} 1000`,
-      `sentinel failover-timeout ${TEST_SENTINEL_NAME} 3000`,
-      "",
-    ].join("\n"),
-  );
+  // Sentinel rewrites its config file as it learns, so each needs one of its own on disk.
+  const confFor = (port: number) => {
+    const conf = join(dir, `sentinel-${port}.conf`);
+    writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        "bind 127.0.0.1",
+        `dir ${dir}`,
+        `sentinel monitor ${TEST_SENTINEL_NAME} 127.0.0.1 ${primary} ${quorum}`,
+        `sentinel down-after-milliseconds ${TEST_SENTINEL_NAME} 1000`,
+        `sentinel failover-timeout ${TEST_SENTINEL_NAME} 3000`,
+        "",
+      ].join("\n"),
+    );
+    return conf;
+  };
 
   const stop = async () => {
     for (const { child } of children.values()) child.kill("SIGTERM");
@@ -98,26 +108,39 @@ export async function startRedisSentinel(): Promise<TestRedisSentinel> {
     } finally {
       replicaProbe.disconnect();
     }
-    spawnServer(sentinel, [conf, "--sentinel"]);
-    // Until the sentinel has seen the replica, a failover would find none to promote.
-    await waitFor(
-      async () => {
-        if (!(await ready(probe))) return false;
-        const replicas = (await probe.call("SENTINEL", "REPLICAS", TEST_SENTINEL_NAME)) as string[][];
-        return replicas.some((fields) => {
-          const info = Object.fromEntries(fields.flatMap((field, i) => (i % 2 === 0 ? [[field, fields[i + 1]]] : [])));
-          return info.port === String(replica) && info.flags === "slave" && info["master-link-status"] === "ok";
-        });
-      },
-      { timeoutMs: 20_000, intervalMs: 100, what: `the sentinel on port ${sentinel} to see the replica` },
-    );
+    for (const port of sentinelPorts) spawnServer(port, [confFor(port), "--sentinel"]);
+    // Until a sentinel has seen the replica, a failover would find none to promote; until the
+    // sentinels have found each other (through the primary, every 2 s), none can win a vote.
+    const probes = sentinelPorts.map((port) => (port === sentinel ? probe : connect(port)));
+    try {
+      await waitFor(
+        async () => {
+          for (const each of probes) {
+            if (!(await ready(each))) return false;
+            const replicas = (await each.call("SENTINEL", "REPLICAS", TEST_SENTINEL_NAME)) as string[][];
+            const seen = replicas.some((fields) => {
+              const info = Object.fromEntries(
+                fields.flatMap((field, i) => (i % 2 === 0 ? [[field, fields[i + 1]]] : [])),
+              );
+              return info.port === String(replica) && info.flags === "slave" && info["master-link-status"] === "ok";
+            });
+            const others = (await each.call("SENTINEL", "SENTINELS", TEST_SENTINEL_NAME)) as unknown[];
+            if (!seen || others.length < count - 1) return false;
+          }
+          return true;
+        },
+        { timeoutMs: 20_000, intervalMs: 100, what: `the sentinels on ports ${sentinelPorts.join(", ")} to be ready` },
+      );
+    } finally {
+      for (const each of probes) if (each !== probe) each.disconnect();
+    }
   } catch (error) {
     probe.disconnect();
     await stop();
     throw error;
   }
   return {
-    sentinels: [{ host: "127.0.0.1", port: sentinel }],
+    sentinels: sentinelPorts.map((port) => ({ host: "127.0.0.1", port })),
     name: TEST_SENTINEL_NAME,
     ports: [primary, replica],
     startMs: Math.round(performance.now() - started),

@@ -324,6 +324,8 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
         .map(([seat, typing]) => ({ seat, name: typing.name, expiresInMs: typing.until - now })),
       keys: [...room.keys].map(([seat, publicKeys]) => ({ seat, publicKeys })),
       arrivals: [...room.arrivals].map(([seat, after]) => ({ seat, after })),
+      // Memory loses nothing it acknowledged: never a `lost` span.
+      lastId: room.lastEventId,
     };
   }
 

@@ -66,5 +66,6 @@ describe("stored message records", () => {
 
   it("decodes a cleared chat's event", () => {
     expect(decodeEvent("c41")).toEqual({ type: "cleared", upTo: 41 });
+    expect(decodeEvent("x2:1000003")).toEqual({ type: "lost", after: 2, before: 1_000_003 });
   });
 });

@@ -93,6 +93,10 @@ export function decodeEvent(payload: string): PublishedEvent {
     }
     case "l":
       return { type: "left", seat: Number(payload.slice(1)) };
+    case "x": {
+      const [after, before] = fieldsOf(payload, 2);
+      return { type: "lost", after: Number(after), before: Number(before) };
+    }
     case "a": {
       const [seat, after] = fieldsOf(payload, 2);
       return { type: "arrived", seat: Number(seat), after: Number(after) };

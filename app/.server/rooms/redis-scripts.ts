@@ -13,6 +13,62 @@ import { NOW_MS } from "../redis/lua";
  */
 
 /**
+ * How far a room's ids jump when its send finds it last wrote under another primary: past every
+ * id the lost primary could have handed out that its replica never got. Sends are rate-limited
+ * per member, so a room takes nowhere near a million in the seconds of an unreplicated window.
+ */
+export const ID_JUMP = 1_000_000;
+
+/**
+ * Lua defining `nextId(channel)`: takes the room's next event id (KEYS[1] its meta). The primary
+ * this runs on is named by its `master_replid`, which a promoted replica changes; the meta keeps
+ * the one of its last send (`ep`). Redis replicates asynchronously, so after a failover the
+ * counter (`seq`) may be behind ids the old primary acknowledged: on a change, the ids jump by
+ * ID_JUMP, the span recorded (`gp`, last id kept : first id after) and published (`x`), so no id
+ * is handed out twice and whoever holds one in the span learns it is gone (decision 028). Read
+ * inside the script, not passed in: a command resent after a reconnect cannot carry a stale one.
+ */
+const NEXT_ID = `local function nextId(channel)
+  local info = redis.pcall('INFO', 'replication')
+  local epoch = type(info) == 'string' and string.match(info, 'master_replid:(%w+)') or nil
+  local room = redis.call('HMGET', KEYS[1], 'seq', 'ep')
+  local seq = tonumber(room[1])
+  if epoch and room[2] ~= epoch then
+    if room[2] then
+      local span = string.format('%d:%d', seq, seq + ${ID_JUMP} + 1)
+      redis.call('HSET', KEYS[1], 'gp', span)
+      redis.call('PUBLISH', channel, 'x' .. span)
+      seq = seq + ${ID_JUMP}
+    end
+    redis.call('HSET', KEYS[1], 'ep', epoch)
+  end
+  seq = seq + 1
+  redis.call('HSET', KEYS[1], 'seq', string.format('%d', seq))
+  return seq
+end`;
+
+/**
+ * Lua defining `indexOf(id, pattern)`: the list index (KEYS[2], from its head) of the record with
+ * that id, or of the first one after it; `pattern` captures a record's id. Ids are contiguous
+ * (message k at k - seq - 1 from the end) until a failover's jump (`gp` in KEYS[1]); from then
+ * on the list is searched, ~10 LINDEX for a full one.
+ */
+const INDEX_OF = `local function indexOf(id, pattern)
+  local room = redis.call('HMGET', KEYS[1], 'seq', 'gp')
+  local length = redis.call('LLEN', KEYS[2])
+  if not room[2] then return math.max(0, length + id - tonumber(room[1]) - 1) end
+  local low, high = 0, length - 1
+  while low <= high do
+    local middle = math.floor((low + high) / 2)
+    local record = redis.call('LINDEX', KEYS[2], middle)
+    local at = tonumber(string.match(record, pattern) or cjson.decode(record).id)
+    if at == id then return middle end
+    if at < id then low = middle + 1 else high = middle - 1 end
+  end
+  return low
+end`;
+
+/**
  * KEYS: meta. ARGV: ttlMs, key check ('' for none). Returns the deadline (ms since epoch), or -1
  * when the id is taken.
  */
@@ -84,19 +140,19 @@ return {1, 0, pttl}`;
  * (deadline) and `author`; KEYS[1..3]: meta, msgs, cids; ARGV: channel, member id,
  * ciphertext, cap, clientId ('' for none). Returns {2, record} stored or {3, record} duplicate.
  *
- * Event ids count messages only, so message k sits at list index k - seq - 1; a clientId is
+ * Event ids count messages only (see NEXT_ID, INDEX_OF for where they jump); a clientId is
  * forgotten when its message is trimmed, so a remembered one always points into the list.
+ * Needs NEXT_ID and INDEX_OF defined first.
  */
 const STORE_AND_PUBLISH = `local cid = nil
 if ARGV[5] ~= '' then
   cid = author .. ':' .. ARGV[5]
   local prior = redis.call('HGET', KEYS[3], cid)
   if prior then
-    local seq = tonumber(redis.call('HGET', KEYS[1], 'seq'))
-    return {3, redis.call('LINDEX', KEYS[2], tonumber(prior) - seq - 1)}
+    return {3, redis.call('LINDEX', KEYS[2], indexOf(tonumber(prior), '^(%d+)|'))}
   end
 end
-local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+local id = nextId(ARGV[1])
 ${NOW_MS}
 -- One record per message, id|author|time|clientId|ciphertext: none of the first four holds a
 -- '|', and the ciphertext (base64url) cannot either. JSON would cost 28 more bytes each.
@@ -138,8 +194,7 @@ const STORE_IN_CHAT = `local function storeInChat(author, timer, clientId, tag, 
     cid = author .. ':' .. clientId
     local prior = redis.call('HGET', KEYS[3], cid)
     if prior then
-      local seq = tonumber(redis.call('HGET', KEYS[1], 'seq'))
-      return {3, redis.call('LINDEX', KEYS[2], tonumber(prior) - seq - 1)}
+      return {3, redis.call('LINDEX', KEYS[2], indexOf(tonumber(prior), '^[en]%d+|(%d+)|'))}
     end
   end
   local function forget(record)
@@ -153,7 +208,7 @@ const STORE_IN_CHAT = `local function storeInChat(author, timer, clientId, tag, 
     forget(head)
     head = redis.call('LINDEX', KEYS[2], 0)
   end
-  local id = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+  local id = nextId(channel)
   local expiresAt = now + timer
   local msg = string.format('%s%d|%d|%d|%d|', tag, expiresAt, id, author, now) .. (cid and clientId or '') .. '|' .. body
   if redis.call('RPUSH', KEYS[2], msg) > tonumber(cap) then forget(redis.call('LPOP', KEYS[2])) end
@@ -172,6 +227,8 @@ end`;
  * one of the two blocked (nothing stored), else as STORE_AND_PUBLISH (or storeInChat).
  */
 export const appendMemberMessageScript = `
+${NEXT_ID}
+${INDEX_OF}
 local room = redis.call('HMGET', KEYS[1], 'exp', 'tmr', 'blk')
 local exp = room[1]
 if not exp then return {0} end
@@ -211,6 +268,8 @@ return {1, tonumber(ARGV[3]), 0, tonumber(exp)}`;
  * when the chat is gone (or not a direct chat).
  */
 export const setChatTimerScript = `
+${NEXT_ID}
+${INDEX_OF}
 if not redis.call('HGET', KEYS[1], 'tmr') then return false end
 redis.call('HSET', KEYS[1], 'tmr', ARGV[2])
 ${STORE_IN_CHAT}
@@ -223,6 +282,8 @@ return storeInChat(tonumber(ARGV[1]), tonumber(ARGV[2]), '', 'n', 't' .. ARGV[2]
  * nil when the chat is gone (or not a direct chat).
  */
 export const clearChatScript = `
+${NEXT_ID}
+${INDEX_OF}
 local chat = redis.call('HMGET', KEYS[1], 'tmr', 'seq')
 if not chat[1] then return false end
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[5])
@@ -248,14 +309,16 @@ return 1`;
  * those after it.
  */
 export const messagesAfterScript = `
+${INDEX_OF}
 local room = redis.call('HMGET', KEYS[1], 'seq', 'tmr')
 local seq = room[1]
 if not seq then return false end
 local after = tonumber(ARGV[1])
 if ARGV[2] ~= '' then after = math.max(after, tonumber(redis.call('HGET', KEYS[1], 'a' .. ARGV[2]) or 0)) end
-local missing = tonumber(seq) - after
-if missing <= 0 then return {} end
-local first = -math.min(missing, redis.call('LLEN', KEYS[2]))
+if tonumber(seq) <= after then return {} end
+local length = redis.call('LLEN', KEYS[2])
+local first = indexOf(after + 1, room[2] and '^[en]%d+|(%d+)|' or '^(%d+)|') - length
+if first >= 0 then return {} end
 local limit = tonumber(ARGV[3])
 if room[2] then
   ${NOW_MS}

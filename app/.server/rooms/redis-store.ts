@@ -288,7 +288,10 @@ export class RedisRoomStore implements RoomStore {
     }));
     const meta = new Map<string, string>();
     for (let index = 0; index < metaFields.length; index += 2) meta.set(metaFields[index]!, metaFields[index + 1]!);
-    const state: RoomState = { memberCount, presence, receipts: [], typing: [], keys: [], arrivals: [] };
+    const lastId = Number(meta.get("seq") ?? 0);
+    const state: RoomState = { memberCount, presence, receipts: [], typing: [], keys: [], arrivals: [], lastId };
+    const lost = /^(\d+):(\d+)$/.exec(meta.get("gp") ?? "");
+    if (lost) state.lost = { after: Number(lost[1]), before: Number(lost[2]) };
     for (const [field, value] of meta) {
       const match = /^([dtka])(\d+)$/.exec(field);
       if (!match) continue;

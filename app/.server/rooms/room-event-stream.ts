@@ -19,7 +19,12 @@ export type RoomStreamEvent =
   | { id: number; type: "destroyed"; reason?: "lost" }
   /** A direct chat was cleared: every message with an id up to `upTo` is gone. */
   | { id: number; type: "cleared"; upTo: number }
+  /** Messages with ids between `after` and `before` were lost by the store (a failover). */
+  | { id: number; type: "lost"; after: number; before: number }
   | { id: number; type: "expired" };
+
+/** How soon a re-read the store could not answer is tried again. */
+const RESYNC_RETRY_MS = 500;
 
 /** How far before its deadline a room that is gone counts as expired rather than lost. */
 const EXPIRY_SLACK_MS = 1000;
@@ -68,6 +73,7 @@ export async function* roomEventStream(
     queue.wake();
   };
   let expiryTimer = setTimeout(onDeadline, ttlMs);
+  let resyncTimer: NodeJS.Timeout | undefined;
   signal.addEventListener("abort", queue.wake, { once: true });
   const partner = new PartnerView(seat);
   const cursor = { lastId: afterId };
@@ -106,6 +112,26 @@ export async function* roomEventStream(
         switch (event.type) {
           case "message":
             if (event.message.id <= cursor.lastId) continue;
+            if (event.message.id > cursor.lastId + 1) {
+              // Ids run on by one, but for a failover's jump: a live message past the next id
+              // means some were published while the subscriber was away (after a failover ioredis
+              // subscribes again before it says so). They are read first; if the store cannot
+              // answer yet, a re-read later yields them and this one in order.
+              let missed: StoredMessage[] | null;
+              try {
+                missed = await store.messagesAfter(roomId, cursor.lastId, { seat });
+              } catch (error) {
+                if (!(error instanceof StoreUnavailableError)) throw error;
+                clearTimeout(resyncTimer);
+                resyncTimer = setTimeout(() => queue.push({ type: "resync" }), RESYNC_RETRY_MS);
+                continue;
+              }
+              for (const message of missed ?? []) {
+                if (message.id <= cursor.lastId || message.id >= event.message.id) continue;
+                cursor.lastId = message.id;
+                yield { id: cursor.lastId, type: "message", message, live: true };
+              }
+            }
             cursor.lastId = event.message.id;
             yield { id: cursor.lastId, type: "message", message: event.message, live: true };
             break;
@@ -162,8 +188,12 @@ export async function* roomEventStream(
                 store.roomState(roomId),
               ]);
             } catch (error) {
-              if (error instanceof StoreUnavailableError) continue; // the next reconnect retries
-              throw error;
+              if (!(error instanceof StoreUnavailableError)) throw error;
+              // After a failover the subscriber may be back before the commands connection: what
+              // was published meanwhile would be missed for good, so the re-read is tried again.
+              clearTimeout(resyncTimer);
+              resyncTimer = setTimeout(() => queue.push({ type: "resync" }), RESYNC_RETRY_MS);
+              continue;
             }
             if (!(yield* catchUp(cursor, partner, ...missed, true))) {
               yield await ending();
@@ -176,6 +206,10 @@ export async function* roomEventStream(
             return;
           case "cleared":
             yield { id: cursor.lastId, type: "cleared", upTo: event.upTo };
+            break;
+          case "lost":
+            // Whatever this stream yielded: the viewer's own sends were answered elsewhere.
+            yield { id: cursor.lastId, type: "lost", after: event.after, before: event.before };
             break;
         }
       } else if (expired) {
@@ -195,6 +229,7 @@ export async function* roomEventStream(
   } finally {
     ended = true;
     clearTimeout(expiryTimer);
+    clearTimeout(resyncTimer);
     signal.removeEventListener("abort", queue.wake);
     disconnect();
     unsubscribe();
@@ -228,6 +263,17 @@ async function* catchUp(
   live: boolean,
 ): AsyncGenerator<RoomStreamEvent, boolean, undefined> {
   if (!messages || !state) return false;
+  // A store that lost acknowledged writes (a Redis failover, decision 028) may hold less than
+  // this stream yielded: its last id is then below the cursor until the next send, which jumps
+  // past the span and records it. Either way the viewer is told which ids are gone, before
+  // anything newer, and the cursor follows the store. The recorded span is told on every (re)read,
+  // whatever the cursor: the viewer's own sends were answered by the send, not the stream.
+  const held = cursor.lastId;
+  if (state.lost) yield { id: held, type: "lost", ...state.lost };
+  if (state.lastId < held) {
+    yield { id: held, type: "lost", after: state.lastId, before: held + 1 };
+    cursor.lastId = state.lastId;
+  }
   for (const message of messages) {
     if (message.id <= cursor.lastId) continue;
     // A direct chat cleared while this viewer was away: what they hold from before is gone too.

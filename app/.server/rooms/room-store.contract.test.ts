@@ -127,6 +127,10 @@ describe.each(ROOM_STORE_KINDS)("RoomStore contract (%s)", (kind) => {
     expect((await store.messagesAfter(roomId, 0))?.map((message) => message.ciphertext)).toEqual(texts);
     expect((await store.messagesAfter(roomId, 2))?.map((message) => message.id)).toEqual([3, 4]);
     expect(await store.messagesAfter(roomId, 4)).toEqual([]);
+    // The state names the last id, and no span lost in a failover (none happened).
+    const state = await store.roomState(roomId);
+    expect(state?.lastId).toBe(4);
+    expect(state?.lost).toBeUndefined();
   });
 
   it("round-trips any string as a ciphertext or a sealed name exactly, reading none of it", async () => {

@@ -51,6 +51,11 @@ export type PublishedEvent =
   | { type: "destroyed"; id: number }
   /** A direct chat was cleared: every message with an id up to `upTo` is gone for both. */
   | { type: "cleared"; upTo: number }
+  /**
+   * The store lost acknowledged writes (a Redis failover, decision 028): no message with an id
+   * above `after` and below `before` exists, and none will; ids go on from `before`.
+   */
+  | ({ type: "lost" } & IdSpan)
   | { type: "resync" };
 
 /** One seat's presence as of a read; `here` includes the grace period after its last stream closed. */
@@ -99,6 +104,16 @@ export interface RoomState {
   keys: SeatKeys[];
   /** Seats that arrived after someone left, and the last message before each arrived. */
   arrivals: SeatArrival[];
+  /** The id of the room's last message (0: none yet): never below one handed out, unless lost. */
+  lastId: number;
+  /** The latest span of ids lost in a failover (see PublishedEvent `lost`), if the room had one. */
+  lost?: IdSpan;
+}
+
+/** Message ids strictly between `after` and `before`. */
+export interface IdSpan {
+  after: number;
+  before: number;
 }
 
 export type RoomEventListener = (event: PublishedEvent) => void;
