@@ -103,7 +103,7 @@ describe("rooms on Redis with Sentinel, through a failover", () => {
       });
       const failoverMs = Date.now() - killed;
       // The promoted replica is another primary: ids jump past any the old one could have handed
-      // out (decision 028), though this time it lost nothing.
+      // out (decision 031), though this time it lost nothing.
       const jumped = 3 + ID_JUMP + 1;
       expect(resent).toMatchObject({ id: jumped, clientId: "a-after-1" });
       expect([...refusals].every((refusal) => refusal.startsWith("SERVICE_UNAVAILABLE: "))).toBe(true);

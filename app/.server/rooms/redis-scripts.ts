@@ -25,7 +25,7 @@ export const ID_JUMP = 1_000_000;
  * the one of its last send (`ep`). Redis replicates asynchronously, so after a failover the
  * counter (`seq`) may be behind ids the old primary acknowledged: on a change, the ids jump by
  * ID_JUMP, the span recorded (`gp`, last id kept : first id after) and published (`x`), so no id
- * is handed out twice and whoever holds one in the span learns it is gone (decision 028). Read
+ * is handed out twice and whoever holds one in the span learns it is gone (decision 031). Read
  * inside the script, not passed in: a command resent after a reconnect cannot carry a stale one.
  */
 const NEXT_ID = `local function nextId(channel)

@@ -263,7 +263,7 @@ async function* catchUp(
   live: boolean,
 ): AsyncGenerator<RoomStreamEvent, boolean, undefined> {
   if (!messages || !state) return false;
-  // A store that lost acknowledged writes (a Redis failover, decision 028) may hold less than
+  // A store that lost acknowledged writes (a Redis failover, decision 031) may hold less than
   // this stream yielded: its last id is then below the cursor until the next send, which jumps
   // past the span and records it. Either way the viewer is told which ids are gone, before
   // anything newer, and the cursor follows the store. The recorded span is told on every (re)read,

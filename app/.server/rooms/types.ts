@@ -52,7 +52,7 @@ export type PublishedEvent =
   /** A direct chat was cleared: every message with an id up to `upTo` is gone for both. */
   | { type: "cleared"; upTo: number }
   /**
-   * The store lost acknowledged writes (a Redis failover, decision 028): no message with an id
+   * The store lost acknowledged writes (a Redis failover, decision 031): no message with an id
    * above `after` and below `before` exists, and none will; ids go on from `before`.
    */
   | ({ type: "lost" } & IdSpan)
