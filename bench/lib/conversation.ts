@@ -198,7 +198,8 @@ export async function drive<P extends { roomId: string }>(
     seconds,
     maxInFlight = 4000,
     into,
-  }: { rate: number; seconds: number; maxInFlight?: number; into?: Histogram },
+    drainMs = 5000,
+  }: { rate: number; seconds: number; maxInFlight?: number; into?: Histogram; drainMs?: number },
 ) {
   const histogram = latencyHistogram();
   const sendRtt = latencyHistogram();
@@ -266,7 +267,7 @@ export async function drive<P extends { roomId: string }>(
   });
   const elapsed = (performance.now() - started) / 1000;
   // Let the last messages land; anything missing after this is lost.
-  const deadline = performance.now() + 5000;
+  const deadline = performance.now() + drainMs;
   while ((inFlight > 0 || seen.size < sent) && performance.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));
   for (const pair of rooms.pairs) rooms.listeners.delete(pair.roomId);

@@ -109,7 +109,8 @@ interface Tally {
 
 async function leg(side: Side, open: OpenPairs<{ roomId: string }>, rate: number, seconds: number, tally: Tally) {
   const [server, redis, load] = [cpuSecondsOf(side.pid), await redisCpuSeconds(side.admin), process.cpuUsage()];
-  const result = await drive(open, { rate, seconds, into: tally.histogram });
+  // A saturated side drains its backlog before the next side's leg starts, not during it.
+  const result = await drive(open, { rate, seconds, into: tally.histogram, drainMs: 30_000 });
   const serverSeconds = cpuSecondsOf(side.pid) - server;
   tally.serverSeconds += serverSeconds;
   tally.redisSeconds += (await redisCpuSeconds(side.admin)) - redis;
@@ -129,6 +130,7 @@ async function leg(side: Side, open: OpenPairs<{ roomId: string }>, rate: number
     p99: result.latencyMs.p99,
     serverMicrosPerMessage: Math.round((serverSeconds * 1e6) / Math.max(1, result.sent)),
   });
+  await sleep(1000);
 }
 
 function report(tally: Tally) {
