@@ -17,7 +17,8 @@ import { startRedisServer } from "../../tests/support/redis-server";
  * is read from /proc for all three alike; idle memory is RSS after a full GC, with and without
  * N idle rooms (2 N streams or sockets) held open.
  */
-type SideName = "ephemera" | "socketio" | "floor";
+/** `receipts`: Ephemera again, on other rooms of the same server, its readers acknowledging as browsers do. */
+type SideName = "ephemera" | "receipts" | "socketio" | "floor";
 
 interface Side {
   name: SideName;
@@ -173,7 +174,16 @@ export async function peers({
   rates = [1000, 4000],
   rounds = 2,
   idleRooms = 1000,
-}: { rooms?: number; seconds?: number; rates?: number[]; rounds?: number; idleRooms?: number } = {}) {
+  receipts = false,
+}: {
+  rooms?: number;
+  seconds?: number;
+  rates?: number[];
+  rounds?: number;
+  idleRooms?: number;
+  /** Adds a side: what receipts cost, in the same run. */
+  receipts?: boolean;
+} = {}) {
   const stops: Array<() => Promise<void>> = [];
   const opened: Array<OpenPairs<{ roomId: string }>> = [];
   try {
@@ -209,6 +219,12 @@ export async function peers({
 
     const memory: Partial<Record<SideName, Awaited<ReturnType<typeof idleMemory>>>> = {};
     for (const side of sides) memory[side.name] = await idleMemory(side, idleRooms);
+    if (receipts)
+      sides.splice(1, 0, {
+        ...sides[0]!,
+        name: "receipts",
+        openPairs: (count) => openRooms([app.url], count, { receipts: true }),
+      });
 
     const open = new Map<SideName, OpenPairs<{ roomId: string }>>();
     for (const side of sides) {
@@ -260,6 +276,10 @@ export async function peers({
             {
               vsSocketIo: ratios(byRate[rate]!.ephemera, byRate[rate]!.socketio),
               vsFloor: ratios(byRate[rate]!.ephemera, byRate[rate]!.floor),
+              ...(receipts && {
+                receiptsVsSocketIo: ratios(byRate[rate]!.receipts, byRate[rate]!.socketio),
+                receiptsVsFloor: ratios(byRate[rate]!.receipts, byRate[rate]!.floor),
+              }),
             },
           ]),
         ),
@@ -277,60 +297,76 @@ export async function peers({
   }
 }
 
-/** The README's table, from this run. */
+/** The README's table, from this run; ratios are Ephemera's (with receipts on too, when run). */
 function table(result: {
-  rates: Record<number, Record<SideName, Report>>;
+  rates: Record<number, Partial<Record<SideName, Report>>>;
   memory: Partial<Record<SideName, { rssPerStreamKB: number }>>;
 }): string {
-  const rows = ["| | Ephemera | Socket.IO | floor | ÷ Socket.IO | ÷ floor |", "| --- | --: | --: | --: | --: | --: |"];
-  const line = (label: string, values: Record<SideName, number>, unit = "") =>
-    rows.push(
-      `| ${label} | ${values.ephemera}${unit} | ${values.socketio}${unit} | ${values.floor}${unit} | ${ratio(values.ephemera, values.socketio)}× | ${ratio(values.ephemera, values.floor)}× |`,
+  const withReceipts = Object.values(result.rates).some((reports) => reports.receipts);
+  const ours: SideName[] = withReceipts ? ["ephemera", "receipts"] : ["ephemera"];
+  const columns: SideName[] = [...ours, "socketio", "floor"];
+  const titles: Record<SideName, string> = {
+    ephemera: "Ephemera",
+    receipts: "Ephemera, receipts on",
+    socketio: "Socket.IO",
+    floor: "floor",
+  };
+  const ratioTitles = ours.flatMap((side) => [`${titles[side]} ÷ Socket.IO`, `${titles[side]} ÷ floor`]);
+  const rows = [
+    `| | ${[...columns.map((side) => titles[side]), ...ratioTitles].join(" | ")} |`,
+    `| --- |${" --: |".repeat(columns.length + ratioTitles.length)}`,
+  ];
+  const line = (label: string, values: Partial<Record<SideName, number | string>>) => {
+    const cells = columns.map((side) => String(values[side] ?? "—"));
+    const ratioCells = ours.flatMap((side) =>
+      typeof values[side] === "number"
+        ? [
+            `${ratio(values[side] as number, values.socketio as number)}×`,
+            `${ratio(values[side] as number, values.floor as number)}×`,
+          ]
+        : ["", ""],
     );
-  const each = (pick: (report: Report) => number, rate: number) =>
-    ({
-      ephemera: pick(result.rates[rate]!.ephemera),
-      socketio: pick(result.rates[rate]!.socketio),
-      floor: pick(result.rates[rate]!.floor),
-    }) as Record<SideName, number>;
+    rows.push(`| ${label} | ${[...cells, ...ratioCells].join(" | ")} |`);
+  };
   for (const rate of Object.keys(result.rates).map(Number)) {
     const at = `${rate.toLocaleString("en")}/s`;
+    const reports = result.rates[rate]!;
+    const each = (pick: (report: Report) => number | string) =>
+      Object.fromEntries(columns.map((side) => [side, pick(reports[side]!)]));
     line(
       `${at}: server CPU per message (µs)`,
-      each((r) => r.cpuMicrosPerMessage.server, rate),
+      each((r) => r.cpuMicrosPerMessage.server),
     );
     line(
       `${at}: p50 (ms)`,
-      each((r) => r.latencyMs.p50, rate),
+      each((r) => r.latencyMs.p50),
     );
     line(
       `${at}: p99 (ms)`,
-      each((r) => r.latencyMs.p99, rate),
+      each((r) => r.latencyMs.p99),
     );
     line(
       `${at}: delivered/s`,
-      each((r) => r.deliveredRate, rate),
+      each((r) => r.deliveredRate),
     );
     line(
       `${at}: Redis CPU per message (µs)`,
-      each((r) => r.cpuMicrosPerMessage.redis, rate),
+      each((r) => r.cpuMicrosPerMessage.redis),
     );
     line(
       `${at}: load generator CPU per message (µs)`,
-      each((r) => r.cpuMicrosPerMessage.loadGenerator, rate),
+      each((r) => r.cpuMicrosPerMessage.loadGenerator),
     );
-    const lossRow = (report: Report) =>
-      `${report.lost} lost, ${report.duplicates} doubled, ${report.sendErrors + report.overloaded} not sent of ${report.sent}`;
-    const reports = result.rates[rate]!;
+    const loss = (r: Report) =>
+      `${r.lost} lost, ${r.duplicates} doubled, ${r.sendErrors + r.overloaded} not sent of ${r.sent + r.sendErrors + r.overloaded}`;
     rows.push(
-      `| ${at}: lost / doubled | ${lossRow(reports.ephemera)} | ${lossRow(reports.socketio)} | ${lossRow(reports.floor)} | | |`,
+      `| ${at}: lost / doubled | ${columns.map((side) => loss(reports[side]!)).join(" | ")} |${" |".repeat(ratioTitles.length)}`,
     );
   }
-  const memory = result.memory;
   line("idle stream, RSS after a full GC (KB)", {
-    ephemera: memory.ephemera!.rssPerStreamKB,
-    socketio: memory.socketio!.rssPerStreamKB,
-    floor: memory.floor!.rssPerStreamKB,
+    ephemera: result.memory.ephemera!.rssPerStreamKB,
+    socketio: result.memory.socketio!.rssPerStreamKB,
+    floor: result.memory.floor!.rssPerStreamKB,
   });
   return rows.join("\n");
 }
