@@ -9,6 +9,9 @@
  * `direct` takes BENCH_DIRECT_PEOPLE (accounts and chats, default 500), BENCH_DIRECT_TABS (idle tabs)
  * and BENCH_DIRECT_LISTS=off (no `chat.events` streams open while messages flow); BENCH_STORE=memory
  * runs it on the in-memory store and writes bench/results/direct-memory.json.
+ * `peers` (one worker) takes BENCH_SECONDS per leg (default 15), BENCH_PEERS_RATES (default
+ * 1000,4000), BENCH_PEERS_ROUNDS (interleaved rounds, default 2), BENCH_PEERS_IDLE_ROOMS (1000) and
+ * BENCH_PEERS_RECEIPTS=on (a fourth side: Ephemera's readers acknowledging, as browsers do).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -17,6 +20,7 @@ import { churn } from "./scenarios/churn";
 import { direct } from "./scenarios/direct";
 import { idle } from "./scenarios/idle";
 import { latency } from "./scenarios/latency";
+import { peers } from "./scenarios/peers";
 import { redis } from "./scenarios/redis";
 import { redisCluster } from "./scenarios/redis-cluster";
 import { signIn } from "./scenarios/sign-in";
@@ -43,6 +47,15 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
       tabs: Number(process.env.BENCH_DIRECT_TABS ?? 500),
       lists: process.env.BENCH_DIRECT_LISTS !== "off",
       store: process.env.BENCH_STORE === "memory" ? "memory" : "redis",
+    }),
+  peers: () =>
+    peers({
+      rooms,
+      seconds: Number(process.env.BENCH_SECONDS ?? 15),
+      rates: (process.env.BENCH_PEERS_RATES ?? "1000,4000").split(",").map(Number),
+      rounds: Number(process.env.BENCH_PEERS_ROUNDS ?? 2),
+      idleRooms: Number(process.env.BENCH_PEERS_IDLE_ROOMS ?? 1000),
+      receipts: process.env.BENCH_PEERS_RECEIPTS === "on",
     }),
 };
 
@@ -72,7 +85,7 @@ for (const name of names) {
   const referenceMicros = hostReferenceMicros();
   const loopbackMicros = await hostLoopbackMicros();
   const result = await scenario();
-  const workers = name === "idle" || name === "direct" ? 1 : requestedWorkers;
+  const workers = name === "idle" || name === "direct" || name === "peers" ? 1 : requestedWorkers;
   const store = name === "direct" && process.env.BENCH_STORE === "memory" ? "-memory" : "";
   const suffix = `${workers > 1 ? `-${workers}-workers` : ""}${store}`;
   writeFileSync(

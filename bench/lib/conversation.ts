@@ -10,7 +10,7 @@ import {
   type Stream,
 } from "./client";
 import type { TabConnection } from "./raw-http";
-import { latencyHistogram, summarize } from "./stats";
+import { latencyHistogram, summarize, type Histogram } from "./stats";
 
 /** One side of a room as its browser tab holds it: the seat's cookie and the tab's connection. */
 interface Tab {
@@ -56,10 +56,16 @@ function receiptSender({ connection, cookie }: Tab, roomId: string) {
   };
 }
 
-/** Conversations of two with both event streams open, ready for `drive`. */
-export interface OpenPairs {
-  pairs: Pair[];
+/**
+ * Conversations of two with both event streams open, ready for `drive`. `send` sends one text
+ * from the pair's sender; the receiver's side hands each text it receives from the partner to
+ * the room's listener. Ephemera's pairs speak its protocol; the peers scenario opens others
+ * (bench/peers/) behind the same shape, so one drive measures them all alike.
+ */
+export interface OpenPairs<P extends { roomId: string } = Pair> {
+  pairs: P[];
   listeners: Map<string, (text: string) => void>;
+  send(pair: P, text: string): Promise<void>;
   close(): void;
 }
 
@@ -90,6 +96,7 @@ function pairsHolder(streams: Stream[]): OpenPairs {
   return {
     pairs,
     listeners: new Map(),
+    send: (pair, text) => send(pair.sender.connection, pair.sender.cookie, pair.roomId, text),
     close: () => {
       streams.forEach((stream) => stream.close());
       for (const pair of pairs) {
@@ -171,7 +178,7 @@ export async function openDirectChats(
  * One send from every room, so each tab has its connection open, as a browser has from its page
  * load, before anything is measured. Not reported.
  */
-export function warmUp(rooms: OpenPairs) {
+export function warmUp<P extends { roomId: string }>(rooms: OpenPairs<P>) {
   return drive(rooms, { rate: Math.max(1, rooms.pairs.length / 2), seconds: 2 });
 }
 
@@ -184,9 +191,15 @@ let nextSequence = 0;
  * a 100-character text, sealed to the size the browser's would be: see `sealBenchMessage`), and
  * measures when the partner's stream receives it: latency, loss and duplicates.
  */
-export async function drive(
-  rooms: OpenPairs,
-  { rate, seconds, maxInFlight = 4000 }: { rate: number; seconds: number; maxInFlight?: number },
+export async function drive<P extends { roomId: string }>(
+  rooms: OpenPairs<P>,
+  {
+    rate,
+    seconds,
+    maxInFlight = 4000,
+    into,
+    drainMs = 5000,
+  }: { rate: number; seconds: number; maxInFlight?: number; into?: Histogram; drainMs?: number },
 ) {
   const histogram = latencyHistogram();
   const sendRtt = latencyHistogram();
@@ -197,6 +210,7 @@ export async function drive(
   let firstSendError: string | undefined;
   let overloaded = 0;
   let inFlight = 0;
+  let lastDelivery = 0;
   const firstSequence = nextSequence;
   for (const pair of rooms.pairs) {
     rooms.listeners.set(pair.roomId, (text) => {
@@ -208,7 +222,11 @@ export async function drive(
         return;
       }
       seen.add(seq);
-      histogram.recordValue(Math.max(1, Math.round((performance.now() - Number(sentAtText)) * 1000)));
+      lastDelivery = performance.now();
+      const micros = Math.max(1, Math.round((performance.now() - Number(sentAtText)) * 1000));
+      histogram.recordValue(micros);
+      // Several drives' latencies pooled into one histogram (the peers scenario's rounds).
+      into?.recordValue(micros);
     });
   }
 
@@ -227,7 +245,8 @@ export async function drive(
         const text = `${nextSequence++}|${performance.now().toFixed(3)}|${PAD}`.slice(0, 100);
         inFlight += 1;
         const issued = performance.now();
-        send(pair.sender.connection, pair.sender.cookie, pair.roomId, text)
+        rooms
+          .send(pair, text)
           .then(
             () => {
               sent += 1;
@@ -248,7 +267,7 @@ export async function drive(
   });
   const elapsed = (performance.now() - started) / 1000;
   // Let the last messages land; anything missing after this is lost.
-  const deadline = performance.now() + 5000;
+  const deadline = performance.now() + drainMs;
   while ((inFlight > 0 || seen.size < sent) && performance.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));
   for (const pair of rooms.pairs) rooms.listeners.delete(pair.roomId);
@@ -265,6 +284,8 @@ export async function drive(
     firstSendError,
     overloaded,
     achievedRate: Math.round(sent / elapsed),
+    // Deliveries a second, until the last one landed (a backlog drained after sending ended counts its time).
+    deliveredRate: Math.round(seen.size / Math.max(elapsed, (lastDelivery - started) / 1000)),
     latencyMs: summarize(histogram),
     sendRoundTripMs: summarize(sendRtt),
   };

@@ -1,0 +1,372 @@
+import { Redis } from "ioredis";
+import { closeSharedConnections, createRoom, subscribe, visit, type Stream } from "../lib/client";
+import { GC_ON_SIGNAL_ARGS, redisCpuSeconds, startCluster } from "../lib/cluster";
+import { drive, openRooms, warmUp, type OpenPairs } from "../lib/conversation";
+import { cpuSecondsOf, rssBytesOf } from "../lib/proc-stats";
+import { latencyHistogram, summarize, type Histogram } from "../lib/stats";
+import { connectSocketIo, createSocketIoRoom, openSocketIoRooms } from "../peers/socketio-rooms";
+import { startPeer } from "../peers/start-peer";
+import { startRedisServer } from "../../tests/support/redis-server";
+
+/**
+ * Ephemera beside two references written for the bench (bench/peers/): a Socket.IO 4 chat on the
+ * Redis adapter, and a bare node:http server doing Ephemera's own per-message protocol work (the
+ * floor). Each is its own process with its own redis-server, started with production's Node
+ * flags; all are driven by the same load client, at each rate in turn, in interleaved legs
+ * (Ephemera, Socket.IO, floor, Ephemera, …) so the host's noise falls on all alike. Server CPU
+ * is read from /proc for all three alike; idle memory is RSS after a full GC, with and without
+ * N idle rooms (2 N streams or sockets) held open.
+ */
+/** `receipts`: Ephemera again, on other rooms of the same server, its readers acknowledging as browsers do. */
+type SideName = "ephemera" | "receipts" | "socketio" | "floor";
+
+interface Side {
+  name: SideName;
+  pid: number;
+  admin: Redis;
+  signal(name: NodeJS.Signals): void;
+  openPairs(rooms: number): Promise<OpenPairs<{ roomId: string }>>;
+  /** Opens `rooms` idle rooms with both people connected; resolves to their closer. */
+  holdIdle(rooms: number): Promise<() => void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const BATCH = 50;
+
+async function inBatches(count: number, open: () => Promise<Array<{ close(): void }>>) {
+  const held: Array<{ close(): void }> = [];
+  for (let start = 0; start < count; start += BATCH)
+    (await Promise.all(Array.from({ length: Math.min(BATCH, count - start) }, open))).forEach((pair) =>
+      held.push(...pair),
+    );
+  return () => held.forEach((connection) => connection.close());
+}
+
+/** Idle rooms on Ephemera's protocol (Ephemera itself, and the floor that speaks it). */
+function holdStreams(base: string) {
+  return (rooms: number) =>
+    inBatches(rooms, async () => {
+      const roomId = await createRoom(base);
+      const [a, b] = [await visit(base, roomId), await visit(base, roomId)];
+      const pair: Stream[] = [subscribe(base, a, roomId), subscribe(base, b, roomId)];
+      await Promise.all(pair.map((stream) => stream.opened));
+      return pair;
+    });
+}
+
+function holdSockets(base: string) {
+  return (rooms: number) =>
+    inBatches(rooms, async () => {
+      const roomId = await createSocketIoRoom(base);
+      return [await connectSocketIo(base, roomId), await connectSocketIo(base, roomId)];
+    });
+}
+
+async function rssAfterGc(side: Side): Promise<number> {
+  side.signal("SIGUSR2");
+  await sleep(2000);
+  return rssBytesOf(side.pid);
+}
+
+/** Server RSS per idle stream (or socket), after a full GC, in KB. */
+async function idleMemory(side: Side, rooms: number) {
+  // Warm the code paths and pools first, as `idle` does.
+  (await side.holdIdle(20))();
+  await closeSharedConnections();
+  await sleep(1000);
+  const before = await rssAfterGc(side);
+  const close = await side.holdIdle(rooms);
+  // The setup requests' kept-alive connections are server sockets too: not what is measured.
+  await closeSharedConnections();
+  await sleep(1000);
+  const after = await rssAfterGc(side);
+  close();
+  await sleep(1000);
+  return { streams: rooms * 2, rssPerStreamKB: Math.round(((after - before) / (rooms * 2) / 1024) * 10) / 10 };
+}
+
+interface Leg {
+  deliveredRate: number;
+  achievedRate: number;
+  p50: number;
+  p99: number;
+  serverMicrosPerMessage: number;
+}
+
+interface Tally {
+  sent: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+  sendErrors: number;
+  overloaded: number;
+  serverSeconds: number;
+  redisSeconds: number;
+  loadSeconds: number;
+  histogram: Histogram;
+  legs: Leg[];
+  firstSendError?: string;
+}
+
+async function leg(side: Side, open: OpenPairs<{ roomId: string }>, rate: number, seconds: number, tally: Tally) {
+  const [server, redis, load] = [cpuSecondsOf(side.pid), await redisCpuSeconds(side.admin), process.cpuUsage()];
+  // A saturated side drains its backlog before the next side's leg starts, not during it.
+  const result = await drive(open, { rate, seconds, into: tally.histogram, drainMs: 30_000 });
+  const serverSeconds = cpuSecondsOf(side.pid) - server;
+  tally.serverSeconds += serverSeconds;
+  tally.redisSeconds += (await redisCpuSeconds(side.admin)) - redis;
+  const loadUsed = process.cpuUsage(load);
+  tally.loadSeconds += (loadUsed.user + loadUsed.system) / 1e6;
+  tally.sent += result.sent;
+  tally.delivered += result.delivered;
+  tally.lost += result.lost;
+  tally.duplicates += result.duplicates;
+  tally.sendErrors += result.sendErrors;
+  tally.overloaded += result.overloaded;
+  tally.firstSendError ??= result.firstSendError;
+  tally.legs.push({
+    deliveredRate: result.deliveredRate,
+    achievedRate: result.achievedRate,
+    p50: result.latencyMs.p50,
+    p99: result.latencyMs.p99,
+    serverMicrosPerMessage: Math.round((serverSeconds * 1e6) / Math.max(1, result.sent)),
+  });
+  await sleep(1000);
+}
+
+function report(tally: Tally) {
+  const perMessage = (seconds: number) => Math.round((seconds * 1e6) / Math.max(1, tally.sent));
+  const { histogram, legs, ...counts } = tally;
+  return {
+    cpuMicrosPerMessage: {
+      server: perMessage(tally.serverSeconds),
+      redis: perMessage(tally.redisSeconds),
+      loadGenerator: perMessage(tally.loadSeconds),
+    },
+    latencyMs: summarize(histogram),
+    deliveredRate: Math.round(legs.reduce((sum, one) => sum + one.deliveredRate, 0) / legs.length),
+    sent: counts.sent,
+    delivered: counts.delivered,
+    lost: counts.lost,
+    duplicates: counts.duplicates,
+    sendErrors: counts.sendErrors,
+    overloaded: counts.overloaded,
+    firstSendError: counts.firstSendError,
+    legs,
+  };
+}
+
+type Report = ReturnType<typeof report>;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+function ratios(ephemera: Report, other: Report) {
+  return {
+    serverCpuPerMessage: ratio(ephemera.cpuMicrosPerMessage.server, other.cpuMicrosPerMessage.server),
+    p50: ratio(ephemera.latencyMs.p50, other.latencyMs.p50),
+    p99: ratio(ephemera.latencyMs.p99, other.latencyMs.p99),
+    deliveredRate: ratio(ephemera.deliveredRate, other.deliveredRate),
+  };
+}
+
+export async function peers({
+  rooms = 500,
+  seconds = 15,
+  rates = [1000, 4000],
+  rounds = 2,
+  idleRooms = 1000,
+  receipts = false,
+}: {
+  rooms?: number;
+  seconds?: number;
+  rates?: number[];
+  rounds?: number;
+  idleRooms?: number;
+  /** Adds a side: what receipts cost, in the same run. */
+  receipts?: boolean;
+} = {}) {
+  const stops: Array<() => Promise<void>> = [];
+  const opened: Array<OpenPairs<{ roomId: string }>> = [];
+  try {
+    // Ephemera as production runs it, one process (its pid is the server's own).
+    const cluster = await startCluster(1, GC_ON_SIGNAL_ARGS, { workers: 1 });
+    stops.push(() => cluster.stop());
+    const app = cluster.apps[0]!;
+
+    const peerRedis = async (name: SideName, server: string) => {
+      const redis = await startRedisServer();
+      stops.push(() => redis.stop());
+      const peer = await startPeer(server, { REDIS_URL: redis.url }, GC_ON_SIGNAL_ARGS);
+      stops.push(() => peer.stop());
+      const admin = new Redis(redis.url);
+      stops.push(async () => admin.disconnect());
+      return { name, pid: peer.pid, admin, signal: peer.signal, base: peer.url };
+    };
+    const sio = await peerRedis("socketio", "socketio-server");
+    const floor = await peerRedis("floor", "floor-server");
+
+    const sides: Side[] = [
+      {
+        name: "ephemera",
+        pid: app.pid,
+        admin: cluster.admin,
+        signal: (name) => app.signal(name),
+        openPairs: (count) => openRooms([app.url], count),
+        holdIdle: holdStreams(app.url),
+      },
+      { ...sio, openPairs: (count) => openSocketIoRooms(sio.base, count), holdIdle: holdSockets(sio.base) },
+      { ...floor, openPairs: (count) => openRooms([floor.base], count), holdIdle: holdStreams(floor.base) },
+    ];
+
+    const memory: Partial<Record<SideName, Awaited<ReturnType<typeof idleMemory>>>> = {};
+    for (const side of sides) memory[side.name] = await idleMemory(side, idleRooms);
+    if (receipts)
+      sides.splice(1, 0, {
+        ...sides[0]!,
+        name: "receipts",
+        openPairs: (count) => openRooms([app.url], count, { receipts: true }),
+      });
+
+    const open = new Map<SideName, OpenPairs<{ roomId: string }>>();
+    for (const side of sides) {
+      const pairs = await side.openPairs(rooms);
+      opened.push(pairs);
+      open.set(side.name, pairs);
+      await warmUp(pairs);
+    }
+
+    const byRate: Record<number, Record<SideName, Report>> = {};
+    for (const rate of rates) {
+      const tallies = new Map<SideName, Tally>(
+        sides.map((side) => [
+          side.name,
+          {
+            sent: 0,
+            delivered: 0,
+            lost: 0,
+            duplicates: 0,
+            sendErrors: 0,
+            overloaded: 0,
+            serverSeconds: 0,
+            redisSeconds: 0,
+            loadSeconds: 0,
+            histogram: latencyHistogram(),
+            legs: [],
+          },
+        ]),
+      );
+      // A B C A B C: what the host does meanwhile falls on every side alike.
+      for (let round = 0; round < rounds; round += 1)
+        for (const side of sides) await leg(side, open.get(side.name)!, rate, seconds, tallies.get(side.name)!);
+      byRate[rate] = Object.fromEntries(sides.map((side) => [side.name, report(tallies.get(side.name)!)])) as Record<
+        SideName,
+        Report
+      >;
+    }
+
+    const result = {
+      rooms,
+      seconds,
+      rounds,
+      rates: byRate,
+      memory,
+      ratios: {
+        ...Object.fromEntries(
+          rates.map((rate) => [
+            rate,
+            {
+              vsSocketIo: ratios(byRate[rate]!.ephemera, byRate[rate]!.socketio),
+              vsFloor: ratios(byRate[rate]!.ephemera, byRate[rate]!.floor),
+              ...(receipts && {
+                receiptsVsSocketIo: ratios(byRate[rate]!.receipts, byRate[rate]!.socketio),
+                receiptsVsFloor: ratios(byRate[rate]!.receipts, byRate[rate]!.floor),
+              }),
+            },
+          ]),
+        ),
+        idleStreamMemory: {
+          vsSocketIo: ratio(memory.ephemera!.rssPerStreamKB, memory.socketio!.rssPerStreamKB),
+          vsFloor: ratio(memory.ephemera!.rssPerStreamKB, memory.floor!.rssPerStreamKB),
+        },
+      },
+    };
+    console.log(table(result));
+    return result;
+  } finally {
+    opened.forEach((pairs) => pairs.close());
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  }
+}
+
+/** The README's table, from this run; ratios are Ephemera's (with receipts on too, when run). */
+function table(result: {
+  rates: Record<number, Partial<Record<SideName, Report>>>;
+  memory: Partial<Record<SideName, { rssPerStreamKB: number }>>;
+}): string {
+  const withReceipts = Object.values(result.rates).some((reports) => reports.receipts);
+  const ours: SideName[] = withReceipts ? ["ephemera", "receipts"] : ["ephemera"];
+  const columns: SideName[] = [...ours, "socketio", "floor"];
+  const titles: Record<SideName, string> = {
+    ephemera: "Ephemera",
+    receipts: "Ephemera, receipts on",
+    socketio: "Socket.IO",
+    floor: "floor",
+  };
+  const ratioTitles = ours.flatMap((side) => [`${titles[side]} ÷ Socket.IO`, `${titles[side]} ÷ floor`]);
+  const rows = [
+    `| | ${[...columns.map((side) => titles[side]), ...ratioTitles].join(" | ")} |`,
+    `| --- |${" --: |".repeat(columns.length + ratioTitles.length)}`,
+  ];
+  const line = (label: string, values: Partial<Record<SideName, number | string>>) => {
+    const cells = columns.map((side) => String(values[side] ?? "—"));
+    const ratioCells = ours.flatMap((side) =>
+      typeof values[side] === "number"
+        ? [
+            `${ratio(values[side] as number, values.socketio as number)}×`,
+            `${ratio(values[side] as number, values.floor as number)}×`,
+          ]
+        : ["", ""],
+    );
+    rows.push(`| ${label} | ${[...cells, ...ratioCells].join(" | ")} |`);
+  };
+  for (const rate of Object.keys(result.rates).map(Number)) {
+    const at = `${rate.toLocaleString("en")}/s`;
+    const reports = result.rates[rate]!;
+    const each = (pick: (report: Report) => number | string) =>
+      Object.fromEntries(columns.map((side) => [side, pick(reports[side]!)]));
+    line(
+      `${at}: server CPU per message (µs)`,
+      each((r) => r.cpuMicrosPerMessage.server),
+    );
+    line(
+      `${at}: p50 (ms)`,
+      each((r) => r.latencyMs.p50),
+    );
+    line(
+      `${at}: p99 (ms)`,
+      each((r) => r.latencyMs.p99),
+    );
+    line(
+      `${at}: delivered/s`,
+      each((r) => r.deliveredRate),
+    );
+    line(
+      `${at}: Redis CPU per message (µs)`,
+      each((r) => r.cpuMicrosPerMessage.redis),
+    );
+    line(
+      `${at}: load generator CPU per message (µs)`,
+      each((r) => r.cpuMicrosPerMessage.loadGenerator),
+    );
+    const loss = (r: Report) =>
+      `${r.lost} lost, ${r.duplicates} doubled, ${r.sendErrors + r.overloaded} not sent of ${r.sent + r.sendErrors + r.overloaded}`;
+    rows.push(
+      `| ${at}: lost / doubled | ${columns.map((side) => loss(reports[side]!)).join(" | ")} |${" |".repeat(ratioTitles.length)}`,
+    );
+  }
+  line("idle stream, RSS after a full GC (KB)", {
+    ephemera: result.memory.ephemera!.rssPerStreamKB,
+    socketio: result.memory.socketio!.rssPerStreamKB,
+    floor: result.memory.floor!.rssPerStreamKB,
+  });
+  return rows.join("\n");
+}
