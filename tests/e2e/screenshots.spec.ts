@@ -1,6 +1,6 @@
 import { devices } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { KEYED_ROOM_URL } from "./helpers";
+import { acceptName, KEYED_ROOM_URL } from "./helpers";
 
 /** Pictures of the product for the README and for review, written on every run. */
 const SHOTS = "tests/e2e/.artifacts/screenshots";
@@ -26,6 +26,7 @@ for (const [label, device] of [
     await bob.goto("/");
     await bob.getByLabel("Your name").fill("otter-anonymous-q7m2p");
     await bob.goto(alice.url());
+    await acceptName(bob);
     await expect(alice.getByTestId("participants")).toHaveText("2/2");
 
     const lines: Array<[typeof alice, string]> = [
