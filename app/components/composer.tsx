@@ -210,7 +210,8 @@ export function Composer({ name, onSend, onTextChange, disabledReason, onAttach,
           <button
             type="button"
             onClick={onRename}
-            className="ml-auto shrink-0 rounded px-1 text-emerald-400 underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-300"
+            // A finger-sized target on a phone; a line of small print from the `sm` width up.
+            className="-mt-1 -mb-3 ml-auto inline-flex min-h-11 shrink-0 items-center rounded px-2 text-emerald-400 underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-300 sm:my-0 sm:min-h-0 sm:px-1"
           >
             Change name
           </button>
