@@ -72,6 +72,29 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
     }
   });
 
+  it("limits each participant's renames to a few a minute, the partner's own untouched", async () => {
+    const storage = makeStorage(kind);
+    const unlimited = makeServices(kind, {}, storage);
+    const services = createServices(parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, ...limited }), storage);
+    try {
+      const roomId = await createRoom(services.store);
+      const alice = callerFor(services, await joinAsNewVisitor(unlimited, roomId));
+      const bob = callerFor(services, await joinAsNewVisitor(unlimited, roomId));
+      const renames = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, index) => alice.room.setName({ roomId, name: opaqueName(`alice-${index}`) })),
+      );
+      expect(renames.filter((result) => result.status === "fulfilled")).toHaveLength(10);
+      expect(renames.find((result) => result.status === "rejected")).toMatchObject({
+        reason: { code: "TOO_MANY_REQUESTS", message: expect.stringContaining("changing your name too often") },
+      });
+      expect(await bob.room.setName({ roomId, name: opaqueName("bob") })).toEqual({ ok: true });
+      // Renames also count as signals, but ten of them leave room for typing.
+      expect(await alice.room.typing({ roomId, typing: true, name: opaqueName("a") })).toEqual({ ok: true });
+    } finally {
+      await services.close();
+    }
+  });
+
   it("limits each participant's typing, receipt and public-key signals together", async () => {
     // Seats are taken without limits, so this test spends none of the gate's budget.
     const storage = makeStorage(kind);

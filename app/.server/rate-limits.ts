@@ -17,6 +17,7 @@ export type LimitName =
   | "findStranger"
   | "sendMessage"
   | "signal"
+  | "setName"
   | "uploadImage"
   | "read"
   | "signInName"
@@ -43,6 +44,7 @@ const MESSAGES: Record<LimitName, string> = {
   findStranger: "You are looking for strangers too quickly. Slow down",
   sendMessage: "You are sending messages too fast. Slow down",
   signal: "Too many typing or read signals. Slow down",
+  setName: "You are changing your name too often. Wait a little",
   uploadImage: "You are sending images too quickly. Slow down",
   read: "Too many requests for room data from your network. Slow down",
   // The same sentence whether or not the name has an account: it must not tell.
@@ -126,6 +128,9 @@ export class RateLimits {
       // Typing and receipts: a browser sends about one a second each, a few more in a busy
       // exchange. Generous, but a script cannot flood a room's channel with them.
       signal: make("signal", 60, 10),
+      // A name is chosen on arrival and changed now and then: each one is a line in the
+      // partner's log, so a few a minute, not a flood.
+      setName: make("name", 10, 60),
       // Each image is up to 2 MB of Redis memory until the room ends: a handful a minute.
       uploadImage: make("image", 10, 60),
       // Queries: a page of a full room is up to 256 KB read from the store and sent.

@@ -22,6 +22,8 @@ interface ComposerProps {
   disabledReason?: string | null;
   /** An image chosen with Attach, pasted into the box or dropped on the composer. */
   onAttach?: (file: File) => void;
+  /** Given where the person chooses their own name (a private room): "Change name" beside it. */
+  onRename?: () => void;
 }
 
 /** The first image among what was pasted or dropped. */
@@ -49,7 +51,7 @@ function usePhysicalKeyboard(): boolean {
 }
 
 /** Enter sends, Shift+Enter starts a new line; the text box clears at once (sending is optimistic). */
-export function Composer({ name, onSend, onTextChange, disabledReason, onAttach }: ComposerProps) {
+export function Composer({ name, onSend, onTextChange, disabledReason, onAttach, onRename }: ComposerProps) {
   const [text, setText] = useState("");
   const [dragging, setDragging] = useState(false);
   const box = useRef<HTMLTextAreaElement>(null);
@@ -191,15 +193,28 @@ export function Composer({ name, onSend, onTextChange, disabledReason, onAttach 
           Send
         </button>
       </div>
-      <p id="composer-hint" className="mt-1 flex justify-between gap-2 text-xs text-zinc-400">
-        {disabledReason ? (
-          <span role="status" className="truncate text-amber-200">
-            {disabledReason}
-          </span>
-        ) : (
-          <span className="truncate">
-            {name ? `as ${name}${keyboard ? " · Enter to send, Shift+Enter for a new line" : ""}` : "\u00a0"}
-          </span>
+      <div className="mt-1 flex items-center justify-between gap-2 text-xs text-zinc-400">
+        {/* The box's description: what sending does, never the button beside it. */}
+        <p id="composer-hint" className="flex min-w-0">
+          {disabledReason ? (
+            <span role="status" className="truncate text-amber-200">
+              {disabledReason}
+            </span>
+          ) : (
+            <span className="truncate">
+              {name ? `as ${name}${keyboard ? " · Enter to send, Shift+Enter for a new line" : ""}` : "\u00a0"}
+            </span>
+          )}
+        </p>
+        {onRename && !disabledReason && (
+          <button
+            type="button"
+            onClick={onRename}
+            // A finger-sized target on a phone; a line of small print from the `sm` width up.
+            className="-mt-1 -mb-3 ml-auto inline-flex min-h-11 shrink-0 items-center rounded px-2 text-emerald-400 underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-emerald-300 sm:my-0 sm:min-h-0 sm:px-1"
+          >
+            Change name
+          </button>
         )}
         {left < COUNTER_FROM && (
           <span
@@ -209,7 +224,7 @@ export function Composer({ name, onSend, onTextChange, disabledReason, onAttach 
             {text.length}/{MESSAGE_MAX_LENGTH}
           </span>
         )}
-      </p>
+      </div>
     </form>
   );
 }

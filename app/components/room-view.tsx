@@ -1,13 +1,13 @@
 import { nanoid } from "nanoid";
-import { Link, PrefetchPageLinks } from "@remix-run/react";
+import { Link, PrefetchPageLinks, useLocation } from "@remix-run/react";
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { RoomKind } from "~/shared/room-kinds";
 import { useRoomDeadline } from "~/hooks/use-countdown";
-import { useDisplayName } from "~/hooks/use-display-name";
 import { useReceipts } from "~/hooks/use-receipts";
 import { useRoom, type RoomCrypto } from "~/hooks/use-room";
 import { useRoomExit } from "~/hooks/use-room-exit";
 import { RoomImagesContext, useRoomImages } from "~/hooks/use-room-images";
+import { useMemberName } from "~/hooks/use-member-name";
 import { useRoomKeys } from "~/hooks/use-room-keys";
 import { useStrangerChat } from "~/hooks/use-stranger-chat";
 import { useToast } from "~/hooks/use-toast";
@@ -19,7 +19,7 @@ import { chatNoticeText } from "~/lib/direct-chat";
 import { ImagePrepareError, prepareImage } from "~/lib/image-prepare";
 import { uploadImage } from "~/lib/image-transfer";
 import { DecryptError } from "~/lib/crypto/seal";
-import { openMessage, openName, sealMessage, sealName } from "~/lib/crypto/message-payload";
+import { openMemberName, openMessage, openName, sealMessage, sealName } from "~/lib/crypto/message-payload";
 import type { RoomKey } from "~/lib/crypto/room-key";
 import type { RoomEnding } from "~/lib/room-ending";
 import { roomLink, showInAddressBar } from "~/lib/room-link";
@@ -31,6 +31,7 @@ import type { ChatNoticeView } from "~/shared/room-events";
 import { Composer } from "./composer";
 import { DismissibleAlert } from "./dismissible-alert";
 import { MessageLog } from "./message-log";
+import { NamePrompt } from "./name-prompt";
 import { PrivateRoomActions } from "./private-room-actions";
 import { RoomHeader } from "./room-header";
 import { SafetyCode } from "./safety-code";
@@ -109,6 +110,7 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey, direct
       openMessage: (sealed) =>
         withKey(latestKey.current, (key) => openMessage(key, roomId, sealed.clientId, sealed.ciphertext)),
       openName: (sealed) => withKey(latestKey.current, (key) => openName(key, roomId, sealed)),
+      openMemberName: (sealed) => withKey(latestKey.current, (key) => openMemberName(key, roomId, sealed)),
       onPartnerKeys,
       seal: async ({ clientId, sender, text, image }) => {
         if (!roomKey) throw new Error("The chat is not secured yet");
@@ -139,10 +141,13 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey, direct
     return () => clearTimeout(timer);
   }, [deadline, end]);
 
-  const [displayName] = useDisplayName();
+  // The lobby says so when it sends the room's creator here: they chose their name there.
+  const location = useLocation();
+  const chosenInLobby = (location.state as { nameChosen?: unknown } | null)?.nameChosen === true;
+  const member = useMemberName(roomId, roomKind, roomKey, state.ownName, chosenInLobby);
   // Strangers are not told each other's names: this browser sends "Stranger" instead. In a direct
   // chat the name is the account's.
-  const name = stranger ? STRANGER_NAME : direct ? direct.me : displayName;
+  const name = stranger ? STRANGER_NAME : direct ? direct.me : member.name;
   const sealTypingName = useCallback(
     (typist: string) => (roomKey ? sealName(roomKey.key, roomId, typist) : null),
     [roomKey, roomId],
@@ -172,7 +177,7 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey, direct
     ? `Could not destroy the room: ${destroy.error.message}`
     : leave.error
       ? `Could not leave the room: ${leave.error.message}`
-      : (chat.error ?? direct?.error ?? null);
+      : (chat.error ?? direct?.error ?? member.error ?? null);
 
   const [linkHidden, setLinkHidden] = useState(false);
   // A picture that could not be sent is worth a moment's notice, not a banner that stays until the next one.
@@ -305,6 +310,18 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey, direct
           <TypingIndicator name={partner.typing?.name ?? null} />
           {direct.instead}
         </>
+      ) : member.prompt && member.suggestion ? (
+        <>
+          <TypingIndicator name={partner.typing?.name ?? null} />
+          <NamePrompt
+            key={member.prompt}
+            initial={member.suggestion}
+            renaming={member.prompt === "rename"}
+            pending={member.pending}
+            onAccept={member.accept}
+            onCancel={member.cancel}
+          />
+        </>
       ) : (
         <>
           <TypingIndicator name={partner.typing?.name ?? null} />
@@ -313,7 +330,10 @@ export function RoomView({ roomId, initialDeadline, roomKind, initialKey, direct
             onSend={onSend}
             onTextChange={typing.onInput}
             onAttach={onAttach}
-            disabledReason={keys.status === "secured" ? null : NOT_SECURED[keys.status]}
+            onRename={roomKind === "private" ? member.rename : undefined}
+            disabledReason={
+              keys.status !== "secured" ? NOT_SECURED[keys.status] : member.loading ? "Opening the room…" : null
+            }
           />
         </>
       )}

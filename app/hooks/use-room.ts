@@ -63,6 +63,7 @@ export function useRoom(
         {
           openMessage: (message) => keys.current.openMessage(message),
           openName: (sealed) => keys.current.openName(sealed),
+          openMemberName: (sealed) => keys.current.openMemberName(sealed),
           onPartnerKeys: (publicKeys) => keys.current.onPartnerKeys(publicKeys),
         },
         (opened) => {

@@ -35,10 +35,12 @@ export interface ChatMessage {
 
 /**
  * A stream event once this browser has opened what was sealed in it: a message as it is shown,
- * a typing indicator with the typist's name (null when it could not be opened). Public keys are
+ * a typing indicator with the typist's name, a member's name (null when it could not be opened). Public keys are
  * the key agreement's business and never reach the page's state.
  */
 export type OpenedRoomEvent =
-  | Exclude<RoomEvent, { type: "message" } | { type: "typing" } | { type: "partner-keys" }>
+  | Exclude<RoomEvent, { type: "message" } | { type: "typing" } | { type: "partner-keys" } | { type: "name" }>
   | { type: "message"; message: ChatMessage }
+  /** A member's announced name, opened; null when it could not be (sealed with another key). */
+  | { type: "name"; mine: boolean; name: string | null }
   | { type: "typing"; typing: boolean; name: string | null; expiresInMs: number };

@@ -35,6 +35,11 @@ function fakeDeps(overrides: Partial<OpenerDeps> = {}): OpenerDeps {
       if (name === "bad") throw new Error("does not open");
       return name.toUpperCase();
     },
+    async openMemberName(name) {
+      await delay(5);
+      if (name === "bad") throw new Error("does not open");
+      return `member ${name}`;
+    },
     ...overrides,
   };
 }
@@ -150,6 +155,17 @@ describe("opening a room's stream", () => {
       { type: "typing", typing: true, name: "LYNX", expiresInMs: 3000 },
       { type: "typing", typing: true, name: null, expiresInMs: 3000 },
       { type: "typing", typing: false, name: null, expiresInMs: 0 },
+    ]);
+  });
+
+  it("opens a member's announced name, and passes on null for one it cannot open", async () => {
+    const { opener, applied } = run();
+    opener.push({ type: "name", mine: false, name: "lynx" });
+    opener.push({ type: "name", mine: true, name: "bad" });
+    await opener.idle();
+    expect(applied).toEqual([
+      { type: "name", mine: false, name: "member lynx" },
+      { type: "name", mine: true, name: null },
     ]);
   });
 

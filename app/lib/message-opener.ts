@@ -7,6 +7,8 @@ import type { ChatNoticeView, RoomEvent, SealedMessage } from "~/shared/room-eve
 export interface OpenerDeps {
   openMessage: (message: SealedMessage) => Promise<MessagePayload>;
   openName: (sealed: string) => Promise<string>;
+  /** A member's announced name (`room.setName`). */
+  openMemberName: (sealed: string) => Promise<string>;
   /** A stranger chat's key agreement: events behind it wait until it is done (they may need its key). */
   onPartnerKeys?: (publicKeys: string) => Promise<void>;
 }
@@ -132,6 +134,10 @@ export class RoomEventOpener {
       case "typing": {
         if (!event.typing) return { ...event, name: null };
         const name = await this.deps.openName(event.name).catch(() => null);
+        return { ...event, name: name?.trim().slice(0, SENDER_MAX_LENGTH) || null };
+      }
+      case "name": {
+        const name = await this.deps.openMemberName(event.name).catch(() => null);
         return { ...event, name: name?.trim().slice(0, SENDER_MAX_LENGTH) || null };
       }
       case "partner-keys":

@@ -9,8 +9,15 @@ export interface Presence {
 export interface PartnerState {
   /** Null until the stream first says: the state found on arrival is not news to announce. */
   presence: Presence | null;
-  /** Their display name as last seen on a message or typing signal; names are per browser. */
+  /**
+   * Their display name: the one they announced (`named`), else as last seen on a message or a
+   * typing signal. Names are per browser.
+   */
   name: string | null;
+  /** `name` is the one they announced (on arrival or a rename): messages and typing no longer set it. */
+  named?: true;
+  /** They came in before announcing a name: "… joined" waits for it, so the log can say who. */
+  joinPending?: true;
   /** Shown until this time (this browser's clock) unless a stop, a message or a departure comes first. */
   typing: { name: string; until: number } | null;
   /** They pressed Leave: their seat waits for one new person, whose name we do not know yet. */
@@ -27,6 +34,11 @@ export interface PartnerState {
 export const unknownPartner: PartnerState = { presence: null, name: null, typing: null, left: false, arrival: null };
 
 /** Said, once, where the newcomer's reading starts in the log. */
+/** Said when the partner announces a new name in place of one they announced before. */
+export function renameNotice(before: string, after: string): string {
+  return `${before} is now called ${after}`;
+}
+
 export const NEWCOMER_NOTICE = "Someone new took the free seat. They cannot read anything sent before they arrived.";
 
 export function partnerName(state: PartnerState): string {
@@ -47,16 +59,19 @@ export function applyPartnerEvent(state: PartnerState, event: OpenedRoomEvent, n
     case "message": {
       // A notice (a timer changed, the chat cleared) is the server's line, not something they wrote.
       if (event.message.mine || event.message.notice) return { state, notice: null };
-      // Their message ends whatever they were typing; one that could not be opened names nobody.
-      const name = event.message.undecryptable ? state.name : event.message.sender;
+      // Their message ends whatever they were typing; one that could not be opened names nobody,
+      // and an announced name stands whatever an older message says.
+      const name = event.message.undecryptable || state.named ? state.name : event.message.sender;
       return { state: { ...state, name, typing: null }, notice: null };
     }
     case "typing": {
       // A name that could not be opened (or a stop, which carries none) keeps the one we know.
-      const name = event.typing && event.name ? event.name : state.name;
+      const name = event.typing && event.name && !state.named ? event.name : state.name;
       const typing = event.typing ? { name: name ?? partnerName(state), until: now + event.expiresInMs } : null;
       return { state: { ...state, name, typing }, notice: null };
     }
+    case "name":
+      return event.mine || event.name === null ? { state, notice: null } : applyName(state, event.name);
     case "presence":
       return applyPresence(state, { here: event.here, lastSeen: event.lastSeen });
     case "partner-arrived": {
@@ -75,6 +90,17 @@ export function applyPartnerEvent(state: PartnerState, event: OpenedRoomEvent, n
     default:
       return { state, notice: null };
   }
+}
+
+/** The partner announced a name: on arrival (the join is said now, with it) or a rename. */
+function applyName(state: PartnerState, name: string): PartnerUpdate {
+  if (state.named && state.name === name) return { state, notice: null };
+  const { joinPending: _pending, ...rest } = state;
+  const next: PartnerState = { ...rest, name, named: true };
+  if (state.joinPending) return { state: next, notice: `${name} joined` };
+  // A name seen only on their messages was never theirs to change: this is the first they announce.
+  const notice = state.named && state.name !== null ? renameNotice(state.name, name) : null;
+  return { state: next, notice };
 }
 
 /** Nobody has had the room open on the other side since this page knows (or since the last Leave). */
@@ -104,7 +130,14 @@ function applyPresence(state: PartnerState, presence: Presence): PartnerUpdate {
   const arrived = announceArrival(next);
   if (arrived) return arrived;
   if (!before || before.here === presence.here) return { state: next, notice: null };
+  // Nameless so far (a private room's newcomer choosing theirs): the join is said with the name.
+  if (presence.here && state.name === null) return { state: { ...next, joinPending: true }, notice: null };
   if (presence.here) return { state: next, notice: `${partnerName(state)} joined` };
+  if (state.joinPending) {
+    // Gone before they said who they were: neither their coming nor their going was news.
+    const { joinPending: _pending, ...rest } = next;
+    return { state: rest, notice: null };
+  }
   // After Leave, their stream closing is the same departure, already announced.
   return { state: next, notice: state.left ? null : `${partnerName(state)} left` };
 }

@@ -26,6 +26,8 @@ const typing = (on: boolean, name = "otter", expiresInMs = 3000): RoomEvent => (
   expiresInMs,
 });
 
+const named = (name: string | null, mine = false): RoomEvent => ({ type: "name", mine, name });
+
 function run(events: RoomEvent[], state: RoomViewState = initialRoomViewState, now = NOW): RoomViewState {
   return events.reduce((current, event) => applyRoomEvent(current, event, now), state);
 }
@@ -60,7 +62,58 @@ describe("room state from the stream", () => {
     const alone = run([{ type: "members", count: 1 }, presence(false, null)]);
     expect(partnerStatus(alone.partner)).toEqual({ kind: "waiting" });
     expect(partnerStatus(initialRoomViewState.partner)).toEqual({ kind: "unknown" });
-    expect(notices(run([presence(true)], alone))).toEqual(["Your partner joined"]);
+    // Nameless as they come in (choosing a name): the log says who joined once they have one.
+    const choosing = run([presence(true)], alone);
+    expect(notices(choosing)).toEqual([]);
+    expect(partnerStatus(choosing.partner)).toEqual({ kind: "online" });
+    expect(notices(run([named("lynx")], choosing))).toEqual(["lynx joined"]);
+  });
+
+  it("names the partner as soon as they announce it, before any message, and says each rename", () => {
+    // The stream's state on opening: the partner's name comes before seats and presence.
+    const opened = run([named("lynx"), { type: "members", count: 2 }, presence(true)]);
+    expect(opened.partner.name).toBe("lynx");
+    expect(notices(opened)).toEqual([]);
+    expect(opened.ownName).toBeNull();
+
+    const renamed = run([named("Lena")], opened);
+    expect(renamed.partner.name).toBe("Lena");
+    expect(notices(renamed)).toEqual(["lynx is now called Lena"]);
+    // The same name again (a resumed stream) is not news.
+    expect(run([named("Lena")], renamed)).toBe(renamed);
+    // An older message, or a typing signal from a page that still seals its old name, does not undo it.
+    const later = run([message(5, false, "lynx"), typing(true, "lynx")], renamed);
+    expect(later.partner.name).toBe("Lena");
+    expect(later.partner.typing?.name).toBe("Lena");
+    expect(run([presence(false, NOW + 5)], later).conversation.notices.at(-1)?.text).toBe("Lena left");
+    // A name that could not be opened changes nothing.
+    expect(run([named(null)], renamed)).toBe(renamed);
+  });
+
+  it("takes the name a page's messages carried as a first name, not as a rename", () => {
+    const fromMessages = run([message(1, false, "otter"), named("Olga"), { type: "members", count: 2 }]);
+    expect(fromMessages.partner.name).toBe("Olga");
+    expect(notices(fromMessages)).toEqual([]);
+  });
+
+  it("knows this viewer's own name from the stream, or that they have none yet", () => {
+    expect(initialRoomViewState.ownName).toBeUndefined();
+    const nameless = run([{ type: "members", count: 1 }]);
+    expect(nameless.ownName).toBeNull();
+    const mine = run([named("Alice", true), { type: "members", count: 1 }]);
+    expect(mine.ownName).toBe("Alice");
+    expect(mine.partner.name).toBeNull();
+    // Renamed in another tab: this one follows.
+    expect(run([named("Ally", true)], mine).ownName).toBe("Ally");
+    // A later seat count is not "no name".
+    expect(run([{ type: "members", count: 2 }], mine).ownName).toBe("Alice");
+  });
+
+  it("says nothing for a newcomer who leaves before choosing a name", () => {
+    const alone = run([{ type: "members", count: 1 }, presence(false, null)]);
+    const bounced = run([presence(true), presence(false, NOW + 5)], alone);
+    expect(notices(bounced)).toEqual([]);
+    expect(partnerStatus(bounced.partner)).toEqual({ kind: "last-seen", at: NOW + 5 });
   });
 
   it("learns the name from typing, and clears the indicator on stop, message, departure or expiry", () => {
@@ -99,8 +152,8 @@ describe("room state from the stream", () => {
     const here = run([presence(true), { type: "partner-arrived", after: 3 }], seated);
     expect(here.conversation.notices.slice(1)).toEqual([{ key: "n1", text: NEWCOMER_NOTICE, afterId: 3 }]);
     // Later comings and goings are the usual ones.
-    const back = run([presence(false), presence(true)], here);
-    expect(notices(back).slice(2)).toEqual(["Your partner left", "Your partner joined"]);
+    const back = run([presence(false), presence(true), named("gecko")], here);
+    expect(notices(back).slice(2)).toEqual(["Your partner left", "gecko joined"]);
 
     // A reloaded page learns it from the stream's state, and marks the same place in the log.
     const reloaded = run([

@@ -19,6 +19,11 @@ export interface RoomViewState {
   receipts: Watermarks;
   /** Seats taken, null until the stream says. */
   memberCount: number | null;
+  /**
+   * The name this viewer announced in the room (any of their tabs): undefined until the stream's
+   * state has arrived, null when they have announced none yet (a private room asks for one).
+   */
+  ownName?: string | null;
 }
 
 export const initialRoomViewState: RoomViewState = {
@@ -45,8 +50,12 @@ export function applyRoomEvent(
     next = updateConversation(next, (conversation) => clearUpTo(conversation, event.upTo));
   else if (event.type === "lost")
     next = updateConversation(next, (conversation) => markLost(conversation, event.after, event.before));
-  else if (event.type === "members")
+  else if (event.type === "members") {
     next = next.memberCount === event.count ? next : { ...next, memberCount: event.count };
+    // The stream's state names every seat before it counts them: no name so far means none.
+    if (next.ownName === undefined) next = { ...next, ownName: null };
+  } else if (event.type === "name" && event.mine && event.name !== null && event.name !== next.ownName)
+    next = { ...next, ownName: event.name };
   else if (event.type === "receipts") {
     const receipts = raiseWatermarks(next.receipts, event);
     if (receipts !== next.receipts) next = { ...next, receipts };

@@ -18,7 +18,8 @@ export function maskStrangerName(event: OpenedRoomEvent): OpenedRoomEvent {
   ) {
     return { ...event, message: { ...event.message, sender: STRANGER_NAME } };
   }
-  if (event.type === "typing" && event.name !== STRANGER_NAME) return { ...event, name: STRANGER_NAME };
+  if ((event.type === "typing" || event.type === "name") && event.name !== STRANGER_NAME)
+    return { ...event, name: STRANGER_NAME };
   return event;
 }
 

@@ -77,7 +77,8 @@ export default function Lobby() {
   const [keyError, setKeyError] = useState<string | null>(null);
   const create = trpc.room.create.useMutation({
     onSuccess: ({ roomId }) => {
-      if (secret.current) navigate(`${roomPath(roomId)}#${secret.current}`);
+      // The room asks whoever arrives by a link for a name; the creator has just chosen theirs.
+      if (secret.current) navigate(`${roomPath(roomId)}#${secret.current}`, { state: { nameChosen: true } });
     },
   });
 

@@ -56,6 +56,11 @@ export type RoomEvent =
    */
   | { type: "partner-keys"; publicKeys: string }
   /**
+   * The name a member of a private room goes by, sealed by their browser: the partner's, or with
+   * `mine` the viewer's own. Sent when the stream opens (before `members`) and when it changes.
+   */
+  | { type: "name"; mine: boolean; name: string }
+  /**
    * The partner's receipts as watermarks: every own message with id ≤ `delivered` reached their
    * device, every one with id ≤ `seen` was on their visible screen. Never decrease.
    */

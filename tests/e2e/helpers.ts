@@ -20,9 +20,24 @@ export async function createRoomFromLobby(page: Page, lifetime?: string): Promis
   return page.url();
 }
 
-/** Opens the room for a second person and waits until both see two seats taken. */
+/**
+ * Accepts, with one Enter, the name a room asks for on arrival by a link (prefilled with the name
+ * this browser remembers or made up), and returns it.
+ */
+export async function acceptName(page: Page): Promise<string> {
+  const box = page.getByRole("textbox", { name: "Your name in this room" });
+  await expect(box).toBeFocused();
+  const name = await box.inputValue();
+  expect(name, "a prefilled name").not.toBe("");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("textbox", { name: "Message" })).toBeEnabled();
+  return name;
+}
+
+/** Opens the room for a second person, accepts the name asked for, and waits until both see two seats taken. */
 export async function joinRoom(page: Page, url: string, host?: Page): Promise<void> {
   await page.goto(url);
+  await acceptName(page);
   await expect(page.getByTestId("participants")).toHaveText("2/2");
   if (host) await expect(host.getByTestId("participants")).toHaveText("2/2");
 }

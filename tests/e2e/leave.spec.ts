@@ -71,7 +71,7 @@ test("whoever takes a freed seat reads nothing from before, and the one who stay
   await expect(carol.locator("main")).not.toContainText("see you there");
   expect(await listedIds(carol)).toEqual([]);
   // Her header is about Alice, who is here, never about Bob, who is gone.
-  await expect(carol.getByTestId("presence")).toHaveText("Your partner · online");
+  await expect(carol.getByTestId("presence")).toHaveText(`${await displayName(alice)} · online`);
   await expect(carol.getByTestId("presence")).not.toContainText(bobName);
 
   // Alice is told plainly, at the point where Carol's reading starts.

@@ -1,6 +1,6 @@
 import { devices } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { KEYED_ROOM_URL, SCREENSHOTS_DIR as SHOTS } from "./helpers";
+import { acceptName, KEYED_ROOM_URL, SCREENSHOTS_DIR as SHOTS } from "./helpers";
 
 for (const [label, device] of [
   ["desktop", devices["Desktop Chrome"]],
@@ -23,6 +23,7 @@ for (const [label, device] of [
     await bob.goto("/");
     await bob.getByLabel("Your name").fill("otter-anonymous-q7m2p");
     await bob.goto(alice.url());
+    await acceptName(bob);
     await expect(alice.getByTestId("participants")).toHaveText("2/2");
 
     const lines: Array<[typeof alice, string]> = [

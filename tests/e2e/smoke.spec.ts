@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { KEYED_ROOM_URL } from "./helpers";
+import { acceptName, KEYED_ROOM_URL } from "./helpers";
 
 test("two people create, join, talk both ways, and destroy a room", async ({ people }) => {
   const alice = await people.join();
@@ -11,6 +11,7 @@ test("two people create, join, talk both ways, and destroy a room", async ({ peo
   const roomUrl = alice.url();
 
   await bob.goto(roomUrl);
+  await acceptName(bob);
   await expect(bob.getByRole("timer")).toHaveText(/^(09|10):\d\d$/);
 
   await alice.getByRole("textbox", { name: "Message" }).fill("hello bob");

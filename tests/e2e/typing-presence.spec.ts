@@ -142,9 +142,10 @@ test.describe("the partner, live", () => {
     const bobName = await displayName(bob);
     const notices = alice.getByTestId("notice");
 
-    // Alice saw Bob arrive; Bob, arriving, is told nothing about the state he found.
-    await expect(notices).toHaveText(["Your partner joined"]);
-    await expect(aliceStatus).toHaveText("Your partner · online");
+    // Alice saw Bob arrive, by the name he chose, before he wrote anything; Bob, arriving, is
+    // told nothing about the state he found.
+    await expect(notices).toHaveText([`${bobName} joined`]);
+    await expect(aliceStatus).toHaveText(`${bobName} · online`);
     await expect(bob.getByTestId("presence")).toContainText("· online");
     await expect(bob.getByTestId("notice")).toHaveCount(0);
 
@@ -158,12 +159,12 @@ test.describe("the partner, live", () => {
 
     // Closing the room is, once the grace period (2 s on the test server) has passed.
     await bob.goto("about:blank");
-    await expect(notices).toHaveText(["Your partner joined", `${bobName} left`], { timeout: 10_000 });
+    await expect(notices).toHaveText([`${bobName} joined`, `${bobName} left`], { timeout: 10_000 });
     await expect(aliceStatus).toHaveText(new RegExp(`^${bobName} · last seen \\d{1,2}:\\d{2}`));
 
     // Same browser, same seat: back, and announced.
     await bob.goto(url);
-    await expect(notices).toHaveText(["Your partner joined", `${bobName} left`, `${bobName} joined`], {
+    await expect(notices).toHaveText([`${bobName} joined`, `${bobName} left`, `${bobName} joined`], {
       timeout: 10_000,
     });
     await expect(aliceStatus).toHaveText(`${bobName} · online`);

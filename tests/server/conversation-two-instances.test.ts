@@ -49,6 +49,38 @@ describe.each(REDIS_SETUPS)("conversation state across two instances on %s", (se
     return { alice, bob, roomId };
   }
 
+  it("names each person to the other at once, and to a stream opened later on either instance", async () => {
+    const { alice, bob, roomId } = await roomWithAliceOn(first, second);
+    const aliceStream = listen(alice, roomId);
+    await waitFor(() => aliceStream.ofType("members").length === 1, { what: "alice's stream state" });
+    expect(aliceStream.ofType("name")).toEqual([]);
+
+    const sent = Date.now();
+    expect(await bob.trpc.room.setName.mutate({ roomId, name: opaqueName("Robin") })).toEqual({ ok: true });
+    await waitFor(() => aliceStream.ofType("name").length === 1, { what: "bob's name on instance one" });
+    expect(aliceStream.ofType("name")[0]).toMatchObject({ mine: false, name: opaqueName("Robin") });
+    expect(aliceStream.ofType("name")[0]!.at - sent).toBeLessThan(300);
+
+    // Alice names herself on instance one; bob's stream, opened later on instance two, has both.
+    expect(await alice.trpc.room.setName.mutate({ roomId, name: opaqueName("Alicia") })).toEqual({ ok: true });
+    const bobStream = listen(bob, roomId);
+    await waitFor(() => bobStream.ofType("members").length === 1, { what: "bob's stream state" });
+    expect(bobStream.ofType("name").map(({ mine, name }) => ({ mine, name }))).toEqual(
+      expect.arrayContaining([
+        { mine: true, name: opaqueName("Robin") },
+        { mine: false, name: opaqueName("Alicia") },
+      ]),
+    );
+    expect(
+      bobStream
+        .ofType("name")
+        .map(({ name }) => fromOpaque(name))
+        .sort(),
+    ).toEqual(["Alicia", "Robin"]);
+    aliceStream.stop();
+    bobStream.stop();
+  });
+
   it("shows each person's presence, typing, public keys and receipts to the other", async () => {
     const { alice, bob, roomId } = await roomWithAliceOn(first, second);
     const aliceStream = listen(alice, roomId);

@@ -14,6 +14,7 @@ const PROCEDURES = [
   { path: "room.events", method: "GET" },
   { path: "room.typing", method: "POST" },
   { path: "room.publishKeys", method: "POST" },
+  { path: "room.setName", method: "POST" },
   { path: "message.send", method: "POST" },
   { path: "message.list", method: "GET" },
   { path: "message.receipt", method: "POST" },

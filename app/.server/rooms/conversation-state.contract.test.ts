@@ -149,6 +149,55 @@ describe.each(ROOM_STORE_KINDS)("RoomStore conversation contract (%s)", (kind) =
     });
   });
 
+  describe("names", () => {
+    it("keeps the name each seat goes by as state, replaces it on a rename and publishes every change", async () => {
+      const { roomId, events, unsubscribe } = await roomOfTwo();
+      expect((await store.roomState(roomId))?.names).toEqual([]);
+      // Sealed by the browser, so opaque here: kept and relayed exactly, colons included.
+      expect(await store.setName(roomId, 2, "sealed:bob-1")).toBe(true);
+      expect(await store.setName(roomId, 1, "sealed-alice-1")).toBe(true);
+      await waitFor(() => ofType(events, "name").length === 2, { what: "both seats' names" });
+      expect(ofType(events, "name")).toEqual([
+        { type: "name", seat: 2, name: "sealed:bob-1" },
+        { type: "name", seat: 1, name: "sealed-alice-1" },
+      ]);
+      const bySeat = async () => [...((await store.roomState(roomId))?.names ?? [])].sort((a, b) => a.seat - b.seat);
+      expect(await bySeat()).toEqual([
+        { seat: 1, name: "sealed-alice-1" },
+        { seat: 2, name: "sealed:bob-1" },
+      ]);
+
+      expect(await store.setName(roomId, 2, "sealed-bob-2")).toBe(true);
+      await waitFor(() => ofType(events, "name").length === 3, { what: "the rename" });
+      expect(ofType(events, "name")[2]).toEqual({ type: "name", seat: 2, name: "sealed-bob-2" });
+      expect(await bySeat()).toEqual([
+        { seat: 1, name: "sealed-alice-1" },
+        { seat: 2, name: "sealed-bob-2" },
+      ]);
+      // A name is state, never history: no message was stored for it.
+      expect(await store.messagesAfter(roomId, 0)).toEqual([]);
+      unsubscribe();
+    });
+
+    it("answers false for a room that is gone, and lasts no longer than the room", async () => {
+      expect(await store.setName(newRoomId(), 1, "sealed-name")).toBe(false);
+      const { roomId, unsubscribe } = await roomOfTwo();
+      expect(await store.setName(roomId, 1, "sealed-name")).toBe(true);
+      await store.destroy(roomId);
+      expect(await store.setName(roomId, 1, "sealed-name")).toBe(false);
+      expect(await store.roomState(roomId)).toBeNull();
+      unsubscribe();
+
+      // A short room: at its deadline the name goes with everything else, and is not recreated.
+      const brief = await createRoom(store, 300);
+      await store.join(brief, "alice");
+      expect(await store.setName(brief, 1, "sealed-name")).toBe(true);
+      await waitFor(async () => (await store.roomState(brief)) === null, { what: "the room's deadline" });
+      expect(await store.setName(brief, 1, "sealed-name")).toBe(false);
+      expect(await store.roomState(brief)).toBeNull();
+    });
+  });
+
   describe("receipts", () => {
     it("only ever raises watermarks, caps them at the last message, and publishes changes only", async () => {
       const { roomId, events, unsubscribe } = await roomOfTwo();
@@ -237,14 +286,17 @@ describe.each(ROOM_STORE_KINDS)("RoomStore conversation contract (%s)", (kind) =
       await store.connect(roomId, 2);
       await store.setTyping(roomId, 2, { name: "bob" });
       await store.publishKeys(roomId, 2, "bobs-public-keys");
+      await store.setName(roomId, 2, "bobs-sealed-name");
+      await store.setName(roomId, 1, "alices-sealed-name");
       expect(await store.join(roomId, "carol")).toMatchObject({ status: "full" });
       expect(await store.leave(roomId, "bob")).toBe("left");
       expect(await store.leave(roomId, "bob")).toBe("not-member");
       await waitFor(() => ofType(events, "left").length === 1, { what: "the left event" });
       await waitFor(() => ofType(events, "members").at(-1)?.count === 1, { what: "the new count" });
       const state = await store.roomState(roomId);
-      // Whoever takes the seat next must not be handed the old occupant's keys.
+      // Whoever takes the seat next must not be handed the old occupant's keys, nor go by their name.
       expect(state).toMatchObject({ memberCount: 1, typing: [], presence: [], keys: [] });
+      expect(state?.names).toEqual([{ seat: 1, name: "alices-sealed-name" }]);
       expect(await store.memberStatus(roomId, "bob")).toMatchObject({ status: "not-member" });
       expect(await store.join(roomId, "carol")).toMatchObject({ status: "joined", seat: 3 });
       expect(await store.join(roomId, "dave")).toMatchObject({ status: "full" });

@@ -60,6 +60,8 @@ interface MemoryRoom {
   typing: Map<number, { name: string; until: number }>;
   /** Public keys per seat, for a stranger chat's key agreement. */
   keys: Map<number, string>;
+  /** Sealed names per seat: the one each goes by. */
+  names: Map<number, string>;
   /** Sealed images by id, and their total size against the room's budget. */
   images: Map<string, Uint8Array>;
   imageBytes: number;
@@ -140,6 +142,7 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
       receipts: new Map(),
       typing: new Map(),
       keys: new Map(),
+      names: new Map(),
       images: new Map(),
       imageBytes: 0,
       expiryTimer,
@@ -323,6 +326,7 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
         .filter(([, typing]) => typing.until > now)
         .map(([seat, typing]) => ({ seat, name: typing.name, expiresInMs: typing.until - now })),
       keys: [...room.keys].map(([seat, publicKeys]) => ({ seat, publicKeys })),
+      names: [...room.names].map(([seat, name]) => ({ seat, name })),
       arrivals: [...room.arrivals].map(([seat, after]) => ({ seat, after })),
       // Memory loses nothing it acknowledged: never a `lost` span.
       lastId: room.lastEventId,
@@ -353,6 +357,14 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     if (!room) return false;
     room.keys.set(seat, publicKeys);
     this.fanout.deliver(roomId, { type: "keys", seat, publicKeys });
+    return true;
+  }
+
+  async setName(roomId: string, seat: number, sealedName: string) {
+    const room = this.live(roomId);
+    if (!room) return false;
+    room.names.set(seat, sealedName);
+    this.fanout.deliver(roomId, { type: "name", seat, name: sealedName });
     return true;
   }
 
@@ -401,6 +413,7 @@ export class MemoryRoomStore implements RoomStore, InProcessMatchRooms {
     room.arrivals.delete(seat);
     room.typing.delete(seat);
     room.keys.delete(seat);
+    room.names.delete(seat);
     clearTimeout(room.presence.get(seat)?.graceTimer);
     room.presence.delete(seat);
     this.fanout.deliver(roomId, { type: "left", seat });

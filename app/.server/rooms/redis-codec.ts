@@ -105,6 +105,10 @@ export function decodeEvent(payload: string): PublishedEvent {
       const [seat, publicKeys] = fieldsOf(payload, 2);
       return { type: "keys", seat: Number(seat), publicKeys: publicKeys ?? "" };
     }
+    case "n": {
+      const [seat, name] = fieldsOf(payload, 2);
+      return { type: "name", seat: Number(seat), name: name ?? "" };
+    }
     default:
       throw new Error(`unknown room event tag ${JSON.stringify(payload[0])}`);
   }

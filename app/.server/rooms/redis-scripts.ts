@@ -380,7 +380,7 @@ return 1`;
 /**
  * KEYS: meta, members, live. ARGV: memberId, channel, unread ('1': a visit that could read
  * nothing gives its seat back as it was). Frees the member's seat for good: forgets its presence,
- * typing, public keys and arrival, marks the room `freed` (later arrivals start where they
+ * typing, public keys, name and arrival, marks the room `freed` (later arrivals start where they
  * arrive), publishes `l<seat>` and the new count. 0 when not a member (or gone), 2 in a stranger
  * chat or a direct chat, whose seats are never given up.
  */
@@ -391,7 +391,7 @@ if not seat then return 0 end
 local kind = redis.call('HGET', KEYS[1], 'kind')
 if kind == 'match' or kind == 'direct' then return 2 end
 redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[1], 't' .. seat, 'n' .. seat, 'k' .. seat, 'a' .. seat)
+redis.call('HDEL', KEYS[1], 't' .. seat, 'n' .. seat, 'k' .. seat, 'a' .. seat, 'p' .. seat)
 if ARGV[3] ~= '1' then redis.call('HSET', KEYS[1], 'freed', 1) end
 local fields = redis.call('HKEYS', KEYS[3])
 for _, field in ipairs(fields) do
@@ -411,6 +411,17 @@ export const publishKeysScript = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'k' .. ARGV[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], 'k' .. ARGV[1] .. ':' .. ARGV[2])
+return 1`;
+
+/**
+ * KEYS: meta. ARGV: seat, sealed name, channel. Keeps the name the seat goes by (`p<seat>`, in
+ * the meta hash, so it has the room's deadline) for whoever opens the room later, and publishes
+ * it to those already here. 0 when gone.
+ */
+export const setNameScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'p' .. ARGV[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], 'n' .. ARGV[1] .. ':' .. ARGV[2])
 return 1`;
 
 /**

@@ -24,6 +24,7 @@ import {
   publishKeysScript,
   putImageScript,
   receiptsScript,
+  setNameScript,
   setChatBlockedScript,
   setChatTimerScript,
   typingScript,
@@ -73,6 +74,7 @@ const SCRIPTS = {
   ephReceipts: { numberOfKeys: 1, lua: receiptsScript },
   ephLeave: { numberOfKeys: 3, lua: leaveScript },
   ephPublishKeys: { numberOfKeys: 1, lua: publishKeysScript },
+  ephSetName: { numberOfKeys: 1, lua: setNameScript },
   ephPutImage: { numberOfKeys: 3, lua: putImageScript },
   ephGetImage: { numberOfKeys: 3, lua: getImageScript },
   ephOpenDirectChat: { numberOfKeys: 2, lua: openDirectChatScript },
@@ -289,15 +291,26 @@ export class RedisRoomStore implements RoomStore {
     const meta = new Map<string, string>();
     for (let index = 0; index < metaFields.length; index += 2) meta.set(metaFields[index]!, metaFields[index + 1]!);
     const lastId = Number(meta.get("seq") ?? 0);
-    const state: RoomState = { memberCount, presence, receipts: [], typing: [], keys: [], arrivals: [], lastId };
+    const state: RoomState = {
+      memberCount,
+      presence,
+      receipts: [],
+      typing: [],
+      keys: [],
+      names: [],
+      arrivals: [],
+      lastId,
+    };
     const lost = /^(\d+):(\d+)$/.exec(meta.get("gp") ?? "");
     if (lost) state.lost = { after: Number(lost[1]), before: Number(lost[2]) };
     for (const [field, value] of meta) {
-      const match = /^([dtka])(\d+)$/.exec(field);
+      const match = /^([dtkap])(\d+)$/.exec(field);
       if (!match) continue;
       const seat = Number(match[2]);
       if (match[1] === "a") {
         state.arrivals.push({ seat, after: Number(value) });
+      } else if (match[1] === "p") {
+        state.names.push({ seat, name: value });
       } else if (match[1] === "k") {
         state.keys.push({ seat, publicKeys: value });
       } else if (match[1] === "d") {
@@ -327,6 +340,11 @@ export class RedisRoomStore implements RoomStore {
 
   async publishKeys(roomId: string, seat: number, publicKeys: string) {
     const done = await this.run("ephPublishKeys", roomKeys(roomId).meta, seat, publicKeys, this.channel(roomId));
+    return done === 1;
+  }
+
+  async setName(roomId: string, seat: number, sealedName: string) {
+    const done = await this.run("ephSetName", roomKeys(roomId).meta, seat, sealedName, this.channel(roomId));
     return done === 1;
   }
 

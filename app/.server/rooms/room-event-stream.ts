@@ -10,6 +10,8 @@ export type RoomStreamEvent =
   | ({ id: number; type: "presence" } & PartnerPresence)
   | { id: number; type: "typing"; typing: boolean; name: string; expiresInMs: number }
   | { id: number; type: "partner-keys"; publicKeys: string }
+  /** The name a seat goes by, sealed; `mine` when it is the viewer's own (set in any of their tabs). */
+  | { id: number; type: "name"; mine: boolean; name: string }
   | ({ id: number; type: "receipts" } & PartnerReceipts)
   | { id: number; type: "partner-left" }
   /** The partner took a seat given up with "Leave room": they cannot read messages up to `after`. */
@@ -55,7 +57,7 @@ export interface RoomStreamOptions {
  * It subscribes before reading the stored backlog, buffering live events meanwhile, so nothing
  * published between the two reads is lost; anything at or below the last id yielded is dropped,
  * so nothing is repeated. After the backlog comes the room's state (seats, the partner's presence,
- * receipts, typing and public keys). State events are not history: they carry the last message's id, are never
+ * receipts, typing, public keys and names). State events are not history: they carry the last message's id, are never
  * replayed, and a resumed stream starts with the current state instead.
  */
 export async function* roomEventStream(
@@ -158,6 +160,9 @@ export async function* roomEventStream(
                 expiresInMs: event.expiresInMs,
               };
             }
+            break;
+          case "name":
+            yield { id: cursor.lastId, type: "name", mine: !partner.isPartner(event.seat), name: event.name };
             break;
           case "keys":
             if (partner.isPartner(event.seat))
@@ -282,6 +287,11 @@ async function* catchUp(
     yield { id: cursor.lastId, type: "message", message, live };
   }
   const lastId = cursor.lastId;
+  // Before seats and presence: the browser names whoever it announces, and knows whether this
+  // viewer has a name yet by the time `members` says the state has arrived.
+  for (const { seat, name } of state.names) {
+    yield { id: lastId, type: "name", mine: !partner.isPartner(seat), name };
+  }
   yield { id: lastId, type: "members", count: state.memberCount };
   // Before presence: the browser tells the viewer about a newcomer when they show up.
   for (const arrival of state.arrivals) {

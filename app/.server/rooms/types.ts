@@ -42,6 +42,8 @@ export type PublishedEvent =
   | { type: "typing"; seat: number; typing: boolean; name: string; expiresInMs: number }
   /** A seat's public keys for a stranger chat's key agreement (opaque to the server). */
   | { type: "keys"; seat: number; publicKeys: string }
+  /** A seat announced (or changed) the name it goes by, sealed by its browser: relayed unread. */
+  | { type: "name"; seat: number; name: string }
   /** A seat's receipt watermarks (event ids), never decreasing. */
   | { type: "receipts"; seat: number; delivered: number; seen: number }
   /** A member pressed "Leave room": the seat is free again. */
@@ -76,6 +78,12 @@ export interface SeatKeys {
   publicKeys: string;
 }
 
+/** The name a seat goes by, sealed by its browser (the server cannot read it). */
+export interface SeatName {
+  seat: number;
+  name: string;
+}
+
 /** Where a seat taken after a "Leave room" starts reading: messages with ids above `after`. */
 export interface SeatArrival {
   seat: number;
@@ -102,6 +110,8 @@ export interface RoomState {
   typing: SeatTyping[];
   /** Public keys published for key agreement, per seat (stranger chats). */
   keys: SeatKeys[];
+  /** The sealed names seats announced, the latest of each (private rooms). */
+  names: SeatName[];
   /** Seats that arrived after someone left, and the last message before each arrived. */
   arrivals: SeatArrival[];
   /** The id of the room's last message (0: none yet): never below one handed out, unless lost. */
@@ -226,6 +236,12 @@ export interface RoomStore {
   setTyping(roomId: string, seat: number, typing: TypingStart | null): Promise<boolean>;
   /** Publishes (or replaces) a seat's public keys for key agreement; false when the room is gone. */
   publishKeys(roomId: string, seat: number, publicKeys: string): Promise<boolean>;
+  /**
+   * Keeps (or replaces) the sealed name a seat goes by, with the room's deadline, for whoever
+   * opens the room later, and publishes it to those already here; false when the room is gone.
+   * Forgotten when the seat is given up.
+   */
+  setName(roomId: string, seat: number, sealedName: string): Promise<boolean>;
   /**
    * Keeps a member's sealed image under an id of their browser's choosing, until the room ends.
    * An id is written once (`exists`); a room holds at most ROOM_IMAGE_BYTES_MAX (`room-full`).

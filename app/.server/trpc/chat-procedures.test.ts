@@ -202,6 +202,18 @@ describe.each(STORE_KINDS)("chat procedures (%s)", (kind) => {
     expect(leave.code).toBe("BAD_REQUEST");
   });
 
+  it("refuses a name in a chat between accounts, which goes by their usernames", async () => {
+    const { alice, chatId } = await pair();
+    const named = await rejection(() =>
+      alice.call((trpc) => trpc.room.setName({ roomId: chatId, name: opaque("Al") })),
+    );
+    expect(named).toMatchObject({
+      code: "BAD_REQUEST",
+      message: "roomId: a chat between accounts goes by the accounts' usernames",
+    });
+    expect((await services.store.roomState(chatId))?.names).toEqual([]);
+  });
+
   it("ends an account's chats for both when it is deleted", async () => {
     const { alice, bob, chatId } = await pair();
     await send(alice, chatId);

@@ -35,6 +35,7 @@ describe.each(STORE_KINDS)("procedures under hostile input (%s store)", (kind) =
       },
       "room.typing": (input) => attacker.room.typing(input as never),
       "room.publishKeys": (input) => attacker.room.publishKeys(input as never),
+      "room.setName": (input) => attacker.room.setName(input as never),
       "message.send": (input) => attacker.message.send(input as never),
       "message.list": (input) => attacker.message.list(input as never),
       "message.receipt": (input) => attacker.message.receipt(input as never),

@@ -5,7 +5,12 @@ import { callerFor, joinAsNewVisitor, makeServices, visitRoom } from "../../../t
 import { collect, createRoom, remainingMs, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { fromOpaque, opaque, opaqueName } from "../../../tests/support/opaque";
-import { PUBLIC_KEYS_MAX_LENGTH, SEALED_MESSAGE_MAX_LENGTH, SEALED_MIN_LENGTH } from "~/shared/limits";
+import {
+  PUBLIC_KEYS_MAX_LENGTH,
+  SEALED_MESSAGE_MAX_LENGTH,
+  SEALED_MIN_LENGTH,
+  SEALED_NAME_MAX_LENGTH,
+} from "~/shared/limits";
 import type { RoomEvent } from "~/shared/room-events";
 import { memberIdOf } from "../room-token";
 import type { Services } from "../services";
@@ -34,6 +39,7 @@ function signals(caller: ReturnType<typeof callerFor>, roomId: string) {
     () => caller.message.receipt({ roomId, delivered: 1 }),
     () => caller.room.typing({ roomId, typing: true, name: opaqueName("someone") }),
     () => caller.room.publishKeys({ roomId, publicKeys: "x25519.someone" }),
+    () => caller.room.setName({ roomId, name: opaqueName("someone") }),
   ];
 }
 
@@ -375,6 +381,85 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
         expect(error).toMatchObject({ code: "UNAUTHORIZED", message: "You are not a member of this room" });
       }
       expect((await services.store.roomState(roomId))?.keys).toEqual([{ seat: 1, publicKeys: longest }]);
+    });
+  });
+
+  describe("room.setName", () => {
+    const names = (items: ReadonlyArray<unknown>) =>
+      unwrap(items)
+        .map((event) => event.data)
+        .filter((data) => data.type === "name");
+
+    it("relays a member's sealed name at once, and starts a later stream with both seats' names", async () => {
+      const { roomId, alice, bob } = await roomForTwo();
+      const aliceEvents = collect(await alice.room.events({ roomId }));
+      await waitFor(() => unwrap(aliceEvents.items).some((event) => event.data.type === "receipts"), {
+        what: "alice's stream state",
+      });
+      const bobsName = opaqueName("bob");
+      expect(await bob.room.setName({ roomId, name: bobsName })).toEqual({ ok: true });
+      await waitFor(() => names(aliceEvents.items).length === 1, { what: "bob's name on alice's stream" });
+      expect(names(aliceEvents.items)).toEqual([{ type: "name", mine: false, name: bobsName }]);
+
+      // Bob's stream opens after he named himself, and alice names herself: both, each marked.
+      const alicesName = opaqueName("alice");
+      expect(await alice.room.setName({ roomId, name: alicesName })).toEqual({ ok: true });
+      const bobEvents = collect(await bob.room.events({ roomId }));
+      await waitFor(() => names(bobEvents.items).length === 2, { what: "both names on bob's stream" });
+      expect(names(bobEvents.items)).toEqual(
+        expect.arrayContaining([
+          { type: "name", mine: true, name: bobsName },
+          { type: "name", mine: false, name: alicesName },
+        ]),
+      );
+      // Names come before the seat count, so a browser knows on `members` whether it has one.
+      const types = unwrap(bobEvents.items).map((event) => event.data.type);
+      expect(types.lastIndexOf("name")).toBeLessThan(types.indexOf("members"));
+      // A rename reaches the other side at once; alice's own copy says it is hers.
+      const renamed = opaqueName("Robert");
+      expect(await bob.room.setName({ roomId, name: renamed })).toEqual({ ok: true });
+      await waitFor(() => names(aliceEvents.items).length === 3, { what: "the rename on alice's stream" });
+      expect(names(aliceEvents.items).slice(1)).toEqual([
+        { type: "name", mine: true, name: alicesName },
+        { type: "name", mine: false, name: renamed },
+      ]);
+      await alice.room.destroy({ roomId });
+      await Promise.all([aliceEvents.finished, bobEvents.finished]);
+    });
+
+    it.each([
+      ["no name at all", {}, "name: must be sealed text (base64url)"],
+      ["a number", { name: 7 }, "name: must be sealed text (base64url)"],
+      [
+        "a short plain name",
+        { name: "Alice" },
+        `name: must be at least ${SEALED_MIN_LENGTH} characters: it is not sealed`,
+      ],
+      [
+        "text that is not base64url",
+        { name: "Alice and Bob are here, in the clear, for everyone to read" },
+        "name: must be base64url (letters, digits, '-' and '_')",
+      ],
+      [
+        `${SEALED_NAME_MAX_LENGTH + 1} characters`,
+        { name: "n".repeat(SEALED_NAME_MAX_LENGTH + 1) },
+        `name: must be at most ${SEALED_NAME_MAX_LENGTH} characters`,
+      ],
+    ])("rejects %s with BAD_REQUEST naming the field, storing nothing", async (_case, input, message) => {
+      const { roomId, alice } = await roomForTwo();
+      const error = await rejection(() => alice.room.setName({ roomId, ...(input as { name: string }) }));
+      expect(error).toMatchObject({ code: "BAD_REQUEST", message });
+      expect((await services.store.roomState(roomId))?.names).toEqual([]);
+    });
+
+    it("refuses anyone without a seat", async () => {
+      const { roomId } = await roomForTwo();
+      const outsider = callerFor(services, await joinAsNewVisitor(services, await createRoom(services.store)));
+      for (const caller of [callerFor(services), outsider]) {
+        const error = await rejection(() => caller.room.setName({ roomId, name: opaqueName("mallory") }));
+        expect(error).toMatchObject({ code: "UNAUTHORIZED", message: "You are not a member of this room" });
+      }
+      expect((await services.store.roomState(roomId))?.names).toEqual([]);
     });
   });
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type MessagePayload, openMessage, openName, sealMessage, sealName } from "./message-payload";
+import {
+  type MessagePayload,
+  openMessage,
+  openName,
+  openMemberName,
+  sealMemberName,
+  sealMessage,
+  sealName,
+} from "./message-payload";
 import { generateRoomKey } from "./room-key";
 import { DecryptError, seal } from "./seal";
 
@@ -109,5 +117,17 @@ describe("sealed names for the typing indicator", () => {
     const { key } = await generateRoomKey();
     const sealed = await seal(key, { roomId: ROOM, purpose: "typing", slot: "name" }, Uint8Array.of(0xc3));
     await expect(openName(key, ROOM, sealed)).rejects.toBeInstanceOf(DecryptError);
+  });
+});
+
+describe("a member's announced name", () => {
+  it("round-trips, and is neither a typing name nor openable in another room", async () => {
+    const { key } = await generateRoomKey();
+    const sealed = await sealMemberName(key, ROOM, "Zoë 🦊");
+    expect(await openMemberName(key, ROOM, sealed)).toBe("Zoë 🦊");
+    await expect(openMemberName(key, "other1234567890abcdef", sealed)).rejects.toBeInstanceOf(DecryptError);
+    // The server cannot pass one off as the other: each is bound to its purpose.
+    await expect(openName(key, ROOM, sealed)).rejects.toBeInstanceOf(DecryptError);
+    await expect(openMemberName(key, ROOM, await sealName(key, ROOM, "Ada"))).rejects.toBeInstanceOf(DecryptError);
   });
 });

@@ -76,6 +76,23 @@ export async function openName(key: CryptoKey, roomId: string, sealed: string): 
   }
 }
 
+/**
+ * The name a member of a private room goes by (`room.setName`), announced on arrival and on each
+ * rename. Bound to its own purpose: neither a typing name nor a message can be passed off as one.
+ */
+export async function sealMemberName(key: CryptoKey, roomId: string, name: string): Promise<string> {
+  return seal(key, { roomId, purpose: "member", slot: "name" }, utf8.encode(name));
+}
+
+export async function openMemberName(key: CryptoKey, roomId: string, sealed: string): Promise<string> {
+  const plaintext = await open(key, { roomId, purpose: "member", slot: "name" }, sealed);
+  try {
+    return utf8.decode(plaintext);
+  } catch (cause) {
+    throw new DecryptError("The name is not UTF-8", { cause });
+  }
+}
+
 function toWire(payload: MessagePayload): WirePayload {
   if (payload.kind === "text") return { n: payload.name, t: payload.text };
   const { id, width, height, bytes, type } = payload.image;

@@ -12,12 +12,12 @@ export class DecryptError extends Error {
 
 /**
  * What a ciphertext belongs to. It is authenticated with the ciphertext, so the server cannot move
- * it to another room, pass a message off as a typing name or an image, or swap two messages' slots.
+ * it to another room, pass a message off as a typing name, a member's name or an image, or swap two messages' slots.
  */
 export interface Binding {
   roomId: string;
-  purpose: "message" | "image" | "typing";
-  /** A message's clientId, an image's id, or "name" for the typing indicator. */
+  purpose: "message" | "image" | "typing" | "member";
+  /** A message's clientId, an image's id, or "name" for the typing indicator and a member's name. */
   slot: string;
 }
 

@@ -111,6 +111,24 @@ export const roomRouter = router({
     ),
 
   /**
+   * The name the caller goes by in a private room, sealed by their browser with the room key: kept
+   * for the seat (a partner who opens the room later is told) and relayed to the partner's stream
+   * at once. Sent on arrival and on each rename; the server never reads it. Stranger chats share
+   * no names and direct chats go by usernames: their browsers never send one.
+   */
+  setName: signalProcedure
+    .input(z.object({ name: sealedSchema(SEALED_NAME_MAX_LENGTH) }))
+    .mutation(async ({ ctx, input }) => {
+      if (!ctx.member) return { ok: false };
+      if (ctx.member.accountId !== null) throw notForDirectChats("goes by the accounts' usernames");
+      const { seat } = ctx.member;
+      // Its own budget as well as the signals': each name is a line in the partner's log.
+      await ctx.services.limits.consumeOrThrow("setName", `${input.roomId}:${seat}`);
+      await ctx.services.limits.consumeOrThrow("signal", `${input.roomId}:${seat}`);
+      return { ok: await ctx.services.store.setName(input.roomId, seat, input.name) };
+    }),
+
+  /**
    * Gives up the caller's seat: the partner is told, and the link admits one new person, who reads
    * nothing sent before they arrive. `unread`: this visit could read nothing (no key, or the wrong
    * one), so the seat goes back as it was, and the person the link was meant for reads it all.
