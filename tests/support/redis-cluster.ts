@@ -94,3 +94,77 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   }
   return [...ports];
 }
+
+export interface SlotMove {
+  slot: number;
+  /** `host:port` of the primary that held the slot, and of the one that holds it now. */
+  from: string;
+  to: string;
+  keysMoved: number;
+  /** From IMPORTING/MIGRATING to the last node told the new owner, in ms. */
+  ms: number;
+}
+
+/**
+ * Moves one slot to another primary as `redis-cli --cluster reshard` does, step by step so a test
+ * can run traffic across it: the target marks it IMPORTING and the source MIGRATING, the slot's
+ * keys are MIGRATEd in small batches (clients meanwhile get ASK or TRYAGAIN), then every node is
+ * told the new owner, the target first. `to` picks the target (`host:port`); another primary
+ * otherwise.
+ * `between` runs once the slot is marked and after each batch, so a test can let traffic reach the
+ * slot in each state: marked with every key still on the source, split, and with every key moved.
+ */
+export async function moveSlot(
+  nodes: string[],
+  slot: number,
+  { to, batch = 10, between }: { to?: string; batch?: number; between?: () => Promise<void> } = {},
+): Promise<SlotMove> {
+  const clients = new Map(nodes.map((node) => [node, connect(node)] as const));
+  try {
+    const ids = new Map<string, string>();
+    for (const [node, client] of clients) ids.set(node, String(await client.cluster("MYID")));
+    const from = await ownerOf(clients.get(nodes[0]!)!, slot);
+    const target = to ?? nodes.find((node) => node !== from)!;
+    if (target === from) throw new Error(`slot ${slot} is already on ${from}`);
+    const source = clients.get(from)!;
+    const destination = clients.get(target)!;
+    const [targetHost, targetPort] = target.split(":") as [string, string];
+    const started = performance.now();
+    await destination.cluster("SETSLOT", slot, "IMPORTING", ids.get(from)!);
+    await source.cluster("SETSLOT", slot, "MIGRATING", ids.get(target)!);
+    await between?.();
+    let keysMoved = 0;
+    for (;;) {
+      const keys = (await source.cluster("GETKEYSINSLOT", slot, batch)) as string[];
+      if (keys.length === 0) break;
+      await source.call("MIGRATE", targetHost, targetPort, "", 0, 5000, "KEYS", ...keys);
+      keysMoved += keys.length;
+      await between?.();
+    }
+    const targetId = ids.get(target)!;
+    await destination.cluster("SETSLOT", slot, "NODE", targetId);
+    await source.cluster("SETSLOT", slot, "NODE", targetId);
+    for (const [node, client] of clients) {
+      if (node !== from && node !== target) await client.cluster("SETSLOT", slot, "NODE", targetId);
+    }
+    return { slot, from, to: target, keysMoved, ms: Math.round(performance.now() - started) };
+  } finally {
+    for (const client of clients.values()) client.disconnect();
+  }
+}
+
+/** `host:port` of the primary that serves `slot`, as the node `client` sees the Cluster. */
+export async function ownerOf(client: Redis, slot: number): Promise<string> {
+  const range = (await client.cluster("SLOTS")).find(([first, last]) => first <= slot && slot <= last);
+  const [host, port] = range?.[2] ?? [];
+  if (!host) throw new Error(`no node serves slot ${slot}`);
+  return `${host}:${port}`;
+}
+
+/** A plain connection to one node (`host:port`), for commands addressed to that node. */
+export function connect(node: string): Redis {
+  const [host, port] = node.split(":") as [string, string];
+  const client = new Redis({ host, port: Number(port), maxRetriesPerRequest: 0 });
+  client.on("error", () => {});
+  return client;
+}

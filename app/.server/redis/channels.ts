@@ -53,6 +53,14 @@ export class RedisChannels {
           );
         }
       });
+      // When a slot moves to another primary (resharding), the old owner drops the slot's shard
+      // channels with a SUNSUBSCRIBE nobody asked for. ioredis 5.11 only reports that reply as a
+      // node error and keeps its old slot map, so the room would fall silent until some other
+      // change made it look again. Reading the slot map now moves the subscription to the new
+      // owner, and the subscribersReady above has every listener re-read what it missed.
+      subscriber.on("nodeError", (error: Error) => {
+        if (/Last reply: sunsubscribe\b/i.test(error.message)) subscriber.refreshSlotsCache();
+      });
       return;
     }
     subscriber.on("message", deliver);
