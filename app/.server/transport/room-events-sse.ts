@@ -89,10 +89,33 @@ export async function serveRoomEvents(
   const ping = setInterval(() => write(PING), SSE_OPTIONS.ping.intervalMs);
 
   let input: unknown;
+  let events: Promise<unknown>;
   try {
     input = readInput(req);
-    const events = await LEAN_STREAMS[path](createCaller(ctx, { signal: controller.signal }), input);
-    for await (const event of events as AsyncIterable<unknown>) {
+    events = LEAN_STREAMS[path](createCaller(ctx, { signal: controller.signal }), input);
+  } catch (cause) {
+    events = Promise.reject(cause);
+  }
+  // The request's context stays here: an async function keeps its arguments for as long as it
+  // runs, and the stream runs as long as its tab. This one returns at once (it never awaits).
+  return pump({ events, input, path, controller, write, release, ping, res });
+}
+
+interface Pump {
+  events: Promise<unknown>;
+  input: unknown;
+  path: LeanStreamPath;
+  controller: AbortController;
+  write: (chunk: string) => void;
+  release: () => void;
+  ping: NodeJS.Timeout;
+  res: ServerResponse;
+}
+
+/** Writes the procedure's events until it ends, fails or the reader leaves; then ends the response. */
+async function pump({ events, input, path, controller, write, release, ping, res }: Pump): Promise<void> {
+  try {
+    for await (const event of (await events) as AsyncIterable<unknown>) {
       if (isTrackedEnvelope(event)) write(`id: ${event[0]}\ndata: ${wireJson(event[1])}\n\n`);
       else write(`data: ${wireJson(event)}\n\n`);
     }
@@ -101,13 +124,14 @@ export async function serveRoomEvents(
     if (!controller.signal.aborted) {
       const error = getTRPCErrorFromUnknown(cause);
       trpcHandlerOptions.onError({ error, path, type: "subscription" });
+      // The error formatter (trpc.ts) reads no context, and the stream holds none.
       const shape = getErrorShape({
         config: trpcHandlerOptions.router._def._config,
         error,
         type: "subscription",
         path,
         input,
-        ctx,
+        ctx: undefined,
       });
       write(`event: serialized-error\ndata: ${wireJson(shape)}\n\n`);
     }

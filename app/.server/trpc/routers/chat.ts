@@ -152,51 +152,70 @@ export const chatRouter = router({
    * The caller's list as it changes (entries, removals, partners' presence), on one stream per
    * tab; an open stream is what makes the account "online" to the people it chats with.
    */
-  events: accountProcedure.input(z.object({}).optional()).subscription(async function* ({ ctx, signal }) {
-    const { chats, accounts } = { chats: depsOf(ctx).chats, accounts: ctx.services.accounts };
-    const me = ctx.account.id;
-    // First: a stream refused for having too many open holds nothing and reads nothing.
-    const releaseSlot = await ctx.services.streams.open({ accountId: me }, ctx.clientKey);
-    const queue = new WakeQueue<AccountEvent>();
-    const unsubscribe = await chats
-      .subscribe(me, (event) => queue.push(event))
-      .catch((error: unknown) => {
-        releaseSlot();
-        throw error;
-      });
-    const release = await chats.connect(me).catch((error: unknown) => {
-      unsubscribe();
+  events: accountProcedure.input(z.object({}).optional()).subscription(({ ctx, signal }) =>
+    // The generator is handed what it uses, not the request: it lives as long as the tab, and a
+    // generator keeps its arguments (here tRPC's call, the context and the session) for good.
+    accountEvents({
+      me: ctx.account.id,
+      chats: depsOf(ctx).chats,
+      accounts: ctx.services.accounts,
+      streams: ctx.services.streams,
+      clientKey: ctx.clientKey,
+      // Signed out or revoked elsewhere: the list stops here, and the browser's reconnect is refused.
+      abort: untilSessionEnds(ctx, signal ?? new AbortController().signal),
+    }),
+  ),
+});
+
+interface AccountStreamDeps {
+  me: string;
+  chats: Context["services"]["directChats"]["chats"];
+  accounts: Context["services"]["accounts"];
+  streams: Context["services"]["streams"];
+  clientKey: string;
+  abort: AbortSignal;
+}
+
+async function* accountEvents({ me, chats, accounts, streams, clientKey, abort }: AccountStreamDeps) {
+  // First: a stream refused for having too many open holds nothing and reads nothing.
+  const releaseSlot = await streams.open({ accountId: me }, clientKey);
+  const queue = new WakeQueue<AccountEvent>();
+  const unsubscribe = await chats
+    .subscribe(me, (event) => queue.push(event))
+    .catch((error: unknown) => {
       releaseSlot();
       throw error;
     });
-    // Names by account id, read once per stream: a name never changes, an account may go.
-    const names = new Map<string, string | null>();
-    const nameOf = async (accountId: string) => {
-      if (!names.has(accountId)) names.set(accountId, (await accounts.getAccount(accountId))?.username ?? null);
-      return names.get(accountId)!;
-    };
-    // Signed out or revoked elsewhere: the list stops here, and the browser's reconnect is refused.
-    const memory: StreamMemory = { me, chats, nameOf, presence: new Map() };
-    const abort = untilSessionEnds(ctx, signal ?? new AbortController().signal);
-    abort.addEventListener("abort", queue.wake);
-    try {
-      while (!abort.aborted) {
-        const event = queue.shift();
-        if (!event) {
-          await queue.wait();
-          continue;
-        }
-        const out = await toChatEvents(event, memory);
-        for (const item of out) yield item;
+  const release = await chats.connect(me).catch((error: unknown) => {
+    unsubscribe();
+    releaseSlot();
+    throw error;
+  });
+  // Names by account id, read once per stream: a name never changes, an account may go.
+  const names = new Map<string, string | null>();
+  const nameOf = async (accountId: string) => {
+    if (!names.has(accountId)) names.set(accountId, (await accounts.getAccount(accountId))?.username ?? null);
+    return names.get(accountId)!;
+  };
+  const memory: StreamMemory = { me, chats, nameOf, presence: new Map() };
+  abort.addEventListener("abort", queue.wake);
+  try {
+    while (!abort.aborted) {
+      const event = queue.shift();
+      if (!event) {
+        await queue.wait();
+        continue;
       }
-    } finally {
-      abort.removeEventListener("abort", queue.wake);
-      release();
-      unsubscribe();
-      releaseSlot();
+      const out = await toChatEvents(event, memory);
+      for (const item of out) yield item;
     }
-  }),
-});
+  } finally {
+    abort.removeEventListener("abort", queue.wake);
+    release();
+    unsubscribe();
+    releaseSlot();
+  }
+}
 
 /** What one account stream knows: partners' names and presence, each read once, then kept up by events. */
 interface StreamMemory {

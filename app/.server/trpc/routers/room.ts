@@ -6,6 +6,7 @@ import { logger, roomTag } from "../../logger";
 import { countExpiry, metrics } from "../../metrics";
 import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
+import type { Context } from "../context";
 import { untilSessionEnds } from "../session-watch";
 import { toRoomEvent } from "../to-client";
 import { clientIdSchema } from "./message";
@@ -151,14 +152,13 @@ export const roomRouter = router({
       return { ok: true as const };
     }),
 
-  events: memberProcedure.input(z.object({ lastEventId: lastEventIdSchema })).subscription(async function* ({
-    ctx,
-    input,
-    signal,
-  }) {
-    // First: a stream refused for having too many open holds nothing and reads nothing.
-    const releaseSlot = await ctx.services.streams.open({ roomId: input.roomId, seat: ctx.member.seat }, ctx.clientKey);
-    const stream = roomEventStream(ctx.services.store, {
+  events: memberProcedure.input(z.object({ lastEventId: lastEventIdSchema })).subscription(({ ctx, input, signal }) =>
+    // The generator is handed what it uses, not the request: it lives as long as the tab, and a
+    // generator keeps its arguments (tRPC's call, the context) for good.
+    roomEvents({
+      store: ctx.services.store,
+      streams: ctx.services.streams,
+      clientKey: ctx.clientKey,
       roomId: input.roomId,
       seat: ctx.member.seat,
       afterId: input.lastEventId ? Number(input.lastEventId) : 0,
@@ -169,19 +169,36 @@ export const roomRouter = router({
         ctx.member.accountId === null
           ? (signal ?? new AbortController().signal)
           : untilSessionEnds(ctx, signal ?? new AbortController().signal),
-    });
-    metrics.openEventStreams.inc();
-    try {
-      for await (const event of stream) {
-        if (event.type === "message" && event.live) {
-          metrics.sendToDeliver.observe(Math.max(0, Date.now() - event.message.timestamp) / 1000);
-        }
-        if (event.type === "expired" && ctx.member.seat === 1) countExpiry(input.roomId);
-        yield tracked(String(event.id), toRoomEvent(event, ctx.member.seat));
-      }
-    } finally {
-      metrics.openEventStreams.dec();
-      releaseSlot();
-    }
-  }),
+    }),
+  ),
 });
+
+interface RoomStreamDeps {
+  store: Context["services"]["store"];
+  streams: Context["services"]["streams"];
+  clientKey: string;
+  roomId: string;
+  seat: number;
+  afterId: number;
+  ttlMs: number;
+  signal: AbortSignal;
+}
+
+async function* roomEvents({ store, streams, clientKey, roomId, seat, afterId, ttlMs, signal }: RoomStreamDeps) {
+  // First: a stream refused for having too many open holds nothing and reads nothing.
+  const releaseSlot = await streams.open({ roomId, seat }, clientKey);
+  const stream = roomEventStream(store, { roomId, seat, afterId, ttlMs, signal });
+  metrics.openEventStreams.inc();
+  try {
+    for await (const event of stream) {
+      if (event.type === "message" && event.live) {
+        metrics.sendToDeliver.observe(Math.max(0, Date.now() - event.message.timestamp) / 1000);
+      }
+      if (event.type === "expired" && seat === 1) countExpiry(roomId);
+      yield tracked(String(event.id), toRoomEvent(event, seat));
+    }
+  } finally {
+    metrics.openEventStreams.dec();
+    releaseSlot();
+  }
+}
