@@ -37,6 +37,13 @@ test("the lifetime chosen in the lobby is the room's, shown as h:mm:ss past an h
 
   await createRoomFromLobby(page, "5 minutes");
   await expect(page.getByRole("timer")).toHaveText(/^0[45]:\d\d$/);
+
+  // The lobby remembers the last lifetime chosen in this browser, across a reload too.
+  await page.goto("/");
+  await expect(page.getByRole("radio", { name: "5 minutes" })).toBeChecked();
+  await page.getByRole("radio", { name: "24 hours" }).check({ force: true });
+  await page.reload();
+  await expect(page.getByRole("radio", { name: "24 hours" })).toBeChecked();
 });
 
 test("the lobby says what happens to your data", async ({ people }) => {
