@@ -68,7 +68,7 @@ function recordRequests(page: Page): string[] {
   return requests;
 }
 
-test("arriving in a room costs one request for its data or page, then its event stream: no route discovery, no extra queries", async ({
+test("arriving in a room costs one request for its data or page, then its event stream and its name: no route discovery, no extra queries", async ({
   people,
 }) => {
   const [alice, bob] = [await people.join(), await people.join()];
@@ -78,7 +78,9 @@ test("arriving in a room costs one request for its data or page, then its event 
   await joinRoom(bob, url, alice);
   // The room's route is in the page's manifest from the start (decision 013), and the countdown
   // starts from the time left in the page's data, not from a query of its own.
-  const fromCreate = byAlice.slice(byAlice.indexOf("/api/trpc/room.create"));
-  expect(fromCreate).toEqual(["/api/trpc/room.create", "/room/:id?_data", "/api/trpc/room.events"]);
-  expect(byBob).toEqual(["/room/:id", "/api/trpc/room.events"]);
+  // Then each announces the name the other will see, sealed, once (decision 028).
+  await expect
+    .poll(() => byAlice.slice(byAlice.indexOf("/api/trpc/room.create")))
+    .toEqual(["/api/trpc/room.create", "/room/:id?_data", "/api/trpc/room.events", "/api/trpc/room.setName"]);
+  await expect.poll(() => byBob).toEqual(["/room/:id", "/api/trpc/room.events", "/api/trpc/room.setName"]);
 });
