@@ -1,10 +1,7 @@
 import type { Page } from "@playwright/test";
 import { seriousViolations } from "./axe";
 import { expect, test } from "./fixtures";
-import { createRoomFromLobby } from "./helpers";
-
-/** Pictures for review, as in screenshots.spec.ts; docs/screenshots/ holds the committed copies. */
-const SHOTS = "tests/e2e/.artifacts/screenshots";
+import { createRoomFromLobby, SCREENSHOTS_DIR as SHOTS } from "./helpers";
 
 /** The lobby's link back works and lands on the lobby itself. */
 async function followLinkBack(page: Page) {
