@@ -61,7 +61,12 @@ test.describe("a conversation on a Redis Cluster", () => {
       [alice, "three (2)"],
       [bob, "four (3)"],
     ];
-    for (const [sender, text] of more) await typeAndSend(sender, text);
+    // Each lands before the next is sent: two sends in flight at once from two instances are
+    // stored in whichever order they reach Redis, which is not the order they were typed.
+    for (const [sender, text] of more) {
+      await typeAndSend(sender, text);
+      await expect((sender === alice ? bob : alice).getByRole("log")).toContainText(text);
+    }
     for (const page of [alice, bob]) {
       await expect(messageTexts(page)).toHaveText([
         "hello from instance A",
