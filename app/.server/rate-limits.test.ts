@@ -13,7 +13,7 @@ import { clusterTarget, createRoom, makeStorage, remainingMs, STORE_KINDS } from
 import { parseEnv } from "./env";
 import { RateLimitedError, RateLimits } from "./rate-limits";
 import { createRedisConnections } from "./redis/connections";
-import { createServices } from "./services";
+import { createServices, type Services } from "./services";
 import { visitorIdOf } from "./room-token";
 
 const limited = {
@@ -34,6 +34,23 @@ async function trpcError(promise: Promise<unknown>): Promise<TRPCError> {
 }
 
 describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
+  /**
+   * Services under the limits, and unlimited ones on the same storage through which seats are
+   * taken, so a test spends none of the gate's budget.
+   */
+  function limitedBesideUnlimited() {
+    const storage = makeStorage(kind);
+    const services = createServices(parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, ...limited }), storage);
+    return { services, unlimited: makeServices(kind, {}, storage) };
+  }
+  /** A room with two people seated by `unlimited`, each with a caller under `services`' limits. */
+  async function twoSeated(services: Services, unlimited: Services) {
+    const roomId = await createRoom(services.store);
+    const alice = callerFor(services, await joinAsNewVisitor(unlimited, roomId));
+    const bob = callerFor(services, await joinAsNewVisitor(unlimited, roomId));
+    return { roomId, alice, bob };
+  }
+
   it("limits room creation per address with TOO_MANY_REQUESTS and a wait", async () => {
     const services = makeServices(kind, limited);
     try {
@@ -73,13 +90,9 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
   });
 
   it("limits each participant's renames to a few a minute, the partner's own untouched", async () => {
-    const storage = makeStorage(kind);
-    const unlimited = makeServices(kind, {}, storage);
-    const services = createServices(parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, ...limited }), storage);
+    const { services, unlimited } = limitedBesideUnlimited();
     try {
-      const roomId = await createRoom(services.store);
-      const alice = callerFor(services, await joinAsNewVisitor(unlimited, roomId));
-      const bob = callerFor(services, await joinAsNewVisitor(unlimited, roomId));
+      const { roomId, alice, bob } = await twoSeated(services, unlimited);
       const renames = await Promise.allSettled(
         Array.from({ length: 12 }, (_, index) => alice.room.setName({ roomId, name: opaqueName(`alice-${index}`) })),
       );
@@ -96,14 +109,9 @@ describe.each(STORE_KINDS)("rate limits (%s store)", (kind) => {
   });
 
   it("limits each participant's typing, receipt and public-key signals together", async () => {
-    // Seats are taken without limits, so this test spends none of the gate's budget.
-    const storage = makeStorage(kind);
-    const unlimited = makeServices(kind, {}, storage);
-    const services = createServices(parseEnv({ NODE_ENV: "test", SESSION_SECRET: TEST_SECRET, ...limited }), storage);
+    const { services, unlimited } = limitedBesideUnlimited();
     try {
-      const roomId = await createRoom(services.store);
-      const alice = callerFor(services, await joinAsNewVisitor(unlimited, roomId));
-      const bob = callerFor(services, await joinAsNewVisitor(unlimited, roomId));
+      const { roomId, alice, bob } = await twoSeated(services, unlimited);
       const signals = await Promise.allSettled(
         Array.from({ length: 70 }, (_, index) =>
           index % 3 === 0

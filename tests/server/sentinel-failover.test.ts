@@ -24,6 +24,19 @@ function messagesIn(items: ReadonlyArray<unknown>) {
     .flatMap((event) => (event.type === "message" ? [[event.message.id, fromOpaque(event.message.ciphertext)]] : []));
 }
 
+/** Services built from the environment, as the server builds them: REDIS_SENTINELS to connections. */
+function servicesOn(sentinel: TestRedisSentinel): Services {
+  const config = parseEnv({
+    NODE_ENV: "test",
+    SESSION_SECRET: TEST_SECRET,
+    RATE_LIMITS: "off",
+    REDIS_SENTINELS: sentinel.sentinels.map(({ host, port }) => `${host}:${port}`).join(","),
+    REDIS_SENTINEL_NAME: sentinel.name,
+    PRESENCE_GRACE_MS: String(Math.max(TEST_PRESENCE_GRACE_MS, 500)),
+    REDIS_COMMAND_TIMEOUT_MS: "1000",
+  });
+  return createServices(config, undefined, new MemoryAccountStore());
+}
 describe("rooms on Redis with Sentinel, through a failover", () => {
   // Its own primary, replica and sentinel: killing the primary must not disturb other suites, and
   // only this file needs them.
@@ -31,17 +44,7 @@ describe("rooms on Redis with Sentinel, through a failover", () => {
   let services: Services;
   beforeAll(async () => {
     sentinel = await startRedisSentinel();
-    // Built from the environment, as the server builds them: REDIS_SENTINELS to connections.
-    const config = parseEnv({
-      NODE_ENV: "test",
-      SESSION_SECRET: TEST_SECRET,
-      RATE_LIMITS: "off",
-      REDIS_SENTINELS: sentinel.sentinels.map(({ host, port }) => `${host}:${port}`).join(","),
-      REDIS_SENTINEL_NAME: sentinel.name,
-      PRESENCE_GRACE_MS: String(Math.max(TEST_PRESENCE_GRACE_MS, 500)),
-      REDIS_COMMAND_TIMEOUT_MS: "1000",
-    });
-    services = createServices(config, undefined, new MemoryAccountStore());
+    services = servicesOn(sentinel);
   });
   afterAll(async () => {
     // A test that failed mid-failover can leave the connections waiting on a Redis that never
@@ -190,19 +193,7 @@ describe("two people sending 500 messages while the primary is killed (three sen
   let readyz: { url: string; close: () => Promise<void> };
   beforeAll(async () => {
     sentinel = await startRedisSentinel({ sentinels: 3 });
-    services = createServices(
-      parseEnv({
-        NODE_ENV: "test",
-        SESSION_SECRET: TEST_SECRET,
-        RATE_LIMITS: "off",
-        REDIS_SENTINELS: sentinel.sentinels.map(({ host, port }) => `${host}:${port}`).join(","),
-        REDIS_SENTINEL_NAME: sentinel.name,
-        PRESENCE_GRACE_MS: String(Math.max(TEST_PRESENCE_GRACE_MS, 500)),
-        REDIS_COMMAND_TIMEOUT_MS: "1000",
-      }),
-      undefined,
-      new MemoryAccountStore(),
-    );
+    services = servicesOn(sentinel);
     // The server's own /readyz route, checking these services as the server checks its own.
     const app = express().use(
       healthRoutes({ checkStore: async () => (await services.store.ping(), services.store.kind), timeoutMs: 1000 }),
