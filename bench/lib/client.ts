@@ -11,7 +11,7 @@ import { openStreamingGet, TabConnection } from "./raw-http";
  * at thousands of sends a second it shares the two cores with the server, so its cost is part
  * of what the throughput scenario measures (bench/README.md).
  */
-const DESKTOP_UA =
+export const DESKTOP_UA =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 /** What Chrome accepts: the server compresses pages for it, which costs what it costs. */
 const BROWSER_ENCODINGS = "gzip, deflate, br, zstd";

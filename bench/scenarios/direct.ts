@@ -22,6 +22,7 @@ import {
 } from "../lib/cluster";
 import { drive, openDirectChats, openRooms, warmUp } from "../lib/conversation";
 import { latencyHistogram, summarize } from "../lib/stats";
+import { timeQueries } from "../lib/time-queries";
 
 interface Person {
   username: string;
@@ -280,31 +281,38 @@ async function latencyBeside(
   };
 }
 
-/** The hub's `chat.list`, one call at a time after a warm-up: client-side time, and the server's CPU per call. */
+/**
+ * The hub's `chat.list`, one call at a time after a warm-up: client-side time, and the server's CPU
+ * per call. Timed once the server is quiet: the latency run's 1,500 streams have closed and every
+ * partner's presence has settled to gone, 500 changes the grace period would otherwise publish in
+ * the middle of the calls.
+ */
 async function listTimes(base: string, hub: Person, expected: number, calls: number) {
-  const once = () => query<{ chats: unknown[] }>(base, "chat.list", {}, hub.cookie);
-  let chars = 0;
+  type Answer = { chats: Array<{ presence: { here: boolean } }> };
+  const once = () => query<Answer>(base, "chat.list", {}, hub.cookie);
   let items = 0;
-  for (let index = 0; index < 50; index += 1)
-    ({
-      chars,
-      data: {
-        chats: { length: items },
-      },
-    } = await once());
-  if (items !== expected) throw new Error(`chat.list: ${items} chats, expected ${expected}`);
-  const histogram = latencyHistogram();
-  const cpuBefore = await metric(base, "ephemera_process_cpu_seconds_total");
-  for (let index = 0; index < calls; index += 1) {
-    const started = performance.now();
-    await once();
-    histogram.recordValue(Math.max(1, Math.round((performance.now() - started) * 1000)));
+  const quietBy = performance.now() + 60_000;
+  for (;;) {
+    const streams = await metric(base, "ephemera_open_event_streams");
+    const { data } = await once();
+    items = data.chats.length;
+    if (streams === 0 && data.chats.every((chat) => !chat.presence.here)) break;
+    if (performance.now() > quietBy) throw new Error(`chat.list: the server did not settle (${streams} streams open)`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  if (items !== expected) throw new Error(`chat.list: ${items} chats, expected ${expected}`);
+  const path = `/api/trpc/chat.list?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { json: {} } }))}`;
+  const warmup = 50;
+  const cpuBefore = await metric(base, "ephemera_process_cpu_seconds_total");
+  const { micros, chars } = await timeQueries(base, path, { cookie: hub.cookie, calls, warmup });
   const cpuAfter = await metric(base, "ephemera_process_cpu_seconds_total");
+  const histogram = latencyHistogram();
+  for (const value of micros) histogram.recordValue(Math.max(1, value));
   return {
     chats: items,
     answerChars: chars,
     latencyMs: summarize(histogram),
-    serverCpuMsPerCall: round(((cpuAfter - cpuBefore) * 1000) / calls, 2),
+    // The timer's warm-up calls ran inside the CPU reading too.
+    serverCpuMsPerCall: round(((cpuAfter - cpuBefore) * 1000) / (calls + warmup), 2),
   };
 }

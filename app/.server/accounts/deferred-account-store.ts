@@ -35,7 +35,7 @@ export class DeferredAccountStore implements AccountStore {
   createAccount: AccountStore["createAccount"] = (...args) => this.call("createAccount", ...args);
   findByUsername: AccountStore["findByUsername"] = (...args) => this.call("findByUsername", ...args);
   getAccount: AccountStore["getAccount"] = (...args) => this.call("getAccount", ...args);
-  getAccounts: AccountStore["getAccounts"] = (...args) => this.call("getAccounts", ...args);
+  usernamesOf: AccountStore["usernamesOf"] = (...args) => this.call("usernamesOf", ...args);
   searchUsernames: AccountStore["searchUsernames"] = (...args) => this.call("searchUsernames", ...args);
   changeCredentials: AccountStore["changeCredentials"] = (...args) => this.call("changeCredentials", ...args);
   deleteAccount: AccountStore["deleteAccount"] = (...args) => this.call("deleteAccount", ...args);

@@ -94,11 +94,13 @@ export class MemoryAccountStore implements AccountStore {
     return account ? publicView(account) : null;
   }
 
-  async getAccounts(ids: string[]): Promise<Account[]> {
-    return ids.flatMap((id) => {
+  async usernamesOf(ids: string[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const id of ids) {
       const account = this.accounts.get(id);
-      return account ? [publicView(account)] : [];
-    });
+      if (account) names.set(id, account.username);
+    }
+    return names;
   }
 
   async searchUsernames(prefix: string, limit: number): Promise<string[]> {

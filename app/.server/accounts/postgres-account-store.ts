@@ -95,11 +95,14 @@ export class PostgresAccountStore implements AccountStore {
     return row ? toAccount(row) : null;
   }
 
-  async getAccounts(ids: string[]): Promise<Account[]> {
+  async usernamesOf(ids: string[]): Promise<Map<string, string>> {
     const valid = ids.filter(isUuid);
-    if (valid.length === 0) return [];
-    const rows = await this.db.select().from(accounts).where(inArray(accounts.id, valid));
-    return rows.map(toAccount);
+    if (valid.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: accounts.id, username: accounts.username })
+      .from(accounts)
+      .where(inArray(accounts.id, valid));
+    return new Map(rows.map((row) => [row.id, row.username]));
   }
 
   async searchUsernames(prefix: string, limit: number): Promise<string[]> {

@@ -103,8 +103,11 @@ export interface AccountStore {
   /** By name in any case; null for an unknown or invalid name. */
   findByUsername(username: string): Promise<AccountCredentials | null>;
   getAccount(id: string): Promise<Account | null>;
-  /** Several at once (a chat list); unknown ids are left out. */
-  getAccounts(ids: string[]): Promise<Account[]>;
+  /**
+   * The names of several accounts at once (a chat list of hundreds): id to username, unknown ids
+   * left out. Names only, so a list does not read or copy whole accounts.
+   */
+  usernamesOf(ids: string[]): Promise<Map<string, string>>;
   /**
    * Names starting with `prefix` (the stored, lowercase form), in name order, at most `limit`:
    * how people find each other. Never all names: the caller asks for a prefix of 2 or more.

@@ -139,8 +139,7 @@ export async function listItems(
 ): Promise<ChatListItem[]> {
   if (entries.length === 0) return [];
   const partnerIds = [...new Set(entries.map((entry) => entry.partnerId))];
-  const [found, presence] = await Promise.all([accounts.getAccounts(partnerIds), chats.presence(partnerIds)]);
-  const names = new Map(found.map((account) => [account.id, account.username]));
+  const [names, presence] = await Promise.all([accounts.usernamesOf(partnerIds), chats.presence(partnerIds)]);
   return entries.map((entry) =>
     toListItem(entry, names.get(entry.partnerId) ?? null, presence.get(entry.partnerId), now),
   );

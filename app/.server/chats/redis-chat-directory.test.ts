@@ -12,7 +12,7 @@ import { waitFor } from "../../../tests/support/wait-for";
 import { parseClusterNodes } from "../redis/connections";
 import { accountChannel, accountKeys, ACCOUNTS_DUE_KEY } from "../redis/keys";
 import { newRoomId } from "../room-token";
-import { accountTagger } from "./redis-chat-directory";
+import { accountTagger, presenceFrom } from "./redis-chat-directory";
 import type { AccountEvent, ChatTouch } from "./types";
 
 const HOUR = 60 * 60_000;
@@ -64,6 +64,31 @@ describe.each(["redis", "cluster"] as const)("RedisChatDirectory specifics (%s)"
     });
     return { events, unsubscribe };
   }
+
+  it("reads any live hash's presence as presenceFrom does, several accounts in one call", async () => {
+    const now = Date.now();
+    const [past, later] = [now - HOUR, now + HOUR];
+    const hashes: Record<string, string>[] = [
+      {},
+      { on: "1", [`i:${randomUUID()}`]: String(later), ls: String(past) },
+      // An instance died holding the account: its lease lapsed, and no grace period began.
+      { on: "1", [`i:${randomUUID()}`]: String(past - HOUR), [`i:${randomUUID()}`]: String(past) },
+      { on: "1", g: String(later), ls: String(past) },
+      { on: "1", g: String(past), ls: String(past - 5) },
+      { ls: String(past - 7), [`i:${randomUUID()}`]: String(past) },
+    ];
+    const accounts = hashes.map(() => randomUUID());
+    await Promise.all(
+      hashes.map(async (hash, index) => {
+        const { live } = accountKeys(tagOf(accounts[index]!));
+        if (Object.keys(hash).length > 0) await admin.hset(live, hash);
+        await admin.pexpire(live, HOUR);
+      }),
+    );
+    const read = await directory.presence(accounts);
+    expect(accounts.map((account) => read.get(account))).toEqual(hashes.map((hash) => presenceFrom(hash, now)));
+    expect(accounts.map((account) => read.get(account)?.here)).toEqual([false, true, false, true, false, false]);
+  });
 
   it("names an account's keys and channel by its tag, never its id, all in one slot", async () => {
     const account = randomUUID();

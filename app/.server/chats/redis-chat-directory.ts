@@ -6,7 +6,7 @@ import type { RedisConnections } from "../redis/connections";
 import { accountChannel, accountKeys, ACCOUNTS_DUE_KEY } from "../redis/keys";
 import { defineScripts, unavailable } from "../redis/script-runner";
 import { newestFirst } from "./chat-entries";
-import { decodeAccountEvent, decodeEntry, encodeAccountEvent } from "./redis-codec";
+import { decodeAccountEvent, decodeEntry, decodeEntryLine, encodeAccountEvent } from "./redis-codec";
 import {
   dueScript,
   presenceReadScript,
@@ -63,6 +63,7 @@ export function accountTagger(secret: string): (accountId: string) => string {
 /**
  * An account's presence from its live hash as `presenceScript` keeps it: here while any instance's
  * lease (`i:<instance>`) runs, or while the grace period after the last one closed (`g`) runs.
+ * On one Redis, `presenceReadScript` reads the hashes the same way inside Redis.
  */
 export function presenceFrom(live: Record<string, string>, now: number): AccountPresence {
   let leased = false;
@@ -78,13 +79,6 @@ export function presenceFrom(live: Record<string, string>, now: number): Account
   const crashed = !here && live.on !== undefined && live.g === undefined && lapsed > 0;
   const lastSeen = crashed ? lapsed : Number(live.ls ?? 0);
   return { here, lastSeen: lastSeen || null };
-}
-
-/** A hash as HGETALL's flat reply (`[field, value, …]`) gives it, as an object. */
-function fieldsOf(flat: string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (let index = 0; index + 1 < flat.length; index += 2) fields[flat[index]!] = flat[index + 1]!;
-  return fields;
 }
 
 /** The tag of every account seen lately, so a list of 500 partners is not 500 HMACs each time. */
@@ -168,20 +162,16 @@ export class RedisChatDirectory implements ChatDirectory {
   }
 
   async entry(accountId: string, chatId: string, now: number): Promise<ChatEntry | null> {
-    const [, record] = await this.read(accountId, now, chatId);
-    return record === undefined ? null : decodeEntry(chatId, record);
+    return (await this.read(accountId, now, chatId))[0] ?? null;
   }
 
   async list(accountId: string, now: number): Promise<ChatEntry[]> {
-    const fields = await this.read(accountId, now, "");
-    const entries: ChatEntry[] = [];
-    for (let index = 0; index < fields.length; index += 2)
-      entries.push(decodeEntry(fields[index]!, fields[index + 1]!));
-    return entries.sort(newestFirst);
+    return (await this.read(accountId, now, "")).sort(newestFirst);
   }
 
-  private async read(accountId: string, now: number, chatId: string): Promise<string[]> {
-    return (await this.run("ephAcctRead", accountKeys(this.tagOf(accountId)).chats, now, chatId)) as string[];
+  private async read(accountId: string, now: number, chatId: string): Promise<ChatEntry[]> {
+    const lines = (await this.run("ephAcctRead", accountKeys(this.tagOf(accountId)).chats, now, chatId)) as string;
+    return lines === "" ? [] : lines.split("\n").map(decodeEntryLine);
   }
 
   async remove(accountId: string, chatId: string): Promise<boolean> {
@@ -217,20 +207,19 @@ export class RedisChatDirectory implements ChatDirectory {
   async presence(accountIds: string[]): Promise<Map<string, AccountPresence>> {
     const unique = [...new Set(accountIds)];
     const keys = unique.map((accountId) => accountKeys(this.tagOf(accountId)).live);
-    let hashes: Record<string, string>[];
-    try {
-      if (this.cluster) {
-        // A Cluster script must stay in one slot: each read goes to its own primary instead.
-        hashes = await Promise.all(keys.map((key) => this.commands.hgetall(key)));
-      } else {
-        const replies = (await this.run("ephAcctPresenceRead", keys.length, ...keys)) as string[][];
-        hashes = replies.map(fieldsOf);
-      }
-    } catch (error) {
-      unavailable(error);
+    const found = new Map<string, AccountPresence>();
+    if (this.cluster) {
+      // A Cluster script must stay in one slot: each read goes to its own primary instead.
+      const hashes = await Promise.all(keys.map((key) => this.commands.hgetall(key))).catch(unavailable);
+      const now = Date.now();
+      unique.forEach((accountId, index) => found.set(accountId, presenceFrom(hashes[index]!, now)));
+    } else {
+      const flat = (await this.run("ephAcctPresenceRead", keys.length, ...keys, Date.now())) as number[];
+      unique.forEach((accountId, index) =>
+        found.set(accountId, { here: flat[2 * index] === 1, lastSeen: flat[2 * index + 1] || null }),
+      );
     }
-    const now = Date.now();
-    return new Map(unique.map((accountId, index) => [accountId, presenceFrom(hashes[index]!, now)]));
+    return found;
   }
 
   async publish(accountId: string, event: Exclude<AccountEvent, { type: "resync" }>): Promise<void> {

@@ -36,30 +36,31 @@ redis.call('PUBLISH', ARGV[6], 'e' .. chatId .. '|' .. record)
 return record`;
 
 /**
- * KEYS: chats. ARGV: now, and a chat id or ''. Returns the live entries (`expiresAt > now`) as
- * {chatId, record, …}, only that chat's when one is given, dropping expired ones on the way. The
- * hash's expiry needs no change: it is its latest entry's, and a dropped one had passed.
+ * KEYS: chats. ARGV: now, and a chat id or ''. Returns the live entries (`expiresAt > now`) as one
+ * string of lines, `chatId|record` each ('' for none), only that chat's when one is given,
+ * dropping expired ones on the way. One string: a list of 500 is one reply to decode, not 1,000.
+ * (Chat ids are letters and digits; a record's partner id is an account's UUID.) The hash's
+ * expiry needs no change: it is its latest entry's, and a dropped one had passed.
  */
 export const readScript = `
 local now, only = tonumber(ARGV[1]), ARGV[2]
-local out = {}
 if only ~= '' then
   local record = redis.call('HGET', KEYS[1], only)
-  if not record then return out end
-  if ${EXPIRY_OF("record")} > now then return {only, record} end
+  if not record then return '' end
+  if ${EXPIRY_OF("record")} > now then return only .. '|' .. record end
   redis.call('HDEL', KEYS[1], only)
-  return out
+  return ''
 end
 local fields = redis.call('HGETALL', KEYS[1])
+local lines = {}
 for i = 1, #fields, 2 do
   if ${EXPIRY_OF("fields[i + 1]")} > now then
-    table.insert(out, fields[i])
-    table.insert(out, fields[i + 1])
+    lines[#lines + 1] = fields[i] .. '|' .. fields[i + 1]
   else
     redis.call('HDEL', KEYS[1], fields[i])
   end
 end
-return out`;
+return table.concat(lines, '\\n')`;
 
 /**
  * KEYS: chats. ARGV: chatId, channel. Drops the entry, brings the hash's expiry back to its latest
@@ -180,10 +181,31 @@ if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2
 return 0`;
 
 /**
- * KEYS: accounts' live hashes (one Redis, not a Cluster: they lie in many slots). Returns each
- * one's fields, flat, in order: a list's presence in one command where a pipeline is one each.
+ * KEYS: accounts' live hashes (one Redis, not a Cluster: they lie in many slots); ARGV: now (ms).
+ * A list's presence in one command where a pipeline is one each, read as `presenceFrom` reads a
+ * hash (the Cluster's way) and returned flat as integers, {here (1/0), last seen (0: none), …} in
+ * KEYS order, so a list of 500 partners decodes 1,000 numbers rather than 500 hashes of strings.
  */
 export const presenceReadScript = `
+local now = tonumber(ARGV[1])
 local out = {}
-for i, key in ipairs(KEYS) do out[i] = redis.call('HGETALL', key) end
+for i, key in ipairs(KEYS) do
+  local flat = redis.call('HGETALL', key)
+  local leased, lapsed, on, grace, seen = false, 0, false, nil, 0
+  for j = 1, #flat, 2 do
+    local field, value = flat[j], flat[j + 1]
+    if string.sub(field, 1, 2) == 'i:' then
+      local expires = tonumber(value) or 0
+      if expires > now then leased = true elseif expires > lapsed then lapsed = expires end
+    elseif field == 'on' then on = true
+    elseif field == 'g' then grace = tonumber(value) or 0
+    elseif field == 'ls' then seen = tonumber(value) or 0
+    end
+  end
+  local here = leased or (on and grace ~= nil and grace > now)
+  -- An instance that died left its lease to lapse: last seen when it did.
+  if not here and on and grace == nil and lapsed > 0 then seen = lapsed end
+  out[2 * i - 1] = here and 1 or 0
+  out[2 * i] = seen
+end
 return out`;

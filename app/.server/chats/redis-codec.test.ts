@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeAccountEvent, decodeEntry, encodeAccountEvent, encodeEntry } from "./redis-codec";
+import { decodeAccountEvent, decodeEntry, decodeEntryLine, encodeAccountEvent, encodeEntry } from "./redis-codec";
 import type { AccountEvent } from "./types";
 
 describe("the chat directory's Redis codec", () => {
@@ -20,10 +20,13 @@ describe("the chat directory's Redis codec", () => {
     const entry = { chatId: "c", partnerId: "u-1", lastActivityAt: 10, expiresAt: 20, unread: 3 };
     expect(encodeEntry(entry)).toBe("10|20|3|u-1");
     expect(decodeEntry("c", "10|20|3|u-1")).toEqual(entry);
+    expect(decodeEntryLine("c|10|20|3|u-1")).toEqual(entry);
   });
 
   it("refuses what it cannot read", () => {
     expect(() => decodeEntry("c", "10|20")).toThrow(/malformed/);
+    expect(() => decodeEntryLine("10|20|3|u-1")).toThrow(/malformed/);
+    expect(() => decodeEntryLine("|10|20|3|u-1")).toThrow(/malformed/);
     expect(() => decodeAccountEvent("x1")).toThrow(/malformed/);
   });
 });

@@ -20,6 +20,13 @@ export function decodeEntry(chatId: string, record: string): ChatEntry {
   };
 }
 
+/** One line of the read script's reply: `chatId|record` (a chat id holds no '|'). */
+export function decodeEntryLine(line: string): ChatEntry {
+  const bar = line.indexOf("|");
+  if (bar < 1) throw new Error("malformed chat entry");
+  return decodeEntry(line.slice(0, bar), line.slice(bar + 1));
+}
+
 export function encodeEntry(entry: ChatEntry): string {
   return `${entry.lastActivityAt}|${entry.expiresAt}|${entry.unread}|${entry.partnerId}`;
 }
