@@ -42,7 +42,7 @@ export function throughChain(chain: readonly NodeMiddleware[], serve: Serve, log
 }
 
 /**
- * Event streams and mutation batches (every send, receipt and typing signal) skip Express:
+ * Event streams, mutation batches (every send, receipt and typing signal) and query batches skip Express:
  * its router, the compression wrapper (never used for either: answers are small, and streams
  * must not be buffered) and its request/response decoration cost every message and every open
  * stream (bench/README.md, decision 009). They still pass the same shutdown tracking, request

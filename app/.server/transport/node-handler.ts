@@ -6,7 +6,7 @@ import { getServices } from "../services";
 import type { HeaderReader } from "../client-address";
 import { createContext } from "../trpc/context";
 import { trpcHandlerOptions } from "./handler-options";
-import { isMutationBatch, serveMutationBatch } from "./mutation-batch";
+import { isProcedureBatch, serveProcedureBatch } from "./procedure-batch";
 import { refuseLikeTrpc } from "./refuse";
 import { isLeanStream, serveRoomEvents } from "./room-events-sse";
 import { crossSiteReason, CROSS_SITE_MESSAGE } from "./same-site";
@@ -24,13 +24,14 @@ const contextFor = (req: IncomingMessage) => () =>
   createContext(nodeHeaders(req), getServices(), req.socket.remoteAddress);
 
 /**
- * The two kinds of tRPC request that make up nearly all of a busy server's traffic: event streams
- * (`room.events`, `chat.events`) and mutation batches (every send, receipt and typing signal). They have direct
- * paths that speak tRPC's wire format without its per-request Fetch machinery, and the server
- * answers them ahead of Express (server/hot-lane.ts). `path` is what follows /api/trpc/.
+ * The kinds of tRPC request that make up nearly all of a busy server's traffic: event streams
+ * (`room.events`, `chat.events`), mutation batches (every send, receipt and typing signal) and
+ * query batches (a chat list, a room's messages). They have direct paths that speak tRPC's wire
+ * format without its per-request Fetch machinery, and the server answers them ahead of Express
+ * (server/hot-lane.ts). `path` is what follows /api/trpc/.
  */
 export function isHotTrpcRequest(req: IncomingMessage, path: string): boolean {
-  return (isLeanStream(path) && req.method === "GET") || isMutationBatch(req, path, trpcHandlerOptions.router);
+  return (isLeanStream(path) && req.method === "GET") || isProcedureBatch(req, path, trpcHandlerOptions.router);
 }
 
 /** Answers a request `isHotTrpcRequest` accepted. */
@@ -38,7 +39,7 @@ export function serveHotTrpcRequest(req: IncomingMessage, res: ServerResponse, p
   if (isLeanStream(path)) return serveRoomEvents(req, res, contextFor(req)(), path);
   const search = new URLSearchParams(req.url?.split("?")[1] ?? "");
   if (refusedCrossSite(req, res) || refusedBatch(res, path, search)) return Promise.resolve();
-  return serveMutationBatch(req, res, path, search, {
+  return serveProcedureBatch(req, res, path, search, {
     ...trpcHandlerOptions,
     maxBodyBytes: env.MAX_BODY_BYTES,
     createContext: contextFor(req),

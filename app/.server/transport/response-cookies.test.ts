@@ -8,7 +8,7 @@ import { makeServices } from "../../../tests/support/app";
 import { createContext } from "../trpc/context";
 import { publicProcedure, router } from "../trpc/trpc";
 import { trpcHandlerOptions } from "./handler-options";
-import { isMutationBatch, serveMutationBatch } from "./mutation-batch";
+import { isProcedureBatch, serveProcedureBatch } from "./procedure-batch";
 import { ResponseCookies } from "./response-cookies";
 import { serveRoomEvents } from "./room-events-sse";
 
@@ -49,8 +49,8 @@ describe("cookies set by procedures reach the browser on every path that runs mu
       const path = target.pathname.replace(/^\/api\/trpc\//, "");
       const context = () => createContext(headersOf(req), services, "203.0.113.9");
       if (req.headers["x-lane"] === "batch") {
-        if (!isMutationBatch(req, path, cookieRouter)) return void res.writeHead(418).end();
-        void serveMutationBatch(req, res, path, target.searchParams, {
+        if (!isProcedureBatch(req, path, cookieRouter)) return void res.writeHead(418).end();
+        void serveProcedureBatch(req, res, path, target.searchParams, {
           ...options,
           maxBodyBytes: 4096,
           createContext: context,

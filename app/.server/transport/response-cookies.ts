@@ -1,7 +1,7 @@
 /**
  * The `Set-Cookie` headers procedures ask for (sign-in sets a session cookie, sign-out clears
  * it), collected per request and written by whichever transport answers it: tRPC's adapter
- * (through `responseMeta`) or the mutation batches. Once the response's head is decided, a
+ * (through `responseMeta`) or the procedure batches. Once the response's head is decided, a
  * cookie can no longer go out with it; asking then is a programming error and throws, rather
  * than a sign-in that silently leaves the browser signed out. That is the case on the event
  * stream and in streamed (JSONL) batches, whose head goes out before any procedure has run.

@@ -24,7 +24,7 @@ export interface Context {
   /** The raw User-Agent header: to be summarised (accounts/user-agent-summary.ts), never stored. */
   userAgent: string | null;
   /**
-   * Adds a `Set-Cookie` header to the response, on tRPC's adapter and the mutation batches alike.
+   * Adds a `Set-Cookie` header to the response, on tRPC's adapter and the procedure batches alike.
    * Throws where the head is already out (event streams, streamed batches).
    */
   setCookie(serialized: string): void;

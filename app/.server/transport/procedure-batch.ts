@@ -7,7 +7,7 @@ import type { trpcHandlerOptions } from "./handler-options";
 import { readWireInput } from "./wire-input";
 import { wireJson } from "./wire-json";
 
-export interface MutationBatchOptions {
+export interface ProcedureBatchOptions {
   router: AnyTRPCRouter;
   onError: typeof trpcHandlerOptions.onError;
   responseMeta: typeof trpcHandlerOptions.responseMeta;
@@ -15,56 +15,71 @@ export interface MutationBatchOptions {
   createContext: () => Context;
 }
 
-const mutationPathsCache = new WeakMap<AnyTRPCRouter, Set<string>>();
+type BatchType = "query" | "mutation";
+const pathsCache = new WeakMap<AnyTRPCRouter, Record<BatchType, Set<string>>>();
 
-function mutationPaths(router: AnyTRPCRouter): Set<string> {
-  let paths = mutationPathsCache.get(router);
+function pathsOf(router: AnyTRPCRouter, type: BatchType): Set<string> {
+  let paths = pathsCache.get(router);
   if (!paths) {
     const procedures = router._def.procedures as Record<string, { _def: { type: string } }>;
-    paths = new Set(Object.keys(procedures).filter((path) => procedures[path]?._def.type === "mutation"));
-    mutationPathsCache.set(router, paths);
+    const ofType = (wanted: BatchType) =>
+      new Set(Object.keys(procedures).filter((path) => procedures[path]?._def.type === wanted));
+    paths = { query: ofType("query"), mutation: ofType("mutation") };
+    pathsCache.set(router, paths);
   }
-  return paths;
+  return paths[type];
+}
+
+/** What a browser's plain request is: a GET of queries, or a JSON POST of mutations. */
+function batchTypeOf(req: IncomingMessage): BatchType | null {
+  if (req.method === "GET") return "query";
+  if (req.method === "POST" && req.headers["content-type"]?.startsWith("application/json")) return "mutation";
+  return null;
 }
 
 /**
- * Whether `serveMutationBatch` answers this request: a JSON POST whose every procedure is a
- * mutation (every send, receipt and typing signal a browser makes). Anything else, including
- * unknown paths and other content types, goes to tRPC's own adapter, which has the answers.
+ * Whether `serveProcedureBatch` answers this request: a GET whose every procedure is a query
+ * (the chat list, a room's messages), or a JSON POST whose every procedure is a mutation (every
+ * send, receipt and typing signal a browser makes). Anything else, including unknown paths,
+ * subscriptions and other content types, goes to tRPC's own adapter, which has the answers.
  */
-export function isMutationBatch(req: IncomingMessage, pathParam: string, router: AnyTRPCRouter): boolean {
-  if (req.method !== "POST" || !req.headers["content-type"]?.startsWith("application/json")) return false;
+export function isProcedureBatch(req: IncomingMessage, pathParam: string, router: AnyTRPCRouter): boolean {
+  const type = batchTypeOf(req);
+  if (type === null) return false;
   // A streamed (JSONL) batch is answered progressively; only tRPC's adapter does that.
   if (req.headers["trpc-accept"] !== undefined || req.headers.accept?.includes("application/jsonl")) return false;
-  const known = mutationPaths(router);
+  const known = pathsOf(router, type);
   return pathParam.split(",").every((path) => known.has(path));
 }
 
 /**
- * tRPC mutations answered straight from the Node request, in exactly the format tRPC's HTTP
- * adapters use (a batch of answers in an array, or one answer; superjson; the same statuses,
- * error shapes and `onError` / `responseMeta` hooks), and through the router's own procedures,
- * so validation, middleware and errors are tRPC's. What it leaves out is the adapter's Fetch
- * `Request`, `AbortSignal` and web-stream machinery per request: a quarter of the server's
- * CPU per message at 800 sends a second (bench/README.md, decision 009).
+ * tRPC queries and mutations answered straight from the Node request, in exactly the format
+ * tRPC's HTTP adapters use (a batch of answers in an array, or one answer; superjson; the same
+ * statuses, error shapes and `onError` / `responseMeta` hooks), and through the router's own
+ * procedures, so validation, middleware and errors are tRPC's. What it leaves out is the
+ * adapter's Fetch `Request`, `AbortSignal` and web-stream machinery per request: a quarter of
+ * the server's CPU per message at 800 sends a second (bench/README.md, decision 009), and the
+ * encoding of a 77 KB chat list through a web stream.
  */
-export async function serveMutationBatch(
+export async function serveProcedureBatch(
   req: IncomingMessage,
   res: ServerResponse,
   pathParam: string,
   search: URLSearchParams,
-  options: MutationBatchOptions,
+  options: ProcedureBatchOptions,
 ): Promise<void> {
+  const type: BatchType = req.method === "GET" ? "query" : "mutation";
   const isBatch = search.get("batch") === "1";
   const paths = isBatch ? pathParam.split(",") : [pathParam];
   const ctx = options.createContext();
-  const body = readBody(req, options.maxBodyBytes);
+  // A query's input is in its URL, where tRPC reads an empty one as none.
+  const body = type === "query" ? Promise.resolve(search.get("input") || null) : readBody(req, options.maxBodyBytes);
   let inputs: Promise<Record<number, unknown>> | undefined;
-  // As tRPC does: the body is parsed on the first procedure's demand, and a body that cannot be
+  // As tRPC does: the input is parsed on the first procedure's demand, and one that cannot be
   // parsed fails each call with PARSE_ERROR (from the procedure's own input step).
   const readInputs = () =>
     (inputs ??= body
-      .then((text) => parseInputs(text, paths.length, isBatch))
+      .then((text) => (text === null ? {} : parseInputs(text, paths.length, isBatch)))
       .catch((cause: unknown) => {
         if (cause instanceof TRPCError) throw cause;
         throw new TRPCError({
@@ -81,7 +96,7 @@ export async function serveMutationBatch(
         const data = await callTRPCProcedure({
           router: options.router,
           path,
-          type: "mutation",
+          type,
           ctx,
           getRawInput: async () => (await readInputs())[index],
           signal: undefined,
@@ -91,13 +106,13 @@ export async function serveMutationBatch(
       } catch (cause) {
         const error = getTRPCErrorFromUnknown(cause);
         errors.push(error);
-        options.onError({ error, path, type: "mutation" });
+        options.onError({ error, path, type });
         const input = await inputs?.then(
           (all) => all[index],
           () => undefined,
         );
         return {
-          error: getErrorShape({ config: options.router._def._config, error, type: "mutation", path, input, ctx }),
+          error: getErrorShape({ config: options.router._def._config, error, type, path, input, ctx }),
         };
       }
     }),

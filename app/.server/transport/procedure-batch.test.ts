@@ -7,7 +7,7 @@ import { opaque } from "../../../tests/support/opaque";
 import type { Services } from "../services";
 import { createContext } from "../trpc/context";
 import { trpcHandlerOptions } from "./handler-options";
-import { isMutationBatch, serveMutationBatch } from "./mutation-batch";
+import { isProcedureBatch, serveProcedureBatch } from "./procedure-batch";
 
 const MAX_BODY_BYTES = 4096;
 
@@ -25,11 +25,11 @@ function serve(services: Services, direct: boolean) {
     const path = url.pathname.replace(/^\/api\/trpc\//, "");
     const createContextForRequest = () => createContext(headersOf(req), services, "203.0.113.9");
     if (direct) {
-      if (!isMutationBatch(req, path, trpcHandlerOptions.router)) {
+      if (!isProcedureBatch(req, path, trpcHandlerOptions.router)) {
         res.writeHead(418).end();
         return;
       }
-      void serveMutationBatch(req, res, path, url.searchParams, {
+      void serveProcedureBatch(req, res, path, url.searchParams, {
         ...trpcHandlerOptions,
         maxBodyBytes: MAX_BODY_BYTES,
         createContext: createContextForRequest,
@@ -74,10 +74,11 @@ function withoutStacks(value: unknown): unknown {
   return value;
 }
 
-async function ask(base: string, path: string, body: string, cookie?: string): Promise<Answer> {
+/** A mutation (POST with `body`), or a query (GET) when `body` is undefined. */
+async function ask(base: string, path: string, body: string | undefined, cookie?: string): Promise<Answer> {
   const response = await fetch(`${base}/api/trpc/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+    method: body === undefined ? "GET" : "POST",
+    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...(cookie ? { cookie } : {}) },
     body,
   });
   const text = await response.text();
@@ -90,7 +91,7 @@ async function ask(base: string, path: string, body: string, cookie?: string): P
   };
 }
 
-describe("mutations on the direct path answer exactly as tRPC's Node adapter does", () => {
+describe("queries and mutations on the direct path answer exactly as tRPC's Node adapter does", () => {
   let services: Services;
   let limited: Services;
   const servers: Array<{ url: string; close: () => void }> = [];
@@ -167,6 +168,37 @@ describe("mutations on the direct path answer exactly as tRPC's Node adapter doe
     ],
   ];
 
+  // Queries: the input is in the URL, `?input=` (URL-encoded JSON).
+  const inUrl = (input: unknown) => encodeURIComponent(JSON.stringify(input));
+  const queries: Array<[string, () => string, () => string | undefined]> = [
+    ["a batch of one query", () => `message.list?batch=1&input=${inUrl({ 0: { json: { roomId } } })}`, () => member],
+    ["one query without batching", () => `message.list?input=${inUrl({ json: { roomId } })}`, () => member],
+    [
+      "two queries in one batch",
+      () => `message.list,account.me?batch=1&input=${inUrl({ 0: { json: { roomId } }, 1: { json: {} } })}`,
+      () => member,
+    ],
+    ["a query with no input at all", () => "match.stats?batch=1", () => undefined],
+    ["a query with an empty input", () => "match.stats?batch=1&input=", () => undefined],
+    [
+      "a query field that fails validation",
+      () => `message.list?batch=1&input=${inUrl({ 0: { json: { roomId, after: "nope" } } })}`,
+      () => member,
+    ],
+    ["a query input that is not JSON", () => `message.list?batch=1&input=${encodeURIComponent("{not")}`, () => member],
+    ["a query batch input that is not an object", () => `message.list?batch=1&input=${inUrl([1])}`, () => member],
+    [
+      "a query without a seat",
+      () => `message.list?batch=1&input=${inUrl({ 0: { json: { roomId } } })}`,
+      () => outsider,
+    ],
+    [
+      "a signed-in query without a session",
+      () => `account.sessions?batch=1&input=${inUrl({ 0: { json: {} } })}`,
+      () => undefined,
+    ],
+  ];
+
   for (const [name, path, body, cookie] of cases) {
     it(name, async () => {
       const [direct, adapter] = [
@@ -177,11 +209,25 @@ describe("mutations on the direct path answer exactly as tRPC's Node adapter doe
     });
   }
 
+  for (const [name, path, cookie] of queries) {
+    it(name, async () => {
+      const [direct, adapter] = [
+        await ask(servers[0]!.url, path(), undefined, cookie()),
+        await ask(servers[1]!.url, path(), undefined, cookie()),
+      ];
+      expect(direct).toEqual(adapter);
+    });
+  }
+
   it("covers successes and every kind of failure above (so the comparison is not of two empty answers)", async () => {
     const statuses = [];
     for (const [, path, body, cookie] of cases)
       statuses.push((await ask(servers[0]!.url, path, body(), cookie())).status);
     expect(new Set(statuses)).toEqual(new Set([200, 207, 400, 401, 404, 413]));
+    const queryStatuses = [];
+    for (const [, path, cookie] of queries)
+      queryStatuses.push((await ask(servers[0]!.url, path(), undefined, cookie())).status);
+    expect(new Set(queryStatuses)).toEqual(new Set([200, 400, 401]));
   });
 
   it("a rate-limited send: 429 with Retry-After, the same from both", async () => {
@@ -203,19 +249,25 @@ describe("mutations on the direct path answer exactly as tRPC's Node adapter doe
     expect(direct).toEqual(adapter);
   });
 
-  it("leaves queries, subscriptions, streamed batches and other bodies to tRPC's adapter", () => {
+  it("takes GETs of queries and JSON POSTs of mutations, leaving the rest to tRPC's adapter", () => {
     const request = (method: string, headers: Record<string, string>) =>
       ({ method, headers }) as unknown as IncomingMessage;
     const json = { "content-type": "application/json" };
     const { router } = trpcHandlerOptions;
-    expect(isMutationBatch(request("POST", json), "message.send,room.typing", router)).toBe(true);
-    expect(isMutationBatch(request("POST", json), "message.list", router)).toBe(false);
-    expect(isMutationBatch(request("POST", json), "message.send,message.list", router)).toBe(false);
-    expect(isMutationBatch(request("GET", json), "message.send", router)).toBe(false);
-    expect(isMutationBatch(request("POST", {}), "message.send", router)).toBe(false);
+    expect(isProcedureBatch(request("POST", json), "message.send,room.typing", router)).toBe(true);
+    expect(isProcedureBatch(request("GET", {}), "chat.list", router)).toBe(true);
+    expect(isProcedureBatch(request("GET", {}), "message.list,room.ttl", router)).toBe(true);
+    expect(isProcedureBatch(request("POST", json), "message.list", router)).toBe(false);
+    expect(isProcedureBatch(request("POST", json), "message.send,message.list", router)).toBe(false);
+    expect(isProcedureBatch(request("GET", json), "message.send", router)).toBe(false);
+    expect(isProcedureBatch(request("GET", {}), "message.list,message.send", router)).toBe(false);
+    expect(isProcedureBatch(request("GET", {}), "room.events", router)).toBe(false);
+    expect(isProcedureBatch(request("HEAD", {}), "chat.list", router)).toBe(false);
+    expect(isProcedureBatch(request("POST", {}), "message.send", router)).toBe(false);
     expect(
-      isMutationBatch(request("POST", { ...json, "trpc-accept": "application/jsonl" }), "message.send", router),
+      isProcedureBatch(request("POST", { ...json, "trpc-accept": "application/jsonl" }), "message.send", router),
     ).toBe(false);
-    expect(isMutationBatch(request("POST", json), "room.nope", router)).toBe(false);
+    expect(isProcedureBatch(request("GET", { accept: "application/jsonl" }), "chat.list", router)).toBe(false);
+    expect(isProcedureBatch(request("POST", json), "room.nope", router)).toBe(false);
   });
 });
