@@ -6,6 +6,7 @@ const clock = createLogClock();
 
 function privateText(status: Status, name: string): string {
   if (status.kind === "online") return `${name} · online`;
+  if (status.kind === "joining") return "Someone is joining · choosing a name";
   if (status.kind === "unconfirmed") return `${name} · unknown while reconnecting`;
   if (status.kind === "last-seen") return `${name} · last seen ${clock.time(status.at)}`;
   if (status.kind === "waiting") return "waiting for someone to join";
@@ -15,6 +16,8 @@ function privateText(status: Status, name: string): string {
 /** A direct chat's partner is known by name: nothing but the name until they have opened it. */
 function directText(status: Status, username: string): string {
   if (status.kind === "unknown" || status.kind === "waiting") return username;
+  // Their name is their account's: nothing to choose.
+  if (status.kind === "joining") return `${username} · online`;
   return privateText(status, username);
 }
 
@@ -22,6 +25,7 @@ function directText(status: Status, username: string): string {
 const STRANGER_TEXT: Record<Status["kind"], string> = {
   unknown: "Chatting with a Stranger",
   online: "Chatting with a Stranger · online",
+  joining: "Chatting with a Stranger · online",
   unconfirmed: "Chatting with a Stranger · unknown while reconnecting",
   "last-seen": "Chatting with a Stranger · disconnected",
   waiting: "Chatting with a Stranger · on their way",
@@ -58,7 +62,7 @@ export function PartnerStatus({
       {status.kind !== "unknown" && (
         <span
           aria-hidden="true"
-          className={`size-2 shrink-0 rounded-full ${status.kind === "online" ? "bg-emerald-400" : "border border-zinc-500"}`}
+          className={`size-2 shrink-0 rounded-full ${status.kind === "online" || status.kind === "joining" ? "bg-emerald-400" : "border border-zinc-500"}`}
         />
       )}
       {/* A long name gives way, never whether they are here: only the name is cut short. */}

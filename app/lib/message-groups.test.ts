@@ -64,6 +64,12 @@ describe("placeLines: day separators", () => {
     ]);
   });
 
+  it("shows the first day above notices that came before the first message", () => {
+    const placements = placeLines([notice, notice, message("bob", "2026-12-06T10:00:00Z")], london, now);
+    expect(placements.map((line) => line.day)).toEqual(["Today", null, null]);
+    expect(placeLines([notice], london, now)).toEqual([{ day: null, continues: false }]);
+  });
+
   it("judges midnight in the reader's time zone", () => {
     const newYork = createLogClock("en-US", "America/New_York");
     // 23:58 and 00:01 in London are 18:58 and 19:01 the same evening in New York.

@@ -60,12 +60,23 @@ function previousDay(key: string): string {
 }
 
 /**
- * Places each line of the log. The first message gets the day it was sent; a later one gets a
- * separator when its date differs from the previous message's (notices carry no time and never
- * get one). A message continues the one above when the same person sent both within
+ * Places each line of the log. The first message gets the day it was sent, shown above the
+ * log's first line (a notice before any message, "bob joined", belongs to that day's start); a
+ * later message gets a separator when its date differs from the previous message's (notices
+ * carry no time and never start a day of their own). A message continues the one above when the same person sent both within
  * GROUP_WINDOW_MS on the same day and nothing (a notice) came between.
  */
 export function placeLines(lines: readonly LogLine[], clock: LogClock, now: number): LinePlacement[] {
+  const placements = placeEach(lines, clock, now);
+  const first = lines.findIndex((line) => line.kind === "message");
+  if (first > 0) {
+    placements[0] = { ...placements[0]!, day: placements[first]!.day };
+    placements[first] = { ...placements[first]!, day: null };
+  }
+  return placements;
+}
+
+function placeEach(lines: readonly LogLine[], clock: LogClock, now: number): LinePlacement[] {
   let previousKey: string | null = null;
   let above: LogLine | null = null;
   return lines.map((line) => {

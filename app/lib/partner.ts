@@ -33,13 +33,15 @@ export interface PartnerState {
 
 export const unknownPartner: PartnerState = { presence: null, name: null, typing: null, left: false, arrival: null };
 
-/** Said, once, where the newcomer's reading starts in the log. */
 /** Said when the partner announces a new name in place of one they announced before. */
 export function renameNotice(before: string, after: string): string {
   return `${before} is now called ${after}`;
 }
 
-export const NEWCOMER_NOTICE = "Someone new took the free seat. They cannot read anything sent before they arrived.";
+/** Said where a newcomer's reading starts: by name once they have announced one. */
+export function newcomerNotice(name: string | null): string {
+  return `${name ?? "Someone new"} took the free seat. They cannot read anything sent before they arrived.`;
+}
 
 export function partnerName(state: PartnerState): string {
   return state.name ?? "Your partner";
@@ -108,13 +110,17 @@ function neverCame(state: PartnerState): boolean {
   return state.presence !== null && !state.presence.here && state.presence.lastSeen === null;
 }
 
-/** Tells the viewer about a newcomer once they are here (a visit that gave its seat back never is). */
+/**
+ * Tells the viewer about a newcomer once they are here (a visit that gave its seat back never is).
+ * One still choosing their name is "Someone new" here, and "<name> joined" once they announce it.
+ */
 function announceArrival(state: PartnerState): PartnerUpdate | null {
   const { arrival } = state;
   if (!arrival || arrival.announced || !state.presence?.here) return null;
+  const name = state.named ? state.name : null;
   return {
-    state: { ...state, arrival: { ...arrival, announced: true } },
-    notice: NEWCOMER_NOTICE,
+    state: { ...state, arrival: { ...arrival, announced: true }, ...(name === null ? { joinPending: true } : {}) },
+    notice: newcomerNotice(name),
     noticeAfterId: arrival.after,
   };
 }
@@ -133,7 +139,7 @@ function applyPresence(state: PartnerState, presence: Presence): PartnerUpdate {
   // Nameless so far (a private room's newcomer choosing theirs): the join is said with the name.
   if (presence.here && state.name === null) return { state: { ...next, joinPending: true }, notice: null };
   if (presence.here) return { state: next, notice: `${partnerName(state)} joined` };
-  if (state.joinPending) {
+  if (state.joinPending && !state.arrival?.announced) {
     // Gone before they said who they were: neither their coming nor their going was news.
     const { joinPending: _pending, ...rest } = next;
     return { state: rest, notice: null };
@@ -150,6 +156,8 @@ export function expireTyping(state: PartnerState, now: number): PartnerState {
 export type PartnerStatus =
   | { kind: "unknown" }
   | { kind: "online" }
+  /** Here, and still choosing the name the viewer will see. */
+  | { kind: "joining" }
   | { kind: "unconfirmed" }
   | { kind: "last-seen"; at: number }
   | { kind: "waiting" };
@@ -166,7 +174,8 @@ export function whileReconnecting(state: PartnerState): PartnerState {
 export function partnerStatus(state: PartnerState): PartnerStatus {
   const { presence } = state;
   if (!presence) return { kind: "unknown" };
-  if (presence.here) return state.stale ? { kind: "unconfirmed" } : { kind: "online" };
+  if (presence.here && state.stale) return { kind: "unconfirmed" };
+  if (presence.here) return state.joinPending ? { kind: "joining" } : { kind: "online" };
   if (state.left || presence.lastSeen === null) return { kind: "waiting" };
   return { kind: "last-seen", at: presence.lastSeen };
 }

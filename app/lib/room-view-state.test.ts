@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NEWCOMER_NOTICE, partnerStatus, whileReconnecting } from "./partner";
+import { newcomerNotice, partnerStatus, whileReconnecting } from "./partner";
 import type { ChatMessage, OpenedRoomEvent as RoomEvent } from "./chat-message";
 import {
   applyRoomEvent,
@@ -65,7 +65,8 @@ describe("room state from the stream", () => {
     // Nameless as they come in (choosing a name): the log says who joined once they have one.
     const choosing = run([presence(true)], alone);
     expect(notices(choosing)).toEqual([]);
-    expect(partnerStatus(choosing.partner)).toEqual({ kind: "online" });
+    // Here, but not yet named: the header says someone is joining, not "Your partner".
+    expect(partnerStatus(choosing.partner)).toEqual({ kind: "joining" });
     expect(notices(run([named("lynx")], choosing))).toEqual(["lynx joined"]);
   });
 
@@ -139,8 +140,13 @@ describe("room state from the stream", () => {
     expect(left.memberCount).toBe(1);
 
     const newcomer = run([{ type: "partner-arrived", after: 1 }, { type: "members", count: 2 }, presence(true)], left);
-    expect(notices(newcomer).at(-1)).toBe(NEWCOMER_NOTICE);
-    expect(partnerStatus(newcomer.partner)).toEqual({ kind: "online" });
+    expect(notices(newcomer).at(-1)).toBe(newcomerNotice(null));
+    // Still choosing the name the viewer will see: said with it, once chosen.
+    expect(partnerStatus(newcomer.partner)).toEqual({ kind: "joining" });
+    const named_ = run([named("gecko")], newcomer);
+    expect(notices(named_).at(-1)).toBe("gecko joined");
+    expect(partnerStatus(named_.partner)).toEqual({ kind: "online" });
+    expect(named_.partner.name).toBe("gecko");
   });
 
   it("tells the one who stayed, once and where it starts, that a newcomer cannot read what came before", () => {
@@ -150,7 +156,7 @@ describe("room state from the stream", () => {
     const seated = run([{ type: "partner-arrived", after: 3 }, { type: "members", count: 2 }, message(4, true)], left);
     expect(notices(seated)).toEqual(["otter left the room. The link now lets one new person in."]);
     const here = run([presence(true), { type: "partner-arrived", after: 3 }], seated);
-    expect(here.conversation.notices.slice(1)).toEqual([{ key: "n1", text: NEWCOMER_NOTICE, afterId: 3 }]);
+    expect(here.conversation.notices.slice(1)).toEqual([{ key: "n1", text: newcomerNotice(null), afterId: 3 }]);
     // Later comings and goings are the usual ones.
     const back = run([presence(false), presence(true), named("gecko")], here);
     expect(notices(back).slice(2)).toEqual(["Your partner left", "gecko joined"]);
@@ -164,7 +170,12 @@ describe("room state from the stream", () => {
       { type: "partner-arrived", after: 3 },
       presence(true),
     ]);
-    expect(reloaded.conversation.notices).toEqual([{ key: "n0", text: NEWCOMER_NOTICE, afterId: 3 }]);
+    expect(reloaded.conversation.notices).toEqual([{ key: "n0", text: newcomerNotice(null), afterId: 3 }]);
+    // The stream names the seats first: a newcomer who chose a name is named, and no more is said.
+    const reloadedNamed = run([message(1), named("gecko"), { type: "partner-arrived", after: 1 }, presence(true)]);
+    expect(notices(reloadedNamed)).toEqual([
+      "gecko took the free seat. They cannot read anything sent before they arrived.",
+    ]);
   });
 
   it("says nothing about a newcomer who gives the seat back without opening the room", () => {
@@ -236,7 +247,8 @@ describe("room state from the stream", () => {
       initialRoomViewState,
     );
     expect(notices(quiet)).toEqual([]);
-    expect(partnerStatus(quiet.partner)).toEqual({ kind: "online" });
+    // A direct chat names no seat: its header shows the account's name, and "joining" as online.
+    expect(partnerStatus(quiet.partner)).toEqual({ kind: "joining" });
     // The same events in a room are announced.
     expect(notices(run([message(1), presence(true), presence(false), presence(true)]))).toEqual([
       "otter left",

@@ -31,7 +31,7 @@ describe("waiting for the other person", () => {
     expect(waitingForPartner("direct", run(alone))).toBe(false);
   });
 
-  it("does not wait once someone has been here, even after they gave the seat back", () => {
+  it("does not wait once someone has been here and gone without leaving, but waits again after a Leave", () => {
     const cameAndWent = run([
       ...alone,
       { type: "presence", here: true, lastSeen: NOW },
@@ -45,7 +45,9 @@ describe("waiting for the other person", () => {
       { type: "partner-left" },
       { type: "members", count: 1 },
     ]);
-    expect(waitingForPartner("private", left)).toBe(false);
+    expect(waitingForPartner("private", left)).toBe(true);
+    const leftThenTaken = run([{ type: "members", count: 2 }], left);
+    expect(waitingForPartner("private", leftThenTaken)).toBe(false);
   });
 
   it("does not wait once there is a message, sent or still sending", () => {

@@ -2,15 +2,17 @@ import type { RoomKind } from "~/shared/room-kinds";
 import type { RoomViewState } from "./room-view-state";
 
 /**
- * Whether a private room is still waiting for its second person: one seat taken, nobody has had
- * it open on the other side (since this page knows, or since a Leave) and nothing has been
- * written. Unknown until the stream gives the seat count, so the person who joins never sees it
- * flash; stranger chats and direct chats have no link to hand out.
+ * Whether a private room is waiting for its second person: one seat taken, and either nobody has
+ * had it open on the other side (since this page knows) with nothing written, or the partner
+ * pressed Leave, which frees the seat for one new person the link lets in. Unknown until the
+ * stream gives the seat count, so the person who joins never sees it flash; stranger chats and
+ * direct chats have no link to hand out.
  */
 export function waitingForPartner(roomKind: RoomKind, state: RoomViewState): boolean {
   if (roomKind !== "private" || state.memberCount === null || state.memberCount >= 2) return false;
   const { partner, conversation } = state;
-  if (partner.left || partner.presence?.here || (partner.presence?.lastSeen ?? null) !== null) return false;
+  if (partner.left) return true;
+  if (partner.presence?.here || (partner.presence?.lastSeen ?? null) !== null) return false;
   return conversation.confirmed.length === 0 && conversation.pending.length === 0;
 }
 

@@ -3,6 +3,7 @@ import { expect, test } from "./fixtures";
 import { createRoomFromLobby, displayName, joinRoom, roomKeyOf, typeAndSend } from "./helpers";
 
 const NEWCOMER_NOTICE = "Someone new took the free seat. They cannot read anything sent before they arrived.";
+const invitation = (page: Page) => page.getByRole("region", { name: "Waiting for the other person" });
 
 /** What `message.list` gives this page's cookie: the ids of the messages the server lets it read. */
 async function listedIds(page: Page): Promise<number[]> {
@@ -42,10 +43,20 @@ test("leaving frees the seat: the partner is told, and the link lets one new per
   await expect(alice.getByTestId("participants")).toHaveText("1/2");
   await expect(alice.getByTestId("presence")).toHaveText("waiting for someone to join");
   await expect(alice.getByRole("log")).toContainText("I have to go");
+  // The link is worth sharing again: the invitation is back until the seat is taken.
+  await expect(invitation(alice).getByTestId("invitation-link")).toHaveText(url);
 
   await joinRoom(carol, url, alice);
-  await expect(alice.getByTestId("notice").last()).toHaveText(NEWCOMER_NOTICE);
-  await expect(alice.getByTestId("presence")).toContainText("online");
+  await expect(invitation(alice)).toHaveCount(0);
+  const carolName = await displayName(carol);
+  // Where her reading starts, then her name once she has chosen it.
+  await expect(alice.getByTestId("notice")).toHaveText([
+    `${bobName} joined`,
+    `${bobName} left the room. The link now lets one new person in.`,
+    NEWCOMER_NOTICE,
+    `${carolName} joined`,
+  ]);
+  await expect(alice.getByTestId("presence")).toHaveText(`${carolName} · online`);
   // Nothing Bob wrote is shown to Carol as her own.
   await expect(carol.getByRole("log").locator('article[data-author="me"]')).toHaveCount(0);
   await typeAndSend(carol, "hi, I'm new");
@@ -74,8 +85,9 @@ test("whoever takes a freed seat reads nothing from before, and the one who stay
   await expect(carol.getByTestId("presence")).toHaveText(`${await displayName(alice)} · online`);
   await expect(carol.getByTestId("presence")).not.toContainText(bobName);
 
-  // Alice is told plainly, at the point where Carol's reading starts.
-  await expect(alice.getByTestId("notice").last()).toHaveText(NEWCOMER_NOTICE);
+  // Alice is told plainly, at the point where Carol's reading starts, and then who she is.
+  const carolName = await displayName(carol);
+  await expect(alice.getByTestId("notice").last()).toHaveText(`${carolName} joined`);
   await typeAndSend(alice, "welcome, carol");
   await expect(carol.getByRole("log")).toContainText("welcome, carol");
   await expect(carol.getByTestId("presence")).toHaveText(`${await displayName(alice)} · online`);
@@ -100,7 +112,10 @@ test("whoever takes a freed seat reads nothing from before, and the one who stay
   await expect(carol.getByRole("log").locator("article")).toHaveCount(1);
   await alice.reload();
   await expect(alice.getByRole("log").locator("article")).toHaveCount(3);
-  await expect(alice.getByTestId("notice")).toHaveText([NEWCOMER_NOTICE]);
+  // By then she has a name: the one line says it.
+  await expect(alice.getByTestId("notice")).toHaveText([
+    `${carolName} took the free seat. They cannot read anything sent before they arrived.`,
+  ]);
 });
 
 test("Cancel keeps you in the room", async ({ people }) => {

@@ -36,8 +36,9 @@ test.describe("names in a private room", () => {
     await expect(prompt).toBeFocused();
     await expect(prompt).toHaveValue(/^[a-z]+-anonymous-[0-9a-z]{5}$/);
     await expect(bob.getByRole("textbox", { name: "Message" })).toHaveCount(0);
-    // Bob already sees who he is talking to.
+    // Bob already sees who he is talking to; Alice sees that someone is choosing a name.
     await expect(bob.getByTestId("presence")).toHaveText(`${aliceName} · online`);
+    await expect(alice.getByTestId("presence")).toHaveText("Someone is joining · choosing a name");
     expect(await seriousViolations(bob)).toEqual([]);
 
     await prompt.fill("Robin");
