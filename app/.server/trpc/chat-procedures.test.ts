@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { fakeSignUp, TestBrowser } from "../../../tests/support/account-browser";
 import { uniqueUsername } from "../../../tests/support/account-stores";
 import { CHROME_UA, makeServices } from "../../../tests/support/app";
@@ -248,6 +248,39 @@ describe.each(STORE_KINDS)("chat procedures (%s)", (kind) => {
     await waitFor(() => ended.list && ended.chat, { what: "both streams to end" });
     await Promise.all([list, chat]);
     services.sessionRecheckMs = 30_000;
+  });
+
+  it("watches the session of an account stream only once it has its slot, and no longer than the stream", async () => {
+    const limited = makeServices(kind, { RATE_LIMITS: "on", RATE_LIMIT_STREAMS_PER_PERSON: "1" }, makeStorage(kind));
+    try {
+      limited.sessionRecheckMs = 40;
+      const browser = new TestBrowser(limited);
+      await browser.call((trpc) => trpc.account.signUp(fakeSignUp(uniqueUsername("dm"))));
+      const lookups = vi.spyOn(limited.accounts, "findSession");
+      const held = new AbortController();
+      const caller = (signal?: AbortSignal) =>
+        createCaller(
+          createContext(new Headers({ cookie: browser.cookie!, "user-agent": CHROME_UA }), limited, "203.0.113.21"),
+          { signal },
+        );
+      const first = await caller(held.signal).chat.events();
+      const firstRead = first[Symbol.asyncIterator]().next();
+      await waitFor(() => lookups.mock.calls.length >= 2, { what: "the open stream's session checks" });
+      // A second stream is refused: it must not start a watch of its own.
+      const refused = await rejection(async () => {
+        for await (const _event of await caller().chat.events()) break;
+      });
+      expect(refused.code).toBe("TOO_MANY_REQUESTS");
+      held.abort();
+      await firstRead.catch(() => undefined);
+      const after = lookups.mock.calls.length;
+      // Nothing checks the session once the only accepted stream has ended.
+      const quietUntil = Date.now() + 5 * limited.sessionRecheckMs;
+      await waitFor(() => Date.now() > quietUntil, { what: "five check periods" });
+      expect(lookups.mock.calls.length).toBe(after);
+    } finally {
+      await limited.close();
+    }
   });
 
   it("streams the list's changes to the account: a new message, then the partner's presence", async () => {

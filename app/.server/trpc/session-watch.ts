@@ -9,33 +9,44 @@ import type { Context } from "./context";
  * unreachable) keeps the stream: the next one decides.
  */
 export function untilSessionEnds(ctx: Context, signal: AbortSignal): AbortSignal {
+  return sessionWatch(ctx)(signal);
+}
+
+/**
+ * The same watch, started later: what to call with the request's signal once the stream is sure to
+ * run (a stream refused for having too many open must not leave a timer behind). It keeps the
+ * services and the session's hash, never the request's context.
+ */
+export function sessionWatch(ctx: Context): (signal: AbortSignal) => AbortSignal {
   const token = ctx.sessionToken();
   const hash = token === null ? null : hashSessionToken(token);
-  const ended = new AbortController();
-  if (hash === null) {
-    ended.abort();
-    return ended.signal;
-  }
   // The services, not the request's context: a stream may keep this for hours.
   const { accounts, sessionRecheckMs } = ctx.services;
-  const timer = setInterval(() => {
-    accounts.findSession(hash, new Date()).then(
-      (session) => {
-        if (session === null) ended.abort();
-      },
-      () => {},
-    );
-  }, sessionRecheckMs);
-  timer.unref();
-  const stop = () => {
-    clearInterval(timer);
-    ended.abort();
+  return (signal) => {
+    const ended = new AbortController();
+    if (hash === null) {
+      ended.abort();
+      return ended.signal;
+    }
+    const timer = setInterval(() => {
+      accounts.findSession(hash, new Date()).then(
+        (session) => {
+          if (session === null) ended.abort();
+        },
+        () => {},
+      );
+    }, sessionRecheckMs);
+    timer.unref();
+    const stop = () => {
+      clearInterval(timer);
+      ended.abort();
+    };
+    if (signal.aborted) stop();
+    else signal.addEventListener("abort", stop, { once: true });
+    ended.signal.addEventListener("abort", () => {
+      clearInterval(timer);
+      signal.removeEventListener("abort", stop);
+    });
+    return ended.signal;
   };
-  if (signal.aborted) stop();
-  else signal.addEventListener("abort", stop, { once: true });
-  ended.signal.addEventListener("abort", () => {
-    clearInterval(timer);
-    signal.removeEventListener("abort", stop);
-  });
-  return ended.signal;
 }

@@ -23,7 +23,7 @@ import type { AccountEvent, AccountPresence } from "../../chats/types";
 import type { StoredMessage } from "../../rooms/types";
 import { WakeQueue } from "../../rooms/wake-queue";
 import type { Context } from "../context";
-import { untilSessionEnds } from "../session-watch";
+import { sessionWatch } from "../session-watch";
 import { accountProcedure, roomIdSchema, roomNotFound, router } from "../trpc";
 
 const searchQuerySchema = z
@@ -162,7 +162,8 @@ export const chatRouter = router({
       streams: ctx.services.streams,
       clientKey: ctx.clientKey,
       // Signed out or revoked elsewhere: the list stops here, and the browser's reconnect is refused.
-      abort: untilSessionEnds(ctx, signal ?? new AbortController().signal),
+      watchSession: sessionWatch(ctx),
+      signal: signal ?? new AbortController().signal,
     }),
   ),
 });
@@ -173,11 +174,13 @@ interface AccountStreamDeps {
   accounts: Context["services"]["accounts"];
   streams: Context["services"]["streams"];
   clientKey: string;
-  abort: AbortSignal;
+  /** Starts the session watch: called once the stream has its slot. */
+  watchSession: (signal: AbortSignal) => AbortSignal;
+  signal: AbortSignal;
 }
 
-async function* accountEvents({ me, chats, accounts, streams, clientKey, abort }: AccountStreamDeps) {
-  // First: a stream refused for having too many open holds nothing and reads nothing.
+async function* accountEvents({ me, chats, accounts, streams, clientKey, watchSession, signal }: AccountStreamDeps) {
+  // First: a stream refused for having too many open holds nothing, reads nothing and watches nothing.
   const releaseSlot = await streams.open({ accountId: me }, clientKey);
   const queue = new WakeQueue<AccountEvent>();
   const unsubscribe = await chats
@@ -198,6 +201,12 @@ async function* accountEvents({ me, chats, accounts, streams, clientKey, abort }
     return names.get(accountId)!;
   };
   const memory: StreamMemory = { me, chats, nameOf, presence: new Map() };
+  // The watch ends with the request or with the stream, however the stream ends.
+  const done = new AbortController();
+  const endWatch = () => done.abort();
+  signal.addEventListener("abort", endWatch, { once: true });
+  if (signal.aborted) endWatch();
+  const abort = watchSession(done.signal);
   abort.addEventListener("abort", queue.wake);
   try {
     while (!abort.aborted) {
@@ -211,6 +220,8 @@ async function* accountEvents({ me, chats, accounts, streams, clientKey, abort }
     }
   } finally {
     abort.removeEventListener("abort", queue.wake);
+    signal.removeEventListener("abort", endWatch);
+    endWatch();
     release();
     unsubscribe();
     releaseSlot();
