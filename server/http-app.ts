@@ -16,7 +16,7 @@ import { withHotLane } from "./hot-lane";
 import { metricsRoute } from "./metrics-route";
 import { redactPath } from "../app/.server/redact";
 import { requestLog } from "./request-log";
-import { cspNonce, securityHeaders } from "./security-headers";
+import { cspNonce, fixedSecurityHeaders, securityHeaders } from "./security-headers";
 
 const IMAGE_PATH = /^\/api\/rooms\/[^/]+\/images\/[^/]+$/;
 
@@ -36,7 +36,7 @@ export function createHttpApp(
   const production = env.NODE_ENV === "production";
   const track = shutdown.track;
   const log = requestLog(logger);
-  const apiHeaders = securityHeaders({ production, nonce: false });
+  const apiHeaders = fixedSecurityHeaders(production);
   // Sealed images are the one large body; their route also stops reading at the same cap.
   const limitBodies = bodyLimit((path) => (IMAGE_PATH.test(path) ? SEALED_IMAGE_MAX_BYTES : env.MAX_BODY_BYTES));
   const app = express();
