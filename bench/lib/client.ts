@@ -88,6 +88,11 @@ export async function get(base: string, path: string, headers: Record<string, st
   return readReply(await dispatch(poolFor(base), "GET", path, headers));
 }
 
+/** Where a query goes as the browser's `httpBatchLink` sends it: a batch of one, the input under "0". */
+export function queryPath(path: string, input: unknown): string {
+  return `/api/trpc/${path}?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { json: input } }))}`;
+}
+
 /**
  * A query as the browser's `httpBatchLink` makes it: a GET, a batch of one, the input under "0"
  * in the URL. Returns the answer's data and how many characters it took, decompressed.
@@ -98,8 +103,7 @@ export async function query<T = unknown>(
   input: unknown,
   cookie: string,
 ): Promise<{ data: T; chars: number }> {
-  const search = `batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { json: input } }))}`;
-  const reply = await get(base, `/api/trpc/${path}?${search}`, { cookie });
+  const reply = await get(base, queryPath(path, input), { cookie });
   if (reply.status !== 200) throw mutationFailed(path, reply);
   const data = (JSON.parse(reply.body) as Array<{ result: { data: { json: T } } }>)[0]!.result.data.json;
   return { data, chars: reply.body.length };

@@ -1,10 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { resolve } from "node:path";
-import { createInterface } from "node:readline";
-
-const HOLDER = resolve(import.meta.dirname, "stream-holder.ts");
-const VITE_NODE = resolve(import.meta.dirname, "../../node_modules/vite-node/vite-node.mjs");
-const CONFIG = resolve(import.meta.dirname, "../../vitest.config.ts");
+import type { ChildProcess } from "node:child_process";
+import { startLoadProcess } from "./load-process";
 /** 8,000 stream sockets per holder process: well under a common `ulimit -n` (20,000 here). */
 const ROOMS_PER_HOLDER = 4_000;
 
@@ -35,18 +30,13 @@ export async function holdStreams(base: string, rooms: number) {
     const reports = await Promise.all(
       Array.from({ length: Math.ceil(rooms / ROOMS_PER_HOLDER) }, (_, index) => {
         const share = Math.min(ROOMS_PER_HOLDER, rooms - index * ROOMS_PER_HOLDER);
-        const child = spawn(process.execPath, [VITE_NODE, "--config", CONFIG, HOLDER], {
-          env: { ...process.env, HOLD_BASE: base, HOLD_ROOMS: String(share) },
-          stdio: ["pipe", "pipe", "inherit"],
-        });
+        const { child, report } = startLoadProcess<HolderReport>(
+          "stream-holder.ts",
+          { HOLD_BASE: base, HOLD_ROOMS: String(share) },
+          "pipe",
+        );
         children.push(child);
-        return new Promise<HolderReport>((resolveReport, reject) => {
-          createInterface({ input: child.stdout! }).once("line", (line) =>
-            resolveReport(JSON.parse(line) as HolderReport),
-          );
-          child.once("error", reject);
-          child.once("exit", (code) => reject(new Error(`a stream holder exited (${code}) before reporting`)));
-        });
+        return report;
       }),
     );
     const failed = reports.find((report) => report.error);

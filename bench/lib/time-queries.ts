@@ -1,10 +1,4 @@
-import { spawn } from "node:child_process";
-import { resolve } from "node:path";
-import { createInterface } from "node:readline";
-
-const TIMER = resolve(import.meta.dirname, "query-timer.ts");
-const VITE_NODE = resolve(import.meta.dirname, "../../node_modules/vite-node/vite-node.mjs");
-const CONFIG = resolve(import.meta.dirname, "../../vitest.config.ts");
+import { startLoadProcess } from "./load-process";
 
 /**
  * Times `calls` GETs of `path` on `base` (after `warmup` untimed ones), one at a time, from a
@@ -15,22 +9,18 @@ export async function timeQueries(
   path: string,
   { cookie, calls, warmup }: { cookie: string; calls: number; warmup: number },
 ): Promise<{ micros: number[]; chars: number }> {
-  const child = spawn(process.execPath, [VITE_NODE, "--config", CONFIG, TIMER], {
-    env: {
-      ...process.env,
+  const { report } = startLoadProcess<{ micros?: number[]; chars?: number; error?: string }>(
+    "query-timer.ts",
+    {
       TIMER_BASE: base,
       TIMER_PATH: path,
       TIMER_COOKIE: cookie,
       TIMER_CALLS: String(calls),
       TIMER_WARMUP: String(warmup),
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const report = await new Promise<{ micros?: number[]; chars?: number; error?: string }>((resolveReport, reject) => {
-    createInterface({ input: child.stdout! }).once("line", (line) => resolveReport(JSON.parse(line)));
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`the query timer exited (${code}) before reporting`)));
-  });
-  if (report.error || !report.micros) throw new Error(`the query timer failed: ${report.error}`);
-  return { micros: report.micros, chars: report.chars ?? 0 };
+    "ignore",
+  );
+  const { micros, chars, error } = await report;
+  if (error || !micros) throw new Error(`the query timer failed: ${error}`);
+  return { micros, chars: chars ?? 0 };
 }

@@ -5,6 +5,7 @@ import {
   mutate,
   poolFor,
   query,
+  queryPath,
   signUp,
   subscribe,
   subscribeChatEvents,
@@ -301,7 +302,7 @@ async function listTimes(base: string, hub: Person, expected: number, calls: num
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   if (items !== expected) throw new Error(`chat.list: ${items} chats, expected ${expected}`);
-  const path = `/api/trpc/chat.list?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { json: {} } }))}`;
+  const path = queryPath("chat.list", {});
   const warmup = 50;
   const cpuBefore = await metric(base, "ephemera_process_cpu_seconds_total");
   const { micros, chars } = await timeQueries(base, path, { cookie: hub.cookie, calls, warmup });
