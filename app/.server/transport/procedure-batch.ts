@@ -68,7 +68,8 @@ export async function serveProcedureBatch(
   search: URLSearchParams,
   options: ProcedureBatchOptions,
 ): Promise<void> {
-  const type: BatchType = req.method === "GET" ? "query" : "mutation";
+  // Only what `isProcedureBatch` accepted reaches here: a GET of queries or a POST of mutations.
+  const type = batchTypeOf(req) ?? "mutation";
   const isBatch = search.get("batch") === "1";
   const paths = isBatch ? pathParam.split(",") : [pathParam];
   const ctx = options.createContext();

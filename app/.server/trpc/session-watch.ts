@@ -9,44 +9,48 @@ import type { Context } from "./context";
  * unreachable) keeps the stream: the next one decides.
  */
 export function untilSessionEnds(ctx: Context, signal: AbortSignal): AbortSignal {
-  return sessionWatch(ctx)(signal);
+  return sessionWatch(ctx)(signal).signal;
+}
+
+/** A session watch under way: `signal` aborts when the session or the request ends; `stop` ends it sooner. */
+export interface SessionWatch {
+  signal: AbortSignal;
+  stop: () => void;
 }
 
 /**
  * The same watch, started later: what to call with the request's signal once the stream is sure to
- * run (a stream refused for having too many open must not leave a timer behind). It keeps the
- * services and the session's hash, never the request's context.
+ * run (a stream refused for having too many open must not leave a timer behind), and to stop when
+ * the stream ends however it ends. It keeps the services and the session's hash, never the
+ * request's context.
  */
-export function sessionWatch(ctx: Context): (signal: AbortSignal) => AbortSignal {
+export function sessionWatch(ctx: Context): (signal: AbortSignal) => SessionWatch {
   const token = ctx.sessionToken();
   const hash = token === null ? null : hashSessionToken(token);
   // The services, not the request's context: a stream may keep this for hours.
   const { accounts, sessionRecheckMs } = ctx.services;
   return (signal) => {
     const ended = new AbortController();
+    const stop = () => ended.abort();
     if (hash === null) {
-      ended.abort();
-      return ended.signal;
+      stop();
+      return { signal: ended.signal, stop };
     }
     const timer = setInterval(() => {
       accounts.findSession(hash, new Date()).then(
         (session) => {
-          if (session === null) ended.abort();
+          if (session === null) stop();
         },
         () => {},
       );
     }, sessionRecheckMs);
     timer.unref();
-    const stop = () => {
-      clearInterval(timer);
-      ended.abort();
-    };
     if (signal.aborted) stop();
     else signal.addEventListener("abort", stop, { once: true });
     ended.signal.addEventListener("abort", () => {
       clearInterval(timer);
       signal.removeEventListener("abort", stop);
     });
-    return ended.signal;
+    return { signal: ended.signal, stop };
   };
 }

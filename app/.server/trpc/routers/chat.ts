@@ -23,7 +23,7 @@ import type { AccountEvent, AccountPresence } from "../../chats/types";
 import type { StoredMessage } from "../../rooms/types";
 import { WakeQueue } from "../../rooms/wake-queue";
 import type { Context } from "../context";
-import { sessionWatch } from "../session-watch";
+import { sessionWatch, type SessionWatch } from "../session-watch";
 import { accountProcedure, roomIdSchema, roomNotFound, router } from "../trpc";
 
 const searchQuerySchema = z
@@ -175,7 +175,7 @@ interface AccountStreamDeps {
   streams: Context["services"]["streams"];
   clientKey: string;
   /** Starts the session watch: called once the stream has its slot. */
-  watchSession: (signal: AbortSignal) => AbortSignal;
+  watchSession: (signal: AbortSignal) => SessionWatch;
   signal: AbortSignal;
 }
 
@@ -201,12 +201,8 @@ async function* accountEvents({ me, chats, accounts, streams, clientKey, watchSe
     return names.get(accountId)!;
   };
   const memory: StreamMemory = { me, chats, nameOf, presence: new Map() };
-  // The watch ends with the request or with the stream, however the stream ends.
-  const done = new AbortController();
-  const endWatch = () => done.abort();
-  signal.addEventListener("abort", endWatch, { once: true });
-  if (signal.aborted) endWatch();
-  const abort = watchSession(done.signal);
+  const watch = watchSession(signal);
+  const abort = watch.signal;
   abort.addEventListener("abort", queue.wake);
   try {
     while (!abort.aborted) {
@@ -220,8 +216,8 @@ async function* accountEvents({ me, chats, accounts, streams, clientKey, watchSe
     }
   } finally {
     abort.removeEventListener("abort", queue.wake);
-    signal.removeEventListener("abort", endWatch);
-    endWatch();
+    // The watch ends with the stream, however the stream ends.
+    watch.stop();
     release();
     unsubscribe();
     releaseSlot();
