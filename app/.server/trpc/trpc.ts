@@ -7,7 +7,7 @@ import { RateLimitedError } from "../rate-limits";
 import { StoreUnavailableError, unavailableMessage } from "../store-errors";
 import { SEALED_MIN_LENGTH } from "~/shared/limits";
 import { describeValidationError } from "./errors";
-import { HashingBusyError } from "../accounts/passwords";
+import { HashingBusyError } from "../accounts/hash-gate";
 import { wireTransformer } from "../transport/wire-input";
 
 /**
