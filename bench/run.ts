@@ -11,7 +11,8 @@
  * runs it on the in-memory store and writes bench/results/direct-memory.json.
  * `peers` (one worker) takes BENCH_SECONDS per leg (default 15), BENCH_PEERS_RATES (default
  * 1000,4000), BENCH_PEERS_ROUNDS (interleaved rounds, default 2), BENCH_PEERS_IDLE_ROOMS (1000) and
- * BENCH_PEERS_RECEIPTS=on (a fourth side: Ephemera's readers acknowledging, as browsers do).
+ * BENCH_PEERS_RECEIPTS=on (a fourth side: Ephemera's readers acknowledging, as browsers do), and
+ * BENCH_PEERS_BEFORE=<another build's server.js> (a side for an earlier build: what a change bought).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -56,6 +57,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
       rounds: Number(process.env.BENCH_PEERS_ROUNDS ?? 2),
       idleRooms: Number(process.env.BENCH_PEERS_IDLE_ROOMS ?? 1000),
       receipts: process.env.BENCH_PEERS_RECEIPTS === "on",
+      before: process.env.BENCH_PEERS_BEFORE || undefined,
     }),
 };
 

@@ -16,7 +16,8 @@ export async function startCluster(
   {
     workers = Number(process.env.BENCH_WORKERS ?? 1),
     env: extraEnv = {},
-  }: { workers?: number; env?: Record<string, string> } = {},
+    entry,
+  }: { workers?: number; env?: Record<string, string>; /** Another build's `server.js`. */ entry?: string } = {},
 ) {
   const redis: TestRedis = await startRedisServer();
   const env = {
@@ -32,7 +33,8 @@ export async function startCluster(
   // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the servers.
   const nodeArgs = [...extraNodeArgs, ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
   const apps: AppServer[] = [];
-  for (let index = 0; index < instances; index += 1) apps.push(await startAppServer(env, undefined, nodeArgs));
+  for (let index = 0; index < instances; index += 1)
+    apps.push(await startAppServer(env, undefined, nodeArgs, { entry }));
   const admin = new Redis(redis.url);
   return {
     redis,

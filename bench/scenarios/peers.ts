@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { Redis } from "ioredis";
 import { closeSharedConnections, createRoom, subscribe, visit, type Stream } from "../lib/client";
 import { GC_ON_SIGNAL_ARGS, redisCpuSeconds, startCluster } from "../lib/cluster";
@@ -17,8 +18,12 @@ import { startRedisServer } from "../../tests/support/redis-server";
  * is read from /proc for all three alike; idle memory is RSS after a full GC, with and without
  * N idle rooms (2 N streams or sockets) held open.
  */
-/** `receipts`: Ephemera again, on other rooms of the same server, its readers acknowledging as browsers do. */
-type SideName = "ephemera" | "receipts" | "socketio" | "floor";
+/**
+ * `receipts`: Ephemera again, on other rooms of the same server, its readers acknowledging as
+ * browsers do. `before`: another build of Ephemera (an earlier commit's), its own process and
+ * Redis, driven in the same legs: what a change bought, measured in one run.
+ */
+type SideName = "ephemera" | "before" | "receipts" | "socketio" | "floor";
 
 interface Side {
   name: SideName;
@@ -168,6 +173,30 @@ function ratios(ephemera: Report, other: Report) {
   };
 }
 
+/**
+ * Ephemera as production runs it, one process (its pid is the server's own), on a Redis of its
+ * own: this repository's build, or another's `server.js`.
+ */
+async function ephemeraSide(
+  name: SideName,
+  stops: Array<() => Promise<void>>,
+  serverJs?: string,
+): Promise<Side & { base: string }> {
+  const entry = serverJs === undefined ? undefined : resolve(serverJs);
+  const cluster = await startCluster(1, GC_ON_SIGNAL_ARGS, { workers: 1, entry });
+  stops.push(() => cluster.stop());
+  const app = cluster.apps[0]!;
+  return {
+    name,
+    base: app.url,
+    pid: app.pid,
+    admin: cluster.admin,
+    signal: (name) => app.signal(name),
+    openPairs: (count) => openRooms([app.url], count),
+    holdIdle: holdStreams(app.url),
+  };
+}
+
 export async function peers({
   rooms = 500,
   seconds = 15,
@@ -175,6 +204,7 @@ export async function peers({
   rounds = 2,
   idleRooms = 1000,
   receipts = false,
+  before,
 }: {
   rooms?: number;
   seconds?: number;
@@ -183,15 +213,13 @@ export async function peers({
   idleRooms?: number;
   /** Adds a side: what receipts cost, in the same run. */
   receipts?: boolean;
+  /** Adds a side: the build whose `server.js` this is, as the reference for "what it bought". */
+  before?: string;
 } = {}) {
   const stops: Array<() => Promise<void>> = [];
   const opened: Array<OpenPairs<{ roomId: string }>> = [];
   try {
-    // Ephemera as production runs it, one process (its pid is the server's own).
-    const cluster = await startCluster(1, GC_ON_SIGNAL_ARGS, { workers: 1 });
-    stops.push(() => cluster.stop());
-    const app = cluster.apps[0]!;
-
+    const ephemera = await ephemeraSide("ephemera", stops);
     const peerRedis = async (name: SideName, server: string) => {
       const redis = await startRedisServer();
       stops.push(() => redis.stop());
@@ -205,14 +233,8 @@ export async function peers({
     const floor = await peerRedis("floor", "floor-server");
 
     const sides: Side[] = [
-      {
-        name: "ephemera",
-        pid: app.pid,
-        admin: cluster.admin,
-        signal: (name) => app.signal(name),
-        openPairs: (count) => openRooms([app.url], count),
-        holdIdle: holdStreams(app.url),
-      },
+      ephemera,
+      ...(before ? [await ephemeraSide("before", stops, before)] : []),
       { ...sio, openPairs: (count) => openSocketIoRooms(sio.base, count), holdIdle: holdSockets(sio.base) },
       { ...floor, openPairs: (count) => openRooms([floor.base], count), holdIdle: holdStreams(floor.base) },
     ];
@@ -223,7 +245,7 @@ export async function peers({
       sides.splice(1, 0, {
         ...sides[0]!,
         name: "receipts",
-        openPairs: (count) => openRooms([app.url], count, { receipts: true }),
+        openPairs: (count) => openRooms([ephemera.base], count, { receipts: true }),
       });
 
     const open = new Map<SideName, OpenPairs<{ roomId: string }>>();
@@ -276,6 +298,7 @@ export async function peers({
             {
               vsSocketIo: ratios(byRate[rate]!.ephemera, byRate[rate]!.socketio),
               vsFloor: ratios(byRate[rate]!.ephemera, byRate[rate]!.floor),
+              ...(before && { vsBefore: ratios(byRate[rate]!.ephemera, byRate[rate]!.before) }),
               ...(receipts && {
                 receiptsVsSocketIo: ratios(byRate[rate]!.receipts, byRate[rate]!.socketio),
                 receiptsVsFloor: ratios(byRate[rate]!.receipts, byRate[rate]!.floor),
@@ -284,6 +307,7 @@ export async function peers({
           ]),
         ),
         idleStreamMemory: {
+          ...(before && { vsBefore: ratio(memory.ephemera!.rssPerStreamKB, memory.before!.rssPerStreamKB) }),
           vsSocketIo: ratio(memory.ephemera!.rssPerStreamKB, memory.socketio!.rssPerStreamKB),
           vsFloor: ratio(memory.ephemera!.rssPerStreamKB, memory.floor!.rssPerStreamKB),
         },
@@ -303,21 +327,29 @@ function table(result: {
   memory: Partial<Record<SideName, { rssPerStreamKB: number }>>;
 }): string {
   const withReceipts = Object.values(result.rates).some((reports) => reports.receipts);
+  const withBefore = Object.values(result.rates).some((reports) => reports.before);
   const ours: SideName[] = withReceipts ? ["ephemera", "receipts"] : ["ephemera"];
-  const columns: SideName[] = [...ours, "socketio", "floor"];
+  const columns: SideName[] = [...ours, ...(withBefore ? (["before"] as const) : []), "socketio", "floor"];
   const titles: Record<SideName, string> = {
     ephemera: "Ephemera",
+    before: "Ephemera, earlier build",
     receipts: "Ephemera, receipts on",
     socketio: "Socket.IO",
     floor: "floor",
   };
-  const ratioTitles = ours.flatMap((side) => [`${titles[side]} ÷ Socket.IO`, `${titles[side]} ÷ floor`]);
+  const ratioTitles = [
+    ...(withBefore ? ["Ephemera ÷ earlier build"] : []),
+    ...ours.flatMap((side) => [`${titles[side]} ÷ Socket.IO`, `${titles[side]} ÷ floor`]),
+  ];
   const rows = [
     `| | ${[...columns.map((side) => titles[side]), ...ratioTitles].join(" | ")} |`,
     `| --- |${" --: |".repeat(columns.length + ratioTitles.length)}`,
   ];
   const line = (label: string, values: Partial<Record<SideName, number | string>>) => {
     const cells = columns.map((side) => String(values[side] ?? "—"));
+    const beforeCell = withBefore
+      ? [typeof values.ephemera === "number" ? `${ratio(values.ephemera, values.before as number)}×` : ""]
+      : [];
     const ratioCells = ours.flatMap((side) =>
       typeof values[side] === "number"
         ? [
@@ -326,7 +358,7 @@ function table(result: {
           ]
         : ["", ""],
     );
-    rows.push(`| ${label} | ${[...cells, ...ratioCells].join(" | ")} |`);
+    rows.push(`| ${label} | ${[...cells, ...beforeCell, ...ratioCells].join(" | ")} |`);
   };
   for (const rate of Object.keys(result.rates).map(Number)) {
     const at = `${rate.toLocaleString("en")}/s`;
@@ -365,6 +397,7 @@ function table(result: {
   }
   line("idle stream, RSS after a full GC (KB)", {
     ephemera: result.memory.ephemera!.rssPerStreamKB,
+    before: result.memory.before?.rssPerStreamKB,
     socketio: result.memory.socketio!.rssPerStreamKB,
     floor: result.memory.floor!.rssPerStreamKB,
   });
