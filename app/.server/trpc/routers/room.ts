@@ -8,6 +8,7 @@ import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
 import type { Context } from "../context";
 import { untilSessionEnds } from "../session-watch";
+import { mappedEvents } from "../mapped-events";
 import { toRoomEvent } from "../to-client";
 import { clientIdSchema } from "./message";
 import {
@@ -184,21 +185,22 @@ interface RoomStreamDeps {
   signal: AbortSignal;
 }
 
-async function* roomEvents({ store, streams, clientKey, roomId, seat, afterId, ttlMs, signal }: RoomStreamDeps) {
+async function roomEvents({ store, streams, clientKey, roomId, seat, afterId, ttlMs, signal }: RoomStreamDeps) {
   // First: a stream refused for having too many open holds nothing and reads nothing.
   const releaseSlot = await streams.open({ roomId, seat }, clientKey);
-  const stream = roomEventStream(store, { roomId, seat, afterId, ttlMs, signal });
   metrics.openEventStreams.inc();
-  try {
-    for await (const event of stream) {
+  return mappedEvents(
+    roomEventStream(store, { roomId, seat, afterId, ttlMs, signal }),
+    (event) => {
       if (event.type === "message" && event.live) {
         metrics.sendToDeliver.observe(Math.max(0, Date.now() - event.message.timestamp) / 1000);
       }
       if (event.type === "expired" && seat === 1) countExpiry(roomId);
-      yield tracked(String(event.id), toRoomEvent(event, seat));
-    }
-  } finally {
-    metrics.openEventStreams.dec();
-    releaseSlot();
-  }
+      return tracked(String(event.id), toRoomEvent(event, seat));
+    },
+    () => {
+      metrics.openEventStreams.dec();
+      releaseSlot();
+    },
+  );
 }
