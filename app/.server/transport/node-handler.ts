@@ -40,7 +40,9 @@ export function serveHotTrpcRequest(req: IncomingMessage, res: ServerResponse, p
   const search = new URLSearchParams(req.url?.split("?")[1] ?? "");
   if (refusedCrossSite(req, res) || refusedBatch(res, path, search)) return Promise.resolve();
   return serveProcedureBatch(req, res, path, search, {
-    ...trpcHandlerOptions,
+    router: trpcHandlerOptions.router,
+    onError: trpcHandlerOptions.onError,
+    answerHeaders: trpcHandlerOptions.answerHeaders,
     maxBodyBytes: env.MAX_BODY_BYTES,
     createContext: contextFor(req),
   });

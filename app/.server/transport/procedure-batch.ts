@@ -3,14 +3,14 @@ import { callTRPCProcedure, getErrorShape, getTRPCErrorFromUnknown, TRPCError, t
 import { getHTTPStatusCode } from "@trpc/server/http";
 import type { TRPCResponse } from "@trpc/server/rpc";
 import type { Context } from "../trpc/context";
-import type { trpcHandlerOptions } from "./handler-options";
+import type { answerHeaders, trpcHandlerOptions } from "./handler-options";
 import { readWireInput } from "./wire-input";
 import { wireJson } from "./wire-json";
 
 export interface ProcedureBatchOptions {
   router: AnyTRPCRouter;
   onError: typeof trpcHandlerOptions.onError;
-  responseMeta: typeof trpcHandlerOptions.responseMeta;
+  answerHeaders: typeof answerHeaders;
   maxBodyBytes: number;
   createContext: () => Context;
 }
@@ -55,7 +55,7 @@ export function isProcedureBatch(req: IncomingMessage, pathParam: string, router
 /**
  * tRPC queries and mutations answered straight from the Node request, in exactly the format
  * tRPC's HTTP adapters use (a batch of answers in an array, or one answer; superjson; the same
- * statuses, error shapes and `onError` / `responseMeta` hooks), and through the router's own
+ * statuses, error shapes, `onError` and the head `responseMeta` gives tRPC's adapter), and through the router's own
  * procedures, so validation, middleware and errors are tRPC's. What it leaves out is the
  * adapter's Fetch `Request`, `AbortSignal` and web-stream machinery per request: a quarter of
  * the server's CPU per message at 800 sends a second (bench/README.md, decision 009), and the
@@ -122,16 +122,18 @@ export async function serveProcedureBatch(
   await body.catch(() => undefined);
 
   const status = getHTTPStatusCode(answers);
-  const meta = options.responseMeta({ ctx, errors });
   const json = isBatch ? `[${answers.map(serialize).join(",")}]` : serialize(answers[0]!);
   const headers: Record<string, string | number | string[]> = {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(json),
     vary: "trpc-accept, accept",
   };
-  meta.headers?.forEach((value, key) => (headers[key] = value));
-  // Each cookie is a header of its own, as tRPC's adapter writes them (forEach gives them one by one).
-  const cookies = meta.headers?.getSetCookie() ?? [];
+  const cookies: string[] = [];
+  for (const [name, value] of options.answerHeaders({ ctx, errors })) {
+    // Each cookie is a header of its own, as tRPC's adapter writes them.
+    if (name === "set-cookie") cookies.push(value);
+    else headers[name] = value;
+  }
   if (cookies.length > 0) headers["set-cookie"] = cookies;
   res.writeHead(status, headers);
   res.end(json);
