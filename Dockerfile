@@ -10,7 +10,9 @@ ENV NODE_ENV=production
 
 # Everything needed to build, dev dependencies included.
 FROM base AS build
+# patches/: fixes to dependencies, applied by the install (postinstall: patch-package).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --include=dev --no-audit --no-fund
 COPY . .
 RUN npm run build
@@ -18,6 +20,7 @@ RUN npm run build
 # Only what runs in production.
 FROM base AS production-deps
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM base

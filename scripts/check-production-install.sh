@@ -8,11 +8,17 @@ cd "$(dirname "$0")/.."
 workdir=$(mktemp -d)
 trap 'kill "${server_pid:-}" 2>/dev/null || true; rm -rf "$workdir"' EXIT
 cp package.json package-lock.json "$workdir/"
+cp -r patches "$workdir/patches"
 # `build` is a link to the current build's own folder: copy what it points at.
 cp -rL build "$workdir/build"
 (cd "$workdir" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
 if [ -d "$workdir/node_modules/vite" ] || [ -d "$workdir/node_modules/@remix-run/dev" ]; then
   echo "dev dependencies leaked into the production install" >&2
+  exit 1
+fi
+# The install applies patches/ (postinstall): production runs the patched tRPC, as the tests do.
+if ! grep -q "^			\.\.\.opts,$" "$workdir"/node_modules/@trpc/server/dist/initTRPC-*.mjs; then
+  echo "patches/ were not applied to the production install" >&2
   exit 1
 fi
 
