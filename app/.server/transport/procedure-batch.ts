@@ -55,11 +55,11 @@ export function isProcedureBatch(req: IncomingMessage, pathParam: string, router
 /**
  * tRPC queries and mutations answered straight from the Node request, in exactly the format
  * tRPC's HTTP adapters use (a batch of answers in an array, or one answer; superjson; the same
- * statuses, error shapes, `onError` and the head `responseMeta` gives tRPC's adapter), and through the router's own
- * procedures, so validation, middleware and errors are tRPC's. What it leaves out is the
- * adapter's Fetch `Request`, `AbortSignal` and web-stream machinery per request: a quarter of
- * the server's CPU per message at 800 sends a second (bench/README.md, decision 009), and the
- * encoding of a 77 KB chat list through a web stream.
+ * statuses, error shapes, `onError`, and the head `responseMeta` gives tRPC's adapter), and
+ * through the router's own procedures, so validation, middleware and errors are tRPC's. What it
+ * leaves out is the adapter's Fetch `Request`, `AbortSignal` and web-stream machinery per request:
+ * a quarter of the server's CPU per message at 800 sends a second (bench/README.md, decision
+ * 009), and the encoding of a 77 KB chat list through a web stream.
  */
 export async function serveProcedureBatch(
   req: IncomingMessage,

@@ -154,8 +154,8 @@ export const roomRouter = router({
     }),
 
   events: memberProcedure.input(z.object({ lastEventId: lastEventIdSchema })).subscription(({ ctx, input, signal }) =>
-    // The generator is handed what it uses, not the request: it lives as long as the tab, and a
-    // generator keeps its arguments (tRPC's call, the context) for good.
+    // The stream is handed what it uses, not the request: it lives as long as the tab, and keeps
+    // what it was given (tRPC's call, the context) for good.
     roomEvents({
       store: ctx.services.store,
       streams: ctx.services.streams,
@@ -185,6 +185,10 @@ interface RoomStreamDeps {
   signal: AbortSignal;
 }
 
+/**
+ * The member's events as the client reads them. The slot is taken when the procedure is called
+ * and given back however the iteration ends (the event-stream writer always iterates).
+ */
 async function roomEvents({ store, streams, clientKey, roomId, seat, afterId, ttlMs, signal }: RoomStreamDeps) {
   // First: a stream refused for having too many open holds nothing and reads nothing.
   const releaseSlot = await streams.open({ roomId, seat }, clientKey);
