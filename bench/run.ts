@@ -10,7 +10,7 @@
  * and BENCH_DIRECT_LISTS=off (no `chat.events` streams open while messages flow); BENCH_STORE=memory
  * runs it on the in-memory store and writes bench/results/direct-memory.json.
  * `peers` (one worker) takes BENCH_SECONDS per leg (default 15), BENCH_PEERS_RATES (default
- * 1000,4000), BENCH_PEERS_ROUNDS (interleaved rounds, default 2), BENCH_PEERS_IDLE_ROOMS (1000) and
+ * 1000,4000), BENCH_PEERS_ROUNDS (interleaved rounds, default 2), BENCH_PEERS_IDLE_ROOMS (2000) and
  * BENCH_PEERS_RECEIPTS=on (a fourth side: Ephemera's readers acknowledging, as browsers do), and
  * BENCH_PEERS_BEFORE=<another build's server.js> (a side for an earlier build: what a change bought).
  */
@@ -55,7 +55,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
       seconds: Number(process.env.BENCH_SECONDS ?? 15),
       rates: (process.env.BENCH_PEERS_RATES ?? "1000,4000").split(",").map(Number),
       rounds: Number(process.env.BENCH_PEERS_ROUNDS ?? 2),
-      idleRooms: Number(process.env.BENCH_PEERS_IDLE_ROOMS ?? 1000),
+      idleRooms: Number(process.env.BENCH_PEERS_IDLE_ROOMS ?? 2000),
       receipts: process.env.BENCH_PEERS_RECEIPTS === "on",
       before: process.env.BENCH_PEERS_BEFORE || undefined,
     }),

@@ -202,7 +202,7 @@ export async function peers({
   seconds = 15,
   rates = [1000, 4000],
   rounds = 2,
-  idleRooms = 1000,
+  idleRooms = 2000,
   receipts = false,
   before,
 }: {
