@@ -250,38 +250,50 @@ describe.each(STORE_KINDS)("chat procedures (%s)", (kind) => {
     services.sessionRecheckMs = 30_000;
   });
 
-  it("watches the session of an account stream only once it has its slot, and no longer than the stream", async () => {
-    const limited = makeServices(kind, { RATE_LIMITS: "on", RATE_LIMIT_STREAMS_PER_PERSON: "1" }, makeStorage(kind));
-    try {
-      limited.sessionRecheckMs = 40;
-      const browser = new TestBrowser(limited);
-      await browser.call((trpc) => trpc.account.signUp(fakeSignUp(uniqueUsername("dm"))));
-      const lookups = vi.spyOn(limited.accounts, "findSession");
-      const held = new AbortController();
-      const caller = (signal?: AbortSignal) =>
-        createCaller(
-          createContext(new Headers({ cookie: browser.cookie!, "user-agent": CHROME_UA }), limited, "203.0.113.21"),
-          { signal },
-        );
-      const first = await caller(held.signal).chat.events();
-      const firstRead = first[Symbol.asyncIterator]().next();
-      await waitFor(() => lookups.mock.calls.length >= 2, { what: "the open stream's session checks" });
-      // A second stream is refused: it must not start a watch of its own.
-      const refused = await rejection(async () => {
-        for await (const _event of await caller().chat.events()) break;
-      });
-      expect(refused.code).toBe("TOO_MANY_REQUESTS");
-      held.abort();
-      await firstRead.catch(() => undefined);
-      const after = lookups.mock.calls.length;
-      // Nothing checks the session once the only accepted stream has ended.
-      const quietUntil = Date.now() + 5 * limited.sessionRecheckMs;
-      await waitFor(() => Date.now() > quietUntil, { what: "five check periods" });
-      expect(lookups.mock.calls.length).toBe(after);
-    } finally {
-      await limited.close();
-    }
-  });
+  it.each(["chat.events", "room.events"] as const)(
+    "watches the session of an account's %s only once it has its slot, and no longer than the stream",
+    async (stream) => {
+      const limited = makeServices(kind, { RATE_LIMITS: "on", RATE_LIMIT_STREAMS_PER_PERSON: "1" }, makeStorage(kind));
+      try {
+        limited.sessionRecheckMs = 40;
+        const [browser, partner] = [new TestBrowser(limited), new TestBrowser(limited)];
+        const partnerName = uniqueUsername("dm");
+        await partner.call((trpc) => trpc.account.signUp(fakeSignUp(partnerName)));
+        await browser.call((trpc) => trpc.account.signUp(fakeSignUp(uniqueUsername("dm"))));
+        const { chatId } = await browser.call((trpc) => trpc.chat.open({ username: partnerName }));
+        const lookups = vi.spyOn(limited.accounts, "findSession");
+        const held = new AbortController();
+        const open = async (signal?: AbortSignal) => {
+          const caller = createCaller(
+            createContext(new Headers({ cookie: browser.cookie!, "user-agent": CHROME_UA }), limited, "203.0.113.21"),
+            { signal },
+          );
+          return stream === "chat.events" ? caller.chat.events() : caller.room.events({ roomId: chatId });
+        };
+        const first = await open(held.signal);
+        const firstRead = first[Symbol.asyncIterator]().next();
+        await waitFor(() => lookups.mock.calls.length >= 2, { what: "the open stream's session checks" });
+        // A second stream is refused: it must not start a watch of its own.
+        const refused = await rejection(async () => {
+          for await (const _event of await open()) break;
+        });
+        expect(refused.code).toBe("TOO_MANY_REQUESTS");
+        held.abort();
+        await firstRead.catch(() => undefined);
+        // A room stream is iterated until it ends; the list's ends at its first read.
+        for await (const _event of first) {
+          // Drains what the stream yielded before it saw the abort.
+        }
+        const after = lookups.mock.calls.length;
+        // Nothing checks the session once the only accepted stream has ended.
+        const quietUntil = Date.now() + 5 * limited.sessionRecheckMs;
+        await waitFor(() => Date.now() > quietUntil, { what: "five check periods" });
+        expect(lookups.mock.calls.length).toBe(after);
+      } finally {
+        await limited.close();
+      }
+    },
+  );
 
   it("streams the list's changes to the account: a new message, then the partner's presence", async () => {
     const { alice, bob, chatId } = await pair();

@@ -7,7 +7,7 @@ import { countExpiry, metrics } from "../../metrics";
 import { roomEventStream } from "../../rooms/room-event-stream";
 import { newRoomId } from "../../room-token";
 import type { Context } from "../context";
-import { untilSessionEnds } from "../session-watch";
+import { sessionWatch, type SessionWatch } from "../session-watch";
 import { mappedEvents } from "../mapped-events";
 import { toRoomEvent } from "../to-client";
 import { clientIdSchema } from "./message";
@@ -164,12 +164,10 @@ export const roomRouter = router({
       seat: ctx.member.seat,
       afterId: input.lastEventId ? Number(input.lastEventId) : 0,
       ttlMs: ctx.member.ttlMs,
-      // tRPC always passes a signal to subscriptions; the fallback only satisfies the type. A
-      // direct chat's seat is its account's: the stream ends with the session.
-      signal:
-        ctx.member.accountId === null
-          ? (signal ?? new AbortController().signal)
-          : untilSessionEnds(ctx, signal ?? new AbortController().signal),
+      // tRPC always passes a signal to subscriptions; the fallback only satisfies the type.
+      signal: signal ?? new AbortController().signal,
+      // A direct chat's seat is its account's: the stream ends with the session.
+      watchSession: ctx.member.accountId === null ? null : sessionWatch(ctx),
     }),
   ),
 });
@@ -183,18 +181,22 @@ interface RoomStreamDeps {
   afterId: number;
   ttlMs: number;
   signal: AbortSignal;
+  /** Starts the session watch (a direct chat's): called once the stream has its slot. */
+  watchSession: ((signal: AbortSignal) => SessionWatch) | null;
 }
 
 /**
  * The member's events as the client reads them. The slot is taken when the procedure is called
  * and given back however the iteration ends (the event-stream writer always iterates).
  */
-async function roomEvents({ store, streams, clientKey, roomId, seat, afterId, ttlMs, signal }: RoomStreamDeps) {
-  // First: a stream refused for having too many open holds nothing and reads nothing.
+async function roomEvents(deps: RoomStreamDeps) {
+  const { store, streams, clientKey, roomId, seat, afterId, ttlMs, signal, watchSession } = deps;
+  // First: a stream refused for having too many open holds nothing, reads nothing and watches nothing.
   const releaseSlot = await streams.open({ roomId, seat }, clientKey);
+  const watch = watchSession?.(signal);
   metrics.openEventStreams.inc();
   return mappedEvents(
-    roomEventStream(store, { roomId, seat, afterId, ttlMs, signal }),
+    roomEventStream(store, { roomId, seat, afterId, ttlMs, signal: watch?.signal ?? signal }),
     (event) => {
       if (event.type === "message" && event.live) {
         metrics.sendToDeliver.observe(Math.max(0, Date.now() - event.message.timestamp) / 1000);
@@ -203,6 +205,8 @@ async function roomEvents({ store, streams, clientKey, roomId, seat, afterId, tt
       return tracked(String(event.id), toRoomEvent(event, seat));
     },
     () => {
+      // The watch ends with the stream, however the stream ends.
+      watch?.stop();
       metrics.openEventStreams.dec();
       releaseSlot();
     },
