@@ -10,10 +10,10 @@ const SERVER_BUILD = "virtual:remix/server-build";
 
 /**
  * `npm run dev` answers /api/trpc as the production server does (server/http-app.ts): the hot
- * lane for event streams and query and mutation batches, the node handler for the rest, behind the same
- * API headers and body limit. A resource route with tRPC's fetch adapter used to answer it in
- * dev: another transport, which no HTTP test covered. The app's side is loaded through Vite on
- * every request, as Remix loads pages, so an edit to a router or the transport applies at once.
+ * lane for event streams and query and mutation batches, the node handler for the rest, behind
+ * the same API headers and body limit. A resource route with tRPC's fetch adapter used to answer
+ * it in dev: another transport, which no HTTP test covered. The app's side is loaded through Vite
+ * on every request, as Remix loads pages, so an edit to a router or the transport applies at once.
  * Not here: shutdown tracking and the request log (dev logs no page requests either). The first
  * request of any kind starts the app's services, as `npm start` does when it starts.
  */

@@ -63,8 +63,8 @@ function previousDay(key: string): string {
  * Places each line of the log. The first message gets the day it was sent, shown above the
  * log's first line (a notice before any message, "bob joined", belongs to that day's start); a
  * later message gets a separator when its date differs from the previous message's (notices
- * carry no time and never start a day of their own). A message continues the one above when the same person sent both within
- * GROUP_WINDOW_MS on the same day and nothing (a notice) came between.
+ * carry no time and never start a day of their own). A message continues the one above when the
+ * same person sent both within GROUP_WINDOW_MS on the same day and nothing (a notice) came between.
  */
 export function placeLines(lines: readonly LogLine[], clock: LogClock, now: number): LinePlacement[] {
   const placements = placeEach(lines, clock, now);
