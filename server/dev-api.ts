@@ -3,7 +3,7 @@ import type { Plugin } from "vite";
 import { bodyLimit } from "./body-limit";
 import { throughChain, trpcPath, withHotLane } from "./hot-lane";
 import type { AppBuild, ServerApi } from "./http-app";
-import { securityHeaders } from "./security-headers";
+import { fixedSecurityHeaders } from "./security-headers";
 
 /** Remix's dev build of the app, as its own dev middleware loads it. */
 const SERVER_BUILD = "virtual:remix/server-build";
@@ -52,7 +52,7 @@ export function devApi(): Plugin {
 
 function apiListener(api: ServerApi): RequestListener {
   const { env, logger, handleTrpcRequest, isHotTrpcRequest, serveHotTrpcRequest } = api;
-  const chain = [securityHeaders({ production: false, nonce: false }), bodyLimit(env.MAX_BODY_BYTES)];
+  const chain = [fixedSecurityHeaders(false), bodyLimit(env.MAX_BODY_BYTES)];
   const rest = throughChain(chain, handleTrpcRequest, logger);
   return withHotLane((req, res) => rest(req, res, trpcPath(req.url) ?? ""), {
     isHot: isHotTrpcRequest,

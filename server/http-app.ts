@@ -73,7 +73,7 @@ export function createHttpApp(
   app.use("/api/trpc", apiHeaders, (req, res, next) => {
     handleTrpcRequest(req, res, req.path.slice(1)).catch(next);
   });
-  app.use(cspNonce, securityHeaders({ production, nonce: true }));
+  app.use(cspNonce, securityHeaders({ production }));
   app.use(undecodablePaths);
   // Fingerprinted assets never change; everything else in public/ may. Every file served has an
   // extension and no page does: a page request skips the static handler's filesystem lookup (a

@@ -20,19 +20,19 @@ export const cspNonce: RequestHandler = (_req, res, next) => {
 };
 
 /**
- * A strict policy: only this origin's scripts plus the nonce'd inline ones, no framing, no
- * Referer (a room link must never leak to another site), HSTS when served for real.
+ * A strict policy for documents: only this origin's scripts plus the nonce'd inline ones, no
+ * framing, no Referer (a room link must never leak to another site), HSTS when served for real.
  */
-export function securityHeaders({ production, nonce }: { production: boolean; nonce: boolean }): NodeMiddleware {
+export function securityHeaders({ production }: { production: boolean }): NodeMiddleware {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         "default-src": ["'self'"],
-        // API answers are never documents: no inline script at all, so no nonce to make.
-        "script-src": nonce
-          ? ["'self'", (_req, res) => `'nonce-${(res as unknown as { locals: { cspNonce: string } }).locals.cspNonce}'`]
-          : ["'self'"],
+        "script-src": [
+          "'self'",
+          (_req, res) => `'nonce-${(res as unknown as { locals: { cspNonce: string } }).locals.cspNonce}'`,
+        ],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'"],
@@ -44,17 +44,48 @@ export function securityHeaders({ production, nonce }: { production: boolean; no
       },
     },
     referrerPolicy: { policy: "no-referrer" },
-    strictTransportSecurity: production ? { maxAge: 63_072_000, includeSubDomains: true } : false,
+    strictTransportSecurity: production ? HSTS : false,
     crossOriginEmbedderPolicy: false,
     xFrameOptions: { action: "deny" },
   });
 }
 
+const HSTS = { maxAge: 63_072_000, includeSubDomains: true };
+
 /**
- * The API's headers (`securityHeaders` without a nonce), read from helmet once and set as a fixed
- * list: without a nonce they are the same for every answer, and running helmet's dozen middleware
- * functions on every send and receipt was part of the hot lane's 9.6 % of a message's CPU
- * (bench/README.md). Helmet stays the one source of the values.
+ * The API's answers (JSON and event streams) are never documents: a policy that lets them load
+ * nothing and be framed by no one, no sniffing, no Referer, same-origin reads only, HSTS. The
+ * headers that only a document acts on (COOP, Origin-Agent-Cluster, DNS prefetch, IE's download
+ * and XSS-filter switches, Flash's cross-domain policies) are left off: OWASP's REST set plus
+ * CORP and Referrer-Policy. They were half of every answer's head, kept for each event stream's
+ * life (decision 033).
+ */
+export function apiSecurityHeaders({ production }: { production: boolean }): NodeMiddleware {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { "default-src": ["'none'"], "frame-ancestors": ["'none'"] },
+    },
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: false,
+    crossOriginResourcePolicy: { policy: "same-origin" },
+    originAgentCluster: false,
+    referrerPolicy: { policy: "no-referrer" },
+    strictTransportSecurity: production ? HSTS : false,
+    xContentTypeOptions: true,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xFrameOptions: { action: "deny" },
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+  });
+}
+
+/**
+ * The API's headers (`apiSecurityHeaders`), read from helmet once and set as a fixed list: they
+ * are the same for every answer, and running helmet's middleware functions on every send and
+ * receipt was part of the hot lane's 9.6 % of a message's CPU (bench/README.md). Helmet stays
+ * the one source of the values.
  */
 export function fixedSecurityHeaders(production: boolean): NodeMiddleware {
   const set: Array<[string, string]> = [];
@@ -66,7 +97,7 @@ export function fixedSecurityHeaders(production: boolean): NodeMiddleware {
     locals: {},
   };
   let done = false;
-  securityHeaders({ production, nonce: false })(
+  apiSecurityHeaders({ production })(
     {} as IncomingMessage,
     recorder as unknown as ServerResponse,
     (error?: unknown) => {
