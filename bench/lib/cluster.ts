@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { Redis } from "ioredis";
 import { startAppServer, type AppServer } from "../../tests/support/app-server";
 import { startRedisServer, type TestRedis } from "../../tests/support/redis-server";
+import { memoryAfterGc as reportAfterGc } from "./memory-after-gc";
 
 export const METRICS_TOKEN = "bench-metrics-token-0123456789";
 const SECRET = "bench-secret-bench-secret-bench-secret!";
@@ -79,8 +80,7 @@ export async function memoryOf(base: string) {
  * have been started with `GC_ON_SIGNAL_ARGS` (a full GC on SIGUSR2).
  */
 export async function memoryAfterGc(app: AppServer) {
-  app.signal("SIGUSR2");
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  await reportAfterGc(app.pid, (name) => app.signal(name));
   return memoryOf(app.url);
 }
 

@@ -2,8 +2,9 @@ import { resolve } from "node:path";
 import { Redis } from "ioredis";
 import { closeSharedConnections, createRoom, subscribe, visit, type Stream } from "../lib/client";
 import { GC_ON_SIGNAL_ARGS, redisCpuSeconds, startCluster } from "../lib/cluster";
+import { memoryAfterGc } from "../lib/memory-after-gc";
 import { drive, openRooms, warmUp, type OpenPairs } from "../lib/conversation";
-import { cpuSecondsOf, rssBytesOf } from "../lib/proc-stats";
+import { cpuSecondsOf } from "../lib/proc-stats";
 import { latencyHistogram, summarize, type Histogram } from "../lib/stats";
 import { connectSocketIo, createSocketIoRoom, openSocketIoRooms } from "../peers/socketio-rooms";
 import { startPeer } from "../peers/start-peer";
@@ -67,27 +68,27 @@ function holdSockets(base: string) {
     });
 }
 
-async function rssAfterGc(side: Side): Promise<number> {
-  side.signal("SIGUSR2");
-  await sleep(2000);
-  return rssBytesOf(side.pid);
-}
-
-/** Server RSS per idle stream (or socket), after a full GC, in KB. */
+/** Server memory per idle stream (or socket), after a full GC, in KB: RSS and the live JS heap. */
 async function idleMemory(side: Side, rooms: number) {
+  const afterGc = () => memoryAfterGc(side.pid, side.signal);
   // Warm the code paths and pools first, as `idle` does.
   (await side.holdIdle(20))();
   await closeSharedConnections();
   await sleep(1000);
-  const before = await rssAfterGc(side);
+  const before = await afterGc();
   const close = await side.holdIdle(rooms);
   // The setup requests' kept-alive connections are server sockets too: not what is measured.
   await closeSharedConnections();
   await sleep(1000);
-  const after = await rssAfterGc(side);
+  const after = await afterGc();
   close();
   await sleep(1000);
-  return { streams: rooms * 2, rssPerStreamKB: Math.round(((after - before) / (rooms * 2) / 1024) * 10) / 10 };
+  const perStream = (bytes: number) => Math.round((bytes / (rooms * 2) / 1024) * 10) / 10;
+  return {
+    streams: rooms * 2,
+    rssPerStreamKB: perStream(after.rss - before.rss),
+    heapPerStreamKB: perStream(after.heapUsed - before.heapUsed),
+  };
 }
 
 interface Leg {
@@ -239,7 +240,7 @@ export async function peers({
       { ...floor, openPairs: (count) => openRooms([floor.base], count), holdIdle: holdStreams(floor.base) },
     ];
 
-    const memory: Partial<Record<SideName, Awaited<ReturnType<typeof idleMemory>>>> = {};
+    const memory: Partial<Record<SideName, IdleMemory>> = {};
     for (const side of sides) memory[side.name] = await idleMemory(side, idleRooms);
     if (receipts)
       sides.splice(1, 0, {
@@ -306,11 +307,8 @@ export async function peers({
             },
           ]),
         ),
-        idleStreamMemory: {
-          ...(before && { vsBefore: ratio(memory.ephemera!.rssPerStreamKB, memory.before!.rssPerStreamKB) }),
-          vsSocketIo: ratio(memory.ephemera!.rssPerStreamKB, memory.socketio!.rssPerStreamKB),
-          vsFloor: ratio(memory.ephemera!.rssPerStreamKB, memory.floor!.rssPerStreamKB),
-        },
+        idleStreamMemory: memoryRatios(memory, "rssPerStreamKB"),
+        idleStreamHeap: memoryRatios(memory, "heapPerStreamKB"),
       },
     };
     console.log(table(result));
@@ -321,10 +319,21 @@ export async function peers({
   }
 }
 
+type IdleMemory = Awaited<ReturnType<typeof idleMemory>>;
+
+function memoryRatios(memory: Partial<Record<SideName, IdleMemory>>, figure: "rssPerStreamKB" | "heapPerStreamKB") {
+  const ephemera = memory.ephemera![figure];
+  return {
+    ...(memory.before && { vsBefore: ratio(ephemera, memory.before[figure]) }),
+    vsSocketIo: ratio(ephemera, memory.socketio![figure]),
+    vsFloor: ratio(ephemera, memory.floor![figure]),
+  };
+}
+
 /** The README's table, from this run; ratios are Ephemera's (with receipts on too, when run). */
 function table(result: {
   rates: Record<number, Partial<Record<SideName, Report>>>;
-  memory: Partial<Record<SideName, { rssPerStreamKB: number }>>;
+  memory: Partial<Record<SideName, IdleMemory>>;
 }): string {
   const withReceipts = Object.values(result.rates).some((reports) => reports.receipts);
   const withBefore = Object.values(result.rates).some((reports) => reports.before);
@@ -395,11 +404,13 @@ function table(result: {
       `| ${at}: lost / doubled | ${columns.map((side) => loss(reports[side]!)).join(" | ")} |${" |".repeat(ratioTitles.length)}`,
     );
   }
-  line("idle stream, RSS after a full GC (KB)", {
-    ephemera: result.memory.ephemera!.rssPerStreamKB,
-    before: result.memory.before?.rssPerStreamKB,
-    socketio: result.memory.socketio!.rssPerStreamKB,
-    floor: result.memory.floor!.rssPerStreamKB,
+  const idle = (figure: "rssPerStreamKB" | "heapPerStreamKB") => ({
+    ephemera: result.memory.ephemera![figure],
+    before: result.memory.before?.[figure],
+    socketio: result.memory.socketio![figure],
+    floor: result.memory.floor![figure],
   });
+  line("idle stream, RSS after a full GC (KB)", idle("rssPerStreamKB"));
+  line("idle stream, live JS heap after a full GC (KB)", idle("heapPerStreamKB"));
   return rows.join("\n");
 }

@@ -1,0 +1,24 @@
+import { readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { waitFor } from "../../tests/support/wait-for";
+
+/** Where gc-on-signal.cjs writes its report. */
+const reportFile = (pid: number) => `${tmpdir()}/ephemera-bench-memory-${pid}.json`;
+
+/**
+ * A bench server's memory right after a full GC (two, finalizers run between): RSS and the live
+ * JS heap, in bytes. The server must preload gc-on-signal.cjs (`GC_ON_SIGNAL_ARGS`); `signal`
+ * sends it SIGUSR2.
+ */
+export async function memoryAfterGc(pid: number, signal: (name: NodeJS.Signals) => void) {
+  const file = reportFile(pid);
+  rmSync(file, { force: true });
+  signal("SIGUSR2");
+  // Until the file is there and whole.
+  const report = await waitFor(() => JSON.parse(readFileSync(file, "utf8")) as { rss: number; heapUsed: number }, {
+    what: `the memory report of process ${pid}`,
+    timeoutMs: 10_000,
+  });
+  rmSync(file, { force: true });
+  return report;
+}
