@@ -12,6 +12,7 @@ const ORIGIN = new URL("http://localhost:3000/");
 const pair = (setCookie: string) => setCookie.split(";")[0]!;
 
 /** The verified values a RoomCookies keeps in memory. */
+const sweepTimerOf = (cookies: RoomCookies) => (cookies as unknown as { sweepTimer?: NodeJS.Timeout }).sweepTimer;
 const remembers = (cookies: RoomCookies) => (cookies as unknown as { verified: LRUCache<string, string> }).verified;
 
 describe("RoomCookies", () => {
@@ -99,6 +100,9 @@ describe("RoomCookies", () => {
     expect(remembers(cookies).size).toBe(1);
     // Nothing reads it again: it must go on its own, not wait for a later read to notice.
     await waitFor(() => remembers(cookies).size === 0, { what: "the verified cookie to be dropped" });
+    // One sweep for the whole cache, not a timer per entry, and none once nothing is remembered.
+    await waitFor(() => sweepTimerOf(cookies) === undefined, { what: "the sweep to stop" });
     expect(await cookies.read(header, roomId)).toBe(token);
+    expect(sweepTimerOf(cookies)).toBeDefined();
   });
 });

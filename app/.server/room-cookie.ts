@@ -53,8 +53,25 @@ export class RoomCookies {
     private readonly production: boolean,
     { verifiedTtlMs = VERIFIED_TTL_MS }: RoomCookiesOptions = {},
   ) {
-    this.verified = new LRUCache({ max: VERIFIED_CACHE_SIZE, ttl: verifiedTtlMs, ttlAutopurge: true });
+    // lru-cache's own purging (`ttlAutopurge`) sets a timer for every entry: one per open
+    // stream's cookie, held for a minute. One sweep a twelfth of the lifetime apart, armed only
+    // while something is remembered, drops each entry by the end of its lifetime all the same.
+    this.sweepEveryMs = Math.max(5, Math.round(verifiedTtlMs / 12));
+    this.verified = new LRUCache({ max: VERIFIED_CACHE_SIZE, ttl: verifiedTtlMs - this.sweepEveryMs });
   }
+
+  private readonly sweepEveryMs: number;
+  private sweepTimer: NodeJS.Timeout | undefined;
+
+  private remember(raw: string, token: string): void {
+    this.verified.set(raw, token);
+    this.sweepTimer ??= setTimeout(this.sweep, this.sweepEveryMs).unref();
+  }
+
+  private readonly sweep = () => {
+    this.verified.purgeStale();
+    this.sweepTimer = this.verified.size > 0 ? setTimeout(this.sweep, this.sweepEveryMs).unref() : undefined;
+  };
 
   private cookie(roomId: string) {
     return this.named(`eph_${roomId}`);
@@ -102,7 +119,7 @@ export class RoomCookies {
     if (known !== undefined) return { token: known, bound: true };
     const value: unknown = await this.named(name).parse(raw);
     if (isRoomToken(value)) {
-      this.verified.set(raw, value);
+      this.remember(raw, value);
       return { token: value, bound: true };
     }
     // Signed with the secret itself, as every cookie was before: the rooms open at the deploy
