@@ -13,6 +13,7 @@ import { createCaller } from "../trpc/root";
 import { SSE_OPTIONS } from "../trpc/trpc";
 import { readWireInput } from "./wire-input";
 import { wireJson } from "./wire-json";
+import { letGoOfHead, writeLastingHead } from "./lasting-head";
 
 /** A stream whose reader has stopped reading is cut rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1 << 20;
@@ -81,8 +82,8 @@ export async function serveRoomEvents(
   // Nothing has run yet that could have set a cookie, and nothing later can send one.
   ctx.responseCookies.takeForHead("an event stream's headers are written before its procedure runs");
   writeLastingHead(res, { ...sseHeaders, Connection: "close" });
-  flattenResponseHead(res);
   res.write(CONNECTED);
+  letGoOfHead(res);
   // A room's stream starts with the room's state; an account's may have nothing to say for hours,
   // and its head must not wait for the first ping.
   if (path !== "room.events") release();
@@ -140,44 +141,6 @@ async function pump({ events, input, path, controller, write, release, ping, res
     release();
     res.end();
   }
-}
-
-/** Node's own name for a response's header table (`lib/_http_outgoing.js`). */
-const OUT_HEADERS = "kOutHeaders";
-
-/**
- * `res.writeHead(200, headers)` with whatever the request's middleware set (the security headers,
- * the request id) sent first, for a response that lives as long as a tab. Node keeps the table
- * `setHeader` filled (a dictionary-mode object of some 17 headers) until the response ends, though
- * the head is written once; handed to `writeHead` as one list instead, they are written and let go
- * (bench/README.md: about 2.9 KB less heap per open stream). Should a Node release rename its table,
- * the head is the same and the table is merely kept.
- */
-function writeLastingHead(res: ServerResponse, headers: Record<string, string>): void {
-  const all = { ...res.getHeaders(), ...headers };
-  const table = Object.getOwnPropertySymbols(res).find((symbol) => symbol.description === OUT_HEADERS);
-  if (table === undefined) {
-    res.writeHead(200, headers);
-    return;
-  }
-  (res as unknown as Record<symbol, unknown>)[table] = null;
-  const list: string[] = [];
-  for (const [name, value] of Object.entries(all)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) list.push(name, String(one));
-  }
-  res.writeHead(200, list);
-}
-
-/**
- * Node keeps a response's head for the life of the response, as the rope of some 75 string
- * pieces its header serializer concatenated (about 2.4 KB), and an event stream lives as long as
- * its tab. Reading a character makes V8 flatten the rope in place into one string of about 900
- * bytes; what Node sees is unchanged (bench/README.md: 1.4 KB less heap per open stream).
- */
-function flattenResponseHead(res: ServerResponse): number {
-  const head: unknown = (res as { _header?: unknown })._header;
-  return typeof head === "string" ? head.charCodeAt(0) : 0;
 }
 
 /** The subscription's input as tRPC reads it: `?input=` (superjson), plus `Last-Event-ID`. */
