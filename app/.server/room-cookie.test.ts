@@ -3,7 +3,7 @@ import type { LRUCache } from "lru-cache";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../../tests/support/wait-for";
 import { RoomCookies } from "./room-cookie";
-import { newRoomId, newRoomToken } from "./room-token";
+import { memberIdOf, newRoomId, newRoomToken } from "./room-token";
 
 const SECRET = "room-cookie-test-secret-0123456789abcdef";
 const ORIGIN = new URL("http://localhost:3000/");
@@ -11,9 +11,10 @@ const ORIGIN = new URL("http://localhost:3000/");
 /** `name=value` from a Set-Cookie header, as the browser sends it back. */
 const pair = (setCookie: string) => setCookie.split(";")[0]!;
 
-/** The verified values a RoomCookies keeps in memory. */
 const sweepTimerOf = (cookies: RoomCookies) => (cookies as unknown as { sweepTimer?: NodeJS.Timeout }).sweepTimer;
-const remembers = (cookies: RoomCookies) => (cookies as unknown as { verified: LRUCache<string, string> }).verified;
+/** The verified values a RoomCookies keeps in memory. */
+const remembers = (cookies: RoomCookies) =>
+  (cookies as unknown as { verified: LRUCache<string, { token: string; memberId?: string }> }).verified;
 
 describe("RoomCookies", () => {
   it("reads back what it signed, among other cookies, and again from what it remembers", async () => {
@@ -24,6 +25,26 @@ describe("RoomCookies", () => {
     expect(await cookies.read(header, roomId)).toBe(token);
     expect(await cookies.read(header, newRoomId())).toBeNull();
     expect(await cookies.read(null, roomId)).toBeNull();
+  });
+
+  it("reads the member id its token hashes to in its room, kept with the verified cookie", async () => {
+    const cookies = new RoomCookies(SECRET, false);
+    const [roomId, token] = [newRoomId(), newRoomToken()];
+    const header = `theme=dark; ${pair(await cookies.serialize(roomId, token, new Date(Date.now() + 60_000), ORIGIN))}`;
+    const memberId = memberIdOf(roomId, token);
+    expect(await cookies.readMemberId(header, roomId)).toBe(memberId);
+    expect([...remembers(cookies).values()]).toEqual([{ token }]);
+    expect(await cookies.readMemberId(header, roomId)).toBe(memberId);
+    expect([...remembers(cookies).values()]).toEqual([{ token, memberId }]);
+    expect(await cookies.readMemberId(header, newRoomId())).toBeNull();
+    expect(await cookies.readMemberId(null, roomId)).toBeNull();
+    // A changed value is not what was verified: checked from scratch, and refused.
+    expect(
+      await cookies.readMemberId(
+        header.replace(/.$/, (last) => (last === "a" ? "b" : "a")),
+        roomId,
+      ),
+    ).toBeNull();
   });
 
   it("refuses a changed or foreign signature even after the genuine value was verified", async () => {

@@ -11,8 +11,8 @@ import { ResponseCookies } from "../transport/response-cookies";
 /** Per-request dependencies. Tests build one directly to call procedures with either store. */
 export interface Context {
   services: Services;
-  /** The caller's member token for a room, from that room's signed cookie. */
-  roomToken(roomId: string): Promise<string | null>;
+  /** The caller's member id in a room (`memberIdOf` its token), from that room's signed cookie. */
+  roomMemberId(roomId: string): Promise<string | null>;
   /** The caller's "Talk to a stranger" identity (a hash of their visitor cookie), if they have one. */
   visitorId(): Promise<string | null>;
   /** Who the caller is for rate limits: their address, as far as TRUST_PROXY lets us tell. */
@@ -61,7 +61,7 @@ export function createContext(
   let signedIn: Promise<SignedIn | null> | undefined;
   const context: Context = {
     services,
-    roomToken: (roomId) => services.cookies.read(cookieHeader, roomId),
+    roomMemberId: (roomId) => services.cookies.readMemberId(cookieHeader, roomId),
     visitorId: async () => {
       const token = await services.cookies.readVisitor(cookieHeader);
       return token ? visitorIdOf(token) : null;

@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { env } from "../env";
-import { memberIdOf, ROOM_ID_PATTERN } from "../room-token";
+import { ROOM_ID_PATTERN } from "../room-token";
 import type { Context } from "./context";
 import { RateLimitedError } from "../rate-limits";
 import { StoreUnavailableError, unavailableMessage } from "../store-errors";
@@ -98,8 +98,8 @@ export interface SeatHolder {
  * room has as a member. The account is looked up only without a cookie: room traffic pays nothing.
  */
 export async function seatHolderFor(ctx: Context, roomId: string): Promise<SeatHolder> {
-  const token = await ctx.roomToken(roomId);
-  if (token) return { memberId: memberIdOf(roomId, token), accountId: null };
+  const memberId = await ctx.roomMemberId(roomId);
+  if (memberId) return { memberId, accountId: null };
   const signedIn = ctx.sessionToken() === null ? null : await ctx.signedIn();
   if (!signedIn) return { memberId: "", accountId: null };
   const { id } = signedIn.account;
