@@ -102,7 +102,7 @@ describe("RoomCookies", () => {
     const firstHeader = pair(await cookies.serialize(first.roomId, first.token, new Date(Date.now() + 60_000), ORIGIN));
     await cookies.read(firstHeader, first.roomId);
     const remembered = remembers(cookies);
-    for (let index = 1; index < 20_000; index += 1) remembered.set(`filler-${index}`, "x");
+    for (let index = 1; index < 20_000; index += 1) remembered.set(`filler-${index}`, { token: "x" });
     const next = { roomId: newRoomId(), token: newRoomToken() };
     await cookies.read(
       pair(await cookies.serialize(next.roomId, next.token, new Date(Date.now() + 60_000), ORIGIN)),
