@@ -14,11 +14,14 @@ import { SSE_OPTIONS } from "../trpc/trpc";
 import { readWireInput } from "./wire-input";
 import { wireJson } from "./wire-json";
 import { letGoOfHead, writeLastingHead } from "./lasting-head";
+import { PingWheel } from "./ping-wheel";
 
 /** A stream whose reader has stopped reading is cut rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1 << 20;
 const CONNECTED = `event: connected\ndata: ${JSON.stringify(SSE_OPTIONS.client)}\n\n`;
 const PING = "event: ping\ndata: \n\n";
+/** Every stream's keep-alive pings, from one timer (each stream is known by its `write`). */
+const pings = new PingWheel<(chunk: string) => void>((write) => write(PING), SSE_OPTIONS.ping.intervalMs);
 const RETURN = "event: return\ndata: \n\n";
 /** One reason for every stream whose reader left: not a DOMException, and its stack, per stream. */
 const READER_LEFT = new Error("the reader closed the stream");
@@ -87,7 +90,7 @@ export async function serveRoomEvents(
   // A room's stream starts with the room's state; an account's may have nothing to say for hours,
   // and its head must not wait for the first ping.
   if (path !== "room.events") release();
-  const ping = setInterval(() => write(PING), SSE_OPTIONS.ping.intervalMs);
+  pings.add(write);
 
   let input: unknown;
   let events: Promise<unknown>;
@@ -99,7 +102,7 @@ export async function serveRoomEvents(
   }
   // The request's context stays here: an async function keeps its arguments for as long as it
   // runs, and the stream runs as long as its tab. This one returns at once (it never awaits).
-  return pump({ events, input, path, controller, write, release, ping, res });
+  return pump({ events, input, path, controller, write, release, res });
 }
 
 interface Pump {
@@ -109,12 +112,11 @@ interface Pump {
   controller: AbortController;
   write: (chunk: string) => void;
   release: () => void;
-  ping: NodeJS.Timeout;
   res: ServerResponse;
 }
 
 /** Writes the procedure's events until it ends, fails or the reader leaves; then ends the response. */
-async function pump({ events, input, path, controller, write, release, ping, res }: Pump): Promise<void> {
+async function pump({ events, input, path, controller, write, release, res }: Pump): Promise<void> {
   try {
     for await (const event of (await events) as AsyncIterable<unknown>) {
       if (isTrackedEnvelope(event)) write(`id: ${event[0]}\ndata: ${wireJson(event[1])}\n\n`);
@@ -137,7 +139,7 @@ async function pump({ events, input, path, controller, write, release, ping, res
       write(`event: serialized-error\ndata: ${wireJson(shape)}\n\n`);
     }
   } finally {
-    clearInterval(ping);
+    pings.remove(write);
     release();
     res.end();
   }
