@@ -7,6 +7,7 @@ import {
   isTrackedEnvelope,
   sseHeaders,
 } from "@trpc/server/unstable-core-do-not-import";
+import { logger } from "../logger";
 import type { Context } from "../trpc/context";
 import { trpcHandlerOptions } from "./handler-options";
 import { createCaller } from "../trpc/root";
@@ -101,8 +102,14 @@ export async function serveRoomEvents(
     events = Promise.reject(cause);
   }
   // The request's context stays here: an async function keeps its arguments for as long as it
-  // runs, and the stream runs as long as its tab. This one returns at once (it never awaits).
-  return pump({ events, input, path, controller, write, release, res });
+  // runs, and the stream runs as long as its tab. This one returns at once (it never awaits), and
+  // so does its promise: the caller holds nothing (a handler of its own) for the stream's life.
+  void pump({ events, input, path, controller, write, release, res }).catch(streamFailed);
+}
+
+/** Past its head a stream has no request left to answer: what breaks in its ending is logged. */
+function streamFailed(error: unknown): void {
+  logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, "event stream failed");
 }
 
 interface Pump {
