@@ -19,8 +19,10 @@ export interface PartnerReceipts {
  * about changes, not about every event (a resync re-reads the state and repeats nothing).
  */
 export class PartnerView {
-  private readonly presence = new Map<number, Omit<SeatPresence, "seat">>();
-  private readonly receipts = new Map<number, Omit<SeatReceipts, "seat">>();
+  // By seat. Plain objects with integer keys, not Maps: a stream holds its view for its tab's
+  // life, and a Map's table is about 190 bytes even for the one partner it usually holds.
+  private presence: Record<number, Omit<SeatPresence, "seat">> = {};
+  private receipts: Record<number, Omit<SeatReceipts, "seat">> = {};
   private shownPresence: string | undefined;
   private shownReceipts: string | undefined;
 
@@ -32,41 +34,41 @@ export class PartnerView {
 
   /** Replaces everything with a fresh read of the room. */
   load(state: RoomState): { presence: PartnerPresence | null; receipts: PartnerReceipts | null } {
-    this.presence.clear();
-    this.receipts.clear();
-    for (const { seat, ...presence } of state.presence) if (this.isPartner(seat)) this.presence.set(seat, presence);
-    for (const { seat, ...receipts } of state.receipts) if (this.isPartner(seat)) this.receipts.set(seat, receipts);
+    this.presence = {};
+    this.receipts = {};
+    for (const { seat, ...presence } of state.presence) if (this.isPartner(seat)) this.presence[seat] = presence;
+    for (const { seat, ...receipts } of state.receipts) if (this.isPartner(seat)) this.receipts[seat] = receipts;
     return { presence: this.changedPresence(), receipts: this.changedReceipts() };
   }
 
   updatePresence(seat: number, presence: Omit<SeatPresence, "seat">): PartnerPresence | null {
     if (!this.isPartner(seat)) return null;
-    this.presence.set(seat, presence);
+    this.presence[seat] = presence;
     return this.changedPresence();
   }
 
   /** A partner gave up their seat: they no longer count as here or absent. */
   removeSeat(seat: number): PartnerPresence | null {
     if (!this.isPartner(seat)) return null;
-    this.presence.delete(seat);
+    delete this.presence[seat];
     return this.changedPresence();
   }
 
   updateReceipts(seat: number, receipts: Omit<SeatReceipts, "seat">): PartnerReceipts | null {
     if (!this.isPartner(seat)) return null;
-    const before = this.receipts.get(seat) ?? { delivered: 0, seen: 0 };
+    const before = this.receipts[seat] ?? { delivered: 0, seen: 0 };
     // Pub/sub may reorder nothing, but a resync read can race a live event: never go back.
-    this.receipts.set(seat, {
+    this.receipts[seat] = {
       delivered: Math.max(before.delivered, receipts.delivered),
       seen: Math.max(before.seen, receipts.seen),
-    });
+    };
     return this.changedReceipts();
   }
 
   private changedPresence(): PartnerPresence | null {
     let here = false;
     let lastSeen: number | null = null;
-    for (const seat of this.presence.values()) {
+    for (const seat of Object.values(this.presence)) {
       here ||= seat.here;
       if (seat.lastSeen !== null) lastSeen = Math.max(lastSeen ?? 0, seat.lastSeen);
     }
@@ -81,7 +83,7 @@ export class PartnerView {
   private changedReceipts(): PartnerReceipts | null {
     let delivered = 0;
     let seen = 0;
-    for (const seat of this.receipts.values()) {
+    for (const seat of Object.values(this.receipts)) {
       delivered = Math.max(delivered, seat.delivered);
       seen = Math.max(seen, seat.seen);
     }
