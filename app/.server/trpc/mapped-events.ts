@@ -54,23 +54,22 @@ class MappedEvents<T, U> implements AsyncIterableIterator<U> {
 
   return(): Promise<IteratorResult<U, undefined>> {
     if (this.ended) return Promise.resolve(DONE);
-    return this.source.return(undefined).then(
+    return this.endAfter(this.source.return(undefined));
+  }
+
+  throw(error: unknown): Promise<IteratorResult<U, undefined>> {
+    if (this.ended) return Promise.reject(error);
+    return this.endAfter(this.source.throw(error));
+  }
+
+  /** Ends once the source has taken a `return` or `throw`, passing its failure on. */
+  private endAfter(step: Promise<unknown>): Promise<IteratorResult<U, undefined>> {
+    return step.then(
       () => {
         this.end();
         return DONE;
       },
       (error: unknown) => this.finishWith(error),
-    );
-  }
-
-  throw(error: unknown): Promise<IteratorResult<U, undefined>> {
-    if (this.ended) return Promise.reject(error);
-    return this.source.throw(error).then(
-      () => {
-        this.end();
-        return DONE;
-      },
-      (failure: unknown) => this.finishWith(failure),
     );
   }
 
