@@ -45,8 +45,9 @@ export function throughChain(chain: readonly NodeMiddleware[], serve: Serve, log
  * Event streams, mutation batches (every send, receipt and typing signal) and query batches skip
  * Express: its router, the compression wrapper (never used for any of them: answers are small or
  * ciphertext, and streams must not be buffered) and its request/response decoration cost every
- * message and every open stream (bench/README.md, decision 009). They still pass the same shutdown tracking, request
- * log, security headers and body limit as every other request. Everything else goes to `app`.
+ * message and every open stream (bench/README.md, decision 009). They still pass the same
+ * shutdown tracking, request log, security headers and body limit as every other request.
+ * Everything else goes to `app`.
  */
 export function withHotLane(app: RequestListener, { isHot, serve, chain, logger }: HotLaneOptions): RequestListener {
   const lane = throughChain(chain, serve, logger);

@@ -106,14 +106,6 @@ export class RoomCookies {
   private readonly verified: LRUCache<string, Verified>;
 
   /**
-   * The room's token, for requests whose store step checks membership anyway (a renamed cookie's
-   * token hashes to nobody in this room). The gate uses `readRoom`.
-   */
-  async read(cookieHeader: string | null, roomId: string): Promise<string | null> {
-    return (await this.readRoom(cookieHeader, roomId))?.token ?? null;
-  }
-
-  /**
    * The member id the room cookie's token hashes to (`memberIdOf`), for requests whose store step
    * checks membership anyway. Kept with the verified cookie once asked for: hashing it on every
    * send was about 1 % of the server's CPU per message.

@@ -16,8 +16,8 @@ import { startRedisServer } from "../../tests/support/redis-server";
  * floor). Each is its own process with its own redis-server, started with production's Node
  * flags; all are driven by the same load client, at each rate in turn, in interleaved legs
  * (Ephemera, Socket.IO, floor, Ephemera, …) so the host's noise falls on all alike. Server CPU
- * is read from /proc for all three alike; idle memory is RSS after a full GC, with and without
- * N idle rooms (2 N streams or sockets) held open.
+ * is read from /proc for all three alike; idle memory is RSS and the live JS heap after a full
+ * GC, with and without N idle rooms (2 N streams or sockets) held open.
  */
 /**
  * `receipts`: Ephemera again, on other rooms of the same server, its readers acknowledging as

@@ -197,7 +197,7 @@ describe.each(STORE_KINDS)("tRPC procedures (%s store)", (kind) => {
         message: { id: 1, ciphertext: opaque("hi"), clientId: "c-1_x", timestamp: sent.timestamp, mine: false },
       });
       // Stored without a clientId (not possible through message.send): readers get "".
-      const aliceId = memberIdOf(roomId, (await services.cookies.read(aliceCookie, roomId)) ?? "");
+      const aliceId = memberIdOf(roomId, (await services.cookies.readRoom(aliceCookie, roomId))?.token ?? "");
       await services.store.appendMemberMessage(roomId, aliceId, { ciphertext: opaque("no id") });
       expect((await bob.message.list({ roomId })).messages[1]).toMatchObject({
         ciphertext: opaque("no id"),
