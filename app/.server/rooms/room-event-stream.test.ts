@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collect, createRoom, makeStore, remainingMs, sendAs, STORE_KINDS } from "../../../tests/support/stores";
 import { waitFor } from "../../../tests/support/wait-for";
 import { roomEventStream, type RoomStreamEvent } from "./room-event-stream";
-import type { RoomStore } from "./types";
+import type { RoomEventListener, RoomStore } from "./types";
 
 const messages = (events: RoomStreamEvent[]) => events.filter((event) => event.type === "message");
 const ids = (events: RoomStreamEvent[]) => messages(events).map((event) => event.id);
@@ -196,6 +196,43 @@ describe.each(STORE_KINDS)("roomEventStream (%s)", (kind) => {
     const seen = stream.items.length;
     await send(roomId, "after abort");
     expect(stream.items).toHaveLength(seen);
+  });
+
+  it("tells a piped sink each published event in the turn the subscriber hears it", async () => {
+    const roomId = await roomWithAlice();
+    let hear: RoomEventListener | undefined;
+    // The real store, with the stream's listener kept so the test can call it as the fan-out does.
+    const listened: RoomStore = Object.create(store, {
+      subscribe: {
+        value: (room: string, listener: RoomEventListener) => {
+          hear = listener;
+          return store.subscribe(room, listener);
+        },
+      },
+    });
+    const controller = new AbortController();
+    const told: RoomStreamEvent[] = [];
+    let ended = false;
+    roomEventStream(listened, { roomId, seat: 1, afterId: 0, ttlMs: 60_000, signal: controller.signal }).pipe({
+      event: (event) => told.push(event),
+      end: () => (ended = true),
+      fail: (error) => {
+        throw error;
+      },
+    });
+    await waitFor(() => told.some((event) => event.type === "members"), { what: "the room's state" });
+    const before = told.length;
+    hear!({ type: "members", count: 2 });
+    hear!({ type: "typing", seat: 2, typing: true, name: "sealed", expiresInMs: 5000 });
+    hear!({ type: "typing", seat: 1, typing: true, name: "own", expiresInMs: 5000 });
+    expect(told.slice(before)).toEqual([
+      { id: 0, type: "members", count: 2 },
+      { id: 0, type: "typing", typing: true, name: "sealed", expiresInMs: 5000 },
+    ]);
+    controller.abort();
+    expect(ended).toBe(true);
+    hear!({ type: "members", count: 1 });
+    expect(told).toHaveLength(before + 2);
   });
 
   it("gives its seat's presence back when the first read fails, however the replies race", async () => {

@@ -1,7 +1,7 @@
 import { PartnerView, type PartnerPresence, type PartnerReceipts } from "./partner-view";
 import { StoreUnavailableError } from "../store-errors";
 import type { PublishedEvent, RoomState, RoomStore, StoredMessage } from "./types";
-import { WakeQueue } from "./wake-queue";
+import { type EventFeed, type EventSink, PushedEvents } from "../pushed-events";
 
 export type RoomStreamEvent =
   /** `live` is false for messages replayed from the stored backlog. */
@@ -54,191 +54,357 @@ export interface RoomStreamOptions {
  * Every event of a room after `afterId`, once each and in order, until the room ends, for the
  * member in `seat`, whose presence it holds for as long as it is open.
  *
- * It subscribes before reading the stored backlog, buffering live events meanwhile, so nothing
- * published between the two reads is lost; anything at or below the last id yielded is dropped,
- * so nothing is repeated. After the backlog comes the room's state (seats, the partner's presence,
- * receipts, typing, public keys and names). State events are not history: they carry the last message's id, are never
- * replayed, and a resumed stream starts with the current state instead.
+ * It subscribes before reading the stored backlog, holding live events meanwhile, so nothing
+ * published between the two reads is lost; anything at or below the last id told is dropped, so
+ * nothing is repeated. After the backlog comes the room's state (seats, the partner's presence,
+ * receipts, typing, public keys and names). State events are not history: they carry the last
+ * message's id, are never replayed, and a resumed stream starts with the current state instead.
  */
-export async function* roomEventStream(
-  store: RoomStore,
-  { roomId, seat, afterId, ttlMs, signal, now = Date.now }: RoomStreamOptions,
-): AsyncGenerator<RoomStreamEvent, void, undefined> {
-  let deadline = now() + ttlMs;
-  const queue = new WakeQueue<PublishedEvent>();
-  const unsubscribe = await store.subscribe(roomId, (event) => queue.push(event));
-  let disconnect: () => void = () => {};
-  let ended = false;
-  let expired = false;
-  const onDeadline = () => {
-    expired = true;
-    queue.wake();
-  };
-  let expiryTimer = setTimeout(onDeadline, ttlMs);
-  let resyncTimer: NodeJS.Timeout | undefined;
-  signal.addEventListener("abort", queue.wake, { once: true });
-  const partner = new PartnerView(seat);
-  const cursor = { lastId: afterId };
-  /** Why a room the stream found gone ended: at its deadline, on purpose, or lost by the store. */
-  const ending = async (): Promise<RoomStreamEvent> => {
-    const id = cursor.lastId + 1;
-    // The deadline was taken here after the store measured the lifetime: its expiry comes a little sooner.
-    if (now() >= deadline - EXPIRY_SLACK_MS) return { id, type: "expired" };
-    // Unknown (the store unreachable again): destroyed, as streams said before they could tell.
-    const onPurpose = await store.wasEnded(roomId).catch(() => true);
-    return onPurpose ? { id, type: "destroyed" } : { id, type: "destroyed", reason: "lost" };
+export function roomEventStream(store: RoomStore, options: RoomStreamOptions): PushedEvents<RoomStreamEvent> {
+  return new PushedEvents(new RoomEventFeed(store, options));
+}
+
+/**
+ * `roomEventStream`'s work, pushed: each published event is handled as the subscriber hears it
+ * and told to the sink in the same turn. Only what needs the store's answer (the opening reads, a
+ * re-read after a gap or a resync, the deadline's check) is awaited, and events that arrive
+ * meanwhile wait in `queue` until it is done, so the order holds. One object per open stream,
+ * its steps on the prototype: it lives as long as its tab.
+ */
+export class RoomEventFeed implements EventFeed<RoomStreamEvent> {
+  private sink: EventSink<RoomStreamEvent> | undefined;
+  private readonly queue: PublishedEvent[] = [];
+  private readonly partner: PartnerView;
+  private readonly now: () => number;
+  /** The last message id told: the next message to tell is the one after it. */
+  private lastId: number;
+  private deadline: number;
+  /** Waiting for the store (or handling an event): what is published meanwhile waits in `queue`. */
+  private busy = true;
+  private ended = false;
+  /** The deadline passed: once the queue is empty, the store is asked whether the room is gone. */
+  private expired = false;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private disconnect: (() => void) | undefined;
+
+  constructor(
+    private readonly store: RoomStore,
+    private readonly options: RoomStreamOptions,
+  ) {
+    this.partner = new PartnerView(options.seat);
+    this.now = options.now ?? Date.now;
+    this.lastId = options.afterId;
+    this.deadline = this.now() + options.ttlMs;
+  }
+
+  start(sink: EventSink<RoomStreamEvent>): void {
+    this.sink = sink;
+    const { signal, ttlMs } = this.options;
+    if (signal.aborted) return this.finish();
+    // The feed itself is the listener (`handleEvent`): no closure of its own per stream.
+    signal.addEventListener("abort", this, { once: true });
+    this.expiryTimer = setTimeout(deadlinePassed, ttlMs, this);
+    this.open().then(
+      () => this.drain(),
+      (error: unknown) => this.fail(error),
+    );
+  }
+
+  stop(): void {
+    this.finish();
+  }
+
+  /** The signal aborted. */
+  handleEvent(): void {
+    this.finish();
+  }
+
+  /** Called by the subscription for every event published to the room. */
+  private readonly published = (event: PublishedEvent): void => {
+    if (this.ended) return;
+    this.queue.push(event);
+    if (!this.busy) this.drain();
   };
 
-  try {
+  private async open(): Promise<void> {
+    const { store } = this;
+    const { roomId, seat, afterId } = this.options;
+    const unsubscribe = await store.subscribe(roomId, this.published);
+    if (this.ended) return unsubscribe();
+    this.unsubscribe = unsubscribe;
     // Asked together, they reach Redis in one write and are answered in order: the state read
     // already holds this member's presence, as it did when it waited for it, one round trip sooner.
     const connecting = store.connect(roomId, seat).then((release) => {
-      if (ended)
-        release(); // the reads failed first: nothing below will
-      else disconnect = release;
+      if (this.ended)
+        release(); // the stream ended (a read failed, the reader left) before it was connected
+      else this.disconnect = release;
     });
     const [backlog, state] = await Promise.all([
       store.messagesAfter(roomId, afterId, { seat }),
       store.roomState(roomId),
       connecting,
     ]);
-    if (!(yield* catchUp(cursor, partner, backlog, state, false))) {
-      // Gone between the membership check and now.
-      yield await ending();
-      return;
-    }
+    if (this.ended) return;
+    // Gone between the membership check and now.
+    if (!this.catchUp(backlog, state, false)) await this.endGone();
+  }
 
-    while (!signal.aborted) {
-      const event = queue.shift();
-      if (event) {
-        switch (event.type) {
-          case "message":
-            if (event.message.id <= cursor.lastId) continue;
-            if (event.message.id > cursor.lastId + 1) {
-              // Ids run on by one, but for a failover's jump: a live message past the next id
-              // means some were published while the subscriber was away (after a failover ioredis
-              // subscribes again before it says so). They are read first; if the store cannot
-              // answer yet, a re-read later yields them and this one in order.
-              let missed: StoredMessage[] | null;
-              try {
-                missed = await store.messagesAfter(roomId, cursor.lastId, { seat });
-              } catch (error) {
-                if (!(error instanceof StoreUnavailableError)) throw error;
-                clearTimeout(resyncTimer);
-                resyncTimer = setTimeout(() => queue.push({ type: "resync" }), RESYNC_RETRY_MS);
-                continue;
-              }
-              for (const message of missed ?? []) {
-                if (message.id <= cursor.lastId || message.id >= event.message.id) continue;
-                cursor.lastId = message.id;
-                yield { id: cursor.lastId, type: "message", message, live: true };
-              }
-            }
-            cursor.lastId = event.message.id;
-            yield { id: cursor.lastId, type: "message", message: event.message, live: true };
-            break;
-          case "members":
-            yield { id: cursor.lastId, type: "members", count: event.count };
-            break;
-          case "presence": {
-            const changed = partner.updatePresence(event.seat, { here: event.here, lastSeen: event.lastSeen });
-            if (changed) yield { id: cursor.lastId, type: "presence", ...changed };
-            break;
-          }
-          case "receipts": {
-            const changed = partner.updateReceipts(event.seat, event);
-            if (changed) yield { id: cursor.lastId, type: "receipts", ...changed };
-            break;
-          }
-          case "typing":
-            if (partner.isPartner(event.seat)) {
-              yield {
-                id: cursor.lastId,
-                type: "typing",
-                typing: event.typing,
-                name: event.name,
-                expiresInMs: event.expiresInMs,
-              };
-            }
-            break;
-          case "name":
-            yield { id: cursor.lastId, type: "name", mine: !partner.isPartner(event.seat), name: event.name };
-            break;
-          case "keys":
-            if (partner.isPartner(event.seat))
-              yield { id: cursor.lastId, type: "partner-keys", publicKeys: event.publicKeys };
-            break;
-          case "left": {
-            if (!partner.isPartner(event.seat)) {
-              // This seat was given up in another tab: nothing more here is this viewer's to read.
-              yield { id: cursor.lastId, type: "left" };
-              return;
-            }
-            yield { id: cursor.lastId, type: "partner-left" };
-            const changed = partner.removeSeat(event.seat);
-            if (changed) yield { id: cursor.lastId, type: "presence", ...changed };
-            break;
-          }
-          case "arrived":
-            if (partner.isPartner(event.seat)) yield { id: cursor.lastId, type: "partner-arrived", after: event.after };
-            break;
-          case "presence-grace":
-            break; // still here until the grace period ends; the store settles it
-          case "resync": {
-            // The store's subscription was interrupted: read what may have been missed.
-            let missed: [StoredMessage[] | null, RoomState | null];
-            try {
-              missed = await Promise.all([
-                store.messagesAfter(roomId, cursor.lastId, { seat }),
-                store.roomState(roomId),
-              ]);
-            } catch (error) {
-              if (!(error instanceof StoreUnavailableError)) throw error;
-              // After a failover the subscriber may be back before the commands connection: what
-              // was published meanwhile would be missed for good, so the re-read is tried again.
-              clearTimeout(resyncTimer);
-              resyncTimer = setTimeout(() => queue.push({ type: "resync" }), RESYNC_RETRY_MS);
-              continue;
-            }
-            if (!(yield* catchUp(cursor, partner, ...missed, true))) {
-              yield await ending();
-              return;
-            }
-            break;
-          }
-          case "destroyed":
-            yield { id: event.id, type: "destroyed" };
-            return;
-          case "cleared":
-            yield { id: cursor.lastId, type: "cleared", upTo: event.upTo };
-            break;
-          case "lost":
-            // Whatever this stream yielded: the viewer's own sends were answered elsewhere.
-            yield { id: cursor.lastId, type: "lost", after: event.after, before: event.before };
-            break;
-        }
-      } else if (expired) {
-        const leftMs = await remainingMs(store, roomId);
-        if (leftMs === null) {
-          yield { id: cursor.lastId + 1, type: "expired" };
+  /** Handles what is queued, in order, until the queue is empty or a step must wait for the store. */
+  private drain(): void {
+    this.busy = true;
+    try {
+      while (!this.ended) {
+        const event = this.queue.shift();
+        const step = event ? this.take(event) : this.expired ? this.checkDeadline() : undefined;
+        if (step) {
+          step.then(
+            () => this.drain(),
+            (error: unknown) => this.fail(error),
+          );
           return;
         }
-        // A direct chat with a later message than when the stream last looked.
-        expired = false;
-        deadline = now() + leftMs;
-        expiryTimer = setTimeout(onDeadline, leftMs);
-      } else {
-        await queue.wait();
+        if (!event) break;
       }
+    } catch (error) {
+      this.fail(error);
     }
-  } finally {
-    ended = true;
-    clearTimeout(expiryTimer);
-    clearTimeout(resyncTimer);
-    signal.removeEventListener("abort", queue.wake);
-    disconnect();
-    unsubscribe();
+    this.busy = false;
   }
+
+  /** Tells what `event` means to this viewer; returns a promise when that waits for the store. */
+  private take(event: PublishedEvent): Promise<void> | void {
+    const lastId = this.lastId;
+    switch (event.type) {
+      case "message":
+        if (event.message.id <= lastId) return;
+        // Ids run on by one, but for a failover's jump: a live message past the next id means some
+        // were published while the subscriber was away (after a failover ioredis subscribes again
+        // before it says so). They are read first.
+        if (event.message.id > lastId + 1) return this.fillGap(event.message);
+        this.lastId = event.message.id;
+        this.tell({ id: this.lastId, type: "message", message: event.message, live: true });
+        return;
+      case "members":
+        return this.tell({ id: lastId, type: "members", count: event.count });
+      case "presence": {
+        const changed = this.partner.updatePresence(event.seat, { here: event.here, lastSeen: event.lastSeen });
+        if (changed) this.tell({ id: lastId, type: "presence", ...changed });
+        return;
+      }
+      case "receipts": {
+        const changed = this.partner.updateReceipts(event.seat, event);
+        if (changed) this.tell({ id: lastId, type: "receipts", ...changed });
+        return;
+      }
+      case "typing":
+        if (this.partner.isPartner(event.seat)) {
+          const { typing, name, expiresInMs } = event;
+          this.tell({ id: lastId, type: "typing", typing, name, expiresInMs });
+        }
+        return;
+      case "name":
+        return this.tell({ id: lastId, type: "name", mine: !this.partner.isPartner(event.seat), name: event.name });
+      case "keys":
+        if (this.partner.isPartner(event.seat))
+          this.tell({ id: lastId, type: "partner-keys", publicKeys: event.publicKeys });
+        return;
+      case "left": {
+        if (!this.partner.isPartner(event.seat)) {
+          // This seat was given up in another tab: nothing more here is this viewer's to read.
+          this.tell({ id: lastId, type: "left" });
+          return this.finish();
+        }
+        this.tell({ id: lastId, type: "partner-left" });
+        const changed = this.partner.removeSeat(event.seat);
+        if (changed) this.tell({ id: lastId, type: "presence", ...changed });
+        return;
+      }
+      case "arrived":
+        if (this.partner.isPartner(event.seat)) this.tell({ id: lastId, type: "partner-arrived", after: event.after });
+        return;
+      case "presence-grace":
+        return; // still here until the grace period ends; the store settles it
+      case "resync":
+        // The store's subscription was interrupted: read what may have been missed.
+        return this.resync();
+      case "destroyed":
+        this.tell({ id: event.id, type: "destroyed" });
+        return this.finish();
+      case "cleared":
+        return this.tell({ id: lastId, type: "cleared", upTo: event.upTo });
+      case "lost":
+        // Whatever this stream told: the viewer's own sends were answered elsewhere.
+        return this.tell({ id: lastId, type: "lost", after: event.after, before: event.before });
+    }
+  }
+
+  /** The messages between the last one told and `live`, then `live`. */
+  private async fillGap(live: StoredMessage): Promise<void> {
+    const { roomId, seat } = this.options;
+    let missed: StoredMessage[] | null;
+    try {
+      missed = await this.store.messagesAfter(roomId, this.lastId, { seat });
+    } catch (error) {
+      // A re-read later tells them and this one in order.
+      return this.retryLater(error);
+    }
+    if (this.ended) return;
+    for (const message of missed ?? []) {
+      if (message.id <= this.lastId || message.id >= live.id) continue;
+      this.lastId = message.id;
+      this.tell({ id: this.lastId, type: "message", message, live: true });
+    }
+    this.lastId = live.id;
+    this.tell({ id: this.lastId, type: "message", message: live, live: true });
+  }
+
+  private async resync(): Promise<void> {
+    const { roomId, seat } = this.options;
+    let missed: [StoredMessage[] | null, RoomState | null];
+    try {
+      missed = await Promise.all([
+        this.store.messagesAfter(roomId, this.lastId, { seat }),
+        this.store.roomState(roomId),
+      ]);
+    } catch (error) {
+      // After a failover the subscriber may be back before the commands connection: what was
+      // published meanwhile would be missed for good, so the re-read is tried again.
+      return this.retryLater(error);
+    }
+    if (this.ended) return;
+    if (!this.catchUp(...missed, true)) await this.endGone();
+  }
+
+  /** A re-read the store could not answer is tried again soon; any other failure ends the stream. */
+  private retryLater(error: unknown): void {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    clearTimeout(this.resyncTimer);
+    this.resyncTimer = setTimeout(resyncAgain, RESYNC_RETRY_MS, this);
+  }
+
+  /** Called by the resync timer. */
+  resyncDue(): void {
+    this.published({ type: "resync" });
+  }
+
+  /** Called by the expiry timer. */
+  deadlineDue(): void {
+    this.expired = true;
+    if (!this.busy) this.drain();
+  }
+
+  /** Past the deadline, with nothing queued: ends the stream if the room is gone. */
+  private async checkDeadline(): Promise<void> {
+    const leftMs = await remainingMs(this.store, this.options.roomId);
+    if (this.ended) return;
+    if (leftMs === null) {
+      this.tell({ id: this.lastId + 1, type: "expired" });
+      return this.finish();
+    }
+    // A direct chat with a later message than when the stream last looked.
+    this.expired = false;
+    this.deadline = this.now() + leftMs;
+    this.expiryTimer = setTimeout(deadlinePassed, leftMs, this);
+  }
+
+  /** Ends a stream that found its room gone, saying why: at its deadline, on purpose, or lost by the store. */
+  private async endGone(): Promise<void> {
+    const id = this.lastId + 1;
+    let last: RoomStreamEvent;
+    // The deadline was taken here after the store measured the lifetime: its expiry comes a little sooner.
+    if (this.now() >= this.deadline - EXPIRY_SLACK_MS) last = { id, type: "expired" };
+    else {
+      // Unknown (the store unreachable again): destroyed, as streams said before they could tell.
+      const onPurpose = await this.store.wasEnded(this.options.roomId).catch(() => true);
+      last = onPurpose ? { id, type: "destroyed" } : { id, type: "destroyed", reason: "lost" };
+    }
+    if (this.ended) return;
+    this.tell(last);
+    this.finish();
+  }
+
+  /**
+   * Messages after the last one told, then whatever state changed; false when the room is gone.
+   */
+  private catchUp(messages: StoredMessage[] | null, state: RoomState | null, live: boolean): boolean {
+    if (!messages || !state) return false;
+    const { partner } = this;
+    // A store that lost acknowledged writes (a Redis failover, decision 031) may hold less than
+    // this stream told: its last id is then below the cursor until the next send, which jumps
+    // past the span and records it. Either way the viewer is told which ids are gone, before
+    // anything newer, and the cursor follows the store. The recorded span is told on every (re)read,
+    // whatever the cursor: the viewer's own sends were answered by the send, not the stream.
+    const held = this.lastId;
+    if (state.lost) this.tell({ id: held, type: "lost", ...state.lost });
+    if (state.lastId < held) {
+      this.tell({ id: held, type: "lost", after: state.lastId, before: held + 1 });
+      this.lastId = state.lastId;
+    }
+    for (const message of messages) {
+      if (message.id <= this.lastId) continue;
+      // A direct chat cleared while this viewer was away: what they hold from before is gone too.
+      if (message.notice?.kind === "cleared") this.tell({ id: this.lastId, type: "cleared", upTo: message.id - 1 });
+      this.lastId = message.id;
+      this.tell({ id: this.lastId, type: "message", message, live });
+    }
+    const lastId = this.lastId;
+    // Before seats and presence: the browser names whoever it announces, and knows whether this
+    // viewer has a name yet by the time `members` says the state has arrived.
+    for (const { seat, name } of state.names) {
+      this.tell({ id: lastId, type: "name", mine: !partner.isPartner(seat), name });
+    }
+    this.tell({ id: lastId, type: "members", count: state.memberCount });
+    // Before presence: the browser tells the viewer about a newcomer when they show up.
+    for (const arrival of state.arrivals) {
+      if (partner.isPartner(arrival.seat)) this.tell({ id: lastId, type: "partner-arrived", after: arrival.after });
+    }
+    const changed = partner.load(state);
+    if (changed.presence) this.tell({ id: lastId, type: "presence", ...changed.presence });
+    if (changed.receipts) this.tell({ id: lastId, type: "receipts", ...changed.receipts });
+    for (const typing of state.typing) {
+      if (partner.isPartner(typing.seat))
+        this.tell({ id: lastId, type: "typing", typing: true, name: typing.name, expiresInMs: typing.expiresInMs });
+    }
+    for (const keys of state.keys) {
+      if (partner.isPartner(keys.seat)) this.tell({ id: lastId, type: "partner-keys", publicKeys: keys.publicKeys });
+    }
+    return true;
+  }
+
+  private tell(event: RoomStreamEvent): void {
+    this.sink!.event(event);
+  }
+
+  private finish(): void {
+    if (this.close()) this.sink?.end();
+  }
+
+  private fail(error: unknown): void {
+    if (this.close()) this.sink?.fail(error);
+  }
+
+  /** Lets go of everything the stream holds; false when it already had. */
+  private close(): boolean {
+    if (this.ended) return false;
+    this.ended = true;
+    this.queue.length = 0;
+    clearTimeout(this.expiryTimer);
+    clearTimeout(this.resyncTimer);
+    this.options.signal.removeEventListener("abort", this);
+    this.disconnect?.();
+    this.unsubscribe?.();
+    return true;
+  }
+}
+
+// Timer callbacks at module level, handed their feed: a closure per stream otherwise.
+function deadlinePassed(feed: RoomEventFeed): void {
+  feed.deadlineDue();
+}
+function resyncAgain(feed: RoomEventFeed): void {
+  feed.resyncDue();
 }
 
 /**
@@ -253,59 +419,4 @@ async function remainingMs(store: RoomStore, roomId: string): Promise<number | n
     if (error instanceof StoreUnavailableError) return null;
     throw error;
   }
-}
-
-/**
- * Messages after the last one yielded, then whatever state changed; false when the room is gone.
- * At module level, not inside `roomEventStream`: a generator function declared per call costs
- * every open stream its own closure, prototype and hidden class.
- */
-async function* catchUp(
-  cursor: { lastId: number },
-  partner: PartnerView,
-  messages: StoredMessage[] | null,
-  state: RoomState | null,
-  live: boolean,
-): AsyncGenerator<RoomStreamEvent, boolean, undefined> {
-  if (!messages || !state) return false;
-  // A store that lost acknowledged writes (a Redis failover, decision 031) may hold less than
-  // this stream yielded: its last id is then below the cursor until the next send, which jumps
-  // past the span and records it. Either way the viewer is told which ids are gone, before
-  // anything newer, and the cursor follows the store. The recorded span is told on every (re)read,
-  // whatever the cursor: the viewer's own sends were answered by the send, not the stream.
-  const held = cursor.lastId;
-  if (state.lost) yield { id: held, type: "lost", ...state.lost };
-  if (state.lastId < held) {
-    yield { id: held, type: "lost", after: state.lastId, before: held + 1 };
-    cursor.lastId = state.lastId;
-  }
-  for (const message of messages) {
-    if (message.id <= cursor.lastId) continue;
-    // A direct chat cleared while this viewer was away: what they hold from before is gone too.
-    if (message.notice?.kind === "cleared") yield { id: cursor.lastId, type: "cleared", upTo: message.id - 1 };
-    cursor.lastId = message.id;
-    yield { id: cursor.lastId, type: "message", message, live };
-  }
-  const lastId = cursor.lastId;
-  // Before seats and presence: the browser names whoever it announces, and knows whether this
-  // viewer has a name yet by the time `members` says the state has arrived.
-  for (const { seat, name } of state.names) {
-    yield { id: lastId, type: "name", mine: !partner.isPartner(seat), name };
-  }
-  yield { id: lastId, type: "members", count: state.memberCount };
-  // Before presence: the browser tells the viewer about a newcomer when they show up.
-  for (const arrival of state.arrivals) {
-    if (partner.isPartner(arrival.seat)) yield { id: lastId, type: "partner-arrived", after: arrival.after };
-  }
-  const changed = partner.load(state);
-  if (changed.presence) yield { id: lastId, type: "presence", ...changed.presence };
-  if (changed.receipts) yield { id: lastId, type: "receipts", ...changed.receipts };
-  for (const typing of state.typing) {
-    if (partner.isPartner(typing.seat))
-      yield { id: lastId, type: "typing", typing: true, name: typing.name, expiresInMs: typing.expiresInMs };
-  }
-  for (const keys of state.keys) {
-    if (partner.isPartner(keys.seat)) yield { id: lastId, type: "partner-keys", publicKeys: keys.publicKeys };
-  }
-  return true;
 }

@@ -20,6 +20,10 @@ export class WakeQueue<T> {
     resolve?.();
   };
 
+  get size(): number {
+    return this.items.length;
+  }
+
   shift(): T | undefined {
     return this.items.shift();
   }

@@ -16,13 +16,14 @@ import { readWireInput } from "./wire-input";
 import { wireJson } from "./wire-json";
 import { letGoOfHead, writeLastingHead } from "./lasting-head";
 import { PingWheel } from "./ping-wheel";
+import { type EventSink, PushedEvents } from "../pushed-events";
 
 /** A stream whose reader has stopped reading is cut rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1 << 20;
 const CONNECTED = `event: connected\ndata: ${JSON.stringify(SSE_OPTIONS.client)}\n\n`;
 const PING = "event: ping\ndata: \n\n";
-/** Every stream's keep-alive pings, from one timer (each stream is known by its `write`). */
-const pings = new PingWheel<(chunk: string) => void>((write) => write(PING), SSE_OPTIONS.ping.intervalMs);
+/** Every stream's keep-alive pings, from one timer. */
+const pings = new PingWheel<LeanStream>((stream) => stream.write(PING), SSE_OPTIONS.ping.intervalMs);
 const RETURN = "event: return\ndata: \n\n";
 /** One reason for every stream whose reader left: not a DOMException, and its stack, per stream. */
 const READER_LEFT = new Error("the reader closed the stream");
@@ -65,19 +66,6 @@ export async function serveRoomEvents(
   // The head and `connected` wait for the first event (the room's state, one Redis round trip
   // later): the stream opens in one write and one packet instead of two.
   res.cork();
-  let held = true;
-  const release = () => {
-    if (!held) return;
-    held = false;
-    res.uncork();
-  };
-  const write = (chunk: string) => {
-    // Events already on their way when the reader left: Node would make an error object for each.
-    if (res.destroyed) return;
-    if (!res.write(chunk) && res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
-    // Whatever else this turn writes (the rest of the room's state) goes in the same write.
-    if (held) process.nextTick(release);
-  };
   // The body ends when the connection does (as in HTTP/1.0), not with chunked framing: a stream
   // never ends otherwise, its client reconnects on a new connection anyway, and each event is
   // then one plain write instead of four framed pieces (about a tenth of the server's CPU per
@@ -88,10 +76,6 @@ export async function serveRoomEvents(
   writeLastingHead(res, { ...sseHeaders, Connection: "close" });
   res.write(CONNECTED);
   letGoOfHead(res);
-  // A room's stream starts with the room's state; an account's may have nothing to say for hours,
-  // and its head must not wait for the first ping.
-  if (path !== "room.events") release();
-  pings.add(write);
 
   let input: unknown;
   let events: Promise<unknown>;
@@ -101,10 +85,23 @@ export async function serveRoomEvents(
   } catch (cause) {
     events = Promise.reject(cause);
   }
-  // The request's context stays here: an async function keeps its arguments for as long as it
-  // runs, and the stream runs as long as its tab. This one returns at once (it never awaits), and
-  // so does its promise: the caller holds nothing (a handler of its own) for the stream's life.
-  void pump({ events, input, path, controller, write, release, res }).catch(streamFailed);
+  const stream = new LeanStream(res, controller.signal, path, input);
+  // A room's stream starts with the room's state; an account's may have nothing to say for hours,
+  // and its head must not wait for the first ping.
+  if (path !== "room.events") stream.release();
+  pings.add(stream);
+  // The request's context stays here: the stream keeps only what it writes with. This function
+  // returns at once, and nothing waits on the stream for its life: a room's events are pushed to
+  // it, one call each (`PushedEvents`); anything else is iterated by `pump`.
+  events
+    .then(
+      (value) => {
+        if (value instanceof PushedEvents) value.pipe(stream);
+        else return pump(value as AsyncIterable<unknown>, stream);
+      },
+      (error: unknown) => stream.fail(error),
+    )
+    .catch(streamFailed);
 }
 
 /** Past its head a stream has no request left to answer: what breaks in its ending is logged. */
@@ -112,44 +109,86 @@ function streamFailed(error: unknown): void {
   logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, "event stream failed");
 }
 
-interface Pump {
-  events: Promise<unknown>;
-  input: unknown;
-  path: LeanStreamPath;
-  controller: AbortController;
-  write: (chunk: string) => void;
-  release: () => void;
-  res: ServerResponse;
+/** Writes the procedure's events until it ends, fails or the reader leaves. */
+async function pump(events: AsyncIterable<unknown>, stream: LeanStream): Promise<void> {
+  try {
+    for await (const event of events) stream.event(event);
+  } catch (cause) {
+    return stream.fail(cause);
+  }
+  stream.end();
 }
 
-/** Writes the procedure's events until it ends, fails or the reader leaves; then ends the response. */
-async function pump({ events, input, path, controller, write, release, res }: Pump): Promise<void> {
-  try {
-    for await (const event of (await events) as AsyncIterable<unknown>) {
-      if (isTrackedEnvelope(event)) write(`id: ${event[0]}\ndata: ${wireJson(event[1])}\n\n`);
-      else write(`data: ${wireJson(event)}\n\n`);
-    }
-    write(RETURN);
-  } catch (cause) {
-    if (!controller.signal.aborted) {
+/**
+ * One open event stream's writer: each event one string and one write, then `return` or the
+ * error's shape, then the response's end. One object per stream, its steps on the prototype.
+ */
+class LeanStream implements EventSink<unknown> {
+  /** Corked until the first event's turn is over: the head and the room's state go in one write. */
+  private held = true;
+  private done = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly signal: AbortSignal,
+    private readonly path: LeanStreamPath,
+    private readonly input: unknown,
+  ) {}
+
+  event(event: unknown): void {
+    if (isTrackedEnvelope(event)) this.write(`id: ${event[0]}\ndata: ${wireJson(event[1])}\n\n`);
+    else this.write(`data: ${wireJson(event)}\n\n`);
+  }
+
+  end(): void {
+    this.write(RETURN);
+    this.close();
+  }
+
+  fail(cause: unknown): void {
+    if (!this.signal.aborted) {
       const error = getTRPCErrorFromUnknown(cause);
-      trpcHandlerOptions.onError({ error, path, type: "subscription" });
+      trpcHandlerOptions.onError({ error, path: this.path, type: "subscription" });
       // The error formatter (trpc.ts) reads no context, and the stream holds none.
       const shape = getErrorShape({
         config: trpcHandlerOptions.router._def._config,
         error,
         type: "subscription",
-        path,
-        input,
+        path: this.path,
+        input: this.input,
         ctx: undefined,
       });
-      write(`event: serialized-error\ndata: ${wireJson(shape)}\n\n`);
+      this.write(`event: serialized-error\ndata: ${wireJson(shape)}\n\n`);
     }
-  } finally {
-    pings.remove(write);
-    release();
-    res.end();
+    this.close();
   }
+
+  write(chunk: string): void {
+    const { res } = this;
+    // Events already on their way when the reader left: Node would make an error object for each.
+    if (res.destroyed) return;
+    if (!res.write(chunk) && res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
+    // Whatever else this turn writes (the rest of the room's state) goes in the same write.
+    if (this.held) process.nextTick(releaseStream, this);
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.res.uncork();
+  }
+
+  private close(): void {
+    if (this.done) return;
+    this.done = true;
+    pings.remove(this);
+    this.release();
+    this.res.end();
+  }
+}
+
+function releaseStream(stream: LeanStream): void {
+  stream.release();
 }
 
 /** The subscription's input as tRPC reads it: `?input=` (superjson), plus `Last-Event-ID`. */

@@ -1,14 +1,15 @@
-import { TRPCError, tracked } from "@trpc/server";
+import { TRPCError, tracked, type TrackedEnvelope } from "@trpc/server";
 import { z } from "zod";
 import { KEY_CHECK_PATTERN } from "~/shared/sealed-formats";
 import { PUBLIC_KEYS_MAX_LENGTH, SEALED_NAME_MAX_LENGTH, TTL_MAX_SECONDS, TTL_MIN_SECONDS } from "~/shared/limits";
 import { logger, roomTag } from "../../logger";
 import { countExpiry, metrics } from "../../metrics";
-import { roomEventStream } from "../../rooms/room-event-stream";
+import { RoomEventFeed, type RoomStreamEvent } from "../../rooms/room-event-stream";
+import { type EventFeed, type EventSink, PushedEvents } from "../../pushed-events";
+import type { RoomEvent } from "~/shared/room-events";
 import { newRoomId } from "../../room-token";
 import type { Context } from "../context";
 import { sessionWatch, type SessionWatch } from "../session-watch";
-import { mappedEvents } from "../mapped-events";
 import { toRoomEvent } from "../to-client";
 import { clientIdSchema } from "./message";
 import {
@@ -187,28 +188,65 @@ interface RoomStreamDeps {
 
 /**
  * The member's events as the client reads them. The slot is taken when the procedure is called
- * and given back however the iteration ends (the event-stream writer always iterates).
+ * and given back however the stream ends (the event-stream writer always starts it).
  */
-async function roomEvents(deps: RoomStreamDeps) {
+async function roomEvents(deps: RoomStreamDeps): Promise<PushedEvents<TrackedEnvelope<RoomEvent>>> {
   const { store, streams, clientKey, roomId, seat, afterId, ttlMs, signal, watchSession } = deps;
   // First: a stream refused for having too many open holds nothing, reads nothing and watches nothing.
   const releaseSlot = await streams.open({ roomId, seat }, clientKey);
   const watch = watchSession?.(signal);
   metrics.openEventStreams.inc();
-  return mappedEvents(
-    roomEventStream(store, { roomId, seat, afterId, ttlMs, signal: watch?.signal ?? signal }),
-    (event) => {
-      if (event.type === "message" && event.live) {
-        metrics.sendToDeliver.observe(Math.max(0, Date.now() - event.message.timestamp) / 1000);
-      }
-      if (event.type === "expired" && seat === 1) countExpiry(roomId);
-      return tracked(String(event.id), toRoomEvent(event, seat));
-    },
-    () => {
-      // The watch ends with the stream, however the stream ends.
-      watch?.stop();
-      metrics.openEventStreams.dec();
-      releaseSlot();
-    },
-  );
+  const feed = new RoomEventFeed(store, { roomId, seat, afterId, ttlMs, signal: watch?.signal ?? signal });
+  return new PushedEvents(new ClientRoomEvents(feed, roomId, seat, watch, releaseSlot));
+}
+
+/**
+ * A room stream's events as its client reads them, each tracked by its id; when the stream ends,
+ * however it ends, its slot is given back and its session watch stopped. One object per open
+ * stream, its steps on the prototype: it lives as long as its tab.
+ */
+class ClientRoomEvents implements EventFeed<TrackedEnvelope<RoomEvent>>, EventSink<RoomStreamEvent> {
+  private sink: EventSink<TrackedEnvelope<RoomEvent>> | undefined;
+
+  constructor(
+    private readonly feed: RoomEventFeed,
+    private readonly roomId: string,
+    private readonly seat: number,
+    private readonly watch: SessionWatch | undefined,
+    private readonly releaseSlot: () => void,
+  ) {}
+
+  start(sink: EventSink<TrackedEnvelope<RoomEvent>>): void {
+    this.sink = sink;
+    this.feed.start(this);
+  }
+
+  stop(): void {
+    this.feed.stop();
+  }
+
+  event(event: RoomStreamEvent): void {
+    if (event.type === "message" && event.live) {
+      metrics.sendToDeliver.observe(Math.max(0, Date.now() - event.message.timestamp) / 1000);
+    }
+    if (event.type === "expired" && this.seat === 1) countExpiry(this.roomId);
+    this.sink!.event(tracked(String(event.id), toRoomEvent(event, this.seat)));
+  }
+
+  end(): void {
+    this.release();
+    this.sink!.end();
+  }
+
+  fail(error: unknown): void {
+    this.release();
+    this.sink!.fail(error);
+  }
+
+  private release(): void {
+    // The watch ends with the stream, however the stream ends.
+    this.watch?.stop();
+    metrics.openEventStreams.dec();
+    this.releaseSlot();
+  }
 }
