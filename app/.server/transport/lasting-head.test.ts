@@ -1,7 +1,7 @@
 import http, { type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { letGoOfHead, writeLastingHead } from "./lasting-head";
+import { bodyTarget, letGoOfHead, writeLastingHead } from "./lasting-head";
 
 interface NodeInternals {
   _header: unknown;
@@ -68,6 +68,44 @@ describe("an event stream's lasting head", () => {
     try {
       expect(String(before)).toContain("X-Request-Id: request-1");
       expect(stream.response.headers.get("x-request-id")).toBe("request-1");
+      expect(stream.first).toBe("event: connected\n\n");
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it("takes a raw body's events straight to the connection, in order after the head", async () => {
+    let target: unknown;
+    const stream = await openResponse((res) => {
+      res.useChunkedEncodingByDefault = false;
+      res.cork();
+      writeLastingHead(res, { "Content-Type": "text/event-stream", Connection: "close" });
+      res.write("event: connected\n\n");
+      const body = bodyTarget(res);
+      target = body;
+      body.write("data: 1\n\n");
+      body.write("data: 2\n\n");
+      res.uncork();
+    });
+    try {
+      expect(target).toBe(stream.res.socket);
+      expect(stream.response.headers.get("content-type")).toBe("text/event-stream");
+      expect(stream.first).toBe("event: connected\n\ndata: 1\n\ndata: 2\n\n");
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it("leaves a chunked body, and one whose head is not out, to the response's own framing", async () => {
+    const targets: unknown[] = [];
+    const stream = await openResponse((res) => {
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      targets.push(bodyTarget(res));
+      res.write("event: connected\n\n");
+      targets.push(bodyTarget(res));
+    });
+    try {
+      expect(targets).toEqual([stream.res, stream.res]);
       expect(stream.first).toBe("event: connected\n\n");
     } finally {
       await stream.close();

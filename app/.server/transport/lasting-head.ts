@@ -41,3 +41,16 @@ export function letGoOfHead(res: ServerResponse): void {
   const response = res as unknown as { _header?: unknown; _headerSent?: unknown };
   if (response._headerSent === true && typeof response._header === "string") response._header = HEAD_WRITTEN;
 }
+
+/**
+ * Where a lasting response's body goes once its head is out: its connection itself, when the
+ * response owns it (Node's `_httpMessage`) and the body is written raw (no chunked framing), so
+ * each event is one `socket.write`. Through `res.write`, Node corks the connection and schedules
+ * a tick to uncork it for every write, to gather a head and body that are long gone. A response
+ * queued behind another on its connection (a pipelined request) writes through `res` as before.
+ */
+export function bodyTarget(res: ServerResponse): Pick<ServerResponse, "write" | "writableLength" | "destroyed"> {
+  const socket = res.socket as (NonNullable<ServerResponse["socket"]> & { _httpMessage?: unknown }) | null;
+  const raw = (res as unknown as { chunkedEncoding?: unknown }).chunkedEncoding === false;
+  return socket && socket._httpMessage === res && raw && res.headersSent ? socket : res;
+}

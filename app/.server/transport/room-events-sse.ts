@@ -14,7 +14,7 @@ import { createCaller } from "../trpc/root";
 import { SSE_OPTIONS } from "../trpc/trpc";
 import { readWireInput } from "./wire-input";
 import { wireJson } from "./wire-json";
-import { letGoOfHead, writeLastingHead } from "./lasting-head";
+import { bodyTarget, letGoOfHead, writeLastingHead } from "./lasting-head";
 import { PingWheel } from "./ping-wheel";
 import { type EventSink, PushedEvents } from "../pushed-events";
 
@@ -127,13 +127,17 @@ class LeanStream implements EventSink<unknown> {
   /** Corked until the first event's turn is over: the head and the room's state go in one write. */
   private held = true;
   private done = false;
+  /** Where events are written: the connection itself once the head is out (`bodyTarget`). */
+  private readonly body: ReturnType<typeof bodyTarget>;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly signal: AbortSignal,
     private readonly path: LeanStreamPath,
     private readonly input: unknown,
-  ) {}
+  ) {
+    this.body = bodyTarget(res);
+  }
 
   event(event: unknown): void {
     if (isTrackedEnvelope(event)) this.write(`id: ${event[0]}\ndata: ${wireJson(event[1])}\n\n`);
@@ -164,10 +168,10 @@ class LeanStream implements EventSink<unknown> {
   }
 
   write(chunk: string): void {
-    const { res } = this;
+    const { body } = this;
     // Events already on their way when the reader left: Node would make an error object for each.
-    if (res.destroyed) return;
-    if (!res.write(chunk) && res.writableLength > MAX_BUFFERED_BYTES) res.destroy();
+    if (body.destroyed) return;
+    if (!body.write(chunk) && body.writableLength > MAX_BUFFERED_BYTES) this.res.destroy();
     // Whatever else this turn writes (the rest of the room's state) goes in the same write.
     if (this.held) process.nextTick(releaseStream, this);
   }
