@@ -1,7 +1,7 @@
 import { createCookie } from "@remix-run/node";
-import type { LRUCache } from "lru-cache";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../../tests/support/wait-for";
+import type { GenerationCache } from "./generation-cache";
 import { RoomCookies } from "./room-cookie";
 import { memberIdOf, newRoomId, newRoomToken } from "./room-token";
 
@@ -14,10 +14,10 @@ const pair = (setCookie: string) => setCookie.split(";")[0]!;
 /** The room's token as the cookie holds it, once verified (or null). */
 const tokenIn = async (cookies: RoomCookies, cookieHeader: string | null, roomId: string) =>
   (await cookies.readRoom(cookieHeader, roomId))?.token ?? null;
-const sweepTimerOf = (cookies: RoomCookies) => (cookies as unknown as { sweepTimer?: NodeJS.Timeout }).sweepTimer;
+const sweepTimerOf = (cookies: RoomCookies) => (remembers(cookies) as unknown as { timer?: NodeJS.Timeout }).timer;
 /** The verified values a RoomCookies keeps in memory. */
 const remembers = (cookies: RoomCookies) =>
-  (cookies as unknown as { verified: LRUCache<string, { token: string; memberId?: string }> }).verified;
+  (cookies as unknown as { verified: GenerationCache<{ token: string; memberId?: string }> }).verified;
 
 describe("RoomCookies", () => {
   it("reads back what it signed, among other cookies, and again from what it remembers", async () => {
