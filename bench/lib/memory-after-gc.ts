@@ -5,6 +5,13 @@ import { waitFor } from "../../tests/support/wait-for";
 /** Where gc-on-signal.cjs writes its report. */
 const reportFile = (pid: number) => `${tmpdir()}/ephemera-bench-memory-${pid}.json`;
 
+export interface MemoryReport {
+  rss: number;
+  heapUsed: number;
+  /** Bytes V8 has committed, by heap space (`new_space`, `old_space`, …). */
+  committed: Record<string, number>;
+}
+
 /**
  * A bench server's memory right after a full GC (two, finalizers run between): RSS and the live
  * JS heap, in bytes. The server must preload gc-on-signal.cjs (`GC_ON_SIGNAL_ARGS`); `signal`
@@ -15,7 +22,7 @@ export async function memoryAfterGc(pid: number, signal: (name: NodeJS.Signals) 
   rmSync(file, { force: true });
   signal("SIGUSR2");
   // Until the file is there and whole.
-  const report = await waitFor(() => JSON.parse(readFileSync(file, "utf8")) as { rss: number; heapUsed: number }, {
+  const report = await waitFor(() => JSON.parse(readFileSync(file, "utf8")) as MemoryReport, {
     what: `the memory report of process ${pid}`,
     timeoutMs: 10_000,
   });

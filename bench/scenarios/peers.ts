@@ -88,6 +88,13 @@ async function idleMemory(side: Side, rooms: number) {
     streams: rooms * 2,
     rssPerStreamKB: perStream(after.rss - before.rss),
     heapPerStreamKB: perStream(after.heapUsed - before.heapUsed),
+    // Where RSS beyond the live heap comes from: the young generation's size or old space's slack.
+    committedPerStreamKB: Object.fromEntries(
+      Object.keys(after.committed).map((space) => [
+        space,
+        perStream(after.committed[space]! - (before.committed[space] ?? 0)),
+      ]),
+    ),
   };
 }
 
