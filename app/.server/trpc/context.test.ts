@@ -14,7 +14,7 @@ describe("the tRPC context's session and cookie facts", () => {
       new Headers({ host: "ephemera.example", cookie: `${SESSION_COOKIE.plain}=${TOKEN}` }),
       services,
     );
-    expect(ctx.secureCookies).toBe(false);
+    expect(ctx.secureCookies()).toBe(false);
     expect(ctx.sessionToken()).toBe(TOKEN);
   });
 
@@ -23,19 +23,19 @@ describe("the tRPC context's session and cookie facts", () => {
     const secure = createContext(new Headers({ host: "ephemera.example", cookie }), services, undefined, {
       production: true,
     });
-    expect(secure.secureCookies).toBe(true);
+    expect(secure.secureCookies()).toBe(true);
     expect(secure.sessionToken()).toBe(TOKEN);
     const loopback = createContext(new Headers({ host: "127.0.0.1:3000", cookie }), services, undefined, {
       production: true,
     });
-    expect(loopback.secureCookies).toBe(false);
+    expect(loopback.secureCookies()).toBe(false);
     expect(loopback.sessionToken()).toBe("planted-over-http-0000");
   });
 
   it("behind a trusted proxy, decides by the host the browser addressed", () => {
     const headers = new Headers({ host: "127.0.0.1:8080", "x-forwarded-host": "ephemera.example" });
-    expect(createContext(headers, behindProxy, undefined, { production: true }).secureCookies).toBe(true);
-    expect(createContext(headers, services, undefined, { production: true }).secureCookies).toBe(false);
+    expect(createContext(headers, behindProxy, undefined, { production: true }).secureCookies()).toBe(true);
+    expect(createContext(headers, services, undefined, { production: true }).secureCookies()).toBe(false);
   });
 
   it("has no session without the cookie, and passes the User-Agent on for summarising", () => {

@@ -72,12 +72,12 @@ async function startSession(ctx: Context, accountId: string): Promise<Session> {
     expiresAt: sessionExpiry(now),
   });
   ctx.setCookie(
-    serializeSessionCookie(token, { secure: ctx.secureCookies, maxAgeSeconds: SESSION_LIFETIME_MS / 1000 }),
+    serializeSessionCookie(token, { secure: ctx.secureCookies(), maxAgeSeconds: SESSION_LIFETIME_MS / 1000 }),
   );
   return session;
 }
 
-const endCookie = (ctx: Context) => ctx.setCookie(clearSessionCookie(ctx.secureCookies));
+const endCookie = (ctx: Context) => ctx.setCookie(clearSessionCookie(ctx.secureCookies()));
 
 /** The account's identity as the browser wrapped it; a blob that does not open is the server's fault. */
 function openIdentity(ctx: Context, account: AccountCredentials): WrappedIdentity {
