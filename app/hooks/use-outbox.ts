@@ -4,7 +4,7 @@ import { addPending, confirm, updatePending, type PendingMessage } from "~/lib/c
 import type { ReplayGuard } from "~/lib/message-opener";
 import { Outbox, type OutboxItem, type OutgoingImage } from "~/lib/outbox";
 import type { ChatMessage } from "~/lib/chat-message";
-import type { SealedMessage } from "~/shared/room-events";
+import type { SentMessage } from "~/shared/room-events";
 import { updateConversation, type RoomViewState } from "~/lib/room-view-state";
 import { trpc } from "~/lib/trpc";
 
@@ -29,7 +29,7 @@ class SealError extends Error {
 }
 
 /** The stored message as its sender shows it: the sender already knows what is inside. */
-export function sentMessage(item: OutboxItem, stored: SealedMessage): ChatMessage {
+export function sentMessage(item: OutboxItem, stored: SentMessage): ChatMessage {
   const message: ChatMessage = {
     id: stored.id,
     sender: item.sender,
@@ -42,7 +42,7 @@ export function sentMessage(item: OutboxItem, stored: SealedMessage): ChatMessag
     const { id, width, height, bytes, type } = item.image;
     message.image = { id, width, height, bytes, type };
   }
-  if (stored.status) message.status = stored.status;
+  message.status = stored.status;
   if (stored.expiresInMs !== undefined) message.expiresAt = Date.now() + stored.expiresInMs;
   return message;
 }
@@ -54,12 +54,12 @@ export function sentMessage(item: OutboxItem, stored: SealedMessage): ChatMessag
  */
 export function useOutbox(roomId: string, setState: Dispatch<SetStateAction<RoomViewState>>, crypto: OutboxCrypto) {
   const utils = trpc.useUtils();
-  const outbox = useRef<Outbox<SealedMessage>>();
+  const outbox = useRef<Outbox<SentMessage>>();
   const sealing = useRef(crypto);
   sealing.current = crypto;
 
   useEffect(() => {
-    async function send(item: OutboxItem): Promise<SealedMessage> {
+    async function send(item: OutboxItem): Promise<SentMessage> {
       // The picture first: a message must never point at an image the partner cannot fetch.
       if (item.image && !item.image.uploaded) {
         await sealing.current.upload(item.image);
@@ -84,7 +84,7 @@ export function useOutbox(roomId: string, setState: Dispatch<SetStateAction<Room
     }
     const change = (update: Parameters<typeof updateConversation>[1]) =>
       setState((current) => updateConversation(current, update));
-    const box = new Outbox<SealedMessage>({
+    const box = new Outbox<SentMessage>({
       send,
       onSent: (item, stored) => {
         if (!stored) return;

@@ -27,6 +27,21 @@ export interface SealedMessage {
   notice?: ChatNoticeView;
 }
 
+/**
+ * The answer to `message.send`: what the sender's browser lacks of its own message, the id and
+ * time the server gave it (and, in a direct chat, how long it has left). The sealed text is not
+ * echoed back: the sender has it, and a long message would cross the network twice. A retried
+ * send gets the first copy's answer.
+ */
+export interface SentMessage {
+  id: number;
+  clientId: string;
+  timestamp: number;
+  status: "sent";
+  /** Direct chats only, as in `SealedMessage`. */
+  expiresInMs?: number;
+}
+
 /** A direct chat's notices: the disappearing timer changed, or the chat was cleared. */
 export type ChatNoticeView = { kind: "timer"; timerSeconds: number } | { kind: "cleared" };
 

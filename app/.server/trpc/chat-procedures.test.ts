@@ -156,7 +156,7 @@ describe.each(STORE_KINDS)("chat procedures (%s)", (kind) => {
       expect((await bob.call((trpc) => trpc.chat.open({ username: alice.username }))).blocked).toBe("by-me");
       await expect(send(bob, chatId)).rejects.toMatchObject({ code: "FORBIDDEN" });
       await bob.call((trpc) => trpc.chat.unblock({ username: alice.username }));
-      expect((await send(alice, chatId)).mine).toBe(true);
+      expect((await send(alice, chatId)).status).toBe("sent");
     });
   });
 

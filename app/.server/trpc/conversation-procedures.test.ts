@@ -171,8 +171,8 @@ describe.each(STORE_KINDS)("conversation procedures (%s store)", (kind) => {
       [1, 2, 3].map(() => alice.message.send({ roomId, ciphertext: opaque("retry"), clientId: "same-id" })),
     );
     expect(attempts.map((message) => message.id)).toEqual([1, 1, 1]);
-    expect(attempts[0]).toMatchObject({ mine: true, clientId: "same-id", status: "sent" });
-    expect(attempts.map((message) => message.ciphertext)).toEqual([1, 2, 3].map(() => opaque("retry")));
+    expect(attempts.map((message) => message.timestamp)).toEqual([1, 2, 3].map(() => attempts[0]!.timestamp));
+    expect(attempts[0]).toEqual({ id: 1, clientId: "same-id", timestamp: expect.any(Number), status: "sent" });
     const [stored, ...rest] = (await bob.message.list({ roomId })).messages;
     expect(rest).toEqual([]);
     expect(stored).toMatchObject({ ciphertext: opaque("retry"), clientId: "same-id", mine: false });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { toRoomEvent, toSealedMessage } from "./to-client";
+import { toRoomEvent, toSealedMessage, toSentMessage } from "./to-client";
 
 describe("what the browser is handed", () => {
   afterEach(() => {
@@ -35,5 +35,18 @@ describe("what the browser is handed", () => {
       notice: { kind: "cleared" },
     });
     expect(toRoomEvent({ id: 4, type: "cleared", upTo: 4 }, 1)).toEqual({ type: "cleared", upTo: 4 });
+  });
+
+  it("answers a send with the id, time and time left, never the sealed text", () => {
+    vi.useFakeTimers({ now: 10_000 });
+    const message = { id: 4, author: 1, ciphertext: "A".repeat(16_384), clientId: "c-1", timestamp: 9_000 };
+    expect(toSentMessage(message)).toEqual({ id: 4, clientId: "c-1", timestamp: 9_000, status: "sent" });
+    expect(toSentMessage({ ...message, expiresAt: 70_000 })).toEqual({
+      id: 4,
+      clientId: "c-1",
+      timestamp: 9_000,
+      status: "sent",
+      expiresInMs: 60_000,
+    });
   });
 });

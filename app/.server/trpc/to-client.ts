@@ -1,4 +1,4 @@
-import type { ChatNoticeView, DeliveryStatus, RoomEvent, SealedMessage } from "~/shared/room-events";
+import type { ChatNoticeView, DeliveryStatus, RoomEvent, SealedMessage, SentMessage } from "~/shared/room-events";
 import type { RoomStreamEvent } from "../rooms/room-event-stream";
 import type { ChatNotice, SeatReceipts, StoredMessage } from "../rooms/types";
 
@@ -15,6 +15,18 @@ export function toSealedMessage(message: StoredMessage, viewerSeat: number): Sea
   if (message.expiresAt !== undefined) sealed.expiresInMs = Math.max(0, message.expiresAt - Date.now());
   if (message.notice) sealed.notice = toNoticeView(message.notice);
   return sealed;
+}
+
+/** The sender's answer to its own send: no ciphertext (it has it), so it stays a few dozen bytes. */
+export function toSentMessage(message: StoredMessage): SentMessage {
+  const sent: SentMessage = {
+    id: message.id,
+    clientId: message.clientId ?? "",
+    timestamp: message.timestamp,
+    status: "sent",
+  };
+  if (message.expiresAt !== undefined) sent.expiresInMs = Math.max(0, message.expiresAt - Date.now());
+  return sent;
 }
 
 function toNoticeView(notice: ChatNotice): ChatNoticeView {

@@ -5,7 +5,7 @@ import { logger } from "../../logger";
 import { metrics } from "../../metrics";
 import type { StoredMessage } from "../../rooms/types";
 import type { Context } from "../context";
-import { deliveryStatus, toSealedMessage } from "../to-client";
+import { deliveryStatus, toSealedMessage, toSentMessage } from "../to-client";
 import {
   cannotMessage,
   memberProcedure,
@@ -104,7 +104,7 @@ export const messageRouter = router({
           noteDirectActivity(ctx, input.roomId, accountId, outcome.message);
         }
       }
-      return { ...toSealedMessage(outcome.message, outcome.message.author), status: "sent" as const };
+      return toSentMessage(outcome.message);
     }),
 
   /**
