@@ -231,7 +231,9 @@ export async function peers({
     const peerRedis = async (name: SideName, server: string) => {
       const redis = await startRedisServer();
       stops.push(() => redis.stop());
-      const peer = await startPeer(server, { REDIS_URL: redis.url }, GC_ON_SIGNAL_ARGS);
+      // BENCH_NODE_ARGS reaches the references too, so a profile of each can be read side by side.
+      const extra = process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+      const peer = await startPeer(server, { REDIS_URL: redis.url }, [...GC_ON_SIGNAL_ARGS, ...extra]);
       stops.push(() => peer.stop());
       const admin = new Redis(redis.url);
       stops.push(async () => admin.disconnect());
