@@ -1,4 +1,4 @@
-import { WakeQueue } from "./rooms/wake-queue";
+import { WakeQueue } from "./wake-queue";
 
 /** Where a feed's events go: each `event` in order, then `end` or `fail`, once. */
 export interface EventSink<T> {

@@ -21,7 +21,7 @@ import {
 } from "../../chats/direct-chats";
 import type { AccountEvent, AccountPresence } from "../../chats/types";
 import type { StoredMessage } from "../../rooms/types";
-import { WakeQueue } from "../../rooms/wake-queue";
+import { WakeQueue } from "../../wake-queue";
 import type { Context } from "../context";
 import { sessionWatch, type SessionWatch } from "../session-watch";
 import { accountProcedure, roomIdSchema, roomNotFound, router } from "../trpc";

@@ -4,7 +4,7 @@ import type { MatchEvent, StrangerCounts } from "~/shared/match-events";
 import { logger } from "../../logger";
 import type { MatchState, MatchStore } from "../../match/types";
 import { newRoomId } from "../../room-token";
-import { WakeQueue } from "../../rooms/wake-queue";
+import { WakeQueue } from "../../wake-queue";
 import type { Context } from "../context";
 import { memberProcedure, publicProcedure, router } from "../trpc";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { waitFor } from "../../../tests/support/wait-for";
+import { waitFor } from "../../tests/support/wait-for";
 import { WakeQueue } from "./wake-queue";
 
 describe("WakeQueue", () => {
