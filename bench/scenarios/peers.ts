@@ -4,7 +4,7 @@ import { closeSharedConnections, createRoom, subscribe, visit, type Stream } fro
 import { GC_ON_SIGNAL_ARGS, redisCpuSeconds, startCluster } from "../lib/cluster";
 import { memoryAfterGc } from "../lib/memory-after-gc";
 import { drive, openRooms, warmUp, type OpenPairs } from "../lib/conversation";
-import { cpuSecondsOf } from "../lib/proc-stats";
+import { bytesWrittenBy, cpuSecondsOf } from "../lib/proc-stats";
 import { latencyHistogram, summarize, type Histogram } from "../lib/stats";
 import { connectSocketIo, createSocketIoRoom, openSocketIoRooms } from "../peers/socketio-rooms";
 import { startPeer } from "../peers/start-peer";
@@ -104,6 +104,8 @@ interface Leg {
   p50: number;
   p99: number;
   serverMicrosPerMessage: number;
+  /** What the server wrote (responses, events, Redis commands) per message sent. */
+  serverBytesPerMessage: number;
 }
 
 interface Tally {
@@ -123,6 +125,7 @@ interface Tally {
 
 async function leg(side: Side, open: OpenPairs<{ roomId: string }>, rate: number, seconds: number, tally: Tally) {
   const [server, redis, load] = [cpuSecondsOf(side.pid), await redisCpuSeconds(side.admin), process.cpuUsage()];
+  const written = bytesWrittenBy(side.pid);
   // A saturated side drains its backlog before the next side's leg starts, not during it.
   const result = await drive(open, { rate, seconds, into: tally.histogram, drainMs: 30_000 });
   const serverSeconds = cpuSecondsOf(side.pid) - server;
@@ -143,6 +146,7 @@ async function leg(side: Side, open: OpenPairs<{ roomId: string }>, rate: number
     p50: result.latencyMs.p50,
     p99: result.latencyMs.p99,
     serverMicrosPerMessage: Math.round((serverSeconds * 1e6) / Math.max(1, result.sent)),
+    serverBytesPerMessage: Math.round((bytesWrittenBy(side.pid) - written) / Math.max(1, result.sent)),
   });
   await sleep(1000);
 }
@@ -172,9 +176,31 @@ function report(tally: Tally) {
 type Report = ReturnType<typeof report>;
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
+/**
+ * Ephemera's CPU per message over the other side's, round by round: the legs of one round run
+ * back to back, so a host that is busier for a minute weighs on both figures of a ratio. The
+ * median and the range of those ratios say how far one run's overall ratio can be trusted.
+ */
+function roundRatios(ephemera: Report, other: Report) {
+  const each = ephemera.legs
+    .map((leg, round) => leg.serverMicrosPerMessage / other.legs[round]!.serverMicrosPerMessage)
+    .sort((a, b) => a - b);
+  const middle = each.length >> 1;
+  const median = each.length % 2 === 1 ? each[middle]! : (each[middle - 1]! + each[middle]!) / 2;
+  return { median: ratio(median, 1), lowest: ratio(each[0]!, 1), highest: ratio(each.at(-1)!, 1) };
+}
+
+/** Median of one side's legs, for a figure that does not depend on how busy the host was. */
+function medianOfLegs(report: Report, pick: (leg: Leg) => number): number {
+  const values = report.legs.map(pick).sort((a, b) => a - b);
+  const middle = values.length >> 1;
+  return values.length % 2 === 1 ? values[middle]! : Math.round((values[middle - 1]! + values[middle]!) / 2);
+}
+
 function ratios(ephemera: Report, other: Report) {
   return {
     serverCpuPerMessage: ratio(ephemera.cpuMicrosPerMessage.server, other.cpuMicrosPerMessage.server),
+    serverCpuPerMessageByRound: roundRatios(ephemera, other),
     p50: ratio(ephemera.latencyMs.p50, other.latencyMs.p50),
     p99: ratio(ephemera.latencyMs.p99, other.latencyMs.p99),
     deliveredRate: ratio(ephemera.deliveredRate, other.deliveredRate),
@@ -398,6 +424,21 @@ function table(result: {
     line(
       `${at}: delivered/s`,
       each((r) => r.deliveredRate),
+    );
+    rows.push(
+      `| ${at}: server CPU per message, each round's ratio: median (lowest–highest) |${" |".repeat(columns.length)} ${[
+        ...(withBefore ? [reports.before!] : []),
+        ...ours.flatMap((side) => (side === "ephemera" ? [reports.socketio!, reports.floor!] : [])),
+      ]
+        .map((other) => {
+          const { median, lowest, highest } = roundRatios(reports.ephemera!, other);
+          return `${median}× (${lowest}–${highest})`;
+        })
+        .join(" | ")} |${withReceipts ? " |".repeat(2) : ""}`,
+    );
+    line(
+      `${at}: bytes written per message`,
+      each((r) => medianOfLegs(r, (leg) => leg.serverBytesPerMessage)),
     );
     line(
       `${at}: Redis CPU per message (µs)`,
