@@ -5,7 +5,7 @@ import { GC_ON_SIGNAL_ARGS, redisCpuSeconds, startCluster } from "../lib/cluster
 import { memoryAfterGc } from "../lib/memory-after-gc";
 import { drive, openRooms, warmUp, type OpenPairs } from "../lib/conversation";
 import { bytesWrittenBy, cpuSecondsOf } from "../lib/proc-stats";
-import { latencyHistogram, summarize, type Histogram } from "../lib/stats";
+import { latencyHistogram, median, summarize, type Histogram } from "../lib/stats";
 import { connectSocketIo, createSocketIoRoom, openSocketIoRooms } from "../peers/socketio-rooms";
 import { startPeer } from "../peers/start-peer";
 import { startRedisServer } from "../../tests/support/redis-server";
@@ -182,19 +182,15 @@ const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
  * median and the range of those ratios say how far one run's overall ratio can be trusted.
  */
 function roundRatios(ephemera: Report, other: Report) {
-  const each = ephemera.legs
-    .map((leg, round) => leg.serverMicrosPerMessage / other.legs[round]!.serverMicrosPerMessage)
-    .sort((a, b) => a - b);
-  const middle = each.length >> 1;
-  const median = each.length % 2 === 1 ? each[middle]! : (each[middle - 1]! + each[middle]!) / 2;
-  return { median: ratio(median, 1), lowest: ratio(each[0]!, 1), highest: ratio(each.at(-1)!, 1) };
+  const each = ephemera.legs.map(
+    (leg, round) => leg.serverMicrosPerMessage / other.legs[round]!.serverMicrosPerMessage,
+  );
+  return { median: ratio(median(each), 1), lowest: ratio(Math.min(...each), 1), highest: ratio(Math.max(...each), 1) };
 }
 
 /** Median of one side's legs, for a figure that does not depend on how busy the host was. */
 function medianOfLegs(report: Report, pick: (leg: Leg) => number): number {
-  const values = report.legs.map(pick).sort((a, b) => a - b);
-  const middle = values.length >> 1;
-  return values.length % 2 === 1 ? values[middle]! : Math.round((values[middle - 1]! + values[middle]!) / 2);
+  return Math.round(median(report.legs.map(pick)));
 }
 
 function ratios(ephemera: Report, other: Report) {

@@ -2,6 +2,7 @@ import { Redis } from "ioredis";
 import { startRedisCluster } from "../../tests/support/redis-cluster";
 import { metric, redisCpuSeconds, startCluster, type Cluster } from "../lib/cluster";
 import { drive, openRooms, warmUp, type OpenPairs } from "../lib/conversation";
+import { median } from "../lib/stats";
 import { commandStats } from "./redis";
 
 interface Side {
@@ -45,11 +46,6 @@ async function leg(side: Side, rate: number, seconds: number) {
   return { result, perNode, serverCpuSeconds: after.server - before.server, sent };
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 const round = (value: number, places = 2) => Math.round(value * 10 ** places) / 10 ** places;
 
 /**
