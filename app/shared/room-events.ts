@@ -16,7 +16,7 @@ export interface SealedMessage {
   timestamp: number;
   /** True when the viewer sent it; computed per viewer, tokens never leave the server. */
   mine: boolean;
-  /** Own messages only, as of when this copy was read (`message.list`, `message.send`). */
+  /** Own messages only, as of when this copy was read (`message.list`; a send's answer is `SentMessage`). */
   status?: DeliveryStatus;
   /**
    * Direct chats only: how long until the message disappears, as of when the server sent this

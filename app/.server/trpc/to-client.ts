@@ -11,8 +11,7 @@ export function toSealedMessage(message: StoredMessage, viewerSeat: number): Sea
     timestamp: message.timestamp,
     mine: message.author === viewerSeat,
   };
-  // A duration as of this copy, so a browser whose clock is off still removes it on time.
-  if (message.expiresAt !== undefined) sealed.expiresInMs = Math.max(0, message.expiresAt - Date.now());
+  if (message.expiresAt !== undefined) sealed.expiresInMs = timeLeft(message.expiresAt);
   if (message.notice) sealed.notice = toNoticeView(message.notice);
   return sealed;
 }
@@ -25,8 +24,13 @@ export function toSentMessage(message: StoredMessage): SentMessage {
     timestamp: message.timestamp,
     status: "sent",
   };
-  if (message.expiresAt !== undefined) sent.expiresInMs = Math.max(0, message.expiresAt - Date.now());
+  if (message.expiresAt !== undefined) sent.expiresInMs = timeLeft(message.expiresAt);
   return sent;
+}
+
+/** A duration as of this copy, so a browser whose clock is off still removes it on time. */
+function timeLeft(expiresAt: number): number {
+  return Math.max(0, expiresAt - Date.now());
 }
 
 function toNoticeView(notice: ChatNotice): ChatNoticeView {
