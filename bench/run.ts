@@ -56,6 +56,7 @@ const SCENARIOS: Record<string, () => Promise<Record<string, unknown>>> = {
       rates: (process.env.BENCH_PEERS_RATES ?? "1000,4000").split(",").map(Number),
       rounds: Number(process.env.BENCH_PEERS_ROUNDS ?? 2),
       idleRooms: Number(process.env.BENCH_PEERS_IDLE_ROOMS ?? 2000),
+      idleRepeats: Number(process.env.BENCH_PEERS_IDLE_REPEATS ?? 2),
       receipts: process.env.BENCH_PEERS_RECEIPTS === "on",
       before: process.env.BENCH_PEERS_BEFORE || undefined,
     }),

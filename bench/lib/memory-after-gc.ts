@@ -10,11 +10,13 @@ export interface MemoryReport {
   heapUsed: number;
   /** Bytes V8 has committed, by heap space (`new_space`, `old_space`, …). */
   committed: Record<string, number>;
+  /** Resident bytes of the main thread's malloc heap: Node's native objects, not V8's pages. */
+  mallocHeap: number;
 }
 
 /**
- * A bench server's memory right after a full GC (two, finalizers run between): RSS and the live
- * JS heap, in bytes. The server must preload gc-on-signal.cjs (`GC_ON_SIGNAL_ARGS`); `signal`
+ * A bench server's memory right after a full GC (two, finalizers run between; RSS once V8 has
+ * handed back what they freed): RSS, the live JS heap and the malloc heap, in bytes. The server must preload gc-on-signal.cjs (`GC_ON_SIGNAL_ARGS`); `signal`
  * sends it SIGUSR2.
  */
 export async function memoryAfterGc(pid: number, signal: (name: NodeJS.Signals) => void) {

@@ -68,8 +68,11 @@ function holdSockets(base: string) {
     });
 }
 
-/** Server memory per idle stream (or socket), after a full GC, in KB: RSS and the live JS heap. */
-async function idleMemory(side: Side, rooms: number) {
+/**
+ * Server memory per idle stream (or socket), after a full GC, in KB: RSS, the live JS heap, the
+ * malloc heap (Node's native objects) and what V8 has committed by space. One reading.
+ */
+async function idleMemoryOnce(side: Side, rooms: number) {
   const afterGc = () => memoryAfterGc(side.pid, side.signal);
   // Warm the code paths and pools first, as `idle` does.
   (await side.holdIdle(20))();
@@ -85,9 +88,9 @@ async function idleMemory(side: Side, rooms: number) {
   await sleep(1000);
   const perStream = (bytes: number) => Math.round((bytes / (rooms * 2) / 1024) * 10) / 10;
   return {
-    streams: rooms * 2,
     rssPerStreamKB: perStream(after.rss - before.rss),
     heapPerStreamKB: perStream(after.heapUsed - before.heapUsed),
+    mallocHeapPerStreamKB: perStream(after.mallocHeap - before.mallocHeap),
     // Where RSS beyond the live heap comes from: the young generation's size or old space's slack.
     committedPerStreamKB: Object.fromEntries(
       Object.keys(after.committed).map((space) => [
@@ -96,6 +99,38 @@ async function idleMemory(side: Side, rooms: number) {
       ]),
     ),
   };
+}
+
+type IdleReading = Awaited<ReturnType<typeof idleMemoryOnce>>;
+
+/**
+ * Each side's idle memory, read `repeats` times, interleaved (A B C A B C) as the legs are. The
+ * first reading is a process's first N streams: the table's figure, as in every earlier run. The
+ * others ("again") open N streams once the first N have closed, in memory they left behind: how a
+ * long-running process pays for them, a different figure (Socket.IO's fell from 29 to 10 KB a
+ * socket so in one session; Ephemera's from 39 to 15–21), so not pooled with the first.
+ */
+async function idleMemory(sides: Side[], rooms: number, repeats: number) {
+  const readings = new Map<SideName, IdleReading[]>(sides.map((side) => [side.name, []]));
+  for (let round = 0; round < repeats; round++)
+    for (const side of sides) readings.get(side.name)!.push(await idleMemoryOnce(side, rooms));
+  const memory: Partial<Record<SideName, IdleMemory>> = {};
+  for (const [name, [first, ...again]] of readings) {
+    const middle = (figure: (reading: IdleReading) => number) => Math.round(median(again.map(figure)) * 10) / 10;
+    memory[name] = {
+      streams: rooms * 2,
+      ...first!,
+      ...(again.length > 0 && {
+        again: {
+          readings: again.length,
+          rssPerStreamKB: middle((reading) => reading.rssPerStreamKB),
+          heapPerStreamKB: middle((reading) => reading.heapPerStreamKB),
+          mallocHeapPerStreamKB: middle((reading) => reading.mallocHeapPerStreamKB),
+        },
+      }),
+    };
+  }
+  return memory;
 }
 
 interface Leg {
@@ -233,6 +268,7 @@ export async function peers({
   rates = [1000, 4000],
   rounds = 2,
   idleRooms = 2000,
+  idleRepeats = 2,
   receipts = false,
   before,
 }: {
@@ -241,6 +277,8 @@ export async function peers({
   rates?: number[];
   rounds?: number;
   idleRooms?: number;
+  /** Idle memory readings per side, interleaved; the table gives their medians. */
+  idleRepeats?: number;
   /** Adds a side: what receipts cost, in the same run. */
   receipts?: boolean;
   /** Adds a side: the build whose `server.js` this is, as the reference for "what it bought". */
@@ -271,8 +309,7 @@ export async function peers({
       { ...floor, openPairs: (count) => openRooms([floor.base], count), holdIdle: holdStreams(floor.base) },
     ];
 
-    const memory: Partial<Record<SideName, IdleMemory>> = {};
-    for (const side of sides) memory[side.name] = await idleMemory(side, idleRooms);
+    const memory = await idleMemory(sides, idleRooms, idleRepeats);
     if (receipts)
       sides.splice(1, 0, {
         ...sides[0]!,
@@ -340,6 +377,10 @@ export async function peers({
         ),
         idleStreamMemory: memoryRatios(memory, "rssPerStreamKB"),
         idleStreamHeap: memoryRatios(memory, "heapPerStreamKB"),
+        idleStreamMallocHeap: memoryRatios(memory, "mallocHeapPerStreamKB"),
+        ...(memory.ephemera!.again && {
+          idleStreamMemoryAgain: memoryRatios(memory, "rssPerStreamKB", (side) => side.again),
+        }),
       },
     };
     console.log(table(result));
@@ -350,14 +391,25 @@ export async function peers({
   }
 }
 
-type IdleMemory = Awaited<ReturnType<typeof idleMemory>>;
+type IdleFigure = "rssPerStreamKB" | "heapPerStreamKB" | "mallocHeapPerStreamKB";
 
-function memoryRatios(memory: Partial<Record<SideName, IdleMemory>>, figure: "rssPerStreamKB" | "heapPerStreamKB") {
-  const ephemera = memory.ephemera![figure];
+interface IdleMemory extends IdleReading {
+  streams: number;
+  /** The median of the readings after the first, when there were any. */
+  again?: { readings: number } & Record<IdleFigure, number>;
+}
+
+function memoryRatios(
+  memory: Partial<Record<SideName, IdleMemory>>,
+  figure: IdleFigure,
+  read: (memory: IdleMemory) => Record<IdleFigure, number> | undefined = (whole) => whole,
+) {
+  const of = (side: IdleMemory | undefined) => (side && read(side)?.[figure]) ?? 0;
+  const ephemera = of(memory.ephemera);
   return {
-    ...(memory.before && { vsBefore: ratio(ephemera, memory.before[figure]) }),
-    vsSocketIo: ratio(ephemera, memory.socketio![figure]),
-    vsFloor: ratio(ephemera, memory.floor![figure]),
+    ...(memory.before && { vsBefore: ratio(ephemera, of(memory.before)) }),
+    vsSocketIo: ratio(ephemera, of(memory.socketio)),
+    vsFloor: ratio(ephemera, of(memory.floor)),
   };
 }
 
@@ -385,16 +437,18 @@ function table(result: {
     `| | ${[...columns.map((side) => titles[side]), ...ratioTitles].join(" | ")} |`,
     `| --- |${" --: |".repeat(columns.length + ratioTitles.length)}`,
   ];
+  // A figure that is nothing on the other side (a socket that adds no malloc heap) has no ratio.
+  const times = (a: number, b: number) => (b > 0 ? `${ratio(a, b)}×` : "—");
   const line = (label: string, values: Partial<Record<SideName, number | string>>) => {
     const cells = columns.map((side) => String(values[side] ?? "—"));
     const beforeCell = withBefore
-      ? [typeof values.ephemera === "number" ? `${ratio(values.ephemera, values.before as number)}×` : ""]
+      ? [typeof values.ephemera === "number" ? times(values.ephemera, values.before as number) : ""]
       : [];
     const ratioCells = ours.flatMap((side) =>
       typeof values[side] === "number"
         ? [
-            `${ratio(values[side] as number, values.socketio as number)}×`,
-            `${ratio(values[side] as number, values.floor as number)}×`,
+            times(values[side] as number, values.socketio as number),
+            times(values[side] as number, values.floor as number),
           ]
         : ["", ""],
     );
@@ -450,13 +504,30 @@ function table(result: {
       `| ${at}: lost / doubled | ${columns.map((side) => loss(reports[side]!)).join(" | ")} |${" |".repeat(ratioTitles.length)}`,
     );
   }
-  const idle = (figure: "rssPerStreamKB" | "heapPerStreamKB") => ({
-    ephemera: result.memory.ephemera![figure],
-    before: result.memory.before?.[figure],
-    socketio: result.memory.socketio![figure],
-    floor: result.memory.floor![figure],
-  });
+  const idle = (
+    figure: IdleFigure,
+    read: (memory: IdleMemory) => Record<IdleFigure, number> | undefined = (m) => m,
+  ) => {
+    const of = (side: SideName) => {
+      const memory = result.memory[side];
+      return memory && read(memory)?.[figure];
+    };
+    return { ephemera: of("ephemera"), before: of("before"), socketio: of("socketio"), floor: of("floor") };
+  };
   line("idle stream, RSS after a full GC (KB)", idle("rssPerStreamKB"));
   line("idle stream, live JS heap after a full GC (KB)", idle("heapPerStreamKB"));
+  line("idle stream, malloc heap after a full GC (KB)", idle("mallocHeapPerStreamKB"));
+  const again = result.memory.ephemera!.again;
+  if (again) {
+    const title = `idle stream again, once the first have closed (KB; median of ${again.readings})`;
+    line(
+      `${title}: RSS`,
+      idle("rssPerStreamKB", (m) => m.again),
+    );
+    line(
+      `${title}: malloc heap`,
+      idle("mallocHeapPerStreamKB", (m) => m.again),
+    );
+  }
   return rows.join("\n");
 }
