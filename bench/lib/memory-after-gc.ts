@@ -16,8 +16,8 @@ export interface MemoryReport {
 
 /**
  * A bench server's memory right after a full GC (two, finalizers run between; RSS once V8 has
- * handed back what they freed): RSS, the live JS heap and the malloc heap, in bytes. The server must preload gc-on-signal.cjs (`GC_ON_SIGNAL_ARGS`); `signal`
- * sends it SIGUSR2.
+ * handed back what they freed): RSS, the live JS heap and the malloc heap, in bytes. The server
+ * must preload gc-on-signal.cjs (`GC_ON_SIGNAL_ARGS`); `signal` sends it SIGUSR2.
  */
 export async function memoryAfterGc(pid: number, signal: (name: NodeJS.Signals) => void) {
   const file = reportFile(pid);

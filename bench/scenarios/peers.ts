@@ -277,7 +277,7 @@ export async function peers({
   rates?: number[];
   rounds?: number;
   idleRooms?: number;
-  /** Idle memory readings per side, interleaved; the table gives their medians. */
+  /** Idle memory readings per side, interleaved: the first, then the median of the rest ("again"). */
   idleRepeats?: number;
   /** Adds a side: what receipts cost, in the same run. */
   receipts?: boolean;
@@ -399,12 +399,20 @@ interface IdleMemory extends IdleReading {
   again?: { readings: number } & Record<IdleFigure, number>;
 }
 
+/** Which of a side's idle readings a figure comes from: the first (the default) or `again`. */
+type IdleReadingOf = (memory: IdleMemory) => Record<IdleFigure, number> | undefined;
+const firstReading: IdleReadingOf = (memory) => memory;
+
+function idleFigureOf(memory: IdleMemory | undefined, figure: IdleFigure, read: IdleReadingOf) {
+  return memory && read(memory)?.[figure];
+}
+
 function memoryRatios(
   memory: Partial<Record<SideName, IdleMemory>>,
   figure: IdleFigure,
-  read: (memory: IdleMemory) => Record<IdleFigure, number> | undefined = (whole) => whole,
+  read: IdleReadingOf = firstReading,
 ) {
-  const of = (side: IdleMemory | undefined) => (side && read(side)?.[figure]) ?? 0;
+  const of = (side: IdleMemory | undefined) => idleFigureOf(side, figure, read) ?? 0;
   const ephemera = of(memory.ephemera);
   return {
     ...(memory.before && { vsBefore: ratio(ephemera, of(memory.before)) }),
@@ -504,14 +512,8 @@ function table(result: {
       `| ${at}: lost / doubled | ${columns.map((side) => loss(reports[side]!)).join(" | ")} |${" |".repeat(ratioTitles.length)}`,
     );
   }
-  const idle = (
-    figure: IdleFigure,
-    read: (memory: IdleMemory) => Record<IdleFigure, number> | undefined = (m) => m,
-  ) => {
-    const of = (side: SideName) => {
-      const memory = result.memory[side];
-      return memory && read(memory)?.[figure];
-    };
+  const idle = (figure: IdleFigure, read: IdleReadingOf = firstReading) => {
+    const of = (side: SideName) => idleFigureOf(result.memory[side], figure, read);
     return { ephemera: of("ephemera"), before: of("before"), socketio: of("socketio"), floor: of("floor") };
   };
   line("idle stream, RSS after a full GC (KB)", idle("rssPerStreamKB"));
